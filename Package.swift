@@ -1,0 +1,141 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// One shared set of Swift settings for every target (as Hummingbird does).
+let swiftSettings: [SwiftSetting] = [
+    // https://github.com/apple/swift-evolution/blob/main/proposals/0335-existential-any.md
+    .enableUpcomingFeature("ExistentialAny"),
+    // https://github.com/swiftlang/swift-evolution/blob/main/proposals/0444-member-import-visibility.md
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let metrics: Target.Dependency = .product(name: "Metrics", package: "swift-metrics")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+
+let package = Package(
+    name: "kuzet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kuzet-agent", targets: ["kuzet-agent"]),
+        .executable(name: "kuzet-registry", targets: ["kuzet-registry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
+    ],
+    targets: [
+        // MARK: C at the edge
+        .systemLibrary(
+            name: "CFFmpeg",
+            pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev"])]
+        ),
+        .target(
+            name: "CFFmpegShims", dependencies: ["CFFmpeg"],
+            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil"), .linkedLibrary("swscale")]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShims", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
+
+        // MARK: Domain and wire types (no C, no I/O beyond reading a config file)
+        .target(name: "KuzetCore", dependencies: ["Yams"], swiftSettings: swiftSettings),
+        .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
+
+        // MARK: The only modules that import C
+        .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", logging], swiftSettings: swiftSettings),
+        .target(name: "KuzetCurl", dependencies: ["CCurl", "CCurlShims", logging], swiftSettings: swiftSettings),
+
+        // MARK: The agent's features
+        .target(
+            name: "KuzetRecorder",
+            dependencies: ["KuzetCore", "KuzetMedia", logging, metrics, lifecycle],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KuzetRetention",
+            dependencies: ["KuzetCore", "KuzetMedia", logging, metrics, lifecycle],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KuzetDiscovery",
+            dependencies: ["KuzetCore", "KuzetCurl", logging, nioCore, nioPosix],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KuzetUplink",
+            dependencies: ["KuzetCore", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KuzetRelay",
+            dependencies: ["KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KuzetAgent",
+            dependencies: [
+                "KuzetCore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetUplink",
+                "KuzetRelay", "KuzetDiscovery", logging, metrics, lifecycle, hummingbird,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: The central registry
+        .target(
+            name: "KuzetRegistry",
+            dependencies: [
+                "KuzetCore", "KuzetProtocol", logging, metrics, lifecycle, hummingbird,
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables (thin: parse CLI, bootstrap logging, run)
+        .executableTarget(
+            name: "kuzet-agent",
+            dependencies: ["KuzetAgent", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kuzet-registry",
+            dependencies: ["KuzetRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Test support
+        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
+
+        // MARK: Tests, one target per module
+        .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRegistryTests", dependencies: ["KuzetRegistry", "KuzetTestKit"], swiftSettings: swiftSettings),
+    ]
+)

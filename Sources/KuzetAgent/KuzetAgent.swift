@@ -1,0 +1,1 @@
+// KuzetAgent: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,194 @@
+import Foundation
+
+/// The agent's configuration, as in `shared/CONTRACT.md` ("Agent configuration").
+///
+/// Built only through ``AgentConfiguration/load(path:)`` or ``AgentConfiguration/parse(yaml:baseDirectory:)``,
+/// which validate every key and report every problem at once.
+public struct AgentConfiguration: Sendable, Equatable {
+    public var school: School
+    public var storage: Storage
+    public var retention: Retention
+    public var registry: Registry?
+    public var centre: Centre?
+    public var relay: Relay?
+    public var status: Status
+    public var cameras: [Camera]
+
+    public init(
+        school: School, storage: Storage, retention: Retention = .init(), registry: Registry? = nil,
+        centre: Centre? = nil, relay: Relay? = nil, status: Status = .init(), cameras: [Camera]
+    ) {
+        self.school = school
+        self.storage = storage
+        self.retention = retention
+        self.registry = registry
+        self.centre = centre
+        self.relay = relay
+        self.status = status
+        self.cameras = cameras
+    }
+
+    public struct School: Sendable, Equatable {
+        public var id: String
+        public var name: String?
+        public var region: String?
+        public init(id: String, name: String? = nil, region: String? = nil) {
+            self.id = id
+            self.name = name
+            self.region = region
+        }
+    }
+
+    public struct Storage: Sendable, Equatable {
+        public enum Format: String, Sendable, Equatable, CaseIterable {
+            case fmp4, mpegts
+            /// The file extension segments of this format carry.
+            public var fileExtension: String { self == .fmp4 ? "mp4" : "ts" }
+        }
+        public var root: String
+        public var format: Format
+        public var segmentSeconds: Int
+        public init(root: String, format: Format = .fmp4, segmentSeconds: Int = 60) {
+            self.root = root
+            self.format = format
+            self.segmentSeconds = segmentSeconds
+        }
+    }
+
+    public struct Retention: Sendable, Equatable {
+        /// The legal minimum of days of footage a school keeps.
+        public static let legalMinimumDays = 30
+        public var days: Int
+        public var minFreePercent: Double
+        public init(days: Int = Retention.legalMinimumDays, minFreePercent: Double = 5) {
+            self.days = days
+            self.minFreePercent = minFreePercent
+        }
+    }
+
+    public struct Registry: Sendable, Equatable {
+        public var url: String
+        public var tokenFile: String?
+        public var intervalSeconds: Int
+        public var caFile: String?
+        public var clientCert: String?
+        public var clientKey: String?
+        public var outbox: String
+        public init(
+            url: String, tokenFile: String? = nil, intervalSeconds: Int = 30, caFile: String? = nil,
+            clientCert: String? = nil, clientKey: String? = nil, outbox: String = "/var/lib/kuzet/outbox"
+        ) {
+            self.url = url
+            self.tokenFile = tokenFile
+            self.intervalSeconds = intervalSeconds
+            self.caFile = caFile
+            self.clientCert = clientCert
+            self.clientKey = clientKey
+            self.outbox = outbox
+        }
+    }
+
+    public struct Centre: Sendable, Equatable {
+        /// A URL template with `{school}` and `{camera}` placeholders (rtmp://, rtsp:// or srt://).
+        public var push: String?
+        public var maxKbps: Int
+        public init(push: String? = nil, maxKbps: Int = 8000) {
+            self.push = push
+            self.maxKbps = maxKbps
+        }
+
+        /// The push URL for one camera, placeholders filled in.
+        public func pushURL(school: String, camera: String) -> String? {
+            push.map { $0.replacingOccurrences(of: "{school}", with: school).replacingOccurrences(of: "{camera}", with: camera) }
+        }
+    }
+
+    public struct Relay: Sendable, Equatable {
+        public var listen: ListenAddress
+        public var username: String?
+        public var password: String?
+        public init(listen: ListenAddress, username: String? = nil, password: String? = nil) {
+            self.listen = listen
+            self.username = username
+            self.password = password
+        }
+    }
+
+    public struct Status: Sendable, Equatable {
+        public var listen: ListenAddress
+        public var password: String?
+        public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080), password: String? = nil) {
+            self.listen = listen
+            self.password = password
+        }
+    }
+
+    public struct Camera: Sendable, Equatable, Identifiable {
+        public enum Transport: String, Sendable, Equatable, CaseIterable { case tcp, udp }
+        /// Which of a camera's two streams an output takes.
+        public enum StreamChoice: String, Sendable, Equatable, CaseIterable { case main, sub }
+
+        public var id: String
+        public var url: String
+        public var subURL: String?
+        public var username: String?
+        /// The password itself (from `password:` or read from `password_file:`). Never logged.
+        public var password: String?
+        public var transport: Transport
+        /// The stream the recorder takes, or nil when `record: false`.
+        public var record: StreamChoice?
+        /// The stream pushed live to the ЦОУ, or nil when `push: false` (the default).
+        public var push: StreamChoice?
+
+        public init(
+            id: String, url: String, subURL: String? = nil, username: String? = nil, password: String? = nil,
+            transport: Transport = .tcp, record: StreamChoice? = .main, push: StreamChoice? = nil
+        ) {
+            self.id = id
+            self.url = url
+            self.subURL = subURL
+            self.username = username
+            self.password = password
+            self.transport = transport
+            self.record = record
+            self.push = push
+        }
+
+        /// The URL of one of the camera's streams, without credentials.
+        public func url(of stream: StreamChoice) -> String? {
+            switch stream {
+            case .main: url
+            case .sub: subURL
+            }
+        }
+
+        /// The URL of one stream with the camera's credentials in it, as libavformat wants it.
+        public func authenticatedURL(of stream: StreamChoice) -> String? {
+            guard let plain = url(of: stream) else { return nil }
+            return CredentialRedaction.inserting(username: username, password: password, into: plain)
+        }
+    }
+}
+
+/// A `HOST:PORT` to listen on.
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`, `[V6]:PORT` or `:PORT` (all interfaces).
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

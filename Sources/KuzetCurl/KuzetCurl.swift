@@ -1,0 +1,1 @@
+// KuzetCurl: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// KuzetDiscovery: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// KuzetMedia: see docs/architecture.md. Filled in by its issue.

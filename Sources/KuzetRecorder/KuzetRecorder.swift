@@ -1,0 +1,1 @@
+// KuzetRecorder: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// KuzetRegistry: see docs/architecture.md. Filled in by its issue.

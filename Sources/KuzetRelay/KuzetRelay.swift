@@ -1,0 +1,1 @@
+// KuzetRelay: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// KuzetRetention: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// KuzetUplink: see docs/architecture.md. Filled in by its issue.

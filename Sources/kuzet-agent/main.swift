@@ -1,0 +1,3 @@
+import Foundation
+import KuzetCore
+print("kuzet-agent: not yet wired")

@@ -1,0 +1,1 @@
+print("kuzet-registry: not yet wired")

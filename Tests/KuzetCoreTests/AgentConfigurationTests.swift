@@ -1,0 +1,114 @@
+import Foundation
+import KuzetCore
+import Testing
+
+@Suite struct AgentConfigurationTests {
+    let valid = """
+        school: { id: KZ-AST-0042, name: "School No. 42", region: Astana }
+        storage:
+          root: /var/lib/kuzet/recordings
+          segment_seconds: 60
+        retention:
+          days: 30
+        registry:
+          url: https://registry.example/api/v1/heartbeats
+          token_file: /etc/kuzet/token
+        centre:
+          push: rtmp://cou.example/live/{school}/{camera}
+          max_kbps: 8000
+        relay:
+          listen: 0.0.0.0:8554
+        cameras:
+          - id: entrance
+            url: rtsp://192.168.1.64:554/Streaming/Channels/101
+            sub_url: rtsp://192.168.1.64:554/Streaming/Channels/102
+            username: admin
+            password: "p@ss:word"
+            push: sub
+          - id: yard
+            url: rtsp://192.168.1.65/stream1
+            record: false
+        """
+
+    @Test func theContractExampleLoads() throws {
+        let configuration = try AgentConfiguration.parse(yaml: valid)
+        #expect(configuration.school.id == "KZ-AST-0042")
+        #expect(configuration.storage.format == .fmp4)
+        #expect(configuration.retention.days == 30)
+        #expect(configuration.cameras.map(\.id) == ["entrance", "yard"])
+        #expect(configuration.cameras[0].push == .sub)
+        #expect(configuration.cameras[1].record == nil)
+        #expect(configuration.relay?.listen == ListenAddress(host: "0.0.0.0", port: 8554))
+        #expect(configuration.centre?.pushURL(school: "KZ-AST-0042", camera: "entrance") == "rtmp://cou.example/live/KZ-AST-0042/entrance")
+        #expect(configuration.cameras[0].authenticatedURL(of: .main) == "rtsp://admin:p%40ss%3Aword@192.168.1.64:554/Streaming/Channels/101")
+    }
+
+    @Test func retentionBelowTheLegalMinimumIsRefusedWithTheReason() {
+        let yaml = valid.replacingOccurrences(of: "days: 30", with: "days: 7")
+        #expect {
+            try AgentConfiguration.parse(yaml: yaml)
+        } throws: { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            return problems.count == 1 && problems[0].key == "retention.days" && problems[0].problem.contains("legal minimum")
+        }
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let yaml = """
+            school: { name: x }
+            storage: { root: /r, format: avi, segment_seconds: 0 }
+            retention: { days: 10, min_free_percent: 90 }
+            centre: { push: http://x }
+            status: { listen: nowhere }
+            colour: blue
+            cameras:
+              - id: Entrance Hall
+                url: http://cam/
+                transport: quic
+                push: sub
+              - id: yard
+                url: rtsp://admin:secret@cam/
+              - id: yard
+                url: rtsp://cam2/
+                record: sideways
+            """
+        do {
+            _ = try AgentConfiguration.parse(yaml: yaml)
+            Issue.record("a broken configuration was accepted")
+        } catch {
+            let keys = Set(error.problems.map(\.key))
+            for key in [
+                "school.id", "storage.format", "storage.segment_seconds", "retention.days", "retention.min_free_percent",
+                "centre.push", "status.listen", "colour", "cameras[Entrance Hall].id", "cameras[Entrance Hall].url",
+                "cameras[Entrance Hall].transport", "cameras[Entrance Hall].push", "cameras[yard].url", "cameras[yard].record",
+            ] {
+                #expect(keys.contains(key), "missing a problem for \(key)")
+            }
+            #expect(!error.description.contains("secret"))
+            #expect(error.problems.count >= 15)
+        }
+    }
+}
+
+@Suite struct SegmentNameTests {
+    @Test func aNameCarriesItsUTCStartAndRoundTrips() throws {
+        let start = Date(timeIntervalSince1970: 1_795_425_300.25)  // 2026-11-23T09:15:00.250Z
+        let name = SegmentName(start: start, format: .fmp4)
+        #expect(name.fileName == "2026-11-23T09-15-00.250Z.mp4")
+        #expect(SegmentName(fileName: name.fileName) == name)
+    }
+
+    @Test func foreignFilesDoNotParse() {
+        for name in ["notes.txt", "2026-11-23T09-15-00.250Z.avi", "2026-13-23T09-15-00.250Z.mp4", "x.250Z.mp4", ".mp4"] {
+            #expect(SegmentName(fileName: name) == nil, "\(name)")
+        }
+    }
+}
+
+@Suite struct CredentialRedactionTests {
+    @Test func passwordsInURLsAreMasked() {
+        #expect(CredentialRedaction.redact("rtsp://admin:hunter2@10.0.0.5/x") == "rtsp://admin:***@10.0.0.5/x")
+        #expect(CredentialRedaction.redact("open rtsp://a:b@h/1 failed") == "open rtsp://a:***@h/1 failed")
+        #expect(CredentialRedaction.redact("rtsp://10.0.0.5/x") == "rtsp://10.0.0.5/x")
+    }
+}
