@@ -1,1 +1,0 @@
-// KuzetAgent: see docs/architecture.md. Filled in by its issue.

@@ -1,3 +1,0 @@
-import Foundation
-import KuzetCore
-print("kuzet-agent: not yet wired")
