@@ -134,7 +134,7 @@ let package = Package(
         .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetTestKit"],
-            resources: [.copy("Fixtures")], swiftSettings: swiftSettings
+            exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),

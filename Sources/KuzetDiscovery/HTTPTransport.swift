@@ -38,7 +38,7 @@ public struct NIOHTTPTransport: HTTPTransport {
         var head = "POST \(target.pathAndQuery) HTTP/1.1\r\nHost: \(target.hostHeader)\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         for header in headers { head += "\(header.name): \(header.value)\r\n" }
         head += "\r\n"
-        let message = try await TCPExchange.exchange(host: target.host, port: target.port, request: Array(head.utf8) + body, limits: limits, bodyRequiresLength: false)
+        let message = try await TCPConnection.exchange(host: target.host, port: target.port, request: Array(head.utf8) + body, limits: limits, bodyRequiresLength: false)
         return HTTPReply(status: message.status, headers: message.headers, body: message.body)
     }
 }

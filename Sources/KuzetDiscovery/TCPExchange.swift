@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Limits on one request/response exchange with a device.
 public struct ExchangeLimits: Sendable {
@@ -34,49 +35,69 @@ public enum ExchangeError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Sends one request over a fresh TCP connection and reads one response, bounded in time and size.
-///
-/// Used for RTSP (OPTIONS/DESCRIBE) and as the built-in HTTP transport. Runs on NIO's event loops,
-/// never blocking a thread.
-enum TCPExchange {
-    static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireMessage {
-        let group = MultiThreadedEventLoopGroup.singleton
-        let eventLoop = group.next()
-        let promise = eventLoop.makePromise(of: WireMessage.self)
-        let collector = ResponseCollector(promise: promise, maxBytes: limits.maxBytes, bodyRequiresLength: bodyRequiresLength)
-        let timeoutAmount = TimeAmount.nanoseconds(Int64(limits.timeout * 1_000_000_000))
-        let channel: any Channel
+/// One TCP connection to a device carrying request/response exchanges one after another
+/// (RTSP needs the Digest retry on the same connection), each bounded in time and size.
+/// Runs on NIO's event loops, never blocking a thread.
+final class TCPConnection: Sendable {
+    private let channel: any Channel
+    private let collector: ResponseCollector
+
+    private init(channel: any Channel, collector: ResponseCollector) {
+        self.channel = channel
+        self.collector = collector
+    }
+
+    static func connect(host: String, port: Int, timeout: Double) async throws -> TCPConnection {
+        let collector = ResponseCollector()
         do {
-            channel = try await ClientBootstrap(group: eventLoop)
-                .connectTimeout(timeoutAmount)
-                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.nanoseconds(Int64(timeout * 1_000_000_000)))
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(collector) }
                 }
                 .connect(host: host, port: port).get()
-        } catch let error as ChannelError {
-            throw ExchangeError.connect(Self.describe(error))
+            return TCPConnection(channel: channel, collector: collector)
+        } catch let error as ChannelError where error == .connectTimeout(.nanoseconds(Int64(timeout * 1_000_000_000))) {
+            throw ExchangeError.connect("no answer to connect within \(timeout) s")
         } catch {
             throw ExchangeError.connect("\(error)")
         }
-        let deadline = eventLoop.scheduleTask(in: timeoutAmount) {
-            promise.fail(ExchangeError.timedOut(seconds: limits.timeout))
-        }
-        var buffer = channel.allocator.buffer(capacity: request.count)
-        buffer.writeBytes(request)
-        channel.writeAndFlush(buffer, promise: nil)
-        defer {
-            deadline.cancel()
-            channel.close(promise: nil)
-        }
-        return try await promise.futureResult.get()
     }
 
-    static func describe(_ error: ChannelError) -> String {
-        switch error {
-        case .connectTimeout: "connect timed out"
-        default: "\(error)"
+    /// Sends `request` and waits for one complete response.
+    func exchange(_ request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireMessage {
+        let eventLoop = channel.eventLoop
+        let promise = eventLoop.makePromise(of: WireMessage.self)
+        let collector = self.collector
+        let channel = self.channel
+        try await eventLoop.submit {
+            collector.expect(promise, maxBytes: limits.maxBytes, bodyRequiresLength: bodyRequiresLength, context: channel)
+            var buffer = channel.allocator.buffer(capacity: request.count)
+            buffer.writeBytes(request)
+            channel.writeAndFlush(buffer, promise: nil)
+        }.get()
+        let deadline = eventLoop.scheduleTask(in: .nanoseconds(Int64(limits.timeout * 1_000_000_000))) {
+            promise.fail(ExchangeError.timedOut(seconds: limits.timeout))
         }
+        defer { deadline.cancel() }
+        do {
+            return try await promise.futureResult.get()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    func close() { channel.close(promise: nil) }
+
+    /// Connect, one exchange, close.
+    static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireMessage {
+        let started = Date()
+        let connection = try await connect(host: host, port: port, timeout: limits.timeout)
+        defer { connection.close() }
+        var remaining = limits
+        remaining.timeout = max(0.05, limits.timeout - Date().timeIntervalSince(started))
+        return try await connection.exchange(request, limits: remaining, bodyRequiresLength: bodyRequiresLength)
     }
 }
 
@@ -84,50 +105,57 @@ enum TCPExchange {
 private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: all state is touched only on the channel's event loop.
     typealias InboundIn = ByteBuffer
-    let promise: EventLoopPromise<WireMessage>
-    let maxBytes: Int
-    let bodyRequiresLength: Bool
+    var promise: EventLoopPromise<WireMessage>?
+    var maxBytes = 0
+    var bodyRequiresLength = false
     var bytes: [UInt8] = []
-    var done = false
+    var closed = false
 
-    init(promise: EventLoopPromise<WireMessage>, maxBytes: Int, bodyRequiresLength: Bool) {
+    func expect(_ promise: EventLoopPromise<WireMessage>, maxBytes: Int, bodyRequiresLength: Bool, context channel: any Channel) {
         self.promise = promise
         self.maxBytes = maxBytes
         self.bodyRequiresLength = bodyRequiresLength
+        if closed { finish(channel, .failure(ExchangeError.closedEarly)) }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !done else { return }
         var buffer = unwrapInboundIn(data)
         if let chunk = buffer.readBytes(length: buffer.readableBytes) { bytes += chunk }
-        if bytes.count > maxBytes { return finish(context, .failure(ExchangeError.tooLarge(limit: maxBytes))) }
-        attempt(context, closed: false)
+        guard promise != nil else {
+            if bytes.count > 1 << 20 { context.close(promise: nil) }  // unsolicited data
+            return
+        }
+        if bytes.count > maxBytes { return finish(context.channel, .failure(ExchangeError.tooLarge(limit: maxBytes))) }
+        attempt(context.channel, closed: false)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !done { attempt(context, closed: true) }
-        if !done { finish(context, .failure(ExchangeError.closedEarly)) }
+        closed = true
+        if promise != nil { attempt(context.channel, closed: true) }
+        if promise != nil { finish(context.channel, .failure(ExchangeError.closedEarly)) }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        finish(context, .failure(ExchangeError.connect("\(error)")))
+        finish(context.channel, .failure(ExchangeError.connect("\(error)")))
+        context.close(promise: nil)
     }
 
-    private func attempt(_ context: ChannelHandlerContext, closed: Bool) {
+    private func attempt(_ channel: any Channel, closed: Bool) {
         do {
             if let message = try WireFraming.frame(bytes, closed: closed, bodyRequiresLength: bodyRequiresLength) {
-                finish(context, .success(message))
+                bytes = []
+                finish(channel, .success(message))
             }
         } catch {
-            finish(context, .failure(ExchangeError.framing("\(error)")))
+            finish(channel, .failure(ExchangeError.framing("\(error)")))
         }
     }
 
-    private func finish(_ context: ChannelHandlerContext, _ result: Result<WireMessage, any Error>) {
-        guard !done else { return }
-        done = true
+    private func finish(_ channel: any Channel, _ result: Result<WireMessage, any Error>) {
+        guard let promise else { return }
+        self.promise = nil
         promise.completeWith(result)
-        context.close(promise: nil)
+        if case .failure = result { channel.close(promise: nil) }
     }
 }

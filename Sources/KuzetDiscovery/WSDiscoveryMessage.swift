@@ -32,7 +32,7 @@ public enum WSDiscoveryMessage {
         let matches = envelope.all("ProbeMatch") + envelope.all("Hello")
         return matches.compactMap { match -> DiscoveredDevice? in
             let words: (String) -> [String] = { name in
-                (match.child(name)?.text ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).map(String.init)
+                (match.child(name)?.text ?? "").split(whereSeparator: \.isWhitespace).map(String.init)
             }
             let xaddrs = DiscoveredDevice.fixedXAddrs(words("XAddrs"), sender: sender)
             let reference = match.first("EndpointReference")?.text(at: "Address") ?? xaddrs.first ?? ""
