@@ -39,11 +39,15 @@ public struct CameraMount: Sendable, Hashable {
     public var authMethod: AuthMethod
     /// Length of the loop in seconds (a whole number of GOPs).
     public var clipSeconds: Double
+    /// A raw H.264/H.265 (Annex B) file to loop instead of the generated pattern — e.g. the
+    /// committed `scripts/testing/demo/kuzet-demo-640x360-25fps.h264`. Its codec must match ``codec``;
+    /// ``fps`` is the rate it plays at; size, bitrate and GOP are the file's own.
+    public var clipFile: String?
 
     public init(
         path: String, codec: Codec = .h264, width: Int = 640, height: Int = 360, fps: Int = 25, bitrateKbps: Int = 1000,
         gopSeconds: Double = 1, audio: Audio = .none, credentials: Credentials? = nil, authMethod: AuthMethod = .digest,
-        clipSeconds: Double = 10
+        clipSeconds: Double = 10, clipFile: String? = nil
     ) {
         self.path = path
         self.codec = codec
@@ -56,6 +60,12 @@ public struct CameraMount: Sendable, Hashable {
         self.credentials = credentials
         self.authMethod = authMethod
         self.clipSeconds = clipSeconds
+        self.clipFile = clipFile
+    }
+
+    /// The committed demo clip (640×360 H.264, 25 fps, 10 s) of this checkout.
+    public static var demoClipPath: String {
+        repositoryRoot().appendingPathComponent("scripts/testing/demo/kuzet-demo-640x360-25fps.h264").path
     }
 
     /// The mount's key in the server's status: the path without its query string.
@@ -67,6 +77,7 @@ public struct CameraMount: Sendable, Hashable {
             "path": path, "codec": codec.rawValue, "width": width, "height": height, "fps": fps,
             "bitrate": bitrateKbps, "gop": gopSeconds, "audio": audio.rawValue, "clip": clipSeconds,
         ]
+        if let clipFile { object["file"] = clipFile }
         if let credentials {
             object["user"] = credentials.username
             object["password"] = credentials.password

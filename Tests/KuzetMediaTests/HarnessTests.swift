@@ -21,6 +21,14 @@ struct HarnessTests {
         #expect(h265.video?.codecName == "hevc")
     }
 
+    @Test("the committed demo clip is served as a camera")
+    func demoClipIsServed() throws {
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/demo1", clipFile: CameraMount.demoClipPath)])
+        let probe = try FFprobe.probe(cameras.url(for: "/demo1"))
+        #expect(probe.video?.codecName == "h264")
+        #expect(probe.video?.width == 640 && probe.video?.height == 360)
+    }
+
     @Test("a wrong password gets 401 from the camera")
     func wrongPasswordIsRefused() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/secure", credentials: Self.credentials, clipSeconds: 4)])
