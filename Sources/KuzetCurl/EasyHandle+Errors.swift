@@ -7,7 +7,16 @@ extension EasyHandle {
         let buffer = String(cString: errorBuffer)
         let detail = buffer.isEmpty ? String(cString: curl_easy_strerror(code)) : buffer
         let kind = Self.kind(of: code, detail: detail, state: state)
-        return HTTPTransportError(kind: kind, request: request, detail: detail, advice: Self.advice(for: kind, tls: tls, maxBody: state.maxBodyBytes))
+        var advice = Self.advice(for: kind, tls: tls, maxBody: state.maxBodyBytes)
+        if kind == .connectionLost, request.contains(" https://"), !state.receivedResponse {
+            // A server that refuses our client certificate under TLS 1.3 may close before its
+            // alert is read: all the client sees is a dropped connection right after the handshake.
+            advice =
+                tls.clientCertificate == nil
+                ? "the server closed the connection without answering; if it requires a client certificate (mTLS), configure one"
+                : "the server closed the connection without answering; if it requires client certificates, check that \(tls.clientCertificate ?? "") is signed by a CA it accepts"
+        }
+        return HTTPTransportError(kind: kind, request: request, detail: detail, advice: advice)
     }
 
     static func kind(of code: CURLcode, detail: String, state: TransferState) -> HTTPTransportError.Kind {

@@ -9,6 +9,8 @@ final class TransferState {
     var headers: [(name: String, value: String)] = []
     /// Set when the body would have grown past ``maxBodyBytes`` (the write callback then stops curl).
     var exceededMaximum = false
+    /// Whether any response (a status line) arrived at all.
+    var receivedResponse = false
 
     init(maxBodyBytes: Int, cancellation: CancellationFlag) {
         self.maxBodyBytes = maxBodyBytes
@@ -30,6 +32,7 @@ final class TransferState {
     func receiveHeaderLine(_ line: String) {
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("HTTP/") {
+            receivedResponse = true
             headers = []
             body = Data()
         } else if let colon = trimmed.firstIndex(of: ":") {

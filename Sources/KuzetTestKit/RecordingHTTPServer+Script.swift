@@ -130,11 +130,17 @@ class Server(ThreadingHTTPServer):
         # cannot stall the accept loop.
         if self.context is not None:
             request.settimeout(30)
+            tls = self.context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
             try:
-                request = self.context.wrap_socket(request, server_side=True)
+                tls.do_handshake()
             except (ssl.SSLError, OSError) as error:
-                sys.stderr.write("TLS handshake from %s failed: %s\n" % (client_address, error)); return
-            request.settimeout(None)
+                sys.stderr.write("TLS handshake from %s failed: %s\n" % (client_address, error))
+                # Let the alert reach the client before closing (closing with unread data
+                # would send a reset that can overtake it).
+                time.sleep(0.5)
+                tls.close(); return
+            tls.settimeout(None)
+            request = tls
         self.RequestHandlerClass(request, client_address, self)
 
 server = Server(("127.0.0.1", args.port), Handler)
