@@ -21,7 +21,9 @@ extension HeartbeatService {
                 continue
             }
             let outcome = await client.send(batch)
-            if Task.isCancelled { return }
+            // A delivered batch is acknowledged even during shutdown (so it is not sent again);
+            // for anything else, shutdown wins.
+            if Task.isCancelled && !outcome.isDelivered { return }
             switch outcome {
             case .delivered(let receipt):
                 do {

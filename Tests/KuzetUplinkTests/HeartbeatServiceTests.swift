@@ -89,7 +89,7 @@ import Testing
         try server.enqueue(status: 429, headers: ["Retry-After": "2"], body: "slow down")
         let logs = LogRecorder()
         let runner = try ServiceRunner(registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .milliseconds(400), logs: logs)
-        #expect(await waitUntil(timeout: 30) { server.storedSequences().count >= 6 })
+        #expect(await waitUntil(timeout: 30) { server.storedSequences().count >= 6 && logs.entries.contains { $0.message.contains("reachable again") } })
         await runner.stop()
         let requests = server.requests()
         #expect(requests.prefix(3).map(\.queuedStatus) == [500, 500, 429])
