@@ -67,7 +67,7 @@ public struct ONVIFClient: Sendable {
                 profiles = try await media2Profiles(&session, at: media2)
                 usedMedia2 = true
             } catch where error.kind != .notAuthorized {
-                logger.info("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "error": "\(error)"])
+                logger.debug("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "error": "\(error)"])
             }
         }
         if !usedMedia2 {

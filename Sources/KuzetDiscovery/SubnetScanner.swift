@@ -1,0 +1,81 @@
+import Foundation
+
+/// What a TCP sweep of `--subnet` blocks found.
+public struct SubnetSweep: Sendable, Equatable {
+    /// Device service URLs that answered an ONVIF `GetSystemDateAndTime` (or a SOAP fault).
+    public var onvifURLs: [String] = []
+    /// `host:port` pairs that answered an RTSP `OPTIONS`.
+    public var rtspEndpoints: [RTSPEndpoint] = []
+}
+
+public struct RTSPEndpoint: Sendable, Equatable, Hashable {
+    public var host: String
+    public var port: Int
+}
+
+/// Tries the ONVIF HTTP ports and the RTSP port of every host in the given blocks, with a bound
+/// on how many connections are open at once.
+public struct SubnetScanner: Sendable {
+    public var onvifPorts: [Int]
+    public var rtspPorts: [Int]
+    public var parallelism: Int
+    public var limits: ExchangeLimits
+
+    public init(onvifPorts: [Int] = [80, 8080, 8000, 8899], rtspPorts: [Int] = [554], parallelism: Int = 64, limits: ExchangeLimits = ExchangeLimits(timeout: 1.5, maxBytes: 256 * 1024)) {
+        self.onvifPorts = onvifPorts
+        self.rtspPorts = rtspPorts
+        self.parallelism = parallelism
+        self.limits = limits
+    }
+
+    enum Hit: Sendable {
+        case onvif(String)
+        case rtsp(RTSPEndpoint)
+    }
+
+    public func sweep(hosts: [String]) async -> SubnetSweep {
+        var jobs: [(host: String, port: Int, rtsp: Bool)] = []
+        for host in hosts {
+            for port in onvifPorts { jobs.append((host, port, false)) }
+            for port in rtspPorts { jobs.append((host, port, true)) }
+        }
+        var sweep = SubnetSweep()
+        await withTaskGroup(of: Hit?.self) { group in
+            var next = 0
+            func addJob() {
+                let job = jobs[next]
+                next += 1
+                group.addTask { job.rtsp ? await rtspAnswer(job.host, job.port) : await onvifAnswer(job.host, job.port) }
+            }
+            while next < min(parallelism, jobs.count) { addJob() }
+            while let result = await group.next() {
+                switch result {
+                case .onvif(let url)?: sweep.onvifURLs.append(url)
+                case .rtsp(let endpoint)?: sweep.rtspEndpoints.append(endpoint)
+                case nil: break
+                }
+                if next < jobs.count { addJob() }
+            }
+        }
+        sweep.onvifURLs.sort()
+        sweep.rtspEndpoints.sort { ($0.host, $0.port) < ($1.host, $1.port) }
+        return sweep
+    }
+
+    func onvifAnswer(_ host: String, _ port: Int) async -> Hit? {
+        let url = "http://\(host)\(port == 80 ? "" : ":\(port)")/onvif/device_service"
+        let body = Array(SOAPEnvelope.request(body: "<tds:GetSystemDateAndTime/>").utf8)
+        guard let reply = try? await NIOHTTPTransport().post(url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits),
+            let envelope = try? SafeXMLParser(maxBytes: limits.maxBytes).parse(reply.body), envelope.name == "Envelope"
+        else { return nil }
+        return .onvif(url)
+    }
+
+    func rtspAnswer(_ host: String, _ port: Int) async -> Hit? {
+        let request = Array("OPTIONS rtsp://\(host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n".utf8)
+        guard let reply = try? await TCPConnection.exchange(host: host, port: port, request: request, limits: limits, bodyRequiresLength: true),
+            reply.protocolName.hasPrefix("RTSP/")
+        else { return nil }
+        return .rtsp(RTSPEndpoint(host: host, port: port))
+    }
+}
