@@ -198,6 +198,7 @@ def main():
     signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--fixtures", required=True)
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", default="secret")
@@ -205,10 +206,10 @@ def main():
     parser.add_argument("--clock-offset-hours", type=float, default=0)
     cfg = parser.parse_args()
     cfg.realm = "kuzet-replay"
-    server = ThreadingHTTPServer(("127.0.0.1", cfg.port), Handler)
+    server = ThreadingHTTPServer((cfg.address, cfg.port), Handler)
     server.daemon_threads = True
     server.cfg = cfg
-    log(f"ready http://127.0.0.1:{cfg.port}")
+    log(f"ready http://{cfg.address}:{cfg.port}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
