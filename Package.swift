@@ -70,7 +70,7 @@ let package = Package(
         ),
         .target(
             name: "KuzetRetention",
-            dependencies: ["KuzetCore", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -114,7 +114,7 @@ let package = Package(
         // MARK: Executables (thin: parse CLI, bootstrap logging, run)
         .executableTarget(
             name: "kuzet-agent",
-            dependencies: ["KuzetAgent", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: ["KuzetAgent", "KuzetRetention", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
