@@ -20,7 +20,7 @@ public struct DiscoveryOptions: Sendable {
     public init(
         timeout: Double = 3, interface: String? = nil, multicast: Bool = true, subnets: [SubnetRange] = [], credentials: DeviceCredentials? = nil,
         scanner: SubnetScanner = SubnetScanner(), wsDiscoveryPort: Int = WSDiscoveryClient.port, deviceParallelism: Int = 8,
-        transport: any HTTPTransport = NIOHTTPTransport()
+        transport: any HTTPTransport = CurlHTTPTransport()
     ) {
         self.timeout = timeout
         self.interface = interface

@@ -26,7 +26,7 @@ public struct ONVIFClient: Sendable {
     public var parser: SafeXMLParser
     var logger = Logger(label: "kuzet.discovery")
 
-    public init(deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = NIOHTTPTransport(), limits: ExchangeLimits = .init(), parser: SafeXMLParser = .init()) {
+    public init(deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = CurlHTTPTransport(), limits: ExchangeLimits = .init(), parser: SafeXMLParser = .init()) {
         self.deviceURL = deviceURL
         self.credentials = credentials
         self.transport = transport

@@ -20,8 +20,13 @@ public struct SubnetScanner: Sendable {
     public var rtspPorts: [Int]
     public var parallelism: Int
     public var limits: ExchangeLimits
+    public var transport: any HTTPTransport
 
-    public init(onvifPorts: [Int] = [80, 8080, 8000, 8899], rtspPorts: [Int] = [554], parallelism: Int = 64, limits: ExchangeLimits = ExchangeLimits(timeout: 1.5, maxBytes: 256 * 1024)) {
+    public init(
+        onvifPorts: [Int] = [80, 8080, 8000, 8899], rtspPorts: [Int] = [554], parallelism: Int = 64,
+        limits: ExchangeLimits = ExchangeLimits(timeout: 1.5, maxBytes: 256 * 1024), transport: any HTTPTransport = CurlHTTPTransport()
+    ) {
+        self.transport = transport
         self.onvifPorts = onvifPorts
         self.rtspPorts = rtspPorts
         self.parallelism = parallelism
@@ -65,7 +70,7 @@ public struct SubnetScanner: Sendable {
     func onvifAnswer(_ host: String, _ port: Int) async -> Hit? {
         let url = "http://\(host)\(port == 80 ? "" : ":\(port)")/onvif/device_service"
         let body = Array(SOAPEnvelope.request(body: "<tds:GetSystemDateAndTime/>").utf8)
-        guard let reply = try? await NIOHTTPTransport().post(url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits),
+        guard let reply = try? await transport.post(url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits),
             let envelope = try? SafeXMLParser(maxBytes: limits.maxBytes).parse(reply.body), envelope.name == "Envelope"
         else { return nil }
         return .onvif(url)
