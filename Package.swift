@@ -124,6 +124,15 @@ let package = Package(
         ),
 
         // MARK: Test support
+        // The uplink alone as a real process, so tests can kill -9 it with heartbeats queued.
+        .executableTarget(
+            name: "kuzet-uplink-harness",
+            dependencies: [
+                "KuzetUplink", "KuzetCore", "KuzetProtocol", logging, lifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
