@@ -23,7 +23,7 @@ public struct SubnetScanner: Sendable {
     public var transport: any HTTPTransport
 
     public init(
-        onvifPorts: [Int] = [80, 8080, 8000, 8899], rtspPorts: [Int] = [554], parallelism: Int = 64,
+        onvifPorts: [Int] = [80, 8080, 8000, 8899], rtspPorts: [Int] = [554], parallelism: Int = 256,
         limits: ExchangeLimits = ExchangeLimits(timeout: 1.5, maxBytes: 256 * 1024), transport: any HTTPTransport = CurlHTTPTransport()
     ) {
         self.transport = transport
@@ -38,33 +38,55 @@ public struct SubnetScanner: Sendable {
         case rtsp(RTSPEndpoint)
     }
 
+    /// First a cheap TCP connect to every host × port (NIO, up to `parallelism` at once), then
+    /// an ONVIF `GetSystemDateAndTime` (libcurl) or RTSP `OPTIONS` only where a port was open.
     public func sweep(hosts: [String]) async -> SubnetSweep {
         var jobs: [(host: String, port: Int, rtsp: Bool)] = []
         for host in hosts {
             for port in onvifPorts { jobs.append((host, port, false)) }
             for port in rtspPorts { jobs.append((host, port, true)) }
         }
+        let limits = self.limits
+        let open = await bounded(jobs, parallelism: parallelism) { job -> (host: String, port: Int, rtsp: Bool)? in
+            guard let connection = try? await TCPConnection.connect(host: job.host, port: job.port, timeout: limits.timeout) else { return nil }
+            connection.close()
+            return job
+        }
+        let hits = await bounded(open, parallelism: min(parallelism, 16)) { job in
+            job.rtsp ? await rtspAnswer(job.host, job.port) : await onvifAnswer(job.host, job.port)
+        }
         var sweep = SubnetSweep()
-        await withTaskGroup(of: Hit?.self) { group in
-            var next = 0
-            func addJob() {
-                let job = jobs[next]
-                next += 1
-                group.addTask { job.rtsp ? await rtspAnswer(job.host, job.port) : await onvifAnswer(job.host, job.port) }
-            }
-            while next < min(parallelism, jobs.count) { addJob() }
-            while let result = await group.next() {
-                switch result {
-                case .onvif(let url)?: sweep.onvifURLs.append(url)
-                case .rtsp(let endpoint)?: sweep.rtspEndpoints.append(endpoint)
-                case nil: break
-                }
-                if next < jobs.count { addJob() }
+        for hit in hits {
+            switch hit {
+            case .onvif(let url): sweep.onvifURLs.append(url)
+            case .rtsp(let endpoint): sweep.rtspEndpoints.append(endpoint)
             }
         }
         sweep.onvifURLs.sort()
         sweep.rtspEndpoints.sort { ($0.host, $0.port) < ($1.host, $1.port) }
         return sweep
+    }
+
+    /// Runs `work` on every item with at most `parallelism` in flight; keeps the non-nil results.
+    func bounded<Item: Sendable, Output: Sendable>(_ items: [Item], parallelism: Int, _ work: @escaping @Sendable (Item) async -> Output?) async -> [Output] {
+        var results: [Output] = []
+        await withTaskGroup(of: Output?.self) { group in
+            var next = 0
+            while next < min(max(1, parallelism), items.count) {
+                let item = items[next]
+                group.addTask { await work(item) }
+                next += 1
+            }
+            while let result = await group.next() {
+                if let result { results.append(result) }
+                if next < items.count {
+                    let item = items[next]
+                    group.addTask { await work(item) }
+                    next += 1
+                }
+            }
+        }
+        return results
     }
 
     func onvifAnswer(_ host: String, _ port: Int) async -> Hit? {
