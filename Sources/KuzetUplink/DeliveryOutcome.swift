@@ -9,4 +9,9 @@ public enum DeliveryOutcome: Sendable, Equatable {
     /// Try again later: 5xx, 408, 429, 401/403 (a token to fix), network or TLS trouble, no token.
     /// `retryAfter` is the registry's `Retry-After`, when it sent one.
     case retry(reason: String, retryAfter: Duration?)
+
+    public var isDelivered: Bool {
+        if case .delivered = self { return true }
+        return false
+    }
 }

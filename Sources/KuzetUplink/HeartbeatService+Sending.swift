@@ -4,6 +4,9 @@ import Logging
 import Metrics
 
 extension HeartbeatService {
+    /// About how much heartbeat JSON goes into one POST (the registry takes 1 MiB by default).
+    static let batchBytes = 512 << 10
+
     /// Drains the outbox in order. Logs when delivery starts failing, when the reason changes,
     /// and when it recovers — not every retry.
     func sendLoop() async {
@@ -12,13 +15,15 @@ extension HeartbeatService {
         var failing: String?
         var wakeIterator = wakeups.makeAsyncIterator()
         while !Task.isCancelled {
-            let batch = outbox.pending(limit: batchLimit)
+            let batch = outbox.pending(limit: batchLimit, maxBytes: Self.batchBytes)
             guard let first = batch.first, let last = batch.last else {
                 guard await wakeIterator.next() != nil else { return }
                 continue
             }
             let outcome = await client.send(batch)
-            if Task.isCancelled { return }
+            // A delivered batch is acknowledged even during shutdown (so it is not sent again);
+            // for anything else, shutdown wins.
+            if Task.isCancelled && !outcome.isDelivered { return }
             switch outcome {
             case .delivered(let receipt):
                 do {
@@ -91,6 +96,12 @@ extension HeartbeatService {
         try await BlockingIO.run { try outbox.acknowledge(through: last.sequence) }
         deliveredCounter.increment(by: batch.count)
         queuedGauge.record(outbox.count)
+        logger.debug(
+            "Heartbeats delivered",
+            metadata: [
+                "uplink.first_sequence": "\(batch[0].sequence)", "uplink.last_sequence": "\(last.sequence)",
+                "registry.accepted": "\(receipt.map { "\($0.accepted)" } ?? "-")", "registry.duplicates": "\(receipt.map { "\($0.duplicates)" } ?? "-")",
+            ])
         guard let receipt else { return }
         if receipt.duplicates > 0 {
             logger.info("Registry already had some of these heartbeats (not counted twice)", metadata: ["uplink.duplicates": "\(receipt.duplicates)"])

@@ -98,3 +98,18 @@ import Testing
         #expect(error.description.contains("missing.key"))
     }
 }
+
+/// A peer that accepts TCP and then never speaks.
+@Suite struct SilentPeerTests {
+    @Test func aTLSHandshakeThatNeverStartsEndsInAConnectTimeout() async throws {
+        let listener = try SilentTCPListener()
+        let client = HTTPClient(configuration: .init(timeouts: HTTPTimeouts(connect: .seconds(1), total: .seconds(30))))
+        let started = ContinuousClock.now
+        let error = try await #require(throws: HTTPTransportError.self) {
+            try await client.perform(HTTPRequest(url: "https://127.0.0.1:\(listener.port)/api/v1/heartbeats"))
+        }
+        #expect(error.kind == .timedOut)
+        #expect(error.isTransient)
+        #expect(ContinuousClock.now - started < .seconds(20))
+    }
+}

@@ -10,13 +10,15 @@ enum Harness {
         return root.appendingPathComponent(".build/debug/kuzet-uplink-harness").path
     }
 
-    static func start(config: String, intervalMilliseconds: Int, backoffCapMilliseconds: Int, logDirectory: String) throws -> ExternalProcess {
+    static func start(
+        config: String, intervalMilliseconds: Int, backoffCapMilliseconds: Int, logDirectory: String, environment: [String: String]? = nil
+    ) throws -> ExternalProcess {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestKitError("\(executable) is missing: build it with `swift build --build-tests`")
         }
         return try ExternalProcess(
             executable, ["--config", config, "--interval-ms", "\(intervalMilliseconds)", "--backoff-cap-ms", "\(backoffCapMilliseconds)"],
-            name: "uplink-harness", logDirectory: logDirectory)
+            name: "uplink-harness", environment: environment, logDirectory: logDirectory)
     }
 
     /// An agent configuration file for the harness.

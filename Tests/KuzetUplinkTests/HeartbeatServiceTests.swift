@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetCurl
 import Logging
 import KuzetProtocol
 import KuzetTestKit
@@ -88,7 +89,7 @@ import Testing
         try server.enqueue(status: 429, headers: ["Retry-After": "2"], body: "slow down")
         let logs = LogRecorder()
         let runner = try ServiceRunner(registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .milliseconds(400), logs: logs)
-        #expect(await waitUntil(timeout: 30) { server.storedSequences().count >= 6 })
+        #expect(await waitUntil(timeout: 30) { server.storedSequences().count >= 6 && logs.entries.contains { $0.message.contains("reachable again") } })
         await runner.stop()
         let requests = server.requests()
         #expect(requests.prefix(3).map(\.queuedStatus) == [500, 500, 429])
@@ -189,5 +190,25 @@ import Testing
         #expect(parked.contains("HTTP 400"))
         #expect(logs.entries(atLeast: .error).contains { $0.message.contains("parked") && $0.message.contains("unknown camera") })
         #expect(runner.service.status.parked == 1)
+    }
+}
+
+/// A registry address where TCP connects and then nothing answers, not even TLS.
+@Suite struct SilentRegistryTests {
+    @Test func aSilentTCPPeerIsRetriedWithBoundedWaitsAndHeartbeatsStayQueued() async throws {
+        let world = try RegistryWorld()
+        let listener = try SilentTCPListener()
+        let logs = LogRecorder()
+        let runner = try ServiceRunner(
+            registry: world.registry(url: "https://127.0.0.1:\(listener.port)/api/v1/heartbeats"), interval: .milliseconds(300), logs: logs,
+            backoffCap: .seconds(1),
+            timeouts: HTTPTimeouts(connect: .seconds(1), total: .seconds(2), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(2)))
+        #expect(await waitUntil(timeout: 20) { runner.service.status.consecutiveFailures >= 3 })
+        await runner.stop()
+        let warnings = logs.entries(atLeast: .warning)
+        #expect(warnings.count == 1, "logged once, not at every retry: \(warnings.map(\.message))")
+        #expect(warnings.first?.message.contains("timed out") == true)
+        #expect(Fixtures.sequences(runner.outbox.pending(limit: 100)) == Array(1...UInt64(runner.outbox.count)))
+        #expect(runner.outbox.count >= 3)
     }
 }
