@@ -97,7 +97,11 @@ final class TCPConnection: Sendable {
         defer { connection.close() }
         var remaining = limits
         remaining.timeout = max(0.05, limits.timeout - Date().timeIntervalSince(started))
-        return try await connection.exchange(request, limits: remaining, bodyRequiresLength: bodyRequiresLength)
+        do {
+            return try await connection.exchange(request, limits: remaining, bodyRequiresLength: bodyRequiresLength)
+        } catch ExchangeError.timedOut {
+            throw ExchangeError.timedOut(seconds: limits.timeout)  // the limit the caller set, not what was left of it
+        }
     }
 }
 
