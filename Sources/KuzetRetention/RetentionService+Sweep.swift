@@ -49,7 +49,9 @@ extension RetentionService {
         sweep.duration = Date().timeIntervalSince(began)
         state.withLock { $0.lastSweep = sweep }
         if sweep.deletedFiles > 0 || sweep.failures > 0 {
-            logger.info(
+            // During a disk-pressure episode (logged critical once) each sweep is only debug detail.
+            logger.log(
+                level: sweep.expiredFiles > 0 || sweep.failures > 0 ? .info : .debug,
                 "retention sweep",
                 metadata: [
                     "sweep.expired_files": "\(sweep.expiredFiles)", "sweep.pressure_files": "\(sweep.pressureFiles)",
