@@ -123,6 +123,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (not tests; run by bench/*.sh)
+        .executableTarget(
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetCore"], path: "bench/retention-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support
         .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
 
