@@ -10,4 +10,5 @@ STORE="$(mktemp -d /tmp/kuzet-retention-bench.XXXXXX)"
 mount -t tmpfs -o size=2g,nr_inodes=3m tmpfs "$STORE"
 cleanup() { umount -l "$STORE" || true; rmdir "$STORE" || true; }
 trap cleanup EXIT
-/usr/bin/time -f "process: max RSS %M kB, %e s wall" .build/release/kuzet-retention-bench "$STORE/recordings" "$CAMERAS" "$DAYS" "$SWEEPS"
+.build/release/kuzet-retention-bench create "$STORE/recordings" "$CAMERAS" "$DAYS"
+/usr/bin/time -f "measuring process: max RSS %M kB, %e s wall" .build/release/kuzet-retention-bench measure "$STORE/recordings" "$CAMERAS" "$DAYS" "$SWEEPS"

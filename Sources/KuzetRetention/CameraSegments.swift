@@ -15,6 +15,9 @@ struct CameraSegments: Sendable {
     /// The segments, oldest first.
     var all: ArraySlice<IndexedSegment> { storage[head...] }
 
+    /// Room for `count` more segments (the scan knows how many a folder holds).
+    mutating func reserve(_ count: Int) { storage.reserveCapacity(storage.count + count) }
+
     /// Adds a segment; in order is O(1), out of order (a late torn segment) a binary-search insert.
     /// A segment with the same start replaces the one indexed.
     mutating func insert(_ segment: IndexedSegment) {

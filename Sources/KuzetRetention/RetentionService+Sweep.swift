@@ -21,7 +21,9 @@ extension RetentionService {
         // segmentClosed never waits on file-system work).
         let doomed: [(camera: String, segment: IndexedSegment)] = state.withLock { state in
             var doomed: [(String, IndexedSegment)] = []
-            for camera in state.cameras.keys {
+            // Iterate a copy of the keys, not the dictionary: mutating the dictionary while its own
+            // iterator holds it would copy every camera's segment array (O(store) per sweep).
+            for camera in Array(state.cameras.keys) {
                 while let oldest = state.cameras[camera]?.oldest, oldest.end <= cutoff {
                     let isNewest = state.cameras[camera]?.count == 1
                     if isProtected(camera: camera, segment: oldest, isNewest: isNewest, open: state.open[camera]) { break }

@@ -64,6 +64,7 @@ struct StorageScan: Sendable {
             close(folderFD)
             found.sort { $0.start < $1.start }
             var segments = CameraSegments()
+            segments.reserve(found.count)
             for (offset, file) in found.enumerated() {
                 var end = file.mtime > file.start && file.mtime <= file.start + 2 * nominal ? file.mtime : file.start + nominal
                 if offset + 1 < found.count { end = min(end, max(file.start, found[offset + 1].start)) }
