@@ -110,7 +110,7 @@ let steadyEnd = memory()
 let heapAfterSweeps = heap()
 durations.sort()
 print(
-    "steady-state sweep (\(steadySweeps) sweeps, one expired minute per camera, \(deleted) files deleted): median \(format(durations[durations.count / 2])), max \(format(durations.last!)) — target < 1 s")
+    "steady-state sweep (\(steadySweeps) sweeps, one expired minute per camera, \(deleted) files deleted): median \(String(format: "%.3f ms", durations[durations.count / 2] * 1000)), max \(String(format: "%.3f ms", durations.last! * 1000)) — target < 1 s")
 print(
     String(
         format: "memory: RSS %.1f MB after the scan, %.1f MB after the steady-state sweeps (sweeps grew it by %.1f MB), peak %.1f MB — target < 64 MB",
