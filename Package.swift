@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "KuzetDiscovery",
-            dependencies: ["KuzetCore", "KuzetCurl", logging, nioCore, nioPosix],
+            dependencies: ["KuzetCore", "KuzetCurl", logging, nioCore, nioPosix, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -138,7 +138,10 @@ let package = Package(
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetTestKit"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetTestKit"], swiftSettings: swiftSettings),
