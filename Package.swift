@@ -123,6 +123,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // MARK: Benchmarks (not tests; run by bench/*.sh)
+        .executableTarget(
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetCore"], path: "bench/retention-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support
         // The uplink alone as a real process, so tests can kill -9 it with heartbeats queued.
         .executableTarget(
