@@ -15,31 +15,16 @@ extension RTPPacketizer {
         var created: UnsafeMutablePointer<AVFormatContext>?
         try MediaError.check(avformat_alloc_output_context2(&created, nil, "rtp", nil), "create RTP muxer")
         guard let muxer = created else { throw MediaError(code: -12, operation: "create RTP muxer", reason: "out of memory") }
-        guard let stream = avformat_new_stream(muxer, nil), avcodec_parameters_copy(stream.pointee.codecpar, parameters) >= 0,
-            let buffer = av_malloc(maxPacketSize + 64)
-        else {
+        guard let stream = avformat_new_stream(muxer, nil), avcodec_parameters_copy(stream.pointee.codecpar, parameters) >= 0 else {
             release([muxer])
             throw MediaError(code: -12, operation: "create RTP muxer", reason: "out of memory")
         }
         stream.pointee.codecpar.pointee.codec_tag = 0
         stream.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
-        let opaque = Unmanaged.passRetained(sink).toOpaque()
-        guard
-            let io = avio_alloc_context(
-                buffer.assumingMemoryBound(to: UInt8.self), Int32(maxPacketSize + 64), 1, opaque, nil,
-                { opaque, bytes, count in
-                    guard let opaque, let bytes, count > 0 else { return 0 }
-                    Unmanaged<RTPSink>.fromOpaque(opaque).takeUnretainedValue().receive(UnsafeBufferPointer(start: bytes, count: Int(count)))
-                    return count
-                }, nil)
-        else {
-            Unmanaged<RTPSink>.fromOpaque(opaque).release()
-            av_free(buffer)
+        guard attach(sink: sink, to: muxer, maxPacketSize: maxPacketSize) else {
             release([muxer])
             throw MediaError(code: -12, operation: "create RTP muxer", reason: "out of memory")
         }
-        io.pointee.max_packet_size = Int32(maxPacketSize)
-        muxer.pointee.pb = io
         var options: OpaquePointer?
         av_dict_set(&options, "payload_type", String(payloadType), 0)
         let result = avformat_write_header(muxer, &options)
@@ -52,9 +37,68 @@ extension RTPPacketizer {
         return muxer
     }
 
+    /// One `rtp_mpegts` muxer carrying every video/audio track; nil when none can go in.
+    /// Returns the muxer and, per source track, its stream index in the muxer.
+    static func makeTransportStreamMuxer(
+        stream: MediaStreamInfo, maxPacketSize: Int, sink: RTPSink
+    ) throws(MediaError) -> (UnsafeMutablePointer<AVFormatContext>, [Int: Int32])? {
+        var created: UnsafeMutablePointer<AVFormatContext>?
+        try MediaError.check(avformat_alloc_output_context2(&created, nil, "rtp_mpegts", nil), "create MPEG-TS RTP muxer")
+        guard let muxer = created else { throw MediaError(code: -12, operation: "create MPEG-TS RTP muxer", reason: "out of memory") }
+        var mapping: [Int: Int32] = [:]
+        for (sourceIndex, parameters) in stream.parameters.enumerated() where stream.tracks[sourceIndex].kind != .other {
+            guard let output = avformat_new_stream(muxer, nil), avcodec_parameters_copy(output.pointee.codecpar, parameters) >= 0 else {
+                release([muxer])
+                throw MediaError(code: -12, operation: "create MPEG-TS RTP muxer", reason: "out of memory")
+            }
+            output.pointee.codecpar.pointee.codec_tag = 0
+            let timeBase = stream.tracks[sourceIndex].timeBase
+            output.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
+            mapping[sourceIndex] = output.pointee.index
+        }
+        guard !mapping.isEmpty, attach(sink: sink, to: muxer, maxPacketSize: maxPacketSize), avformat_write_header(muxer, nil) >= 0 else {
+            release([muxer])
+            return nil
+        }
+        return (muxer, mapping)
+    }
+
+    /// Gives `muxer` an in-memory AVIO output that hands each packet to `sink`.
+    static func attach(sink: RTPSink, to muxer: UnsafeMutablePointer<AVFormatContext>, maxPacketSize: Int) -> Bool {
+        guard let buffer = av_malloc(maxPacketSize + 64) else { return false }
+        let opaque = Unmanaged.passRetained(sink).toOpaque()
+        guard
+            let io = avio_alloc_context(
+                buffer.assumingMemoryBound(to: UInt8.self), Int32(maxPacketSize + 64), 1, opaque, nil,
+                { opaque, bytes, count in
+                    guard let opaque, let bytes, count > 0 else { return 0 }
+                    Unmanaged<RTPSink>.fromOpaque(opaque).takeUnretainedValue().receive(UnsafeBufferPointer(start: bytes, count: Int(count)))
+                    return count
+                }, nil)
+        else {
+            Unmanaged<RTPSink>.fromOpaque(opaque).release()
+            av_free(buffer)
+            return false
+        }
+        io.pointee.max_packet_size = Int32(maxPacketSize)
+        muxer.pointee.pb = io
+        return true
+    }
+
+    /// The SDP of an MPEG-TS-over-RTP presentation (RFC 2250, static payload type 33).
+    static func transportStreamDescription(title: String) -> String {
+        [
+            "v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=\(title.isEmpty ? "Kuzet" : title)", "c=IN IP4 0.0.0.0", "t=0 0", "a=tool:kuzet-agent",
+            "m=video 0 RTP/AVP 33", "a=rtpmap:33 MP2T/90000", "a=control:streamid=0", "",
+        ].joined(separator: "\r\n")
+    }
+
     /// Frees muxers made by ``makeMuxer``: their AVIO context, its buffer and the retained sink.
-    static func release(_ muxers: [UnsafeMutablePointer<AVFormatContext>]) {
+    /// Muxers whose header was written are finished first (`rtp_mpegts` frees its inner
+    /// muxers only in its trailer).
+    static func release(_ muxers: [UnsafeMutablePointer<AVFormatContext>], started: Bool = false) {
         for muxer in muxers {
+            if started { _ = av_write_trailer(muxer) }
             if let io = muxer.pointee.pb {
                 if let opaque = io.pointee.opaque { Unmanaged<RTPSink>.fromOpaque(opaque).release() }
                 av_freep(&io.pointee.buffer)

@@ -13,53 +13,81 @@ public struct RTPPacket: Sendable {
 
 /// Turns a camera's compressed packets into RTP, using libavformat's own `rtp` muxer (one per
 /// track) with an in-memory output, so H.264/H.265/AAC/G.711 packetization is FFmpeg's, not ours.
+/// Or, for clients that only understand MPEG-TS over RTP (VLC as Debian builds it: its only RTSP
+/// client is the SAT>IP one), libavformat's `rtp_mpegts` muxer: all tracks in one RTP stream, PT 33.
 ///
 /// One instance per relay client (each client has its own SSRC, sequence numbers and RTCP).
 /// Not thread-safe on purpose: a client's pump thread owns it.
 public final class RTPPacketizer {
+    public enum Payload: Sendable {
+        /// One RTP stream per track (RFC 6184 H.264, RFC 7798 H.265, RFC 3640 AAC…).
+        case elementary
+        /// All tracks muxed into MPEG-TS, carried as RFC 2250 MP2T (payload type 33).
+        case transportStream
+    }
+
     /// The session description for the relayed tracks (`a=control:streamid=N`), without any
     /// address or credential of the camera.
     public let sessionDescription: String
-    /// How many tracks are relayed (tracks whose codec has no RTP packetization are left out).
+    /// How many RTP streams are relayed (`streamid=0…N-1`; tracks whose codec has no RTP
+    /// packetization are left out).
     public var trackCount: Int { muxers.count }
+
+    /// Where one source track goes.
+    struct Route {
+        var muxer: Int
+        var stream: Int32
+        var sourceTimeBase: AVRational
+        var offset: Int64 = 0
+        var lastDTS: Int64?
+    }
 
     private var muxers: [UnsafeMutablePointer<AVFormatContext>] = []
     private var sinks: [RTPSink] = []
-    /// Source track index → relayed track index.
-    private var relayedTrack: [Int: Int] = [:]
-    private var sourceTimeBase: [AVRational] = []
-    private var timestampOffset: [Int64] = []
-    private var lastDTS: [Int64?] = []
+    private var routes: [Route?]
     private let scratch: UnsafeMutablePointer<AVPacket>
 
-    /// Sets up one `rtp` muxer per supported track of `stream`.
+    /// Sets up the muxers for the supported tracks of `stream`.
     /// - Parameter title: the SDP session name (`s=`), e.g. the camera id.
-    public init(stream: MediaStreamInfo, title: String, maxPacketSize: Int = 1400) throws(MediaError) {
+    public init(stream: MediaStreamInfo, title: String, payload: Payload = .elementary, maxPacketSize: Int = 1400) throws(MediaError) {
         guard let scratch = av_packet_alloc() else {
             throw MediaError(code: -12, operation: "allocate packet", reason: "out of memory")
         }
         self.scratch = scratch
-        for (sourceIndex, parameters) in stream.parameters.enumerated() {
-            let relayed = muxers.count
-            let sink = RTPSink(track: relayed)
-            guard
-                let muxer = try Self.makeMuxer(
-                    parameters: parameters, timeBase: stream.tracks[sourceIndex].timeBase, payloadType: 96 + relayed,
-                    maxPacketSize: maxPacketSize, sink: sink)
-            else { continue }
-            sinks.append(sink)
-            muxers.append(muxer)
-            relayedTrack[sourceIndex] = relayed
-            sourceTimeBase.append(AVRational(num: stream.tracks[sourceIndex].timeBase.numerator, den: stream.tracks[sourceIndex].timeBase.denominator))
-            timestampOffset.append(0)
-            lastDTS.append(nil)
+        routes = Array(repeating: nil, count: stream.parameters.count)
+        let timeBases = stream.tracks.map { AVRational(num: $0.timeBase.numerator, den: $0.timeBase.denominator) }
+        switch payload {
+        case .elementary:
+            for (sourceIndex, parameters) in stream.parameters.enumerated() {
+                let sink = RTPSink(track: muxers.count)
+                guard
+                    let muxer = try Self.makeMuxer(
+                        parameters: parameters, timeBase: stream.tracks[sourceIndex].timeBase, payloadType: 96 + muxers.count,
+                        maxPacketSize: maxPacketSize, sink: sink)
+                else { continue }
+                routes[sourceIndex] = Route(muxer: muxers.count, stream: 0, sourceTimeBase: timeBases[sourceIndex])
+                sinks.append(sink)
+                muxers.append(muxer)
+            }
+        case .transportStream:
+            let sink = RTPSink(track: 0)
+            if let (muxer, mapping) = try Self.makeTransportStreamMuxer(stream: stream, maxPacketSize: maxPacketSize, sink: sink) {
+                for (sourceIndex, muxerStream) in mapping {
+                    routes[sourceIndex] = Route(muxer: 0, stream: muxerStream, sourceTimeBase: timeBases[sourceIndex])
+                }
+                sinks.append(sink)
+                muxers.append(muxer)
+            }
         }
         guard !muxers.isEmpty else {
-            Self.release(muxers)
             av_packet_free_wrapper(scratch)
             throw MediaError(code: CFFmpegShims_AVERROR(22), operation: "relay \(title)", reason: "no track can be sent over RTP")
         }
-        if let title = title.isEmpty ? nil : title { av_dict_set(&muxers[0].pointee.metadata, "title", title, 0) }
+        if payload == .transportStream {
+            sessionDescription = Self.transportStreamDescription(title: title)
+            return
+        }
+        if !title.isEmpty { av_dict_set(&muxers[0].pointee.metadata, "title", title, 0) }
         var buffer = [CChar](repeating: 0, count: 16 * 1024)
         let result = muxers.withUnsafeMutableBufferPointer { contexts in
             contexts.withMemoryRebound(to: UnsafeMutablePointer<AVFormatContext>?.self) {
@@ -67,7 +95,7 @@ public final class RTPPacketizer {
             }
         }
         if result < 0 {
-            Self.release(muxers)
+            Self.release(muxers, started: true)
             av_packet_free_wrapper(scratch)
             try MediaError.check(result, "describe \(title)")
         }
@@ -75,37 +103,38 @@ public final class RTPPacketizer {
     }
 
     deinit {
-        Self.release(muxers)
+        Self.release(muxers, started: true)
         av_packet_free_wrapper(scratch)
     }
 
     /// The RTP (and, from time to time, RTCP) packets that carry `packet`; empty for a track
     /// that is not relayed or a packet the muxer refused (logged by FFmpeg, skipped here).
     public func packetize(_ packet: MediaPacket) -> [RTPPacket] {
-        guard let relayed = relayedTrack[packet.trackIndex] else { return [] }
-        let muxer = muxers[relayed]
+        guard packet.trackIndex < routes.count, var route = routes[packet.trackIndex] else { return [] }
+        let muxer = muxers[route.muxer]
         guard av_packet_ref(scratch, packet.packet) >= 0 else { return [] }
         defer { av_packet_unref(scratch) }
-        let target = muxer.pointee.streams[0]!.pointee.time_base
+        let target = muxer.pointee.streams[Int(route.stream)]!.pointee.time_base
         let noValue = CFFmpegShims_AV_NOPTS_VALUE()
         let sourcePTS = scratch.pointee.pts != noValue ? scratch.pointee.pts : scratch.pointee.dts
         guard sourcePTS != noValue else { return [] }
         let sourceDTS = scratch.pointee.dts != noValue ? scratch.pointee.dts : sourcePTS
-        var pts = av_rescale_q(sourcePTS, sourceTimeBase[relayed], target)
-        var dts = av_rescale_q(sourceDTS, sourceTimeBase[relayed], target)
+        var pts = av_rescale_q(sourcePTS, route.sourceTimeBase, target)
+        var dts = av_rescale_q(sourceDTS, route.sourceTimeBase, target)
         // An upstream reconnect (or a camera's clock jump) must not make time run backwards for
         // this client: shift later timestamps so they continue from the last one sent.
-        if let last = lastDTS[relayed], dts + timestampOffset[relayed] <= last {
-            timestampOffset[relayed] = last + 1 - dts
+        if let last = route.lastDTS, dts + route.offset <= last {
+            route.offset = last + 1 - dts
         }
-        pts += timestampOffset[relayed]
-        dts += timestampOffset[relayed]
-        lastDTS[relayed] = dts
+        pts += route.offset
+        dts += route.offset
+        route.lastDTS = dts
+        routes[packet.trackIndex] = route
         scratch.pointee.pts = max(pts, dts)
         scratch.pointee.dts = dts
-        scratch.pointee.duration = av_rescale_q(scratch.pointee.duration, sourceTimeBase[relayed], target)
-        scratch.pointee.stream_index = 0
-        let sink = sinks[relayed]
+        scratch.pointee.duration = av_rescale_q(scratch.pointee.duration, route.sourceTimeBase, target)
+        scratch.pointee.stream_index = route.stream
+        let sink = sinks[route.muxer]
         sink.packets.removeAll(keepingCapacity: true)
         _ = av_write_frame(muxer, scratch)
         return sink.packets

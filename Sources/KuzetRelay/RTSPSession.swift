@@ -98,17 +98,17 @@ public struct RTSPSession: Sendable {
     private mutating func setup(_ request: RTSPRequest) -> RTSPResponse {
         guard var requested = RelayPath(uri: request.uri) else { return RTSPResponse(status: 404) }
         guard state != .playing else { return RTSPResponse(status: 455) }
-        guard case .live(_, let trackCount) = availability(RelayPath(camera: requested.camera, stream: requested.stream)) else {
+        guard case .live(_, let trackCount) = availability(requested.withoutTrack) else {
             return RTSPResponse(status: availability(requested) == .unknown ? 404 : 503)
         }
         if requested.track == nil && trackCount == 1 { requested.track = 0 }
         guard let track = requested.track, track < trackCount else { return RTSPResponse(status: 404) }
-        if let path, path.camera != requested.camera || path.stream != requested.stream { return RTSPResponse(status: 459) }
+        if let path, path != requested.withoutTrack { return RTSPResponse(status: 459) }
         guard let header = request[header: "Transport"], let transport = RTSPTransport.choose(from: header, nextChannel: nextChannel) else {
             return RTSPResponse(status: 461)
         }
         if case .interleaved(_, let rtcp) = transport { nextChannel = max(nextChannel, rtcp &+ 1) }
-        path = RelayPath(camera: requested.camera, stream: requested.stream)
+        path = requested.withoutTrack
         transports[track] = transport
         state = .ready
         return RTSPResponse(status: 200, headers: [("Transport", transport.headerValue(ssrc: nil, serverPorts: serverPorts))] + sessionHeader)

@@ -20,7 +20,7 @@ public final class RelayCatalog: Sendable {
     public func availability(of path: RelayPath) -> RelayAvailability {
         guard let fanout = fanout(path.camera, path.stream) else { return .unknown }
         guard let stream = fanout.stream else { return .offline }
-        guard let description = descriptions.description(for: stream, title: path.presentation.dropFirst().description) else {
+        guard let description = descriptions.description(for: stream, payload: path.payload, title: path.camera) else {
             return .offline
         }
         return .live(sdp: description.sdp, trackCount: description.trackCount)
@@ -31,15 +31,16 @@ public final class RelayCatalog: Sendable {
 final class NIOLockedSDPCache: @unchecked Sendable {
     // @unchecked Sendable: guarded by `lock`.
     private let lock = NSLock()
-    private var cache: [ObjectIdentifier: (stream: MediaStreamInfo, sdp: String, trackCount: Int)] = [:]
+    private var cache: [String: (stream: MediaStreamInfo, sdp: String, trackCount: Int)] = [:]
 
-    func description(for stream: MediaStreamInfo, title: String) -> (sdp: String, trackCount: Int)? {
-        if let hit = lock.withLock({ cache[ObjectIdentifier(stream)] }), hit.stream === stream { return (hit.sdp, hit.trackCount) }
-        guard let packetizer = try? RTPPacketizer(stream: stream, title: title) else { return nil }
+    func description(for stream: MediaStreamInfo, payload: RTPPacketizer.Payload, title: String) -> (sdp: String, trackCount: Int)? {
+        let key = "\(ObjectIdentifier(stream).hashValue)/\(payload)/\(title)"
+        if let hit = lock.withLock({ cache[key] }), hit.stream === stream { return (hit.sdp, hit.trackCount) }
+        guard let packetizer = try? RTPPacketizer(stream: stream, title: title, payload: payload) else { return nil }
         let entry = (stream: stream, sdp: packetizer.sessionDescription, trackCount: packetizer.trackCount)
         lock.withLock {
             if cache.count > 64 { cache.removeAll() }
-            cache[ObjectIdentifier(stream)] = entry
+            cache[key] = entry
         }
         return (entry.sdp, entry.trackCount)
     }

@@ -21,6 +21,7 @@ final class RelayClientPump: Sendable {
 
     let camera: String
     private let title: String
+    private let payload: RTPPacketizer.Payload
     private let fanout: PacketFanout
     private let queue: PacketQueue
     private let target: Target
@@ -29,9 +30,10 @@ final class RelayClientPump: Sendable {
     private let stopped = NIOLockedValueBox(false)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(camera: String, title: String, fanout: PacketFanout, capacity: Int, target: Target, statistics: RelayStatistics, logger: Logger) {
+    init(camera: String, title: String, payload: RTPPacketizer.Payload, fanout: PacketFanout, capacity: Int, target: Target, statistics: RelayStatistics, logger: Logger) {
         self.camera = camera
         self.title = title
+        self.payload = payload
         self.fanout = fanout
         self.queue = fanout.subscribe(name: "relay \(title)", capacity: capacity)
         self.target = target
@@ -74,7 +76,7 @@ final class RelayClientPump: Sendable {
                     if stream !== currentStream {
                         currentStream = stream
                         do {
-                            packetizer = try RTPPacketizer(stream: stream, title: title)
+                            packetizer = try RTPPacketizer(stream: stream, title: title, payload: payload)
                         } catch {
                             packetizer = nil
                             logger.warning("relay cannot packetize the stream", metadata: ["camera.id": "\(camera)", "error": "\(error)"])

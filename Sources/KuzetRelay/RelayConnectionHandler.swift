@@ -74,7 +74,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         let target = RelayClientPump.Target(
             control: context.channel, transports: transports, udp: server.udpChannels, clientAddress: context.channel.remoteAddress)
         let pump = RelayClientPump(
-            camera: path.camera, title: String(path.presentation.dropFirst()), fanout: fanout,
+            camera: path.camera, title: path.camera, payload: path.payload, fanout: fanout,
             capacity: server.configuration.clientQueueCapacity, target: target, statistics: server.statistics, logger: logger)
         pump.start()
         self.pump = pump

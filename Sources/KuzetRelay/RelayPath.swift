@@ -1,16 +1,20 @@
 import Foundation
 import KuzetCore
+import KuzetMedia
 
-/// What an RTSP URL on the relay names: `rtsp://box:8554/<camera-id>[/sub][/streamid=N]`.
+/// What an RTSP URL on the relay names: `rtsp://box:8554/<camera-id>[/sub][/ts][/streamid=N]`.
+/// `/ts` asks for the MPEG-TS-over-RTP form (for VLC as Debian ships it, see ``RTPPacketizer``).
 public struct RelayPath: Sendable, Equatable {
     public var camera: String
     public var stream: AgentConfiguration.Camera.StreamChoice
+    public var payload: RTPPacketizer.Payload
     /// The relayed track a SETUP names (`streamid=N`); nil for the whole presentation.
     public var track: Int?
 
-    public init(camera: String, stream: AgentConfiguration.Camera.StreamChoice = .main, track: Int? = nil) {
+    public init(camera: String, stream: AgentConfiguration.Camera.StreamChoice = .main, payload: RTPPacketizer.Payload = .elementary, track: Int? = nil) {
         self.camera = camera
         self.stream = stream
+        self.payload = payload
         self.track = track
     }
 
@@ -30,15 +34,25 @@ public struct RelayPath: Sendable, Equatable {
             track = number
             segments.removeLast()
         }
+        var payload = RTPPacketizer.Payload.elementary
+        if segments.count > 1, segments.last == "ts" {
+            payload = .transportStream
+            segments.removeLast()
+        }
         var stream = AgentConfiguration.Camera.StreamChoice.main
         if segments.count == 2, segments[1] == "sub" || segments[1] == "main" {
             stream = segments[1] == "sub" ? .sub : .main
             segments.removeLast()
         }
         guard segments.count == 1, CameraID.isValid(segments[0]) else { return nil }
-        self.init(camera: segments[0], stream: stream, track: track)
+        self.init(camera: segments[0], stream: stream, payload: payload, track: track)
     }
 
-    /// The presentation's path, `/<camera>` or `/<camera>/sub`.
-    public var presentation: String { stream == .sub ? "/\(camera)/sub" : "/\(camera)" }
+    /// The presentation's path, `/<camera>[/sub][/ts]`.
+    public var presentation: String {
+        "/\(camera)" + (stream == .sub ? "/sub" : "") + (payload == .transportStream ? "/ts" : "")
+    }
+
+    /// The same presentation without a track.
+    public var withoutTrack: RelayPath { RelayPath(camera: camera, stream: stream, payload: payload) }
 }

@@ -11,11 +11,12 @@ enum RelayClients {
     }
 
     /// GStreamer's rtspsrc over TCP; stopped with SIGINT so `-e` finishes the file.
-    static func gstreamer(url: String, user: String, password: String, output: String) throws -> ExternalProcess {
-        try ExternalProcess(
+    static func gstreamer(url: String, user: String? = nil, password: String? = nil, output: String) throws -> ExternalProcess {
+        let credentials = user.map { ["user-id=\($0)", "user-pw=\(password ?? "")"] } ?? []
+        return try ExternalProcess(
             "gst-launch-1.0",
-            [
-                "-e", "rtspsrc", "location=\(url)", "user-id=\(user)", "user-pw=\(password)", "protocols=tcp", "latency=200", "!",
+            ["-e", "rtspsrc", "location=\(url)"] + credentials + [
+                "protocols=tcp", "latency=200", "!",
                 "rtph264depay", "!", "h264parse", "!", "mpegtsmux", "!", "filesink", "location=\(output)",
             ], name: "gst-client")
     }

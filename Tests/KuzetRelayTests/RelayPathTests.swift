@@ -1,4 +1,5 @@
 import KuzetCore
+import KuzetMedia
 import KuzetRelay
 import Testing
 
@@ -19,5 +20,12 @@ import Testing
         #expect(RelayPath(uri: "rtsp://box:8554/../etc/passwd") == nil)
         #expect(RelayPath(uri: "rtsp://box:8554/") == nil)
         #expect(RelayPath(uri: "rtsp://box:8554/Entrance") == nil)
+    }
+}
+
+extension RelayPathTests {
+    @Test func namesTheTransportStreamForm() {
+        #expect(RelayPath(uri: "rtsp://box:8554/entrance/sub/ts") == RelayPath(camera: "entrance", stream: .sub, payload: .transportStream))
+        #expect(RelayPath(uri: "rtsp://box:8554/entrance/ts/streamid=0")?.presentation == "/entrance/ts")
     }
 }
