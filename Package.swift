@@ -85,7 +85,10 @@ let package = Package(
         ),
         .target(
             name: "KuzetRelay",
-            dependencies: ["KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix],
+            dependencies: [
+                "KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
