@@ -85,7 +85,10 @@ let package = Package(
         ),
         .target(
             name: "KuzetRelay",
-            dependencies: ["KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix],
+            dependencies: [
+                "KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -120,6 +123,12 @@ let package = Package(
         .executableTarget(
             name: "kuzet-registry",
             dependencies: ["KuzetRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Benchmarks (not tests; run by bench/*.sh)
+        .executableTarget(
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetCore"], path: "bench/retention-bench",
             swiftSettings: swiftSettings
         ),
 

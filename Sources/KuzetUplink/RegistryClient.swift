@@ -101,7 +101,7 @@ public struct RegistryClient: Sendable {
         let excerpt = String(response.bodyText.prefix(300)).replacingOccurrences(of: "\n", with: " ")
         switch status {
         case 200..<300:
-            return .delivered(try? JSONDecoder.kuzetWire.decode(HeartbeatReceipt.self, from: response.body))
+            return .delivered(decodeReceipt(response.body))
         case 401, 403:
             return .retry(
                 reason: "registry: HTTP \(status) — the registry does not accept the token in registry.token_file \(tokenFile ?? "") for this school; put a valid school token there (heartbeats stay queued)",
@@ -113,6 +113,21 @@ public struct RegistryClient: Sendable {
         default:
             return .retry(reason: "registry: HTTP \(status) \(excerpt)", retryAfter: retryAfter(response))
         }
+    }
+
+    /// The receipt, read tolerantly: the wire type's own keys, or the snake_case spelling
+    /// (`highest_sequence`, `server_time`) the rest of the wire format uses.
+    static func decodeReceipt(_ body: Data) -> HeartbeatReceipt? {
+        let decoder = JSONDecoder.kuzetWire
+        if let receipt = try? decoder.decode(HeartbeatReceipt.self, from: body) { return receipt }
+        struct SnakeCase: Decodable {
+            var accepted: Int
+            var duplicates: Int
+            var highest_sequence: UInt64
+            var server_time: Date
+        }
+        guard let receipt = try? decoder.decode(SnakeCase.self, from: body) else { return nil }
+        return HeartbeatReceipt(accepted: receipt.accepted, duplicates: receipt.duplicates, highestSequence: receipt.highest_sequence, serverTime: receipt.server_time)
     }
 
     /// `Retry-After` as delay-seconds or an HTTP date.

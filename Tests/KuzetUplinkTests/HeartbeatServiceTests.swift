@@ -191,6 +191,24 @@ import Testing
         #expect(logs.entries(atLeast: .error).contains { $0.message.contains("parked") && $0.message.contains("unknown camera") })
         #expect(runner.service.status.parked == 1)
     }
+
+    @Test func aRegistryRefusingEveryHeartbeatParksNoneAndLosesNone() async throws {
+        let server = try world.startServer()
+        let logs = LogRecorder()
+        let registry = world.registry(url: server.baseURL + "/api/v1/heartbeats")
+        let outbox = try Outbox(configuration: .init(directory: registry.outbox))
+        try outbox.appendFixtures(3)
+        for _ in 0..<7 {
+            try server.enqueue(status: 400, body: #"{"error":"unsupported_version","message":"version: 1 is not a wire version this registry knows"}"#)
+        }
+        let runner = try ServiceRunner(registry: registry, interval: .seconds(600), logs: logs, outbox: outbox)
+        #expect(await waitUntil(timeout: 20) { server.storedSequences() == [1, 2, 3, 4] })
+        await runner.stop()
+        #expect(!FileManager.default.fileExists(atPath: world.folder.file("outbox/parked")))
+        #expect(runner.service.status.parked == 0)
+        let errors = logs.entries(atLeast: .error).map(\.message)
+        #expect(errors.contains { $0.contains("refuses every heartbeat") && $0.contains("unsupported_version") })
+    }
 }
 
 /// A registry address where TCP connects and then nothing answers, not even TLS.

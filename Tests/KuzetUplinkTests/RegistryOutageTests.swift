@@ -31,8 +31,11 @@ import Testing
         let outageLength = outageStart.duration(to: clock.now)
 
         let after = try world.startServer(port: before.port)
+        let back = ContinuousClock.now
         #expect(await waitUntil(timeout: 30) { (after.storedSequences().last ?? 0) >= lastQueued })
+        let drained = ContinuousClock.now - back
         await runner.stop()
+        print("figure: outage \(outageLength) virtual, \(queued) heartbeats queued, backlog through \(lastQueued) stored \(drained) (real) after the stand-in came back, in \(after.requests().count) POSTs")
 
         let all = before.storedSequences() + after.storedSequences()
         #expect(all == Array(1...UInt64(all.count)), "in order, none missing, none twice")
