@@ -12,7 +12,7 @@ struct ONVIFReplayTests {
         defer { server.stop() }
         let report = try await ONVIFClient(deviceURL: server.deviceURL, credentials: ReplayServer.credentials).inspect()
 
-        #expect(report.information.manufacturer == "Hikvision")
+        #expect(report.information.manufacturer == "HIKVISION")
         #expect(report.information.model == "DS-2CD2043G0-I")
         #expect(report.profiles.map(\.token) == ["Profile_1", "Profile_2"])
         #expect(report.profiles.first?.width == 2688)
