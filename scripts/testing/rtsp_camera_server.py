@@ -316,9 +316,18 @@ class Pacer(threading.Thread):
                 if now == Gst.CLOCK_TIME_NONE:
                     wait = min(wait, 0.005)
                     continue
-                if feed.start is None:
-                    feed.start = now
                 track = feed.track
+                if feed.start is None:
+                    # While the pipeline is still going to PLAYING its base time may be unset, and the
+                    # "running time" is then the clock's absolute time: wait for a real one.
+                    if feed.appsrc.get_base_time() == 0 or feed.appsrc.get_state(0)[1] != Gst.State.PLAYING:
+                        wait = min(wait, 0.005)
+                        continue
+                    feed.start = now
+                elif feed.start + track.time(feed.n) > now + Gst.SECOND:
+                    # Never more than a moment ahead in normal running; if the running time jumped
+                    # back (pipeline restarted its clock), follow it instead of going silent.
+                    feed.start = now - track.time(feed.n)
                 while feed.start + track.time(feed.n) <= now + self.LEAD:
                     buffer = track.buffers[feed.n % len(track.buffers)].copy()
                     buffer.pts = feed.start + track.time(feed.n)
