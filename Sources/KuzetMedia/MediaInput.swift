@@ -57,7 +57,7 @@ public final class MediaInput {
         }
         // Cameras announce their parameters in SDP; keep probing short so a connect is quick.
         av_dict_set(&dictionary, "probesize", "1000000", 0)
-        av_dict_set(&dictionary, "analyzeduration", "2000000", 0)
+        av_dict_set(&dictionary, "analyzeduration", "1000000", 0)
         interrupt.arm(seconds: options.openTimeout)
         let opened = avformat_open_input(&context, url, nil, &dictionary)
         av_dict_free(&dictionary)

@@ -16,12 +16,14 @@ enum MediaLog {
             let text = String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { return }
             let message = Logger.Message(stringLiteral: CredentialRedaction.redact(text))
+            // FFmpeg repeats its complaint on every retry ("Connection refused" each second while a
+            // camera is down); the supervisors log the state change once, in words that say what
+            // to fix. So FFmpeg's own errors and warnings are detail: visible with --log-level debug.
             switch level {
-            case ...AV_LOG_ERROR: MediaLog.logger.error(message)
-            case ...AV_LOG_WARNING: MediaLog.logger.warning(message)
+            case ...AV_LOG_FATAL: MediaLog.logger.error(message)
             default: MediaLog.logger.debug(message)
             }
-        }, AV_LOG_WARNING)
+        }, AV_LOG_INFO)
     }()
 
     /// Idempotent; cheap after the first call.
