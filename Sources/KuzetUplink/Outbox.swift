@@ -27,7 +27,7 @@ public final class Outbox: @unchecked Sendable {
         /// Acknowledged lines the journal may hold before it is rewritten without them.
         public var compactAfter: Int
 
-        public init(directory: String, maxEntries: Int = 20_000, maxBytes: Int = 64 << 20, compactAfter: Int = 256) {
+        public init(directory: String, maxEntries: Int = 20_000, maxBytes: Int = 32 << 20, compactAfter: Int = 256) {
             self.directory = directory
             self.maxEntries = maxEntries
             self.maxBytes = maxBytes
