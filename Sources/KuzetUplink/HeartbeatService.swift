@@ -153,9 +153,16 @@ public final class HeartbeatService: Service, Sendable {
             }
             queuedGauge.record(outbox.count)
             logger.debug("Heartbeat queued", metadata: ["uplink.sequence": "\(heartbeat.sequence)", "uplink.events": "\(heartbeat.events.count)"])
+            if statusBox.value.queueProblem != nil {
+                logger.info("Heartbeats are queued again", metadata: ["uplink.sequence": "\(heartbeat.sequence)"])
+                statusBox.update { $0.queueProblem = nil }
+            }
             wakeupContinuation.yield()
         } catch {
-            logger.error("Heartbeat could not be queued: \(error)")
+            let problem = "\(error)"
+            // Logged when the problem starts or changes, not at every interval.
+            if statusBox.value.queueProblem != problem { logger.error("Heartbeat could not be queued: \(problem)") }
+            statusBox.update { $0.queueProblem = problem }
             throw error
         }
     }
