@@ -132,6 +132,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "kuzet-uplink-bench",
+            dependencies: ["KuzetUplink", "KuzetProtocol"],
+            path: "bench/uplink-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support
         // The uplink alone as a real process, so tests can kill -9 it with heartbeats queued.
         .executableTarget(
