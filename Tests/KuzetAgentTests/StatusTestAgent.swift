@@ -59,7 +59,9 @@ final class StatusTestAgent: @unchecked Sendable {
             snapshots: snapshots)
         task = Task { try await service.run() }
         let port = port
-        guard eventually(timeout: 15, { (try? Self.get(port: port, path: "/healthz", password: password)) != nil }), eventually(timeout: 10, { self.fanout.stream != nil }) else {
+        guard await waitUntil(timeout: 15, { (try? Self.get(port: port, path: "/healthz", password: password)) != nil }),
+            await waitUntil(timeout: 10, { self.fanout.stream != nil })
+        else {
             stop()
             throw TestKitError("status service did not start")
         }
@@ -89,4 +91,15 @@ final class StatusTestAgent: @unchecked Sendable {
     func get(_ path: String, password: String? = nil, output: String? = nil) throws -> (status: Int, body: String) {
         try Self.get(port: port, path: path, password: password, output: output)
     }
+}
+
+/// Polls without blocking a thread of Swift's small cooperative pool, where the server under
+/// test runs too.
+func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return condition()
 }
