@@ -13,13 +13,16 @@ public struct AgentApplication: Sendable {
 
     public init(configuration: AgentConfiguration, tuning: AgentRuntime.Tuning = .init(), logger: Logger = Logger(label: "kuzet.agent")) {
         self.configuration = configuration
-        self.runtime = AgentRuntime(configuration: configuration, tuning: tuning, logger: logger)
+        self.runtime = AgentRuntime(
+            configuration: configuration, extraStreams: StatusWiring.relayStreams(configuration), tuning: tuning, logger: logger)
         self.logger = logger
     }
 
     /// Runs until SIGTERM or SIGINT.
     public func run() async throws {
-        let services: [any Service] = [MediaService(runtime: runtime, logger: logger)]
+        let services: [any Service] =
+            [MediaService(runtime: runtime, logger: logger)]
+            + (try StatusWiring.services(configuration: configuration, runtime: runtime, logger: logger))
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

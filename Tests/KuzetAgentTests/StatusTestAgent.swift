@@ -17,7 +17,9 @@ final class StatusTestAgent: @unchecked Sendable {
         func statusReport() async -> StatusReport {
             builder.report(cameras: [
                 "entrance": StatusCameraFacts(
-                    upstream: fanout.stream == nil ? .connecting : .live, stream: fanout.stream?.video, lastPacketAt: Date(),
+                    upstream: fanout.stream == nil ? .connecting : .live,
+                    video: fanout.stream?.video.map { .init(codec: $0.codecName, width: $0.width, height: $0.height, framesPerSecond: $0.framesPerSecond) },
+                    lastPacketAt: Date(),
                     bitrateKbps: 1000, recording: "recording", push: "off"),
                 "yard": StatusCameraFacts(upstream: .offline, lastPacketAt: Date().addingTimeInterval(-95), lastError: "RTSP 401 at rtsp://admin:\(StatusTestAgent.cameraPassword)@10.0.0.9/ch1"),
             ])
