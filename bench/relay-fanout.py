@@ -73,6 +73,15 @@ def camera_sessions(status_file):
         return 0
 
 
+def all_live(status_port, count):
+    import urllib.request
+    try:
+        report = json.load(urllib.request.urlopen(f"http://127.0.0.1:{status_port}/api/v1/status", timeout=5))
+        return sum(1 for c in report["cameras"] if c["state"] == "live") == count
+    except (OSError, ValueError, KeyError):
+        return False
+
+
 # MARK: - RTSP clients (one asyncio process for all of them, so both sides have the same readers)
 
 class Counter:
@@ -118,7 +127,11 @@ async def rtsp_pull(url, user, password, counter):
             return status, fields, body.decode(errors="replace")
         return status, fields, ""
 
-    status, fields, sdp = await request("DESCRIBE", url, {"Accept": "application/sdp"})
+    for _ in range(30):  # like real players, retry while the camera is not up yet (503)
+        status, fields, sdp = await request("DESCRIBE", url, {"Accept": "application/sdp"})
+        if status != 503:
+            break
+        await asyncio.sleep(1)
     if status != 200:
         counter.failed = f"DESCRIBE {status}"
         return
@@ -187,18 +200,20 @@ def run_clients(spec, seconds_total, result_file):
 
 # MARK: - Phases
 
-def measure(pids_of, window, warmup, label):
-    """CPU% of one core and peak RSS of the processes pids_of() returns, over `window` s after `warmup` s."""
+def measure(pids_of, window, warmup, label, status_file):
+    """CPU% of one core and peak RSS of the processes pids_of() returns, over `window` s after
+    `warmup` s, and the most sessions the cameras served meanwhile."""
     time.sleep(warmup)
     pids = pids_of()
     cpu0 = sum(cpu_seconds(p) for p in pids)
     t0 = time.time()
-    peak = 0
+    peak, sessions = 0, 0
     while time.time() - t0 < window:
         peak = max(peak, sum(rss_bytes(p) for p in pids))
+        sessions = max(sessions, camera_sessions(status_file))
         time.sleep(1)
     cpu = (sum(cpu_seconds(p) for p in pids) - cpu0) / (time.time() - t0) * 100
-    return {"label": label, "processes": len(pids), "cpu_percent": cpu, "rss_mb": peak / 1e6}
+    return {"label": label, "processes": len(pids), "cpu_percent": cpu, "rss_mb": peak / 1e6, "camera_sessions": sessions}
 
 
 def start_clients(spec, seconds_total, directory, name):
@@ -274,13 +289,12 @@ def main():
                                  stdout=open(os.path.join(directory, "agent.log"), "w"), stderr=subprocess.STDOUT)
         started.append(agent)
         wait_for(lambda: camera_sessions(camera_status) == args.cameras, 60, "the agent's upstreams")
-        time.sleep(2)
+        wait_for(lambda: all_live(status_port, args.cameras), 60, "every camera live in the agent's status")
         targets = [{"kind": "rtsp", "url": f"rtsp://127.0.0.1:{relay_port}/cam{n}"} for n in range(1, args.cameras + 1) for _ in range(args.clients)]
         spec = {"targets": targets, "user": "cou", "password": "bench-pw", "marks": [args.warmup, args.warmup + args.seconds]}
         clients, result = start_clients(spec, total, directory, "agent")
         started.append(clients)
-        agent_figures = measure(lambda: [agent.pid], args.seconds, args.warmup, "kuzet-agent (1 process)")
-        agent_figures["camera_sessions"] = camera_sessions(camera_status)
+        agent_figures = measure(lambda: [agent.pid], args.seconds, args.warmup, "kuzet-agent (1 process)", camera_status)
         clients.wait(timeout=60)
         agent_figures.update(client_figures(result, args.warmup, args.seconds, streams))
         agent.send_signal(signal.SIGTERM)
@@ -302,8 +316,8 @@ def main():
                 stdout=subprocess.DEVNULL, stderr=open(os.path.join(directory, f"ffmpeg-{index}.log"), "w"))
             ffmpegs.append(process)
             started.append(process)
-        ffmpeg_figures = measure(lambda: [p.pid for p in ffmpegs], args.seconds, args.warmup - 1, f"ffmpeg, one per client ({streams} processes)")
-        ffmpeg_figures["camera_sessions"] = camera_sessions(camera_status)
+        ffmpeg_figures = measure(
+            lambda: [p.pid for p in ffmpegs], args.seconds, args.warmup - 1, f"ffmpeg, one per client ({streams} processes)", camera_status)
         clients.wait(timeout=60)
         ffmpeg_figures.update(client_figures(result, args.warmup, args.seconds, streams))
     finally:
@@ -311,6 +325,7 @@ def main():
 
     print(f"\nRelay fan-out: {args.cameras} cameras ({args.size}, {args.bitrate} kbit/s H.264, 25 fps) × {args.clients} clients, "
           f"{args.seconds} s window after {args.warmup} s warm-up, {os.cpu_count()} CPUs (shared)\n")
+    print(f"agent binary: {args.agent}")
     header = f"{'':44} {'CPU % of 1 core':>16} {'RSS MB':>9} {'camera sessions':>16} {'clients receiving':>18} {'mean kbit/s':>12}"
     print(header)
     for f in (agent_figures, ffmpeg_figures):
