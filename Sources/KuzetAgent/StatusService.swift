@@ -61,7 +61,7 @@ public struct StatusService: Service {
             return Self.response(.ok, type: "application/json", body: ByteBuffer(bytes: data))
         }
         router.get("/metrics") { _, _ -> Response in
-            StatusMetrics.record(await source.statusReport())
+            StatusMetrics.record(await source.statusReport(), into: metrics)
             return Self.response(.ok, type: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: metrics.emitToBuffer()))
         }
         router.get("/") { _, _ -> Response in

@@ -17,7 +17,9 @@ final class StatusTestAgent: @unchecked Sendable {
         func statusReport() async -> StatusReport {
             builder.report(cameras: [
                 "entrance": StatusCameraFacts(
-                    upstream: fanout.stream == nil ? .connecting : .live, stream: fanout.stream?.video, lastPacketAt: Date(),
+                    upstream: fanout.stream == nil ? .connecting : .live,
+                    video: fanout.stream?.video.map { .init(codec: $0.codecName, width: $0.width, height: $0.height, framesPerSecond: $0.framesPerSecond) },
+                    lastPacketAt: Date(),
                     bitrateKbps: 1000, recording: "recording", push: "off"),
                 "yard": StatusCameraFacts(upstream: .offline, lastPacketAt: Date().addingTimeInterval(-95), lastError: "RTSP 401 at rtsp://admin:\(StatusTestAgent.cameraPassword)@10.0.0.9/ch1"),
             ])
@@ -59,7 +61,9 @@ final class StatusTestAgent: @unchecked Sendable {
             snapshots: snapshots)
         task = Task { try await service.run() }
         let port = port
-        guard eventually(timeout: 15, { (try? Self.get(port: port, path: "/healthz", password: password)) != nil }), eventually(timeout: 10, { self.fanout.stream != nil }) else {
+        guard await waitUntil(timeout: 15, { (try? Self.get(port: port, path: "/healthz", password: password)) != nil }),
+            await waitUntil(timeout: 10, { self.fanout.stream != nil })
+        else {
             stop()
             throw TestKitError("status service did not start")
         }
@@ -77,7 +81,8 @@ final class StatusTestAgent: @unchecked Sendable {
     /// GET over a real socket with the real curl; returns status and body.
     @discardableResult
     static func get(port: Int, path: String, password: String? = nil, output: String? = nil) throws -> (status: Int, body: String) {
-        var arguments = ["-s", "-m", "15", "-o", output ?? "/dev/stdout", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+        var arguments = ["-s", "-m", "15", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
+        if let output { arguments += ["-o", output] }
         if let password { arguments += ["-u", "kuzet:\(password)"] }
         let (status, text) = try run("curl", arguments, timeout: 20)
         guard status == 0, let newline = text.lastIndex(of: "\n"), let code = Int(text[text.index(after: newline)...]) else {
@@ -89,4 +94,15 @@ final class StatusTestAgent: @unchecked Sendable {
     func get(_ path: String, password: String? = nil, output: String? = nil) throws -> (status: Int, body: String) {
         try Self.get(port: port, path: path, password: password, output: output)
     }
+}
+
+/// Polls without blocking a thread of Swift's small cooperative pool, where the server under
+/// test runs too.
+func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return condition()
 }
