@@ -123,6 +123,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmark (not a test): bench/registry-bench.sh runs it.
+        .executableTarget(
+            name: "kuzet-registry-bench",
+            dependencies: [
+                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, lifecycle,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "bench/registry-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support
         .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
 
@@ -136,6 +149,10 @@ let package = Package(
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRegistryTests", dependencies: ["KuzetRegistry", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetRegistryTests",
+            dependencies: ["KuzetRegistry", "KuzetProtocol", "KuzetTestKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )
