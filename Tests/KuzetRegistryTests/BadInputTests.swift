@@ -79,7 +79,7 @@ struct BadInputTests {
             let token = try await registry.schoolToken("KZ-AST-0001")
             let body = try wire({ object in
                 object["interval_seconds"] = 0
-                object["sequence"] = 0
+                object["uptime_seconds"] = -5
                 var cameras = object["cameras"] as! [[String: Any]]
                 cameras[0]["fps"] = 5000
                 object["cameras"] = cameras
@@ -88,7 +88,9 @@ struct BadInputTests {
             #expect(response.status.code == 422)
             let problems = response.json["problems"] as? [String] ?? []
             #expect(problems.contains { $0.hasPrefix("interval_seconds: 0 is out of range") })
-            #expect(problems.contains { $0.hasPrefix("sequence: 0 is out of range") })
+            #expect(problems.contains { $0.hasPrefix("uptime_seconds: -5.0 is out of range") })
+            #expect(try await registry.store.history(schoolID: "KZ-AST-0001", limit: 10).isEmpty)
+            try await refused(registry, token, try wire({ $0["sequence"] = 0 }, registry), status: 422, code: "invalid_heartbeat", mentioning: "sequence: 0 is out of range")
             #expect(problems.contains { $0.hasPrefix("cameras[0].fps: 5000.0 is out of range") })
             try await refused(registry, token, try wire({ $0["sequence"] = -1 }, registry), status: 422, code: "invalid_heartbeat", mentioning: "sequence")
             try await refused(registry, token, try wire({ $0["sequence"] = 1e30 }, registry), status: 422, code: "invalid_heartbeat", mentioning: "sequence")

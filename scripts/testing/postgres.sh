@@ -10,6 +10,13 @@
 # --fast:          fsync=off, synchronous_commit=off (tests only; never for benchmarks of durability).
 set -euo pipefail
 
+# Close every inherited descriptor above stderr: the server and the watchdog outlive this script, and a
+# caller may wait for descriptors it passed us to close (Foundation's Process on Linux does).
+for fd in /proc/$$/fd/*; do
+    n="${fd##*/}"
+    [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null || true
+done
+
 PG_BIN="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}"
 [ -x "$PG_BIN/initdb" ] || { echo "postgres.sh: initdb not found under /usr/lib/postgresql — apt-get install -y postgresql-15" >&2; exit 2; }
 STATE_ROOT="${TMPDIR:-/tmp}/kuzet-pg"
@@ -49,7 +56,7 @@ start() {
     echo "$port" > "$dir/port"
     if [ -n "$watch" ]; then
         # Detached watchdog: stops the server when the watched process ends.
-        nohup setsid bash -c "while kill -0 $watch 2>/dev/null; do sleep 1; done; \"$(readlink -f "$0")\" stop \"$dir\"" >/dev/null 2>&1 &
+        nohup setsid bash -c "while kill -0 $watch 2>/dev/null; do sleep 1; done; \"$(readlink -f "$0")\" stop \"$dir\"" </dev/null >/dev/null 2>&1 &
     fi
     echo "postgres.sh: server in $dir (stop with: $0 stop $dir)" >&2
     echo "postgres://kuzet@127.0.0.1:$port/postgres"

@@ -31,6 +31,20 @@ enum HeartbeatPayload {
                 try checkVersion((item as? [String: Any])?["version"], at: "heartbeats[\(index)].version")
             }
         }
+        // Foundation's decoder on Linux reports an out-of-range integer without its path: check the
+        // sequence (the one 64-bit field) here so the answer names it.
+        let items = isBatch ? (dictionary["heartbeats"] as? [Any] ?? []) : [dictionary]
+        var problems: [String] = []
+        for (index, item) in items.enumerated() {
+            guard let sequence = (item as? [String: Any])?["sequence"] as? NSNumber else { continue }
+            let text = sequence.stringValue
+            if UInt64(text).map({ $0 >= 1 && $0 <= UInt64(Int64.max) }) != true {
+                problems.append("\(isBatch ? "heartbeats[\(index)]." : "")sequence: \(text.prefix(40)) is out of range 1…\(Int64.max) — send the agent's counter (a whole number from 1)")
+            }
+        }
+        if !problems.isEmpty {
+            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: problems)
+        }
         let heartbeats: [Heartbeat]
         do {
             if isBatch {
@@ -49,13 +63,15 @@ enum HeartbeatPayload {
         return (heartbeats, isBatch)
     }
 
-    /// The wire version must be present and known (missing or another number → 400 unsupported_version).
+    /// The wire version must be present and known (missing or another value → 400 unsupported_version).
     static func checkVersion(_ value: Any?, at path: String) throws(APIError) {
-        guard !(value is Bool), let number = value as? Int, number == WireVersion.current else {
-            let shown = value.map { "\($0)" } ?? "missing"
+        // JSONSerialization gives NSNumber on Linux (also for booleans): compare its text form.
+        let shown = value.map { "\($0)" } ?? "missing"
+        let isBoolean = value.map { type(of: $0) == Bool.self || "\(type(of: $0))".contains("Bool") } ?? false
+        guard !isBoolean, let number = value as? NSNumber, number.stringValue == "\(WireVersion.current)" else {
             throw APIError(
                 .badRequest, code: "unsupported_version",
-                message: "\(path): \(shown) is not a wire version this registry knows — send \"version\": \(WireVersion.current) (upgrade the agent or the registry)")
+                message: "\(path): \(shown.prefix(40)) is not a wire version this registry knows — send \"version\": \(WireVersion.current) (upgrade the agent or the registry)")
         }
     }
 

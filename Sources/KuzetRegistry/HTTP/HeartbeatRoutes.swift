@@ -22,13 +22,13 @@ struct HeartbeatRoutes {
         }
         let body = try await collectBody(request)
         let (heartbeats, isBatch) = try HeartbeatPayload.decode(body)
-        let problems = HeartbeatValidation.problems(heartbeats, batch: isBatch)
-        if !problems.isEmpty {
-            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: Array(problems.prefix(50)))
-        }
         if let other = heartbeats.first(where: { $0.schoolID != schoolID }) {
             throw APIError.forbidden(
                 "school_id: this token writes for \(schoolID), not \(other.schoolID.prefix(64)) — use that school's own token")
+        }
+        let problems = HeartbeatValidation.problems(heartbeats, batch: isBatch)
+        if !problems.isEmpty {
+            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: Array(problems.prefix(50)))
         }
         let receivedAt = registry.now()
         let result = try await registry.store.ingest(schoolID: schoolID, heartbeats: heartbeats, receivedAt: receivedAt, policy: registry.policy)
