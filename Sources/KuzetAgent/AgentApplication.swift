@@ -1,4 +1,5 @@
 import KuzetCore
+import KuzetMedia
 import Logging
 import ServiceLifecycle
 import UnixSignals
@@ -15,6 +16,12 @@ public struct AgentApplication: Sendable {
         self.configuration = configuration
         self.runtime = AgentRuntime(configuration: configuration, tuning: tuning, logger: logger)
         self.logger = logger
+    }
+
+    /// Process-wide settings for carrying many camera streams (allocator arenas, see `MediaMemory`).
+    /// Call once, before anything starts threads.
+    public static func prepareProcess() {
+        MediaMemory.configureForManyStreams()
     }
 
     /// Runs until SIGTERM or SIGINT.
