@@ -291,6 +291,9 @@ def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
     pushed = [(ingest1.get(f"cam{n}", 0) - ingest0.get(f"cam{n}", 0)) / expected for n in range(1, count + 1)]
     disk = (disk1 - disk0) / (expected * count)
     one_session = sum(1 for n in range(1, count + 1) if sessions.get(f"/cam{n}") == 1)
+    odd = {route: number for route, number in sessions.items() if number != 1}
+    if odd:
+        say(f"  {name}: camera sessions not 1: {odd}")
     result = {
         "cpu": (cpu1 - cpu0) / elapsed,
         "pss": sum(samples) / len(samples) if samples else 0,

@@ -27,6 +27,7 @@ struct RunCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
+        StatusWiring.bootstrapMetrics()
         try await AgentApplication(configuration: configuration).run()
     }
 }
