@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetMedia
 import KuzetRecorder
 import KuzetRelay
 import KuzetRetention
@@ -52,6 +53,12 @@ public struct AgentApplication: Sendable {
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }
         return services
+    }
+
+    /// Process-wide settings for carrying many camera streams (allocator arenas, see `MediaMemory`).
+    /// Call once, before anything starts threads.
+    public static func prepareProcess() {
+        MediaMemory.configureForManyStreams()
     }
 
     /// Runs until SIGTERM or SIGINT.

@@ -20,6 +20,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.configuration(error)
         }
+        AgentApplication.prepareProcess()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
