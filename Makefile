@@ -1,7 +1,7 @@
 # Kuzet — the commands the README names. Each installs what it needs first (Debian 12, as root or with sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo deb
+.PHONY: deps build test demo deb bench
 
 deps:
 	$(SUDO) scripts/install-deps.sh
@@ -19,3 +19,8 @@ demo: deps
 
 deb: deps
 	deploy/debian/build-deb.sh
+
+## bench: kuzet-agent vs ffmpeg (CPU, memory) at 16/32/64 cameras, retention sweep, relay fan-out; by hand, not in CI
+bench: deps
+	swift build -c release --product kuzet-agent
+	bench/agent-vs-ffmpeg.sh

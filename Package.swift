@@ -85,7 +85,10 @@ let package = Package(
         ),
         .target(
             name: "KuzetRelay",
-            dependencies: ["KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix],
+            dependencies: [
+                "KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -123,7 +126,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Benchmark (not a test): bench/uplink-bench.sh runs it.
+        // MARK: Benchmarks (not tests; run by bench/*.sh)
+        .executableTarget(
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetCore"], path: "bench/retention-bench",
+            swiftSettings: swiftSettings
+        ),
+
         .executableTarget(
             name: "kuzet-uplink-bench",
             dependencies: ["KuzetUplink", "KuzetProtocol"],

@@ -13,4 +13,6 @@ if [ -x scripts/testing/postgres.sh ]; then
 fi
 
 swift build --build-tests
-swift test "$@"
+# Serially: the tests start real servers, ffmpeg and browsers; on a 2-core box running them all at
+# once makes every timing bound meaningless.
+swift test --no-parallel "$@"

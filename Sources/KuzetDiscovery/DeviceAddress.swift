@@ -51,8 +51,8 @@ public struct DeviceAddress: Sendable, Equatable {
 }
 
 /// Strips `user:password@` from any URL text, for messages.
-enum CredentialFreeURL {
-    static func strip(_ url: String) -> String {
+public enum CredentialFreeURL {
+    public static func strip(_ url: String) -> String {
         guard let regex = try? NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@"#) else { return url }
         return regex.stringByReplacingMatches(in: url, range: NSRange(url.startIndex..., in: url), withTemplate: "$1")
     }

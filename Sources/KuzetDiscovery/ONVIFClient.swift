@@ -26,7 +26,7 @@ public struct ONVIFClient: Sendable {
     public var parser: SafeXMLParser
     var logger = Logger(label: "kuzet.discovery")
 
-    public init(deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = NIOHTTPTransport(), limits: ExchangeLimits = .init(), parser: SafeXMLParser = .init()) {
+    public init(deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = CurlHTTPTransport(), limits: ExchangeLimits = .init(), parser: SafeXMLParser = .init()) {
         self.deviceURL = deviceURL
         self.credentials = credentials
         self.transport = transport
@@ -48,7 +48,16 @@ public struct ONVIFClient: Sendable {
             throw ONVIFError(device: deviceURL, operation: "probe", kind: .badAnswer("not an http(s):// device service URL"))
         }
         var session = Session(reachable: reachable)
-        session.clockOffset = (try? await systemClockOffset(&session)) ?? 0
+        do {
+            session.clockOffset = try await systemClockOffset(&session)
+        } catch {
+            // A fault or refusal here is common (some firmware wants auth even for the clock):
+            // go on with our own clock. A broken or hostile answer ends the conversation.
+            switch error.kind {
+            case .exchange, .badAnswer: throw error
+            case .notAuthorized, .fault, .httpStatus: break
+            }
+        }
         let information = try await deviceInformation(&session)
         let services = try await mediaServices(&session)
         var profiles: [MediaProfile] = []
@@ -58,7 +67,7 @@ public struct ONVIFClient: Sendable {
                 profiles = try await media2Profiles(&session, at: media2)
                 usedMedia2 = true
             } catch where error.kind != .notAuthorized {
-                logger.info("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "error": "\(error)"])
+                logger.debug("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "error": "\(error)"])
             }
         }
         if !usedMedia2 {
@@ -82,11 +91,11 @@ public struct ONVIFClient: Sendable {
             let year = dateTime.text(at: "Date", "Year").flatMap(Int.init), let month = dateTime.text(at: "Date", "Month").flatMap(Int.init),
             let day = dateTime.text(at: "Date", "Day").flatMap(Int.init), let hour = dateTime.text(at: "Time", "Hour").flatMap(Int.init),
             let minute = dateTime.text(at: "Time", "Minute").flatMap(Int.init), let second = dateTime.text(at: "Time", "Second").flatMap(Int.init)
-        else { throw ONVIFError(device: deviceURL, operation: "GetSystemDateAndTime", kind: .badAnswer("no UTCDateTime")) }
+        else { return 0 }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         guard let deviceNow = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)) else {
-            throw ONVIFError(device: deviceURL, operation: "GetSystemDateAndTime", kind: .badAnswer("impossible date"))
+            return 0
         }
         let midpoint = sentAt.addingTimeInterval(receivedAt.timeIntervalSince(sentAt) / 2)
         return deviceNow.timeIntervalSince(midpoint)
@@ -147,7 +156,12 @@ public struct ONVIFClient: Sendable {
         guard let stream = DeviceAddress(uri) else { return uri }
         let unspecified = stream.host == "0.0.0.0" || stream.host == "::"
         if unspecified || (session.reportedHosts.contains(stream.host) && stream.host != session.reachable.host) {
-            return stream.replacingHost(session.reachable.host, port: stream.port).plainURL
+            // Only the host changes; port, path and query stay exactly as the device wrote them.
+            let newHost = session.reachable.host.contains(":") ? "[\(session.reachable.host)]" : session.reachable.host
+            let oldHost = stream.host.contains(":") ? "[\(stream.host)]" : stream.host
+            if let range = uri.range(of: "@\(oldHost)") ?? uri.range(of: "//\(oldHost)") {
+                return uri.replacingCharacters(in: range, with: String(uri[range].prefix(uri[range].hasPrefix("@") ? 1 : 2)) + newHost)
+            }
         }
         return uri
     }

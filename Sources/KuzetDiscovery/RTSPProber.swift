@@ -47,7 +47,7 @@ public struct RTSPProber: Sendable {
             guard first.status == 200 else { continue }
             // A device that answers any path would "have" every channel: check a bogus one.
             if let bogus = try? await client.describe(base + pattern.main(maxChannels + 35, credentials)), bogus.status == 200 {
-                logger.info("device answers any path; keeping channel 1 only", metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)"])
+                logger.debug("device answers any path; keeping channel 1 only", metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)"])
                 return [try await channel(1, pattern: pattern, base: base, client: client, main: first)]
             }
             var channels = [try await channel(1, pattern: pattern, base: base, client: client, main: first)]
@@ -57,7 +57,7 @@ public struct RTSPProber: Sendable {
                 channels.append(try await channel(number, pattern: pattern, base: base, client: client, main: answer))
                 number += 1
             }
-            logger.info("RTSP channels found", metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)", "rtsp.channels": "\(channels.count)"])
+            logger.debug("RTSP channels found", metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)", "rtsp.channels": "\(channels.count)"])
             return channels
         }
         return []

@@ -53,20 +53,45 @@ public struct WSDiscoveryClient: Sendable {
             logger.debug("probed by multicast", metadata: ["net.interface": "\(interface.name)", "net.address": "\(interface.address)"])
         }
         if !unicastHosts.isEmpty {
-            let channel = try await bind(group: group, host: "0.0.0.0", inbox: inbox)
-            channels.append(channel)
-            for _ in 0..<repeats {
-                for (index, host) in unicastHosts.enumerated() {
-                    guard let destination = try? SocketAddress(ipAddress: host, port: unicastPort) else { continue }
-                    try? await send(probes[0], to: destination, on: channel)
-                    try? await send(probes[2], to: destination, on: channel)
-                    if index % 64 == 63 { try await Task.sleep(for: .milliseconds(5)) }  // do not flood the switch
-                }
-            }
+            try await sendUnicast(probes: [probes[0], probes[2]], to: unicastHosts, group: group, inbox: inbox, channels: &channels, drainLimit: max(timeout, Double(unicastHosts.count) * 0.01))
         }
         try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
         let devices = inbox.drain().flatMap { WSDiscoveryMessage.probeMatches($0.bytes, sender: $0.sender) }
         return WSDiscoveryMessage.deduplicated(devices)
+    }
+
+    /// Unicast Probes to every host, spread over several sockets and written without waiting for
+    /// each datagram: to a host that does not exist the kernel holds the datagram until ARP gives
+    /// up (~3 s), so waiting per send would take minutes for a /24. Waits for the writes to drain
+    /// (at most `drainLimit` seconds) before the listening time starts.
+    private func sendUnicast(probes: [[UInt8]], to hosts: [String], group: any EventLoopGroup, inbox: Inbox, channels: inout [any Channel], drainLimit: Double) async throws {
+        let socketCount = max(1, min(16, hosts.count / 32))
+        var sockets: [any Channel] = []
+        for _ in 0..<socketCount {
+            let channel = try await bind(group: group, host: "0.0.0.0", inbox: inbox)
+            sockets.append(channel)
+            channels.append(channel)
+        }
+        var writes: [EventLoopFuture<Void>] = []
+        for _ in 0..<repeats {
+            for (index, host) in hosts.enumerated() {
+                guard let destination = try? SocketAddress(ipAddress: host, port: unicastPort) else { continue }
+                let channel = sockets[index % socketCount]
+                for probe in probes {
+                    var buffer = channel.allocator.buffer(capacity: probe.count)
+                    buffer.writeBytes(probe)
+                    writes.append(channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer)))
+                }
+            }
+        }
+        for channel in sockets { channel.flush() }
+        let drained = EventLoopFuture.whenAllComplete(writes, on: group.next())
+        await withTaskGroup(of: Void.self) { race in
+            race.addTask { _ = try? await drained.get() }
+            race.addTask { try? await Task.sleep(for: .milliseconds(Int(drainLimit * 1000))) }
+            await race.next()
+            race.cancelAll()
+        }
     }
 
     private func bind(group: any EventLoopGroup, host: String, inbox: Inbox) async throws -> any Channel {

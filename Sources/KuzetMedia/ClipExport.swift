@@ -40,8 +40,13 @@ public enum ClipExport {
     public static let holeThreshold: Double = 2
 
     public static func export(sources: [ClipSource], from: Date, to: Date, output: String) throws(MediaError) -> ClipExportResult {
-        guard let first = sources.first else { throw MediaError(code: -22, operation: "export", reason: "no segment to export from") }
-        let layout = try ClipInput(path: first.path)
+        // The clip's tracks come from the first segment that opens (a torn one may not).
+        var layout: ClipInput?
+        var lastError = MediaError(code: -22, operation: "export", reason: "no segment to export from")
+        for source in sources where layout == nil {
+            do { layout = try ClipInput(path: source.path) } catch { lastError = error }
+        }
+        guard let layout else { throw lastError }
         let writer = try ClipWriter(path: output, layout: layout, creationTime: from)
         var cutter = ClipCutter(from: from.timeIntervalSince1970, to: to.timeIntervalSince1970)
         for source in sources {

@@ -1,5 +1,6 @@
 internal import CFFmpeg
 internal import CFFmpegShims
+import Foundation
 
 /// A libav* failure, converted at one choke point (``MediaError/check(_:_:)``) from its negative code.
 public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -34,5 +35,30 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         var buffer = [CChar](repeating: 0, count: 256)
         av_strerror(code, &buffer, buffer.count)
         return String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
+    }
+}
+
+extension MediaError {
+    /// What kind of failure this is, for messages that say what to fix.
+    public enum Kind: Sendable, Equatable {
+        case unauthorized, forbidden, notFound, refused, unreachable, timedOut, interrupted, endOfFile, other
+    }
+
+    /// The source ended (a camera closing its session, the end of a file).
+    public static func endOfStream(_ operation: String) -> MediaError {
+        MediaError(code: CFFmpegShims_AVERROR_EOF(), operation: operation, reason: "end of stream")
+    }
+
+    public var kind: Kind {
+        switch code {
+        case CFFmpegShims_AVERROR_HTTP(401): .unauthorized
+        case CFFmpegShims_AVERROR_HTTP(403): .forbidden
+        case CFFmpegShims_AVERROR_HTTP(404): .notFound
+        case CFFmpegShims_AVERROR(ECONNREFUSED): .refused
+        case CFFmpegShims_AVERROR(EHOSTUNREACH), CFFmpegShims_AVERROR(ENETUNREACH), CFFmpegShims_AVERROR(ETIMEDOUT): .unreachable
+        case CFFmpegShims_AVERROR_EOF(): .endOfFile
+        case CFFmpegShims_AVERROR_EXIT(): reason.hasSuffix("(timed out)") ? .timedOut : .interrupted
+        default: reason.contains("resolve") || reason.contains("Name or service") ? .unreachable : .other
+        }
     }
 }

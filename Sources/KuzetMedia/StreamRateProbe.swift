@@ -6,6 +6,11 @@ import KuzetCore
 /// Measures a live stream's rate by reading it for a few seconds with libavformat (used by
 /// `kuzet-agent check` for streams without recordings, e.g. a sub stream a plan proposes).
 public enum StreamRateProbe {
+    /// Silences libav*'s own log lines on stderr (they may name a URL): for the short-lived
+    /// commands (`check`, `export`) that report errors themselves. Process-wide; the daemon
+    /// routes libav's log through swift-log instead.
+    public static func silenceLibraryLog() { av_log_set_level(AV_LOG_QUIET) }
+
     /// Reads `url` until `seconds` of its video have arrived and returns all its tracks' payload
     /// rate in kbit/s over that video time. Blocking: call from a dedicated thread. `url` may hold
     /// credentials; errors name it redacted.

@@ -15,6 +15,14 @@ struct CameraSegments: Sendable {
     /// The segments, oldest first.
     var all: ArraySlice<IndexedSegment> { storage[head...] }
 
+    /// Removed segments are dropped from the array's front this often (a memmove of the rest:
+    /// for 1-minute segments, once every ~17 hours per camera).
+    static let compactEvery = 1024
+
+    /// Room for `count` more segments (the scan knows how many a folder holds) plus headroom for
+    /// the segments arriving before the next compaction.
+    mutating func reserve(_ count: Int) { storage.reserveCapacity(storage.count + count + 2 * Self.compactEvery) }
+
     /// Adds a segment; in order is O(1), out of order (a late torn segment) a binary-search insert.
     /// A segment with the same start replaces the one indexed.
     mutating func insert(_ segment: IndexedSegment) {
@@ -46,7 +54,8 @@ struct CameraSegments: Sendable {
         if head == storage.count {
             storage.removeAll(keepingCapacity: true)
             head = 0
-        } else if head >= 4096 && head * 2 >= storage.count {
+        } else if head >= Self.compactEvery {
+            // In place, capacity kept: with the headroom reserved at scan, steady state never reallocates.
             storage.removeFirst(head)
             head = 0
         }

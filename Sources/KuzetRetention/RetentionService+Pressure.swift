@@ -30,7 +30,15 @@ extension RetentionService {
         let cutoff = self.cutoff
         while free < target {
             guard let (camera, segment) = takeOldestUnprotected() else {
-                logger.critical("disk full and no footage left that may be deleted — free space on the recordings disk", metadata: ["storage.root": "\(settings.root)"])
+                let first = state.withLock { state in
+                    defer { state.nothingLeftLogged = true }
+                    return !state.nothingLeftLogged
+                }
+                if first {
+                    logger.critical(
+                        "disk full and no footage left that may be deleted — free space on the recordings disk (other files are filling it)",
+                        metadata: ["storage.root": "\(settings.root)"])
+                }
                 break
             }
             guard delete(camera: camera, segment: segment) else {
@@ -87,6 +95,7 @@ extension RetentionService {
             guard at.timeIntervalSince(freeSince) >= settings.pressureClearAfter.seconds else { return nil }
             state.pressureSince = nil
             state.pressureFreeSince = nil
+            state.nothingLeftLogged = false
             state.events.append(.init(at: at, kind: .diskPressureCleared, camera: nil, message: "free space above the reserve again (pressure began \(since))"))
             return since
         }

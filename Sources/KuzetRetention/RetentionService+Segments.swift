@@ -23,7 +23,7 @@ extension RetentionService {
 
     /// The recorder gave up on an open segment without a file worth keeping (it deleted it itself).
     public func segmentAbandoned(camera: String, segment: SegmentName) {
-        state.withLock { $0.open[camera]?.remove(segment.start.millisecondsSince1970) }
+        state.withLock { _ = $0.open[camera]?.remove(segment.start.millisecondsSince1970) }
     }
 
     /// Whether a segment may be deleted now: not declared open, and not a camera's newest file

@@ -21,7 +21,9 @@ extension RetentionService {
         // segmentClosed never waits on file-system work).
         let doomed: [(camera: String, segment: IndexedSegment)] = state.withLock { state in
             var doomed: [(String, IndexedSegment)] = []
-            for camera in state.cameras.keys {
+            // Iterate a copy of the keys, not the dictionary: mutating the dictionary while its own
+            // iterator holds it would copy every camera's segment array (O(store) per sweep).
+            for camera in Array(state.cameras.keys) {
                 while let oldest = state.cameras[camera]?.oldest, oldest.end <= cutoff {
                     let isNewest = state.cameras[camera]?.count == 1
                     if isProtected(camera: camera, segment: oldest, isNewest: isNewest, open: state.open[camera]) { break }
@@ -49,7 +51,9 @@ extension RetentionService {
         sweep.duration = Date().timeIntervalSince(began)
         state.withLock { $0.lastSweep = sweep }
         if sweep.deletedFiles > 0 || sweep.failures > 0 {
-            logger.info(
+            // During a disk-pressure episode (logged critical once) each sweep is only debug detail.
+            logger.log(
+                level: sweep.expiredFiles > 0 || sweep.failures > 0 ? .info : .debug,
                 "retention sweep",
                 metadata: [
                     "sweep.expired_files": "\(sweep.expiredFiles)", "sweep.pressure_files": "\(sweep.pressureFiles)",

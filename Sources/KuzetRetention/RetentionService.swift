@@ -35,6 +35,8 @@ public final class RetentionService: Service, Sendable {
         var shortfalls: [String: RetentionShortfall] = [:]
         var pressureSince: Date?
         var pressureFreeSince: Date?
+        /// "Nothing left to delete" was logged in this pressure episode.
+        var nothingLeftLogged = false
         var space: RetentionSpace?
         var lastSweep: RetentionSweep?
         var scan: RetentionScanSummary?

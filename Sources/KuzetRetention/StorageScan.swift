@@ -39,6 +39,7 @@ struct StorageScan: Sendable {
         guard rootFD >= 0 else { return result }
         defer { close(rootFD) }
         let nominal = Int64(segmentSeconds) * 1000
+        var names = SegmentNameCache()
         for (name, knownDirectory) in entries(of: rootFD) {
             guard isDirectory(name, rootFD, knownDirectory) else {
                 if name != ledgerFileName { result.noteForeign(name) }
@@ -54,16 +55,17 @@ struct StorageScan: Sendable {
             for (file, _) in entries(of: folderFD) {
                 var info = stat()
                 guard fstatat(folderFD, file, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
-                guard (info.st_mode & S_IFMT) == S_IFREG, let segment = SegmentName(fileName: file) else {
+                guard (info.st_mode & S_IFMT) == S_IFREG, let segment = names.parse(file) else {
                     result.noteForeign(name + "/" + file)
                     continue
                 }
                 let mtime = Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000
-                found.append((segment.start.millisecondsSince1970, mtime, Int64(info.st_size), segment.format))
+                found.append((segment.start, mtime, Int64(info.st_size), segment.format))
             }
             close(folderFD)
             found.sort { $0.start < $1.start }
             var segments = CameraSegments()
+            segments.reserve(found.count)
             for (offset, file) in found.enumerated() {
                 var end = file.mtime > file.start && file.mtime <= file.start + 2 * nominal ? file.mtime : file.start + nominal
                 if offset + 1 < found.count { end = min(end, max(file.start, found[offset + 1].start)) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KuzetAgent
 import KuzetCore
+import KuzetMedia
 import KuzetRetention
 
 /// `kuzet-agent check --config FILE [--format text|json]`: exit 0 only when the box is compliant.
@@ -30,6 +31,7 @@ struct CheckCommand: AsyncParsableCommand {
     static let additionalChecks: [@Sendable (AgentConfiguration) async -> Outcome] = []
 
     func run() async throws {
+        StreamRateProbe.silenceLibraryLog()
         let agent: AgentConfiguration
         do { agent = try AgentConfiguration.load(path: config) } catch { throw CommandFailure.configuration(error) }
         let seconds = probeSeconds

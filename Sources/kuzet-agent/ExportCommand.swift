@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KuzetAgent
 import KuzetCore
+import KuzetMedia
 import KuzetRetention
 
 /// `kuzet-agent export --config FILE --camera ID --from TIME --to TIME --output FILE`.
@@ -20,6 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
     @Flag(help: "Exit 0 even when parts of the range have no footage (the holes are still named).") var allowGaps = false
 
     func run() async throws {
+        StreamRateProbe.silenceLibraryLog()
         let agent: AgentConfiguration
         do { agent = try AgentConfiguration.load(path: config) } catch { throw CommandFailure.configuration(error) }
         let start = try Self.time(from, option: "--from")

@@ -65,7 +65,7 @@ import Testing
         #expect(yard.bytes == 3 * size)
         #expect(yard.segments == 3)
         #expect(abs((yard.recordedKbps ?? 0) - Double(size) * 8 / 60 / 1000) < 1, "bytes over footage time")
-        #expect(yard.gaps.count == 2, "47 h → 1 h and 1 h → now")
+        #expect(yard.gaps.count == 3, "48 h + 1 min → 47 h, 47 h + 1 min → 1 h, 1 h + 1 min → now")
         let storage = try #require(facts.storageReport)
         #expect(storage.recordingsBytes == 3 * size)
         #expect(storage.lastSweepAt == now.date)

@@ -95,3 +95,28 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: foreign))
     }
 }
+
+/// Shortfalls are facts police must see: they survive a restart of the agent.
+@Suite struct RetentionLedgerTests {
+    @Test func aShortfallRecordedUnderPressureIsKnownAgainAfterARestart() async throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-retention-ledger")
+        let root = directory.file("recordings")
+        let fixture = try RetentionFixtures.makeSegment(in: directory.path, seconds: 2)
+        let now = ManualNow(epoch.addingTimeInterval(10 * day))
+        for hour in 0..<5 {
+            try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(Double(hour - 5) * 3600), seconds: 60)
+        }
+        // A disk that reports almost no free space: the oldest (only hours old) footage must go.
+        let full: @Sendable (String) -> DiskSpace? = { _ in DiskSpace(totalBytes: 1_000_000_000, freeBytes: 1_000) }
+        let first = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]), now: now.function, diskSpace: full)
+        await first.scan()
+        let sweep = await first.sweep()
+        #expect(sweep.pressureFiles >= 1)
+        let recorded = try #require(first.facts().cameras.first?.shortfall)
+
+        let restarted = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]), now: now.function)
+        await restarted.scan()
+        #expect(restarted.facts().cameras.first?.shortfall?.since == recorded.since)
+        #expect(restarted.facts().scan?.foreignFileCount == 0, "the ledger file is ours, not foreign")
+    }
+}

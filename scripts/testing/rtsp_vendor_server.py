@@ -42,6 +42,9 @@ def factory(width, height, fps):
 
 
 def main():
+    # The test runner may start us with SIGTERM blocked (inherited signal mask); unblock it so
+    # the test's stop() ends us at once instead of after its SIGKILL grace period.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--address", default="127.0.0.1")

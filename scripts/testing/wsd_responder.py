@@ -24,6 +24,9 @@ NVT = QName("http://www.onvif.org/ver10/network/wsdl", "NetworkVideoTransmitter"
 
 
 def main():
+    # The test runner may start us with SIGTERM blocked (inherited signal mask); unblock it so
+    # the test's stop() ends us at once instead of after its SIGKILL grace period.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     parser = argparse.ArgumentParser()
     parser.add_argument("--device", action="append", required=True)
     args = parser.parse_args()
