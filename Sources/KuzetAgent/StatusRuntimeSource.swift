@@ -10,10 +10,15 @@ public struct StatusRuntimeSource: StatusSource {
     public let runtime: AgentRuntime
     public let relay: RelayStatistics?
     public let builder: StatusReportBuilder
+    let uplink: @Sendable () -> StatusReport.Uplink
 
-    public init(runtime: AgentRuntime, relay: RelayStatistics?, startedAt: Date = Date()) {
+    public init(
+        runtime: AgentRuntime, relay: RelayStatistics?, uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) },
+        startedAt: Date = Date()
+    ) {
         self.runtime = runtime
         self.relay = relay
+        self.uplink = uplink
         self.builder = StatusReportBuilder(configuration: runtime.configuration, startedAt: startedAt)
     }
 
@@ -24,7 +29,7 @@ public struct StatusRuntimeSource: StatusSource {
             guard let configured = runtime.configuration.cameras.first(where: { $0.id == camera.id }) else { continue }
             facts[camera.id] = Self.facts(camera, configured: configured, now: state.takenAt)
         }
-        return builder.report(cameras: facts, relay: relay)
+        return builder.report(cameras: facts, relay: relay, uplink: uplink())
     }
 
     /// The recorded stream's fan-out (else the main, else the sub stream's).

@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetRelay
+import KuzetUplink
 import Logging
 import Metrics
 import Prometheus
@@ -34,25 +35,35 @@ public enum StatusWiring {
     }
 
     /// The relay (when `relay:` is configured) and the status service.
-    public static func services(configuration: AgentConfiguration, runtime: AgentRuntime, logger: Logger) throws -> [any Service] {
+    public static func services(
+        configuration: AgentConfiguration, runtime: AgentRuntime, relayStatistics: RelayStatistics? = nil,
+        uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) }, logger: Logger
+    ) throws -> [any Service] {
         var services: [any Service] = []
         var statistics: RelayStatistics?
         if let relay = configuration.relay {
             let server = RelayServer(
                 configuration: RelayServerConfiguration(relay),
                 catalog: RelayCatalog { camera, stream in runtime.fanout(camera: camera, stream: stream) },
-                logger: Logger(label: "kuzet.relay"))
+                statistics: relayStatistics ?? RelayStatistics(), logger: Logger(label: "kuzet.relay"))
             statistics = server.statistics
             services.append(server)
         }
         do {
             services.append(
                 try StatusService(
-                    configuration: configuration.status, source: StatusRuntimeSource(runtime: runtime, relay: statistics), metrics: metrics,
+                    configuration: configuration.status, source: StatusRuntimeSource(runtime: runtime, relay: statistics, uplink: uplink), metrics: metrics,
                     logger: Logger(label: "kuzet.status")))
         } catch {
             throw CommandFailure.usage(error.description)
         }
         return services
+    }
+
+    /// The uplink's delivery state as the status page words it.
+    public static func uplinkState(_ status: UplinkStatus) -> StatusReport.Uplink {
+        StatusReport.Uplink(
+            state: status.problem == nil && status.queueProblem == nil ? "ok" : "failing", lastDeliveredAt: status.lastDelivery,
+            outboxPending: status.queued)
     }
 }

@@ -18,7 +18,8 @@ Usage:
 Mount options (`;key=value` after the path, or keys of a JSON object in `--spec`'s "mounts"):
   codec=h264|h265  size=WxH (or width/height)  fps=25  bitrate=kbit/s  gop=seconds
   audio=none|aac|pcmu  user=NAME password=PASS (digest auth for this mount)  auth=digest|basic|both
-  clip=seconds (length of the loop)
+  clip=seconds (length of the loop)  file=PATH (serve this raw H.264/H.265 Annex-B clip instead; its
+  codec must match `codec`, `fps` is the rate it is played at, size/bitrate/gop are the file's own)
 A JSON spec may also carry top-level "auth": {"user": .., "password": ..} used by every mount
 that does not say `"auth": false`.
 
@@ -36,6 +37,14 @@ The same counts are in the JSON `--status-file` (rewritten atomically on every c
 with `--status-port`, at http://127.0.0.1:<status-port>/status.
 
 SIGTERM/SIGINT stop the server cleanly (exit 0).
+
+Like real cameras, each mount is one shared live pipeline: a client joins the running stream and
+waits for the next keyframe (every `gop` seconds). Note for clients: FFmpeg's RTSP demuxer gives
+the first packet it receives from gst-rtsp-server no timestamp (pts N/A) — also with a stock
+gst-rtsp-server pipeline — so a recorder must repair or drop it.
+
+Cost (2-core machine, 1080p H.264 ~4.2 Mbit/s per mount, one TCP client each): ~0.10 cores for
+16 mounts, ~0.2 for 32, ~0.3-0.4 for 64 (see bench/README.md).
 """
 import argparse
 import fcntl
@@ -58,6 +67,7 @@ gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
 from gi.repository import GLib, Gst, GstApp, GstRtsp, GstRtspServer  # noqa: E402
 
+DEMO_CLIP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demo", "kuzet-demo-640x360-25fps.h264")
 DEFAULT_CACHE = os.environ.get("KUZET_CLIP_CACHE", os.path.join(tempfile.gettempdir(), "kuzet-clips"))
 
 
@@ -76,7 +86,7 @@ def fail(message):
 
 class MountSpec:
     def __init__(self, path, codec="h264", width=640, height=360, fps=25, bitrate=1000, gop=1.0,
-                 audio="none", user=None, password=None, auth="digest", clip=10.0):
+                 audio="none", user=None, password=None, auth="digest", clip=10.0, file=None):
         if not path.startswith("/"):
             fail(f"mount {path!r}: a mount path starts with '/' — write e.g. /Streaming/Channels/101")
         if codec not in ("h264", "h265"):
@@ -97,6 +107,9 @@ class MountSpec:
         self.audio = audio
         self.user, self.password, self.auth = user, password, auth
         self.clip = float(clip)
+        self.file = file
+        if file is not None and not os.path.isfile(file):
+            fail(f"mount {path}: file {file} does not exist — give a raw H.264/H.265 (Annex B) clip")
 
     @staticmethod
     def parse(text):
@@ -133,7 +146,7 @@ class MountSpec:
         if default_auth and "user" not in options:
             options["user"] = default_auth.get("user") or default_auth.get("username")
             options["password"] = default_auth.get("password")
-        known = {"codec", "width", "height", "fps", "bitrate", "gop", "audio", "user", "password", "auth", "clip"}
+        known = {"codec", "width", "height", "fps", "bitrate", "gop", "audio", "user", "password", "auth", "clip", "file"}
         unknown = set(options) - known
         if unknown:
             fail(f"mount {path}: unknown option(s) {sorted(unknown)} — known: {sorted(known | {'size'})}")
@@ -143,6 +156,8 @@ class MountSpec:
             fail(f"mount {path}: {error}")
 
     def video_key(self):
+        if self.file:
+            return f"file:{os.path.abspath(self.file)}"
         return f"{self.codec}-{self.width}x{self.height}-{self.fps}fps-{self.bitrate}k-gop{self.gop:g}-{self.clip:g}s"
 
 
@@ -171,6 +186,8 @@ def _ffmpeg(arguments, what):
 
 
 def video_clip(spec, cache):
+    if spec.file:  # a committed clip (the demo): served as it is
+        return spec.file
     extension = "h264" if spec.codec == "h264" else "h265"
     path = os.path.join(cache, spec.video_key() + "." + extension)
     gop_frames = max(1, round(spec.gop * spec.fps))
@@ -307,9 +324,18 @@ class Pacer(threading.Thread):
                 if now == Gst.CLOCK_TIME_NONE:
                     wait = min(wait, 0.005)
                     continue
-                if feed.start is None:
-                    feed.start = now
                 track = feed.track
+                if feed.start is None:
+                    # While the pipeline is still going to PLAYING its base time may be unset, and the
+                    # "running time" is then the clock's absolute time: wait for a real one.
+                    if feed.appsrc.get_base_time() == 0 or feed.appsrc.get_state(0)[1] != Gst.State.PLAYING:
+                        wait = min(wait, 0.005)
+                        continue
+                    feed.start = now
+                elif feed.start + track.time(feed.n) > now + Gst.SECOND:
+                    # Never more than a moment ahead in normal running; if the running time jumped
+                    # back (pipeline restarted its clock), follow it instead of going silent.
+                    feed.start = now - track.time(feed.n)
                 while feed.start + track.time(feed.n) <= now + self.LEAD:
                     buffer = track.buffers[feed.n % len(track.buffers)].copy()
                     buffer.pts = feed.start + track.time(feed.n)
@@ -626,7 +652,8 @@ def parse_arguments(argv):
     parser.add_argument("--gop", type=float, default=1.0, help="seconds between keyframes")
     parser.add_argument("--audio", default="none")
     parser.add_argument("--clip", type=float, default=10.0, help="seconds in the loop")
-    parser.add_argument("--demo", action="store_true", help="serve /demo1 (H.264 + AAC) and /demo2 (H.265), 640x360")
+    parser.add_argument("--demo", action="store_true",
+                        help="serve /demo1 (the committed H.264 clip, with AAC) and /demo2 (H.265, encoded on first use), 640x360")
     parser.add_argument("--cache-dir", default=DEFAULT_CACHE)
     parser.add_argument("--status-file")
     parser.add_argument("--status-port", type=int)
@@ -657,7 +684,7 @@ def main(argv):
     for n in range(1, args.cameras + 1):
         mounts.append(MountSpec.from_dict(args.mount_template.replace("{n}", str(n)), common))
     if args.demo:
-        mounts.append(MountSpec.from_dict("/demo1", dict(codec="h264", size="640x360", bitrate=800, audio="aac", clip=10)))
+        mounts.append(MountSpec.from_dict("/demo1", dict(codec="h264", audio="aac", clip=10, file=DEMO_CLIP)))
         mounts.append(MountSpec.from_dict("/demo2", dict(codec="h265", size="640x360", bitrate=600, clip=10)))
     if not mounts:
         fail("no mounts — give --mount PATH, --spec FILE, --cameras N or --demo")
