@@ -1,7 +1,9 @@
 import Foundation
+import KuzetCore
 import KuzetMedia
 import KuzetRelay
 import KuzetTestKit
+import Logging
 import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -71,5 +73,23 @@ struct RelayServerTests {
         defer { relay.stop() }
         let client = try RawRTSPClient(port: relay.port)
         #expect(try await offPool { try client.request("DESCRIBE", "rtsp://127.0.0.1:\(relay.port)/garage") }.status == 404)
+    }
+}
+
+extension RelayServerTests {
+    /// A port clash must not take the agent (and its recording) down: the relay says what to fix
+    /// and waits for shutdown instead of throwing.
+    @Test func aTakenPortIsReportedWithoutStoppingTheAgent() async throws {
+        let first = try await RelayHarness(username: nil, password: nil)
+        defer { first.stop() }
+        let logs = CapturedLogs()
+        let second = RelayServer(
+            configuration: .init(listen: .init(host: "127.0.0.1", port: first.port)), catalog: RelayCatalog(fanouts: [:]),
+            logger: Logger(label: "kuzet.relay") { _ in logs.handler() })
+        let task = Task { try await second.run() }
+        #expect(await waitUntil(timeout: 10) { logs.text.contains("relay.listen: cannot listen on 127.0.0.1:\(first.port)") }, "\(logs.text)")
+        #expect(second.port == nil)
+        task.cancel()
+        _ = await task.result
     }
 }
