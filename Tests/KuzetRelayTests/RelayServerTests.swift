@@ -13,7 +13,7 @@ struct RelayServerTests {
     /// form at `/<camera>/ts`, so this relay runs without credentials (they are tested below).
     @Test func ffmpegGStreamerAndVLCPullTheSameCameraAtOnce() async throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-camera")
-        let camera = try RelayCameraServer(directory: directory, mount: "/cam1;user=admin;password=cam-pw-31")
+        let camera = try await offPool { try RelayCameraServer(directory: directory, mount: "/cam1;user=admin;password=cam-pw-31") }
         defer { camera.stop() }
         // The relay's one upstream session (a libavformat RTSP reader, as the agent's ingest).
         let relay = try await RelayHarness(username: nil, password: nil, sourceURL: "rtsp://admin:cam-pw-31@127.0.0.1:\(camera.port)/cam1")
@@ -27,7 +27,7 @@ struct RelayServerTests {
         let vlc = try RelayClients.vlc(url: url + "/ts", seconds: seconds, output: vlcOut)
         defer { [ffmpeg, gst, vlc].forEach { $0.stop(signal: SIGKILL) } }
 
-        #expect(await waitUntil(timeout: 15) { relay.server.statistics.camera("entrance").clients == 3 }, "three relay clients playing")
+        #expect(await waitUntil(timeout: 30) { relay.server.statistics.camera("entrance").clients == 3 }, "three relay clients playing")
         #expect(relay.fanout.subscriberCount == 3, "one queue per client on the camera's single fan-out")
         #expect(camera.sessions(mount: "/cam1") == 1, "the camera sees exactly one session")
         try await Task.sleep(for: .seconds(seconds))
