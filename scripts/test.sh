@@ -13,6 +13,10 @@ if [ -x scripts/testing/postgres.sh ]; then
 fi
 
 swift build --build-tests
+
+# The README's demo, as a new user runs it, checked in headless Chromium (about a minute).
+scripts/testing/demo-check.sh
+
 # Serially: the tests start real servers, ffmpeg and browsers; on a 2-core box running them all at
 # once makes every timing bound meaningless.
 swift test --no-parallel "$@"
