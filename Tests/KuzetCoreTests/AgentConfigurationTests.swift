@@ -112,3 +112,28 @@ import Testing
         #expect(CredentialRedaction.redact("rtsp://10.0.0.5/x") == "rtsp://10.0.0.5/x")
     }
 }
+
+@Suite struct ConfigurationRedactionTests {
+    @Test func printingAWholeConfigurationNeverShowsAPassword() throws {
+        let configuration = try AgentConfiguration.parse(
+            yaml: """
+                school: { id: KZ-1 }
+                storage: { root: /r }
+                relay: { listen: 127.0.0.1:8554, username: cou, password: relay-secret-1 }
+                status: { listen: 127.0.0.1:8080, password: status-secret-2 }
+                cameras:
+                  - id: gate
+                    url: rtsp://10.0.0.5/stream
+                    username: admin
+                    password: camera-secret-3
+                """)
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in [String(describing: configuration), String(reflecting: configuration), "\(configuration.cameras)", dumped] {
+            for secret in ["relay-secret-1", "status-secret-2", "camera-secret-3"] {
+                #expect(!text.contains(secret), "\(secret) shown in: \(text.prefix(200))")
+            }
+        }
+        #expect(String(describing: configuration).contains("***"))
+    }
+}

@@ -34,4 +34,18 @@ elapsed=$(( $(date +%s) - started ))
 page="$(timeout 30 chromium --headless --no-sandbox --disable-gpu --dump-dom "http://127.0.0.1:$KUZET_DEMO_STATUS_PORT/" 2>/dev/null || true)"
 live=$(echo "$page" | grep -o '>live<' | wc -l)
 [ "$live" -ge 2 ] || fail "the integrator's page shows $live live cameras, expected 2"
-echo "demo-check: dashboard shows KZ-DEMO-0001 online ${elapsed}s after start; integrator's page shows $live cameras live"
+# A camera stopped (the demo's camera server killed): the registry flags it within 10 s.
+token="${url##*token=}"
+kill "$(pgrep -f "rtsp_camera_server.py --port $KUZET_DEMO_CAMERA_PORT")"
+stopped=$(date +%s.%N)
+flagged=""
+for _ in $(seq 1 150); do
+  school="$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$KUZET_DEMO_REGISTRY_PORT/api/v1/schools/KZ-DEMO-0001")"
+  if echo "$school" | grep -q '"NOT_RECORDING"'; then flagged=$(date +%s.%N); break; fi
+  sleep 0.1
+done
+[ -n "$flagged" ] || fail "the registry did not flag NOT_RECORDING within 15 s of the cameras stopping: $school"
+flag_seconds=$(echo "$flagged - $stopped" | bc)
+[ "$(echo "$flag_seconds <= 10" | bc)" = 1 ] || fail "NOT_RECORDING came ${flag_seconds}s after the cameras stopped (bound: 10 s)"
+
+echo "demo-check: dashboard shows KZ-DEMO-0001 online ${elapsed}s after start; integrator's page shows $live cameras live; cameras stopped → NOT_RECORDING at the registry after ${flag_seconds}s"
