@@ -282,6 +282,8 @@ def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
         pids = descendants(roots)
         cpu1, server1 = cpu_seconds(pids), cpu_seconds([cameras.process.pid])
         ingest1, disk1, drops1 = ingest.stats(), tree_bytes(recordings), metric_drops(metrics)
+        if not cameras.process.alive():
+            raise RuntimeError("the camera server died during the window:\n" + cameras.process.output()[-3000:])
         sessions = cameras.sessions()
         alive = sum(p.alive() for p in processes)
     finally:
@@ -361,6 +363,9 @@ def main():
             time.sleep(3)
             say(f"  camera server idle (no clients): {(cpu_seconds([cameras.process.pid]) - idle0) / 3:.3f} cores")
             for name, starter in contenders:
+                if not cameras.process.alive():
+                    say("  the camera server is down — restarting it")
+                    cameras = CameraServer(work, count, args)
                 try:
                     results[(count, name)] = measure(name, starter, args, work, cameras, ingest, count, camera_rate)
                 except RuntimeError as error:

@@ -65,9 +65,11 @@ def wait_for(predicate, timeout, what):
     raise SystemExit(f"bench: {what} did not happen within {timeout} s")
 
 
-def camera_sessions(status_file):
+def camera_sessions(status_port):
+    """Sessions the camera server holds now, from its HTTP status (its status file can lag)."""
+    import urllib.request
     try:
-        mounts = json.load(open(status_file))["mounts"]
+        mounts = json.load(urllib.request.urlopen(f"http://127.0.0.1:{status_port}/status", timeout=5))["mounts"]
         return sum(m["sessions"] for m in mounts.values())
     except (OSError, ValueError, KeyError):
         return 0
@@ -183,7 +185,13 @@ def run_clients(spec, seconds_total, result_file):
             if item["kind"] == "rtsp":
                 tasks.append(asyncio.create_task(rtsp_pull(item["url"], spec.get("user"), spec.get("password"), counter)))
             else:
-                await loop.create_datagram_endpoint(lambda c=counter: UDPSink(c), local_addr=("127.0.0.1", item["port"]))
+                sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+                try:  # a big buffer (SO_RCVBUFFORCE, as root) so a busy reader does not lose datagrams
+                    sock.setsockopt(socket.SOL_SOCKET, 33, 8 * 1024 * 1024)
+                except OSError:
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 * 1024 * 1024)
+                sock.bind(("127.0.0.1", item["port"]))
+                await loop.create_datagram_endpoint(lambda c=counter: UDPSink(c), sock=sock)
         marks = {}
         start = time.time()
         while time.time() - start < seconds_total:
@@ -265,10 +273,10 @@ def main():
 
     try:
         camera_port = free_port()
-        camera_status = os.path.join(directory, "cameras.json")
+        camera_status = free_port()
         cameras = subprocess.Popen(
             ["/usr/bin/python3", os.path.join(ROOT, "scripts/testing/rtsp_camera_server.py"), "--port", str(camera_port),
-             "--cameras", str(args.cameras), "--size", args.size, "--bitrate", str(args.bitrate), "--status-file", camera_status],
+             "--cameras", str(args.cameras), "--size", args.size, "--bitrate", str(args.bitrate), "--status-port", str(camera_status)],
             stdout=open(os.path.join(directory, "cameras.log"), "w"), stderr=subprocess.STDOUT)
         started.append(cameras)
         wait_for(lambda: "READY" in open(os.path.join(directory, "cameras.log")).read(), 300, "the camera server start")

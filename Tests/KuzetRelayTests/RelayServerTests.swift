@@ -1,7 +1,9 @@
 import Foundation
+import KuzetCore
 import KuzetMedia
 import KuzetRelay
 import KuzetTestKit
+import Logging
 import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -11,7 +13,7 @@ struct RelayServerTests {
     /// form at `/<camera>/ts`, so this relay runs without credentials (they are tested below).
     @Test func ffmpegGStreamerAndVLCPullTheSameCameraAtOnce() async throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-camera")
-        let camera = try RelayCameraServer(directory: directory, mount: "/cam1;user=admin;password=cam-pw-31")
+        let camera = try await offPool { try RelayCameraServer(directory: directory, mount: "/cam1;user=admin;password=cam-pw-31") }
         defer { camera.stop() }
         // The relay's one upstream session (a libavformat RTSP reader, as the agent's ingest).
         let relay = try await RelayHarness(username: nil, password: nil, sourceURL: "rtsp://admin:cam-pw-31@127.0.0.1:\(camera.port)/cam1")
@@ -25,7 +27,7 @@ struct RelayServerTests {
         let vlc = try RelayClients.vlc(url: url + "/ts", seconds: seconds, output: vlcOut)
         defer { [ffmpeg, gst, vlc].forEach { $0.stop(signal: SIGKILL) } }
 
-        #expect(await waitUntil(timeout: 15) { relay.server.statistics.camera("entrance").clients == 3 }, "three relay clients playing")
+        #expect(await waitUntil(timeout: 30) { relay.server.statistics.camera("entrance").clients == 3 }, "three relay clients playing")
         #expect(relay.fanout.subscriberCount == 3, "one queue per client on the camera's single fan-out")
         #expect(camera.sessions(mount: "/cam1") == 1, "the camera sees exactly one session")
         try await Task.sleep(for: .seconds(seconds))
@@ -71,5 +73,23 @@ struct RelayServerTests {
         defer { relay.stop() }
         let client = try RawRTSPClient(port: relay.port)
         #expect(try await offPool { try client.request("DESCRIBE", "rtsp://127.0.0.1:\(relay.port)/garage") }.status == 404)
+    }
+}
+
+extension RelayServerTests {
+    /// A port clash must not take the agent (and its recording) down: the relay says what to fix
+    /// and waits for shutdown instead of throwing.
+    @Test func aTakenPortIsReportedWithoutStoppingTheAgent() async throws {
+        let first = try await RelayHarness(username: nil, password: nil)
+        defer { first.stop() }
+        let logs = CapturedLogs()
+        let second = RelayServer(
+            configuration: .init(listen: .init(host: "127.0.0.1", port: first.port)), catalog: RelayCatalog(fanouts: [:]),
+            logger: Logger(label: "kuzet.relay") { _ in logs.handler() })
+        let task = Task { try await second.run() }
+        #expect(await waitUntil(timeout: 10) { logs.text.contains("relay.listen: cannot listen on 127.0.0.1:\(first.port)") }, "\(logs.text)")
+        #expect(second.port == nil)
+        task.cancel()
+        _ = await task.result
     }
 }

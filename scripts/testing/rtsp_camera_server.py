@@ -47,6 +47,7 @@ Cost (2-core machine, 1080p H.264 ~4.2 Mbit/s per mount, one TCP client each): ~
 16 mounts, ~0.2 for 32, ~0.3-0.4 for 64 (see bench/README.md).
 """
 import argparse
+import faulthandler
 import fcntl
 import hashlib
 import json
@@ -359,6 +360,7 @@ class Counter:
 
     def __init__(self, mounts, status_file):
         self.lock = threading.Lock()
+        self.write_lock = threading.Lock()
         self.status_file = status_file
         self.routes = sorted((m.route for m in mounts), key=len, reverse=True)
         self.mounts = {m.route: {"path": m.path, "sessions": 0, "sessions_total": 0, "plays_total": 0} for m in mounts}
@@ -421,13 +423,16 @@ class Counter:
                     "mounts": {route: dict(entry) for route, entry in self.mounts.items()}}
 
     def write(self):
+        """Events arrive on more than one thread (the client thread, the main loop's session
+        cleanup): snapshot and replace under one lock, so the newest state is written last."""
         if not self.status_file:
             return
-        data = json.dumps(self.snapshot(), indent=1)
-        partial = self.status_file + ".part"
-        with open(partial, "w") as handle:
-            handle.write(data)
-        os.replace(partial, self.status_file)
+        with self.write_lock:
+            data = json.dumps(self.snapshot(), indent=1)
+            partial = self.status_file + ".part"
+            with open(partial, "w") as handle:
+                handle.write(data)
+            os.replace(partial, self.status_file)
 
 
 class StatusHandler(BaseHTTPRequestHandler):
@@ -466,7 +471,8 @@ class MountAuth(GstRtspServer.RTSPAuth):
     gst-rtsp-server answers 404 (not 401) when the default token lacks a role, so a client
     would never be asked for credentials. Instead the anonymous token is offered only for a
     request on a public mount; on a protected one the request is unauthenticated → 401.
-    Requests are handled on the server's main loop, one at a time, so this is race-free.
+    Requests are handled on the server's single client thread (max-threads 1, set below), one at
+    a time, so setting the default token per request is race-free.
     """
 
     def __init__(self, public_routes, route_of):
@@ -494,6 +500,7 @@ class CameraServer:
         self.server.set_address(host)
         self.server.set_service(str(port))
         self.server.set_backlog(64)
+        self.server.get_thread_pool().set_max_threads(1)  # one client thread: MountAuth relies on it
         self.media_feeds = {}
 
         routes = [m.route for m in mounts]
@@ -663,6 +670,7 @@ def parse_arguments(argv):
 
 
 def main(argv):
+    faulthandler.enable()  # a crash in GStreamer prints every thread's Python stack
     args = parse_arguments(argv)
     Gst.init(None)
     mounts = [MountSpec.parse(text) for text in args.mount]
