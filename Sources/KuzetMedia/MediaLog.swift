@@ -13,6 +13,8 @@ enum MediaLog {
     private static let installed: Void = {
         avformat_network_init()
         CFFmpegShims_setLogSink({ level, line in
+            // Detail nobody asked for costs nothing: no String, no redaction regex.
+            if level > AV_LOG_FATAL && MediaLog.logger.logLevel > .debug { return }
             let text = String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { return }
             let message = Logger.Message(stringLiteral: CredentialRedaction.redact(text))
@@ -23,7 +25,7 @@ enum MediaLog {
             case ...AV_LOG_FATAL: MediaLog.logger.error(message)
             default: MediaLog.logger.debug(message)
             }
-        }, AV_LOG_INFO)
+        }, AV_LOG_WARNING)
     }()
 
     /// Idempotent; cheap after the first call.
