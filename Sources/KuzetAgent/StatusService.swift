@@ -44,7 +44,9 @@ public struct StatusService: Service {
             onServerRunning: { [onListening] channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         do {
-            try await application.runService()
+            // `run()`, not `runService()`: the agent's ServiceGroup owns the signals and the
+            // shutdown order; Hummingbird's own group would stop on SIGTERM by itself.
+            try await application.run()
         } catch is CancellationError {
             return
         } catch {
@@ -97,6 +99,12 @@ public struct StatusService: Service {
     static func response(_ status: HTTPResponse.Status, type: String, body: ByteBuffer) -> Response {
         Response(status: status, headers: [.contentType: type, .cacheControl: "no-store"], body: ResponseBody(byteBuffer: body))
     }
+}
+
+extension StatusService: CustomStringConvertible {
+    /// What ServiceLifecycle prints when it reports on this service: the listen address only —
+    /// the default description would dump the configuration, camera passwords included.
+    public var description: String { "StatusService(status.listen: \(configuration.listen))" }
 }
 
 public struct StatusServiceError: Error, CustomStringConvertible {

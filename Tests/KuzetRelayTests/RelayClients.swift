@@ -33,12 +33,19 @@ enum RelayClients {
 
     /// Video frames ffprobe decodes from a recorded file.
     static func decodedFrames(_ path: String) throws -> Int {
+        try decode(path).frames
+    }
+
+    /// Decodes every video frame with ffprobe: how many, and what the decoder complained about
+    /// (ffprobe does not mux, so players' own timestamp quirks in their files are not counted).
+    static func decode(_ path: String) throws -> (frames: Int, errors: [String]) {
         let (status, output) = try run(
             "ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path],
             timeout: 60)
-        guard status == 0, let frames = Int(output.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").first ?? "") else {
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard status == 0, let frames = lines.compactMap({ Int($0) }).first else {
             throw TestKitError("ffprobe cannot count frames of \(path): \(output)")
         }
-        return frames
+        return (frames, lines.filter { Int($0) == nil })
     }
 }
