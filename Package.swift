@@ -70,12 +70,12 @@ let package = Package(
         ),
         .target(
             name: "KuzetRetention",
-            dependencies: ["KuzetCore", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetDiscovery",
-            dependencies: ["KuzetCore", "KuzetCurl", logging, nioCore, nioPosix],
+            dependencies: ["KuzetCore", "KuzetCurl", logging, nioCore, nioPosix, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -85,7 +85,10 @@ let package = Package(
         ),
         .target(
             name: "KuzetRelay",
-            dependencies: ["KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix],
+            dependencies: [
+                "KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -114,7 +117,7 @@ let package = Package(
         // MARK: Executables (thin: parse CLI, bootstrap logging, run)
         .executableTarget(
             name: "kuzet-agent",
-            dependencies: ["KuzetAgent", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: ["KuzetAgent", "KuzetRetention", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -123,7 +126,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        // Benchmark (not a test): bench/registry-bench.sh runs it.
+        // MARK: Benchmarks (not tests; run by bench/*.sh)
+        .executableTarget(
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetCore"], path: "bench/retention-bench",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "kuzet-uplink-bench",
+            dependencies: ["KuzetUplink", "KuzetProtocol"],
+            path: "bench/uplink-bench",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kuzet-registry-bench",
             dependencies: [
@@ -137,6 +151,15 @@ let package = Package(
         ),
 
         // MARK: Test support
+        // The uplink alone as a real process, so tests can kill -9 it with heartbeats queued.
+        .executableTarget(
+            name: "kuzet-uplink-harness",
+            dependencies: [
+                "KuzetUplink", "KuzetCore", "KuzetProtocol", logging, lifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
@@ -145,7 +168,10 @@ let package = Package(
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetTestKit"],
+            exclude: ["Fixtures"], swiftSettings: swiftSettings
+        ),
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetTestKit"], swiftSettings: swiftSettings),

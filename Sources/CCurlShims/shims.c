@@ -10,3 +10,7 @@ CURLcode CCurlShims_setoptHeaderFunction(CURL *handle, CCurlShims_DataCallback c
 CURLcode CCurlShims_setoptProgressFunction(CURL *handle, CCurlShims_ProgressCallback callback) { return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback); }
 CURLcode CCurlShims_getinfoLong(CURL *handle, CURLINFO info, long *value) { return curl_easy_getinfo(handle, info, value); }
 CURLcode CCurlShims_getinfoDouble(CURL *handle, CURLINFO info, double *value) { return curl_easy_getinfo(handle, info, value); }
+CURLcode CCurlShims_globalInitDefault(void) { return curl_global_init(CURL_GLOBAL_DEFAULT); }
+long CCurlShims_authBasic(void) { return (long)CURLAUTH_BASIC; }
+long CCurlShims_authDigest(void) { return (long)CURLAUTH_DIGEST; }
+long CCurlShims_authAnySafe(void) { return (long)CURLAUTH_ANYSAFE; }

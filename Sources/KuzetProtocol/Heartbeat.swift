@@ -153,8 +153,14 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public var bytesUsed: Int64
     /// Set while the disk forced deleting footage younger than the legal minimum.
     public var shortfallSince: Date?
+    /// The rate the camera's footage is written at, measured from its recordings (kbit/s).
+    public var recordedKbps: Double?
 
-    public init(oldestFootage: Date?, achievedDays: Double, gaps: [TimeRange] = [], bytesUsed: Int64, shortfallSince: Date? = nil) {
+    public init(
+        oldestFootage: Date?, achievedDays: Double, gaps: [TimeRange] = [], bytesUsed: Int64, shortfallSince: Date? = nil,
+        recordedKbps: Double? = nil
+    ) {
+        self.recordedKbps = recordedKbps
         self.oldestFootage = oldestFootage
         self.achievedDays = achievedDays
         self.gaps = gaps
@@ -168,6 +174,7 @@ public struct RetentionReport: Codable, Sendable, Equatable {
         case achievedDays = "achieved_days"
         case bytesUsed = "bytes_used"
         case shortfallSince = "shortfall_since"
+        case recordedKbps = "recorded_kbps"
     }
 }
 
@@ -190,11 +197,19 @@ public struct StorageReport: Codable, Sendable, Equatable {
     /// Free space is below `retention.min_free_percent`: footage younger than the minimum is going.
     public var diskPressure: Bool
     public var retentionDays: Int
+    /// When the retention service last swept, and what it deleted (expired plus disk pressure).
+    public var lastSweepAt: Date?
+    public var lastSweepDeletedFiles: Int?
+    public var lastSweepDeletedBytes: Int64?
 
     public init(
         totalBytes: Int64, freeBytes: Int64, recordingsBytes: Int64, projectedDays: Double? = nil,
-        writeRateKbps: Double? = nil, diskPressure: Bool = false, retentionDays: Int = 30
+        writeRateKbps: Double? = nil, diskPressure: Bool = false, retentionDays: Int = 30,
+        lastSweepAt: Date? = nil, lastSweepDeletedFiles: Int? = nil, lastSweepDeletedBytes: Int64? = nil
     ) {
+        self.lastSweepAt = lastSweepAt
+        self.lastSweepDeletedFiles = lastSweepDeletedFiles
+        self.lastSweepDeletedBytes = lastSweepDeletedBytes
         self.totalBytes = totalBytes
         self.freeBytes = freeBytes
         self.recordingsBytes = recordingsBytes
@@ -212,6 +227,9 @@ public struct StorageReport: Codable, Sendable, Equatable {
         case writeRateKbps = "write_rate_kbps"
         case diskPressure = "disk_pressure"
         case retentionDays = "retention_days"
+        case lastSweepAt = "last_sweep_at"
+        case lastSweepDeletedFiles = "last_sweep_deleted_files"
+        case lastSweepDeletedBytes = "last_sweep_deleted_bytes"
     }
 }
 

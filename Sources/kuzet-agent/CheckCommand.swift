@@ -1,10 +1,68 @@
 import ArgumentParser
+import Foundation
 import KuzetAgent
+import KuzetCore
+import KuzetMedia
+import KuzetRetention
 
+/// `kuzet-agent check --config FILE [--format text|json]`: exit 0 only when the box is compliant.
 struct CheckCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Validates the config, then checks the box: cameras, storage for retention.days, registry, clock.")
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Validates the config, then checks the box: cameras, storage for retention.days, registry, clock.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @Option(help: "The agent configuration file.") var config: String
+    @Option(help: "text (default) or json.") var format: Format = .text
+    @Option(help: "Seconds to read a stream when measuring its rate (streams without recordings).") var probeSeconds: Double = 4
+
+    /// One part of the check (storage here; registry reachability and the clock plug in below).
+    struct Outcome: Sendable {
+        var name: String
+        var compliant: Bool
+        var lines: [String]
+        /// The part's report for `--format json`.
+        var json: Data
+    }
+
+    /// HOOK for more checks: registry reachability, clock skew, cameras reachable. Each runs after
+    /// the configuration loaded and adds its lines, its JSON under its name, and its verdict.
+    /// (Not built in this branch: only the storage check is.)
+    static let additionalChecks: [@Sendable (AgentConfiguration) async -> Outcome] = []
 
     func run() async throws {
-        throw CommandFailure.runtime("check: not built yet — see the open issue")
+        StreamRateProbe.silenceLibraryLog()
+        let agent: AgentConfiguration
+        do { agent = try AgentConfiguration.load(path: config) } catch { throw CommandFailure.configuration(error) }
+        let seconds = probeSeconds
+        var outcomes: [Outcome] = []
+        do {
+            let report = try await StorageCheck(configuration: agent, probe: StorageCheck.liveProbe(seconds: seconds)).run()
+            outcomes.append(Outcome(name: "storage", compliant: report.compliant, lines: report.lines, json: try Self.encoder.encode(report)))
+        } catch let failure as StorageCheck.Failure {
+            throw CommandFailure.runtime(failure.description)
+        }
+        for check in Self.additionalChecks { outcomes.append(await check(agent)) }
+        switch format {
+        case .text:
+            print(outcomes.flatMap(\.lines).joined(separator: "\n"))
+        case .json:
+            var object = "{\"compliant\":\(outcomes.allSatisfy(\.compliant))"
+            for outcome in outcomes { object += ",\"\(outcome.name)\":" + String(decoding: outcome.json, as: UTF8.self) }
+            print(object + "}")
+        }
+        let failing = outcomes.filter { !$0.compliant }
+        if !failing.isEmpty {
+            throw CommandFailure.runtime(
+                "check: not compliant (\(failing.map(\.name).joined(separator: ", "))) — see the report above: add disk or apply the plan, then run check again")
+        }
+    }
+
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return encoder
     }
 }

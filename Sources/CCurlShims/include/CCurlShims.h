@@ -21,4 +21,14 @@ CURLcode CCurlShims_setoptProgressFunction(CURL *_Nonnull handle, CCurlShims_Pro
 CURLcode CCurlShims_getinfoLong(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value);
 CURLcode CCurlShims_getinfoDouble(CURL *_Nonnull handle, CURLINFO info, double *_Nonnull value);
 
+// CURL_GLOBAL_DEFAULT is a macro built from casts, which Swift does not import.
+CURLcode CCurlShims_globalInitDefault(void);
+
+// The CURLAUTH_* masks are macros built from `unsigned long` casts and shifts, which Swift
+// does not import; these return them so the Swift side never hard-codes a bit.
+long CCurlShims_authBasic(void);
+long CCurlShims_authDigest(void);
+/// CURLAUTH_ANY minus Basic: curl picks the strongest scheme the server offers, never plain Basic.
+long CCurlShims_authAnySafe(void);
+
 #endif

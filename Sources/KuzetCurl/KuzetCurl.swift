@@ -1,1 +1,0 @@
-// KuzetCurl: see docs/architecture.md. Filled in by its issue.

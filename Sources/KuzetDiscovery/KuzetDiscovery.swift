@@ -1,1 +1,0 @@
-// KuzetDiscovery: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+
+extension ONVIFClient {
+    /// The outcome of one attempt, before deciding whether another authentication method is worth a try.
+    enum Attempt {
+        case answer(XMLElementNode)
+        case authenticationRefused
+    }
+
+    /// Sends one SOAP request and returns the parsed envelope, settling on an authentication
+    /// method the first time credentials are needed and keeping it for the rest of the session.
+    func call(_ session: inout Session, url: String, operation: String, body: String, authenticated: Bool) async throws(ONVIFError) -> XMLElementNode {
+        guard authenticated, let credentials else {
+            switch try await attempt(url: url, operation: operation, body: body, method: .none, credentials: nil, clockOffset: session.clockOffset) {
+            case .answer(let envelope): return envelope
+            case .authenticationRefused: throw ONVIFError(device: deviceURL, operation: operation, kind: .notAuthorized)
+            }
+        }
+        let methods: [AuthenticationMethod] = session.authentication.map { [$0] } ?? [.wsSecurityDigest, .wsSecurityText, .httpDigest]
+        for method in methods {
+            switch try await attempt(url: url, operation: operation, body: body, method: method, credentials: credentials, clockOffset: session.clockOffset) {
+            case .answer(let envelope):
+                if session.authentication == nil {
+                    session.authentication = method
+                    logger.debug("device accepted authentication", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "auth.method": "\(method.rawValue)"])
+                }
+                return envelope
+            case .authenticationRefused:
+                continue
+            }
+        }
+        throw ONVIFError(device: deviceURL, operation: operation, kind: .notAuthorized)
+    }
+
+    func attempt(url: String, operation: String, body: String, method: AuthenticationMethod, credentials: DeviceCredentials?, clockOffset: TimeInterval) async throws(ONVIFError) -> Attempt {
+        var security: String?
+        switch method {
+        case .wsSecurityDigest, .wsSecurityText:
+            guard let credentials else { break }
+            let token = UsernameToken(username: credentials.username, password: credentials.password, kind: method == .wsSecurityDigest ? .digest : .text)
+            security = token.securityHeader(created: Date().addingTimeInterval(clockOffset))
+        case .none, .httpDigest:
+            break
+        }
+        let payload = Array(SOAPEnvelope.request(body: body, security: security).utf8)
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/soap+xml; charset=utf-8")]
+        var reply = try await post(url: url, operation: operation, headers: headers, payload: payload)
+        if reply.status == 401, method == .httpDigest, let credentials, let challenge = DigestChallenge(headers: reply.headers.filter { $0.name.lowercased() == "www-authenticate" }.map(\.value)) {
+            let uri = DeviceAddress(url)?.pathAndQuery ?? "/"
+            headers.append(("Authorization", challenge.authorization(method: "POST", uri: uri, username: credentials.username, password: credentials.password)))
+            reply = try await post(url: url, operation: operation, headers: headers, payload: payload)
+        }
+        if reply.status == 401 || reply.status == 403 { return .authenticationRefused }
+        let envelope: XMLElementNode
+        do {
+            envelope = try parser.parse(reply.body)
+        } catch {
+            if !(200..<300).contains(reply.status) { throw ONVIFError(device: deviceURL, operation: operation, kind: .httpStatus(reply.status)) }
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .badAnswer(error.description))
+        }
+        if let fault = SOAPEnvelope.Fault(envelope: envelope) {
+            if fault.isAuthentication { return .authenticationRefused }
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .fault(fault.reason))
+        }
+        guard (200..<300).contains(reply.status) else { throw ONVIFError(device: deviceURL, operation: operation, kind: .httpStatus(reply.status)) }
+        guard envelope.name == "Envelope", envelope.child("Body") != nil else {
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .badAnswer("not a SOAP envelope (root element \(envelope.name))"))
+        }
+        return .answer(envelope)
+    }
+
+    private func post(url: String, operation: String, headers: [(name: String, value: String)], payload: [UInt8]) async throws(ONVIFError) -> HTTPReply {
+        do {
+            return try await transport.post(url: url, headers: headers, body: payload, limits: limits)
+        } catch let error as ExchangeError {
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .exchange(error))
+        } catch {
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .exchange(.connect(CredentialFreeURL.strip("\(error)"))))
+        }
+    }
+}

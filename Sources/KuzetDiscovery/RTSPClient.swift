@@ -1,0 +1,53 @@
+import Foundation
+
+/// What a DESCRIBE returned.
+public struct RTSPDescription: Sendable, Equatable {
+    public var status: Int
+    /// Parsed from the body when the answer was 200 with `application/sdp`.
+    public var session: SessionDescription?
+}
+
+/// Raw RTSP/1.0 over TCP: `DESCRIBE` with Digest (or Basic) authentication on the same
+/// connection, bounded in time and size. Enough to tell whether a stream exists and what it is,
+/// without pulling media.
+public struct RTSPClient: Sendable {
+    public var credentials: DeviceCredentials?
+    public var limits: ExchangeLimits
+
+    public init(credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024)) {
+        self.credentials = credentials
+        self.limits = limits
+    }
+
+    public func describe(_ url: String) async throws -> RTSPDescription {
+        guard let address = DeviceAddress(url), address.scheme == "rtsp" else {
+            throw DiscoveryError(where: CredentialFreeURL.strip(url), what: "is not an rtsp:// URL", fix: "give rtsp://host[:port]/path")
+        }
+        let credentials = self.credentials ?? address.user.map { DeviceCredentials(username: $0.removingPercentEncoding ?? $0, password: (address.password ?? "").removingPercentEncoding ?? "") }
+        let plain = address.plainURL
+        let connection = try await TCPConnection.connect(host: address.host, port: address.port, timeout: limits.timeout)
+        defer { connection.close() }
+        var reply = try await connection.exchange(request("DESCRIBE", plain, sequence: 1, authorization: nil), limits: limits, bodyRequiresLength: true)
+        if reply.status == 401, let credentials {
+            let challenges = reply.headers(named: "WWW-Authenticate")
+            let authorization: String
+            if let challenge = DigestChallenge(headers: challenges) {
+                authorization = challenge.authorization(method: "DESCRIBE", uri: plain, username: credentials.username, password: credentials.password)
+            } else if challenges.contains(where: { $0.lowercased().hasPrefix("basic") }) {
+                authorization = "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+            } else {
+                return RTSPDescription(status: 401, session: nil)
+            }
+            reply = try await connection.exchange(request("DESCRIBE", plain, sequence: 2, authorization: authorization), limits: limits, bodyRequiresLength: true)
+        }
+        var session: SessionDescription?
+        if reply.status == 200 { session = SessionDescription(text: reply.bodyText) }
+        return RTSPDescription(status: reply.status, session: session)
+    }
+
+    func request(_ method: String, _ url: String, sequence: Int, authorization: String?) -> [UInt8] {
+        var text = "\(method) \(url) RTSP/1.0\r\nCSeq: \(sequence)\r\nUser-Agent: kuzet-agent\r\nAccept: application/sdp\r\n"
+        if let authorization { text += "Authorization: \(authorization)\r\n" }
+        return Array((text + "\r\n").utf8)
+    }
+}

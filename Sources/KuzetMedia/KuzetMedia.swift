@@ -1,1 +1,0 @@
-// KuzetMedia: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,118 @@
+import Foundation
+import KuzetCore
+internal import CFFmpeg
+internal import CFFmpegShims
+
+/// One opened source (an RTSP camera stream, or a file in tests), read packet by packet.
+///
+/// Every call blocks; run it on a dedicated thread, never on Swift's cooperative pool.
+/// Not Sendable on purpose: an `AVFormatContext` is used by one thread at a time.
+public final class MediaInput {
+    public struct Options: Sendable {
+        public enum Transport: String, Sendable { case tcp, udp }
+        public var transport: Transport
+        /// How long opening (connect, DESCRIBE, SETUP, PLAY, probing) may take.
+        public var openTimeout: Double
+        /// How long one read may wait for a packet before the source counts as stalled.
+        public var readTimeout: Double
+        public init(transport: Transport = .tcp, openTimeout: Double = 10, readTimeout: Double = 5) {
+            self.transport = transport
+            self.openTimeout = openTimeout
+            self.readTimeout = readTimeout
+        }
+    }
+
+    private var context: UnsafeMutablePointer<AVFormatContext>?
+    private let packet: UnsafeMutablePointer<AVPacket>
+    private let interrupt: MediaInterrupt
+    private let options: Options
+    /// The URL with its password replaced by `***` (for errors and logs).
+    public let redactedURL: String
+    /// The tracks as the source announced them.
+    public let stream: MediaStreamInfo
+
+    /// Opens `url` (credentials may be in it; they never leave this object). Blocks up to
+    /// `options.openTimeout` seconds or until `interrupt` is aborted.
+    public init(opening url: String, options: Options = .init(), interrupt: MediaInterrupt) throws(MediaError) {
+        MediaLog.install()
+        self.interrupt = interrupt
+        self.options = options
+        self.redactedURL = CredentialRedaction.redact(url)
+        guard let packet = av_packet_alloc() else { throw MediaError(code: -12, operation: "allocate packet", reason: "out of memory") }
+        self.packet = packet
+        var context = avformat_alloc_context()
+        guard let allocated = context else {
+            var doomed: UnsafeMutablePointer<AVPacket>? = packet
+            av_packet_free(&doomed)
+            throw MediaError(code: -12, operation: "open \(redactedURL)", reason: "out of memory")
+        }
+        CFFmpegShims_interruptAttach(allocated, interrupt.handle)
+        var dictionary: OpaquePointer? = nil
+        if url.lowercased().hasPrefix("rtsp") {
+            av_dict_set(&dictionary, "rtsp_transport", options.transport.rawValue, 0)
+            // Socket I/O timeout (µs): a second line of defence, a bit behind the interrupt deadline
+            // (which fires first and says clearly that it was a timeout).
+            let socketTimeout = max(options.openTimeout, options.readTimeout) + 1
+            av_dict_set(&dictionary, "timeout", String(Int64(socketTimeout * 1_000_000)), 0)
+        }
+        // Cameras announce their parameters in SDP; keep probing short so a connect is quick.
+        av_dict_set(&dictionary, "probesize", "1000000", 0)
+        av_dict_set(&dictionary, "analyzeduration", "1000000", 0)
+        interrupt.arm(seconds: options.openTimeout)
+        let opened = avformat_open_input(&context, url, nil, &dictionary)
+        av_dict_free(&dictionary)
+        let operation = "open \(redactedURL)"
+        do {
+            try MediaError.check(opened, operation)
+            try MediaError.check(avformat_find_stream_info(context, nil), "read stream info of \(redactedURL)")
+            let count = Int(context!.pointee.nb_streams)
+            let streams = (0..<count).compactMap { context!.pointee.streams[$0] }
+            self.stream = try MediaStreamInfo(copying: streams)
+        } catch {
+            interrupt.arm(seconds: nil)
+            avformat_close_input(&context)
+            var doomed: UnsafeMutablePointer<AVPacket>? = packet
+            av_packet_free(&doomed)
+            throw Self.explained(error, interrupt: interrupt, timeout: options.openTimeout)
+        }
+        interrupt.arm(seconds: nil)
+        self.context = context
+    }
+
+    deinit {
+        avformat_close_input(&context)
+        var doomed: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&doomed)
+    }
+
+    /// The next packet; nil at the end of a file. Throws when the source fails or stalls for
+    /// `options.readTimeout` seconds (``MediaError/isInterrupted`` then, with a timeout reason).
+    public func read() throws(MediaError) -> MediaPacket? {
+        guard let context else { return nil }
+        interrupt.arm(seconds: options.readTimeout)
+        defer { interrupt.arm(seconds: nil) }
+        let result = av_read_frame(context, packet)
+        defer { av_packet_unref(packet) }
+        if result == CFFmpegShims_AVERROR_EOF() { return nil }
+        do {
+            try MediaError.check(result, "read \(redactedURL)")
+        } catch {
+            throw Self.explained(error, interrupt: interrupt, timeout: options.readTimeout)
+        }
+        return try MediaPacket(referencing: packet)
+    }
+
+    /// Says why a call failed when our interrupt stopped it. FFmpeg's RTSP client often turns an
+    /// interruption into a generic error (e.g. "Invalid data"), so the handle is asked, not the code.
+    static func explained(_ error: MediaError, interrupt: MediaInterrupt, timeout: Double) -> MediaError {
+        var copy = error
+        if interrupt.isAborted {
+            copy.code = CFFmpegShims_AVERROR_EXIT()
+            copy.reason = "interrupted (shutting down)"
+        } else if interrupt.timedOut {
+            copy.code = CFFmpegShims_AVERROR_EXIT()
+            copy.reason = "no answer within \(timeout.formatted()) s (timed out)"
+        }
+        return copy
+    }
+}

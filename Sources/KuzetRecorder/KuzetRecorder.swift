@@ -1,1 +1,0 @@
-// KuzetRecorder: see docs/architecture.md. Filled in by its issue.

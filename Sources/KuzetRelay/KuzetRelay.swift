@@ -1,1 +1,0 @@
-// KuzetRelay: see docs/architecture.md. Filled in by its issue.

@@ -1,1 +1,0 @@
-// KuzetRetention: see docs/architecture.md. Filled in by its issue.

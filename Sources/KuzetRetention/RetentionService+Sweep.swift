@@ -1,0 +1,100 @@
+import Foundation
+import KuzetCore
+import Logging
+import Metrics
+import Synchronization
+
+extension RetentionService {
+    /// One pass: delete what is older than `retention.days`, prune empty folders of cameras no longer
+    /// recorded, then relieve disk pressure. Runs on its own thread (it unlinks files).
+    @discardableResult
+    public func sweep() async -> RetentionSweep {
+        await BlockingWork.run("kuzet.retention.sweep") { self.sweepNow() }
+    }
+
+    /// The sweep itself, blocking. Work is O(cameras + deleted files): the index says what expired.
+    func sweepNow() -> RetentionSweep {
+        let began = Date()
+        var sweep = RetentionSweep(at: now())
+        let cutoff = self.cutoff
+        // Take what expired out of the index under the lock, unlink outside it (the recorder's
+        // segmentClosed never waits on file-system work).
+        let doomed: [(camera: String, segment: IndexedSegment)] = state.withLock { state in
+            var doomed: [(String, IndexedSegment)] = []
+            // Iterate a copy of the keys, not the dictionary: mutating the dictionary while its own
+            // iterator holds it would copy every camera's segment array (O(store) per sweep).
+            for camera in Array(state.cameras.keys) {
+                while let oldest = state.cameras[camera]?.oldest, oldest.end <= cutoff {
+                    let isNewest = state.cameras[camera]?.count == 1
+                    if isProtected(camera: camera, segment: oldest, isNewest: isNewest, open: state.open[camera]) { break }
+                    state.cameras[camera]?.removeOldest()
+                    doomed.append((camera, oldest))
+                }
+            }
+            return doomed
+        }
+        for (camera, segment) in doomed {
+            if delete(camera: camera, segment: segment) {
+                sweep.expiredFiles += 1
+                sweep.expiredBytes += segment.bytes
+            } else {
+                sweep.failures += 1
+            }
+        }
+        if sweep.expiredFiles > 0 {
+            Counter(label: "kuzet_retention_deleted_segments_total", dimensions: [("reason", "expired")]).increment(by: sweep.expiredFiles)
+            Counter(label: "kuzet_retention_deleted_bytes_total", dimensions: [("reason", "expired")]).increment(by: Int(sweep.expiredBytes))
+        }
+        sweep.prunedFolders = pruneEmptyFolders()
+        relievePressure(&sweep)
+        updateShortfalls()
+        sweep.duration = Date().timeIntervalSince(began)
+        state.withLock { $0.lastSweep = sweep }
+        if sweep.deletedFiles > 0 || sweep.failures > 0 {
+            // During a disk-pressure episode (logged critical once) each sweep is only debug detail.
+            logger.log(
+                level: sweep.expiredFiles > 0 || sweep.failures > 0 ? .info : .debug,
+                "retention sweep",
+                metadata: [
+                    "sweep.expired_files": "\(sweep.expiredFiles)", "sweep.pressure_files": "\(sweep.pressureFiles)",
+                    "sweep.deleted_bytes": "\(sweep.deletedBytes)", "sweep.failures": "\(sweep.failures)",
+                ])
+        }
+        return sweep
+    }
+
+    /// Unlinks one segment; a file already gone counts as deleted. On any other failure the
+    /// segment goes back into the index (it still takes space) and the next sweep tries again.
+    func delete(camera: String, segment: IndexedSegment) -> Bool {
+        let path = segment.name.path(root: settings.root, camera: camera)
+        if unlink(path) == 0 || errno == ENOENT { return true }
+        let reason = String(cString: strerror(errno))
+        logger.error(
+            "cannot delete an expired segment — check the permissions of the recordings folder",
+            metadata: ["camera.id": "\(camera)", "segment.file": "\(segment.name.fileName)", "error": "\(reason)"])
+        state.withLock { $0.cameras[camera, default: CameraSegments()].insert(segment) }
+        return false
+    }
+
+    /// Removes folders of cameras not recorded any more once they hold no segment. A folder that
+    /// still holds a foreign file stays (rmdir refuses), and so does its index entry.
+    func pruneEmptyFolders() -> [String] {
+        let candidates = state.withLock { state in
+            state.cameras.filter { $0.value.isEmpty && !settings.recordedCameras.contains($0.key) && state.open[$0.key] == nil }.map(\.key)
+        }
+        var pruned: [String] = []
+        for camera in candidates.sorted() {
+            let folder = (settings.root as NSString).appendingPathComponent(camera)
+            if rmdir(folder) == 0 || errno == ENOENT {
+                let stillEmpty = state.withLock { state in
+                    guard state.cameras[camera]?.isEmpty == true, state.open[camera] == nil else { return false }
+                    state.cameras[camera] = nil
+                    return true
+                }
+                if stillEmpty { pruned.append(camera) }
+                logger.info("removed the empty folder of a camera no longer recorded", metadata: ["camera.id": "\(camera)"])
+            }
+        }
+        return pruned
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A real RTSP server (gst-rtsp-server through python3-gi) serving a test pattern at two rates:
+/// `rtsp://127.0.0.1:PORT/main` and `rtsp://127.0.0.1:PORT/sub`. Stopped on ``stop()`` or deinit.
+public final class RetentionTestCamera: Sendable {
+    public let port: Int
+    let process: ExternalProcess
+    let directory: TemporaryDirectory
+
+    public init(mainKbps: Int, subKbps: Int) throws {
+        directory = try TemporaryDirectory(prefix: "kuzet-retention-camera")
+        let script = directory.file("camera.py")
+        try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
+        port = freeLoopbackPort()
+        process = try ExternalProcess(
+            "/usr/bin/python3", [script, "\(port)", "\(mainKbps)", "\(subKbps)"], name: "retention-camera", logDirectory: directory.path)
+        let ready = eventually(timeout: 15) { process.output.contains("ready") || !process.isRunning }
+        guard ready, process.isRunning else { throw TestKitError("the test RTSP server did not start: \(process.output)") }
+    }
+
+    public func url(_ stream: String) -> String { "rtsp://127.0.0.1:\(port)/\(stream)" }
+
+    public func stop() { process.stop() }
+
+    deinit { process.stop() }
+
+    static let script = """
+        import sys
+        import gi
+        gi.require_version("Gst", "1.0")
+        gi.require_version("GstRtspServer", "1.0")
+        from gi.repository import Gst, GstRtspServer, GLib
+        Gst.init(None)
+        port, main_kbps, sub_kbps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+        server = GstRtspServer.RTSPServer()
+        server.set_address("127.0.0.1")
+        server.set_service(port)
+        def factory(width, height, kbps):
+            f = GstRtspServer.RTSPMediaFactory()
+            f.set_launch("( videotestsrc is-live=true pattern=smpte ! video/x-raw,width=%d,height=%d,framerate=10/1 "
+                         "! x264enc tune=zerolatency speed-preset=ultrafast bitrate=%d key-int-max=10 "
+                         "! rtph264pay name=pay0 pt=96 config-interval=1 )" % (width, height, kbps))
+            f.set_shared(True)
+            return f
+        mounts = server.get_mount_points()
+        mounts.add_factory("/main", factory(640, 360, main_kbps))
+        mounts.add_factory("/sub", factory(320, 180, sub_kbps))
+        server.attach(None)
+        print("ready", flush=True)
+        GLib.MainLoop().run()
+        """
+}

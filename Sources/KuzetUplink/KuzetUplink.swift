@@ -1,1 +1,0 @@
-// KuzetUplink: see docs/architecture.md. Filled in by its issue.

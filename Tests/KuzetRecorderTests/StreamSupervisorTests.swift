@@ -1,0 +1,72 @@
+import Foundation
+import KuzetCore
+import KuzetMedia
+import KuzetRecorder
+import KuzetTestKit
+import Testing
+
+@Suite struct StreamSupervisorTests {
+    @Test(.timeLimit(.minutes(1)))
+    func anUnsupportedVideoCodecIsReportedWithWhatToChange() throws {
+        let directory = try TemporaryDirectory()
+        // A real MPEG-4 Part 2 stream (what old cameras send): not H.264/H.265.
+        let path = directory.file("mpeg4.mkv")
+        let (status, output) = try run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "mpeg4", path])
+        #expect(status == 0, "\(output)")
+        let supervisor = StreamSupervisor(configuration: .init(camera: "old", stream: .main, url: path, backoffCap: 1))
+        supervisor.start()
+        defer { supervisor.stop() }
+        #expect(eventually(timeout: 10) { supervisor.state.lastError != nil })
+        #expect(supervisor.state.lastError == "cameras[old].url: video codec mpeg4 is not supported — set this stream to H.264 or H.265 in the camera's settings")
+        #expect(supervisor.state.phase == .offline)
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func stopInterruptsAConnectThatWouldHang() throws {
+        // A TCP port that accepts and never answers: the open blocks inside libavformat.
+        let listener = try HangingListener()
+        let supervisor = StreamSupervisor(configuration: .init(camera: "hang", stream: .main, url: "rtsp://127.0.0.1:\(listener.port)/x", openTimeout: 60))
+        supervisor.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        let started = Date()
+        supervisor.stop()
+        #expect(Date().timeIntervalSince(started) < 2)
+        withExtendedLifetime(listener) {}
+    }
+
+    @Test func backoffIsJitteredAndCapped() {
+        var backoff = Backoff(initial: 0.25, cap: 2)
+        var generator = SystemRandomNumberGenerator()
+        let delays = (0..<12).map { _ in backoff.next(using: &generator) }
+        #expect(delays.allSatisfy { $0 > 0 && $0 <= 2 })
+        #expect(delays[0] <= 0.25)
+        #expect(delays.suffix(4).allSatisfy { $0 >= 1 })
+        backoff.reset()
+        #expect(backoff.next(using: &generator) <= 0.25)
+    }
+}
+
+/// Accepts TCP connections into the backlog and never answers.
+final class HangingListener {
+    let fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else {
+            close(fd)
+            throw TestKitError("cannot listen on loopback")
+        }
+        self.fd = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(fd) }
+}
