@@ -14,7 +14,8 @@
 #   clients: vlc (relay test client), chromium (status page screenshot test)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
 #            procps, bc, python3-pip
-# PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests)
+# PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
+#       prometheus-client (its parser reads the agent's /metrics in a test)
 set -eu
 
 APT_PACKAGES="
@@ -27,7 +28,7 @@ nginx libnginx-mod-rtmp
 vlc chromium
 postgresql sqlite3 iproute2 openssl curl procps bc
 "
-PIP_PACKAGES="schemathesis wsdiscovery"
+PIP_PACKAGES="schemathesis wsdiscovery prometheus-client"
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

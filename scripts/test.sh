@@ -4,15 +4,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cleanup() { [ -n "${stop_postgres:-}" ] && eval "$stop_postgres" || true; }
-trap cleanup EXIT
-
-if [ -x scripts/testing/postgres.sh ]; then
-  # Prints `export KUZET_TEST_POSTGRES_URL=…` and `stop_postgres=…` lines.
-  eval "$(scripts/testing/postgres.sh start)"
-fi
+# A throwaway PostgreSQL 15 (its own cluster in a temp dir, on a free loopback port); its watchdog
+# removes it if this script is killed.
+KUZET_TEST_POSTGRES_URL="$(scripts/testing/postgres.sh start --fast --watch-pid $$ | tail -n 1)"
+export KUZET_TEST_POSTGRES_URL
+trap 'scripts/testing/postgres.sh stop "$KUZET_TEST_POSTGRES_URL" >/dev/null 2>&1 || true' EXIT
 
 swift build --build-tests
+
+# The README's demo, as a new user runs it, checked in headless Chromium (about a minute).
+scripts/testing/demo-check.sh
+
 # Serially: the tests start real servers, ffmpeg and browsers; on a 2-core box running them all at
 # once makes every timing bound meaningless.
 swift test --no-parallel "$@"

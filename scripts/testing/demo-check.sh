@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the README's demo as a new user would (scripts/demo.sh, on spare ports, for a bounded
+# time) and checks in real headless Chromium that the police dashboard shows the demo school
+# online within one heartbeat interval, and that the integrator's page shows both cameras live.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+dir="$(mktemp -d)"
+export KUZET_DEMO_DIR="$dir" KUZET_DEMO_SECONDS=60
+export KUZET_DEMO_REGISTRY_PORT=28787 KUZET_DEMO_CAMERA_PORT=28554 KUZET_DEMO_RELAY_PORT=28654 KUZET_DEMO_STATUS_PORT=28080
+scripts/demo.sh >"$dir/demo.out" 2>&1 &
+demo=$!
+trap 'kill $demo 2>/dev/null || true; wait $demo 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+fail() { echo "demo-check: FAILED — $1" >&2; cat "$dir/demo.out" >&2; tail -20 "$dir/agent.log" "$dir/registry.log" >&2 2>/dev/null || true; exit 1; }
+
+for _ in $(seq 1 600); do grep -q "Police dashboard" "$dir/demo.out" 2>/dev/null && break; sleep 0.5; done
+url="$(grep -o 'http://127.0.0.1:[0-9]*/?token=[A-Za-z0-9_-]*' "$dir/demo.out" || true)"
+[ -n "$url" ] || fail "the demo printed no dashboard URL"
+started=$(date +%s)
+
+dashboard=""
+for _ in $(seq 1 20); do
+  dashboard="$(timeout 30 chromium --headless --no-sandbox --disable-gpu --dump-dom "$url" 2>/dev/null || true)"
+  # The region table: Astana, 1 school, 1 online.
+  if echo "$dashboard" | grep -q "KZ-DEMO-0001" && echo "$dashboard" | tr -d '\n' | grep -Eq 'Astana</a></td><td[^>]*>1</td><td[^>]*>1 '; then break; fi
+  dashboard=""
+  sleep 1
+done
+[ -n "$dashboard" ] || fail "the dashboard never showed KZ-DEMO-0001 online in Astana"
+elapsed=$(( $(date +%s) - started ))
+[ "$elapsed" -le 10 ] || fail "the school appeared online only after ${elapsed}s (interval is 5 s)"
+
+page="$(timeout 30 chromium --headless --no-sandbox --disable-gpu --dump-dom "http://127.0.0.1:$KUZET_DEMO_STATUS_PORT/" 2>/dev/null || true)"
+live=$(echo "$page" | grep -o '>live<' | wc -l)
+[ "$live" -ge 2 ] || fail "the integrator's page shows $live live cameras, expected 2"
+echo "demo-check: dashboard shows KZ-DEMO-0001 online ${elapsed}s after start; integrator's page shows $live cameras live"
