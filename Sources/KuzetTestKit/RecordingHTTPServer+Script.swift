@@ -151,6 +151,11 @@ if args.cert:
         context.verify_mode = ssl.CERT_REQUIRED
         context.load_verify_locations(args.client_ca)
     server.context = context
+def watch_parent(parent=os.getppid()):
+    # Never outlive the test that started us (even if it crashed or was killed).
+    while os.getppid() == parent: time.sleep(1)
+    os._exit(0)
+threading.Thread(target=watch_parent, daemon=True).start()
 print("READY %d" % server.server_address[1], flush=True)
 server.serve_forever()
 """#

@@ -16,9 +16,9 @@ enum Harness {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestKitError("\(executable) is missing: build it with `swift build --build-tests`")
         }
-        return try ExternalProcess(
-            executable, ["--config", config, "--interval-ms", "\(intervalMilliseconds)", "--backoff-cap-ms", "\(backoffCapMilliseconds)"],
-            name: "uplink-harness", environment: environment, logDirectory: logDirectory)
+        let (launcher, arguments) = DiesWithTheTest.wrap(
+            executable, ["--config", config, "--interval-ms", "\(intervalMilliseconds)", "--backoff-cap-ms", "\(backoffCapMilliseconds)"])
+        return try ExternalProcess(launcher, arguments, name: "uplink-harness", environment: environment, logDirectory: logDirectory)
     }
 
     /// An agent configuration file for the harness.

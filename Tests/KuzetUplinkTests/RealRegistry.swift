@@ -51,7 +51,8 @@ final class RealRegistry: Sendable {
             world.serverIdentity.key,
         ]
         if mutualTLS { arguments += ["--tls-client-ca", world.authority.certificate] }
-        let process = try ExternalProcess(executable, arguments, name: "kuzet-registry", logDirectory: world.folder.path)
+        let (launcher, launched) = DiesWithTheTest.wrap(executable, arguments)
+        let process = try ExternalProcess(launcher, launched, name: "kuzet-registry", logDirectory: world.folder.path)
         var bound: Int?
         _ = eventually(timeout: 30) {
             if let line = process.output.split(separator: "\n").first(where: { $0.contains("listening on") }),

@@ -90,6 +90,7 @@ struct RealRegistryTests {
         #expect(totals.accepted == delivered.count)
         #expect((await registry.lastSequence(world: world) ?? 0) == delivered.last)
         #expect(logs.entries(atLeast: .warning).count <= 3)
+        print("figure: real registry outage: \(queued) heartbeats queued in 10 virtual minutes; \(delivered.count) delivered in \(totals.delivered.count) POSTs, accepted \(totals.accepted), duplicates \(totals.duplicates)")
     }
 
     /// `kill -9` of a real uplink process with heartbeats queued (registry stopped), then a
@@ -116,6 +117,7 @@ struct RealRegistryTests {
         second.stop()
         #expect(second.output.contains("READY next_sequence=\(queued + 1) queued=\(queued)"))
         #expect(!second.output.contains("already had"), "the registry reported duplicates: \(second.output)")
+        print("figure: real registry kill -9: \(queued) queued at the kill; registry's last sequence \(queued + 1) after restart")
         let history = try await registry.historySequences(world: world)
         #expect(history == Array((UInt64(queued + 1) - UInt64(history.count) + 1)...UInt64(queued + 1)))
     }

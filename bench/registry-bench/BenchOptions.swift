@@ -2,7 +2,7 @@ import Foundation
 
 struct BenchOptions {
     var postgresURL: String?
-    var heartbeats = 20_000
+    var heartbeats = 10_000
     var connections = 16
     var batches = [1, 20]
     var reportSchools = 10_000
