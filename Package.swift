@@ -132,6 +132,24 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "kuzet-uplink-bench",
+            dependencies: ["KuzetUplink", "KuzetProtocol"],
+            path: "bench/uplink-bench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kuzet-registry-bench",
+            dependencies: [
+                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, lifecycle,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "bench/registry-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Test support
         // The uplink alone as a real process, so tests can kill -9 it with heartbeats queued.
         .executableTarget(
@@ -157,6 +175,10 @@ let package = Package(
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRegistryTests", dependencies: ["KuzetRegistry", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetRegistryTests",
+            dependencies: ["KuzetRegistry", "KuzetProtocol", "KuzetTestKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

@@ -85,3 +85,15 @@ int CFFmpegShims_AVERROR_HTTP(int status) {
     default: return 0;
     }
 }
+
+#include <malloc.h>
+
+int CFFmpegShims_configureAllocator(int arenaMax, int mmapThreshold) {
+#ifdef M_ARENA_MAX
+    int ok = mallopt(M_ARENA_MAX, arenaMax);
+    return ok && mallopt(M_MMAP_THRESHOLD, mmapThreshold);
+#else
+    (void)arenaMax; (void)mmapThreshold;
+    return 0;
+#endif
+}

@@ -1,23 +1,24 @@
-import Metrics
+import Prometheus
 
-/// Per-camera gauges derived from the status report, recorded when `/metrics` is scraped
-/// (counters of the features themselves are kept where they happen).
+/// Per-camera gauges derived from the status report, set in the service's registry when
+/// `/metrics` is scraped (counters of the features themselves are kept where they happen).
 enum StatusMetrics {
-    static func record(_ report: StatusReport) {
+    static func record(_ report: StatusReport, into registry: PrometheusCollectorRegistry) {
         for camera in report.cameras {
             let labels = [("camera", camera.id)]
-            Gauge(label: "kuzet_camera_up", dimensions: labels).record(camera.state == "live" ? 1 : 0)
-            Gauge(label: "kuzet_camera_recording", dimensions: labels).record(camera.recording == "recording" ? 1 : 0)
-            Gauge(label: "kuzet_camera_bitrate_kbps", dimensions: labels).record(camera.bitrateKbps ?? 0)
-            if let age = camera.lastFrameAgeSeconds { Gauge(label: "kuzet_camera_last_frame_age_seconds", dimensions: labels).record(age) }
-            Gauge(label: "kuzet_camera_footage_days", dimensions: labels).record(camera.daysKept ?? 0)
-            Gauge(label: "kuzet_camera_problems", dimensions: labels).record(camera.problems.count)
+            registry.makeGauge(name: "kuzet_camera_up", labels: labels).set(camera.state == "live" ? 1.0 : 0.0)
+            registry.makeGauge(name: "kuzet_camera_recording", labels: labels).set(camera.recording == "recording" ? 1.0 : 0.0)
+            registry.makeGauge(name: "kuzet_camera_bitrate_kbps", labels: labels).set(camera.bitrateKbps ?? 0)
+            if let age = camera.lastFrameAgeSeconds { registry.makeGauge(name: "kuzet_camera_last_frame_age_seconds", labels: labels).set(age) }
+            registry.makeGauge(name: "kuzet_camera_footage_days", labels: labels).set(camera.daysKept ?? 0)
+            registry.makeGauge(name: "kuzet_camera_problems", labels: labels).set(Double(camera.problems.count))
+            registry.makeGauge(name: "kuzet_relay_clients", labels: labels).set(Double(camera.relayClients))
         }
         if let disk = report.disk {
-            Gauge(label: "kuzet_storage_free_bytes").record(Double(disk.freeBytes))
-            Gauge(label: "kuzet_storage_total_bytes").record(Double(disk.totalBytes))
+            registry.makeGauge(name: "kuzet_storage_free_bytes").set(Double(disk.freeBytes))
+            registry.makeGauge(name: "kuzet_storage_total_bytes").set(Double(disk.totalBytes))
         }
-        Gauge(label: "kuzet_uplink_outbox_pending").record(report.uplink.outboxPending)
-        Gauge(label: "kuzet_agent_uptime_seconds").record(report.uptimeSeconds)
+        registry.makeGauge(name: "kuzet_uplink_outbox_pending").set(Double(report.uplink.outboxPending))
+        registry.makeGauge(name: "kuzet_agent_uptime_seconds").set(report.uptimeSeconds)
     }
 }

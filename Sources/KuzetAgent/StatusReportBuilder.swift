@@ -1,6 +1,5 @@
 import Foundation
 import KuzetCore
-import KuzetMedia
 import KuzetRelay
 
 /// Builds the ``StatusReport`` from the configuration, the cameras' live facts, the relay's
@@ -50,10 +49,10 @@ public struct StatusReportBuilder: Sendable {
     func camera(configured: AgentConfiguration.Camera, facts: StatusCameraFacts?, relay: RelayStatistics.Camera?, now: Date) -> StatusReport.Camera {
         let facts = facts ?? StatusCameraFacts(upstream: .connecting)
         var camera = StatusReport.Camera(id: configured.id, state: facts.upstream.rawValue)
-        camera.codec = facts.stream?.codecName
-        camera.width = facts.stream?.width
-        camera.height = facts.stream?.height
-        camera.framesPerSecond = facts.stream?.framesPerSecond
+        camera.codec = facts.video?.codec
+        camera.width = facts.video?.width
+        camera.height = facts.video?.height
+        camera.framesPerSecond = facts.video?.framesPerSecond
         camera.bitrateKbps = facts.bitrateKbps
         camera.lastFrameAgeSeconds = facts.lastPacketAt.map { max(0, now.timeIntervalSince($0)) }
         camera.recording = facts.recording

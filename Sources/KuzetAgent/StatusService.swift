@@ -43,7 +43,16 @@ public struct StatusService: Service {
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "kuzet-agent"),
             onServerRunning: { [onListening] channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await application.runService()
+        do {
+            try await application.runService()
+        } catch is CancellationError {
+            return
+        } catch {
+            // The page is not worth losing footage for: say what to fix, keep the agent recording.
+            logger.error(
+                "status.listen: cannot serve on \(configuration.listen) (\(error)) — choose a free port; the agent keeps recording without its status page")
+            try? await gracefulShutdown()
+        }
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
@@ -61,7 +70,7 @@ public struct StatusService: Service {
             return Self.response(.ok, type: "application/json", body: ByteBuffer(bytes: data))
         }
         router.get("/metrics") { _, _ -> Response in
-            StatusMetrics.record(await source.statusReport())
+            StatusMetrics.record(await source.statusReport(), into: metrics)
             return Self.response(.ok, type: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: metrics.emitToBuffer()))
         }
         router.get("/") { _, _ -> Response in

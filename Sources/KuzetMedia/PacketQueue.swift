@@ -19,7 +19,9 @@ public final class PacketQueue: @unchecked Sendable {
     public let name: String
     public let capacity: Int
     private let condition = NSCondition()
-    private var items: [FeedItem] = []
+    /// Slots before `head` are nil: a popped packet is released at once, not at the next compaction
+    /// (holding a few hundred 1080p frames per camera would cost megabytes).
+    private var items: [FeedItem?] = []
     private var head = 0
     private var waitingForKeyframe = true
     private var videoTrack: Int?
@@ -75,8 +77,8 @@ public final class PacketQueue: @unchecked Sendable {
         while head == items.count && !closed {
             if !condition.wait(until: deadline) { break }
         }
-        guard head < items.count else { return nil }
-        let item = items[head]
+        guard head < items.count, let item = items[head] else { return nil }
+        items[head] = nil
         head += 1
         if head > 256 && head * 2 > items.count {
             items.removeFirst(head)
@@ -102,10 +104,10 @@ public final class PacketQueue: @unchecked Sendable {
 
     /// Removes queued packets (keeping stream/ended markers); returns how many went.
     private func compactDroppingPackets() -> Int {
-        let pending = items[head...]
-        let kept = pending.filter { if case .packet = $0 { false } else { true } }
+        let pending = items[head...].compactMap { $0 }
+        let kept: [FeedItem?] = pending.filter { if case .packet = $0 { false } else { true } }
         let removed = pending.count - kept.count
-        items = Array(kept)
+        items = kept
         head = 0
         return removed
     }

@@ -71,6 +71,7 @@ final class RTPPacedInput: @unchecked Sendable {
     private let packet: UnsafeMutablePointer<AVPacket>
     private var offsets: [Int64]
     private var ends: [Int64]
+    private var starts: [Int64?]
 
     init(url: String) throws(MediaError) {
         var context: UnsafeMutablePointer<AVFormatContext>?
@@ -92,6 +93,7 @@ final class RTPPacedInput: @unchecked Sendable {
         self.packet = packet
         offsets = Array(repeating: 0, count: streams.count)
         ends = Array(repeating: 0, count: streams.count)
+        starts = Array(repeating: nil, count: streams.count)
     }
 
     deinit {
@@ -107,7 +109,8 @@ final class RTPPacedInput: @unchecked Sendable {
             let result = av_read_frame(context, packet)
             if result == CFFmpegShims_AVERROR_EOF() && !looped {
                 looped = true
-                offsets = ends
+                // The next loop starts right where this one ended (files rarely start at 0).
+                offsets = zip(ends, starts).map { end, start in end - (start ?? 0) }
                 guard av_seek_frame(context, -1, 0, AVSEEK_FLAG_BACKWARD) >= 0 else { return nil }
                 continue
             }
@@ -119,6 +122,7 @@ final class RTPPacedInput: @unchecked Sendable {
             if packet.pointee.pts != noValue { packet.pointee.pts += offsets[index] }
             if packet.pointee.dts != noValue { packet.pointee.dts += offsets[index] }
             let time = packet.pointee.dts != noValue ? packet.pointee.dts : packet.pointee.pts
+            if starts[index] == nil { starts[index] = time }
             ends[index] = max(ends[index], time + max(packet.pointee.duration, 1))
             let base = context.pointee.streams[index]!.pointee.time_base
             guard let shared = try? MediaPacket(referencing: packet) else { return nil }

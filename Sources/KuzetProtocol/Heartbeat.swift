@@ -33,6 +33,12 @@ public struct HeartbeatReceipt: Codable, Sendable, Equatable {
         self.highestSequence = highestSequence
         self.serverTime = serverTime
     }
+
+    enum CodingKeys: String, CodingKey {
+        case accepted, duplicates
+        case highestSequence = "highest_sequence"
+        case serverTime = "server_time"
+    }
 }
 
 public struct Heartbeat: Codable, Sendable, Equatable {

@@ -63,12 +63,25 @@ final class RelayClientPump: Sendable {
 
     private var isStopped: Bool { stopped.withLockedValue { $0 } || !target.control.isActive }
 
+    /// Figures not yet added to ``RelayStatistics`` (reported about once a second, also while
+    /// waiting for a stalled client, so its drops show up as they happen).
+    struct Unreported {
+        var reportedDrops = 0
+        var sentBytes = 0
+        var lastReport = Date()
+    }
+
+    private func report(_ unreported: inout Unreported, force: Bool = false) {
+        guard force || Date().timeIntervalSince(unreported.lastReport) >= 1 else { return }
+        let dropped = queue.dropped
+        statistics.add(camera: camera, dropped: dropped - unreported.reportedDrops, sentBytes: unreported.sentBytes)
+        unreported = Unreported(reportedDrops: dropped, sentBytes: 0, lastReport: Date())
+    }
+
     private func run() {
         var packetizer: RTPPacketizer?
         var currentStream: MediaStreamInfo?
-        var reportedDrops = 0
-        var unsentBytes = 0
-        var lastReport = Date()
+        var unreported = Unreported()
         while !isStopped {
             if let item = queue.pop(timeout: 0.25) {
                 switch item {
@@ -85,26 +98,20 @@ final class RelayClientPump: Sendable {
                 case .packet(let packet):
                     guard let packetizer else { continue }
                     let packets = packetizer.packetize(packet)
-                    if !packets.isEmpty { unsentBytes += send(packets) }
+                    if !packets.isEmpty { unreported.sentBytes += send(packets, &unreported) }
                 case .discontinuity, .ended:
                     break
                 }
             }
-            if Date().timeIntervalSince(lastReport) >= 1 {
-                let dropped = queue.dropped
-                statistics.add(camera: camera, dropped: dropped - reportedDrops, sentBytes: unsentBytes)
-                reportedDrops = dropped
-                unsentBytes = 0
-                lastReport = Date()
-            }
+            report(&unreported)
         }
-        statistics.add(camera: camera, dropped: queue.dropped - reportedDrops, sentBytes: unsentBytes)
+        report(&unreported, force: true)
         statistics.clientStopped(camera)
         if !stopped.withLockedValue({ $0 }) { stop() }
     }
 
     /// Sends one frame's packets; returns the bytes handed to the network.
-    private func send(_ packets: [RTPPacket]) -> Int {
+    private func send(_ packets: [RTPPacket], _ unreported: inout Unreported) -> Int {
         var interleaved: ByteBuffer?
         var datagrams: [(rtcp: Bool, envelope: AddressedEnvelope<ByteBuffer>)] = []
         var bytes = 0
@@ -127,7 +134,10 @@ final class RelayClientPump: Sendable {
         }
         if let interleaved {
             // Back-pressure: wait for this client only (its queue drops meanwhile).
-            while !target.control.isWritable && !isStopped { usleep(5_000) }
+            while !target.control.isWritable && !isStopped {
+                usleep(5_000)
+                report(&unreported)
+            }
             guard !isStopped else { return 0 }
             target.control.writeAndFlush(interleaved, promise: nil)
         }

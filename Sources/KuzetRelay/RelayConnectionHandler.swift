@@ -33,7 +33,9 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         guard case .request(let request) = unwrapInboundIn(data) else { return }  // client RTCP: dropped
         let (response, action) = session.handle(request)
         if response.status >= 400 {
-            logger.info(
+            // A 401 is also the normal first step of Digest, so it is logged at debug level.
+            logger.log(
+                level: response.status == 401 ? .debug : .info,
                 "relay refused a request",
                 metadata: ["rtsp.method": "\(request.method)", "rtsp.path": "\(RelayPath(uri: request.uri)?.presentation ?? "?")", "rtsp.status": "\(response.status)"])
         }

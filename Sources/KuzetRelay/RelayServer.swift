@@ -43,8 +43,20 @@ public final class RelayServer: Service, Sendable {
 
     public func run() async throws {
         let host = configuration.listen.host
-        let rtp = try await DatagramBootstrap(group: group).bind(host: host, port: configuration.udpRTPPort).get()
-        let rtcp = try await DatagramBootstrap(group: group).bind(host: host, port: configuration.udpRTCPPort).get()
+        let rtp: any Channel, rtcp: any Channel
+        do {
+            rtp = try await DatagramBootstrap(group: group).bind(host: host, port: configuration.udpRTPPort).get()
+            do {
+                rtcp = try await DatagramBootstrap(group: group).bind(host: host, port: configuration.udpRTCPPort).get()
+            } catch {
+                try? await rtp.close()
+                throw error
+            }
+        } catch {
+            logger.error("relay.listen: cannot open UDP ports on \(host) (\(error)) — check the address; the agent keeps recording without the relay")
+            try? await gracefulShutdown()
+            return
+        }
         let shared = Shared(
             configuration: configuration, catalog: catalog, statistics: statistics, logger: logger, udpChannels: (rtp, rtcp),
             udpPorts: (rtp.localAddress?.port ?? 0, rtcp.localAddress?.port ?? 0))
@@ -67,7 +79,10 @@ public final class RelayServer: Service, Sendable {
         } catch {
             try? await rtp.close()
             try? await rtcp.close()
-            throw RelayError("relay.listen: cannot listen on \(configuration.listen) (\(error)) — choose a free port or address")
+            // The relay is not worth losing footage for: say what to fix, keep the agent recording.
+            logger.error("relay.listen: cannot listen on \(configuration.listen) (\(error)) — choose a free port or address; the agent keeps recording without the relay")
+            try? await gracefulShutdown()
+            return
         }
         boundPort.withLockedValue { $0 = server.localAddress?.port }
         logger.info(

@@ -32,11 +32,8 @@ public final class RelayStatistics: @unchecked Sendable {
         if sentBytes > 0 { Counter(label: "kuzet_relay_sent_bytes_total", dimensions: [("camera", camera)]).increment(by: sentBytes) }
     }
 
+    /// (The `kuzet_relay_clients` gauge is set from these figures by the status service.)
     private func update(_ camera: String, _ change: (inout Camera) -> Void) {
-        let clients = lock.withLock { () -> Int in
-            change(&cameras[camera, default: Camera()])
-            return cameras[camera]!.clients
-        }
-        Gauge(label: "kuzet_relay_clients", dimensions: [("camera", camera)]).record(clients)
+        lock.withLock { change(&cameras[camera, default: Camera()]) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetProtocol
 import Logging
 
 extension HeartbeatService {
@@ -12,7 +13,9 @@ extension HeartbeatService {
         let outbox = try Outbox(configuration: .init(directory: registry.outbox), logger: logger)
         let client = RegistryClient(registry: registry, agentVersion: agentVersion)
         return HeartbeatService(
-            configuration: .init(schoolID: agent.school.id, agentVersion: agentVersion, interval: .seconds(registry.intervalSeconds)),
+            configuration: .init(
+                schoolID: agent.school.id, school: SchoolInfo(name: agent.school.name, region: agent.school.region), agentVersion: agentVersion,
+                interval: .seconds(registry.intervalSeconds)),
             outbox: outbox, client: client, provider: provider, logger: logger)
     }
 }

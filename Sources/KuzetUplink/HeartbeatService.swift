@@ -13,6 +13,8 @@ import ServiceLifecycle
 public final class HeartbeatService: Service, Sendable {
     public struct Configuration: Sendable {
         public var schoolID: String
+        /// The school's name and region from the configuration, sent with every heartbeat.
+        public var school: SchoolInfo?
         public var agentVersion: String
         /// `registry.interval_seconds`.
         public var interval: Duration
@@ -25,10 +27,11 @@ public final class HeartbeatService: Service, Sendable {
         public var backoffCap: Duration
 
         public init(
-            schoolID: String, agentVersion: String, interval: Duration, stateChangeDelay: Duration = .seconds(1),
+            schoolID: String, school: SchoolInfo? = nil, agentVersion: String, interval: Duration, stateChangeDelay: Duration = .seconds(1),
             batchLimit: Int = 100, backoffInitial: Duration = .seconds(1), backoffCap: Duration = .seconds(300)
         ) {
             self.schoolID = schoolID
+            self.school = school
             self.agentVersion = agentVersion
             self.interval = interval
             self.stateChangeDelay = stateChangeDelay
@@ -144,15 +147,22 @@ public final class HeartbeatService: Service, Sendable {
                 try outbox.append { sequence in
                     Heartbeat(
                         schoolID: configuration.schoolID, sequence: sequence, sentAt: sentAt, agentVersion: configuration.agentVersion,
-                        uptimeSeconds: uptimeSeconds, intervalSeconds: Int(configuration.interval.components.seconds),
-                        cameras: snapshot.cameras, storage: snapshot.storage, centre: snapshot.centre, events: extraEvents + snapshot.events)
+                        uptimeSeconds: uptimeSeconds, intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
+                        school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage, centre: snapshot.centre, events: extraEvents + snapshot.events)
                 }
             }
             queuedGauge.record(outbox.count)
             logger.debug("Heartbeat queued", metadata: ["uplink.sequence": "\(heartbeat.sequence)", "uplink.events": "\(heartbeat.events.count)"])
+            if statusBox.value.queueProblem != nil {
+                logger.info("Heartbeats are queued again", metadata: ["uplink.sequence": "\(heartbeat.sequence)"])
+                statusBox.update { $0.queueProblem = nil }
+            }
             wakeupContinuation.yield()
         } catch {
-            logger.error("Heartbeat could not be queued: \(error)")
+            let problem = "\(error)"
+            // Logged when the problem starts or changes, not at every interval.
+            if statusBox.value.queueProblem != problem { logger.error("Heartbeat could not be queued: \(problem)") }
+            statusBox.update { $0.queueProblem = problem }
             throw error
         }
     }

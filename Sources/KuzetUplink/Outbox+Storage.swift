@@ -30,7 +30,7 @@ extension Outbox {
         var lineNumber = 0
         var maxSequence: UInt64 = 0
         var validSize = 0
-        let decoder = JSONDecoder.kuzetWire
+        let decoder = JSONDecoder()
         while offset < journal.count {
             guard let newline = journal[offset...].firstIndex(of: UInt8(ascii: "\n")) else {
                 logger.warning(
@@ -43,7 +43,7 @@ extension Outbox {
             offset = newline + 1
             validSize = offset
             guard !line.isEmpty else { continue }
-            guard let heartbeat = try? decoder.decode(Heartbeat.self, from: Data(line)) else {
+            guard let heartbeat = try? decoder.decode(JournalLine.self, from: Data(line)) else {
                 logger.error(
                     "Outbox: skipped a damaged journal line", metadata: ["outbox.path": "\(journalPath)", "outbox.line": "\(lineNumber)"])
                 continue
@@ -54,7 +54,7 @@ extension Outbox {
                 continue
             }
             if let last = entries.last, heartbeat.sequence <= last.sequence { continue }  // never twice
-            entries.append(OutboxEntry(sequence: heartbeat.sequence, hasEvents: !heartbeat.events.isEmpty, json: Data(line)))
+            entries.append(OutboxEntry(sequence: heartbeat.sequence, hasEvents: !(heartbeat.events ?? []).isEmpty, json: Data(line)))
             bytes += line.count
         }
         state.nextSequence = max(state.nextSequence, maxSequence + 1, state.acknowledged + 1)
@@ -145,5 +145,23 @@ extension Outbox {
             result.append(entry)
         }
         return result
+    }
+}
+
+/// What recovery reads of a journal line: the sequence and whether there are events. Dates and
+/// camera reports are not decoded (opening a three-week backlog must take seconds, not minutes);
+/// the line was written by ``Outbox/append(_:)`` from a valid ``Heartbeat``.
+struct JournalLine: Decodable {
+    /// Decodes nothing: only counts as an element.
+    struct Skipped: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
+    var sequence: UInt64
+    var schoolID: String
+    var events: [Skipped]?
+
+    enum CodingKeys: String, CodingKey {
+        case sequence, events
+        case schoolID = "school_id"
     }
 }

@@ -20,12 +20,14 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.configuration(error)
         }
+        AgentApplication.prepareProcess()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
+        StatusWiring.bootstrapMetrics()
         try await AgentApplication(configuration: configuration).run()
     }
 }

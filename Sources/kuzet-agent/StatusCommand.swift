@@ -26,9 +26,14 @@ struct StatusCommand: AsyncParsableCommand {
         if let password = ProcessInfo.processInfo.environment["KUZET_STATUS_PASSWORD"] {
             request.setValue("Basic " + Data("kuzet:\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         }
+        let challenges = ChallengeRecorder()
+        let session = URLSession(configuration: .ephemeral, delegate: challenges, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
         let (data, response): (Data, URLResponse)
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            (data, response) = try await session.data(for: request)
+        } catch where challenges.wasChallenged {
+            throw CommandFailure.runtime("status: \(url) wants a password — set KUZET_STATUS_PASSWORD to the agent's status.password")
         } catch {
             throw CommandFailure.runtime("status: no agent answers at \(url) (\(error.localizedDescription)) — is `kuzet-agent run` running, and is --url its status.listen?")
         }
@@ -43,5 +48,23 @@ struct StatusCommand: AsyncParsableCommand {
         case .json: print(String(decoding: try StatusReport.encoder.encode(report), as: UTF8.self))
         case .table: print(StatusTable.render(report), terminator: "")
         }
+    }
+}
+
+/// Refuses HTTP authentication challenges (and remembers one came): the password, if any, is
+/// already in the request, and FoundationNetworking would otherwise wait on a 401 for ever.
+final class ChallengeRecorder: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    // @unchecked Sendable: `challenged` is guarded by `lock`.
+    private let lock = NSLock()
+    private var challenged = false
+
+    var wasChallenged: Bool { lock.withLock { challenged } }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        lock.withLock { challenged = true }
+        completionHandler(.cancelAuthenticationChallenge, nil)
     }
 }

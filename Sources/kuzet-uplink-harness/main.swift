@@ -50,7 +50,8 @@ do {
     let outbox = try Outbox(configuration: .init(directory: registry.outbox), logger: logger)
     let service = HeartbeatService(
         configuration: .init(
-            schoolID: configuration.school.id, agentVersion: "harness", interval: interval, backoffInitial: .milliseconds(200), backoffCap: cap),
+            schoolID: configuration.school.id, school: SchoolInfo(name: configuration.school.name, region: configuration.school.region),
+            agentVersion: "harness", interval: interval, backoffInitial: .milliseconds(200), backoffCap: cap),
         outbox: outbox, client: RegistryClient(registry: registry, agentVersion: "harness"), provider: provider, logger: logger)
     let group = ServiceGroup(
         configuration: .init(services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -19,15 +19,18 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)))
     func twoCamerasAreRecordedAndPushedWithOneSessionPerCameraStream() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1;user=admin;password=secret", "/cam2;codec=h265", "/cam2sub"])
-        let ingest = try RTMPIngestFixture()
+        let cameras = try RTSPCameraServer(mounts: [
+            CameraMount(path: "/cam1", credentials: .init(username: "admin", password: "secret")),
+            CameraMount(path: "/cam2", codec: .h265), CameraMount(path: "/cam2sub"),
+        ])
+        let ingest = try RTMPIngest()
         let storage = try TemporaryDirectory()
         let configuration = AgentConfiguration(
             school: .init(id: "KZ-TEST-1"), storage: .init(root: storage.path, segmentSeconds: 2),
             centre: .init(push: "rtmp://127.0.0.1:\(ingest.port)/live/{school}-{camera}"),
             cameras: [
-                .init(id: "cam1", url: cameras.url("/cam1"), username: "admin", password: "secret", push: .main),
-                .init(id: "cam2", url: cameras.url("/cam2"), subURL: cameras.url("/cam2sub"), push: .sub),
+                .init(id: "cam1", url: cameras.url(for: "/cam1"), username: "admin", password: "secret", push: .main),
+                .init(id: "cam2", url: cameras.url(for: "/cam2"), subURL: cameras.url(for: "/cam2sub"), push: .sub),
             ])
         let runtime = AgentRuntime(configuration: configuration, tuning: Self.tuning())
         runtime.start()
@@ -40,7 +43,7 @@ import Testing
         #expect(pushed1.video?.codecName == "h264")
         #expect(pushed2.video?.codecName == "h264")
         // One session per camera stream on the camera side, although each feeds a recorder and a push.
-        #expect(cameras.sessions() == ["/cam1": 1, "/cam2": 1, "/cam2sub": 1])
+        #expect(try ["/cam1", "/cam2", "/cam2sub"].map(cameras.sessionCount) == [1, 1, 1])
         let state = runtime.snapshot()
         #expect(state.cameras.map { $0.streams.keys.sorted() } == [["main"], ["main", "sub"]])
         #expect(state.cameras.allSatisfy { $0.push?.connected == true && ($0.push?.bitrateKbps ?? 0) > 0 })
@@ -59,13 +62,13 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)))
     func recordingGoesOnWhileTheIngestIsDownAndThePushResumesWithinFiveSeconds() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1"])
-        let ingest = try RTMPIngestFixture()
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
+        let ingest = try RTMPIngest()
         let storage = try TemporaryDirectory()
         let configuration = AgentConfiguration(
             school: .init(id: "KZ-TEST-2"), storage: .init(root: storage.path, segmentSeconds: 2),
             centre: .init(push: "rtmp://127.0.0.1:\(ingest.port)/live/{camera}"),
-            cameras: [.init(id: "cam1", url: cameras.url("/cam1"), push: .main)])
+            cameras: [.init(id: "cam1", url: cameras.url(for: "/cam1"), push: .main)])
         let runtime = AgentRuntime(configuration: configuration, tuning: Self.tuning())
         runtime.start()
         defer { runtime.stop() }
@@ -75,7 +78,7 @@ import Testing
         #expect(eventually(timeout: 10) { runtime.snapshot().cameras[0].push?.connected == false })
         Thread.sleep(forTimeInterval: max(0, 60 - Date().timeIntervalSince(outageStart)))
         let droppedDuringOutage = runtime.snapshot().cameras[0].push?.droppedPackets ?? 0
-        try ingest.start()
+        try ingest.restart()
         let back = Date()
         #expect(eventually(timeout: 5) { runtime.snapshot().cameras[0].push?.connected == true })
         let resumedAfter = Date().timeIntervalSince(back)
@@ -93,12 +96,12 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)))
     func recordingResumesWithinThreeSecondsOfTheCameraServerComingBack() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1"])
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
         let storage = try TemporaryDirectory()
         let events = OpenedSegments()
         let configuration = AgentConfiguration(
             school: .init(id: "KZ-TEST-3"), storage: .init(root: storage.path, segmentSeconds: 2),
-            cameras: [.init(id: "cam1", url: cameras.url("/cam1"))])
+            cameras: [.init(id: "cam1", url: cameras.url(for: "/cam1"))])
         let runtime = AgentRuntime(configuration: configuration, events: events, tuning: Self.tuning())
         runtime.start()
         defer { runtime.stop() }
@@ -107,7 +110,7 @@ import Testing
         #expect(eventually(timeout: 10) { runtime.snapshot().cameras[0].streams["main"]?.phase == .offline })
         Thread.sleep(forTimeInterval: 4)
         let before = events.count
-        try cameras.start()
+        try cameras.restart()
         let back = Date()
         #expect(eventually(timeout: 3) { events.count > before }, "\(runtime.snapshot().cameras[0])")
         #expect(Date().timeIntervalSince(back) <= 3, "recording resumed after \(Date().timeIntervalSince(back)) s")
@@ -117,22 +120,23 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)))
     func aCameraThatIsDownAtStartIsPickedUpWhenItAppears() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1;codec=h265"], start: false)
+        let port = freeLoopbackPort()
         let storage = try TemporaryDirectory()
         let events = OpenedSegments()
         let configuration = AgentConfiguration(
             school: .init(id: "KZ-TEST-4"), storage: .init(root: storage.path, segmentSeconds: 2),
-            cameras: [.init(id: "cam1", url: cameras.url("/cam1"))])
+            cameras: [.init(id: "cam1", url: RTSPCameraServer.url(port: port, path: "/cam1"))])
         let runtime = AgentRuntime(configuration: configuration, events: events, tuning: Self.tuning())
         runtime.start()
         defer { runtime.stop() }
         #expect(eventually(timeout: 10) { runtime.snapshot().cameras[0].streams["main"]?.lastError?.contains("refused the connection") == true })
         #expect(runtime.snapshot().cameras[0].streams["main"]?.phase == .offline)
-        try cameras.start()
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", codec: .h265)], port: port)
         let back = Date()
         #expect(eventually(timeout: 5) { events.count >= 1 })
         #expect(Date().timeIntervalSince(back) <= 3)
         #expect(runtime.snapshot().cameras[0].streams["main"]?.codec == "hevc")
+        withExtendedLifetime(cameras) {}
     }
 }
 

@@ -24,10 +24,10 @@ import Testing
 
     @Test(.timeLimit(.minutes(3)))
     func killMinus9MidSegmentLeavesEveryFilePlayableAndARestartCarriesOn() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1"])
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
-        let path = try writeConfig(config(root: root, cameraURL: cameras.url("/cam1")), in: directory)
+        let path = try writeConfig(config(root: root, cameraURL: cameras.url(for: "/cam1")), in: directory)
         let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         // Two complete 4 s segments, then about 3 s into the third.
         #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 3 })
@@ -54,10 +54,10 @@ import Testing
 
     @Test(.timeLimit(.minutes(2)))
     func sigtermFinishesTheOpenSegmentAndExitsZero() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1"])
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
-        let path = try writeConfig(config(root: root, cameraURL: cameras.url("/cam1"), segmentSeconds: 60), in: directory)
+        let path = try writeConfig(config(root: root, cameraURL: cameras.url(for: "/cam1"), segmentSeconds: 60), in: directory)
         let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 20) { RecordingChecks.fileNames(root: root, camera: "cam1").count == 1 })
         Thread.sleep(forTimeInterval: 3)
@@ -74,9 +74,9 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aWrongPasswordNamesTheCameraAndTheKeyAndNeverShowsThePassword() throws {
-        let cameras = try CameraServerFixture(mounts: ["/cam1;user=admin;password=right-one"])
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", credentials: .init(username: "admin", password: "right-one"))])
         let directory = try TemporaryDirectory()
-        let yaml = config(root: directory.file("rec"), cameraURL: cameras.url("/cam1")) + "\n    username: admin\n    password: wrong-one\n"
+        let yaml = config(root: directory.file("rec"), cameraURL: cameras.url(for: "/cam1")) + "\n    username: admin\n    password: wrong-one\n"
         let path = try writeConfig(yaml, in: directory)
         let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 15) { agent.output.contains("401") })

@@ -18,14 +18,14 @@ struct StatusPageBrowserTests {
         let screenshot = (folder as NSString).appendingPathComponent("status-page.png")
         try? FileManager.default.removeItem(atPath: screenshot)
         let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--user-data-dir=\(agent.directory.file("chromium"))", "--virtual-time-budget=8000"]
-        let (status, output) = try run(Self.chromium, common + ["--window-size=1280,900", "--screenshot=\(screenshot)", agent.baseURL + "/"], timeout: 90)
+        let (status, output) = try await offPool { try run(Self.chromium, common + ["--window-size=1280,900", "--screenshot=\(screenshot)", agent.baseURL + "/"], timeout: 90) }
         #expect(status == 0, "chromium: \(output)")
         let png = try Data(contentsOf: URL(fileURLWithPath: screenshot))
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "a PNG")
         #expect(png.count > 50_000, "a page with pictures, not a blank one (\(png.count) bytes)")
         #expect(await agent.snapshots.taken >= 1, "the browser loaded the camera's snapshot")
 
-        let (_, dom) = try run(Self.chromium, common + ["--dump-dom", agent.baseURL + "/"], timeout: 90)
+        let (_, dom) = try await offPool { try run(Self.chromium, common + ["--dump-dom", agent.baseURL + "/"], timeout: 90) }
         #expect(dom.contains("id=\"camera-entrance\""))
         #expect(dom.contains("<img src=\"/snapshot/entrance\""))
         #expect(dom.contains("id=\"camera-yard\""))

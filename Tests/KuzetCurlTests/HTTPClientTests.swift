@@ -80,7 +80,8 @@ import Testing
             try await client.perform(HTTPRequest(url: server.baseURL + "/hang"))
         }
         #expect(error.kind == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Bounded by the 1.5 s timeout, not by the server's 300 s hang (generous: the machine is shared).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func lowSpeedLimitEndsAStalledTransfer() async throws {
@@ -91,7 +92,7 @@ import Testing
             try await HTTPClient(configuration: .init(timeouts: timeouts)).perform(HTTPRequest(url: server.baseURL + "/hang"))
         }
         #expect(error.kind == .timedOut)
-        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
@@ -102,7 +103,7 @@ import Testing
         let started = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(ContinuousClock.now - started < .seconds(30), "the transfer had 120 s left")
         guard case .failure(let error as HTTPTransportError) = result else {
             Issue.record("expected a cancelled transfer, got \(result)")
             return

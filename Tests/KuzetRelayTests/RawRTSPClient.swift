@@ -7,7 +7,8 @@ import Glibc
 
 /// A bare RTSP client over a plain socket, for what real players will not do on purpose:
 /// send a wrong password byte by byte, or PLAY and then never read.
-final class RawRTSPClient {
+// @unchecked Sendable: one test drives it, one request at a time.
+final class RawRTSPClient: @unchecked Sendable {
     let fd: Int32
     private var cseq = 0
     private var pending: [UInt8] = []

@@ -4,7 +4,8 @@ import KuzetTestKit
 /// The harness's real gst-rtsp-server camera (`scripts/testing/rtsp_camera_server.py`), with
 /// the per-mount session counts it keeps — to show the camera sees one session however many
 /// clients pull through the relay.
-final class RelayCameraServer {
+// @unchecked Sendable: its fields are set in init and only read afterwards.
+final class RelayCameraServer: @unchecked Sendable {
     let process: ExternalProcess
     let port: Int
     let statusFile: String

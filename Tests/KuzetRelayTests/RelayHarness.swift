@@ -18,9 +18,11 @@ final class RelayHarness: @unchecked Sendable {
 
     init(username: String? = "cou", password: String? = "relay-pw", media: String? = nil, bitrate: String = "1M", sourceURL: String? = nil) async throws {
         directory = try TemporaryDirectory(prefix: "kuzet-relay")
-        let url = try sourceURL ?? media ?? RelayTestMedia.make(in: directory, bitrate: bitrate)
+        let directory = directory
+        let url = try await offPool { try sourceURL ?? media ?? RelayTestMedia.make(in: directory, bitrate: bitrate) }
         source = RTPPacedSource(url: url, fanout: fanout)
-        try source.start()
+        let source = source
+        try await offPool { try source.start() }  // opening an RTSP upstream blocks
         port = freeLoopbackPort()
         let logs = logs
         let configuration = RelayServerConfiguration(
@@ -30,7 +32,7 @@ final class RelayHarness: @unchecked Sendable {
             logger: Logger(label: "kuzet.relay") { _ in logs.handler() })
         let server = server
         task = Task { try await server.run() }
-        let started = eventually(timeout: 10) { server.port != nil && fanout.stream != nil }
+        let started = await waitUntil(timeout: 30) { server.port != nil && fanout.stream != nil }
         if !started {
             stop()
             throw TestKitError("relay did not start")
@@ -72,4 +74,15 @@ final class CapturedLogs: @unchecked Sendable {
             logs.append("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
         }
     }
+}
+
+/// Polls without blocking a thread of Swift's small cooperative pool (the server under test
+/// runs there too; `eventually`'s sleep would starve it when tests run in parallel).
+func waitUntil(timeout: Double, _ condition: () -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(50))
+    }
+    return condition()
 }

@@ -36,40 +36,61 @@ final class FrameCounter: @unchecked Sendable {
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3)))
+@Suite(.serialized, .timeLimit(.minutes(4)))
 struct RelayStallTests {
+    /// What the recorder and another client get over one window of `seconds` of video.
+    struct Window {
+        var recorderFPS: Double
+        var recorderDrops: Int
+        var clientFrames: Int
+    }
+
+    func measure(_ relay: RelayHarness, _ recorder: FrameCounter, seconds: Int, name: String) async throws -> Window {
+        let framesBefore = recorder.count, dropsBefore = recorder.queue.dropped
+        let output = relay.directory.file("\(name).ts")
+        let ffmpeg = try RelayClients.ffmpeg(url: relay.url(credentials: nil), transport: "tcp", seconds: seconds, output: output)
+        defer { ffmpeg.stop(signal: SIGKILL) }
+        let started = Date()
+        #expect(try await offPool { ffmpeg.waitForExit(timeout: 40) } == 0, "ffmpeg: \(ffmpeg.output)")
+        let elapsed = Date().timeIntervalSince(started)
+        return Window(
+            recorderFPS: Double(recorder.count - framesBefore) / elapsed, recorderDrops: recorder.queue.dropped - dropsBefore,
+            clientFrames: try await offPool { try RelayClients.decodedFrames(output) })
+    }
+
+    /// Measured twice on the same (busy, shared) machine: once with no stalled client, once with
+    /// one that has stopped reading; the second must match the first.
     @Test func aClientThatStopsReadingSlowsNeitherTheRecorderNorOtherClients() async throws {
         let relay = try await RelayHarness(username: nil, password: nil, bitrate: "6M")
         defer { relay.stop() }
         let recorder = FrameCounter(fanout: relay.fanout)
         defer { recorder.stop() }
+        let seconds = 8
+        #expect(await waitUntil(timeout: 10) { recorder.count > 0 })
+        let baseline = try await measure(relay, recorder, seconds: seconds, name: "baseline")
 
         // PLAY over interleaved TCP with a tiny receive window, then never read again.
         let stalled = try RawRTSPClient(port: relay.port, receiveBuffer: 4096)
         let url = relay.url(credentials: nil)
-        #expect(try stalled.request("DESCRIBE", url).status == 200)
-        let setup = try stalled.request("SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"])
+        #expect(try await offPool { try stalled.request("DESCRIBE", url) }.status == 200)
+        let setup = try await offPool { try stalled.request("SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"]) }
         let session = try #require(setup.headers["session"]?.split(separator: ";").first.map(String.init))
-        #expect(try stalled.request("PLAY", url + "/", headers: ["Session": session]).status == 200)
-        #expect(eventually(timeout: 60) { relay.server.statistics.camera("entrance").droppedPackets > 0 }, "the stalled client overflows its own queue")
+        #expect(try await offPool { try stalled.request("PLAY", url + "/", headers: ["Session": session]) }.status == 200)
+        // Joining mid-GOP skips < 25 packets; only an overflow of its 256-packet queue drops more.
+        #expect(await waitUntil(timeout: 90) { relay.server.statistics.camera("entrance").droppedPackets > 256 }, "the stalled client overflows its own queue")
+        let dropsAtStart = relay.server.statistics.camera("entrance").droppedPackets
 
-        // While it stalls: another client and the recorder over 8 s.
-        let seconds = 8
-        let framesBefore = recorder.count
-        let output = relay.directory.file("during-stall.ts")
-        let ffmpeg = try RelayClients.ffmpeg(url: url, transport: "tcp", seconds: seconds, output: output)
-        defer { ffmpeg.stop(signal: SIGKILL) }
-        let started = Date()
-        #expect(ffmpeg.waitForExit(timeout: 30) == 0, "ffmpeg: \(ffmpeg.output)")
-        let elapsed = Date().timeIntervalSince(started)
-        let recorderFPS = Double(recorder.count - framesBefore) / elapsed
-        let clientFrames = try RelayClients.decodedFrames(output)
-        let dropsAfter = relay.server.statistics.camera("entrance").droppedPackets
-        print("stall: recorder \(String(format: "%.1f", recorderFPS)) fps over \(String(format: "%.1f", elapsed)) s, other client \(clientFrames) frames in \(seconds) s (\(String(format: "%.1f", Double(clientFrames) / Double(seconds))) fps), stalled client dropped \(dropsAfter) packets")
+        let stall = try await measure(relay, recorder, seconds: seconds, name: "during-stall")
+        let dropsDuring = relay.server.statistics.camera("entrance").droppedPackets - dropsAtStart
+        print(
+            String(
+                format: "stall: baseline recorder %.1f fps, other client %d frames / %d s; during stall recorder %.1f fps, other client %d frames / %d s; stalled client dropped %d packets meanwhile",
+                baseline.recorderFPS, baseline.clientFrames, seconds, stall.recorderFPS, stall.clientFrames, seconds, dropsDuring))
 
-        #expect(recorderFPS >= 23, "recorder kept 25 fps: \(recorderFPS)")
-        #expect(recorder.queue.dropped == 0, "the recorder lost nothing")
-        #expect(clientFrames >= 180, "the other client kept ~25 fps: \(clientFrames) frames in \(seconds) s")
-        #expect(dropsAfter > 0)
+        #expect(stall.recorderDrops == 0, "the recorder lost nothing while the client stalled")
+        #expect(baseline.recorderDrops == 0)
+        #expect(stall.recorderFPS >= baseline.recorderFPS * 0.85, "recorder rate held: \(stall.recorderFPS) vs \(baseline.recorderFPS)")
+        #expect(Double(stall.clientFrames) >= Double(baseline.clientFrames) * 0.9, "the other client's frames held: \(stall.clientFrames) vs \(baseline.clientFrames)")
+        #expect(dropsDuring > 0, "the stalled client kept dropping (it was really stalled)")
     }
 }

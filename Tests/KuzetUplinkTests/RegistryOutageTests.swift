@@ -32,7 +32,7 @@ import Testing
 
         let after = try world.startServer(port: before.port)
         let back = ContinuousClock.now
-        #expect(await waitUntil(timeout: 30) { (after.storedSequences().last ?? 0) >= lastQueued })
+        #expect(await waitUntil(timeout: 30) { (after.storedSequences().last ?? 0) >= lastQueued && logs.entries.contains { $0.message.contains("reachable again") } })
         let drained = ContinuousClock.now - back
         await runner.stop()
         print("figure: outage \(outageLength) virtual, \(queued) heartbeats queued, backlog through \(lastQueued) stored \(drained) (real) after the stand-in came back, in \(after.requests().count) POSTs")

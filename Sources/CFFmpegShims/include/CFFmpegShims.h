@@ -47,4 +47,9 @@ AVIOInterruptCB CFFmpegShims_interruptCallback(CFFmpegShims_Interrupt *_Nonnull 
 /// `AVFMT_NOFILE` (a macro Swift may not import as a typed constant).
 int CFFmpegShims_AVFMT_NOFILE(void);
 
+/// glibc `mallopt(M_ARENA_MAX)` and `mallopt(M_MMAP_THRESHOLD)`: Swift's Glibc module does not
+/// import <malloc.h>. Keeps libavcodec's large, short-lived buffers from fragmenting per-thread
+/// arenas when one process carries dozens of streams. Returns 1 when both were applied.
+int CFFmpegShims_configureAllocator(int arenaMax, int mmapThreshold);
+
 #endif

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A problem the registry sees at a school (or one of its cameras). Flags are computed from the
+/// latest heartbeat and the registry's clock; each carries the moment it started.
+public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
+    /// No heartbeat for `FlagPolicy.offlineAfterIntervals` reporting intervals (or never reported).
+    case offline = "OFFLINE"
+    /// A camera that should record is not recording.
+    case notRecording = "NOT_RECORDING"
+    /// A push to the ЦОУ is failing, or nothing reaches the ЦОУ at all (no working push, no relay client).
+    case notDelivering = "NOT_DELIVERING"
+    /// Achieved retention below the legal minimum (30 days), or the agent reports a shortfall.
+    case retentionBelowMinimum = "RETENTION_BELOW_MINIMUM"
+    /// Free space below the agent's `retention.min_free_percent`.
+    case diskPressure = "DISK_PRESSURE"
+    /// The agent's clock differs from the registry's by more than `FlagPolicy.clockSkewSeconds`.
+    case clockSkew = "CLOCK_SKEW"
+
+    public static func < (lhs: SchoolFlag, rhs: SchoolFlag) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A flag that is set, and since when.
+public struct FlagMark: Codable, Sendable, Equatable {
+    public var flag: SchoolFlag
+    public var since: Date
+    public init(flag: SchoolFlag, since: Date) {
+        self.flag = flag
+        self.since = since
+    }
+}
+
+extension [FlagMark] {
+    /// The moment `flag` started, if it is set.
+    public func since(_ flag: SchoolFlag) -> Date? { first { $0.flag == flag }?.since }
+}

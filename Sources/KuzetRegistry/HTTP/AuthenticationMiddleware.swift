@@ -1,0 +1,44 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Recognises `Authorization: Bearer <token>` or the dashboard's `kuzet_session` cookie and puts the
+/// caller in the context. It does not refuse anything itself: each route says what it needs.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = RegistryRequestContext
+    let registry: Registry
+
+    static let cookieName = "kuzet_session"
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw APIError(
+                    .unauthorized, code: "unauthorized",
+                    message: "Authorization: not a bearer token — send `Authorization: Bearer <token>`",
+                    headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\""])
+            }
+            guard let principal = try await registry.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+                throw APIError.unauthorized
+            }
+            context.principal = principal
+        } else if let token = request.cookies[Self.cookieName]?.value, let principal = try await registry.principal(forToken: token) {
+            context.principal = principal
+            context.viaCookie = true
+        }
+        return try await next(request, context)
+    }
+}
+
+extension RegistryRequestContext {
+    /// The caller if it may read (viewer or admin); 401 without a token, 403 for a school token.
+    func reader() throws -> Principal {
+        guard let principal else { throw APIError.unauthorized }
+        guard principal.canRead else {
+            throw APIError.forbidden("token: a school token can only send heartbeats — use a viewer or admin token to read")
+        }
+        return principal
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import KuzetCore
+import KuzetProtocol
+
+/// Range and shape checks the JSON types cannot express. Every problem is collected, each as
+/// `path: what is wrong — what to do`.
+enum HeartbeatValidation {
+    static func problems(_ heartbeats: [Heartbeat], batch: Bool) -> [String] {
+        var problems: [String] = []
+        for (index, heartbeat) in heartbeats.enumerated() {
+            problems += Self.problems(heartbeat, at: batch ? "heartbeats[\(index)]" : "")
+        }
+        var seen = Set<UInt64>()
+        for heartbeat in heartbeats where !seen.insert(heartbeat.sequence).inserted {
+            problems.append("heartbeats: sequence \(heartbeat.sequence) appears twice in one batch — send each heartbeat once")
+        }
+        return problems
+    }
+
+    static func problems(_ heartbeat: Heartbeat, at base: String) -> [String] {
+        var problems: [String] = []
+        func path(_ field: String) -> String { base.isEmpty ? field : "\(base).\(field)" }
+        func check(_ ok: Bool, _ field: String, _ message: @autoclosure () -> String) {
+            if !ok { problems.append("\(path(field)): \(message())") }
+        }
+        func range<T: Comparable>(_ value: T?, _ bounds: ClosedRange<T>, _ field: String) {
+            guard let value else { return }
+            check(bounds.contains(value), field, "\(value) is out of range \(bounds.lowerBound)…\(bounds.upperBound) — send a value in range")
+        }
+        check(SchoolIdentifier.isValid(heartbeat.schoolID), "school_id", "\"\(heartbeat.schoolID.prefix(80))\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -")
+        range(heartbeat.sequence, 1...UInt64(Int64.max), "sequence")
+        range(heartbeat.sentAt, WireLimits.earliestDate...WireLimits.latestDate, "sent_at")
+        check(heartbeat.agentVersion.count <= 64 && !heartbeat.agentVersion.isEmpty, "agent_version", "must be 1–64 characters — send the agent's version string")
+        range(heartbeat.uptimeSeconds, 0...1e10, "uptime_seconds")
+        range(heartbeat.intervalSeconds, 1...86_400, "interval_seconds")
+        if let school = heartbeat.school {
+            check(WireLimits.isDisplayText(school.name, maximum: 200), "school.name", "must be 1–200 characters without control characters — fix school.name in the agent config")
+            check(WireLimits.isDisplayText(school.region, maximum: 100), "school.region", "must be 1–100 characters without control characters — fix school.region in the agent config")
+        }
+        check(heartbeat.cameras.count <= 256, "cameras", "\(heartbeat.cameras.count) cameras, at most 256 — split the school across agents")
+        var ids = Set<String>()
+        for (index, camera) in heartbeat.cameras.enumerated() {
+            let at = "cameras[\(index)]"
+            check(CameraID.isValid(camera.id), "\(at).id", "\"\(camera.id.prefix(80))\" is not a camera id — use 1–64 of a-z 0-9 - _")
+            check(ids.insert(camera.id).inserted, "\(at).id", "\"\(camera.id)\" appears twice — camera ids are unique per school")
+            check((camera.codec?.count ?? 0) <= 32, "\(at).codec", "longer than 32 characters — send the codec name")
+            range(camera.width, 1...16_384, "\(at).width")
+            range(camera.height, 1...16_384, "\(at).height")
+            range(camera.fps, 0...1_000, "\(at).fps")
+            range(camera.bitrateKbps, 0...1_000_000, "\(at).bitrate_kbps")
+            range(camera.lastFrameAgeSeconds, 0...1e10, "\(at).last_frame_age_seconds")
+            range(camera.relayClients, 0...10_000, "\(at).relay_clients")
+            if let retention = camera.retention {
+                range(retention.achievedDays, 0...3_650, "\(at).retention.achieved_days")
+                range(retention.bytesUsed, 0...Int64.max, "\(at).retention.bytes_used")
+                check(retention.gaps.count <= 1_000, "\(at).retention.gaps", "more than 1000 gaps — send the largest 1000")
+                range(retention.oldestFootage, WireLimits.earliestDate...WireLimits.latestDate, "\(at).retention.oldest_footage")
+                range(retention.shortfallSince, WireLimits.earliestDate...WireLimits.latestDate, "\(at).retention.shortfall_since")
+            }
+        }
+        let storage = heartbeat.storage
+        range(storage.totalBytes, 0...Int64.max, "storage.total_bytes")
+        range(storage.freeBytes, 0...max(storage.totalBytes, 0), "storage.free_bytes")
+        range(storage.recordingsBytes, 0...Int64.max, "storage.recordings_bytes")
+        range(storage.projectedDays, 0...36_500, "storage.projected_days")
+        range(storage.writeRateKbps, 0...10_000_000, "storage.write_rate_kbps")
+        range(storage.retentionDays, 1...3_650, "storage.retention_days")
+        if let centre = heartbeat.centre {
+            range(centre.maxKbps, 0...10_000_000, "centre.max_kbps")
+            range(centre.achievedKbps, 0...10_000_000, "centre.achieved_kbps")
+        }
+        check(heartbeat.events.count <= 1_000, "events", "\(heartbeat.events.count) events, at most 1000 — send the newest 1000")
+        for (index, event) in heartbeat.events.enumerated() {
+            check(event.message.count <= 1_000, "events[\(index)].message", "longer than 1000 characters — shorten it")
+            check((event.camera?.count ?? 0) <= 64, "events[\(index)].camera", "longer than 64 characters — send the camera id")
+        }
+        return problems
+    }
+}
+
+/// Bounds for values on the wire.
+enum WireLimits {
+    static let earliestDate = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
+    static let latestDate = Date(timeIntervalSince1970: 4_102_444_800)  // 2100-01-01
+
+    /// Present text is 1…`maximum` characters with no control characters (nil is fine).
+    static func isDisplayText(_ text: String?, maximum: Int) -> Bool {
+        guard let text else { return true }
+        return !text.isEmpty && text.count <= maximum && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import UnixSignals
+
+/// TLS for `serve`: a certificate and key, optionally a CA whose client certificates are required (mTLS).
+public struct RegistryTLS: Sendable {
+    public var certificatePath: String
+    public var keyPath: String
+    public var clientCAPath: String?
+    public init(certificatePath: String, keyPath: String, clientCAPath: String? = nil) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+        self.clientCAPath = clientCAPath
+    }
+
+    func configuration() throws(CommandFailure) -> TLSConfiguration {
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
+        } catch {
+            throw .usage("--tls-cert \(certificatePath): cannot read a PEM certificate (\(error)) — give the server's certificate chain in PEM")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
+        } catch {
+            throw .usage("--tls-key \(keyPath): cannot read a PEM private key (\(error)) — give the key of --tls-cert in PEM")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        if let clientCAPath {
+            do {
+                let roots = try NIOSSLCertificate.fromPEMFile(clientCAPath)
+                configuration.trustRoots = .certificates(roots)
+            } catch {
+                throw .usage("--tls-client-ca \(clientCAPath): cannot read PEM certificates (\(error)) — give the CA that signs the agents' client certificates")
+            }
+            configuration.certificateVerification = .noHostnameVerification
+        }
+        return configuration
+    }
+}
+
+/// `kuzet-registry serve`: the HTTP(S) server over a store.
+public struct RegistryServer: Sendable {
+    public var registry: Registry
+    public var host: String
+    public var port: Int
+    public var tls: RegistryTLS?
+    public var logger: Logger
+
+    public init(registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, logger: Logger = Logger(label: "kuzet.registry")) {
+        self.registry = registry
+        self.host = host
+        self.port = port
+        self.tls = tls
+        self.logger = logger
+    }
+
+    /// The routes, for in-process tests and the server.
+    public func router() -> Router<RegistryRequestContext> {
+        let router = Router(context: RegistryRequestContext.self)
+        router.add(middleware: SecurityHeadersMiddleware(secure: tls != nil))
+        router.add(middleware: AuthenticationMiddleware(registry: registry))
+        router.get("/healthz") { _, _ in JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
+        HeartbeatRoutes(registry: registry).add(to: router)
+        SchoolRoutes(registry: registry).add(to: router)
+        ReportRoutes(registry: registry).add(to: router)
+        DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
+        return router
+    }
+
+    /// The application; `onRunning` gets the bound address (`--listen …:0` picks a free port).
+    public func application(services: [any Service] = [], onRunning: @escaping @Sendable (String) async -> Void = { _ in }) throws(CommandFailure) -> Application<RouterResponder<RegistryRequestContext>> {
+        let scheme = tls == nil ? "http" : "https"
+        let server: HTTPServerBuilder
+        if let tls {
+            let configuration = try tls.configuration()
+            do {
+                server = try .tls(.http1(), tlsConfiguration: configuration)
+            } catch {
+                throw .usage("--tls-cert/--tls-key: cannot set up TLS (\(error)) — check the certificate matches the key")
+            }
+        } else {
+            server = .http1()
+        }
+        return Application(
+            router: router(), server: server,
+            configuration: .init(address: .hostname(host, port: port), serverName: "kuzet-registry"),
+            services: services,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                await onRunning("\(scheme)://\(host):\(port)")
+            },
+            logger: logger)
+    }
+}
+
+extension RegistryServer {
+    /// Runs until SIGTERM/SIGINT: migrates the schema, binds, reports the address, serves.
+    /// - Parameter service: the store's own service (PostgreSQL's connection pool), run alongside.
+    public func run(storeService service: (any Service)?, location: DatabaseLocation, onRunning: @escaping @Sendable (String) async -> Void) async throws {
+        var application = try application(services: service.map { [$0] } ?? [], onRunning: onRunning)
+        let store = registry.store
+        application.beforeServerStarts {
+            do {
+                try await store.migrate()
+            } catch {
+                throw CommandFailure.runtime(
+                    "--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL")
+            }
+        }
+        try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

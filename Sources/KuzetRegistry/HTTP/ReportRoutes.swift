@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+
+/// `GET /api/v1/report[?format=json|csv][&region=R]`: per region schools, online, delivering, retention-compliant.
+struct ReportRoutes {
+    let registry: Registry
+
+    func add(to router: Router<RegistryRequestContext>) {
+        router.get("/api/v1/report") { request, context in try await report(request, context: context) }
+    }
+
+    func report(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.reader()
+        let parameters = request.uri.queryParameters
+        for (key, _) in parameters where !["format", "region", "token"].contains(String(key)) {
+            throw APIError.badQuery("\(String(key).prefix(40)): unknown query parameter — use format or region")
+        }
+        let format = parameters.get("format") ?? "json"
+        guard format == "json" || format == "csv" else { throw APIError.badQuery("format: \"\(format.prefix(20))\" — use json or csv") }
+        var region = parameters.get("region")
+        if let limited = principal.readableRegion {
+            if let region, region != limited { return try render(RegistryReport(generatedAt: registry.now(), regions: []), format: format) }
+            region = limited
+        }
+        let report = try await registry.store.report(region: region, at: registry.now(), policy: registry.policy)
+        return try render(report, format: format)
+    }
+
+    func render(_ report: RegistryReport, format: String) throws -> Response {
+        if format == "csv" {
+            return JSONResponse.text(
+                report.csv, contentType: "text/csv; charset=utf-8",
+                headers: [.contentDisposition: "attachment; filename=\"kuzet-report.csv\""])
+        }
+        return try JSONResponse.make(
+            APIResponses.Report(
+                generated_at: report.generatedAt, minimum_retention_days: registry.policy.minimumRetentionDays,
+                offline_after_intervals: registry.policy.offlineAfterIntervals, regions: report.regions.map(APIResponses.ReportRow.init),
+                total: .init(report.total)))
+    }
+}

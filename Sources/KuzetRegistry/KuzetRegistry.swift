@@ -1,1 +1,0 @@
-// KuzetRegistry: see docs/architecture.md. Filled in by its issue.

@@ -1,0 +1,101 @@
+import Foundation
+import KuzetProtocol
+import PostgresNIO
+
+extension PostgresRegistryStore {
+    static let schoolColumns = "id, name, region, registered_at, last_contact_at, state_json"
+    typealias SchoolRow = (String, String?, String?, Double, Double?, String?)
+
+    public func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage {
+        func filtered(_ head: String, _ tail: ((inout PostgresQuery.StringInterpolation) -> Void)? = nil) -> PostgresQuery {
+            var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 4)
+            sql.appendLiteral(head + " WHERE TRUE")
+            if let region = query.region {
+                sql.appendLiteral(" AND COALESCE(region, '\(UnknownRegion.name)') = ")
+                sql.appendInterpolation(region)
+            }
+            if let flag = query.flag {
+                if let column = IngestFold.column(for: flag) {
+                    sql.appendLiteral(" AND \(column) IS NOT NULL")
+                } else {
+                    sql.appendLiteral(" AND NOT ")
+                    Self.appendOnline(to: &sql, now: now, policy: policy)
+                }
+            }
+            tail?(&sql)
+            return PostgresQuery(stringInterpolation: sql)
+        }
+        let countRows = try await client.query(filtered("SELECT COUNT(*) FROM schools"), logger: logger)
+        var total = 0
+        for try await count in countRows.decode(Int64.self) { total = Int(count) }
+        let select = filtered("SELECT \(Self.schoolColumns) FROM schools") { sql in
+            sql.appendLiteral(" ORDER BY id LIMIT ")
+            sql.appendInterpolation(query.limit)
+            sql.appendLiteral(" OFFSET ")
+            sql.appendInterpolation(query.offset)
+        }
+        let rows = try await client.query(select, logger: logger)
+        var schools: [SchoolRecord] = []
+        for try await row in rows.decode(SchoolRow.self) { schools.append(try Self.record(row)) }
+        return SchoolPage(total: total, schools: schools)
+    }
+
+    public func school(id: String) async throws -> SchoolRecord? {
+        let rows = try await client.query(
+            "SELECT id, name, region, registered_at, last_contact_at, state_json FROM schools WHERE id = \(id)", logger: logger)
+        for try await row in rows.decode(SchoolRow.self) { return try Self.record(row) }
+        return nil
+    }
+
+    public func history(schoolID: String, limit: Int) async throws -> [HistoryEntry] {
+        let rows = try await client.query(
+            "SELECT sequence, sent_at, received_at, payload FROM heartbeats WHERE school_id = \(schoolID) ORDER BY sequence DESC LIMIT \(limit)",
+            logger: logger)
+        var entries: [HistoryEntry] = []
+        for try await (sequence, sent, received, payload) in rows.decode((Int64, Double, Double, String).self) {
+            entries.append(
+                HistoryEntry(
+                    sequence: UInt64(sequence), sentAt: Date(timeIntervalSince1970: sent), receivedAt: Date(timeIntervalSince1970: received),
+                    payload: Data(payload.utf8)))
+        }
+        return entries
+    }
+
+    public func report(region: String?, at now: Date, policy: FlagPolicy) async throws -> RegistryReport {
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 5)
+        sql.appendLiteral("SELECT COALESCE(region, '\(UnknownRegion.name)') AS r, COUNT(*)::bigint, SUM(CASE WHEN ")
+        Self.appendOnline(to: &sql, now: now, policy: policy)
+        sql.appendLiteral(" THEN 1 ELSE 0 END)::bigint, SUM(CASE WHEN ")
+        Self.appendOnline(to: &sql, now: now, policy: policy)
+        sql.appendLiteral(" AND not_delivering_since IS NULL THEN 1 ELSE 0 END)::bigint,")
+        sql.appendLiteral(" SUM(CASE WHEN state_json IS NOT NULL AND retention_below_since IS NULL THEN 1 ELSE 0 END)::bigint FROM schools")
+        if let region {
+            sql.appendLiteral(" WHERE COALESCE(region, '\(UnknownRegion.name)') = ")
+            sql.appendInterpolation(region)
+        }
+        sql.appendLiteral(" GROUP BY r ORDER BY r")
+        let rows = try await client.query(PostgresQuery(stringInterpolation: sql), logger: logger)
+        var counts: [RegionCounts] = []
+        for try await (name, schools, online, delivering, compliant) in rows.decode((String, Int64, Int64, Int64, Int64).self) {
+            counts.append(
+                RegionCounts(region: name, schools: Int(schools), online: Int(online), delivering: Int(delivering), retentionCompliant: Int(compliant)))
+        }
+        return RegistryReport(generatedAt: now, regions: counts)
+    }
+
+    /// Online: reported, and the last contact is within intervals × interval of now.
+    static func appendOnline(to sql: inout PostgresQuery.StringInterpolation, now: Date, policy: FlagPolicy) {
+        sql.appendLiteral("(state_json IS NOT NULL AND last_contact_at + interval_seconds * ")
+        sql.appendInterpolation(policy.offlineAfterIntervals)
+        sql.appendLiteral(" >= ")
+        sql.appendInterpolation(now.timeIntervalSince1970)
+        sql.appendLiteral(")")
+    }
+
+    static func record(_ row: SchoolRow) throws -> SchoolRecord {
+        SchoolRecord(
+            id: row.0, name: row.1, region: row.2, registeredAt: Date(timeIntervalSince1970: row.3),
+            lastContactAt: row.4.map(Date.init(timeIntervalSince1970:)),
+            state: try row.5.map { try StoredJSON.decode(SchoolState.self, Data($0.utf8)) })
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Logging
+import NIOSSL
+import PostgresNIO
+import ServiceLifecycle
+
+/// The shared store for a national deployment: several registry instances on one PostgreSQL
+/// database. Ingest locks the school's row, so two instances never move one school's state at once.
+/// A `Service`: the connection pool works while `run()` runs (the server puts it in its ServiceGroup).
+public final class PostgresRegistryStore: RegistryStore, Service {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws {
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: location.requireTLS ? .require(TLSConfiguration.makeClientConfiguration()) : .disable)
+        configuration.options.maximumConnections = 16
+        configuration.options.minimumConnections = 0
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await client.run()
+    }
+
+    public func migrate() async throws {
+        try await client.withTransaction(logger: logger) { connection in
+            // Instances starting together: one creates the schema, the others wait for it.
+            try await connection.query("SELECT pg_advisory_xact_lock(4242001)", logger: logger)
+            for statement in PostgresSchema.statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
+            }
+        }
+    }
+
+    public func register(_ school: SchoolRegistration, at date: Date) async throws {
+        try await client.query(
+            """
+            INSERT INTO schools (id, name, region, registered_at) VALUES (\(school.id), \(school.name), \(school.region), \(date.timeIntervalSince1970))
+            ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name), region = COALESCE(excluded.region, schools.region)
+            """, logger: logger)
+    }
+
+    public func insert(_ token: StoredToken) async throws {
+        try await client.query(
+            """
+            INSERT INTO tokens (hash, role, school_id, region, created_at)
+            VALUES (\(token.hash), \(token.principal.role.rawValue), \(token.principal.schoolID), \(token.principal.region), \(token.createdAt.timeIntervalSince1970))
+            """, logger: logger)
+    }
+
+    public func token(hash: String) async throws -> StoredToken? {
+        let rows = try await client.query("SELECT hash, role, school_id, region, created_at FROM tokens WHERE hash = \(hash)", logger: logger)
+        for try await row in rows.decode((String, String, String?, String?, Double).self) {
+            return Self.token(row)
+        }
+        return nil
+    }
+
+    public func tokens() async throws -> [StoredToken] {
+        let rows = try await client.query("SELECT hash, role, school_id, region, created_at FROM tokens ORDER BY created_at", logger: logger)
+        var tokens: [StoredToken] = []
+        for try await row in rows.decode((String, String, String?, String?, Double).self) {
+            if let token = Self.token(row) { tokens.append(token) }
+        }
+        return tokens
+    }
+
+    static func token(_ row: (String, String, String?, String?, Double)) -> StoredToken? {
+        guard let role = Role(rawValue: row.1) else { return nil }
+        return StoredToken(hash: row.0, principal: Principal(role: role, schoolID: row.2, region: row.3), createdAt: Date(timeIntervalSince1970: row.4))
+    }
+}

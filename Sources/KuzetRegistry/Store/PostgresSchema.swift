@@ -1,0 +1,42 @@
+/// The PostgreSQL schema: the same tables as SQLite; dates are seconds since 1970 (double precision).
+enum PostgresSchema {
+    static let statements = [
+        """
+        CREATE TABLE IF NOT EXISTS schools (
+            id TEXT PRIMARY KEY,
+            name TEXT,
+            region TEXT,
+            registered_at DOUBLE PRECISION NOT NULL,
+            last_contact_at DOUBLE PRECISION,
+            last_sequence BIGINT,
+            interval_seconds INTEGER,
+            state_json TEXT,
+            not_recording_since DOUBLE PRECISION,
+            not_delivering_since DOUBLE PRECISION,
+            retention_below_since DOUBLE PRECISION,
+            disk_pressure_since DOUBLE PRECISION,
+            clock_skew_since DOUBLE PRECISION
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
+        """
+        CREATE TABLE IF NOT EXISTS heartbeats (
+            school_id TEXT NOT NULL,
+            sequence BIGINT NOT NULL,
+            sent_at DOUBLE PRECISION NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL,
+            payload TEXT NOT NULL,
+            PRIMARY KEY (school_id, sequence)
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tokens (
+            hash TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            school_id TEXT,
+            region TEXT,
+            created_at DOUBLE PRECISION NOT NULL
+        )
+        """,
+    ]
+}

@@ -1,0 +1,57 @@
+import Foundation
+import KuzetProtocol
+
+/// Where the registry keeps schools, tokens, current state and heartbeat history.
+/// Two implementations with the same behaviour (one test suite runs against both):
+/// `SQLiteRegistryStore` (embedded, WAL; the default) and `PostgresRegistryStore` (several registry
+/// instances sharing one database).
+public protocol RegistryStore: Sendable {
+    /// Creates or upgrades the schema. Safe to call on every start, also from several instances.
+    func migrate() async throws
+    /// Registers a school, or updates the name/region given (nil leaves the stored value).
+    func register(_ school: SchoolRegistration, at date: Date) async throws
+    func insert(_ token: StoredToken) async throws
+    func token(hash: String) async throws -> StoredToken?
+    /// Every stored token (hashes only).
+    func tokens() async throws -> [StoredToken]
+    /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
+    /// forward with those newer than it. Atomic: all or nothing.
+    func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult
+    func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage
+    func school(id: String) async throws -> SchoolRecord?
+    /// The newest `limit` heartbeats of a school by sequence, newest first.
+    func history(schoolID: String, limit: Int) async throws -> [HistoryEntry]
+    /// Counts per region (only `region` when given).
+    func report(region: String?, at now: Date, policy: FlagPolicy) async throws -> RegistryReport
+}
+
+/// The part of ingest both stores share: which heartbeats move the state, and the new state.
+enum IngestFold {
+    /// Applies the newly stored heartbeats newer than `previous` in sequence order. The clock skew is
+    /// measured on the newest heartbeat of the request only (the fresh one; older ones may be replays).
+    static func fold(previous: SchoolState?, inserted: [Heartbeat], receivedAt: Date, policy: FlagPolicy) -> SchoolState? {
+        let newer = inserted.filter { $0.sequence > (previous?.lastSequence ?? 0) }.sorted { $0.sequence < $1.sequence }
+        guard let newest = newer.last else { return nil }
+        var state = previous
+        for heartbeat in newer {
+            let skew = heartbeat.sequence == newest.sequence ? heartbeat.sentAt.timeIntervalSince(receivedAt) : nil
+            state = SchoolState.applying(heartbeat, to: state, skewSeconds: skew, policy: policy)
+        }
+        return state
+    }
+
+    /// The flag columns of the schools table, in order.
+    static let flagColumns: [(SchoolFlag, String)] = [
+        (.notRecording, "not_recording_since"), (.notDelivering, "not_delivering_since"),
+        (.retentionBelowMinimum, "retention_below_since"), (.diskPressure, "disk_pressure_since"),
+        (.clockSkew, "clock_skew_since"),
+    ]
+
+    static func column(for flag: SchoolFlag) -> String? { flagColumns.first { $0.0 == flag }?.1 }
+}
+
+/// The JSON the stores keep state and heartbeats in.
+enum StoredJSON {
+    static func encode<T: Encodable>(_ value: T) throws -> Data { try JSONEncoder.kuzetWire.encode(value) }
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try JSONDecoder.kuzetWire.decode(type, from: data) }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import KuzetProtocol
+
+extension SQLiteRegistryStore {
+    public func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let region = query.region {
+            conditions.append("COALESCE(region, ?) = ?")
+            arguments += [UnknownRegion.name, region]
+        }
+        if let flag = query.flag {
+            if let column = IngestFold.column(for: flag) {
+                conditions.append("\(column) IS NOT NULL")
+            } else {
+                conditions.append("NOT (\(Self.onlineCondition))")
+                arguments += [policy.offlineAfterIntervals, now.timeIntervalSince1970]
+            }
+        }
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let pageArguments = arguments + [query.limit, query.offset]
+        let countArguments = arguments
+        return try await pool.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools \(whereClause)", arguments: countArguments) ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM schools \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
+            return SchoolPage(total: total, schools: try rows.map(Self.record))
+        }
+    }
+
+    public func school(id: String) async throws -> SchoolRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM schools WHERE id = ?", arguments: [id]).map(Self.record)
+        }
+    }
+
+    public func history(schoolID: String, limit: Int) async throws -> [HistoryEntry] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM heartbeats WHERE school_id = ? ORDER BY sequence DESC LIMIT ?", arguments: [schoolID, limit]
+            ).map { row in
+                HistoryEntry(
+                    sequence: UInt64(row["sequence"] as Int64), sentAt: Date(timeIntervalSince1970: row["sent_at"]),
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]), payload: row["payload"])
+            }
+        }
+    }
+
+    public func report(region: String?, at now: Date, policy: FlagPolicy) async throws -> RegistryReport {
+        let online = Self.onlineCondition
+        var arguments: StatementArguments = [
+            UnknownRegion.name, policy.offlineAfterIntervals, now.timeIntervalSince1970, policy.offlineAfterIntervals,
+            now.timeIntervalSince1970,
+        ]
+        var whereClause = ""
+        if let region {
+            whereClause = "WHERE COALESCE(region, ?) = ?"
+            arguments += [UnknownRegion.name, region]
+        }
+        let sql = """
+            SELECT COALESCE(region, ?) AS r, COUNT(*) AS schools,
+                SUM(CASE WHEN \(online) THEN 1 ELSE 0 END) AS online,
+                SUM(CASE WHEN \(online) AND not_delivering_since IS NULL THEN 1 ELSE 0 END) AS delivering,
+                SUM(CASE WHEN state_json IS NOT NULL AND retention_below_since IS NULL THEN 1 ELSE 0 END) AS compliant
+            FROM schools \(whereClause) GROUP BY r ORDER BY r
+            """
+        let reportArguments = arguments
+        return try await pool.read { db in
+            let rows = try Row.fetchAll(db, sql: sql, arguments: reportArguments).map { row in
+                RegionCounts(
+                    region: row["r"], schools: row["schools"], online: row["online"], delivering: row["delivering"],
+                    retentionCompliant: row["compliant"])
+            }
+            return RegistryReport(generatedAt: now, regions: rows)
+        }
+    }
+
+    /// Online: reported, and the last contact is within intervals × interval of now (two arguments).
+    static let onlineCondition = "(state_json IS NOT NULL AND last_contact_at + interval_seconds * ? >= ?)"
+
+    static func record(_ row: Row) throws -> SchoolRecord {
+        SchoolRecord(
+            id: row["id"], name: row["name"], region: row["region"], registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
+            lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            state: try (row["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) })
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import KuzetProtocol
+
+/// The embedded store: one SQLite file in WAL mode (readers never wait for the writer).
+/// Commits are `synchronous = FULL`: an acknowledged heartbeat survives a power cut.
+public final class SQLiteRegistryStore: RegistryStore {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path`.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+    }
+
+    public func migrate() async throws {
+        try await pool.write { db in
+            for statement in SQLiteSchema.statements { try db.execute(sql: statement) }
+        }
+    }
+
+    public func register(_ school: SchoolRegistration, at date: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO schools (id, name, region, registered_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name),
+                        region = COALESCE(excluded.region, schools.region)
+                    """,
+                arguments: [school.id, school.name, school.region, date.timeIntervalSince1970])
+        }
+    }
+
+    public func insert(_ token: StoredToken) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO tokens (hash, role, school_id, region, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    token.hash, token.principal.role.rawValue, token.principal.schoolID, token.principal.region,
+                    token.createdAt.timeIntervalSince1970,
+                ])
+        }
+    }
+
+    public func token(hash: String) async throws -> StoredToken? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]).flatMap(Self.token)
+        }
+    }
+
+    public func tokens() async throws -> [StoredToken] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at").compactMap(Self.token)
+        }
+    }
+
+    static func token(_ row: Row) -> StoredToken? {
+        guard let role = Role(rawValue: row["role"]) else { return nil }
+        return StoredToken(
+            hash: row["hash"], principal: Principal(role: role, schoolID: row["school_id"], region: row["region"]),
+            createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
+}

@@ -1,0 +1,42 @@
+/// The SQLite schema. Dates are seconds since 1970 (REAL), state is wire-style JSON.
+enum SQLiteSchema {
+    static let statements = [
+        """
+        CREATE TABLE IF NOT EXISTS schools (
+            id TEXT PRIMARY KEY NOT NULL,
+            name TEXT,
+            region TEXT,
+            registered_at REAL NOT NULL,
+            last_contact_at REAL,
+            last_sequence INTEGER,
+            interval_seconds INTEGER,
+            state_json BLOB,
+            not_recording_since REAL,
+            not_delivering_since REAL,
+            retention_below_since REAL,
+            disk_pressure_since REAL,
+            clock_skew_since REAL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
+        """
+        CREATE TABLE IF NOT EXISTS heartbeats (
+            school_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            sent_at REAL NOT NULL,
+            received_at REAL NOT NULL,
+            payload BLOB NOT NULL,
+            PRIMARY KEY (school_id, sequence)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tokens (
+            hash TEXT PRIMARY KEY NOT NULL,
+            role TEXT NOT NULL,
+            school_id TEXT,
+            region TEXT,
+            created_at REAL NOT NULL
+        )
+        """,
+    ]
+}

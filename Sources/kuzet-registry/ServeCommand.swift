@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import KuzetRegistry
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Serves the heartbeat API, the read API and the dashboard.")
+
+    @Option(help: "sqlite:PATH or postgres://user:password@host:5432/database")
+    var database: String = "sqlite:kuzet-registry.sqlite"
+
+    @Option(help: "HOST:PORT to listen on (port 0 picks a free one; the bound address is printed).")
+    var listen: String = "0.0.0.0:8443"
+
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS.")
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-cert.")
+    var tlsKey: String?
+
+    @Option(name: .customLong("tls-client-ca"), help: "PEM CA: require client certificates signed by it (mTLS).")
+    var tlsClientCA: String?
+
+    @Option(name: .customLong("offline-after-intervals"), help: "OFFLINE after this many missed reporting intervals.")
+    var offlineAfterIntervals: Double = 3
+
+    @Option(name: .customLong("minimum-retention-days"), help: "RETENTION_BELOW_MINIMUM under this many days.")
+    var minimumRetentionDays: Double = 30
+
+    @Option(name: .customLong("clock-skew-seconds"), help: "CLOCK_SKEW when an agent's clock is off by more than this.")
+    var clockSkewSeconds: Double = 120
+
+    @Option(name: .customLong("max-body-bytes"), help: "Largest heartbeat request accepted.")
+    var maxBodyBytes: Int = 1 << 20
+
+    func run() async throws {
+        let location = try DatabaseLocation(parsing: database)
+        let (host, port) = try ListenAddress.parse(listen)
+        var problems: [String] = []
+        if (tlsCert == nil) != (tlsKey == nil) { problems.append("--tls-cert/--tls-key: only one given — give both to serve HTTPS, or neither") }
+        if tlsClientCA != nil && tlsCert == nil { problems.append("--tls-client-ca: needs --tls-cert and --tls-key — mTLS runs over HTTPS") }
+        if !(offlineAfterIntervals > 0 && offlineAfterIntervals <= 1000) { problems.append("--offline-after-intervals: \(offlineAfterIntervals) — give a number above 0 (default 3)") }
+        if !(minimumRetentionDays > 0 && minimumRetentionDays <= 3650) { problems.append("--minimum-retention-days: \(minimumRetentionDays) — give 1…3650 (the legal minimum is 30)") }
+        if !(clockSkewSeconds > 0) { problems.append("--clock-skew-seconds: \(clockSkewSeconds) — give a number of seconds above 0") }
+        if !(1024...(256 << 20)).contains(maxBodyBytes) { problems.append("--max-body-bytes: \(maxBodyBytes) — give 1024…268435456") }
+        if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
+
+        let logger = Logger(label: "kuzet.registry")
+        let (store, service) = try RegistryStores.open(location, logger: logger)
+        let registry = Registry(
+            store: store,
+            policy: FlagPolicy(offlineAfterIntervals: offlineAfterIntervals, minimumRetentionDays: minimumRetentionDays, clockSkewSeconds: clockSkewSeconds),
+            maximumBodyBytes: maxBodyBytes, logger: logger)
+        let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
+        let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, logger: logger)
+        do {
+            try await server.run(storeService: service, location: location) { address in
+                printLine("kuzet-registry listening on \(address)")
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure.runtime("serve \(listen): \(String(describing: error).prefix(300)) — check the address is free and the database reachable")
+        }
+    }
+}
+
+/// `HOST:PORT` (IPv6 as `[::1]:PORT`).
+enum ListenAddress {
+    static func parse(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":") else {
+            throw CommandFailure.usage("--listen: \"\(text)\" has no port — write HOST:PORT, e.g. 0.0.0.0:8443 or 127.0.0.1:0")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CommandFailure.usage("--listen: \"\(text)\" is not HOST:PORT — write e.g. 0.0.0.0:8443 (port 0…65535)")
+        }
+        return (host, port)
+    }
+}

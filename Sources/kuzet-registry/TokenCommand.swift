@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import KuzetRegistry
+import Logging
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Creates and lists access tokens (stored hashed).",
+        subcommands: [TokenCreateCommand.self, TokenListCommand.self])
+}
+
+struct TokenCreateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create",
+        abstract: "Creates a token and prints it alone on the last line of stdout (shown once, stored hashed).",
+        discussion: """
+            --role school --school ID [--name N --region R]: registers the school if new; the token writes its heartbeats.
+            --role viewer [--region R]: reads everything, or one region only (police).
+            --role admin: reads everything.
+            """)
+
+    @Option(help: "school, viewer or admin") var role: String
+    @Option(help: "The school's id (role school), e.g. KZ-AST-0042.") var school: String?
+    @Option(help: "The school's name (role school).") var name: String?
+    @Option(help: "The school's region (role school), or the only region a viewer may read.") var region: String?
+    @Option(help: "sqlite:PATH or postgres://…") var database: String = "sqlite:kuzet-registry.sqlite"
+
+    func run() async throws {
+        guard let role = Role(rawValue: role) else {
+            throw CommandFailure.usage("--role: \"\(role)\" is not a role — use school, viewer or admin")
+        }
+        var problems: [String] = []
+        switch role {
+        case .school:
+            if let school {
+                if !SchoolIdentifier.isValid(school) { problems.append("--school: \"\(school)\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -, e.g. KZ-AST-0042") }
+            } else {
+                problems.append("--school: missing — a school token needs --school ID")
+            }
+        case .viewer, .admin:
+            if school != nil { problems.append("--school: only for --role school — leave it out") }
+            if name != nil { problems.append("--name: only for --role school — leave it out") }
+            if role == .admin && region != nil { problems.append("--region: an admin token reads every region — leave it out, or use --role viewer --region R") }
+        }
+        for (option, value, maximum) in [("--name", name, 200), ("--region", region, 100)] {
+            if let value, value.isEmpty || value.count > maximum || value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                problems.append("\(option): must be 1–\(maximum) characters without control characters — fix the value")
+            }
+        }
+        if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
+        let location = try DatabaseLocation(parsing: database)
+        let token = AccessToken.generate(role: role)
+        let principal = Principal(role: role, schoolID: role == .school ? school : nil, region: role == .admin ? nil : (role == .viewer ? region : nil))
+        let registration = school.map { SchoolRegistration(id: $0, name: name, region: region) }
+        try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) { store in
+            let now = Date()
+            if role == .school, let registration { try await store.register(registration, at: now) }
+            try await store.insert(StoredToken(hash: AccessToken.hash(token), principal: principal, createdAt: now))
+        }
+        var what = "\(role.rawValue) token"
+        if let school { what += " for school \(school)" }
+        if let region { what += role == .viewer ? " limited to region \(region)" : " (region \(region))" }
+        printLine("created \(what) in \(location); it is shown only this once:")
+        printLine(token)
+    }
+}
+
+struct TokenListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Lists tokens (hash prefix, role, school, region) — never the tokens.")
+
+    @Option(help: "sqlite:PATH or postgres://…") var database: String = "sqlite:kuzet-registry.sqlite"
+
+    func run() async throws {
+        let location = try DatabaseLocation(parsing: database)
+        let tokens = try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) { try await $0.tokens() }
+        for token in tokens {
+            printLine("\(token.hash.prefix(12))  \(token.principal.role.rawValue)  \(token.principal.schoolID ?? "-")  \(token.principal.region ?? "-")  \(ISO8601DateFormatter().string(from: token.createdAt))")
+        }
+    }
+}

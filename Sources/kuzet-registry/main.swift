@@ -1,1 +1,0 @@
-print("kuzet-registry: not yet wired")

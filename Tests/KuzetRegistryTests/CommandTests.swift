@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import KuzetProtocol
+import KuzetRegistry
+import KuzetTestKit
+import NIOCore
+import Testing
+
+@Suite("kuzet-registry commands", .serialized, .timeLimit(.minutes(3)))
+struct CommandTests {
+    @Test("token create prints the token alone on the last stdout line and the server accepts it")
+    func tokenCreateAndServe() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-cli")
+        let database = "sqlite:" + directory.file("registry.sqlite")
+        let token = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0042", "--name", "School No. 42", "--region", "Astana", "--database", database])
+        #expect(token.hasPrefix("kzs_") && token.count > 40 && !token.contains(" "))
+        let viewer = try RegistryExecutable.createToken(["--role", "viewer", "--database", database])
+        let server = try RegistryProcess(["--database", database])
+        #expect(server.url.hasPrefix("http://127.0.0.1:"))
+        let heartbeat = Sample(schoolID: "KZ-AST-0042").heartbeat(1, at: Date()).json
+        let post = try curl(["-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data-binary", String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats"])
+        #expect(post.status == 200, "\(post.body)")
+        let report = try curl(["-H", "Authorization: Bearer \(viewer)", server.url + "/api/v1/report?format=csv"])
+        #expect(report.body.contains("Astana,1,1,100.0,1,100.0,1,100.0"), "\(report.body)")
+        // The token is in no log line and not in the database file.
+        #expect(!server.process.output.contains(token))
+        let bytes = (FileManager.default.contents(atPath: directory.file("registry.sqlite")) ?? Data()) + (FileManager.default.contents(atPath: directory.file("registry.sqlite-wal")) ?? Data())
+        #expect(bytes.range(of: Data(token.utf8)) == nil)
+    }
+
+    @Test("bad usage exits 2 with one `where: what — what to do` line per problem")
+    func badUsage() throws {
+        let cases: [([String], String)] = [
+            (["token", "create", "--role", "teacher"], "--role: \"teacher\" is not a role"),
+            (["token", "create", "--role", "school"], "--school: missing"),
+            (["token", "create", "--role", "school", "--school", "bad id!"], "--school: \"bad id!\" is not a school id"),
+            (["token", "create", "--role", "admin", "--region", "Astana"], "--region: an admin token reads every region"),
+            (["serve", "--database", "mysql://x"], "--database: \"mysql://x\" is not a database URL"),
+            (["serve", "--listen", "nowhere"], "--listen: \"nowhere\" has no port"),
+            (["serve", "--tls-cert", "/tmp/x.pem"], "--tls-cert/--tls-key: only one given"),
+        ]
+        for (arguments, expected) in cases {
+            let (status, output) = try RegistryExecutable.run(arguments)
+            #expect(status == 2, "\(arguments): \(output)")
+            #expect(output.contains(expected), "\(arguments): \(output)")
+            #expect(output.contains(" — "), "\(arguments): \(output)")
+        }
+    }
+
+    @Test("a database that cannot be opened exits 1 saying what to check")
+    func runtimeFailure() throws {
+        let (status, output) = try RegistryExecutable.run(["token", "create", "--role", "admin", "--database", "sqlite:/nonexistent-dir/x/registry.sqlite"])
+        #expect(status == 1, "\(output)")
+        #expect(output.contains("sqlite:/nonexistent-dir/x/registry.sqlite") && output.contains(" — "), "\(output)")
+    }
+
+    @Test("--help exits 0 and lists the subcommands")
+    func help() throws {
+        let (status, output) = try RegistryExecutable.run(["--help"])
+        #expect(status == 0)
+        #expect(output.contains("serve") && output.contains("token"))
+    }
+}

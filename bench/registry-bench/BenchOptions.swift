@@ -1,0 +1,30 @@
+import Foundation
+
+struct BenchOptions {
+    var postgresURL: String?
+    var heartbeats = 20_000
+    var connections = 16
+    var batches = [1, 20]
+    var reportSchools = 10_000
+    var reportCameras = 30
+    var reportRequests = 300
+
+    init(arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--postgres": postgresURL = iterator.next()
+            case "--heartbeats": heartbeats = Int(iterator.next() ?? "") ?? heartbeats
+            case "--connections": connections = Int(iterator.next() ?? "") ?? connections
+            case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--report-schools": reportSchools = Int(iterator.next() ?? "") ?? reportSchools
+            case "--report-requests": reportRequests = Int(iterator.next() ?? "") ?? reportRequests
+            default:
+                FileHandle.standardError.write(Data("kuzet-registry-bench: unknown option \(argument) — see bench/registry-bench.sh\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+enum BenchStore: String { case sqlite, postgres }

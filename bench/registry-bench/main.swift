@@ -1,0 +1,36 @@
+import Foundation
+import KuzetProtocol
+import KuzetRegistry
+import Logging
+
+// kuzet-registry-bench: ingest rate (through the real HTTP server, beside a floor measured in the
+// same run by a minimal program writing the same rows straight into the database) and report
+// latency with 10,000 schools × 30 cameras. Run through bench/registry-bench.sh.
+//
+//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections C] [--batch B] [--report-schools S]
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .error
+    return handler
+}
+
+let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+print("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(options.connections) connections, 8 cameras per heartbeat")
+print("")
+var kinds: [BenchStore] = [.sqlite]
+if options.postgresURL != nil { kinds.append(.postgres) }
+for kind in kinds {
+    for batch in options.batches {
+        let floor = try await Floor.run(kind: kind, options: options, batch: batch)
+        let server = try await IngestRun.run(kind: kind, options: options, batch: batch)
+        let label = "\(kind.rawValue) batch=\(batch)".padding(toLength: 22, withPad: " ", startingAt: 0)
+        print("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)")
+    }
+}
+print("")
+for kind in kinds {
+    try await ReportRun.run(kind: kind, options: options)
+}
+
+func format(_ rate: Double) -> String { String(format: "%8.0f", rate) }
