@@ -390,8 +390,9 @@ def main():
                 cpu_ratio = f"{result['cpu'] / ffmpeg['cpu']:.2f}×" if ffmpeg["cpu"] else "-"
                 pss_ratio = f"{result['pss'] / ffmpeg['pss']:.2f}×" if ffmpeg["pss"] else "-"
                 if count == 32:
-                    ok = ffmpeg["cpu"] and result["cpu"] <= 0.7 * ffmpeg["cpu"] and result["pss"] <= 0.25 * ffmpeg["pss"]
-                    target = "≤0.7× CPU, ≤0.25× PSS: " + ("MET" if ok else "NOT MET")
+                    cpu_ok = bool(ffmpeg["cpu"]) and result["cpu"] <= 0.7 * ffmpeg["cpu"]
+                    pss_ok = bool(ffmpeg["pss"]) and result["pss"] <= 0.25 * ffmpeg["pss"]
+                    target = f"CPU ≤0.7×: {'MET' if cpu_ok else 'NOT MET'}; PSS ≤0.25×: {'MET' if pss_ok else 'NOT MET'}"
             if name == "agent" and count == 64:
                 target = "keeps up at 64: " + ("MET" if result["keeps_up"] else "NOT MET")
             say(f"{count:7} | {name:9} | {result['cpu']:9.2f} | {result['pss'] / 2**20:7.0f} | {'yes' if result['keeps_up'] else 'NO':8} | "
