@@ -10,12 +10,13 @@ enum SQLiteSchema {
             last_contact_at REAL,
             last_sequence INTEGER,
             interval_seconds INTEGER,
-            state_json BLOB,
             not_recording_since REAL,
             not_delivering_since REAL,
             retention_below_since REAL,
             disk_pressure_since REAL,
-            clock_skew_since REAL
+            clock_skew_since REAL,
+            -- Last: a report reads the columns before it without walking this blob's overflow pages.
+            state_json BLOB
         )
         """,
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
