@@ -28,8 +28,11 @@ enum Floor {
                             arguments: [request.schoolID, row.0, row.1, row.1, Data(row.2.utf8)])
                     }
                     try db.execute(
-                        sql: "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = 30, state_json = ? WHERE id = ?",
-                        arguments: [Date().timeIntervalSince1970, request.rows.last!.0, Data(request.stateJSON.utf8), request.schoolID])
+                        sql: "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json",
+                        arguments: [request.schoolID, Data(request.stateJSON.utf8)])
+                    try db.execute(
+                        sql: "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = 30 WHERE id = ?",
+                        arguments: [Date().timeIntervalSince1970, request.rows.last!.0, request.schoolID])
                 }
             }
             return Double(options.heartbeats) / Date().timeIntervalSince(start)

@@ -48,7 +48,7 @@ enum ReportRun {
                 latencies.sort()
                 let p = { (q: Double) in latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
                 let label = "\(kind.rawValue) \(name)".padding(toLength: 32, withPad: " ", startingAt: 0)
-                print("latency \(label) \(schools) schools × \(options.reportCameras) cameras: p50 \(String(format: "%6.1f", p(0.5))) ms  p99 \(String(format: "%6.1f", p(0.99))) ms  max \(String(format: "%6.1f", latencies.last!)) ms  (\(latencies.count) requests\(status == .ok ? "" : ", HTTP \(status)!"); loaded in \(String(format: "%.0f", loaded)) s)")
+                say("latency \(label) \(schools) schools × \(options.reportCameras) cameras: p50 \(String(format: "%6.1f", p(0.5))) ms  p99 \(String(format: "%6.1f", p(0.99))) ms  max \(String(format: "%6.1f", latencies.last!)) ms  (\(latencies.count) requests\(status == .ok ? "" : ", HTTP \(status)!"); loaded in \(String(format: "%.0f", loaded)) s)")
             }
             try await client.shutdown()
         }

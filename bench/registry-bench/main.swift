@@ -16,8 +16,8 @@ LoggingSystem.bootstrap { label in
 }
 
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-print("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(options.connections) connections, 8 cameras per heartbeat")
-print("")
+say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(options.connections) connections, 8 cameras per heartbeat")
+say("")
 var kinds: [BenchStore] = [.sqlite]
 if options.postgresURL != nil { kinds.append(.postgres) }
 for kind in kinds {
@@ -25,12 +25,15 @@ for kind in kinds {
         let floor = try await Floor.run(kind: kind, options: options, batch: batch)
         let server = try await IngestRun.run(kind: kind, options: options, batch: batch)
         let label = "\(kind.rawValue) batch=\(batch)".padding(toLength: 22, withPad: " ", startingAt: 0)
-        print("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)")
+        say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)")
     }
 }
-print("")
+say("")
 for kind in kinds {
     try await ReportRun.run(kind: kind, options: options)
 }
 
 func format(_ rate: Double) -> String { String(format: "%8.0f", rate) }
+
+/// One line to stdout at once (stdout may be a pipe).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }

@@ -23,18 +23,19 @@ extension SQLiteRegistryStore {
                 ])
                 if db.changesCount > 0 { inserted.append(heartbeat) }
             }
-            let row = try Row.fetchOne(db, sql: "SELECT last_sequence, state_json FROM schools WHERE id = ?", arguments: [schoolID])
+            let row = try Row.fetchOne(db, sql: "SELECT state_json FROM school_states WHERE school_id = ?", arguments: [schoolID])
             let previous = try (row?["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) }
             let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: receivedAt, policy: policy)
             if let next {
-                var arguments: StatementArguments = [
-                    receivedAt.timeIntervalSince1970, Int64(next.lastSequence), next.intervalSeconds, try StoredJSON.encode(next),
-                ]
+                try db.execute(
+                    sql: "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json",
+                    arguments: [schoolID, try StoredJSON.encode(next)])
+                var arguments: StatementArguments = [receivedAt.timeIntervalSince1970, Int64(next.lastSequence), next.intervalSeconds]
                 for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }
                 arguments += [schoolID]
                 let assignments = IngestFold.flagColumns.map { "\($0.1) = ?" }.joined(separator: ", ")
                 try db.execute(
-                    sql: "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, state_json = ?, \(assignments) WHERE id = ?",
+                    sql: "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, \(assignments) WHERE id = ?",
                     arguments: arguments)
             } else {
                 try db.execute(sql: "UPDATE schools SET last_contact_at = ? WHERE id = ?", arguments: [receivedAt.timeIntervalSince1970, schoolID])

@@ -23,14 +23,14 @@ extension SQLiteRegistryStore {
         let countArguments = arguments
         return try await pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools \(whereClause)", arguments: countArguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM schools \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
+            let rows = try Row.fetchAll(db, sql: "\(Self.selectSchools) \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
             return SchoolPage(total: total, schools: try rows.map(Self.record))
         }
     }
 
     public func school(id: String) async throws -> SchoolRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM schools WHERE id = ?", arguments: [id]).map(Self.record)
+            try Row.fetchOne(db, sql: "\(Self.selectSchools) WHERE id = ?", arguments: [id]).map(Self.record)
         }
     }
 
@@ -61,7 +61,7 @@ extension SQLiteRegistryStore {
             SELECT COALESCE(region, ?) AS r, COUNT(*) AS schools,
                 SUM(CASE WHEN \(online) THEN 1 ELSE 0 END) AS online,
                 SUM(CASE WHEN \(online) AND not_delivering_since IS NULL THEN 1 ELSE 0 END) AS delivering,
-                SUM(CASE WHEN state_json IS NOT NULL AND retention_below_since IS NULL THEN 1 ELSE 0 END) AS compliant
+                SUM(CASE WHEN last_sequence IS NOT NULL AND retention_below_since IS NULL THEN 1 ELSE 0 END) AS compliant
             FROM schools \(whereClause) GROUP BY r ORDER BY r
             """
         let reportArguments = arguments
@@ -76,7 +76,10 @@ extension SQLiteRegistryStore {
     }
 
     /// Online: reported, and the last contact is within intervals × interval of now (two arguments).
-    static let onlineCondition = "(state_json IS NOT NULL AND last_contact_at + interval_seconds * ? >= ?)"
+    static let onlineCondition = "(last_sequence IS NOT NULL AND last_contact_at + interval_seconds * ? >= ?)"
+
+    /// Schools with their state blob (kept in its own table).
+    static let selectSchools = "SELECT schools.*, school_states.state_json AS state_json FROM schools LEFT JOIN school_states ON school_states.school_id = schools.id"
 
     static func record(_ row: Row) throws -> SchoolRecord {
         SchoolRecord(
