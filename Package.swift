@@ -95,7 +95,7 @@ let package = Package(
             name: "KuzetAgent",
             dependencies: [
                 "KuzetCore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetUplink",
-                "KuzetRelay", "KuzetDiscovery", logging, metrics, lifecycle, hummingbird,
+                "KuzetRelay", "KuzetDiscovery", "KuzetCurl", logging, metrics, lifecycle, hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings

@@ -25,10 +25,14 @@ struct CheckCommand: AsyncParsableCommand {
         var json: Data
     }
 
-    /// HOOK for more checks: registry reachability, clock skew, cameras reachable. Each runs after
-    /// the configuration loaded and adds its lines, its JSON under its name, and its verdict.
-    /// (Not built in this branch: only the storage check is.)
-    static let additionalChecks: [@Sendable (AgentConfiguration) async -> Outcome] = []
+    /// The checks after storage: the live-push budget towards the ЦОУ (measured), and the
+    /// registry (reachable, and our clock against its clock).
+    static func additionalChecks(probeSeconds: Double) -> [(name: String, run: @Sendable (AgentConfiguration) async -> BoxChecks.Result?)] {
+        [
+            ("centre", { await BoxChecks.centreBudget($0, probe: StorageCheck.liveProbe(seconds: probeSeconds)) }),
+            ("registry", { await BoxChecks.registry($0) }),
+        ]
+    }
 
     func run() async throws {
         StreamRateProbe.silenceLibraryLog()
@@ -42,7 +46,10 @@ struct CheckCommand: AsyncParsableCommand {
         } catch let failure as StorageCheck.Failure {
             throw CommandFailure.runtime(failure.description)
         }
-        for check in Self.additionalChecks { outcomes.append(await check(agent)) }
+        for check in Self.additionalChecks(probeSeconds: seconds) {
+            guard let result = await check.run(agent) else { continue }
+            outcomes.append(Outcome(name: check.name, compliant: result.compliant, lines: result.lines, json: try Self.encoder.encode(result)))
+        }
         switch format {
         case .text:
             print(outcomes.flatMap(\.lines).joined(separator: "\n"))
@@ -54,7 +61,7 @@ struct CheckCommand: AsyncParsableCommand {
         let failing = outcomes.filter { !$0.compliant }
         if !failing.isEmpty {
             throw CommandFailure.runtime(
-                "check: not compliant (\(failing.map(\.name).joined(separator: ", "))) — see the report above: add disk or apply the plan, then run check again")
+                "check: not compliant (\(failing.map(\.name).joined(separator: ", "))) — see the report above: fix what it names (for storage: add disk or apply the plan), then run check again")
         }
     }
 
