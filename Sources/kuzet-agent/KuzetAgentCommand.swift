@@ -9,7 +9,7 @@ struct KuzetAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kuzet-agent",
         abstract: "Records a school's cameras for 30 days, relays them to the police centre (ЦОУ) and reports to the registry.",
-        subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self, ProbeCommand.self, ExportCommand.self, StatusCommand.self, DemoCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, DiscoverCommand.self, ProbeCommand.self, ExportCommand.self, StatusCommand.self]
     )
 
     static func main() async {
