@@ -1,7 +1,7 @@
 # Kuzet — the commands the README names. Each installs what it needs first (Debian 12, as root or with sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo deb bench
+.PHONY: deps build test demo deb bench bench-agent bench-relay bench-retention bench-registry bench-uplink
 
 deps:
 	$(SUDO) scripts/install-deps.sh
@@ -20,7 +20,27 @@ demo: deps
 deb: deps
 	deploy/debian/build-deb.sh
 
-## bench: kuzet-agent vs ffmpeg (CPU, memory) at 16/32/64 cameras, retention sweep, relay fan-out; by hand, not in CI
-bench: deps
+## bench: every benchmark, by hand, not in CI; each prints its figures (see bench/README.md)
+bench: bench-agent bench-relay bench-retention bench-registry bench-uplink
+
+## bench-agent: kuzet-agent vs one ffmpeg per camera (CPU, PSS) at 16/32/64 cameras, record + push
+bench-agent: deps
 	swift build -c release --product kuzet-agent
 	bench/agent-vs-ffmpeg.sh
+
+## bench-relay: 16 cameras × 4 relay clients, kuzet-agent vs one ffmpeg per client
+bench-relay: deps
+	swift build -c release --product kuzet-agent
+	/usr/bin/python3 bench/relay-fanout.py --agent .build/release/kuzet-agent
+
+## bench-retention: sweep and cold scan over a synthetic 1.4 M-file store (tmpfs, root)
+bench-retention: deps
+	bench/retention-sweep.sh
+
+## bench-registry: heartbeat ingest on SQLite and PostgreSQL beside a direct-to-database floor; report latency
+bench-registry: deps
+	bench/registry-bench.sh
+
+## bench-uplink: outbox append (fsync) and recovery figures
+bench-uplink: deps
+	bench/uplink-bench.sh
