@@ -115,14 +115,18 @@ let package = Package(
         ),
 
         // MARK: Executables (thin: parse CLI, bootstrap logging, run)
+        .target(
+            name: "KuzetCommandLine", dependencies: ["KuzetCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "kuzet-agent",
-            dependencies: ["KuzetAgent", "KuzetRetention", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: ["KuzetAgent", "KuzetRetention", "KuzetCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kuzet-registry",
-            dependencies: ["KuzetRegistry", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: ["KuzetRegistry", "KuzetCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
             swiftSettings: swiftSettings
         ),
 

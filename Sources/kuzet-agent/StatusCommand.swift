@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KuzetCore
 import KuzetAgent
 #if canImport(FoundationNetworking)
 import FoundationNetworking

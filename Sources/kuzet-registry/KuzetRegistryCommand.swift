@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KuzetCommandLine
 import KuzetRegistry
 import Logging
 
@@ -19,32 +20,7 @@ struct KuzetRegistryCommand: AsyncParsableCommand {
             handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withContractCode: error)
-        }
-    }
-
-    /// Prints the error the contract's way and exits 1 (runtime) or 2 (usage/configuration).
-    static func exit(withContractCode error: any Error) -> Never {
-        if let failure = error as? CommandFailure {
-            FileHandle.standardError.write(Data((failure.lines.joined(separator: "\n") + "\n").utf8))
-            Foundation.exit(failure.exitCode)
-        }
-        let code = Self.exitCode(for: error)
-        if code == .success { Self.exit(withError: error) }  // --help, --version
-        if code == .validationFailure || code.rawValue == 64 {
-            FileHandle.standardError.write(Data((Self.fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(2)
-        }
-        FileHandle.standardError.write(Data("kuzet-registry: \(CommandFailure(lines: [String(describing: error)], exitCode: 1).description)\n".utf8))
-        Foundation.exit(1)
+        await runWithContractExitCodes(name: "kuzet-registry")
     }
 }
 

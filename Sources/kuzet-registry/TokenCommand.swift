@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KuzetCore
 import KuzetRegistry
 import Logging
 

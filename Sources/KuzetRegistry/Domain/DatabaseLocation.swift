@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// `--database URL`: `sqlite:PATH` (default `sqlite:kuzet-registry.sqlite`) or `postgres://user:pass@host:port/db`.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {

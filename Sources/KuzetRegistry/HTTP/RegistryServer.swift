@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore

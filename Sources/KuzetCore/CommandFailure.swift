@@ -1,7 +1,7 @@
 import Foundation
-import KuzetCore
 
-/// An error a command reports to the user and exits with: one line per problem in the contract's
+
+/// An error a command of either executable reports to the user and exits with: one line per problem in the contract's
 /// form `where: what is wrong — what to do`, exit 1 (runtime) or 2 (usage/configuration).
 public struct CommandFailure: Error, CustomStringConvertible {
     public var lines: [String]
