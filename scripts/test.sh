@@ -14,6 +14,8 @@ swift build --build-tests
 
 # The README's demo, as a new user runs it, checked in headless Chromium (about a minute).
 scripts/testing/demo-check.sh
+# A full recordings disk reaches the registry as DISK_PRESSURE (a tmpfs it mounts; about 20 s).
+scripts/testing/disk-pressure-check.sh
 
 # Serially: the tests start real servers, ffmpeg and browsers; on a 2-core box running them all at
 # once makes every timing bound meaningless.
