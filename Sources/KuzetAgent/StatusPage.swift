@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// The integrator's page (`GET /`): every camera with its snapshot, state and problems in
 /// words. Self-contained HTML (no script, font or style from the internet: schools' boxes
@@ -79,18 +80,5 @@ public enum StatusPage {
     }
 
     /// HTML-escapes text (camera ids are restricted, but names and problems are free text).
-    public static func escape(_ text: String) -> String {
-        var result = ""
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    public static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }

@@ -1,22 +1,9 @@
 import Foundation
+import KuzetCore
 
 /// Minimal server-side HTML: escaping and the page frame. No script, no external resources.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Percent-encodes a query value.
     static func query(_ text: String) -> String {

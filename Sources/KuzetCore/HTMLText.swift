@@ -1,0 +1,19 @@
+/// Escaping for the server-rendered pages (the integrator's status page, the police dashboard):
+/// school names and problems are free text.
+public enum HTMLText {
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+}
