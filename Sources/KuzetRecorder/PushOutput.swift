@@ -50,8 +50,7 @@ public final class PushOutput: @unchecked Sendable {
     private let lock = NSCondition()
     private var shared = State(connected: false, since: Date(), bitrateKbps: 0, bytesSent: 0, droppedPackets: 0, reconnects: 0)
     private var meter = RateMeter()
-    private var started = false
-    private var finished = false
+    private let worker = WorkerThread()
 
     // Thread-owned.
     private var stream: MediaStreamInfo?
@@ -83,26 +82,13 @@ public final class PushOutput: @unchecked Sendable {
     }
 
     public func start() {
-        lock.withLock { started = true }
-        let thread = Thread { [self] in
-            run()
-            lock.withLock {
-                finished = true
-                lock.broadcast()
-            }
-        }
-        thread.name = "kuzet.push.\(configuration.camera)"
-        thread.start()
+        worker.start(name: "kuzet.push.\(configuration.camera)") { [self] in run() }
     }
 
     public func stop(timeout: Double = 5) {
         fanout.unsubscribe(queue)
         interrupt.abort()
-        lock.withLock {
-            guard started else { return }
-            let deadline = Date().addingTimeInterval(timeout)
-            while !finished && lock.wait(until: deadline) {}
-        }
+        worker.join(timeout: timeout)
     }
 
     private func run() {

@@ -45,8 +45,7 @@ public final class SegmentRecorder: @unchecked Sendable {
     private let logger: Logger
     private let lock = NSCondition()
     private var shared = State(segmentsWritten: 0, bytesWritten: 0, droppedPackets: 0)
-    private var finished = false
-    private var started = false
+    private let worker = WorkerThread()
 
     // Thread-owned writer state.
     private var stream: MediaStreamInfo?
@@ -86,26 +85,13 @@ public final class SegmentRecorder: @unchecked Sendable {
     }
 
     public func start() {
-        lock.withLock { started = true }
-        let thread = Thread { [self] in
-            run()
-            lock.withLock {
-                finished = true
-                lock.broadcast()
-            }
-        }
-        thread.name = "kuzet.recorder.\(configuration.camera)"
-        thread.start()
+        worker.start(name: "kuzet.recorder.\(configuration.camera)") { [self] in run() }
     }
 
     /// Lets the recorder write what is queued, finish the open segment (trailer, fsync) and stop.
     public func stop(timeout: Double = 10) {
         fanout.unsubscribe(queue)
-        lock.withLock {
-            guard started else { return }
-            let deadline = Date().addingTimeInterval(timeout)
-            while !finished && lock.wait(until: deadline) {}
-        }
+        worker.join(timeout: timeout)
     }
 
     private func run() {

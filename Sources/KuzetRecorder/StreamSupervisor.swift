@@ -46,8 +46,7 @@ public final class StreamSupervisor: @unchecked Sendable {
     private var meter = RateMeter()
     private var lastPacket: Date?
     private var stopping = false
-    private var thread: Thread?
-    private var finished = false
+    private let worker = WorkerThread()
     private let interrupt = MediaInterrupt()
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "kuzet.camera")) {
@@ -69,16 +68,7 @@ public final class StreamSupervisor: @unchecked Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            loop()
-            lock.withLock {
-                finished = true
-                lock.broadcast()
-            }
-        }
-        thread.name = "kuzet.camera.\(configuration.camera).\(configuration.stream.rawValue)"
-        lock.withLock { self.thread = thread }
-        thread.start()
+        worker.start(name: "kuzet.camera.\(configuration.camera).\(configuration.stream.rawValue)") { [self] in loop() }
     }
 
     /// Interrupts whatever the thread is doing, ends the fan-out (consumers finish their
@@ -89,11 +79,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             lock.broadcast()
         }
         interrupt.abort()
-        lock.withLock {
-            guard thread != nil else { return }
-            let deadline = Date().addingTimeInterval(timeout)
-            while !finished && lock.wait(until: deadline) {}
-        }
+        worker.join(timeout: timeout)
     }
 
     private var isStopping: Bool { lock.withLock { stopping } }
