@@ -25,7 +25,7 @@ import Glibc
     }
 
     @Test func aServerThatNeverAnswersTimesOutWithinTheOpenTimeout() throws {
-        let listener = try SilentListener()
+        let listener = try SilentTCPListener()
         let started = Date()
         #expect {
             _ = try MediaInput(
@@ -39,7 +39,7 @@ import Glibc
     }
 
     @Test func abortFromAnotherThreadEndsABlockingOpen() throws {
-        let listener = try SilentListener()
+        let listener = try SilentTCPListener()
         let interrupt = MediaInterrupt()
         let started = Date()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interrupt.abort() }
@@ -60,30 +60,4 @@ import Glibc
             (error as? MediaError)?.kind == .refused
         }
     }
-}
-
-/// A TCP listener on loopback that accepts connections (in the kernel's backlog) and never
-/// answers: a camera that hangs mid-handshake.
-final class SilentListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else {
-            close(fd)
-            throw TestKitError("cannot listen on loopback")
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }

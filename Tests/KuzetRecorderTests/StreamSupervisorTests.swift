@@ -24,7 +24,7 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func stopInterruptsAConnectThatWouldHang() throws {
         // A TCP port that accepts and never answers: the open blocks inside libavformat.
-        let listener = try HangingListener()
+        let listener = try SilentTCPListener()
         let supervisor = StreamSupervisor(configuration: .init(camera: "hang", stream: .main, url: "rtsp://127.0.0.1:\(listener.port)/x", openTimeout: 60))
         supervisor.start()
         Thread.sleep(forTimeInterval: 0.5)
@@ -44,29 +44,4 @@ import Testing
         backoff.reset()
         #expect(backoff.next(using: &generator) <= 0.25)
     }
-}
-
-/// Accepts TCP connections into the backlog and never answers.
-final class HangingListener {
-    let fd: Int32
-    let port: Int
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard ok else {
-            close(fd)
-            throw TestKitError("cannot listen on loopback")
-        }
-        self.fd = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(fd) }
 }
