@@ -48,9 +48,9 @@ enum HeartbeatPayload {
         let heartbeats: [Heartbeat]
         do {
             if isBatch {
-                heartbeats = try JSONDecoder.kuzetWire.decode(HeartbeatBatch.self, from: body).heartbeats
+                heartbeats = try RegistryJSON.decoder.decode(HeartbeatBatch.self, from: body).heartbeats
             } else {
-                heartbeats = [try JSONDecoder.kuzetWire.decode(Heartbeat.self, from: body)]
+                heartbeats = [try RegistryJSON.decoder.decode(Heartbeat.self, from: body)]
             }
         } catch let error as DecodingError {
             throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: Self.describe(error, batch: isBatch), problems: [Self.describe(error, batch: isBatch)])

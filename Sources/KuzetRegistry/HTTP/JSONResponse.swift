@@ -6,7 +6,7 @@ import KuzetProtocol
 /// Builds responses with the API's JSON encoding (snake_case set by the types, ISO 8601 dates).
 enum JSONResponse {
     static func make<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try JSONEncoder.kuzetWire.encode(value)
+        let data = try RegistryJSON.encoder.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))

@@ -10,6 +10,8 @@ import ServiceLifecycle
 public final class PostgresRegistryStore: RegistryStore, Service {
     let client: PostgresClient
     let logger: Logger
+    /// Ingest requests waiting at the same moment share one transaction; a few groups at once.
+    let groupWriter: IngestGroupWriter
 
     public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws {
         var configuration = PostgresClient.Configuration(
@@ -17,9 +19,14 @@ public final class PostgresRegistryStore: RegistryStore, Service {
             database: location.database, tls: location.requireTLS ? .require(TLSConfiguration.makeClientConfiguration()) : .disable)
         configuration.options.maximumConnections = 16
         configuration.options.minimumConnections = 0
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
         self.logger = logger
+        groupWriter = IngestGroupWriter(writers: Self.groupWriters) { requests in try await Self.write(requests, client: client, logger: logger) }
     }
+
+    /// Groups written at the same time, each on its own connection.
+    static let groupWriters = 4
 
     public func run() async throws {
         await client.run()

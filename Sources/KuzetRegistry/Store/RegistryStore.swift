@@ -49,9 +49,3 @@ enum IngestFold {
 
     static func column(for flag: SchoolFlag) -> String? { flagColumns.first { $0.0 == flag }?.1 }
 }
-
-/// The JSON the stores keep state and heartbeats in.
-enum StoredJSON {
-    static func encode<T: Encodable>(_ value: T) throws -> Data { try JSONEncoder.kuzetWire.encode(value) }
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try JSONDecoder.kuzetWire.decode(type, from: data) }
-}

@@ -4,44 +4,72 @@ import KuzetProtocol
 
 extension SQLiteRegistryStore {
     public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
-        let encoded = try heartbeats.map { ($0, try StoredJSON.encode($0)) }
-        return try await pool.write { db in
-            let info = heartbeats.last?.school
-            try db.execute(
-                sql: """
-                    INSERT INTO schools (id, name, region, registered_at) VALUES (?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
-                        region = COALESCE(schools.region, excluded.region)
-                    """,
-                arguments: [schoolID, info?.name, info?.region, receivedAt.timeIntervalSince1970])
-            var inserted: [Heartbeat] = []
-            let statement = try db.cachedStatement(
-                sql: "INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-            for (heartbeat, payload) in encoded {
-                try statement.execute(arguments: [
-                    schoolID, Int64(heartbeat.sequence), heartbeat.sentAt.timeIntervalSince1970, receivedAt.timeIntervalSince1970, payload,
-                ])
-                if db.changesCount > 0 { inserted.append(heartbeat) }
-            }
-            let row = try Row.fetchOne(db, sql: "SELECT state_json FROM school_states WHERE school_id = ?", arguments: [schoolID])
-            let previous = try (row?["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) }
-            let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: receivedAt, policy: policy)
-            if let next {
-                try db.execute(
-                    sql: "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json",
-                    arguments: [schoolID, try StoredJSON.encode(next)])
-                var arguments: StatementArguments = [receivedAt.timeIntervalSince1970, Int64(next.lastSequence), next.intervalSeconds]
-                for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }
-                arguments += [schoolID]
-                let assignments = IngestFold.flagColumns.map { "\($0.1) = ?" }.joined(separator: ", ")
-                try db.execute(
-                    sql: "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, \(assignments) WHERE id = ?",
-                    arguments: arguments)
-            } else {
-                try db.execute(sql: "UPDATE schools SET last_contact_at = ? WHERE id = ?", arguments: [receivedAt.timeIntervalSince1970, schoolID])
-            }
-            let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
-            return IngestResult(accepted: inserted.count, duplicates: heartbeats.count - inserted.count, highestSequence: highest)
+        let payloads = try heartbeats.map { try StoredJSON.encode($0) }
+        return try await groupWriter.submit(
+            IngestRequest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy))
+    }
+
+    /// How grouped ingest has gone in this store instance.
+    public var ingestStatistics: IngestGroupStatistics { groupWriter.statistics }
+
+    /// A group of requests in one transaction (one commit), in arrival order: a later request of the
+    /// same school sees what an earlier one stored, exactly as if they had come one after another.
+    static func write(_ requests: [IngestRequest], to pool: DatabasePool) async throws -> [IngestResult] {
+        try await pool.write { db in
+            var states: [String: SchoolState?] = [:]
+            return try requests.map { try ingest($0, db: db, states: &states) }
         }
     }
+
+    /// One request's statements. `states`: each school's state as this group left it so far.
+    static func ingest(_ request: IngestRequest, db: Database, states: inout [String: SchoolState?]) throws -> IngestResult {
+        let received = request.receivedAt.timeIntervalSince1970
+        let info = request.heartbeats.last?.school
+        try db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool).execute(arguments: [request.schoolID, info?.name, info?.region, received])
+        let insert = try db.cachedStatement(sql: SQLiteIngestSQL.insertHeartbeat)
+        var inserted: [Heartbeat] = []
+        for (heartbeat, payload) in zip(request.heartbeats, request.payloads) {
+            try insert.execute(arguments: [request.schoolID, Int64(heartbeat.sequence), heartbeat.sentAt.timeIntervalSince1970, received, payload])
+            if db.changesCount > 0 { inserted.append(heartbeat) }
+        }
+        let previous: SchoolState?
+        if let known = states[request.schoolID] {
+            previous = known
+        } else {
+            let json = try Data.fetchOne(db.cachedStatement(sql: SQLiteIngestSQL.selectState), arguments: [request.schoolID])
+            previous = try json.map { try StoredJSON.decode(SchoolState.self, $0) }
+        }
+        let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
+        if let next {
+            try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, try StoredJSON.encode(next)])
+            var arguments: StatementArguments = [received, Int64(next.lastSequence), next.intervalSeconds]
+            for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }
+            arguments += [request.schoolID]
+            try db.cachedStatement(sql: SQLiteIngestSQL.updateSchool).execute(arguments: arguments)
+            states[request.schoolID] = next
+        } else {
+            try db.cachedStatement(sql: SQLiteIngestSQL.updateContact).execute(arguments: [received, request.schoolID])
+            states[request.schoolID] = previous
+        }
+        let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
+        return IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest)
+    }
+}
+
+/// The ingest statements (prepared once per connection through GRDB's statement cache).
+enum SQLiteIngestSQL {
+    static let upsertSchool = """
+        INSERT INTO schools (id, name, region, registered_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
+            region = COALESCE(schools.region, excluded.region)
+        """
+    static let insertHeartbeat =
+        "INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
+    static let selectState = "SELECT state_json FROM school_states WHERE school_id = ?"
+    static let upsertState =
+        "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json"
+    static let updateSchool =
+        "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, "
+        + IngestFold.flagColumns.map { "\($0.1) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+    static let updateContact = "UPDATE schools SET last_contact_at = ? WHERE id = ?"
 }

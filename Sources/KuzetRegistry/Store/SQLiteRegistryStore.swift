@@ -6,6 +6,8 @@ import KuzetProtocol
 /// Commits are `synchronous = FULL`: an acknowledged heartbeat survives a power cut.
 public final class SQLiteRegistryStore: RegistryStore {
     let pool: DatabasePool
+    /// Ingest requests waiting at the same moment share one transaction (one fsync).
+    let groupWriter: IngestGroupWriter
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -14,7 +16,9 @@ public final class SQLiteRegistryStore: RegistryStore {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        self.pool = pool
+        groupWriter = IngestGroupWriter(writers: 1) { requests in try await Self.write(requests, to: pool) }
     }
 
     public func migrate() async throws {
