@@ -23,7 +23,7 @@ func withStore<T: Sendable>(_ kind: StoreKind, _ body: @Sendable (any RegistrySt
         let store = try SQLiteRegistryStore(path: path)
         try await store.migrate()
         return try await withExtendedLifetime(directory) {
-            try await body(store, StoreLocationInfo(location: .sqlite(path: path), sqlitePath: path))
+            try await body(store, StoreLocationInfo(location: .sqlite(path: path), sqlitePath: path, postgresURL: nil))
         }
     case .postgres:
         let (url, name) = try PostgresTestServer.createDatabase()
@@ -35,7 +35,7 @@ func withStore<T: Sendable>(_ kind: StoreKind, _ body: @Sendable (any RegistrySt
             group.addTask { try await store.run() }
             defer { group.cancelAll() }
             try await store.migrate()
-            return try await body(store, StoreLocationInfo(location: location, sqlitePath: nil))
+            return try await body(store, StoreLocationInfo(location: location, sqlitePath: nil, postgresURL: url))
         }
     }
 }
@@ -44,6 +44,8 @@ struct StoreLocationInfo: Sendable {
     var location: DatabaseLocation
     /// The database file when the store is SQLite.
     var sqlitePath: String?
+    /// The database's URL when the store is PostgreSQL.
+    var postgresURL: String?
 }
 
 func withExtendedLifetime<T>(_ value: AnyObject, _ body: () async throws -> T) async rethrows -> T {

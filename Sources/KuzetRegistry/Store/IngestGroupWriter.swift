@@ -30,6 +30,7 @@ final class IngestGroupWriter: Sendable {
     private struct State {
         var queue: [Waiting] = []
         var activeWriters = 0
+        var writing = 0
         var statistics = IngestGroupStatistics()
     }
 
@@ -51,6 +52,8 @@ final class IngestGroupWriter: Sendable {
         state.withLock { state in
             var statistics = state.statistics
             statistics.waiting = state.queue.count
+            statistics.writing = state.writing
+            statistics.writers = writers
             return statistics
         }
     }
@@ -73,6 +76,7 @@ final class IngestGroupWriter: Sendable {
         while let group = nextGroup() {
             let outcomes = await writeGroup(group.map(\.request))
             state.withLock { state in
+                state.writing -= group.count
                 state.statistics.requests += group.count
                 state.statistics.largestGroup = max(state.statistics.largestGroup, group.count)
             }
@@ -96,6 +100,7 @@ final class IngestGroupWriter: Sendable {
             }
             let group = Array(state.queue.prefix(count))
             state.queue.removeFirst(count)
+            state.writing += count
             state.statistics.groups += 1
             return group
         }
@@ -128,6 +133,8 @@ final class IngestGroupWriter: Sendable {
 
 /// How a store's group writer has done so far (for tests and the benchmark).
 public struct IngestGroupStatistics: Sendable, Equatable {
+    /// Groups this store writes at the same time.
+    public var writers = 0
     /// Transactions started for groups (a failed group's one-by-one retries count too).
     public var groups = 0
     /// Requests answered.
@@ -138,4 +145,8 @@ public struct IngestGroupStatistics: Sendable, Equatable {
     public var splitGroups = 0
     /// Requests waiting for a writer right now.
     public var waiting = 0
+    /// Requests in groups being written right now.
+    public var writing = 0
+
+    public init() {}
 }
