@@ -181,6 +181,45 @@ struct GroupCommitTests {
         }
     }
 
+    @Test("a state one instance remembers is not used once another instance has moved the school on", arguments: StoreKind.allCases)
+    func rememberedStateIsCheckedAgainstTheDatabase(kind: StoreKind) async throws {
+        try await withStore(kind) { first, info in
+            try await withSecondStore(kind, info) { second in
+                let school = "KZ-TWO-0100"
+                let start = Date(timeIntervalSince1970: 1_790_000_000)
+                var sample = Sample(schoolID: school)
+                sample.push = .failing
+                _ = try await first.ingest(schoolID: school, heartbeats: [sample.heartbeat(1, at: start)], receivedAt: start, policy: FlagPolicy())
+                sample.push = .delivering
+                _ = try await second.ingest(
+                    schoolID: school, heartbeats: [sample.heartbeat(2, at: start.addingTimeInterval(30))], receivedAt: start, policy: FlagPolicy())
+                sample.push = .failing
+                let third = start.addingTimeInterval(60)
+                _ = try await first.ingest(schoolID: school, heartbeats: [sample.heartbeat(3, at: third)], receivedAt: third, policy: FlagPolicy())
+                // Failing again since heartbeat 3: the first instance's memory (failing since 1) is stale.
+                let record = try #require(try await second.school(id: school))
+                #expect(record.state?.lastSequence == 3)
+                #expect(record.state?.flags.since(.notDelivering) == third)
+            }
+        }
+    }
+
+    /// A second store instance on the same database (another registry process).
+    func withSecondStore(_ kind: StoreKind, _ info: StoreLocationInfo, _ body: @Sendable (any RegistryStore) async throws -> Void) async throws {
+        switch kind {
+        case .sqlite:
+            try await body(try SQLiteRegistryStore(path: try #require(info.sqlitePath)))
+        case .postgres:
+            guard case .postgres(let location) = try DatabaseLocation(parsing: try #require(info.postgresURL)) else { throw TestKitError("not a postgres URL") }
+            let store = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
+            try await withThrowingTaskGroup(of: Void.self) { services in
+                services.addTask { try await store.run() }
+                defer { services.cancelAll() }
+                try await body(store)
+            }
+        }
+    }
+
     /// The content depends on the sequence, so the state shows which heartbeat it came from.
     static func cameras(for sequence: Int) -> Int { sequence % 3 + 1 }
 

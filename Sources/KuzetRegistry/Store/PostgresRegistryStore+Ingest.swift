@@ -21,7 +21,7 @@ extension PostgresRegistryStore {
     /// deadlock); another instance's group with one of these schools waits, then reads the state this
     /// one committed. Requests are folded in arrival order, so two of one school in a group behave as
     /// if they had come one after another.
-    static func write(_ requests: [IngestRequest], client: PostgresClient, logger: Logger) async throws -> [IngestResult] {
+    static func write(_ requests: [IngestRequest], client: PostgresClient, cache: SchoolStateCache, logger: Logger) async throws -> [IngestResult] {
         // The group's schools, each with the first name/region a request gave ('' = none given).
         var schools: [String: (name: String, region: String, received: Double)] = [:]
         for request in requests where schools[request.schoolID] == nil || schools[request.schoolID]?.name == "" {
@@ -46,7 +46,7 @@ extension PostgresRegistryStore {
                 payloads.append(String(decoding: payload, as: UTF8.self))
             }
         }
-        return try await client.withTransaction(logger: logger) { connection in
+        let (results, states) = try await client.withTransaction(logger: logger) { connection in
             let names = ids.map { schools[$0]!.name }
             let regions = ids.map { schools[$0]!.region }
             let registered = ids.map { schools[$0]!.received }
@@ -56,11 +56,23 @@ extension PostgresRegistryStore {
                 SELECT i, NULLIF(n, ''), NULLIF(r, ''), t FROM unnest(\(ids)::text[], \(names)::text[], \(regions)::text[], \(registered)::float8[]) AS u(i, n, r, t)
                 ORDER BY i
                 ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name), region = COALESCE(schools.region, excluded.region)
-                RETURNING id, state_json
+                RETURNING id, last_sequence
                 """, logger: logger)
+            // The stored states: from this instance's cache where it holds the stored sequence, else read.
             var states: [String: SchoolState] = [:]
-            for try await (id, json) in stateRows.decode((String, String?).self) {
-                if let json { states[id] = try StoredJSON.decode(SchoolState.self, Data(json.utf8)) }
+            var misses: [String] = []
+            for try await (id, sequence) in stateRows.decode((String, Int64?).self) {
+                if let cached = cache.state(of: id, storedSequence: sequence) {
+                    states[id] = cached
+                } else if sequence != nil {
+                    misses.append(id)
+                }
+            }
+            if !misses.isEmpty {
+                let rows = try await connection.query("SELECT id, state_json FROM schools WHERE id = ANY(\(misses)::text[])", logger: logger)
+                for try await (id, json) in rows.decode((String, String?).self) {
+                    if let json { states[id] = try StoredJSON.decode(SchoolState.self, Data(json.utf8)) }
+                }
             }
             let insertedRows = try await connection.query(
                 """
@@ -89,8 +101,10 @@ extension PostgresRegistryStore {
                 results.append(IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest))
             }
             try await Self.update(changes, connection: connection, logger: logger)
-            return results
+            return (results, states)
         }
+        cache.remember(states)
+        return results
     }
 
     /// Writes each school's contact time and, where it moved, its state and flag columns (one statement).

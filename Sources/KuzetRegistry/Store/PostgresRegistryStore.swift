@@ -22,7 +22,10 @@ public final class PostgresRegistryStore: RegistryStore, Service {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        groupWriter = IngestGroupWriter(writers: Self.groupWriters) { requests in try await Self.write(requests, client: client, logger: logger) }
+        let cache = SchoolStateCache()
+        groupWriter = IngestGroupWriter(writers: Self.groupWriters) { requests in
+            try await Self.write(requests, client: client, cache: cache, logger: logger)
+        }
     }
 
     /// Groups written at the same time, each on its own connection.

@@ -14,18 +14,23 @@ extension SQLiteRegistryStore {
 
     /// A group of requests in one transaction (one commit), in arrival order: a later request of the
     /// same school sees what an earlier one stored, exactly as if they had come one after another.
-    static func write(_ requests: [IngestRequest], to pool: DatabasePool) async throws -> [IngestResult] {
-        try await pool.write { db in
+    static func write(_ requests: [IngestRequest], to pool: DatabasePool, cache: SchoolStateCache) async throws -> [IngestResult] {
+        let (results, states) = try await pool.write { db in
             var states: [String: SchoolState?] = [:]
-            return try requests.map { try ingest($0, db: db, states: &states) }
+            let results = try requests.map { try ingest($0, db: db, states: &states, cache: cache) }
+            return (results, states.compactMapValues { $0 })
         }
+        cache.remember(states)
+        return results
     }
 
     /// One request's statements. `states`: each school's state as this group left it so far.
-    static func ingest(_ request: IngestRequest, db: Database, states: inout [String: SchoolState?]) throws -> IngestResult {
+    static func ingest(_ request: IngestRequest, db: Database, states: inout [String: SchoolState?], cache: SchoolStateCache) throws -> IngestResult {
         let received = request.receivedAt.timeIntervalSince1970
         let info = request.heartbeats.last?.school
-        try db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool).execute(arguments: [request.schoolID, info?.name, info?.region, received])
+        let school = try Row.fetchOne(
+            db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool), arguments: [request.schoolID, info?.name, info?.region, received])
+        let storedSequence = school?["last_sequence"] as Int64?
         let insert = try db.cachedStatement(sql: SQLiteIngestSQL.insertHeartbeat)
         var inserted: [Heartbeat] = []
         for (heartbeat, payload) in zip(request.heartbeats, request.payloads) {
@@ -35,6 +40,8 @@ extension SQLiteRegistryStore {
         let previous: SchoolState?
         if let known = states[request.schoolID] {
             previous = known
+        } else if let cached = cache.state(of: request.schoolID, storedSequence: storedSequence) {
+            previous = cached
         } else {
             let json = try Data.fetchOne(db.cachedStatement(sql: SQLiteIngestSQL.selectState), arguments: [request.schoolID])
             previous = try json.map { try StoredJSON.decode(SchoolState.self, $0) }
@@ -62,6 +69,7 @@ enum SQLiteIngestSQL {
         INSERT INTO schools (id, name, region, registered_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
             region = COALESCE(schools.region, excluded.region)
+        RETURNING last_sequence
         """
     static let insertHeartbeat =
         "INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"

@@ -18,7 +18,8 @@ public final class SQLiteRegistryStore: RegistryStore {
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
-        groupWriter = IngestGroupWriter(writers: 1) { requests in try await Self.write(requests, to: pool) }
+        let cache = SchoolStateCache()
+        groupWriter = IngestGroupWriter(writers: 1) { requests in try await Self.write(requests, to: pool, cache: cache) }
     }
 
     public func migrate() async throws {
