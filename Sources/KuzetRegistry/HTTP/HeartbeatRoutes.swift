@@ -30,8 +30,11 @@ struct HeartbeatRoutes {
         if !problems.isEmpty {
             throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: Array(problems.prefix(50)))
         }
+        let payloads = try HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count)
+            ?? heartbeats.map { try StoredJSON.encode($0) }
         let receivedAt = registry.now()
-        let result = try await registry.store.ingest(schoolID: schoolID, heartbeats: heartbeats, receivedAt: receivedAt, policy: registry.policy)
+        let result = try await registry.store.ingest(
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: registry.policy)
         let receipt = HeartbeatReceipt(
             accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence, serverTime: receivedAt)
         return try JSONResponse.make(receipt, status: .ok)

@@ -15,14 +15,23 @@ public protocol RegistryStore: Sendable {
     /// Every stored token (hashes only).
     func tokens() async throws -> [StoredToken]
     /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
-    /// forward with those newer than it. Atomic: all or nothing.
-    func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult
+    /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
+    /// history keeps it (the bytes the agent sent).
+    func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult
     func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage
     func school(id: String) async throws -> SchoolRecord?
     /// The newest `limit` heartbeats of a school by sequence, newest first.
     func history(schoolID: String, limit: Int) async throws -> [HistoryEntry]
     /// Counts per region (only `region` when given).
     func report(region: String?, at now: Date, policy: FlagPolicy) async throws -> RegistryReport
+}
+
+extension RegistryStore {
+    /// Ingest with the heartbeats' JSON encoded here.
+    public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
+        let payloads = try heartbeats.map { try StoredJSON.encode($0) }
+        return try await ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy)
+    }
 }
 
 /// The part of ingest both stores share: which heartbeats move the state, and the new state.

@@ -3,8 +3,8 @@ import GRDB
 import KuzetProtocol
 
 extension SQLiteRegistryStore {
-    public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
-        let payloads = try heartbeats.map { try StoredJSON.encode($0) }
+    public func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
+        precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
         return try await groupWriter.submit(
             IngestRequest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy))
     }
