@@ -7,7 +7,7 @@ import NIOCore
 
 /// Heartbeats through the real registry server (HTTP on loopback, JSON, validation, auth, store).
 enum IngestRun {
-    static func run(kind: BenchStore, options: BenchOptions, batch: Int) async throws -> Double {
+    static func run(kind: BenchStore, options: BenchOptions, batch: Int) async throws -> (rate: Double, groups: IngestGroupStatistics?) {
         let workload = BenchWorkload(total: options.heartbeats, batch: batch, schoolCount: 1000, seed: 2)
         let database = try BenchDatabase.fresh(kind, options: options, name: "ingest")
         defer { database.cleanup() }
@@ -26,6 +26,7 @@ enum IngestRun {
                     body: ByteBuffer(bytes: request.body))
             }
             let start = Date()
+            let before = Self.statistics(registry.store)
             try await withThrowingTaskGroup(of: Void.self) { workers in
                 for worker in 0..<options.connections {
                     workers.addTask {
@@ -40,7 +41,20 @@ enum IngestRun {
                 }
                 try await workers.waitForAll()
             }
-            return Double(options.heartbeats) / Date().timeIntervalSince(start)
+            let rate = Double(options.heartbeats) / Date().timeIntervalSince(start)
+            var groups = Self.statistics(registry.store)
+            if let before, groups != nil {
+                groups!.groups -= before.groups
+                groups!.requests -= before.requests
+            }
+            return (rate, groups)
         }
+    }
+
+    /// The store's group-commit figures (transactions and requests so far).
+    static func statistics(_ store: any RegistryStore) -> IngestGroupStatistics? {
+        if let store = store as? SQLiteRegistryStore { return store.ingestStatistics }
+        if let store = store as? PostgresRegistryStore { return store.ingestStatistics }
+        return nil
     }
 }

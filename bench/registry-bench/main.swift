@@ -17,15 +17,17 @@ LoggingSystem.bootstrap { label in
 
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(options.connections) connections, 8 cameras per heartbeat")
+say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: \(options.connections) connections)")
 say("")
 var kinds: [BenchStore] = [.sqlite]
 if options.postgresURL != nil { kinds.append(.postgres) }
 for kind in kinds {
     for batch in options.batches {
         let floor = try await Floor.run(kind: kind, options: options, batch: batch)
-        let server = try await IngestRun.run(kind: kind, options: options, batch: batch)
+        let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
         let label = "\(kind.rawValue) batch=\(batch)".padding(toLength: 22, withPad: " ", startingAt: 0)
-        say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)")
+        let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", Double($0.requests) / Double(max($0.groups, 1)))) per commit)" } ?? ""
+        say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)\(grouping)")
     }
 }
 say("")

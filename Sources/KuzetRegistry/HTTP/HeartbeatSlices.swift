@@ -18,6 +18,18 @@ enum HeartbeatSlices {
             scanner.skipSpace()
             return scanner.index == bytes.count ? [Data(bytes[start..<end])] : nil
         }
+        guard let found = arrayElements(in: bytes, key: "heartbeats"), found.count == count,
+            found.allSatisfy({ $0.first == UInt8(ascii: "{") })
+        else { return nil }
+        return found
+    }
+
+    /// The elements of the array under top-level `key` of the JSON object `bytes`, as sent; nil if
+    /// the key is missing, repeated or not an array, or a top-level key is escaped.
+    static func arrayElements(in bytes: [UInt8], key wanted: String) -> [Data]? {
+        var scanner = Scanner(bytes: bytes)
+        scanner.skipSpace()
+        guard scanner.peek == UInt8(ascii: "{") else { return nil }
         scanner.index += 1
         var found: [Data]?
         while true {
@@ -31,7 +43,7 @@ enum HeartbeatSlices {
             guard scanner.peek == UInt8(ascii: ":") else { return nil }
             scanner.index += 1
             scanner.skipSpace()
-            if key.elementsEqual("heartbeats".utf8) {
+            if key.elementsEqual(wanted.utf8) {
                 guard found == nil, let elements = scanner.arrayElements() else { return nil }
                 found = elements.map { Data(bytes[$0]) }
             } else {
@@ -45,7 +57,6 @@ enum HeartbeatSlices {
                 return nil
             }
         }
-        guard let found, found.count == count, found.allSatisfy({ $0.first == UInt8(ascii: "{") }) else { return nil }
         return found
     }
 

@@ -10,6 +10,13 @@ struct IngestRequest: Sendable {
     var payloads: [Data]
     var receivedAt: Date
     var policy: FlagPolicy
+
+    /// The stored JSON of `state`, which this request's heartbeats moved (its cameras are the
+    /// newest heartbeat's, taken from that heartbeat's payload).
+    func stateJSON(_ state: SchoolState) throws -> Data {
+        let index = heartbeats.lastIndex { $0.sequence == state.lastSequence }
+        return try StoredStateJSON.encode(state, payload: index.map { payloads[$0] })
+    }
 }
 
 /// Group commit: the ingests waiting at a moment (any schools, any requests) are written in ONE

@@ -95,6 +95,7 @@ extension PostgresRegistryStore {
                 if let next {
                     states[request.schoolID] = next
                     change.state = next
+                    change.stateJSON = try request.stateJSON(next)
                 }
                 changes[request.schoolID] = change
                 let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
@@ -114,7 +115,7 @@ extension PostgresRegistryStore {
         let contacts = rows.map(\.contact)
         let sequences = rows.map { Int64($0.state?.lastSequence ?? 0) }
         let intervals = rows.map { Int64($0.state?.intervalSeconds ?? 0) }
-        let jsons = try rows.map { row in try row.state.map { String(decoding: try StoredJSON.encode($0), as: UTF8.self) } ?? "" }
+        let jsons = rows.map { row in row.stateJSON.map { String(decoding: $0, as: UTF8.self) } ?? "" }
         // NaN stands for "flag not set" (arrays cannot carry NULL here).
         let since = { (flag: SchoolFlag) in rows.map { $0.state?.flags.since(flag)?.timeIntervalSince1970 ?? .nan } }
         let notRecording = since(.notRecording)
@@ -145,6 +146,7 @@ extension PostgresRegistryStore {
 struct SchoolChange {
     var contact: Double
     var state: SchoolState?
+    var stateJSON: Data?
 }
 
 struct StoredKey: Hashable {

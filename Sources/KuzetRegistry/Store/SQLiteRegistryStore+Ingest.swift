@@ -48,7 +48,7 @@ extension SQLiteRegistryStore {
         }
         let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
         if let next {
-            try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, try StoredJSON.encode(next)])
+            try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, try request.stateJSON(next)])
             var arguments: StatementArguments = [received, Int64(next.lastSequence), next.intervalSeconds]
             for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }
             arguments += [request.schoolID]
