@@ -1,23 +1,5 @@
 import Foundation
-import KuzetProtocol
 import Synchronization
-
-/// One request's ingest, as handed to a store's group write.
-struct IngestRequest: Sendable {
-    var schoolID: String
-    var heartbeats: [Heartbeat]
-    /// Each heartbeat's stored JSON (encoded by the request's own task, not by the writer).
-    var payloads: [Data]
-    var receivedAt: Date
-    var policy: FlagPolicy
-
-    /// The stored JSON of `state`, which this request's heartbeats moved (its cameras are the
-    /// newest heartbeat's, taken from that heartbeat's payload).
-    func stateJSON(_ state: SchoolState) throws -> Data {
-        let index = heartbeats.lastIndex { $0.sequence == state.lastSequence }
-        return try StoredStateJSON.encode(state, payload: index.map { payloads[$0] })
-    }
-}
 
 /// Group commit: the ingests waiting at a moment (any schools, any requests) are written in ONE
 /// transaction, so one commit (one fsync) serves them all. Nobody is answered before that commit.
@@ -136,24 +118,4 @@ final class IngestGroupWriter: Sendable {
             return outcomes
         }
     }
-}
-
-/// How a store's group writer has done so far (for tests and the benchmark).
-public struct IngestGroupStatistics: Sendable, Equatable {
-    /// Groups this store writes at the same time.
-    public var writers = 0
-    /// Transactions started for groups (a failed group's one-by-one retries count too).
-    public var groups = 0
-    /// Requests answered.
-    public var requests = 0
-    /// The most requests one transaction carried.
-    public var largestGroup = 0
-    /// Groups whose transaction failed and whose requests were written again one per transaction.
-    public var splitGroups = 0
-    /// Requests waiting for a writer right now.
-    public var waiting = 0
-    /// Requests in groups being written right now.
-    public var writing = 0
-
-    public init() {}
 }

@@ -14,7 +14,8 @@ extension PostgresRegistryStore {
     public var ingestStatistics: IngestGroupStatistics { groupWriter.statistics }
 
     /// A group of requests (any schools) in one transaction of three statements, each over the whole
-    /// group: lock-and-read the schools, insert the heartbeats, write the new states.
+    /// group: lock the schools (reading their `last_sequence`), insert the heartbeats, write the new
+    /// states — plus one to read the stored states this instance does not hold (`SchoolStateCache`).
     ///
     /// Several registry instances share the database: the first statement upserts the group's school
     /// rows in id order, which locks them until commit (in one order everywhere, so two groups cannot
@@ -22,14 +23,14 @@ extension PostgresRegistryStore {
     /// one committed. Requests are folded in arrival order, so two of one school in a group behave as
     /// if they had come one after another.
     static func write(_ requests: [IngestRequest], client: PostgresClient, cache: SchoolStateCache, logger: Logger) async throws -> [IngestResult] {
-        // The group's schools, each with the first name/region a request gave ('' = none given).
+        // The group's schools, each with the first name and the first region a request gave ('' = none).
         var schools: [String: (name: String, region: String, received: Double)] = [:]
-        for request in requests where schools[request.schoolID] == nil || schools[request.schoolID]?.name == "" {
+        for request in requests {
             let info = request.heartbeats.last?.school
-            let existing = schools[request.schoolID]
-            schools[request.schoolID] = (
-                name: existing?.name.nilIfEmpty ?? info?.name ?? "", region: existing?.region.nilIfEmpty ?? info?.region ?? "",
-                received: existing?.received ?? request.receivedAt.timeIntervalSince1970)
+            var school = schools[request.schoolID] ?? (name: "", region: "", received: request.receivedAt.timeIntervalSince1970)
+            if school.name.isEmpty { school.name = info?.name ?? "" }
+            if school.region.isEmpty { school.region = info?.region ?? "" }
+            schools[request.schoolID] = school
         }
         let ids = schools.keys.sorted()
         var heartbeatSchools: [String] = []
@@ -140,20 +141,4 @@ extension PostgresRegistryStore {
             WHERE s.id = u.id
             """, logger: logger)
     }
-}
-
-/// One school's outcome in a group: its newest contact and, if it moved, its new state.
-struct SchoolChange {
-    var contact: Double
-    var state: SchoolState?
-    var stateJSON: Data?
-}
-
-struct StoredKey: Hashable {
-    var school: String
-    var sequence: Int64
-}
-
-extension String {
-    var nilIfEmpty: String? { isEmpty ? nil : self }
 }
