@@ -18,6 +18,7 @@ LoggingSystem.bootstrap { label in
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(options.connections) connections, 8 cameras per heartbeat")
 say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: \(options.connections) connections)")
+say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writers)")
 say("")
 var kinds: [BenchStore] = [.sqlite]
 if options.postgresURL != nil { kinds.append(.postgres) }
@@ -26,8 +27,15 @@ for kind in kinds {
         let floor = try await Floor.run(kind: kind, options: options, batch: batch)
         let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
         let label = "\(kind.rawValue) batch=\(batch)".padding(toLength: 22, withPad: " ", startingAt: 0)
-        let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", Double($0.requests) / Double(max($0.groups, 1)))) per commit)" } ?? ""
+        let perCommit = groups.map { Double($0.requests) / Double(max($0.groups, 1)) }
+        let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", perCommit ?? 1)) per commit)" } ?? ""
         say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)\(grouping)")
+        if let perCommit, perCommit >= 1.5 {
+            // The server commits several requests at once: the fair floor does the same.
+            let size = Int(perCommit.rounded())
+            let grouped = try await Floor.run(kind: kind, options: options, batch: batch, group: size)
+            say("        \(label) grouped floor \(format(grouped)) hb/s   (\(size) requests per transaction; server at \(String(format: "%.0f", server / grouped * 100))% of it)")
+        }
     }
 }
 say("")

@@ -23,13 +23,13 @@ public final class PostgresRegistryStore: RegistryStore, Service {
         self.client = client
         self.logger = logger
         let cache = SchoolStateCache()
-        groupWriter = IngestGroupWriter(writers: Self.groupWriters) { requests in
+        groupWriter = IngestGroupWriter(writers: Self.ingestWriters) { requests in
             try await Self.write(requests, client: client, cache: cache, logger: logger)
         }
     }
 
     /// Groups written at the same time, each on its own connection.
-    static let groupWriters = 4
+    public static let ingestWriters = 4
 
     public func run() async throws {
         await client.run()
