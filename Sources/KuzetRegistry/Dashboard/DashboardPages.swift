@@ -62,7 +62,7 @@ struct DashboardPages {
         return "<nav class=\"filters\">\(links)</nav>\n"
     }
 
-    func schoolTable(_ schools: [SchoolRecord], now: Date) -> String {
+    func schoolTable(_ schools: [SchoolListing], now: Date) -> String {
         var rows = ""
         for school in schools {
             let flags = school.flags(at: now, policy: registry.policy)

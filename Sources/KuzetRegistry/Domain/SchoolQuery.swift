@@ -19,8 +19,8 @@ public struct SchoolQuery: Sendable, Equatable {
 
 public struct SchoolPage: Sendable, Equatable {
     public var total: Int
-    public var schools: [SchoolRecord]
-    public init(total: Int, schools: [SchoolRecord]) {
+    public var schools: [SchoolListing]
+    public init(total: Int, schools: [SchoolListing]) {
         self.total = total
         self.schools = schools
     }

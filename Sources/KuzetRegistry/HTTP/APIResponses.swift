@@ -27,6 +27,10 @@ enum APIResponses {
         var flags: [Flag]
 
         init(_ record: SchoolRecord, now: Date, policy: FlagPolicy) {
+            self.init(record.listing, now: now, policy: policy)
+        }
+
+        init(_ record: SchoolListing, now: Date, policy: FlagPolicy) {
             id = record.id
             name = record.name
             region = record.region ?? UnknownRegion.name
@@ -34,10 +38,10 @@ enum APIResponses {
             delivering = record.isDelivering(at: now, policy: policy)
             retention_compliant = record.isRetentionCompliant
             last_contact_at = record.lastContactAt
-            last_sequence = record.state?.lastSequence
-            cameras = record.state?.cameras.count ?? 0
-            cameras_recording = record.state?.cameras.filter { $0.report.recording == .recording }.count ?? 0
-            minimum_retention_days = record.state?.minimumRetentionDays
+            last_sequence = record.status?.lastSequence
+            cameras = record.status?.cameras ?? 0
+            cameras_recording = record.status?.camerasRecording ?? 0
+            minimum_retention_days = record.status?.minimumRetentionDays
             flags = record.flags(at: now, policy: policy).map(Flag.init)
         }
     }

@@ -124,6 +124,10 @@ extension PostgresRegistryStore {
         let retentionBelow = since(.retentionBelowMinimum)
         let diskPressure = since(.diskPressure)
         let clockSkew = since(.clockSkew)
+        let statuses = rows.map { $0.state.map(SchoolStatus.init) }
+        let cameras = statuses.map { Int64($0?.cameras ?? 0) }
+        let recording = statuses.map { Int64($0?.camerasRecording ?? 0) }
+        let minimumRetention = statuses.map { $0?.minimumRetentionDays ?? .nan }
         try await connection.query(
             """
             UPDATE schools AS s SET last_contact_at = u.contact,
@@ -134,10 +138,14 @@ extension PostgresRegistryStore {
                 not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
                 retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
                 disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
-                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END
+                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
+                cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
+                cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
+                minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END
             FROM unnest(\(ids)::text[], \(contacts)::float8[], \(sequences)::bigint[], \(intervals)::bigint[], \(jsons)::text[],
-                \(notRecording)::float8[], \(notDelivering)::float8[], \(retentionBelow)::float8[], \(diskPressure)::float8[], \(clockSkew)::float8[])
-                AS u(id, contact, seq, iv, json, nr, nd, rb, dp, cs)
+                \(notRecording)::float8[], \(notDelivering)::float8[], \(retentionBelow)::float8[], \(diskPressure)::float8[], \(clockSkew)::float8[],
+                \(cameras)::bigint[], \(recording)::bigint[], \(minimumRetention)::float8[])
+                AS u(id, contact, seq, iv, json, nr, nd, rb, dp, cs, cam, rec, mrd)
             WHERE s.id = u.id
             """, logger: logger)
     }

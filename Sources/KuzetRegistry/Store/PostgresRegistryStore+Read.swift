@@ -28,15 +28,15 @@ extension PostgresRegistryStore {
         let countRows = try await client.query(filtered("SELECT COUNT(*) FROM schools"), logger: logger)
         var total = 0
         for try await count in countRows.decode(Int64.self) { total = Int(count) }
-        let select = filtered("SELECT \(Self.schoolColumns) FROM schools") { sql in
+        let select = filtered("SELECT \(Self.listingColumns) FROM schools") { sql in
             sql.appendLiteral(" ORDER BY id LIMIT ")
             sql.appendInterpolation(query.limit)
             sql.appendLiteral(" OFFSET ")
             sql.appendInterpolation(query.offset)
         }
         let rows = try await client.query(select, logger: logger)
-        var schools: [SchoolRecord] = []
-        for try await row in rows.decode(SchoolRow.self) { schools.append(try Self.record(row)) }
+        var schools: [SchoolListing] = []
+        for try await row in rows.decode(ListingRow.self) { schools.append(try Self.listing(row)) }
         return SchoolPage(total: total, schools: schools)
     }
 
@@ -90,6 +90,35 @@ extension PostgresRegistryStore {
         sql.appendLiteral(" >= ")
         sql.appendInterpolation(now.timeIntervalSince1970)
         sql.appendLiteral(")")
+    }
+
+    /// Schools for a list: the row's columns; the state JSON only for rows written before the
+    /// status columns existed (`cameras` NULL although the school reported).
+    static let listingColumns = """
+        id, name, region, registered_at, last_contact_at, last_sequence, interval_seconds, \
+        not_recording_since, not_delivering_since, retention_below_since, disk_pressure_since, clock_skew_since, \
+        cameras, cameras_recording, minimum_retention_days, CASE WHEN cameras IS NULL AND last_sequence IS NOT NULL THEN state_json END
+        """
+    typealias ListingRow = (
+        String, String?, String?, Double, Double?, Int64?, Int32?, Double?, Double?, Double?, Double?, Double?, Int32?, Int32?, Double?, String?
+    )
+
+    static func listing(_ row: ListingRow) throws -> SchoolListing {
+        var status: SchoolStatus?
+        if let legacy = row.15 {
+            status = SchoolStatus(try StoredJSON.decode(SchoolState.self, Data(legacy.utf8)))
+        } else if let sequence = row.5, let interval = row.6 {
+            let since = [row.7, row.8, row.9, row.10, row.11]
+            let flags = zip(IngestFold.flagColumns, since).compactMap { column, since in
+                since.map { FlagMark(flag: column.0, since: Date(timeIntervalSince1970: $0)) }
+            }
+            status = SchoolStatus(
+                lastSequence: UInt64(sequence), intervalSeconds: Int(interval), flags: flags, cameras: Int(row.12 ?? 0),
+                camerasRecording: Int(row.13 ?? 0), minimumRetentionDays: row.14)
+        }
+        return SchoolListing(
+            id: row.0, name: row.1, region: row.2, registeredAt: Date(timeIntervalSince1970: row.3),
+            lastContactAt: row.4.map(Date.init(timeIntervalSince1970:)), status: status)
     }
 
     static func record(_ row: SchoolRow) throws -> SchoolRecord {

@@ -18,6 +18,10 @@ enum PostgresSchema {
             clock_skew_since DOUBLE PRECISION
         )
         """,
+        // Added after the first release (NULL in older rows: lists then read their state JSON).
+        "ALTER TABLE schools ADD COLUMN IF NOT EXISTS cameras INTEGER",
+        "ALTER TABLE schools ADD COLUMN IF NOT EXISTS cameras_recording INTEGER",
+        "ALTER TABLE schools ADD COLUMN IF NOT EXISTS minimum_retention_days DOUBLE PRECISION",
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
         """
         CREATE TABLE IF NOT EXISTS heartbeats (

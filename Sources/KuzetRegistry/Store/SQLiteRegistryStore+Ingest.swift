@@ -49,8 +49,10 @@ extension SQLiteRegistryStore {
         let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
         if let next {
             try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, try request.stateJSON(next)])
+            let status = SchoolStatus(next)
             var arguments: StatementArguments = [received, Int64(next.lastSequence), next.intervalSeconds]
             for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }
+            arguments += [status.cameras, status.camerasRecording, status.minimumRetentionDays]
             arguments += [request.schoolID]
             try db.cachedStatement(sql: SQLiteIngestSQL.updateSchool).execute(arguments: arguments)
             states[request.schoolID] = next
@@ -78,6 +80,7 @@ enum SQLiteIngestSQL {
         "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json"
     static let updateSchool =
         "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, "
-        + IngestFold.flagColumns.map { "\($0.1) = ?" }.joined(separator: ", ") + " WHERE id = ?"
+        + IngestFold.flagColumns.map { "\($0.1) = ?" }.joined(separator: ", ")
+        + ", cameras = ?, cameras_recording = ?, minimum_retention_days = ? WHERE id = ?"
     static let updateContact = "UPDATE schools SET last_contact_at = ? WHERE id = ?"
 }

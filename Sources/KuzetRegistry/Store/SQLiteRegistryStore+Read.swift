@@ -23,8 +23,8 @@ extension SQLiteRegistryStore {
         let countArguments = arguments
         return try await pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools \(whereClause)", arguments: countArguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: "\(Self.selectSchools) \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
-            return SchoolPage(total: total, schools: try rows.map(Self.record))
+            let rows = try Row.fetchAll(db, sql: "\(Self.selectListings) \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
+            return SchoolPage(total: total, schools: try rows.map(Self.listing))
         }
     }
 
@@ -80,6 +80,30 @@ extension SQLiteRegistryStore {
 
     /// Schools with their state blob (kept in its own table).
     static let selectSchools = "SELECT schools.*, school_states.state_json AS state_json FROM schools LEFT JOIN school_states ON school_states.school_id = schools.id"
+
+    /// Schools for a list: the row's columns; the state JSON only for rows written before the
+    /// status columns existed (`cameras` NULL although the school reported).
+    static let selectListings = """
+        SELECT schools.*, CASE WHEN schools.cameras IS NULL AND schools.last_sequence IS NOT NULL THEN school_states.state_json END AS legacy_state
+        FROM schools LEFT JOIN school_states ON school_states.school_id = schools.id
+        """
+
+    static func listing(_ row: Row) throws -> SchoolListing {
+        var status: SchoolStatus?
+        if let legacy = row["legacy_state"] as Data? {
+            status = SchoolStatus(try StoredJSON.decode(SchoolState.self, legacy))
+        } else if let sequence = row["last_sequence"] as Int64?, let interval = row["interval_seconds"] as Int? {
+            let flags = IngestFold.flagColumns.compactMap { flag, column in
+                (row[column] as Double?).map { FlagMark(flag: flag, since: Date(timeIntervalSince1970: $0)) }
+            }
+            status = SchoolStatus(
+                lastSequence: UInt64(sequence), intervalSeconds: interval, flags: flags, cameras: row["cameras"] ?? 0,
+                camerasRecording: row["cameras_recording"] ?? 0, minimumRetentionDays: row["minimum_retention_days"])
+        }
+        return SchoolListing(
+            id: row["id"], name: row["name"], region: row["region"], registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
+            lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)), status: status)
+    }
 
     static func record(_ row: Row) throws -> SchoolRecord {
         SchoolRecord(

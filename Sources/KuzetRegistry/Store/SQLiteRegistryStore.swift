@@ -25,6 +25,10 @@ public final class SQLiteRegistryStore: RegistryStore {
     public func migrate() async throws {
         try await pool.write { db in
             for statement in SQLiteSchema.statements { try db.execute(sql: statement) }
+            let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(schools)").map { $0["name"] as String })
+            for (column, type) in SQLiteSchema.addedSchoolColumns where !existing.contains(column) {
+                try db.execute(sql: "ALTER TABLE schools ADD COLUMN \(column) \(type)")
+            }
         }
     }
 

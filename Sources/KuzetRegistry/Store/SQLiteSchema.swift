@@ -14,7 +14,10 @@ enum SQLiteSchema {
             not_delivering_since REAL,
             retention_below_since REAL,
             disk_pressure_since REAL,
-            clock_skew_since REAL
+            clock_skew_since REAL,
+            cameras INTEGER,
+            cameras_recording INTEGER,
+            minimum_retention_days REAL
         )
         """,
         // The state blob (~10 KB with 30 cameras) lives apart, so the report's scan of `schools`
@@ -46,4 +49,8 @@ enum SQLiteSchema {
         )
         """,
     ]
+
+    /// Columns added to `schools` after its first release (ADD COLUMN when an older file lacks them).
+    /// NULL in rows written before: lists then read those schools' state JSON.
+    static let addedSchoolColumns = [("cameras", "INTEGER"), ("cameras_recording", "INTEGER"), ("minimum_retention_days", "REAL")]
 }
