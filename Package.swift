@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "CCurlShims", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
 
         // MARK: Domain and wire types (no C, no I/O beyond reading a config file)
-        .target(name: "KuzetCore", dependencies: ["Yams"], swiftSettings: swiftSettings),
+        .target(name: "KuzetCore", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
 
         // MARK: The only modules that import C

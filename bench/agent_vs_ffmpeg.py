@@ -275,10 +275,19 @@ def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
         cpu0, server0 = cpu_seconds(pids), cpu_seconds([cameras.process.pid])
         ingest0, disk0, drops0, t0 = ingest.stats(), tree_bytes(recordings), metric_drops(metrics), time.monotonic()
         samples = []
+        profiler = None
+        if args.perf:
+            # Profile the contender's own processes over the window (perf costs CPU: not for figures).
+            profiler = subprocess.Popen(
+                ["perf", "record", "-q", "-F", "499", "-g", "-o", os.path.join(work, f"perf-{name}-{count}.data"),
+                 "-p", ",".join(str(p) for p in pids), "--", "sleep", str(args.window)],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         while (remaining := args.window - (time.monotonic() - t0)) > 0:
             time.sleep(min(5, remaining))
             samples.append(pss_bytes(descendants(roots)))
         elapsed = time.monotonic() - t0
+        if profiler:
+            profiler.wait(timeout=60)
         pids = descendants(roots)
         cpu1, server1 = cpu_seconds(pids), cpu_seconds([cameras.process.pid])
         ingest1, disk1, drops1 = ingest.stats(), tree_bytes(recordings), metric_drops(metrics)
@@ -336,7 +345,10 @@ def main():
     parser.add_argument("--agent", default=os.environ.get("AGENT", os.path.join(ROOT, ".build", "release", "kuzet-agent")))
     parser.add_argument("--only", choices=["agent", "ffmpeg"], help="run one contender")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    parser.add_argument("--perf", action="store_true",
+                        help="record a perf profile of each contender over the window (work/perf-NAME-COUNT.data; implies --keep)")
     args = parser.parse_args()
+    args.keep = args.keep or args.perf
 
     subprocess.run(["/usr/bin/python3", CAMERA_SERVER, "--prepare-only", "--cameras", "1", "--size", args.size, "--fps", str(args.fps),
                     "--bitrate", str(args.bitrate), "--gop", "1", "--clip", "10"], check=True)

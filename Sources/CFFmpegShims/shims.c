@@ -4,6 +4,7 @@
 
 int CFFmpegShims_AVERROR(int posixError) { return AVERROR(posixError); }
 int CFFmpegShims_AVERROR_EOF(void) { return AVERROR_EOF; }
+int CFFmpegShims_AVERROR_INVALIDDATA(void) { return AVERROR_INVALIDDATA; }
 int CFFmpegShims_AVERROR_EXIT(void) { return AVERROR_EXIT; }
 int64_t CFFmpegShims_AV_NOPTS_VALUE(void) { return AV_NOPTS_VALUE; }
 
@@ -60,6 +61,8 @@ void CFFmpegShims_interruptArm(CFFmpegShims_Interrupt *handle, int64_t microseco
     atomic_store(&handle->deadline, microseconds > 0 ? av_gettime_relative() + microseconds : 0);
 }
 
+int CFFmpegShims_interruptShouldStop(CFFmpegShims_Interrupt *handle) { return interruptCallback(handle); }
+
 int CFFmpegShims_interruptTimedOut(CFFmpegShims_Interrupt *handle) { return atomic_load(&handle->timedOut); }
 
 void CFFmpegShims_interruptAttach(AVFormatContext *context, CFFmpegShims_Interrupt *handle) {
@@ -87,6 +90,8 @@ int CFFmpegShims_AVERROR_HTTP(int status) {
 }
 
 #include <malloc.h>
+
+int CFFmpegShims_releaseFreeMemory(void) { return malloc_trim(0); }
 
 int CFFmpegShims_configureAllocator(int arenaMax, int mmapThreshold) {
 #ifdef M_ARENA_MAX

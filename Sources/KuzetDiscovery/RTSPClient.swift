@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// What a DESCRIBE returned.
 public struct RTSPDescription: Sendable, Equatable {

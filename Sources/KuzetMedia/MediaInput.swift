@@ -23,6 +23,8 @@ public final class MediaInput {
     }
 
     private var context: UnsafeMutablePointer<AVFormatContext>?
+    /// Our own RTSP-over-TCP connection, when libavformat demuxes it through custom I/O.
+    private var source: InterleavedRTSPSource?
     private let packet: UnsafeMutablePointer<AVPacket>
     private let interrupt: MediaInterrupt
     private let options: Options
@@ -48,39 +50,54 @@ public final class MediaInput {
         }
         CFFmpegShims_interruptAttach(allocated, interrupt.handle)
         var dictionary: OpaquePointer? = nil
-        if url.lowercased().hasPrefix("rtsp") {
-            av_dict_set(&dictionary, "rtsp_transport", options.transport.rawValue, 0)
-            // Socket I/O timeout (µs): a second line of defence, a bit behind the interrupt deadline
-            // (which fires first and says clearly that it was a timeout).
-            let socketTimeout = max(options.openTimeout, options.readTimeout) + 1
-            av_dict_set(&dictionary, "timeout", String(Int64(socketTimeout * 1_000_000)), 0)
-        }
         // Cameras announce their parameters in SDP; keep probing short so a connect is quick.
         av_dict_set(&dictionary, "probesize", "1000000", 0)
         av_dict_set(&dictionary, "analyzeduration", "1000000", 0)
         interrupt.arm(seconds: options.openTimeout)
-        let opened = avformat_open_input(&context, url, nil, &dictionary)
-        av_dict_free(&dictionary)
         let operation = "open \(redactedURL)"
+        var source: InterleavedRTSPSource?
         do {
-            try MediaError.check(opened, operation)
+            if options.transport == .tcp && RTSPInterleavedSession.handles(url) {
+                do {
+                    let session = try RTSPInterleavedSession(url: url, interrupt: interrupt)
+                    source = InterleavedRTSPSource(session: session)
+                    try source!.open(&context, options: &dictionary, operation: operation)
+                } catch where error == RTSPInterleavedSession.sharedPayloadTypes {
+                    source = nil
+                }
+            }
+            if source == nil {
+                if url.lowercased().hasPrefix("rtsp") {
+                    av_dict_set(&dictionary, "rtsp_transport", options.transport.rawValue, 0)
+                    // Socket I/O timeout (µs): a second line of defence, a bit behind the interrupt deadline
+                    // (which fires first and says clearly that it was a timeout).
+                    let socketTimeout = max(options.openTimeout, options.readTimeout) + 1
+                    av_dict_set(&dictionary, "timeout", String(Int64(socketTimeout * 1_000_000)), 0)
+                }
+                try MediaError.check(avformat_open_input(&context, url, nil, &dictionary), operation)
+            }
+            av_dict_free(&dictionary)
             try MediaError.check(avformat_find_stream_info(context, nil), "read stream info of \(redactedURL)")
             let count = Int(context!.pointee.nb_streams)
             let streams = (0..<count).compactMap { context!.pointee.streams[$0] }
             self.stream = try MediaStreamInfo(copying: streams)
         } catch {
+            av_dict_free(&dictionary)
             interrupt.arm(seconds: nil)
             avformat_close_input(&context)
+            source = nil
             var doomed: UnsafeMutablePointer<AVPacket>? = packet
             av_packet_free(&doomed)
             throw Self.explained(error, interrupt: interrupt, timeout: options.openTimeout)
         }
         interrupt.arm(seconds: nil)
         self.context = context
+        self.source = source
     }
 
     deinit {
         avformat_close_input(&context)
+        source = nil  // after the demuxer that reads through it
         var doomed: UnsafeMutablePointer<AVPacket>? = packet
         av_packet_free(&doomed)
     }
@@ -91,13 +108,15 @@ public final class MediaInput {
         guard let context else { return nil }
         interrupt.arm(seconds: options.readTimeout)
         defer { interrupt.arm(seconds: nil) }
-        let result = av_read_frame(context, packet)
+        var result = av_read_frame(context, packet)
+        // An RTP packet no stream claims (an unknown payload type) comes back as EAGAIN: read on.
+        while result == CFFmpegShims_AVERROR(EAGAIN) { result = av_read_frame(context, packet) }
         defer { av_packet_unref(packet) }
-        if result == CFFmpegShims_AVERROR_EOF() { return nil }
+        if result == CFFmpegShims_AVERROR_EOF() && source?.lastError == nil { return nil }
         do {
             try MediaError.check(result, "read \(redactedURL)")
         } catch {
-            throw Self.explained(error, interrupt: interrupt, timeout: options.readTimeout)
+            throw Self.explained(source?.takeError() ?? error, interrupt: interrupt, timeout: options.readTimeout)
         }
         return try MediaPacket(referencing: packet)
     }

@@ -24,6 +24,10 @@ public final class MediaInterrupt: @unchecked Sendable {
         CFFmpegShims_interruptArm(handle, seconds.map { Int64(max($0, 0.001) * 1_000_000) } ?? 0)
     }
 
+    /// Whether a blocking call of ours (not libavformat's) should give up now: aborted, or past
+    /// the armed deadline (which then counts as a timeout, as for libavformat's calls).
+    var shouldStop: Bool { CFFmpegShims_interruptShouldStop(handle) != 0 }
+
     /// Whether the last interruption came from the deadline rather than from `abort()`.
     public var timedOut: Bool { CFFmpegShims_interruptTimedOut(handle) != 0 }
 }

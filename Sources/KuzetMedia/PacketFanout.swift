@@ -12,9 +12,9 @@ public final class PacketFanout: @unchecked Sendable {
     public init() {}
 
     /// A new consumer. It first receives the current stream description (if the upstream is up),
-    /// then packets from the next keyframe on.
-    public func subscribe(name: String, capacity: Int = 512) -> PacketQueue {
-        let queue = PacketQueue(name: name, capacity: capacity)
+    /// then packets from the next keyframe on. See ``PacketQueue/wakeBatch``.
+    public func subscribe(name: String, capacity: Int = 512, wakeBatch: Int = 1) -> PacketQueue {
+        let queue = PacketQueue(name: name, capacity: capacity, wakeBatch: wakeBatch)
         lock.withLock {
             queues[ObjectIdentifier(queue)] = queue
             if let currentStream { queue.push(.stream(currentStream)) }

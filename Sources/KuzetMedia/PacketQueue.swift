@@ -18,6 +18,10 @@ public final class PacketQueue: @unchecked Sendable {
     // @unchecked Sendable: every mutable field is guarded by `condition`.
     public let name: String
     public let capacity: Int
+    /// The producer wakes a waiting consumer once this many items are queued (or at once for
+    /// anything but a packet). Above 1 the consumer takes packets in batches, waking on its
+    /// `pop` timeout: far fewer thread switches for consumers that need no low latency.
+    public let wakeBatch: Int
     private let condition = NSCondition()
     /// Slots before `head` are nil: a popped packet is released at once, not at the next compaction
     /// (holding a few hundred 1080p frames per camera would cost megabytes).
@@ -28,9 +32,10 @@ public final class PacketQueue: @unchecked Sendable {
     private var closed = false
     private var droppedPackets = 0
 
-    public init(name: String, capacity: Int) {
+    public init(name: String, capacity: Int, wakeBatch: Int = 1) {
         self.name = name
         self.capacity = max(capacity, 2)
+        self.wakeBatch = min(max(wakeBatch, 1), max(capacity, 2) / 2)
     }
 
     /// Packets dropped because this consumer fell behind (or joined mid-GOP), since creation.
@@ -99,6 +104,7 @@ public final class PacketQueue: @unchecked Sendable {
 
     private func append(_ item: FeedItem) {
         items.append(item)
+        if case .packet = item, items.count - head < wakeBatch { return }
         condition.signal()
     }
 

@@ -69,7 +69,8 @@ public final class SegmentRecorder: @unchecked Sendable {
     public init(configuration: Configuration, fanout: PacketFanout, events: (any SegmentEvents)? = nil, logger: Logger = Logger(label: "kuzet.recorder")) {
         self.configuration = configuration
         self.fanout = fanout
-        self.queue = fanout.subscribe(name: "recorder.\(configuration.camera)", capacity: configuration.queueCapacity)
+        // Batches: a recorder needs no low latency, and waking per packet costs more CPU than the writing.
+        self.queue = fanout.subscribe(name: "recorder.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 16)
         self.events = events
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
@@ -96,7 +97,7 @@ public final class SegmentRecorder: @unchecked Sendable {
 
     private func run() {
         while true {
-            guard let item = queue.pop(timeout: 1) else {
+            guard let item = queue.pop(timeout: 0.1) else {
                 if queue.isClosed && queue.count == 0 { break }
                 continue
             }

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 @testable import KuzetDiscovery
 import Testing
 

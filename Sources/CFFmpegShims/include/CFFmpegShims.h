@@ -10,6 +10,8 @@
 int CFFmpegShims_AVERROR(int posixError);
 /// `AVERROR_EOF`.
 int CFFmpegShims_AVERROR_EOF(void);
+/// `AVERROR_INVALIDDATA`.
+int CFFmpegShims_AVERROR_INVALIDDATA(void);
 /// `AVERROR_EXIT` (what an interrupted call returns).
 int CFFmpegShims_AVERROR_EXIT(void);
 /// The AVERROR_HTTP_* code FFmpeg returns for an HTTP/RTSP status (400, 401, 403, 404, other 4xx → 499,
@@ -37,6 +39,8 @@ void CFFmpegShims_interruptAbort(CFFmpegShims_Interrupt *_Nonnull handle);
 int CFFmpegShims_interruptIsAborted(CFFmpegShims_Interrupt *_Nonnull handle);
 /// Arms a deadline `microseconds` from now (monotonic clock); 0 disarms it.
 void CFFmpegShims_interruptArm(CFFmpegShims_Interrupt *_Nonnull handle, int64_t microseconds);
+/// 1 when a blocking call should return now (aborted, or past the armed deadline: then it counts as timed out).
+int CFFmpegShims_interruptShouldStop(CFFmpegShims_Interrupt *_Nonnull handle);
 /// 1 when the last interruption came from the deadline (a timeout), not from abort.
 int CFFmpegShims_interruptTimedOut(CFFmpegShims_Interrupt *_Nonnull handle);
 /// Installs the handle as `context->interrupt_callback` (the context must not outlive the handle).
@@ -51,5 +55,7 @@ int CFFmpegShims_AVFMT_NOFILE(void);
 /// import <malloc.h>. Keeps libavcodec's large, short-lived buffers from fragmenting per-thread
 /// arenas when one process carries dozens of streams. Returns 1 when both were applied.
 int CFFmpegShims_configureAllocator(int arenaMax, int mmapThreshold);
+/// `malloc_trim(0)`: gives free pages inside the heaps back to the system.
+int CFFmpegShims_releaseFreeMemory(void);
 
 #endif

@@ -1,0 +1,146 @@
+import Foundation
+internal import CFFmpegShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A TCP connection to a camera for one thread, every wait cut into 100 ms slices so a
+/// ``MediaInterrupt`` (shutdown, deadline) ends it, as for libavformat's calls.
+/// Failures come out as ``MediaError``s with the AVERROR codes libavformat would give.
+final class CameraSocket {
+    private var descriptor: Int32
+    private let interrupt: MediaInterrupt
+    let endpoint: String
+
+    /// Connects to `host:port` (resolving names) within the interrupt's armed deadline.
+    init(host: String, port: Int, interrupt: MediaInterrupt) throws(MediaError) {
+        self.interrupt = interrupt
+        self.endpoint = "\(host):\(port)"
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(host, String(port), &hints, &list)
+        guard resolved == 0, let first = list else {
+            throw MediaError(code: CFFmpegShims_AVERROR(EIO), operation: "connect to \(host)", reason: "cannot resolve \(host) (\(String(cString: gai_strerror(resolved))))")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError: MediaError?
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let address = entry {
+            entry = address.pointee.ai_next
+            let candidate = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            guard candidate >= 0 else { continue }
+            var one: Int32 = 1
+            setsockopt(candidate, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            if Glibc.connect(candidate, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 || errno == EINPROGRESS {
+                do throws(MediaError) {
+                    try Self.wait(candidate, for: Int16(POLLOUT), interrupt: interrupt, operation: "connect to \(endpoint)")
+                    var failure: Int32 = 0
+                    var length = socklen_t(MemoryLayout<Int32>.size)
+                    getsockopt(candidate, SOL_SOCKET, SO_ERROR, &failure, &length)
+                    if failure == 0 {
+                        descriptor = candidate
+                        Self.makeBlockingWithSlices(candidate)
+                        return
+                    }
+                    lastError = MediaError(code: CFFmpegShims_AVERROR(failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
+                } catch {
+                    Glibc.close(candidate)
+                    throw error
+                }
+            } else {
+                let failure = errno
+                lastError = MediaError(code: CFFmpegShims_AVERROR(failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
+            }
+            Glibc.close(candidate)
+        }
+        throw lastError ?? MediaError(code: CFFmpegShims_AVERROR(EIO), operation: "connect to \(endpoint)", reason: "no usable address")
+    }
+
+    deinit { close() }
+
+    func close() {
+        if descriptor >= 0 {
+            Glibc.close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    /// After connecting, reads and writes block in 100 ms slices (`SO_RCVTIMEO`/`SO_SNDTIMEO`):
+    /// one `recv` per wake-up instead of `poll` + `recv`, and still a look at the interrupt every 100 ms.
+    private static func makeBlockingWithSlices(_ fd: Int32) {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~Int32(O_NONBLOCK))
+        var slice = timeval(tv_sec: 0, tv_usec: 100_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &slice, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &slice, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    /// From now on a blocked `recv` wakes only once `bytes` have arrived (or its 100 ms slice
+    /// ends, with what there is): a camera sends a frame as a burst of small RTP packets, and
+    /// waking per packet would cost a thread switch each.
+    func batchReads(bytes: Int32) {
+        var lowWater = bytes
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Sends all of `bytes`.
+    func send(_ bytes: [UInt8], operation: @autoclosure () -> String) throws(MediaError) {
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeBytes { raw in Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent > 0 {
+                offset += sent
+            } else if sent < 0 && (errno == EAGAIN || errno == EINTR) {
+                try checkInterrupt(operation())
+            } else {
+                let failure = errno
+                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+            }
+        }
+    }
+
+    /// Sends what fits now, without waiting (for a goodbye such as TEARDOWN).
+    func sendIfPossible(_ bytes: [UInt8]) {
+        guard descriptor >= 0 else { return }
+        _ = bytes.withUnsafeBytes { raw in Glibc.send(descriptor, raw.baseAddress!, raw.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+    }
+
+    /// Receives up to `count` bytes into `destination`, waiting for at least one; throws at the end
+    /// of the stream (``MediaError/isEndOfFile``) or when interrupted.
+    func receive(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(MediaError) -> Int {
+        while true {
+            let received = recv(descriptor, destination, count, 0)
+            if received > 0 { return received }
+            if received == 0 { throw MediaError.endOfStream(operation()) }
+            guard errno == EAGAIN || errno == EINTR else {
+                let failure = errno
+                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+            }
+            try checkInterrupt(operation())
+        }
+    }
+
+    private func checkInterrupt(_ operation: @autoclosure () -> String) throws(MediaError) {
+        if interrupt.shouldStop {
+            throw MediaError(code: CFFmpegShims_AVERROR_EXIT(), operation: operation(), reason: "interrupted")
+        }
+    }
+
+    /// Waits until `fd` is ready for `events`, in 100 ms slices that check the interrupt.
+    private static func wait(_ fd: Int32, for events: Int16, interrupt: MediaInterrupt, operation: @autoclosure () -> String) throws(MediaError) {
+        var entry = pollfd(fd: fd, events: events, revents: 0)
+        while true {
+            if interrupt.shouldStop {
+                throw MediaError(code: CFFmpegShims_AVERROR_EXIT(), operation: operation(), reason: "interrupted")
+            }
+            let ready = poll(&entry, 1, 100)
+            if ready > 0 { return }
+            if ready < 0 && errno != EINTR {
+                let failure = errno
+                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+            }
+        }
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import KuzetCore
+internal import CFFmpegShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An RTSP session whose RTP arrives interleaved on the TCP connection (RFC 2326 §10.12), run
+/// by us so the connection is read in large chunks: one `recv` brings a whole frame's RTP
+/// packets. (libavformat's own RTSP client reads every RTP packet with three `poll` + `recv`
+/// pairs — 1 byte, 3 bytes, the packet — which is most of an ingest thread's CPU at 4 Mbit/s.)
+/// libavformat still does all the media work: the SDP is handed to its `sdp` demuxer, which
+/// depacketizes and parses the RTP packets ``readPacket(into:capacity:)`` returns.
+///
+/// Handles OPTIONS/DESCRIBE/SETUP/PLAY with Basic or Digest authentication, keep-alives
+/// (GET_PARAMETER when the camera offers it, OPTIONS otherwise) and TEARDOWN.
+final class RTSPInterleavedSession {
+    /// The camera's SDP, reduced to its video and audio media (what was set up).
+    private(set) var sessionDescription = ""
+
+    private let socket: CameraSocket
+    private let requestURL: String
+    private let redactedURL: String
+    private let credentials: (username: String, password: String)?
+    private var challenge: DigestChallenge?
+    private var basic = false
+    private var nonceCount = 0
+    private var sequence = 0
+    private var session: String?
+    private var keepAliveWithGetParameter = false
+    private var keepAliveInterval: UInt64 = 30_000_000_000
+    private var nextKeepAlive: UInt64 = .max
+    /// Interleaved channel → (media index, is RTCP).
+    private var channels: [UInt8: (media: Int, rtcp: Bool)] = [:]
+    private var mediaWithRTP = Set<Int>()
+    private var mediaCount = 0
+
+    private static let capacity = 160 * 1024
+    /// Owned by its own object so it is freed even when `init` throws half-way.
+    private let storage = ReceiveBuffer(capacity: RTSPInterleavedSession.capacity)
+    private var buffer: UnsafeMutableRawPointer { storage.bytes }
+    private var head = 0
+    private var tail = 0
+
+    /// Whether `url` can be played this way: plain `rtsp://` (not rtsps) over TCP.
+    static func handles(_ url: String) -> Bool { url.lowercased().hasPrefix("rtsp://") }
+
+    /// Connects and sets the session up to PLAY, within the interrupt's armed deadline.
+    init(url: String, interrupt: MediaInterrupt) throws(MediaError) {
+        redactedURL = CredentialRedaction.redact(url)
+        guard var components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw MediaError(code: CFFmpegShims_AVERROR(EINVAL), operation: "open \(redactedURL)", reason: "not a valid rtsp:// URL")
+        }
+        credentials = components.user.map { ($0, components.password ?? "") }
+        components.user = nil
+        components.password = nil
+        requestURL = components.string ?? url
+        let port = components.port ?? 554
+        socket = try CameraSocket(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
+        let options = try exchange("OPTIONS", requestURL)
+        keepAliveWithGetParameter = options.header("Public")?.uppercased().contains("GET_PARAMETER") ?? false
+        let describe = try exchange("DESCRIBE", requestURL, headers: ["Accept: application/sdp"])
+        let base = describe.header("Content-Base") ?? describe.header("Content-Location") ?? requestURL
+        let description = SessionDescriptionText(String(decoding: describe.body, as: UTF8.self))
+        guard !description.media.isEmpty else {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
+        }
+        let payloadTypes = description.media.map(\.payloadType)
+        if Set(payloadTypes).count != payloadTypes.count { throw Self.sharedPayloadTypes }
+        mediaCount = description.media.count
+        sessionDescription = description.text
+        for (index, media) in description.media.enumerated() {
+            let control = Self.controlURL(media.control, base: description.control.map { Self.controlURL($0, base: base) } ?? base)
+            let rtp = UInt8(index * 2)
+            let reply = try exchange("SETUP", control, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=\(rtp)-\(rtp + 1)"])
+            if session == nil, let value = reply.header("Session") {
+                let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                session = parts.first
+                if let timeout = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("timeout=") }), let seconds = UInt64(timeout.dropFirst(8)), seconds >= 4 {
+                    keepAliveInterval = seconds * 1_000_000_000 / 2
+                }
+            }
+            var channel = rtp
+            if let transport = reply.header("Transport"), let range = transport.split(separator: ";").first(where: { $0.hasPrefix("interleaved=") }),
+               let first = range.dropFirst(12).split(separator: "-").first.flatMap({ UInt8($0) }) {
+                channel = first
+            }
+            channels[channel] = (index, false)
+            channels[channel &+ 1] = (index, true)
+        }
+        _ = try exchange("PLAY", Self.controlURL(description.control ?? base, base: base), headers: ["Range: npt=0.000-"])
+        socket.batchReads(bytes: 16 * 1024)
+        nextKeepAlive = Self.now() + keepAliveInterval
+    }
+
+    /// Thrown when two media share an RTP payload type: libavformat's `sdp` demuxer tells
+    /// streams apart by payload type, so such a camera is played by libavformat's own client.
+    static let sharedPayloadTypes = MediaError(code: CFFmpegShims_AVERROR(ENOTSUP), operation: "interleaved RTSP", reason: "media share an RTP payload type")
+
+    deinit {
+        if let session {
+            socket.sendIfPossible(request("TEARDOWN", requestURL, headers: ["Session: \(session)"]))
+        }
+        socket.close()
+    }
+
+    /// The next RTP or RTCP packet of a set-up medium, copied into `destination`. RTCP of one
+    /// medium is held back until every medium has sent RTP (libavformat maps RTCP by SSRC).
+    func readPacket(into destination: UnsafeMutableRawPointer, capacity: Int) throws(MediaError) -> Int {
+        while true {
+            try fill(atLeast: 1)
+            let first = buffer.load(fromByteOffset: head, as: UInt8.self)
+            guard first == 0x24 else {
+                if first == UInt8(ascii: "R") || (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z")) {
+                    _ = try readMessage()  // a keep-alive answer or a request from the camera: nothing to do
+                } else {
+                    head += 1  // garbage between frames: resynchronise on the next `$`
+                }
+                continue
+            }
+            try fill(atLeast: 4)
+            let channel = buffer.load(fromByteOffset: head + 1, as: UInt8.self)
+            let length = Int(buffer.load(fromByteOffset: head + 2, as: UInt8.self)) << 8 | Int(buffer.load(fromByteOffset: head + 3, as: UInt8.self))
+            try fill(atLeast: 4 + length)
+            let payload = buffer + head + 4
+            head += 4 + length
+            guard let route = channels[channel], length <= capacity, length >= 8 else { continue }
+            if route.rtcp {
+                if mediaWithRTP.count < mediaCount { continue }
+            } else if mediaWithRTP.count < mediaCount {
+                mediaWithRTP.insert(route.media)
+            }
+            destination.copyMemory(from: payload, byteCount: length)
+            return length
+        }
+    }
+
+    // MARK: - Requests
+
+    struct Response {
+        var status: Int
+        var reason: String
+        var headers: [(name: String, value: String)]
+        var body: [UInt8]
+
+        func header(_ name: String) -> String? { headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
+        func headers(named name: String) -> [String] { headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value) }
+    }
+
+    /// Sends a request and waits for its answer, authenticating once on a 401.
+    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(MediaError) -> Response {
+        var extra = headers
+        if let session { extra.append("Session: \(session)") }
+        try socket.send(request(method, uri, headers: extra), operation: "\(method) \(redactedURL)")
+        var response = try readResponse(method)
+        if response.status == 401, credentials != nil, challenge == nil && !basic {
+            let offered = response.headers(named: "WWW-Authenticate")
+            if let digest = DigestChallenge(headers: offered) {
+                challenge = digest
+            } else if offered.contains(where: { $0.lowercased().hasPrefix("basic") }) {
+                basic = true
+            }
+            if challenge != nil || basic {
+                try socket.send(request(method, uri, headers: extra), operation: "\(method) \(redactedURL)")
+                response = try readResponse(method)
+            }
+        }
+        guard response.status == 200 else {
+            let code = CFFmpegShims_AVERROR_HTTP(Int32(response.status))
+            let operation = method == "OPTIONS" || method == "DESCRIBE" ? "open \(redactedURL)" : "\(method) \(redactedURL)"
+            if code != 0 { throw MediaError(code: code, operation: operation, reason: MediaError.reason(code)) }
+            throw MediaError(
+                code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: operation,
+                reason: "the camera answered \(method) with RTSP \(response.status) \(response.reason)")
+        }
+        return response
+    }
+
+    private func request(_ method: String, _ uri: String, headers: [String]) -> [UInt8] {
+        sequence += 1
+        var text = "\(method) \(uri) RTSP/1.0\r\nCSeq: \(sequence)\r\nUser-Agent: kuzet-agent\r\n"
+        for header in headers { text += header + "\r\n" }
+        if let credentials {
+            if let challenge {
+                nonceCount += 1
+                text += "Authorization: " + challenge.authorization(method: method, uri: uri, username: credentials.username, password: credentials.password, nonceCount: nonceCount) + "\r\n"
+            } else if basic {
+                text += "Authorization: Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString() + "\r\n"
+            }
+        }
+        return Array((text + "\r\n").utf8)
+    }
+
+    /// The next RTSP answer, skipping interleaved data that arrives before it.
+    private func readResponse(_ method: String) throws(MediaError) -> Response {
+        while true {
+            try fill(atLeast: 1)
+            if buffer.load(fromByteOffset: head, as: UInt8.self) == 0x24 {
+                try fill(atLeast: 4)
+                let length = Int(buffer.load(fromByteOffset: head + 2, as: UInt8.self)) << 8 | Int(buffer.load(fromByteOffset: head + 3, as: UInt8.self))
+                try fill(atLeast: 4 + length)
+                head += 4 + length
+                continue
+            }
+            let message = try readMessage()
+            guard let message else { continue }
+            return message
+        }
+    }
+
+    /// Reads one RTSP message (head and body); nil when it was a request from the camera.
+    private func readMessage() throws(MediaError) -> Response? {
+        var end: Int?
+        while end == nil {
+            end = findHeaderEnd()
+            if end == nil {
+                if tail - head >= 64 * 1024 {
+                    throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the camera sent an RTSP header over 64 KiB")
+                }
+                try fill(atLeast: tail - head + 1)
+            }
+        }
+        let headerLength = end! - head
+        let text = String(decoding: UnsafeRawBufferPointer(start: buffer + head, count: headerLength), as: UTF8.self)
+        var lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        let statusLine = lines.isEmpty ? "" : lines.removeFirst()
+        var headers: [(name: String, value: String)] = []
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+        }
+        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
+        guard (0...(1 << 20)).contains(length) else {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the camera announced a \(length)-byte RTSP body")
+        }
+        // Filling may move the unread bytes to the start of the buffer: offsets are from `head`.
+        try fill(atLeast: headerLength + 4 + length)
+        let body = Array(UnsafeRawBufferPointer(start: buffer + head + headerLength + 4, count: length))
+        head += headerLength + 4 + length
+        let parts = statusLine.split(separator: " ", maxSplits: 2)
+        guard parts.count >= 2, parts[0].hasPrefix("RTSP/") else {
+            if parts.count >= 3, parts[2].hasPrefix("RTSP/") { return nil }  // the camera asks us something
+            throw MediaError(
+                code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)",
+                reason: "the server did not answer in RTSP (\(statusLine.prefix(40))) — is this the camera's RTSP port?")
+        }
+        return Response(status: Int(parts[1]) ?? 0, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
+    }
+
+    private func findHeaderEnd() -> Int? {
+        guard tail - head >= 4 else { return nil }
+        var index = head
+        while index + 3 < tail {
+            if buffer.load(fromByteOffset: index, as: UInt8.self) == 13 && buffer.load(fromByteOffset: index + 1, as: UInt8.self) == 10
+                && buffer.load(fromByteOffset: index + 2, as: UInt8.self) == 13 && buffer.load(fromByteOffset: index + 3, as: UInt8.self) == 10 {
+                return index
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    // MARK: - Buffer
+
+    /// Makes at least `count` unread bytes available, receiving as much as the socket has.
+    private func fill(atLeast count: Int) throws(MediaError) {
+        guard tail - head < count else { return }
+        if count > Self.capacity {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer")
+        }
+        if head + count > Self.capacity || head == tail {
+            let unread = tail - head
+            if unread > 0 && head > 0 { buffer.copyMemory(from: buffer + head, byteCount: unread) }
+            head = 0
+            tail = unread
+        }
+        while tail - head < count {
+            tail += try socket.receive(into: buffer + tail, count: Self.capacity - tail, operation: "read \(redactedURL)")
+        }
+        if session != nil { try keepAliveIfDue() }
+    }
+
+    private func keepAliveIfDue() throws(MediaError) {
+        let now = Self.now()
+        guard now >= nextKeepAlive, let session else { return }
+        nextKeepAlive = now + keepAliveInterval
+        let method = keepAliveWithGetParameter ? "GET_PARAMETER" : "OPTIONS"
+        try socket.send(request(method, requestURL, headers: ["Session: \(session)"]), operation: "\(method) \(redactedURL)")
+    }
+
+    private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+    /// A media's control attribute resolved against the base URL (as libavformat does).
+    static func controlURL(_ control: String, base: String) -> String {
+        if control.lowercased().hasPrefix("rtsp://") || control.lowercased().hasPrefix("rtsps://") { return control }
+        if control == "*" || control.isEmpty { return base }
+        return base.hasSuffix("/") ? base + control : base + "/" + control
+    }
+}
+
+/// The receive buffer's memory.
+private final class ReceiveBuffer {
+    let bytes: UnsafeMutableRawPointer
+    init(capacity: Int) { bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16) }
+    deinit { bytes.deallocate() }
+}
