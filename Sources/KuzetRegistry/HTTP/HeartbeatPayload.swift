@@ -10,7 +10,9 @@ enum HeartbeatPayload {
     static func decode(_ body: Data) throws(APIError) -> (heartbeats: [Heartbeat], isBatch: Bool) {
         // One pass for the usual, well-formed body; anything it does not accept goes through the
         // checks below, which give the precise answer (they parse the body twice).
-        if let probe = try? RegistryJSON.decoder.decode(HeartbeatPayloadProbe.self, from: body), probe.isAcceptable {
+        if let probe = HeartbeatReader.read(body) ?? (try? RegistryJSON.decoder.decode(HeartbeatPayloadProbe.self, from: body)),
+            probe.isAcceptable
+        {
             return (probe.heartbeats, probe.isBatch)
         }
         let object: Any

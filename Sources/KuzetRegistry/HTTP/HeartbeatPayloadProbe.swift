@@ -11,6 +11,12 @@ struct HeartbeatPayloadProbe: Decodable {
 
     private enum Key: String, CodingKey { case heartbeats }
 
+    init(heartbeats: [Heartbeat], isBatch: Bool, versions: [Int]) {
+        self.heartbeats = heartbeats
+        self.isBatch = isBatch
+        self.versions = versions
+    }
+
     init(from decoder: any Decoder) throws {
         isBatch = try decoder.container(keyedBy: Key.self).contains(.heartbeats)
         if isBatch {

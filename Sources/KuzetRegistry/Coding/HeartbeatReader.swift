@@ -1,0 +1,344 @@
+import Foundation
+import KuzetProtocol
+
+/// Reads a heartbeat body straight into the wire types, for the common, plain case: after the date
+/// fix, Foundation's generic `JSONDecoder` was the largest cost of ingest (27 % of the CPU at one
+/// heartbeat per request, perf). It answers nil — and `JSONDecoder` decides — whenever anything is
+/// not plainly what `JSONDecoder` reads the same way: an unknown, repeated or escaped key, a string
+/// with an escape or invalid UTF-8, a number outside strict JSON grammar or its type's range, a
+/// missing field, an unknown enum value, trailing text. So it never accepts what `JSONDecoder` would
+/// refuse, and where it accepts, the values are the same (tests compare both on generated and
+/// mutated bodies).
+struct HeartbeatReader {
+    private let bytes: [UInt8]
+    private var index = 0
+
+    private init(_ body: Data) { bytes = [UInt8](body) }
+
+    /// The heartbeats of a `HeartbeatBatch` (with its version) or of one bare `Heartbeat`.
+    static func read(_ body: Data) -> HeartbeatPayloadProbe? {
+        var reader = HeartbeatReader(body)
+        guard let probe = reader.payload() else { return nil }
+        reader.skipSpace()
+        return reader.index == reader.bytes.count ? probe : nil
+    }
+
+    private mutating func payload() -> HeartbeatPayloadProbe? {
+        // A batch has `heartbeats`; look ahead without consuming.
+        var lookahead = self
+        var isBatch = false
+        guard lookahead.members({ reader, key in
+            if key == "heartbeats" { isBatch = true }
+            return reader.skipValue()
+        }) else { return nil }
+        if !isBatch {
+            guard let heartbeat = heartbeat() else { return nil }
+            return HeartbeatPayloadProbe(heartbeats: [heartbeat], isBatch: false, versions: [heartbeat.version])
+        }
+        var version: Int?
+        var heartbeats: [Heartbeat]?
+        guard members({ reader, key in
+            switch key {
+            case "version": return reader.set(&version, reader.integer(Int.self))
+            case "heartbeats": return reader.set(&heartbeats, reader.array { $0.heartbeat() })
+            default: return false
+            }
+        }), let version, let heartbeats else { return nil }
+        return HeartbeatPayloadProbe(heartbeats: heartbeats, isBatch: true, versions: [version] + heartbeats.map(\.version))
+    }
+
+    private mutating func heartbeat() -> Heartbeat? {
+        var version: Int?, schoolID: String?, sequence: UInt64?, sentAt: Date?, agentVersion: String?, uptime: Double?
+        var interval: Int?, school: SchoolInfo??, cameras: [CameraReport]?, storage: StorageReport?, centre: CentreReport??
+        var events: [AgentEvent]?
+        guard members({ reader, key in
+            switch key {
+            case "version": return reader.set(&version, reader.integer(Int.self))
+            case "school_id": return reader.set(&schoolID, reader.string())
+            case "sequence": return reader.set(&sequence, reader.integer(UInt64.self))
+            case "sent_at": return reader.set(&sentAt, reader.date())
+            case "agent_version": return reader.set(&agentVersion, reader.string())
+            case "uptime_seconds": return reader.set(&uptime, reader.double())
+            case "interval_seconds": return reader.set(&interval, reader.integer(Int.self))
+            case "school": return reader.set(&school, reader.optional { $0.schoolInfo() })
+            case "cameras": return reader.set(&cameras, reader.array { $0.camera() })
+            case "storage": return reader.set(&storage, reader.storage())
+            case "centre": return reader.set(&centre, reader.optional { $0.centre() })
+            case "events": return reader.set(&events, reader.array { $0.event() })
+            default: return false
+            }
+        }), let version, let schoolID, let sequence, let sentAt, let agentVersion, let uptime, let interval, let cameras, let storage,
+            let events
+        else { return nil }
+        return Heartbeat(
+            version: version, schoolID: schoolID, sequence: sequence, sentAt: sentAt, agentVersion: agentVersion, uptimeSeconds: uptime,
+            intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil, events: events)
+    }
+
+    private mutating func schoolInfo() -> SchoolInfo? {
+        var name: String??, region: String??
+        guard members({ reader, key in
+            switch key {
+            case "name": return reader.set(&name, reader.optional { $0.string() })
+            case "region": return reader.set(&region, reader.optional { $0.string() })
+            default: return false
+            }
+        }) else { return nil }
+        return SchoolInfo(name: name ?? nil, region: region ?? nil)
+    }
+
+    private mutating func camera() -> CameraReport? {
+        var id: String?, online: Bool?, codec: String??, width: Int??, height: Int??, fps: Double??, bitrate: Double??
+        var frameAge: Double??, recording: CameraReport.RecordingState?, push: CameraReport.DeliveryState?, relayClients: Int?
+        var retention: RetentionReport??
+        guard members({ reader, key in
+            switch key {
+            case "id": return reader.set(&id, reader.string())
+            case "online": return reader.set(&online, reader.bool())
+            case "codec": return reader.set(&codec, reader.optional { $0.string() })
+            case "width": return reader.set(&width, reader.optional { $0.integer(Int.self) })
+            case "height": return reader.set(&height, reader.optional { $0.integer(Int.self) })
+            case "fps": return reader.set(&fps, reader.optional { $0.double() })
+            case "bitrate_kbps": return reader.set(&bitrate, reader.optional { $0.double() })
+            case "last_frame_age_seconds": return reader.set(&frameAge, reader.optional { $0.double() })
+            case "recording": return reader.set(&recording, reader.string().flatMap(CameraReport.RecordingState.init(rawValue:)))
+            case "push": return reader.set(&push, reader.string().flatMap(CameraReport.DeliveryState.init(rawValue:)))
+            case "relay_clients": return reader.set(&relayClients, reader.integer(Int.self))
+            case "retention": return reader.set(&retention, reader.optional { $0.retention() })
+            default: return false
+            }
+        }), let id, let online, let recording, let push, let relayClients
+        else { return nil }
+        return CameraReport(
+            id: id, online: online, codec: codec ?? nil, width: width ?? nil, height: height ?? nil, fps: fps ?? nil, bitrateKbps: bitrate ?? nil,
+            lastFrameAgeSeconds: frameAge ?? nil, recording: recording, push: push, relayClients: relayClients, retention: retention ?? nil)
+    }
+
+    private mutating func retention() -> RetentionReport? {
+        var oldest: Date??, achieved: Double?, gaps: [TimeRange]?, bytesUsed: Int64?, shortfall: Date??, recorded: Double??
+        guard members({ reader, key in
+            switch key {
+            case "oldest_footage": return reader.set(&oldest, reader.optional { $0.date() })
+            case "achieved_days": return reader.set(&achieved, reader.double())
+            case "gaps": return reader.set(&gaps, reader.array { $0.timeRange() })
+            case "bytes_used": return reader.set(&bytesUsed, reader.integer(Int64.self))
+            case "shortfall_since": return reader.set(&shortfall, reader.optional { $0.date() })
+            case "recorded_kbps": return reader.set(&recorded, reader.optional { $0.double() })
+            default: return false
+            }
+        }), let achieved, let gaps, let bytesUsed
+        else { return nil }
+        return RetentionReport(
+            oldestFootage: oldest ?? nil, achievedDays: achieved, gaps: gaps, bytesUsed: bytesUsed, shortfallSince: shortfall ?? nil,
+            recordedKbps: recorded ?? nil)
+    }
+
+    private mutating func timeRange() -> TimeRange? {
+        var from: Date?, to: Date?
+        guard members({ reader, key in
+            switch key {
+            case "from": return reader.set(&from, reader.date())
+            case "to": return reader.set(&to, reader.date())
+            default: return false
+            }
+        }), let from, let to
+        else { return nil }
+        return TimeRange(from: from, to: to)
+    }
+
+    private mutating func storage() -> StorageReport? {
+        var total: Int64?, free: Int64?, recordings: Int64?, projected: Double??, writeRate: Double??, pressure: Bool?
+        var retentionDays: Int?, sweepAt: Date??, sweepFiles: Int??, sweepBytes: Int64??
+        guard members({ reader, key in
+            switch key {
+            case "total_bytes": return reader.set(&total, reader.integer(Int64.self))
+            case "free_bytes": return reader.set(&free, reader.integer(Int64.self))
+            case "recordings_bytes": return reader.set(&recordings, reader.integer(Int64.self))
+            case "projected_days": return reader.set(&projected, reader.optional { $0.double() })
+            case "write_rate_kbps": return reader.set(&writeRate, reader.optional { $0.double() })
+            case "disk_pressure": return reader.set(&pressure, reader.bool())
+            case "retention_days": return reader.set(&retentionDays, reader.integer(Int.self))
+            case "last_sweep_at": return reader.set(&sweepAt, reader.optional { $0.date() })
+            case "last_sweep_deleted_files": return reader.set(&sweepFiles, reader.optional { $0.integer(Int.self) })
+            case "last_sweep_deleted_bytes": return reader.set(&sweepBytes, reader.optional { $0.integer(Int64.self) })
+            default: return false
+            }
+        }), let total, let free, let recordings, let pressure, let retentionDays
+        else { return nil }
+        return StorageReport(
+            totalBytes: total, freeBytes: free, recordingsBytes: recordings, projectedDays: projected ?? nil, writeRateKbps: writeRate ?? nil,
+            diskPressure: pressure, retentionDays: retentionDays, lastSweepAt: sweepAt ?? nil, lastSweepDeletedFiles: sweepFiles ?? nil,
+            lastSweepDeletedBytes: sweepBytes ?? nil)
+    }
+
+    private mutating func centre() -> CentreReport? {
+        var maximum: Int?, achieved: Double?
+        guard members({ reader, key in
+            switch key {
+            case "max_kbps": return reader.set(&maximum, reader.integer(Int.self))
+            case "achieved_kbps": return reader.set(&achieved, reader.double())
+            default: return false
+            }
+        }), let maximum, let achieved
+        else { return nil }
+        return CentreReport(maxKbps: maximum, achievedKbps: achieved)
+    }
+
+    private mutating func event() -> AgentEvent? {
+        var at: Date?, kind: AgentEvent.Kind?, camera: String??, message: String?
+        guard members({ reader, key in
+            switch key {
+            case "at": return reader.set(&at, reader.date())
+            case "kind": return reader.set(&kind, reader.string().flatMap(AgentEvent.Kind.init(rawValue:)))
+            case "camera": return reader.set(&camera, reader.optional { $0.string() })
+            case "message": return reader.set(&message, reader.string())
+            default: return false
+            }
+        }), let at, let kind, let message
+        else { return nil }
+        return AgentEvent(at: at, kind: kind, camera: camera ?? nil, message: message)
+    }
+}
+
+extension HeartbeatReader {
+    /// Stores a member's value once: a repeated key or an unreadable value fails the whole read.
+    private func set<T>(_ field: inout T?, _ value: T?) -> Bool {
+        guard field == nil, let value else { return false }
+        field = value
+        return true
+    }
+
+    private mutating func skipSpace() {
+        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+    }
+
+    private mutating func consume(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func consume(word: StaticString) -> Bool {
+        skipSpace()
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { return false }
+        let matches = word.withUTF8Buffer { word in bytes[index..<(index + count)].elementsEqual(word) }
+        if matches { index += count }
+        return matches
+    }
+
+    /// An object: `member` reads each value; false from it (or bad syntax) fails the read.
+    private mutating func members(_ member: (inout HeartbeatReader, String) -> Bool) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
+        if consume(UInt8(ascii: "}")) { return true }
+        repeat {
+            guard let key = string(), consume(UInt8(ascii: ":")), member(&self, key) else { return false }
+        } while consume(UInt8(ascii: ","))
+        return consume(UInt8(ascii: "}"))
+    }
+
+    private mutating func array<T>(_ element: (inout HeartbeatReader) -> T?) -> [T]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var values: [T] = []
+        if consume(UInt8(ascii: "]")) { return values }
+        repeat {
+            guard let value = element(&self) else { return nil }
+            values.append(value)
+        } while consume(UInt8(ascii: ","))
+        return consume(UInt8(ascii: "]")) ? values : nil
+    }
+
+    /// `null` → .some(nil); a value → .some(value); unreadable → nil.
+    private mutating func optional<T>(_ value: (inout HeartbeatReader) -> T?) -> T?? {
+        if consume(word: "null") { return .some(nil) }
+        guard let read = value(&self) else { return nil }
+        return .some(read)
+    }
+
+    /// A string without escapes or control characters, valid UTF-8.
+    private mutating func string() -> String? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return String(validating: bytes[start..<index], as: UTF8.self)
+            }
+            guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
+    private mutating func bool() -> Bool? {
+        if consume(word: "true") { return true }
+        if consume(word: "false") { return false }
+        return nil
+    }
+
+    private mutating func date() -> Date? { string().flatMap(WireDateFormat.parse) }
+
+    /// A number in strict JSON grammar without exponent: -?(0|[1-9][0-9]*)(\.[0-9]+)? — exponents are
+    /// left to `JSONDecoder` (it refuses some valid ones, e.g. `0e1`, and agents do not write them).
+    private mutating func number() -> (text: Substring, isInteger: Bool)? {
+        skipSpace()
+        let start = index
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            return index - first
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        let integerDigits = digits()
+        guard integerDigits > 0, integerDigits == 1 || bytes[integerStart] != UInt8(ascii: "0") else { return nil }
+        var isInteger = true
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { return nil }
+            isInteger = false
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return nil }
+        return (Substring(decoding: bytes[start..<index], as: UTF8.self), isInteger)
+    }
+
+    private mutating func integer<T: FixedWidthInteger>(_ type: T.Type) -> T? {
+        guard let number = number(), number.isInteger else { return nil }
+        return T(number.text)
+    }
+
+    private mutating func double() -> Double? {
+        guard let number = number(), let value = Double(number.text), value.isFinite else { return nil }
+        return value
+    }
+
+    /// Moves past any value (for the look-ahead).
+    private mutating func skipValue() -> Bool {
+        skipSpace()
+        guard index < bytes.count else { return false }
+        switch bytes[index] {
+        case UInt8(ascii: "{"): return members { reader, _ in reader.skipValue() }
+        case UInt8(ascii: "["): return array { $0.skipValue() ? true : nil } != nil
+        case UInt8(ascii: "\""):
+            // Any string, escapes included (only skipped).
+            index += 1
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "\\") {
+                    index += 2
+                } else if bytes[index] == UInt8(ascii: "\"") {
+                    index += 1
+                    return true
+                } else {
+                    index += 1
+                }
+            }
+            return false
+        case UInt8(ascii: "t"): return consume(word: "true")
+        case UInt8(ascii: "f"): return consume(word: "false")
+        case UInt8(ascii: "n"): return consume(word: "null")
+        default: return number() != nil
+        }
+    }
+}
