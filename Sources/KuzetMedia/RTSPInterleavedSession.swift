@@ -66,7 +66,7 @@ final class RTSPInterleavedSession {
             throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
         }
         let payloadTypes = description.media.map(\.payloadType)
-        if Set(payloadTypes).count != payloadTypes.count { throw Self.sharedPayloadTypes }
+        if Set(payloadTypes).count != payloadTypes.count { throw Self.needsLibavformat }
         mediaCount = description.media.count
         sessionDescription = description.text
         for (index, media) in description.media.enumerated() {
@@ -93,9 +93,9 @@ final class RTSPInterleavedSession {
         nextKeepAlive = Self.now() + keepAliveInterval
     }
 
-    /// Thrown when two media share an RTP payload type: libavformat's `sdp` demuxer tells
-    /// streams apart by payload type, so such a camera is played by libavformat's own client.
-    static let sharedPayloadTypes = MediaError(code: CFFmpegShims_AVERROR(ENOTSUP), operation: "interleaved RTSP", reason: "media share an RTP payload type")
+    /// Thrown for what this client leaves to libavformat's own RTSP client: two media sharing an
+    /// RTP payload type (the `sdp` demuxer tells streams apart by payload type) and redirects.
+    static let needsLibavformat = MediaError(code: CFFmpegShims_AVERROR(ENOTSUP), operation: "interleaved RTSP", reason: "left to libavformat's RTSP client")
 
     deinit {
         if let session {
@@ -165,6 +165,7 @@ final class RTSPInterleavedSession {
                 response = try readResponse(method)
             }
         }
+        if (300..<400).contains(response.status) { throw Self.needsLibavformat }
         guard response.status == 200 else {
             let code = CFFmpegShims_AVERROR_HTTP(Int32(response.status))
             let operation = method == "OPTIONS" || method == "DESCRIBE" ? "open \(redactedURL)" : "\(method) \(redactedURL)"
