@@ -18,7 +18,7 @@ final class RTSPInterleavedSession {
     /// The camera's SDP, reduced to its video and audio media (what was set up).
     private(set) var sessionDescription = ""
 
-    private let socket: CameraSocket
+    private let socket: InterruptibleSocket
     private let requestURL: String
     private let redactedURL: String
     private let credentials: (username: String, password: String)?
@@ -56,7 +56,7 @@ final class RTSPInterleavedSession {
         components.password = nil
         requestURL = components.string ?? url
         let port = components.port ?? 554
-        socket = try CameraSocket(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
+        socket = try InterruptibleSocket(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
         let options = try exchange("OPTIONS", requestURL)
         keepAliveWithGetParameter = options.header("Public")?.uppercased().contains("GET_PARAMETER") ?? false
         let describe = try exchange("DESCRIBE", requestURL, headers: ["Accept: application/sdp"])
@@ -299,9 +299,3 @@ final class RTSPInterleavedSession {
     }
 }
 
-/// The receive buffer's memory.
-private final class ReceiveBuffer {
-    let bytes: UnsafeMutableRawPointer
-    init(capacity: Int) { bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16) }
-    deinit { bytes.deallocate() }
-}

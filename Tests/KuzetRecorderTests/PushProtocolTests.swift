@@ -25,6 +25,29 @@ import Testing
             receiver: ["-rtsp_flags", "listen", "-i", "rtsp://127.0.0.1:\(port)/live/cam1"])
     }
 
+    /// Our own RTMP publisher (behind libavformat's FLV muxer) carries video and AAC audio to a
+    /// real nginx-rtmp ingest; ffprobe pulls both back from it.
+    @Test(.timeLimit(.minutes(2)))
+    func aCameraWithAudioIsPublishedOverRTMP() throws {
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", audio: .aac)])
+        let ingest = try RTMPIngest()
+        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        let push = PushOutput(configuration: .init(camera: "cam1", url: ingest.url("cam1")), fanout: supervisor.fanout)
+        push.start()
+        supervisor.start()
+        defer {
+            push.stop()
+            supervisor.stop()
+        }
+        #expect(eventually(timeout: 30) { ingest.isPublishing("cam1") })
+        let probe = try ingest.probe("cam1")
+        #expect(probe.streams.map(\.codecName).sorted() == ["aac", "h264"])
+        // Packets before the first keyframe are dropped on purpose; once publishing, none are.
+        let dropped = push.state.droppedPackets
+        Thread.sleep(forTimeInterval: 3)
+        #expect(push.state.connected && push.state.droppedPackets == dropped)
+    }
+
     /// A real camera → supervisor → PushOutput → an ffmpeg receiver writing MPEG-TS; then ffprobe.
     private func pushAndProbe(target: String, receiver input: [String]) throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
