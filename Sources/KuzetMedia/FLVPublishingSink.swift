@@ -25,7 +25,7 @@ final class FLVPublishingSink {
 
     /// The AVIOContext for the muxer's `pb` (owned by this sink).
     func makeIO() -> UnsafeMutablePointer<AVIOContext>? {
-        let size: Int32 = 256 * 1024
+        let size: Int32 = 64 * 1024
         guard let buffer = av_malloc(Int(size))?.assumingMemoryBound(to: UInt8.self) else { return nil }
         io = avio_alloc_context(buffer, size, 1, Unmanaged.passUnretained(self).toOpaque(), nil, { opaque, bytes, size in
             Unmanaged<FLVPublishingSink>.fromOpaque(opaque!).takeUnretainedValue().write(bytes, count: Int(size))

@@ -111,6 +111,36 @@ final class InterruptibleSocket {
         }
     }
 
+    /// Sends the bytes `parts` point at, in order, with as few system calls as the kernel
+    /// allows (`sendmsg`); `parts` is consumed.
+    func send(parts: inout [iovec], operation: @autoclosure () -> String) throws(MediaError) {
+        var index = 0
+        while index < parts.count {
+            let sent = parts.withUnsafeMutableBufferPointer { vectors -> Int in
+                var message = msghdr()
+                message.msg_iov = vectors.baseAddress! + index
+                message.msg_iovlen = vectors.count - index
+                return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+            }
+            if sent >= 0 {
+                var remaining = sent
+                while index < parts.count && remaining >= parts[index].iov_len {
+                    remaining -= parts[index].iov_len
+                    index += 1
+                }
+                if remaining > 0 {
+                    parts[index].iov_base = parts[index].iov_base! + remaining
+                    parts[index].iov_len -= remaining
+                }
+            } else if errno == EAGAIN || errno == EINTR {
+                try checkInterrupt(operation())
+            } else {
+                let failure = errno
+                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+            }
+        }
+    }
+
     /// Receives what has arrived (up to `count` bytes) without waiting; 0 when nothing has.
     func receiveIfAvailable(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(MediaError) -> Int {
         let received = recv(descriptor, destination, count, Int32(MSG_DONTWAIT))

@@ -109,10 +109,10 @@ public final class MediaOutput {
                 // puts a playable header first, so a file cut off by a crash or a power loss
                 // plays up to its last complete fragment.
                 av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
-                // …and at least every 0.5 s: the muxer holds a fragment in memory until it is written,
+                // …and at least every 0.25 s: the muxer holds a fragment in memory until it is written,
                 // so this bounds both what a crash can lose and each camera's buffer (a 2-s GOP
                 // at 8 Mbit/s would otherwise keep 2 MB per camera).
-                av_dict_set(&options, "frag_duration", "500000", 0)
+                av_dict_set(&options, "frag_duration", "250000", 0)
                 av_dict_set(&options, "flush_packets", "1", 0)
             case .rtsp:
                 av_dict_set(&options, "rtsp_transport", "tcp", 0)

@@ -1,6 +1,9 @@
 import Foundation
 import KuzetCore
 internal import CFFmpegShims
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Publishes a live stream to an RTMP server (the ЦОУ's ingest): handshake, `connect`,
 /// `createStream`, `publish`, then one RTMP message per FLV tag, each sent with ONE `send`.
@@ -19,6 +22,7 @@ final class RTMPPublisher {
     private var incoming: [UInt8] = []
     private var chunkStreams: [UInt32: ChunkStream] = [:]
     private var outgoing: [UInt8] = []
+    private var vectors: [iovec] = []
     private var lastDrain = DispatchTime.now().uptimeNanoseconds
     private let scratch = ReceiveBuffer(capacity: 16 * 1024)
 
@@ -253,13 +257,31 @@ final class RTMPPublisher {
         if let failure { throw failure }
     }
 
-    /// The whole message — header, payload cut into chunks — goes out in one `send`.
+    /// The whole message — header, payload cut into chunks — goes out in one `sendmsg`, the
+    /// payload straight from where the muxer left it.
     private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer) throws(MediaError) {
+        let extended = timestamp >= 0xFF_FFFF
         outgoing.removeAll(keepingCapacity: true)
-        Self.appendMessage(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: payload, to: &outgoing)
+        Self.appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &outgoing)
+        // The continuation header between chunks: type 3 (and the extended timestamp again).
+        var continuation: [UInt8] = [0xC0 | UInt8(chunkStream & 0x3F)]
+        if extended { Self.appendBigEndian(timestamp, bytes: 4, to: &continuation) }
         var failure: MediaError?
-        outgoing.withUnsafeBytes { raw in
-            do throws(MediaError) { try socket.send(raw, operation: "write to \(redactedURL)") } catch { failure = error }
+        outgoing.withUnsafeBytes { header in
+            continuation.withUnsafeBytes { separator in
+                vectors.removeAll(keepingCapacity: true)
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress!), iov_len: header.count))
+                var offset = 0
+                while offset < payload.count {
+                    let count = min(Self.outChunkSize, payload.count - offset)
+                    vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress! + offset), iov_len: count))
+                    offset += count
+                    if offset < payload.count {
+                        vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: separator.baseAddress!), iov_len: separator.count))
+                    }
+                }
+                do throws(MediaError) { try socket.send(parts: &vectors, operation: "write to \(redactedURL)") } catch { failure = error }
+            }
         }
         if let failure { throw failure }
     }
@@ -268,14 +290,20 @@ final class RTMPPublisher {
         payload.withUnsafeBytes { raw in appendMessage(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw, to: &bytes) }
     }
 
-    static func appendMessage(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+    /// A type-0 chunk header (basic header, timestamp, length, type, stream id, extended timestamp).
+    static func appendHeader(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, length: Int, to bytes: inout [UInt8]) {
         let extended = timestamp >= 0xFF_FFFF
         bytes.append(UInt8(chunkStream & 0x3F))
         appendBigEndian(extended ? 0xFF_FFFF : timestamp, bytes: 3, to: &bytes)
-        appendBigEndian(UInt32(payload.count), bytes: 3, to: &bytes)
+        appendBigEndian(UInt32(length), bytes: 3, to: &bytes)
         bytes.append(type)
         withUnsafeBytes(of: streamID.littleEndian) { bytes.append(contentsOf: $0) }
         if extended { appendBigEndian(timestamp, bytes: 4, to: &bytes) }
+    }
+
+    static func appendMessage(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        let extended = timestamp >= 0xFF_FFFF
+        appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &bytes)
         var offset = 0
         repeat {
             let count = min(outChunkSize, payload.count - offset)

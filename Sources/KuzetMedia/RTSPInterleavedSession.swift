@@ -35,7 +35,7 @@ final class RTSPInterleavedSession {
     private var mediaWithRTP = Set<Int>()
     private var mediaCount = 0
 
-    private static let capacity = 160 * 1024
+    private static let capacity = 80 * 1024
     /// Owned by its own object so it is freed even when `init` throws half-way.
     private let storage = ReceiveBuffer(capacity: RTSPInterleavedSession.capacity)
     private var buffer: UnsafeMutableRawPointer { storage.bytes }
@@ -269,7 +269,9 @@ final class RTSPInterleavedSession {
         if count > Self.capacity {
             throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer")
         }
-        if head + count > Self.capacity || head == tail {
+        // Unread bytes move to the front before each receive: the buffer's first pages are the
+        // only ones ever touched (a frame's RTP packets are consumed as soon as they arrive).
+        if head > 0 {
             let unread = tail - head
             if unread > 0 && head > 0 { buffer.copyMemory(from: buffer + head, byteCount: unread) }
             head = 0
