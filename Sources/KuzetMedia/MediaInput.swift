@@ -62,7 +62,7 @@ public final class MediaInput {
                     let session = try RTSPInterleavedSession(url: url, interrupt: interrupt)
                     source = InterleavedRTSPSource(session: session)
                     try source!.open(&context, options: &dictionary, operation: operation)
-                } catch where error == RTSPInterleavedSession.sharedPayloadTypes {
+                } catch where error == RTSPInterleavedSession.needsLibavformat {
                     source = nil
                 }
             }

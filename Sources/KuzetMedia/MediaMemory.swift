@@ -7,17 +7,19 @@ internal import CFFmpegShims
 /// for where the CPU goes):
 /// - glibc gives every ingest thread its own malloc arena, and the megabyte-sized buffers
 ///   libavcodec allocates while probing a stream stay behind in them, fragmented: two arenas.
-/// - Each camera's fMP4 muxer fills a fragment buffer (≈ 0.25 MB per 0.5 s at 4 Mbit/s) and frees
-///   it at the next fragment. Above the mmap threshold that is a fresh `mmap`, a page fault on
-///   every page and a `munmap`, twice a second per camera (7 % of the agent's CPU). So the
-///   threshold is above it (512 KiB), and the heap keeps and reuses that memory …
-/// - … but returns none of it when chunks in the middle of a heap are free (PSS 217 MiB instead
-///   of 116). Trimming once a second (`malloc_trim`, which gives back free pages anywhere in the
-///   heaps) keeps PSS at ~110 MiB with the CPU of the unmapped case (0.11–0.12 cores vs 0.15).
+/// - Buffers a stream cycles through — frames of 20–150 KB, each camera's fMP4 fragment buffer
+///   (≈ 0.13 MB per 0.25 s at 4 Mbit/s, freed at every fragment) — come from the heap, where
+///   their memory is reused: mapped (glibc's first threshold, 128 KiB) each was a fresh `mmap`,
+///   a page fault per page and a `munmap` (7 % of the agent's CPU with 32 cameras). Only what is
+///   larger than 256 KiB (decoder buffers while probing) is mapped and really returned on free.
+/// - The heap returns nothing while live chunks sit above free ones, so `malloc_trim` runs once
+///   a second and gives back free pages anywhere in the heaps.
+/// With 32 cameras: 0.10–0.11 cores and 112–114 MiB PSS, against 0.15 cores / 116 MiB with a
+/// 128 KiB threshold and 0.12 cores / 217 MiB with a 512 KiB one without trimming.
 public enum MediaMemory {
     /// Call once, first thing in `main`, before threads start.
     public static func configureForManyStreams() {
-        _ = CFFmpegShims_configureAllocator(2, 512 * 1024)
+        _ = CFFmpegShims_configureAllocator(2, 256 * 1024)
         startReleasingFreeMemory(every: 1)
     }
 

@@ -47,6 +47,8 @@ public final class MediaOutput {
     private let mapping: [Int: Int32]
     private let inputTimeBases: [AVRational]
     private var finished = false
+    /// Our own RTMP publisher behind the FLV muxer (see ``RTMPPublisher``), when it carries the push.
+    private var sink: FLVPublishingSink?
     public let redactedTarget: String
     /// Tracks of the input left out because this container cannot hold them (e.g. G.711 in MP4).
     public let droppedTracks: [MediaStreamInfo.Track]
@@ -71,6 +73,7 @@ public final class MediaOutput {
         self.scratch = scratch
         CFFmpegShims_interruptAttach(context, interrupt.handle)
         var mapping: [Int: Int32] = [:]
+        var sink: FLVPublishingSink?
         var dropped: [MediaStreamInfo.Track] = []
         var timeBases: [AVRational] = []
         do throws(MediaError) {
@@ -106,21 +109,30 @@ public final class MediaOutput {
                 // puts a playable header first, so a file cut off by a crash or a power loss
                 // plays up to its last complete fragment.
                 av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
-                // …and at least every 0.5 s: the muxer holds a fragment in memory until it is written,
+                // …and at least every 0.25 s: the muxer holds a fragment in memory until it is written,
                 // so this bounds both what a crash can lose and each camera's buffer (a 2-s GOP
                 // at 8 Mbit/s would otherwise keep 2 MB per camera).
-                av_dict_set(&options, "frag_duration", "500000", 0)
+                av_dict_set(&options, "frag_duration", "250000", 0)
                 av_dict_set(&options, "flush_packets", "1", 0)
             case .rtsp:
                 av_dict_set(&options, "rtsp_transport", "tcp", 0)
             case .flv:
                 av_dict_set(&options, "flvflags", "no_duration_filesize", 0)
+                // Every packet reaches the publisher at once (a live stream, not a file).
+                av_dict_set(&options, "flush_packets", "1", 0)
             case .mpegts, .mpegtsOverSRT:
                 av_dict_set(&options, "flush_packets", "1", 0)
             }
             interrupt.arm(seconds: openTimeout)
             defer { interrupt.arm(seconds: nil) }
-            if context.pointee.oformat.pointee.flags & CFFmpegShims_AVFMT_NOFILE() == 0 {
+            if format == .flv && RTMPPublisher.handles(target) {
+                let publisher = try RTMPPublisher(url: target, interrupt: interrupt)
+                sink = FLVPublishingSink(publisher: publisher)
+                guard let io = sink?.makeIO() else {
+                    throw MediaError(code: -12, operation: "set up output \(redacted)", reason: "out of memory")
+                }
+                context.pointee.pb = io
+            } else if context.pointee.oformat.pointee.flags & CFFmpegShims_AVFMT_NOFILE() == 0 {
                 var callback = CFFmpegShims_interruptCallback(interrupt.handle)
                 var ioOptions: OpaquePointer? = nil
                 defer { av_dict_free(&ioOptions) }
@@ -130,12 +142,14 @@ public final class MediaOutput {
             }
             try MediaError.check(avformat_write_header(context, &options), "write header to \(redacted)")
         } catch {
-            Self.release(context, timedOut: false)
+            Self.release(context, customIO: sink != nil)
+            sink?.close()
             var doomed: UnsafeMutablePointer<AVPacket>? = scratch
             av_packet_free(&doomed)
             throw MediaInput.explained(error, interrupt: interrupt, timeout: openTimeout)
         }
         self.context = context
+        self.sink = sink
         self.mapping = mapping
         self.droppedTracks = dropped
         self.inputTimeBases = timeBases
@@ -144,8 +158,9 @@ public final class MediaOutput {
     deinit {
         if let context {
             if !finished { interrupt.arm(seconds: 2) }
-            Self.release(context, timedOut: false)
+            Self.release(context, customIO: sink != nil)
         }
+        sink?.close()
         var doomed: UnsafeMutablePointer<AVPacket>? = scratch
         av_packet_free(&doomed)
     }
@@ -172,7 +187,7 @@ public final class MediaOutput {
         do {
             try MediaError.check(result, "write to \(redactedTarget)")
         } catch {
-            throw MediaInput.explained(error, interrupt: interrupt, timeout: writeTimeout)
+            throw MediaInput.explained(sink?.takeError() ?? error, interrupt: interrupt, timeout: writeTimeout)
         }
     }
 
@@ -184,12 +199,17 @@ public final class MediaOutput {
         interrupt.arm(seconds: writeTimeout)
         defer { interrupt.arm(seconds: nil) }
         let result = av_write_trailer(context)
-        Self.release(context, timedOut: false)
+        Self.release(context, customIO: sink != nil)
+        sink?.close()
+        sink = nil
         try MediaError.check(result, "finish \(redactedTarget)")
     }
 
-    private static func release(_ context: UnsafeMutablePointer<AVFormatContext>, timedOut: Bool) {
-        if context.pointee.oformat.pointee.flags & CFFmpegShims_AVFMT_NOFILE() == 0 {
+    /// Frees the muxer; a custom `pb` belongs to the sink and is freed with it.
+    private static func release(_ context: UnsafeMutablePointer<AVFormatContext>, customIO: Bool) {
+        if customIO {
+            context.pointee.pb = nil
+        } else if context.pointee.oformat.pointee.flags & CFFmpegShims_AVFMT_NOFILE() == 0 {
             avio_closep(&context.pointee.pb)
         }
         avformat_free_context(context)

@@ -18,7 +18,7 @@ final class RTSPInterleavedSession {
     /// The camera's SDP, reduced to its video and audio media (what was set up).
     private(set) var sessionDescription = ""
 
-    private let socket: CameraSocket
+    private let socket: InterruptibleSocket
     private let requestURL: String
     private let redactedURL: String
     private let credentials: (username: String, password: String)?
@@ -35,7 +35,7 @@ final class RTSPInterleavedSession {
     private var mediaWithRTP = Set<Int>()
     private var mediaCount = 0
 
-    private static let capacity = 160 * 1024
+    private static let capacity = 80 * 1024
     /// Owned by its own object so it is freed even when `init` throws half-way.
     private let storage = ReceiveBuffer(capacity: RTSPInterleavedSession.capacity)
     private var buffer: UnsafeMutableRawPointer { storage.bytes }
@@ -56,7 +56,7 @@ final class RTSPInterleavedSession {
         components.password = nil
         requestURL = components.string ?? url
         let port = components.port ?? 554
-        socket = try CameraSocket(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
+        socket = try InterruptibleSocket(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
         let options = try exchange("OPTIONS", requestURL)
         keepAliveWithGetParameter = options.header("Public")?.uppercased().contains("GET_PARAMETER") ?? false
         let describe = try exchange("DESCRIBE", requestURL, headers: ["Accept: application/sdp"])
@@ -66,7 +66,7 @@ final class RTSPInterleavedSession {
             throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
         }
         let payloadTypes = description.media.map(\.payloadType)
-        if Set(payloadTypes).count != payloadTypes.count { throw Self.sharedPayloadTypes }
+        if Set(payloadTypes).count != payloadTypes.count { throw Self.needsLibavformat }
         mediaCount = description.media.count
         sessionDescription = description.text
         for (index, media) in description.media.enumerated() {
@@ -93,9 +93,9 @@ final class RTSPInterleavedSession {
         nextKeepAlive = Self.now() + keepAliveInterval
     }
 
-    /// Thrown when two media share an RTP payload type: libavformat's `sdp` demuxer tells
-    /// streams apart by payload type, so such a camera is played by libavformat's own client.
-    static let sharedPayloadTypes = MediaError(code: CFFmpegShims_AVERROR(ENOTSUP), operation: "interleaved RTSP", reason: "media share an RTP payload type")
+    /// Thrown for what this client leaves to libavformat's own RTSP client: two media sharing an
+    /// RTP payload type (the `sdp` demuxer tells streams apart by payload type) and redirects.
+    static let needsLibavformat = MediaError(code: CFFmpegShims_AVERROR(ENOTSUP), operation: "interleaved RTSP", reason: "left to libavformat's RTSP client")
 
     deinit {
         if let session {
@@ -165,6 +165,7 @@ final class RTSPInterleavedSession {
                 response = try readResponse(method)
             }
         }
+        if (300..<400).contains(response.status) { throw Self.needsLibavformat }
         guard response.status == 200 else {
             let code = CFFmpegShims_AVERROR_HTTP(Int32(response.status))
             let operation = method == "OPTIONS" || method == "DESCRIBE" ? "open \(redactedURL)" : "\(method) \(redactedURL)"
@@ -268,7 +269,9 @@ final class RTSPInterleavedSession {
         if count > Self.capacity {
             throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer")
         }
-        if head + count > Self.capacity || head == tail {
+        // Unread bytes move to the front before each receive: the buffer's first pages are the
+        // only ones ever touched (a frame's RTP packets are consumed as soon as they arrive).
+        if head > 0 {
             let unread = tail - head
             if unread > 0 && head > 0 { buffer.copyMemory(from: buffer + head, byteCount: unread) }
             head = 0
@@ -298,9 +301,3 @@ final class RTSPInterleavedSession {
     }
 }
 
-/// The receive buffer's memory.
-private final class ReceiveBuffer {
-    let bytes: UnsafeMutableRawPointer
-    init(capacity: Int) { bytes = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16) }
-    deinit { bytes.deallocate() }
-}

@@ -35,10 +35,13 @@ public final class RTSPCameraServer: @unchecked Sendable {
             public var sessionsTotal: Int
             /// PLAY requests ever received for this mount.
             public var playsTotal: Int
+            /// Keep-alive requests (GET_PARAMETER or OPTIONS naming a session of this mount).
+            public var keepalivesTotal: Int
             enum CodingKeys: String, CodingKey {
                 case path, sessions
                 case sessionsTotal = "sessions_total"
                 case playsTotal = "plays_total"
+                case keepalivesTotal = "keepalives_total"
             }
         }
         public var pid: Int

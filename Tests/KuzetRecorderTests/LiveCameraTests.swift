@@ -18,6 +18,23 @@ import Testing
         #expect(try cameras.sessionCount("/cam1") == 1)
     }
 
+    /// Our RTSP-over-TCP reader keeps the camera's session alive (every half session timeout),
+    /// so a camera with a short timeout never drops the stream.
+    @Test(.timeLimit(.minutes(2)))
+    func theSessionIsKeptAliveBeyondTheCamerasSessionTimeout() throws {
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")], sessionTimeout: 4)
+        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        supervisor.start()
+        defer { supervisor.stop() }
+        #expect(eventually(timeout: 20) { supervisor.state.phase == .online })
+        Thread.sleep(forTimeInterval: 10)
+        let mount = try #require(try cameras.status().mounts["/cam1"])
+        #expect(mount.keepalivesTotal >= 3, "one keep-alive every 2 s")
+        #expect(mount.sessionsTotal == 1, "the session was never lost")
+        #expect(supervisor.state.reconnects == 0)
+        #expect(supervisor.state.phase == .online && (supervisor.state.lastPacketAge ?? 99) < 1)
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aCameraWithG711AudioIsRecordedVideoOnly() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", audio: .pcmu)])

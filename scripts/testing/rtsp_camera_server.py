@@ -363,7 +363,7 @@ class Counter:
         self.write_lock = threading.Lock()
         self.status_file = status_file
         self.routes = sorted((m.route for m in mounts), key=len, reverse=True)
-        self.mounts = {m.route: {"path": m.path, "sessions": 0, "sessions_total": 0, "plays_total": 0} for m in mounts}
+        self.mounts = {m.route: {"path": m.path, "sessions": 0, "sessions_total": 0, "plays_total": 0, "keepalives_total": 0} for m in mounts}
         self.session_mount = {}
         self.clients = 0
         self.clients_total = 0
@@ -396,6 +396,15 @@ class Counter:
             return
         with self.lock:
             self.mounts[route]["plays_total"] += 1
+        self.write()
+
+    def keepalive(self, session_id):
+        """A request that names a set-up session (GET_PARAMETER, OPTIONS): it keeps the session alive."""
+        with self.lock:
+            route = self.session_mount.get(session_id)
+            if route is None:
+                return
+            self.mounts[route]["keepalives_total"] += 1
         self.write()
 
     def removed(self, session_id):
@@ -596,6 +605,8 @@ class CameraServer:
         client.connect("new-session", self.on_new_session, sessions)
         client.connect("setup-request", self.on_setup)
         client.connect("play-request", self.on_play)
+        client.connect("get-parameter-request", self.on_keepalive)
+        client.connect("options-request", self.on_keepalive)
 
     def on_closed(self, client, sessions):
         """Like most cameras, forget a connection's sessions when it closes (gst-rtsp-server would
@@ -614,6 +625,14 @@ class CameraServer:
     def on_setup(self, client, ctx):
         if ctx.session is not None and ctx.uri is not None:
             self.counter.setup(ctx.session.get_sessionid(), ctx.uri.abspath)
+
+    def on_keepalive(self, client, ctx):
+        if ctx.session is not None:
+            self.counter.keepalive(ctx.session.get_sessionid())
+        elif ctx.request is not None:
+            result, value = ctx.request.get_header(GstRtsp.RTSPHeaderField.SESSION, 0)
+            if result == GstRtsp.RTSPResult.OK and value:
+                self.counter.keepalive(value.split(";")[0])
 
     def on_play(self, client, ctx):
         if ctx.uri is not None:

@@ -4,10 +4,10 @@ internal import CFFmpegShims
 import Glibc
 #endif
 
-/// A TCP connection to a camera for one thread, every wait cut into 100 ms slices so a
+/// A TCP connection (to a camera, to the centre) for one thread, every wait cut into 100 ms slices so a
 /// ``MediaInterrupt`` (shutdown, deadline) ends it, as for libavformat's calls.
 /// Failures come out as ``MediaError``s with the AVERROR codes libavformat would give.
-final class CameraSocket {
+final class InterruptibleSocket {
     private var descriptor: Int32
     private let interrupt: MediaInterrupt
     let endpoint: String
@@ -87,9 +87,19 @@ final class CameraSocket {
 
     /// Sends all of `bytes`.
     func send(_ bytes: [UInt8], operation: @autoclosure () -> String) throws(MediaError) {
+        var failure: MediaError?
+        bytes.withUnsafeBytes { raw in
+            do throws(MediaError) { try send(raw, operation: operation()) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Sends all of `bytes`.
+    func send(_ bytes: UnsafeRawBufferPointer, operation: @autoclosure () -> String) throws(MediaError) {
+        guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes { raw in Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
+            let sent = Glibc.send(descriptor, base + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
             if sent > 0 {
                 offset += sent
             } else if sent < 0 && (errno == EAGAIN || errno == EINTR) {
@@ -99,6 +109,46 @@ final class CameraSocket {
                 throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
+    }
+
+    /// Sends the bytes `parts` point at, in order, with as few system calls as the kernel
+    /// allows (`sendmsg`); `parts` is consumed.
+    func send(parts: inout [iovec], operation: @autoclosure () -> String) throws(MediaError) {
+        var index = 0
+        while index < parts.count {
+            let sent = parts.withUnsafeMutableBufferPointer { vectors -> Int in
+                var message = msghdr()
+                message.msg_iov = vectors.baseAddress! + index
+                message.msg_iovlen = vectors.count - index
+                return sendmsg(descriptor, &message, Int32(MSG_NOSIGNAL))
+            }
+            if sent >= 0 {
+                var remaining = sent
+                while index < parts.count && remaining >= parts[index].iov_len {
+                    remaining -= parts[index].iov_len
+                    index += 1
+                }
+                if remaining > 0 {
+                    parts[index].iov_base = parts[index].iov_base! + remaining
+                    parts[index].iov_len -= remaining
+                }
+            } else if errno == EAGAIN || errno == EINTR {
+                try checkInterrupt(operation())
+            } else {
+                let failure = errno
+                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+            }
+        }
+    }
+
+    /// Receives what has arrived (up to `count` bytes) without waiting; 0 when nothing has.
+    func receiveIfAvailable(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(MediaError) -> Int {
+        let received = recv(descriptor, destination, count, Int32(MSG_DONTWAIT))
+        if received > 0 { return received }
+        if received == 0 { throw MediaError.endOfStream(operation()) }
+        if errno == EAGAIN || errno == EINTR { return 0 }
+        let failure = errno
+        throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
     }
 
     /// Sends what fits now, without waiting (for a goodbye such as TEARDOWN).

@@ -1,0 +1,326 @@
+import Foundation
+import KuzetCore
+internal import CFFmpegShims
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Publishes a live stream to an RTMP server (the ЦОУ's ingest): handshake, `connect`,
+/// `createStream`, `publish`, then one RTMP message per FLV tag, each sent with ONE `send`.
+///
+/// libavformat's muxer still makes the FLV; only the transport is ours. (libavformat's RTMP
+/// client sends every message as two `send` calls per chunk — 10–20 per video frame — which was
+/// the largest part of the agent's CPU with 32 pushed cameras.) URLs with credentials (Adobe
+/// auth), `rtmps://` and `rtmpt://` stay with libavformat's client.
+final class RTMPPublisher {
+    private let socket: InterruptibleSocket
+    private let redactedURL: String
+    private let streamName: String
+    private var streamID: UInt32 = 0
+    private var inChunkSize = 128
+    private static let outChunkSize = 65_536
+    private var incoming: [UInt8] = []
+    private var chunkStreams: [UInt32: ChunkStream] = [:]
+    private var outgoing: [UInt8] = []
+    private var vectors: [iovec] = []
+    private var lastDrain = DispatchTime.now().uptimeNanoseconds
+    private let scratch = ReceiveBuffer(capacity: 16 * 1024)
+
+    private struct ChunkStream {
+        var length = 0
+        var type: UInt8 = 0
+        var extended = false
+        var payload: [UInt8] = []
+    }
+
+    /// Whether `url` is published by this client: plain `rtmp://` without credentials.
+    static func handles(_ url: String) -> Bool {
+        guard url.lowercased().hasPrefix("rtmp://"), let components = URLComponents(string: url) else { return false }
+        return components.user == nil && components.password == nil && (components.host.map { !$0.isEmpty } ?? false)
+            && components.path.split(separator: "/").count >= 2
+    }
+
+    /// Connects and starts publishing, within the interrupt's armed deadline.
+    init(url: String, interrupt: MediaInterrupt) throws(MediaError) {
+        redactedURL = CredentialRedaction.redact(url)
+        guard let components = URLComponents(string: url), let host = components.host else {
+            throw MediaError(code: CFFmpegShims_AVERROR(EINVAL), operation: "open \(redactedURL)", reason: "not a valid rtmp:// URL")
+        }
+        let port = components.port ?? 1935
+        // rtmp://host/app[/instance]/stream[?query]: the last path element (and the query) is the
+        // stream, the rest the application — as libavformat splits it.
+        let elements = components.percentEncodedPath.split(separator: "/").map(String.init)
+        let app = elements.dropLast().joined(separator: "/")
+        var stream = elements.last ?? ""
+        if let query = components.percentEncodedQuery { stream += "?" + query }
+        streamName = stream
+        do {
+            socket = try InterruptibleSocket(host: host, port: port, interrupt: interrupt)
+        } catch {
+            throw MediaError(code: error.code, operation: "open \(CredentialRedaction.redact(url))", reason: error.reason)
+        }
+        try handshake()
+        var size = [UInt8]()
+        Self.appendBigEndian(UInt32(Self.outChunkSize), bytes: 4, to: &size)
+        try send(chunkStream: 2, type: 1, streamID: 0, timestamp: 0, payload: size)
+        let tcURL = "rtmp://\(host)\(components.port.map { ":\($0)" } ?? "")/\(app)"
+        try command(["connect", .number(1), .object([
+            ("app", .string(app)), ("type", .string("nonprivate")), ("flashVer", .string("FMLE/3.0 (compatible; kuzet-agent)")),
+            ("tcUrl", .string(tcURL)),
+        ])])
+        _ = try awaitResult(transaction: 1, of: "connect")
+        try command(["releaseStream", .number(2), .null, .string(stream)])
+        try command(["FCPublish", .number(3), .null, .string(stream)])
+        try command(["createStream", .number(4), .null])
+        let created = try awaitResult(transaction: 4, of: "createStream")
+        guard let id = created.dropFirst(3).first?.numberValue else {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server answered createStream without a stream id")
+        }
+        streamID = UInt32(id)
+        try command(["publish", .number(5), .null, .string(stream), .string("live")], chunkStream: 8, streamID: streamID)
+        while true {
+            let values = try nextCommand()
+            guard values.first?.text == "onStatus", let info = values.dropFirst(3).first else { continue }
+            let code = info["code"]?.text ?? ""
+            if code == "NetStream.Publish.Start" { break }
+            if info["level"]?.text == "error" || code.hasSuffix("BadName") || code.hasSuffix("Failed") {
+                throw Self.refused(info, operation: "open \(redactedURL)")
+            }
+        }
+    }
+
+    deinit { socket.close() }
+
+    /// Sends one FLV tag (`type` 8 audio, 9 video, 18 script data) as an RTMP message.
+    func send(tagType type: UInt8, timestamp: UInt32, data: UnsafeRawBufferPointer) throws(MediaError) {
+        if type == 18 {
+            // A script tag (onMetaData) is sent as "@setDataFrame" + the tag, as RTMP servers expect.
+            var script: [UInt8] = []
+            AMF0.string("@setDataFrame").encode(into: &script)
+            script.append(contentsOf: data)
+            try send(chunkStream: 6, type: type, streamID: streamID, timestamp: timestamp, payload: script)
+        } else {
+            try send(chunkStream: type == 8 ? 4 : 6, type: type, streamID: streamID, timestamp: timestamp, payload: data)
+        }
+        try drainIfDue()
+    }
+
+    /// Says goodbye (best effort) and closes the connection.
+    func close() {
+        var bytes: [UInt8] = []
+        for value: AMF0 in ["deleteStream", .number(6), .null, .number(Double(streamID))] { value.encode(into: &bytes) }
+        outgoing.removeAll(keepingCapacity: true)
+        Self.appendMessage(chunkStream: 3, type: 20, streamID: 0, timestamp: 0, payload: bytes, to: &outgoing)
+        socket.sendIfPossible(outgoing)
+        socket.close()
+    }
+
+    // MARK: - Handshake and commands
+
+    private func handshake() throws(MediaError) {
+        var hello = [UInt8](repeating: 0, count: 1 + 1536)
+        hello[0] = 3
+        for index in 9..<hello.count { hello[index] = UInt8.random(in: 0...255) }
+        try socket.send(hello, operation: "handshake with \(redactedURL)")
+        let answer = try readExactly(1 + 1536 + 1536, operation: "handshake with \(redactedURL)")
+        guard answer[0] == 3 else {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server did not answer the RTMP handshake — is this an RTMP port?")
+        }
+        try socket.send(Array(answer[1..<1537]), operation: "handshake with \(redactedURL)")
+    }
+
+    private func command(_ values: [AMF0], chunkStream: UInt32 = 3, streamID: UInt32 = 0) throws(MediaError) {
+        try send(chunkStream: chunkStream, type: 20, streamID: streamID, timestamp: 0, payload: AMF0.encode(values))
+    }
+
+    /// Waits for `_result` (or `_error`) of a transaction.
+    private func awaitResult(transaction: Double, of name: String) throws(MediaError) -> [AMF0] {
+        while true {
+            let values = try nextCommand()
+            guard values.count >= 2, values[1].numberValue == transaction else { continue }
+            if values[0].text == "_result" { return values }
+            if values[0].text == "_error" {
+                throw Self.refused(values.dropFirst(3).first ?? .null, operation: "\(name) \(redactedURL)")
+            }
+        }
+    }
+
+    private static func refused(_ info: AMF0, operation: String) -> MediaError {
+        let code = info["code"]?.text ?? "refused"
+        let description = info["description"]?.text.map { " (\($0.prefix(200)))" } ?? ""
+        return MediaError(code: CFFmpegShims_AVERROR(EACCES), operation: operation, reason: "the server refused: \(code)\(description)")
+    }
+
+    /// The next AMF0 command from the server, answering control messages on the way.
+    private func nextCommand() throws(MediaError) -> [AMF0] {
+        while true {
+            if let message = try parseMessage() {
+                if message.type == 20 { return AMF0.decode(message.payload[...]) }
+                if message.type == 17, !message.payload.isEmpty { return AMF0.decode(message.payload.dropFirst()) }
+                continue
+            }
+            let count = try socket.receive(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
+            incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+        }
+    }
+
+    /// Reads what the server sent meanwhile (pings, errors), at most once a second.
+    private func drainIfDue() throws(MediaError) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now - lastDrain > 1_000_000_000 else { return }
+        lastDrain = now
+        while true {
+            let count = try socket.receiveIfAvailable(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
+            if count == 0 { break }
+            incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+        }
+        while let message = try parseMessage() {
+            guard message.type == 20, let values = Optional(AMF0.decode(message.payload[...])), values.first?.text == "onStatus",
+                  let info = values.dropFirst(3).first, info["level"]?.text == "error" else { continue }
+            throw Self.refused(info, operation: "publish to \(redactedURL)")
+        }
+    }
+
+    private func readExactly(_ count: Int, operation: String) throws(MediaError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        while bytes.count < count {
+            let received = try socket.receive(into: scratch.bytes, count: min(scratch.capacity, count - bytes.count), operation: operation)
+            bytes.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: received))
+        }
+        return bytes
+    }
+
+    // MARK: - Chunks
+
+    /// One complete message from `incoming`, handling protocol control on the way; nil when
+    /// more bytes are needed.
+    private func parseMessage() throws(MediaError) -> (type: UInt8, payload: [UInt8])? {
+        while true {
+            guard let (csid, headerEnd, fmt) = basicHeader() else { return nil }
+            var stream = chunkStreams[csid] ?? ChunkStream()
+            let headerSize = [11, 7, 3, 0][Int(fmt)]
+            guard incoming.count >= headerEnd + headerSize else { return nil }
+            var cursor = headerEnd
+            if fmt < 3 {
+                let timestampField = Self.bigEndian(incoming, cursor, 3)
+                stream.extended = timestampField == 0xFF_FFFF
+                if fmt <= 1 {
+                    stream.length = Int(Self.bigEndian(incoming, cursor + 3, 3))
+                    stream.type = incoming[cursor + 6]
+                }
+                cursor += headerSize
+            }
+            if stream.extended { cursor += 4 }
+            let take = min(inChunkSize, stream.length - stream.payload.count)
+            guard take >= 0, incoming.count >= cursor + take else { return nil }
+            stream.payload.append(contentsOf: incoming[cursor..<(cursor + take)])
+            incoming.removeFirst(cursor + take)
+            if stream.payload.count < stream.length {
+                chunkStreams[csid] = stream
+                continue
+            }
+            let message = (type: stream.type, payload: stream.payload)
+            stream.payload = []
+            chunkStreams[csid] = stream
+            switch message.type {
+            case 1 where message.payload.count >= 4:
+                inChunkSize = max(1, Int(Self.bigEndian(message.payload, 0, 4) & 0x7FFF_FFFF))
+            case 4 where message.payload.count >= 6 && Self.bigEndian(message.payload, 0, 2) == 6:
+                // Ping request: answer with the same timestamp.
+                try send(chunkStream: 2, type: 4, streamID: 0, timestamp: 0, payload: [0, 7] + message.payload[2..<6])
+            default:
+                return message
+            }
+        }
+    }
+
+    private func basicHeader() -> (csid: UInt32, end: Int, fmt: UInt8)? {
+        guard let first = incoming.first else { return nil }
+        let fmt = first >> 6
+        switch first & 0x3F {
+        case 0:
+            guard incoming.count >= 2 else { return nil }
+            return (64 + UInt32(incoming[1]), 2, fmt)
+        case 1:
+            guard incoming.count >= 3 else { return nil }
+            return (64 + UInt32(incoming[1]) + UInt32(incoming[2]) << 8, 3, fmt)
+        default:
+            return (UInt32(first & 0x3F), 1, fmt)
+        }
+    }
+
+    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8]) throws(MediaError) {
+        var failure: MediaError?
+        payload.withUnsafeBytes { raw in
+            do throws(MediaError) { try send(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw) } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The whole message — header, payload cut into chunks — goes out in one `sendmsg`, the
+    /// payload straight from where the muxer left it.
+    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer) throws(MediaError) {
+        let extended = timestamp >= 0xFF_FFFF
+        outgoing.removeAll(keepingCapacity: true)
+        Self.appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &outgoing)
+        // The continuation header between chunks: type 3 (and the extended timestamp again).
+        var continuation: [UInt8] = [0xC0 | UInt8(chunkStream & 0x3F)]
+        if extended { Self.appendBigEndian(timestamp, bytes: 4, to: &continuation) }
+        var failure: MediaError?
+        outgoing.withUnsafeBytes { header in
+            continuation.withUnsafeBytes { separator in
+                vectors.removeAll(keepingCapacity: true)
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress!), iov_len: header.count))
+                var offset = 0
+                while offset < payload.count {
+                    let count = min(Self.outChunkSize, payload.count - offset)
+                    vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress! + offset), iov_len: count))
+                    offset += count
+                    if offset < payload.count {
+                        vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: separator.baseAddress!), iov_len: separator.count))
+                    }
+                }
+                do throws(MediaError) { try socket.send(parts: &vectors, operation: "write to \(redactedURL)") } catch { failure = error }
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    private static func appendMessage(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8], to bytes: inout [UInt8]) {
+        payload.withUnsafeBytes { raw in appendMessage(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw, to: &bytes) }
+    }
+
+    /// A type-0 chunk header (basic header, timestamp, length, type, stream id, extended timestamp).
+    static func appendHeader(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, length: Int, to bytes: inout [UInt8]) {
+        let extended = timestamp >= 0xFF_FFFF
+        bytes.append(UInt8(chunkStream & 0x3F))
+        appendBigEndian(extended ? 0xFF_FFFF : timestamp, bytes: 3, to: &bytes)
+        appendBigEndian(UInt32(length), bytes: 3, to: &bytes)
+        bytes.append(type)
+        withUnsafeBytes(of: streamID.littleEndian) { bytes.append(contentsOf: $0) }
+        if extended { appendBigEndian(timestamp, bytes: 4, to: &bytes) }
+    }
+
+    static func appendMessage(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        let extended = timestamp >= 0xFF_FFFF
+        appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &bytes)
+        var offset = 0
+        repeat {
+            let count = min(outChunkSize, payload.count - offset)
+            if count > 0 { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[offset..<(offset + count)])) }
+            offset += count
+            if offset < payload.count {
+                bytes.append(0xC0 | UInt8(chunkStream & 0x3F))
+                if extended { appendBigEndian(timestamp, bytes: 4, to: &bytes) }
+            }
+        } while offset < payload.count
+    }
+
+    static func appendBigEndian(_ value: UInt32, bytes count: Int, to bytes: inout [UInt8]) {
+        for shift in stride(from: (count - 1) * 8, through: 0, by: -8) { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) }
+    }
+
+    static func bigEndian(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> UInt32 {
+        (0..<count).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[offset + $1]) }
+    }
+}
