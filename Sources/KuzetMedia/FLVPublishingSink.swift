@@ -56,6 +56,9 @@ final class FLVPublishingSink {
                     do throws(MediaError) { consumed = try consume(raw) } catch { failure = error }
                 }
                 pending.removeFirst(consumed)
+                // A keyframe larger than the I/O buffer passes through here about once a second:
+                // give its memory back rather than keep ~150 KB per camera.
+                if pending.isEmpty { pending = [] }
                 if let failure { throw failure }
             }
             return Int32(count)
