@@ -11,11 +11,23 @@ public final class RetentionTestCamera: Sendable {
         directory = try TemporaryDirectory(prefix: "kuzet-retention-camera")
         let script = directory.file("camera.py")
         try Self.script.write(toFile: script, atomically: true, encoding: .utf8)
-        port = freeLoopbackPort()
-        process = try ExternalProcess(
-            "/usr/bin/python3", [script, "\(port)", "\(mainKbps)", "\(subKbps)"], name: "retention-camera", logDirectory: directory.path)
-        let ready = eventually(timeout: 15) { process.output.contains("ready") || !process.isRunning }
-        guard ready, process.isRunning else { throw TestKitError("the test RTSP server did not start: \(process.output)") }
+        // A port found free can be taken again before the server binds it (other tests' connections
+        // use the same range): the server says so and exits, and another port is tried.
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = freeLoopbackPort()
+            let process = try ExternalProcess(
+                "/usr/bin/python3", [script, "\(port)", "\(mainKbps)", "\(subKbps)"], name: "retention-camera", logDirectory: directory.path)
+            let ready = eventually(timeout: 15) { process.output.contains("ready") || !process.isRunning }
+            if ready, process.isRunning {
+                self.port = port
+                self.process = process
+                return
+            }
+            process.stop()
+            guard attempt < 3 else { throw TestKitError("the test RTSP server did not start: \(process.output)") }
+        }
     }
 
     public func url(_ stream: String) -> String { "rtsp://127.0.0.1:\(port)/\(stream)" }
@@ -45,7 +57,9 @@ public final class RetentionTestCamera: Sendable {
         mounts = server.get_mount_points()
         mounts.add_factory("/main", factory(640, 360, main_kbps))
         mounts.add_factory("/sub", factory(320, 180, sub_kbps))
-        server.attach(None)
+        if server.attach(None) == 0:
+            print("cannot listen on port %s" % port, flush=True)
+            sys.exit(3)
         print("ready", flush=True)
         GLib.MainLoop().run()
         """
