@@ -109,9 +109,10 @@ final class RTMPPublisher {
     func close() {
         var bytes: [UInt8] = []
         for value: AMF0 in ["deleteStream", .number(6), .null, .number(Double(streamID))] { value.encode(into: &bytes) }
+        // A few bytes: one chunk, so the header and the payload are the whole message.
         outgoing.removeAll(keepingCapacity: true)
-        Self.appendMessage(chunkStream: 3, type: 20, streamID: 0, timestamp: 0, payload: bytes, to: &outgoing)
-        socket.sendIfPossible(outgoing)
+        Self.appendHeader(chunkStream: 3, type: 20, streamID: 0, timestamp: 0, length: bytes.count, to: &outgoing)
+        socket.sendIfPossible(outgoing + bytes)
         socket.close()
     }
 
@@ -286,10 +287,6 @@ final class RTMPPublisher {
         if let failure { throw failure }
     }
 
-    private static func appendMessage(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8], to bytes: inout [UInt8]) {
-        payload.withUnsafeBytes { raw in appendMessage(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw, to: &bytes) }
-    }
-
     /// A type-0 chunk header (basic header, timestamp, length, type, stream id, extended timestamp).
     static func appendHeader(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, length: Int, to bytes: inout [UInt8]) {
         let extended = timestamp >= 0xFF_FFFF
@@ -299,21 +296,6 @@ final class RTMPPublisher {
         bytes.append(type)
         withUnsafeBytes(of: streamID.littleEndian) { bytes.append(contentsOf: $0) }
         if extended { appendBigEndian(timestamp, bytes: 4, to: &bytes) }
-    }
-
-    static func appendMessage(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
-        let extended = timestamp >= 0xFF_FFFF
-        appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &bytes)
-        var offset = 0
-        repeat {
-            let count = min(outChunkSize, payload.count - offset)
-            if count > 0 { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[offset..<(offset + count)])) }
-            offset += count
-            if offset < payload.count {
-                bytes.append(0xC0 | UInt8(chunkStream & 0x3F))
-                if extended { appendBigEndian(timestamp, bytes: 4, to: &bytes) }
-            }
-        } while offset < payload.count
     }
 
     static func appendBigEndian(_ value: UInt32, bytes count: Int, to bytes: inout [UInt8]) {

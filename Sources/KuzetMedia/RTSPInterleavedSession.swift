@@ -118,10 +118,8 @@ final class RTSPInterleavedSession {
                 }
                 continue
             }
-            try fill(atLeast: 4)
+            let length = try fillInterleavedFrame()
             let channel = buffer.load(fromByteOffset: head + 1, as: UInt8.self)
-            let length = Int(buffer.load(fromByteOffset: head + 2, as: UInt8.self)) << 8 | Int(buffer.load(fromByteOffset: head + 3, as: UInt8.self))
-            try fill(atLeast: 4 + length)
             let payload = buffer + head + 4
             head += 4 + length
             guard let route = channels[channel], length <= capacity, length >= 8 else { continue }
@@ -197,10 +195,7 @@ final class RTSPInterleavedSession {
         while true {
             try fill(atLeast: 1)
             if buffer.load(fromByteOffset: head, as: UInt8.self) == 0x24 {
-                try fill(atLeast: 4)
-                let length = Int(buffer.load(fromByteOffset: head + 2, as: UInt8.self)) << 8 | Int(buffer.load(fromByteOffset: head + 3, as: UInt8.self))
-                try fill(atLeast: 4 + length)
-                head += 4 + length
+                head += 4 + (try fillInterleavedFrame())
                 continue
             }
             let message = try readMessage()
@@ -262,6 +257,14 @@ final class RTSPInterleavedSession {
     }
 
     // MARK: - Buffer
+
+    /// With `$` at `head`: makes the whole interleaved frame available; returns its payload length.
+    private func fillInterleavedFrame() throws(MediaError) -> Int {
+        try fill(atLeast: 4)
+        let length = Int(buffer.load(fromByteOffset: head + 2, as: UInt8.self)) << 8 | Int(buffer.load(fromByteOffset: head + 3, as: UInt8.self))
+        try fill(atLeast: 4 + length)
+        return length
+    }
 
     /// Makes at least `count` unread bytes available, receiving as much as the socket has.
     private func fill(atLeast count: Int) throws(MediaError) {
