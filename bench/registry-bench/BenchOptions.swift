@@ -5,6 +5,10 @@ struct BenchOptions {
     var heartbeats = 10_000
     var connections = 16
     var batches = [1, 20]
+    /// Which stores to measure (PostgreSQL only when a URL is given).
+    var stores: [BenchStore] = [.sqlite, .postgres]
+    /// Skip the report-latency part.
+    var skipReport = false
     var reportSchools = 10_000
     var reportCameras = 30
     var reportRequests = 300
@@ -17,6 +21,8 @@ struct BenchOptions {
             case "--heartbeats": heartbeats = Int(iterator.next() ?? "") ?? heartbeats
             case "--connections": connections = Int(iterator.next() ?? "") ?? connections
             case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--stores": stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
+            case "--no-report": skipReport = true
             case "--report-schools": reportSchools = Int(iterator.next() ?? "") ?? reportSchools
             case "--report-requests": reportRequests = Int(iterator.next() ?? "") ?? reportRequests
             default:

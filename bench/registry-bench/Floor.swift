@@ -91,7 +91,7 @@ enum Floor {
                 // The newest request of each school (as the server writes each school once per group).
                 var newest: [String: BenchWorkload.Request] = [:]
                 for request in requests { newest[request.schoolID] = request }
-                let ids = Array(newest.keys)
+                let ids = newest.keys.sorted()  // in one order everywhere, as the server locks them (two writers must not deadlock)
                 let lastSequences = ids.map { newest[$0]!.rows.last!.0 }
                 let states = ids.map { newest[$0]!.stateJSON }
                 try await connection.query(

@@ -1,9 +1,6 @@
 import Foundation
-import HTTPTypes
-import HummingbirdTesting
 import KuzetRegistry
 import Logging
-import NIOCore
 
 /// Heartbeats through the real registry server (HTTP on loopback, JSON, validation, auth, store).
 enum IngestRun {
@@ -20,27 +17,16 @@ enum IngestRun {
                 tokens[school] = token
             }
             let requests = workload.requests.map { request in
-                TestClient.Request(
-                    "/api/v1/heartbeats", method: .post,
-                    headers: [.authorization: "Bearer \(tokens[request.schoolID]!)", .contentType: "application/json"],
-                    body: ByteBuffer(bytes: request.body))
+                LoadGenerator.post(
+                    path: "/api/v1/heartbeats",
+                    headers: [("Authorization", "Bearer \(tokens[request.schoolID]!)"), ("Content-Type", "application/json")],
+                    body: request.body)
             }
+            // Progress on stderr, so a profiler can be started for the server's part alone.
+            FileHandle.standardError.write(Data("kuzet-registry-bench: \(kind.rawValue) batch=\(batch): server ingest starts\n".utf8))
             let start = Date()
             let before = Self.statistics(registry.store)
-            try await withThrowingTaskGroup(of: Void.self) { workers in
-                for worker in 0..<options.connections {
-                    workers.addTask {
-                        let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
-                        client.connect()
-                        defer { Task { try? await client.shutdown() } }
-                        for index in stride(from: worker, to: requests.count, by: options.connections) {
-                            let response = try await client.execute(requests[index])
-                            guard response.status == .ok else { throw BenchError("ingest: HTTP \(response.status)") }
-                        }
-                    }
-                }
-                try await workers.waitForAll()
-            }
+            try await LoadGenerator.run(requests, connections: options.connections, port: port)
             let rate = Double(options.heartbeats) / Date().timeIntervalSince(start)
             var groups = Self.statistics(registry.store)
             if let before, groups != nil {

@@ -7,7 +7,8 @@ import Logging
 // same run by a minimal program writing the same rows straight into the database) and report
 // latency with 10,000 schools × 30 cameras. Run through bench/registry-bench.sh.
 //
-//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections C] [--batch B] [--report-schools S]
+//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections C] [--batch B] [--stores sqlite,postgres]
+//                        [--report-schools S] [--no-report]
 
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
@@ -20,8 +21,7 @@ say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores
 say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: \(options.connections) connections)")
 say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writers)")
 say("")
-var kinds: [BenchStore] = [.sqlite]
-if options.postgresURL != nil { kinds.append(.postgres) }
+let kinds = options.stores.filter { $0 != .postgres || options.postgresURL != nil }
 for kind in kinds {
     for batch in options.batches {
         let floor = try await Floor.run(kind: kind, options: options, batch: batch)
@@ -39,7 +39,7 @@ for kind in kinds {
     }
 }
 say("")
-for kind in kinds {
+for kind in kinds where !options.skipReport {
     try await ReportRun.run(kind: kind, options: options)
 }
 

@@ -260,13 +260,20 @@ extension HeartbeatReader {
     private mutating func string() -> String? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
+        var isASCII = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 defer { index += 1 }
-                return String(validating: bytes[start..<index], as: UTF8.self)
+                // ASCII needs no validation, and `String(decoding:)` of a buffer is the fast, specialised
+                // path; the generic validating initialiser looks its metadata up on every call (perf).
+                return bytes.withUnsafeBufferPointer { all in
+                    let text = UnsafeBufferPointer(rebasing: all[start..<index])
+                    return isASCII ? String(decoding: text, as: UTF8.self) : String(validating: text, as: UTF8.self)
+                }
             }
             guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+            if byte >= 0x80 { isASCII = false }
             index += 1
         }
         return nil

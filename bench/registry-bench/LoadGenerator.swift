@@ -1,0 +1,135 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal HTTP/1.1 load generator in the manner of `wrk`: every request is serialised before the
+/// clock starts, and each connection is one OS thread with a blocking keep-alive socket (one write,
+/// then reads until the whole response is in). It spends little CPU per request, so on a 2-core
+/// machine the figure is the server's, not the client's. Each response must be `200`; any other
+/// status, a closed connection or a malformed response ends the run with an error.
+enum LoadGenerator {
+    /// Sends `requests` (whole HTTP requests) over `connections` connections to 127.0.0.1:`port`,
+    /// connection `k` taking requests k, k + connections, …; returns once every response is in.
+    static func run(_ requests: [[UInt8]], connections: Int, port: Int) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = Outcome(connections: connections)
+            for connection in 0..<connections {
+                let thread = Thread {
+                    var failure: (any Error)?
+                    do {
+                        try Self.drive(requests, from: connection, step: connections, port: port)
+                    } catch {
+                        failure = error
+                    }
+                    guard let result = outcome.finished(failure) else { return }
+                    continuation.resume(with: result)
+                }
+                thread.stackSize = 256 << 10
+                thread.start()
+            }
+        }
+    }
+
+    /// The connections still running and the first failure; the last one to finish answers.
+    private final class Outcome: @unchecked Sendable {
+        private let lock = NSLock()
+        private var running: Int
+        private var failure: (any Error)?
+
+        init(connections: Int) { running = connections }
+
+        /// Nil until the last connection finishes; then the run's result.
+        func finished(_ error: (any Error)?) -> Result<Void, any Error>? {
+            lock.withLock {
+                failure = failure ?? error
+                running -= 1
+                guard running == 0 else { return nil }
+                return failure.map { .failure($0) } ?? .success(())
+            }
+        }
+    }
+
+    /// One connection's share of the requests, in order.
+    private static func drive(_ requests: [[UInt8]], from first: Int, step: Int, port: Int) throws {
+        guard first < requests.count else { return }
+        let socket = try connect(port: port)
+        defer { close(socket) }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        for index in stride(from: first, to: requests.count, by: step) {
+            try send(requests[index], on: socket)
+            try receiveResponse(on: socket, into: &buffer)
+        }
+    }
+
+    private static func connect(port: Int) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard socket >= 0 else { throw BenchError("load generator: socket() failed, errno \(errno)") }
+        var one: Int32 = 1
+        setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(socket)
+            throw BenchError("load generator: connect to 127.0.0.1:\(port) failed, errno \(errno)")
+        }
+        return socket
+    }
+
+    private static func send(_ request: [UInt8], on socket: Int32) throws {
+        var sent = 0
+        while sent < request.count {
+            let count = request.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL)) }
+            guard count > 0 else { throw BenchError("load generator: send failed, errno \(errno)") }
+            sent += count
+        }
+    }
+
+    /// Reads one response: headers, then `Content-Length` bytes of body. Throws unless the status is 200.
+    private static func receiveResponse(on socket: Int32, into buffer: inout [UInt8]) throws {
+        var filled = 0
+        var headerEnd: Int?
+        var needed = Int.max
+        while filled < needed {
+            if filled == buffer.count { throw BenchError("load generator: response larger than \(buffer.count) bytes") }
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + filled, $0.count - filled, 0) }
+            guard count > 0 else { throw BenchError("load generator: the server closed the connection (errno \(errno))") }
+            filled += count
+            if headerEnd == nil, let end = Self.headerEnd(buffer, filled) {
+                headerEnd = end
+                let head = String(decoding: buffer[0..<end], as: UTF8.self)
+                guard head.hasPrefix("HTTP/1.1 200") else {
+                    throw BenchError("load generator: \(head.prefix(while: { $0 != "\r" })) — \(String(decoding: buffer[end..<filled], as: UTF8.self).prefix(300))")
+                }
+                guard let length = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") })
+                    .flatMap({ Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) })
+                else { throw BenchError("load generator: a response without Content-Length") }
+                needed = end + length
+            }
+        }
+        guard filled == needed else { throw BenchError("load generator: \(filled - needed) bytes past the response (none were asked for)") }
+    }
+
+    /// The index just past "\r\n\r\n", if the headers are complete.
+    private static func headerEnd(_ buffer: [UInt8], _ filled: Int) -> Int? {
+        guard filled >= 4 else { return nil }
+        for index in 3..<filled where buffer[index] == 10 && buffer[index - 1] == 13 && buffer[index - 2] == 10 && buffer[index - 3] == 13 {
+            return index + 1
+        }
+        return nil
+    }
+
+    /// A POST of `body` as one serialised HTTP/1.1 request.
+    static func post(path: String, headers: [(String, String)], body: Data) -> [UInt8] {
+        var head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        head += "\r\n"
+        return Array(head.utf8) + body
+    }
+}
