@@ -106,4 +106,22 @@ struct HeartbeatReaderTests {
         }
         #expect(HeartbeatReader.read(Data(json.utf8)) != nil)
     }
+
+    @Test("a string with invalid UTF-8 is not read; Kazakh and Russian text reads the same as with JSONDecoder")
+    func invalidUTF8IsNotRead() throws {
+        var heartbeat = Self.heartbeats(count: 1)[0]
+        heartbeat.school = SchoolInfo(name: "Мектеп-гимназия №1 «Қазығұрт»", region: "Түркістан облысы")
+        let body = try JSONEncoder.kuzetWire.encode(heartbeat)
+        let read = try #require(HeartbeatReader.read(body))
+        #expect(Self.same(read, Self.decoded(body)))
+        #expect(read.heartbeats.first?.school?.name == "Мектеп-гимназия №1 «Қазығұрт»")
+
+        let name = Array("Мектеп".utf8)
+        let at = try #require([UInt8](body).firstRange(of: name)).lowerBound
+        for broken: [UInt8] in [[0xFF], [0xD0], [0xC0, 0x80], [0xED, 0xA0, 0x80]] {
+            var bytes = [UInt8](body)
+            bytes.replaceSubrange(at..<(at + 2), with: broken)  // the first letter (2 bytes) becomes invalid UTF-8
+            #expect(HeartbeatReader.read(Data(bytes)) == nil, "\(broken)")
+        }
+    }
 }

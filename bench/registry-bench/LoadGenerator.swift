@@ -103,24 +103,52 @@ enum LoadGenerator {
             filled += count
             if headerEnd == nil, let end = Self.headerEnd(buffer, filled) {
                 headerEnd = end
-                let head = String(decoding: buffer[0..<end], as: UTF8.self)
-                guard head.hasPrefix("HTTP/1.1 200") else {
-                    throw BenchError("load generator: \(head.prefix(while: { $0 != "\r" })) — \(String(decoding: buffer[end..<filled], as: UTF8.self).prefix(300))")
+                guard buffer.starts(with: Self.okStatus) else {
+                    throw BenchError("load generator: \(String(decoding: buffer[0..<filled], as: UTF8.self).prefix(400))")
                 }
-                guard let length = head.split(separator: "\r\n").first(where: { $0.lowercased().hasPrefix("content-length:") })
-                    .flatMap({ Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) })
-                else { throw BenchError("load generator: a response without Content-Length") }
+                guard let length = Self.contentLength(buffer[0..<end]) else { throw BenchError("load generator: a response without Content-Length") }
                 needed = end + length
             }
         }
         guard filled == needed else { throw BenchError("load generator: \(filled - needed) bytes past the response (none were asked for)") }
     }
 
+    private static let okStatus = Array("HTTP/1.1 200 ".utf8)
+    private static let contentLengthName = Array("\r\ncontent-length:".utf8)
+
     /// The index just past "\r\n\r\n", if the headers are complete.
     private static func headerEnd(_ buffer: [UInt8], _ filled: Int) -> Int? {
         guard filled >= 4 else { return nil }
         for index in 3..<filled where buffer[index] == 10 && buffer[index - 1] == 13 && buffer[index - 2] == 10 && buffer[index - 3] == 13 {
             return index + 1
+        }
+        return nil
+    }
+
+    /// The `Content-Length` of a response's head (matched without regard to case, bytes only: the
+    /// client should cost as little CPU as it can).
+    private static func contentLength(_ head: ArraySlice<UInt8>) -> Int? {
+        let name = contentLengthName
+        var index = head.startIndex
+        while index + name.count <= head.endIndex {
+            var matches = true
+            for offset in 0..<name.count where head[index + offset] | (name[offset] >= 0x61 ? 0x20 : 0) != name[offset] {
+                matches = false
+                break
+            }
+            if matches {
+                var value = 0
+                var digits = 0
+                var at = index + name.count
+                while at < head.endIndex, head[at] == UInt8(ascii: " ") { at += 1 }
+                while at < head.endIndex, head[at] >= UInt8(ascii: "0"), head[at] <= UInt8(ascii: "9") {
+                    value = value * 10 + Int(head[at] - UInt8(ascii: "0"))
+                    digits += 1
+                    at += 1
+                }
+                return digits > 0 ? value : nil
+            }
+            index += 1
         }
         return nil
     }
