@@ -13,9 +13,11 @@ extension PostgresRegistryStore {
     /// How grouped ingest has gone in this store instance.
     public var ingestStatistics: IngestGroupStatistics { groupWriter.statistics }
 
-    /// A group of requests (any schools) in one transaction of three statements, each over the whole
-    /// group: lock the schools (reading their `last_sequence`), insert the heartbeats, write the new
-    /// states — plus one to read the stored states this instance does not hold (`SchoolStateCache`).
+    /// A group of requests (any schools) in one transaction of two statements, each over the whole
+    /// group: lock the schools (reading their `last_sequence`) and insert the heartbeats, then write the
+    /// new states — plus one to read the stored states this instance does not hold (`SchoolStateCache`).
+    /// With BEGIN and COMMIT that is four round trips to the server; both statements are prepared
+    /// once per connection (`PostgresIngestStatements`).
     ///
     /// Several registry instances share the database: the first statement upserts the group's school
     /// rows in id order, which locks them until commit (in one order everywhere, so two groups cannot
@@ -51,19 +53,19 @@ extension PostgresRegistryStore {
             let names = ids.map { schools[$0]!.name }
             let regions = ids.map { schools[$0]!.region }
             let registered = ids.map { schools[$0]!.received }
-            let stateRows = try await connection.query(
-                """
-                INSERT INTO schools (id, name, region, registered_at)
-                SELECT i, NULLIF(n, ''), NULLIF(r, ''), t FROM unnest(\(ids)::text[], \(names)::text[], \(regions)::text[], \(registered)::float8[]) AS u(i, n, r, t)
-                ORDER BY i
-                ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name), region = COALESCE(schools.region, excluded.region)
-                RETURNING id, last_sequence
-                """, logger: logger)
+            let rows = try await connection.execute(
+                PostgresIngestStatements.LockAndInsert(
+                    schools: ids, names: names, regions: regions, registeredAt: registered, heartbeatSchools: heartbeatSchools,
+                    sequences: sequences, sentAt: sentTimes, receivedAt: receivedTimes, payloads: payloads),
+                logger: logger)
             // The stored states: from this instance's cache where it holds the stored sequence, else read.
             var states: [String: SchoolState] = [:]
             var misses: [String] = []
-            for try await (id, sequence) in stateRows.decode((String, Int64?).self) {
-                if let cached = cache.state(of: id, storedSequence: sequence) {
+            var stored = Set<StoredKey>()
+            for try await (isSchool, id, sequence) in rows {
+                if !isSchool {
+                    if let sequence { stored.insert(StoredKey(school: id, sequence: sequence)) }
+                } else if let cached = cache.state(of: id, storedSequence: sequence) {
                     states[id] = cached
                 } else if sequence != nil {
                     misses.append(id)
@@ -75,14 +77,6 @@ extension PostgresRegistryStore {
                     if let json { states[id] = try StoredJSON.decode(SchoolState.self, Data(json.utf8)) }
                 }
             }
-            let insertedRows = try await connection.query(
-                """
-                INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload)
-                SELECT * FROM unnest(\(heartbeatSchools)::text[], \(sequences)::bigint[], \(sentTimes)::float8[], \(receivedTimes)::float8[], \(payloads)::text[])
-                ON CONFLICT DO NOTHING RETURNING school_id, sequence
-                """, logger: logger)
-            var stored = Set<StoredKey>()
-            for try await (school, sequence) in insertedRows.decode((String, Int64).self) { stored.insert(StoredKey(school: school, sequence: sequence)) }
 
             var results: [IngestResult] = []
             var changes: [String: SchoolChange] = [:]
@@ -117,7 +111,6 @@ extension PostgresRegistryStore {
         let sequences = rows.map { Int64($0.state?.lastSequence ?? 0) }
         let intervals = rows.map { Int64($0.state?.intervalSeconds ?? 0) }
         let jsons = rows.map { row in row.stateJSON.map { String(decoding: $0, as: UTF8.self) } ?? "" }
-        // NaN stands for "flag not set" (arrays cannot carry NULL here).
         let since = { (flag: SchoolFlag) in rows.map { $0.state?.flags.since(flag)?.timeIntervalSince1970 ?? .nan } }
         let notRecording = since(.notRecording)
         let notDelivering = since(.notDelivering)
@@ -128,25 +121,11 @@ extension PostgresRegistryStore {
         let cameras = statuses.map { Int64($0?.cameras ?? 0) }
         let recording = statuses.map { Int64($0?.camerasRecording ?? 0) }
         let minimumRetention = statuses.map { $0?.minimumRetentionDays ?? .nan }
-        try await connection.query(
-            """
-            UPDATE schools AS s SET last_contact_at = u.contact,
-                last_sequence = CASE WHEN u.json <> '' THEN u.seq ELSE s.last_sequence END,
-                interval_seconds = CASE WHEN u.json <> '' THEN u.iv ELSE s.interval_seconds END,
-                state_json = CASE WHEN u.json <> '' THEN u.json ELSE s.state_json END,
-                not_recording_since = CASE WHEN u.json <> '' THEN NULLIF(u.nr, 'NaN') ELSE s.not_recording_since END,
-                not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
-                retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
-                disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
-                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
-                cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
-                cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
-                minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END
-            FROM unnest(\(ids)::text[], \(contacts)::float8[], \(sequences)::bigint[], \(intervals)::bigint[], \(jsons)::text[],
-                \(notRecording)::float8[], \(notDelivering)::float8[], \(retentionBelow)::float8[], \(diskPressure)::float8[], \(clockSkew)::float8[],
-                \(cameras)::bigint[], \(recording)::bigint[], \(minimumRetention)::float8[])
-                AS u(id, contact, seq, iv, json, nr, nd, rb, dp, cs, cam, rec, mrd)
-            WHERE s.id = u.id
-            """, logger: logger)
+        try await connection.execute(
+            PostgresIngestStatements.UpdateSchools(
+                ids: ids, contacts: contacts, sequences: sequences, intervals: intervals, jsons: jsons, notRecording: notRecording,
+                notDelivering: notDelivering, retentionBelow: retentionBelow, diskPressure: diskPressure, clockSkew: clockSkew,
+                cameras: cameras, recording: recording, minimumRetention: minimumRetention),
+            logger: logger)
     }
 }
