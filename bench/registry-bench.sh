@@ -26,4 +26,3 @@ fi
 trap '[ -n "$STARTED" ] && scripts/testing/postgres.sh stop "$STARTED"' EXIT
 
 "$BIN" --postgres "$URL" "$@"
-echo "targets: ingest >= 5000 hb/s, report p99 < 100 ms"

@@ -2,8 +2,11 @@ import Foundation
 
 struct BenchOptions {
     var postgresURL: String?
-    var heartbeats = 10_000
-    var connections = 16
+    var heartbeats = 30_000
+    /// Concurrent clients of the run in progress (one of `connectionCounts`).
+    var connections = 64
+    /// Each ingest is measured with each of these many concurrent clients.
+    var connectionCounts = [16, 64]
     var batches = [1, 20]
     /// Which stores to measure (PostgreSQL only when a URL is given).
     var stores: [BenchStore] = [.sqlite, .postgres]
@@ -19,7 +22,7 @@ struct BenchOptions {
             switch argument {
             case "--postgres": postgresURL = iterator.next()
             case "--heartbeats": heartbeats = Int(iterator.next() ?? "") ?? heartbeats
-            case "--connections": connections = Int(iterator.next() ?? "") ?? connections
+            case "--connections": connectionCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--stores": stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
             case "--no-report": skipReport = true

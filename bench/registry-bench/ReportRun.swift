@@ -8,10 +8,11 @@ import NIOCore
 
 /// `GET /api/v1/report` (and a filtered school page) latency with 10,000 schools × 30 cameras.
 enum ReportRun {
-    static func run(kind: BenchStore, options: BenchOptions) async throws {
+    /// Prints each path's latencies; returns each path's p99 (ms).
+    static func run(kind: BenchStore, options: BenchOptions) async throws -> [(String, Double)] {
         let database = try BenchDatabase.fresh(kind, options: options, name: "report")
         defer { database.cleanup() }
-        try await BenchServer.with(database.location) { registry, port in
+        return try await BenchServer.with(database.location) { registry, port in
             let loadStart = Date()
             let now = Date()
             let schools = options.reportSchools
@@ -34,6 +35,7 @@ enum ReportRun {
             try await registry.store.insert(StoredToken(hash: AccessToken.hash(viewer), principal: Principal(role: .viewer), createdAt: Date()))
             let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60)))
             client.connect()
+            var p99: [(String, Double)] = []
             for (name, uri) in [("report", "/api/v1/report"), ("report csv", "/api/v1/report?format=csv"), ("schools?flag=OFFLINE", "/api/v1/schools?flag=OFFLINE&limit=100"), ("dashboard /", "/")] {
                 var latencies: [Double] = []
                 var status = HTTPResponse.Status.ok
@@ -48,9 +50,11 @@ enum ReportRun {
                 latencies.sort()
                 let p = { (q: Double) in latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))] }
                 let label = "\(kind.rawValue) \(name)".padding(toLength: 32, withPad: " ", startingAt: 0)
+                p99.append(("\(kind.rawValue) \(name)", status == .ok ? p(0.99) : .infinity))
                 say("latency \(label) \(schools) schools × \(options.reportCameras) cameras: p50 \(String(format: "%6.1f", p(0.5))) ms  p99 \(String(format: "%6.1f", p(0.99))) ms  max \(String(format: "%6.1f", latencies.last!)) ms  (\(latencies.count) requests\(status == .ok ? "" : ", HTTP \(status)!"); loaded in \(String(format: "%.0f", loaded)) s)")
             }
             try await client.shutdown()
+            return p99
         }
     }
 }

@@ -7,7 +7,7 @@ import Logging
 // same run by a minimal program writing the same rows straight into the database) and report
 // latency with 10,000 schools × 30 cameras. Run through bench/registry-bench.sh.
 //
-//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections C] [--batch B] [--stores sqlite,postgres]
+//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections 16,64] [--batch 1,20] [--stores sqlite,postgres]
 //                        [--report-schools S] [--no-report]
 
 LoggingSystem.bootstrap { label in
@@ -17,30 +17,48 @@ LoggingSystem.bootstrap { label in
 }
 
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
-say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(options.connections) connections, 8 cameras per heartbeat")
-say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: \(options.connections) connections)")
+let connectionList = options.connectionCounts.map(String.init).joined(separator: " and ")
+say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(connectionList) concurrent clients, 8 cameras per heartbeat")
+say("client: a wrk-like load generator in this process (requests serialised beforehand, one thread and keep-alive connection per client)")
+say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: as many connections as clients)")
 say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writers)")
 say("")
+let ingestTarget = 5_000.0
+let reportTarget = 100.0
+var ingestVerdicts: [(String, Double)] = []
 let kinds = options.stores.filter { $0 != .postgres || options.postgresURL != nil }
 for kind in kinds {
     for batch in options.batches {
-        let floor = try await Floor.run(kind: kind, options: options, batch: batch)
-        let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
-        let label = "\(kind.rawValue) batch=\(batch)".padding(toLength: 22, withPad: " ", startingAt: 0)
-        let perCommit = groups.map { Double($0.requests) / Double(max($0.groups, 1)) }
-        let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", perCommit ?? 1)) per commit)" } ?? ""
-        say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)\(grouping)")
-        if let perCommit, perCommit >= 1.5 {
-            // The server commits several requests at once: the fair floor does the same.
-            let size = Int(perCommit.rounded())
-            let grouped = try await Floor.run(kind: kind, options: options, batch: batch, group: size)
-            say("        \(label) grouped floor \(format(grouped)) hb/s   (\(size) requests per transaction; server at \(String(format: "%.0f", server / grouped * 100))% of it)")
+        for connections in options.connectionCounts {
+            var options = options
+            options.connections = connections
+            let floor = try await Floor.run(kind: kind, options: options, batch: batch)
+            let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
+            let label = "\(kind.rawValue) batch=\(batch) clients=\(connections)".padding(toLength: 32, withPad: " ", startingAt: 0)
+            ingestVerdicts.append((label.trimmingCharacters(in: .whitespaces), server))
+            let perCommit = groups.map { Double($0.requests) / Double(max($0.groups, 1)) }
+            let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", perCommit ?? 1)) per commit)" } ?? ""
+            say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)\(grouping)")
+            if let perCommit, perCommit >= 1.5 {
+                // The server commits several requests at once: the fair floor does the same.
+                let size = Int(perCommit.rounded())
+                let grouped = try await Floor.run(kind: kind, options: options, batch: batch, group: size)
+                say("        \(label) grouped floor \(format(grouped)) hb/s   (\(size) requests per transaction; server at \(String(format: "%.0f", server / grouped * 100))% of it)")
+            }
         }
     }
 }
 say("")
+var reportP99: [(String, Double)] = []
 for kind in kinds where !options.skipReport {
-    try await ReportRun.run(kind: kind, options: options)
+    reportP99 += try await ReportRun.run(kind: kind, options: options)
+}
+say("")
+for (label, rate) in ingestVerdicts {
+    say("target ingest ≥ \(Int(ingestTarget)) hb/s   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(rate))   \(rate >= ingestTarget ? "MET" : "NOT MET")")
+}
+for (label, p99) in reportP99 {
+    say("target p99 < \(Int(reportTarget)) ms        \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", p99))   \(p99 < reportTarget ? "MET" : "NOT MET")")
 }
 
 func format(_ rate: Double) -> String { String(format: "%8.0f", rate) }
