@@ -3,16 +3,17 @@ import Foundation
 import KuzetCore
 import KuzetRegistry
 import Logging
+import ServiceLifecycle
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve", abstract: "Serves the heartbeat API, the read API and the dashboard.")
 
-    @Option(help: "sqlite:PATH or postgres://user:password@host:5432/database")
-    var database: String = "sqlite:kuzet-registry.sqlite"
+    @Option(help: "sqlite:PATH or postgres://user:password@host:5432/database (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)")
+    var database: String?
 
-    @Option(help: "HOST:PORT to listen on (port 0 picks a free one; the bound address is printed).")
-    var listen: String = "0.0.0.0:8443"
+    @Option(help: "HOST:PORT to listen on; port 0 picks a free one, the bound address is printed (default: $KUZET_REGISTRY_LISTEN, else 0.0.0.0:8443).")
+    var listen: String?
 
     @Option(name: .customLong("tls-cert"), help: "PEM certificate chain: serve HTTPS.")
     var tlsCert: String?
@@ -35,7 +36,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest heartbeat request accepted.")
     var maxBodyBytes: Int = 1 << 20
 
+    @Option(name: .customLong("history-days"), help: "Keep each heartbeat's history this many days after it arrived (0: keep forever).")
+    var historyDays: Double = 30
+
     func run() async throws {
+        let database = DatabaseOption.resolve(database)
+        let listen = listen ?? ProcessInfo.processInfo.environment["KUZET_REGISTRY_LISTEN"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0:8443"
         let location = try DatabaseLocation(parsing: database)
         let (host, port) = try ListenAddress.parse(listen)
         var problems: [String] = []
@@ -44,6 +50,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !(offlineAfterIntervals > 0 && offlineAfterIntervals <= 1000) { problems.append("--offline-after-intervals: \(offlineAfterIntervals) — give a number above 0 (default 3)") }
         if !(minimumRetentionDays > 0 && minimumRetentionDays <= 3650) { problems.append("--minimum-retention-days: \(minimumRetentionDays) — give 1…3650 (the legal minimum is 30)") }
         if !(clockSkewSeconds > 0) { problems.append("--clock-skew-seconds: \(clockSkewSeconds) — give a number of seconds above 0") }
+        if !(historyDays >= 0 && historyDays <= 3650) { problems.append("--history-days: \(String(format: "%g", historyDays)) — give 0…3650 (0 keeps history forever; default 30)") }
         if !(1024...(256 << 20)).contains(maxBodyBytes) { problems.append("--max-body-bytes: \(maxBodyBytes) — give 1024…268435456") }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
 
@@ -56,7 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
         let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, logger: logger)
         do {
-            try await server.run(storeService: service, location: location) { address in
+            var services: [any Service] = service.map { [$0] } ?? []
+            if historyDays > 0 { services.append(HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history"))) }
+            try await server.run(services: services, location: location) { address in
                 printLine("kuzet-registry listening on \(address)")
             }
         } catch let failure as CommandFailure {
@@ -64,6 +73,14 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.runtime("serve \(listen): \(String(describing: error).prefix(300)) — check the address is free and the database reachable")
         }
+    }
+}
+
+/// `--database`, else `$KUZET_REGISTRY_DATABASE` (so the systemd unit need not put a PostgreSQL password
+/// on the command line, where `ps` shows it), else the SQLite file in the current directory.
+enum DatabaseOption {
+    static func resolve(_ option: String?) -> String {
+        option ?? ProcessInfo.processInfo.environment["KUZET_REGISTRY_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "sqlite:kuzet-registry.sqlite"
     }
 }
 

@@ -6,8 +6,8 @@ import Logging
 
 struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "token", abstract: "Creates and lists access tokens (stored hashed).",
-        subcommands: [TokenCreateCommand.self, TokenListCommand.self])
+        commandName: "token", abstract: "Creates, lists and revokes access tokens (stored hashed).",
+        subcommands: [TokenCreateCommand.self, TokenListCommand.self, TokenRevokeCommand.self])
 }
 
 struct TokenCreateCommand: AsyncParsableCommand {
@@ -24,7 +24,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
     @Option(help: "The school's id (role school), e.g. KZ-AST-0042.") var school: String?
     @Option(help: "The school's name (role school).") var name: String?
     @Option(help: "The school's region (role school), or the only region a viewer may read.") var region: String?
-    @Option(help: "sqlite:PATH or postgres://…") var database: String = "sqlite:kuzet-registry.sqlite"
+    @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database: String?
 
     func run() async throws {
         guard let role = Role(rawValue: role) else {
@@ -49,7 +49,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
             }
         }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
-        let location = try DatabaseLocation(parsing: database)
+        let location = try DatabaseLocation(parsing: DatabaseOption.resolve(database))
         let token = AccessToken.generate(role: role)
         let principal = Principal(role: role, schoolID: role == .school ? school : nil, region: role == .admin ? nil : (role == .viewer ? region : nil))
         let registration = school.map { SchoolRegistration(id: $0, name: name, region: region) }
@@ -69,13 +69,48 @@ struct TokenCreateCommand: AsyncParsableCommand {
 struct TokenListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "Lists tokens (hash prefix, role, school, region) — never the tokens.")
 
-    @Option(help: "sqlite:PATH or postgres://…") var database: String = "sqlite:kuzet-registry.sqlite"
+    @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database: String?
 
     func run() async throws {
-        let location = try DatabaseLocation(parsing: database)
+        let location = try DatabaseLocation(parsing: DatabaseOption.resolve(database))
         let tokens = try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) { try await $0.tokens() }
-        for token in tokens {
-            printLine("\(token.hash.prefix(12))  \(token.principal.role.rawValue)  \(token.principal.schoolID ?? "-")  \(token.principal.region ?? "-")  \(ISO8601DateFormatter().string(from: token.createdAt))")
+        for token in tokens { printLine(Self.line(token)) }
+    }
+
+    /// Hash prefix, role, school, region, creation time.
+    static func line(_ token: StoredToken) -> String {
+        "\(token.hash.prefix(12))  \(token.principal.role.rawValue)  \(token.principal.schoolID ?? "-")  \(token.principal.region ?? "-")  \(ISO8601DateFormatter().string(from: token.createdAt))"
+    }
+}
+
+struct TokenRevokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Revokes the token whose hash starts with PREFIX (as `token list` shows it).",
+        discussion: "Running registry instances stop accepting the token within 60 s (they remember recognised tokens that long).")
+
+    @Argument(help: "The start of the token's hash, at least 8 characters, as `token list` prints it.") var prefix: String
+    @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database: String?
+
+    func run() async throws {
+        let prefix = prefix.lowercased()
+        guard prefix.count >= 8, prefix.allSatisfy(\.isHexDigit) else {
+            throw CommandFailure.usage("PREFIX: \"\(self.prefix)\" — give at least 8 hex characters of the hash that `kuzet-registry token list` prints")
         }
+        let location = try DatabaseLocation(parsing: DatabaseOption.resolve(database))
+        let revoked = try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) { store -> StoredToken in
+            let matches = try await store.tokens().filter { $0.hash.hasPrefix(prefix) }
+            guard let token = matches.first else {
+                throw CommandFailure.runtime("PREFIX \(prefix): no token's hash starts with it in \(location) — see `kuzet-registry token list`")
+            }
+            guard matches.count == 1 else {
+                throw CommandFailure(
+                    lines: ["PREFIX \(prefix): \(matches.count) tokens' hashes start with it — give more characters:"] + matches.map { "  \(TokenListCommand.line($0))" },
+                    exitCode: 2)
+            }
+            _ = try await store.deleteToken(hash: token.hash)
+            return token
+        }
+        printLine("revoked \(TokenListCommand.line(revoked)); running instances refuse it within 60 s")
     }
 }

@@ -29,6 +29,35 @@ struct CommandTests {
         #expect(bytes.range(of: Data(token.utf8)) == nil)
     }
 
+    @Test("token revoke, with the database from KUZET_REGISTRY_DATABASE: the revoked token is refused, the others still work")
+    func tokenRevoke() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-revoke")
+        let environment = ["KUZET_REGISTRY_DATABASE": "sqlite:" + directory.file("registry.sqlite")]
+        func token(_ arguments: [String]) throws -> String {
+            let (status, output) = try RegistryExecutable.run(["token", "create"] + arguments, environment: environment)
+            guard status == 0, let last = output.split(separator: "\n").last else { throw TestKitError("token create failed (\(status)): \(output)") }
+            return String(last)
+        }
+        let revoked = try token(["--role", "viewer"])
+        let kept = try token(["--role", "viewer", "--region", "Astana"])
+        let list = try RegistryExecutable.run(["token", "list"], environment: environment)
+        #expect(list.status == 0 && list.output.split(separator: "\n").count == 2, "\(list.output)")
+        let prefix = String(AccessToken.hash(revoked).prefix(10))
+        #expect(list.output.contains(prefix))
+
+        let revoke = try RegistryExecutable.run(["token", "revoke", prefix], environment: environment)
+        #expect(revoke.status == 0, "\(revoke.output)")
+        #expect(revoke.output.contains("revoked \(prefix)") && revoke.output.contains("viewer"), "\(revoke.output)")
+        let again = try RegistryExecutable.run(["token", "revoke", prefix], environment: environment)
+        #expect(again.status == 1 && again.output.contains("no token's hash starts with it") && again.output.contains(" — "), "\(again.output)")
+        let short = try RegistryExecutable.run(["token", "revoke", "abc"], environment: environment)
+        #expect(short.status == 2 && short.output.contains("at least 8 hex characters"), "\(short.output)")
+
+        let server = try RegistryProcess(["--database", environment["KUZET_REGISTRY_DATABASE"]!])
+        #expect(try curl(["-H", "Authorization: Bearer \(revoked)", server.url + "/api/v1/report"]).status == 401)
+        #expect(try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status == 200)
+    }
+
     @Test("bad usage exits 2 with one `where: what — what to do` line per problem")
     func badUsage() throws {
         let cases: [([String], String)] = [
@@ -39,6 +68,7 @@ struct CommandTests {
             (["serve", "--database", "mysql://x"], "--database: \"mysql://x\" is not a database URL"),
             (["serve", "--listen", "nowhere"], "--listen: \"nowhere\" has no port"),
             (["serve", "--tls-cert", "/tmp/x.pem"], "--tls-cert/--tls-key: only one given"),
+            (["serve", "--history-days=-1"], "--history-days: -1 — give 0…3650"),
         ]
         for (arguments, expected) in cases {
             let (status, output) = try RegistryExecutable.run(arguments)

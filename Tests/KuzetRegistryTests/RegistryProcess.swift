@@ -27,6 +27,16 @@ enum RegistryExecutable {
         try KuzetTestKit.run(try path, arguments, timeout: timeout)
     }
 
+    /// Runs a command to completion with extra environment variables: exit status, stdout+stderr.
+    static func run(_ arguments: [String], environment: [String: String], timeout: Double = 60) throws -> (status: Int32, output: String) {
+        let process = try ExternalProcess(try path, arguments, environment: environment)
+        guard let status = process.waitForExit(timeout: timeout) else {
+            process.stop()
+            throw TestKitError("kuzet-registry \(arguments.joined(separator: " ")) did not finish within \(timeout) s")
+        }
+        return (status, process.output)
+    }
+
     /// `token create …`: the token (the last output line).
     static func createToken(_ arguments: [String]) throws -> String {
         let (status, output) = try run(["token", "create"] + arguments)

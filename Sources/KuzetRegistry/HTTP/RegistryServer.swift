@@ -69,7 +69,7 @@ public struct RegistryServer: Sendable {
         let router = Router(context: RegistryRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(secure: tls != nil))
         router.add(middleware: AuthenticationMiddleware(registry: registry))
-        router.get("/healthz") { _, _ in JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
+        HealthRoute(registry: registry).add(to: router)
         HeartbeatRoutes(registry: registry).add(to: router)
         SchoolRoutes(registry: registry).add(to: router)
         ReportRoutes(registry: registry).add(to: router)
@@ -105,9 +105,10 @@ public struct RegistryServer: Sendable {
 
 extension RegistryServer {
     /// Runs until SIGTERM/SIGINT: migrates the schema, binds, reports the address, serves.
-    /// - Parameter service: the store's own service (PostgreSQL's connection pool), run alongside.
-    public func run(storeService service: (any Service)?, location: DatabaseLocation, onRunning: @escaping @Sendable (String) async -> Void) async throws {
-        var application = try application(services: service.map { [$0] } ?? [], onRunning: onRunning)
+    /// - Parameter services: run alongside: the store's own (PostgreSQL's connection pool) first, then
+    ///   e.g. the history pruner.
+    public func run(services: [any Service], location: DatabaseLocation, onRunning: @escaping @Sendable (String) async -> Void) async throws {
+        var application = try application(services: services, onRunning: onRunning)
         let store = registry.store
         application.beforeServerStarts {
             do {

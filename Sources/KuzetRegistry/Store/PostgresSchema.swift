@@ -33,6 +33,8 @@ enum PostgresSchema {
             PRIMARY KEY (school_id, sequence)
         )
         """,
+        // History is pruned by arrival (`serve --history-days`).
+        "CREATE INDEX IF NOT EXISTS heartbeats_received_at ON heartbeats (received_at)",
         // The JSON columns are over PostgreSQL's 2 kB TOAST threshold: lz4 compresses them at a fraction
         // of the CPU of the default pglz (pglz was 6 % of all CPU at 5,000 heartbeats/s, perf). A server
         // without lz4 (built without it, or before PostgreSQL 14) keeps pglz.

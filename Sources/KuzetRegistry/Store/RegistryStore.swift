@@ -14,6 +14,8 @@ public protocol RegistryStore: Sendable {
     func token(hash: String) async throws -> StoredToken?
     /// Every stored token (hashes only).
     func tokens() async throws -> [StoredToken]
+    /// Deletes the token with this hash; false if there was none.
+    func deleteToken(hash: String) async throws -> Bool
     /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
     /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
     /// history keeps it (the bytes the agent sent).
@@ -24,6 +26,11 @@ public protocol RegistryStore: Sendable {
     func history(schoolID: String, limit: Int) async throws -> [HistoryEntry]
     /// Counts per region (only `region` when given).
     func report(region: String?, at now: Date, policy: FlagPolicy) async throws -> RegistryReport
+    /// Deletes up to `limit` history heartbeats received before `date` (the oldest-received first is not
+    /// promised); returns how many went. Current states are not touched.
+    func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int
+    /// Throws unless the database answers a trivial query.
+    func ping() async throws
 }
 
 extension RegistryStore {

@@ -39,6 +39,8 @@ enum SQLiteSchema {
             PRIMARY KEY (school_id, sequence)
         ) WITHOUT ROWID
         """,
+        // History is pruned by arrival (`serve --history-days`).
+        "CREATE INDEX IF NOT EXISTS heartbeats_received_at ON heartbeats (received_at)",
         """
         CREATE TABLE IF NOT EXISTS tokens (
             hash TEXT PRIMARY KEY NOT NULL,

@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+
+extension SQLiteRegistryStore {
+    public func deleteToken(hash: String) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM tokens WHERE hash = ?", arguments: [hash])
+            return db.changesCount > 0
+        }
+    }
+
+    public func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int {
+        // One short write transaction per batch, so ingest (the same single writer) waits little.
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    DELETE FROM heartbeats WHERE (school_id, sequence) IN
+                        (SELECT school_id, sequence FROM heartbeats WHERE received_at < ? LIMIT ?)
+                    """,
+                arguments: [date.timeIntervalSince1970, limit])
+            return db.changesCount
+        }
+    }
+
+    public func ping() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+}
