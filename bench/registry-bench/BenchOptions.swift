@@ -10,6 +10,8 @@ struct BenchOptions {
     var batches = [1, 20]
     /// Which stores to measure (PostgreSQL only when a URL is given).
     var stores: [BenchStore] = [.sqlite, .postgres]
+    /// Each ingest is measured this many times; the median counts (this machine's speed drifts).
+    var repeats = 1
     /// Skip the report-latency part.
     var skipReport = false
     var reportSchools = 10_000
@@ -26,6 +28,7 @@ struct BenchOptions {
             case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--stores": stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
             case "--no-report": skipReport = true
+            case "--repeat": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)
             case "--report-schools": reportSchools = Int(iterator.next() ?? "") ?? reportSchools
             case "--report-requests": reportRequests = Int(iterator.next() ?? "") ?? reportRequests
             default:

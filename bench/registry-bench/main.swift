@@ -7,7 +7,7 @@ import Logging
 // same run by a minimal program writing the same rows straight into the database) and report
 // latency with 10,000 schools × 30 cameras. Run through bench/registry-bench.sh.
 //
-//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections 16,64] [--batch 1,20] [--stores sqlite,postgres]
+//   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections 16,64] [--batch 1,20] [--repeat N] [--stores sqlite,postgres]
 //                        [--report-schools S] [--no-report]
 
 LoggingSystem.bootstrap { label in
@@ -18,7 +18,7 @@ LoggingSystem.bootstrap { label in
 
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 let connectionList = options.connectionCounts.map(String.init).joined(separator: " and ")
-say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(connectionList) concurrent clients, 8 cameras per heartbeat")
+say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(connectionList) concurrent clients, 8 cameras per heartbeat, \(options.repeats) run(s) each (median shown)")
 say("client: a wrk-like load generator in this process (requests serialised beforehand, one thread and keep-alive connection per client)")
 say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: as many connections as clients)")
 say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writers)")
@@ -32,10 +32,20 @@ for kind in kinds {
         for connections in options.connectionCounts {
             var options = options
             options.connections = connections
-            let floor = try await Floor.run(kind: kind, options: options, batch: batch)
-            let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
+            var runs: [(floor: Double, server: Double, groups: IngestGroupStatistics?)] = []
+            for _ in 0..<options.repeats {
+                let floor = try await Floor.run(kind: kind, options: options, batch: batch)
+                let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
+                runs.append((floor, server, groups))
+            }
+            // The run with the median server rate.
+            let (floor, server, groups) = runs.sorted { $0.server < $1.server }[runs.count / 2]
             let label = "\(kind.rawValue) batch=\(batch) clients=\(connections)".padding(toLength: 32, withPad: " ", startingAt: 0)
             ingestVerdicts.append((label.trimmingCharacters(in: .whitespaces), server))
+            if runs.count > 1 {
+                let rates = runs.map { String(format: "%.0f", $0.server) }.joined(separator: ", ")
+                say("runs    \(label) server \(rates) hb/s — the median run follows")
+            }
             let perCommit = groups.map { Double($0.requests) / Double(max($0.groups, 1)) }
             let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", perCommit ?? 1)) per commit)" } ?? ""
             say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)\(grouping)")
