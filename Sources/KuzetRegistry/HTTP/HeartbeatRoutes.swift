@@ -37,7 +37,7 @@ struct HeartbeatRoutes {
             schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: registry.policy)
         let receipt = HeartbeatReceipt(
             accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence, serverTime: receivedAt)
-        return try JSONResponse.make(receipt, status: .ok)
+        return JSONResponse.json(receipt.registryJSON)
     }
 
     /// The body, up to the registry's limit (413 beyond it, without reading the rest).

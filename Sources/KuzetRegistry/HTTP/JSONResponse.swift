@@ -12,6 +12,11 @@ enum JSONResponse {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// A body already encoded as JSON.
+    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        self.text(text, contentType: "application/json; charset=utf-8", status: status)
+    }
+
     static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
         var fields = headers
         fields[.contentType] = contentType

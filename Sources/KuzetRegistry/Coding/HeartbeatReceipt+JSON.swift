@@ -1,0 +1,11 @@
+import Foundation
+import KuzetProtocol
+
+extension HeartbeatReceipt {
+    /// The receipt as `RegistryJSON.encoder` writes it (sorted keys, the wire date), formatted
+    /// directly: it is answered to every heartbeat request, and `JSONEncoder` was a few percent of
+    /// ingest's CPU for these four fields (tests compare the two).
+    var registryJSON: String {
+        #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"highest_sequence":\#(highestSequence),"server_time":"\#(WireDateFormat.format(serverTime))"}"#
+    }
+}
