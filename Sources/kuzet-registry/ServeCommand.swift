@@ -41,7 +41,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let database = DatabaseOption.resolve(database)
-        let listen = listen ?? ProcessInfo.processInfo.environment["KUZET_REGISTRY_LISTEN"].flatMap { $0.isEmpty ? nil : $0 } ?? "0.0.0.0:8443"
+        let listen = OptionDefault.resolve(listen, environment: "KUZET_REGISTRY_LISTEN", otherwise: "0.0.0.0:8443")
         let location = try DatabaseLocation(parsing: database)
         let (host, port) = try ListenAddress.parse(listen)
         var problems: [String] = []
@@ -76,11 +76,19 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-/// `--database`, else `$KUZET_REGISTRY_DATABASE` (so the systemd unit need not put a PostgreSQL password
-/// on the command line, where `ps` shows it), else the SQLite file in the current directory.
+/// An option's value, else a non-empty environment variable, else the built-in default. The systemd
+/// unit sets the variables, so a PostgreSQL password need not be on the command line (where `ps`
+/// shows it).
+enum OptionDefault {
+    static func resolve(_ option: String?, environment variable: String, otherwise fallback: String) -> String {
+        option ?? ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
+    }
+}
+
+/// `--database`, else `$KUZET_REGISTRY_DATABASE`, else the SQLite file in the current directory.
 enum DatabaseOption {
     static func resolve(_ option: String?) -> String {
-        option ?? ProcessInfo.processInfo.environment["KUZET_REGISTRY_DATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "sqlite:kuzet-registry.sqlite"
+        OptionDefault.resolve(option, environment: "KUZET_REGISTRY_DATABASE", otherwise: "sqlite:kuzet-registry.sqlite")
     }
 }
 
