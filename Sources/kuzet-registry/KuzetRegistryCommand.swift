@@ -11,7 +11,7 @@ struct KuzetRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kuzet-registry",
         abstract: "Collects school heartbeats and tells police and the ministry which schools are online, delivering and keeping 30 days.",
-        subcommands: [ServeCommand.self, TokenCommand.self]
+        subcommands: [ServeCommand.self, TokenCommand.self, SchoolCommand.self]
     )
 
     static func main() async {

@@ -58,6 +58,40 @@ struct CommandTests {
         #expect(try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status == 200)
     }
 
+    @Test("school remove deletes the school and its tokens; an unknown id exits 1, a malformed one 2")
+    func schoolRemove() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-remove")
+        let database = "sqlite:" + directory.file("registry.sqlite")
+        let token = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0099", "--region", "Astana", "--database", database])
+        let removed = try RegistryExecutable.run(["school", "remove", "KZ-AST-0099", "--database", database])
+        #expect(removed.status == 0, "\(removed.output)")
+        #expect(removed.output.contains("removed school KZ-AST-0099") && removed.output.contains("1 token(s)"), "\(removed.output)")
+        let unknown = try RegistryExecutable.run(["school", "remove", "KZ-AST-0099", "--database", database])
+        #expect(unknown.status == 1 && unknown.output.contains("ID KZ-AST-0099: no such school") && unknown.output.contains(" — "), "\(unknown.output)")
+        let malformed = try RegistryExecutable.run(["school", "remove", "bad id!", "--database", database])
+        #expect(malformed.status == 2 && malformed.output.contains("is not a school id"), "\(malformed.output)")
+
+        let server = try RegistryProcess(["--database", database])
+        let heartbeat = Sample(schoolID: "KZ-AST-0099").heartbeat(1, at: Date()).json
+        let post = try curl(["-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data-binary", String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats"])
+        #expect(post.status == 401, "the removed school's token is refused: \(post.body)")
+    }
+
+    @Test("SIGTERM while the PostgreSQL server is unreachable stops serve at once, saying why")
+    func stopWhileDatabaseUnreachable() throws {
+        let port = freeLoopbackPort()  // nothing listens there
+        let process = try ExternalProcess(try RegistryExecutable.path, ["serve", "--database", "postgres://kuzet@127.0.0.1:\(port)/kuzet", "--listen", "127.0.0.1:0"], environment: [:])
+        Thread.sleep(forTimeInterval: 2)
+        #expect(process.process.isRunning, "still waiting for the database: \(process.output)")
+        let stopped = Date()
+        kill(process.pid, SIGTERM)
+        let status = process.waitForExit(timeout: 10)
+        if status == nil { process.stop(signal: SIGKILL) }
+        #expect(status == 1, "\(process.output)")
+        #expect(Date().timeIntervalSince(stopped) < 5)
+        #expect(process.output.contains("stopped (SIGTERM/SIGINT) while waiting for the database"), "\(process.output)")
+    }
+
     @Test("bad usage exits 2 with one `where: what — what to do` line per problem")
     func badUsage() throws {
         let cases: [([String], String)] = [

@@ -200,6 +200,9 @@ struct GroupCommitTests {
                 let record = try #require(try await second.school(id: school))
                 #expect(record.state?.lastSequence == 3)
                 #expect(record.state?.flags.since(.notDelivering) == third)
+                if let first = first as? PostgresRegistryStore {
+                    #expect(first.ingestPaths == PostgresIngestPaths(known: 0, stale: 1), "the held state was found stale and not written")
+                }
             }
         }
     }

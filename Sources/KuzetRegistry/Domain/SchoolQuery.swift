@@ -64,3 +64,13 @@ public struct SchoolRegistration: Sendable, Equatable {
         self.region = region
     }
 }
+
+/// What went with a removed school (`RegistryStore.removeSchool`).
+public struct SchoolRemoval: Sendable, Equatable {
+    public var tokens: Int
+    public var heartbeats: Int
+    public init(tokens: Int, heartbeats: Int) {
+        self.tokens = tokens
+        self.heartbeats = heartbeats
+    }
+}

@@ -112,7 +112,10 @@ extension RegistryServer {
         let store = registry.store
         application.beforeServerStarts {
             do {
-                try await store.migrate()
+                // SIGTERM while the database is still unreachable stops the wait (systemd's stop, not its kill).
+                try await cancelWhenGracefulShutdown { try await store.migrate() }
+            } catch where Task.isShuttingDownGracefully {
+                throw CommandFailure.runtime("--database \(location): stopped (SIGTERM/SIGINT) while waiting for the database")
             } catch {
                 throw CommandFailure.runtime(
                     "--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL")

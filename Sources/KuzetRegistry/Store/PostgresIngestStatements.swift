@@ -99,6 +99,12 @@ enum PostgresIngestStatements {
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 13)
             bindings.append(ids)
+            appendColumns(to: &bindings)
+            return bindings
+        }
+
+        /// Every column but the ids.
+        func appendColumns(to bindings: inout PostgresBindings) {
             bindings.append(contacts)
             bindings.append(sequences)
             bindings.append(intervals)
@@ -111,9 +117,52 @@ enum PostgresIngestStatements {
             bindings.append(cameras)
             bindings.append(recording)
             bindings.append(minimumRetention)
-            return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {}
+    }
+
+    /// A group whose schools' states this instance holds, in one statement (`kuzet_ingest_known`,
+    /// `PostgresSchema`): lock, check the stored sequences, insert the heartbeats, write the states
+    /// computed beforehand. Rows as `LockAndInsert`'s: the schools with their stored sequence (when one
+    /// is not the expected one, nothing was written), then the heartbeats that were new.
+    struct WriteKnown: PostgresPreparedStatement {
+        static let name = "kuzet_ingest_known"
+        static let sql = "SELECT * FROM kuzet_ingest_known(" + (1...22).map { "$\($0)" }.joined(separator: ", ") + ")"
+        typealias Row = (Bool, String, Int64?)
+
+        /// Schools in id order, with name and region ('' = none) and the stored sequence expected.
+        var schools: [String]
+        var names: [String]
+        var regions: [String]
+        var expected: [Int64]
+        /// One element per heartbeat.
+        var heartbeatSchools: [String]
+        var sequences: [Int64]
+        var sentAt: [Double]
+        var receivedAt: [Double]
+        var payloads: [String]
+        /// How many distinct heartbeats are newer than their school's expected sequence (all must be new).
+        var fresh: Int64
+        /// The schools' new rows, in `schools` order (as `UpdateSchools`).
+        var update: UpdateSchools
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 22)
+            bindings.append(schools)
+            bindings.append(names)
+            bindings.append(regions)
+            bindings.append(expected)
+            bindings.append(heartbeatSchools)
+            bindings.append(sequences)
+            bindings.append(sentAt)
+            bindings.append(receivedAt)
+            bindings.append(payloads)
+            bindings.append(fresh)
+            update.appendColumns(to: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 }

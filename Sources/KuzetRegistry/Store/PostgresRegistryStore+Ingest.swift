@@ -13,50 +13,95 @@ extension PostgresRegistryStore {
     /// How grouped ingest has gone in this store instance.
     public var ingestStatistics: IngestGroupStatistics { groupWriter.statistics }
 
-    /// A group of requests (any schools) in one transaction of two statements, each over the whole
-    /// group: lock the schools (reading their `last_sequence`) and insert the heartbeats, then write the
-    /// new states — plus one to read the stored states this instance does not hold (`SchoolStateCache`).
-    /// With BEGIN and COMMIT that is four round trips to the server; both statements are prepared
-    /// once per connection (`PostgresIngestStatements`).
+    /// How many groups took each of the two ways of writing (`write`).
+    public var ingestPaths: PostgresIngestPaths { paths.value }
+
+    /// Writes a group of requests (any schools) in one transaction, in one of two ways:
+    /// - every school's state is in this instance's cache (the usual case: a school sends every 30 s
+    ///   to the same instance): the new states are computed first and the group is ONE statement,
+    ///   which checks that the stored sequences are still the cached ones (`writeKnown`);
+    /// - otherwise, or when that check fails (another instance moved a school on): lock, read, compute,
+    ///   write (`writeLocking`).
     ///
-    /// Several registry instances share the database: the first statement upserts the group's school
-    /// rows in id order, which locks them until commit (in one order everywhere, so two groups cannot
-    /// deadlock); another instance's group with one of these schools waits, then reads the state this
-    /// one committed. Requests are folded in arrival order, so two of one school in a group behave as
-    /// if they had come one after another.
-    static func write(_ requests: [IngestRequest], client: PostgresClient, cache: SchoolStateCache, logger: Logger) async throws -> [IngestResult] {
-        // The group's schools, each with the first name and the first region a request gave ('' = none).
-        var schools: [String: (name: String, region: String, received: Double)] = [:]
-        for request in requests {
-            let info = request.heartbeats.last?.school
-            var school = schools[request.schoolID] ?? (name: "", region: "", received: request.receivedAt.timeIntervalSince1970)
-            if school.name.isEmpty { school.name = info?.name ?? "" }
-            if school.region.isEmpty { school.region = info?.region ?? "" }
-            schools[request.schoolID] = school
+    /// Several registry instances share the database: both ways lock the group's school rows in id
+    /// order until commit (one order everywhere, so two groups cannot deadlock); another instance's
+    /// group with one of these schools waits, then sees the state this one committed. Requests are
+    /// folded in arrival order, so two of one school in a group behave as if they had come one after
+    /// another.
+    static func write(
+        _ requests: [IngestRequest], client: PostgresClient, cache: SchoolStateCache, paths: PostgresIngestPathCounter, logger: Logger
+    ) async throws -> [IngestResult] {
+        let group = IngestGroupRows(requests)
+        if let known = cache.states(of: group.schools) {
+            if let results = try await writeKnown(requests, group: group, known: known, client: client, cache: cache, logger: logger) {
+                paths.count(known: true)
+                return results
+            }
+            paths.count(known: false)
         }
-        let ids = schools.keys.sorted()
-        var heartbeatSchools: [String] = []
-        var sequences: [Int64] = []
-        var sentTimes: [Double] = []
-        var receivedTimes: [Double] = []
-        var payloads: [String] = []
+        return try await writeLocking(requests, group: group, client: client, cache: cache, logger: logger)
+    }
+
+    /// The group in one statement (`PostgresIngestStatements.WriteKnown`): one round trip, committed
+    /// on its own. Nil when the database did not hold the expected states (nothing was written).
+    ///
+    /// The states are computed before anything is stored, on the assumption that every heartbeat newer
+    /// than its school's stored sequence is new (so stored by this statement): the general path keeps
+    /// that true, as it moves the state to the newest heartbeat it stores. The statement checks it
+    /// (KZ001 otherwise, rolled back). Older heartbeats do not move the state; whether they were new
+    /// only changes the counts, which are taken from what the insert returned.
+    static func writeKnown(
+        _ requests: [IngestRequest], group: IngestGroupRows, known: [String: SchoolState], client: PostgresClient,
+        cache: SchoolStateCache, logger: Logger
+    ) async throws -> [IngestResult]? {
+        var distinct = Set<StoredKey>()
+        var fresh: Int64 = 0
         for request in requests {
-            for (heartbeat, payload) in zip(request.heartbeats, request.payloads) {
-                heartbeatSchools.append(request.schoolID)
-                sequences.append(Int64(heartbeat.sequence))
-                sentTimes.append(heartbeat.sentAt.timeIntervalSince1970)
-                receivedTimes.append(request.receivedAt.timeIntervalSince1970)
-                payloads.append(String(decoding: payload, as: UTF8.self))
+            let storedSequence = known[request.schoolID]?.lastSequence ?? 0
+            for heartbeat in request.heartbeats where distinct.insert(StoredKey(school: request.schoolID, sequence: Int64(heartbeat.sequence))).inserted {
+                if heartbeat.sequence > storedSequence { fresh += 1 }
             }
         }
-        let (results, states) = try await client.withTransaction(logger: logger) { connection in
-            let names = ids.map { schools[$0]!.name }
-            let regions = ids.map { schools[$0]!.region }
-            let registered = ids.map { schools[$0]!.received }
+        var fold = try IngestGroupFold(requests, states: known, stored: distinct)
+        let expected = group.schools.map { Int64(known[$0]?.lastSequence ?? 0) }
+        let statement = PostgresIngestStatements.WriteKnown(
+            schools: group.schools, names: group.names, regions: group.regions, expected: expected,
+            heartbeatSchools: group.heartbeatSchools, sequences: group.sequences, sentAt: group.sentAt, receivedAt: group.receivedAt,
+            payloads: group.payloads, fresh: fresh, update: .init(schools: group.schools, changes: fold.changes))
+        var stored = Set<StoredKey>()
+        do {
+            let expectedBySchool = Dictionary(uniqueKeysWithValues: zip(group.schools, expected))
+            var stale = false
+            for try await (isSchool, id, sequence) in try await client.execute(statement, logger: logger) {
+                if isSchool {
+                    if sequence != expectedBySchool[id] { stale = true }
+                } else if let sequence {
+                    stored.insert(StoredKey(school: id, sequence: sequence))
+                }
+            }
+            if stale { return nil }
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "KZ001" {
+            logger.warning("a heartbeat newer than its school's state was already stored; the group is written the general way", metadata: ["schools": "\(group.schools.count)"])
+            return nil
+        }
+        fold.recount(requests, stored: stored)
+        cache.remember(fold.states)
+        return fold.results
+    }
+
+    /// The group in a transaction of two statements, each over the whole group: lock the schools
+    /// (reading their `last_sequence`) and insert the heartbeats, then write the new states — plus one
+    /// to read the stored states this instance does not hold. With BEGIN and COMMIT that is four round
+    /// trips to the server; both statements are prepared once per connection (`PostgresIngestStatements`).
+    static func writeLocking(
+        _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache, logger: Logger
+    ) async throws -> [IngestResult] {
+        let fold = try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.execute(
                 PostgresIngestStatements.LockAndInsert(
-                    schools: ids, names: names, regions: regions, registeredAt: registered, heartbeatSchools: heartbeatSchools,
-                    sequences: sequences, sentAt: sentTimes, receivedAt: receivedTimes, payloads: payloads),
+                    schools: group.schools, names: group.names, regions: group.regions, registeredAt: group.registeredAt,
+                    heartbeatSchools: group.heartbeatSchools, sequences: group.sequences, sentAt: group.sentAt,
+                    receivedAt: group.receivedAt, payloads: group.payloads),
                 logger: logger)
             // The stored states: from this instance's cache where it holds the stored sequence, else read.
             var states: [String: SchoolState] = [:]
@@ -77,55 +122,108 @@ extension PostgresRegistryStore {
                     if let json { states[id] = try StoredJSON.decode(SchoolState.self, Data(json.utf8)) }
                 }
             }
-
-            var results: [IngestResult] = []
-            var changes: [String: SchoolChange] = [:]
-            for request in requests {
-                // A heartbeat sent twice within the group is stored once: the first request has it.
-                let inserted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }
-                let previous = states[request.schoolID]
-                let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
-                var change = changes[request.schoolID] ?? SchoolChange(contact: request.receivedAt.timeIntervalSince1970)
-                change.contact = max(change.contact, request.receivedAt.timeIntervalSince1970)
-                if let next {
-                    states[request.schoolID] = next
-                    change.state = next
-                    change.stateJSON = try request.stateJSON(next)
-                }
-                changes[request.schoolID] = change
-                let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
-                results.append(IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest))
-            }
-            try await Self.update(changes, connection: connection, logger: logger)
-            return (results, states)
+            let fold = try IngestGroupFold(requests, states: states, stored: stored)
+            try await connection.execute(PostgresIngestStatements.UpdateSchools(schools: group.schools, changes: fold.changes), logger: logger)
+            return fold
         }
-        cache.remember(states)
-        return results
+        cache.remember(fold.states)
+        return fold.results
+    }
+}
+
+/// The columns a group's statements take, built once from its requests.
+struct IngestGroupRows {
+    /// The group's schools in id order, each with the first name and the first region a request
+    /// gave ('' = none) and its first request's arrival (the registration time of a new school).
+    var schools: [String] = []
+    var names: [String] = []
+    var regions: [String] = []
+    var registeredAt: [Double] = []
+    /// One element per heartbeat, in request order.
+    var heartbeatSchools: [String] = []
+    var sequences: [Int64] = []
+    var sentAt: [Double] = []
+    var receivedAt: [Double] = []
+    var payloads: [String] = []
+
+    init(_ requests: [IngestRequest]) {
+        var first: [String: (name: String, region: String, received: Double)] = [:]
+        for request in requests {
+            let info = request.heartbeats.last?.school
+            var school = first[request.schoolID] ?? (name: "", region: "", received: request.receivedAt.timeIntervalSince1970)
+            if school.name.isEmpty { school.name = info?.name ?? "" }
+            if school.region.isEmpty { school.region = info?.region ?? "" }
+            first[request.schoolID] = school
+            for (heartbeat, payload) in zip(request.heartbeats, request.payloads) {
+                heartbeatSchools.append(request.schoolID)
+                sequences.append(Int64(heartbeat.sequence))
+                sentAt.append(heartbeat.sentAt.timeIntervalSince1970)
+                receivedAt.append(request.receivedAt.timeIntervalSince1970)
+                payloads.append(String(decoding: payload, as: UTF8.self))
+            }
+        }
+        schools = first.keys.sorted()
+        names = schools.map { first[$0]!.name }
+        regions = schools.map { first[$0]!.region }
+        registeredAt = schools.map { first[$0]!.received }
+    }
+}
+
+/// A group's requests folded in arrival order over the schools' stored states.
+struct IngestGroupFold {
+    var results: [IngestResult] = []
+    /// Every school of the group: its newest contact and, if it moved, its new state.
+    var changes: [String: SchoolChange] = [:]
+    /// The states after the group (the stored ones where nothing moved).
+    var states: [String: SchoolState]
+
+    /// - Parameter stored: the group's heartbeats that are new in the database; a heartbeat sent twice
+    ///   within the group counts for the first request that has it.
+    init(_ requests: [IngestRequest], states: [String: SchoolState], stored: Set<StoredKey>) throws {
+        self.states = states
+        var stored = stored
+        for request in requests {
+            let inserted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }
+            let previous = self.states[request.schoolID]
+            let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
+            var change = changes[request.schoolID] ?? SchoolChange(contact: request.receivedAt.timeIntervalSince1970)
+            change.contact = max(change.contact, request.receivedAt.timeIntervalSince1970)
+            if let next {
+                self.states[request.schoolID] = next
+                change.state = next
+                change.stateJSON = try request.stateJSON(next)
+            }
+            changes[request.schoolID] = change
+            let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
+            results.append(IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest))
+        }
     }
 
-    /// Writes each school's contact time and, where it moved, its state and flag columns (one statement).
-    static func update(_ changes: [String: SchoolChange], connection: PostgresConnection, logger: Logger) async throws {
-        let ids = Array(changes.keys)
-        let rows = ids.map { changes[$0]! }
-        let contacts = rows.map(\.contact)
-        let sequences = rows.map { Int64($0.state?.lastSequence ?? 0) }
-        let intervals = rows.map { Int64($0.state?.intervalSeconds ?? 0) }
-        let jsons = rows.map { row in row.stateJSON.map { String(decoding: $0, as: UTF8.self) } ?? "" }
+    /// Counts accepted and duplicate heartbeats again from what the database stored (the states do
+    /// not depend on it: see `PostgresRegistryStore.writeKnown`).
+    mutating func recount(_ requests: [IngestRequest], stored: Set<StoredKey>) {
+        var stored = stored
+        for (index, request) in requests.enumerated() {
+            let accepted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }.count
+            results[index].accepted = accepted
+            results[index].duplicates = request.heartbeats.count - accepted
+        }
+    }
+}
+
+extension PostgresIngestStatements.UpdateSchools {
+    /// Each school's contact time and, where it moved, its state and flag columns, in `schools` order.
+    init(schools: [String], changes: [String: SchoolChange]) {
+        let rows = schools.map { changes[$0] ?? SchoolChange(contact: 0) }
         let since = { (flag: SchoolFlag) in rows.map { $0.state?.flags.since(flag)?.timeIntervalSince1970 ?? .nan } }
-        let notRecording = since(.notRecording)
-        let notDelivering = since(.notDelivering)
-        let retentionBelow = since(.retentionBelowMinimum)
-        let diskPressure = since(.diskPressure)
-        let clockSkew = since(.clockSkew)
         let statuses = rows.map { $0.state.map(SchoolStatus.init) }
-        let cameras = statuses.map { Int64($0?.cameras ?? 0) }
-        let recording = statuses.map { Int64($0?.camerasRecording ?? 0) }
-        let minimumRetention = statuses.map { $0?.minimumRetentionDays ?? .nan }
-        try await connection.execute(
-            PostgresIngestStatements.UpdateSchools(
-                ids: ids, contacts: contacts, sequences: sequences, intervals: intervals, jsons: jsons, notRecording: notRecording,
-                notDelivering: notDelivering, retentionBelow: retentionBelow, diskPressure: diskPressure, clockSkew: clockSkew,
-                cameras: cameras, recording: recording, minimumRetention: minimumRetention),
-            logger: logger)
+        self.init(
+            ids: schools, contacts: rows.map(\.contact), sequences: rows.map { Int64($0.state?.lastSequence ?? 0) },
+            intervals: rows.map { Int64($0.state?.intervalSeconds ?? 0) },
+            jsons: rows.map { row in row.stateJSON.map { String(decoding: $0, as: UTF8.self) } ?? "" },
+            notRecording: since(.notRecording), notDelivering: since(.notDelivering), retentionBelow: since(.retentionBelowMinimum),
+            diskPressure: since(.diskPressure), clockSkew: since(.clockSkew),
+            cameras: statuses.map { Int64($0?.cameras ?? 0) }, recording: statuses.map { Int64($0?.camerasRecording ?? 0) },
+            minimumRetention: statuses.map { $0?.minimumRetentionDays ?? .nan })
     }
 }

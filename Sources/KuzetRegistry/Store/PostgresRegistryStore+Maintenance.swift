@@ -9,6 +9,20 @@ extension PostgresRegistryStore {
         return deleted
     }
 
+    public func removeSchool(id: String) async throws -> SchoolRemoval? {
+        let rows = try await client.query(
+            """
+            WITH school AS (DELETE FROM schools WHERE id = \(id) RETURNING id),
+            tokens AS (DELETE FROM tokens WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
+            history AS (DELETE FROM heartbeats WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1)
+            SELECT (SELECT count(*) FROM school), (SELECT count(*) FROM tokens), (SELECT count(*) FROM history)
+            """, logger: logger)
+        for try await (schools, tokens, heartbeats) in rows.decode((Int64, Int64, Int64).self) where schools > 0 {
+            return SchoolRemoval(tokens: Int(tokens), heartbeats: Int(heartbeats))
+        }
+        return nil
+    }
+
     public func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int {
         // Batches by the rows' physical address: each DELETE is short, and instances pruning at the
         // same time skip each other's rows instead of waiting on them.

@@ -12,6 +12,7 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     let logger: Logger
     /// Ingest requests waiting at the same moment share one transaction; a few groups at once.
     let groupWriter: IngestGroupWriter
+    let paths: PostgresIngestPathCounter
 
     public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws {
         var configuration = PostgresClient.Configuration(
@@ -23,8 +24,10 @@ public final class PostgresRegistryStore: RegistryStore, Service {
         self.client = client
         self.logger = logger
         let cache = SchoolStateCache()
+        let paths = PostgresIngestPathCounter()
+        self.paths = paths
         groupWriter = IngestGroupWriter(writers: Self.ingestWriters) { requests in
-            try await Self.write(requests, client: client, cache: cache, logger: logger)
+            try await Self.write(requests, client: client, cache: cache, paths: paths, logger: logger)
         }
     }
 

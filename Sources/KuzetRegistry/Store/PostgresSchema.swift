@@ -46,6 +46,64 @@ enum PostgresSchema {
             RAISE NOTICE 'kuzet: lz4 compression not available, JSON columns stay with pglz';
         END $$
         """,
+        // Ingest of a group whose schools' states this instance holds (`PostgresIngestStatements.WriteKnown`):
+        // one statement, so one round trip with its commit. Locks the schools in id order (as the
+        // general path does), and writes nothing when a school's stored sequence is not the expected
+        // one (another instance moved it on): then the rows give the stored sequences. KZ001: a heartbeat
+        // newer than its school's state was already stored, so the state computed beforehand may be
+        // wrong — rolled back, and the caller takes the general path.
+        """
+        CREATE OR REPLACE FUNCTION kuzet_ingest_known(
+            p_ids text[], p_names text[], p_regions text[], p_expected bigint[],
+            p_hb_schools text[], p_hb_sequences bigint[], p_hb_sent double precision[], p_hb_received double precision[],
+            p_hb_payloads text[], p_fresh bigint,
+            p_contacts double precision[], p_sequences bigint[], p_intervals bigint[], p_jsons text[],
+            p_nr double precision[], p_nd double precision[], p_rb double precision[], p_dp double precision[],
+            p_cs double precision[], p_cameras bigint[], p_recording bigint[], p_mrd double precision[])
+        RETURNS TABLE (o_is_school boolean, o_id text, o_sequence bigint)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+            inserted_ids text[];
+            inserted_sequences bigint[];
+        BEGIN
+            PERFORM 1 FROM schools AS s WHERE s.id = ANY(p_ids) ORDER BY s.id FOR UPDATE;
+            IF EXISTS (SELECT 1 FROM unnest(p_ids, p_expected) AS u(i, e) LEFT JOIN schools AS s ON s.id = u.i
+                       WHERE s.last_sequence IS DISTINCT FROM u.e) THEN
+                RETURN QUERY SELECT true, u.i, s.last_sequence FROM unnest(p_ids) AS u(i) LEFT JOIN schools AS s ON s.id = u.i;
+                RETURN;
+            END IF;
+            WITH inserted AS (
+                INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload)
+                SELECT * FROM unnest(p_hb_schools, p_hb_sequences, p_hb_sent, p_hb_received, p_hb_payloads)
+                ON CONFLICT DO NOTHING RETURNING heartbeats.school_id, heartbeats.sequence)
+            SELECT coalesce(array_agg(inserted.school_id), '{}'), coalesce(array_agg(inserted.sequence), '{}')
+                INTO inserted_ids, inserted_sequences FROM inserted;
+            IF (SELECT count(*) FROM unnest(inserted_ids, inserted_sequences) AS h(i, q)
+                    JOIN unnest(p_ids, p_expected) AS u(i, e) ON h.i = u.i WHERE h.q > u.e) <> p_fresh THEN
+                RAISE EXCEPTION 'kuzet: a heartbeat newer than its school''s state was already stored' USING ERRCODE = 'KZ001';
+            END IF;
+            UPDATE schools AS s SET last_contact_at = u.contact,
+                name = COALESCE(s.name, NULLIF(u.n, '')),
+                region = COALESCE(s.region, NULLIF(u.r, '')),
+                last_sequence = CASE WHEN u.json <> '' THEN u.seq ELSE s.last_sequence END,
+                interval_seconds = CASE WHEN u.json <> '' THEN u.iv ELSE s.interval_seconds END,
+                state_json = CASE WHEN u.json <> '' THEN u.json ELSE s.state_json END,
+                not_recording_since = CASE WHEN u.json <> '' THEN NULLIF(u.nr, 'NaN') ELSE s.not_recording_since END,
+                not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
+                retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
+                disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
+                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
+                cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
+                cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
+                minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END
+            FROM unnest(p_ids, p_names, p_regions, p_contacts, p_sequences, p_intervals, p_jsons,
+                        p_nr, p_nd, p_rb, p_dp, p_cs, p_cameras, p_recording, p_mrd)
+                AS u(id, n, r, contact, seq, iv, json, nr, nd, rb, dp, cs, cam, rec, mrd)
+            WHERE s.id = u.id;
+            RETURN QUERY SELECT true, u.i, u.e FROM unnest(p_ids, p_expected) AS u(i, e)
+                UNION ALL SELECT false, h.i, h.q FROM unnest(inserted_ids, inserted_sequences) AS h(i, q);
+        END $fn$
+        """,
         """
         CREATE TABLE IF NOT EXISTS tokens (
             hash TEXT PRIMARY KEY,

@@ -16,6 +16,8 @@ public protocol RegistryStore: Sendable {
     func tokens() async throws -> [StoredToken]
     /// Deletes the token with this hash; false if there was none.
     func deleteToken(hash: String) async throws -> Bool
+    /// Deletes a school with its current state, its history and its tokens; nil if there was none.
+    func removeSchool(id: String) async throws -> SchoolRemoval?
     /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
     /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
     /// history keeps it (the bytes the agent sent).

@@ -9,6 +9,18 @@ extension SQLiteRegistryStore {
         }
     }
 
+    public func removeSchool(id: String) async throws -> SchoolRemoval? {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM schools WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { return nil }
+            try db.execute(sql: "DELETE FROM school_states WHERE school_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM tokens WHERE school_id = ?", arguments: [id])
+            let tokens = db.changesCount
+            try db.execute(sql: "DELETE FROM heartbeats WHERE school_id = ?", arguments: [id])
+            return SchoolRemoval(tokens: tokens, heartbeats: db.changesCount)
+        }
+    }
+
     public func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int {
         // One short write transaction per batch, so ingest (the same single writer) waits little.
         try await pool.write { db in

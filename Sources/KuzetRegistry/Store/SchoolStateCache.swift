@@ -22,6 +22,20 @@ final class SchoolStateCache: Sendable {
         }
     }
 
+    /// The cached states of all `schoolIDs`, or nil if one is missing (as last committed here: the
+    /// caller checks them against the database).
+    func states(of schoolIDs: [String]) -> [String: SchoolState]? {
+        entries.withLock { entries in
+            var states: [String: SchoolState] = [:]
+            states.reserveCapacity(schoolIDs.count)
+            for id in schoolIDs {
+                guard let state = entries[id] else { return nil }
+                states[id] = state
+            }
+            return states
+        }
+    }
+
     /// Remembers committed states (drops everything first when full: simple, and only costs a decode).
     func remember(_ states: [String: SchoolState]) {
         guard !states.isEmpty else { return }
