@@ -2,6 +2,7 @@ import Foundation
 import KuzetProtocol
 import KuzetRegistry
 import KuzetTestKit
+import Logging
 import Testing
 
 /// PostgreSQL's one-statement ingest of schools whose state the instance holds
@@ -64,6 +65,62 @@ struct PostgresKnownStateTests {
             #expect(result.duplicates == 1)
             #expect(store.ingestPaths == PostgresIngestPaths(known: 0, stale: 1))
             #expect(try await store.school(id: sample.schoolID)?.state?.lastSequence == 1, "the state is not moved by a heartbeat that was not stored now")
+        }
+    }
+
+    @Test("two instances that both hold the same schools' states, each heartbeat sent to both at once: exact counts, no deadlock, both ways taken")
+    func twoInstancesHoldingTheSameSchools() async throws {
+        try await withStore(.postgres) { first, info in
+            let url = try #require(info.postgresURL)
+            guard case .postgres(let location) = try DatabaseLocation(parsing: url) else { throw TestKitError("not a postgres URL") }
+            let second = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
+            let first = try #require(first as? PostgresRegistryStore)
+            try await withThrowingTaskGroup(of: Void.self) { services in
+                services.addTask { try await second.run() }
+                defer { services.cancelAll() }
+                let schools = (1...3).map { String(format: "KZ-HELD-%04d", $0) }
+                let stores = [first, second]
+                func heartbeat(_ school: String, _ sequence: Int) -> Heartbeat {
+                    var sample = Sample(schoolID: school)
+                    sample.cameras = sequence % 4 + 1
+                    return sample.heartbeat(UInt64(sequence), at: start.addingTimeInterval(Double(sequence) * 30))
+                }
+                var accepted: [String: Int] = [:]
+                for sequence in 1...40 {
+                    // Both instances get every school's heartbeat at the same moment (an agent retrying
+                    // through another instance); one stores it, the other finds it a duplicate.
+                    let results = try await withThrowingTaskGroup(of: (String, IngestResult).self) { group in
+                        for school in schools.shuffled() {
+                            for store in stores.shuffled() {
+                                group.addTask {
+                                    let received = start.addingTimeInterval(Double(sequence) * 30)
+                                    return (school, try await store.ingest(schoolID: school, heartbeats: [heartbeat(school, sequence)], receivedAt: received, policy: FlagPolicy()))
+                                }
+                            }
+                        }
+                        var results: [(String, IngestResult)] = []
+                        for try await result in group { results.append(result) }
+                        return results
+                    }
+                    for (school, result) in results {
+                        accepted[school, default: 0] += result.accepted
+                        #expect(result.highestSequence == UInt64(sequence))
+                    }
+                }
+                for school in schools {
+                    #expect(accepted[school] == 40, "\(school): each sequence accepted once across both instances")
+                    for store in stores {
+                        let record = try #require(try await store.school(id: school))
+                        #expect(record.state?.lastSequence == 40)
+                        #expect(record.state?.cameras.count == 40 % 4 + 1)
+                    }
+                    #expect(try await second.history(schoolID: school, limit: 100).count == 40)
+                }
+                let known = first.ingestPaths.known + second.ingestPaths.known
+                let stale = first.ingestPaths.stale + second.ingestPaths.stale
+                #expect(known > 0, "groups written from held states: \(known)")
+                #expect(stale > 0, "groups whose held state the other instance had moved on: \(stale)")
+            }
         }
     }
 }
