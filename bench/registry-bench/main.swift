@@ -21,7 +21,7 @@ let connectionList = options.connectionCounts.map(String.init).joined(separator:
 say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(connectionList) concurrent clients, 8 cameras per heartbeat, \(options.repeats) run(s) each (median shown)")
 say("client: a wrk-like load generator in this process (requests serialised beforehand, one thread and keep-alive connection per client)")
 say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: as many connections as clients)")
-say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writers)")
+say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writer\(PostgresRegistryStore.ingestWriters == 1 ? "" : "s"))")
 say("")
 let ingestTarget = 5_000.0
 let reportTarget = 100.0

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Synchronization
 
 /// `GET /healthz`: 200 "ok" when the database answers within 2 s, else 503 saying so — for a load
 /// balancer in front of several instances, and for the integrator's first check.
@@ -13,22 +14,24 @@ struct HealthRoute {
 
     func check() async throws -> Response {
         let store = registry.store
-        let outcome: String? = await withTaskGroup(of: String?.self) { group in
-            group.addTask {
+        // Answers at 2 s at the latest: the ping is cancelled then, but not waited for (a connection
+        // attempt to an unreachable server may take a while to notice its cancellation).
+        let outcome: String? = await withCheckedContinuation { continuation in
+            let answer = Mutex<CheckedContinuation<String?, Never>?>(continuation)
+            let resume = { @Sendable (problem: String?) in answer.withLock { $0.take() }?.resume(returning: problem) }
+            let ping = Task {
                 do {
                     try await store.ping()
-                    return nil
+                    resume(nil)
                 } catch {
-                    return "database: \(String(describing: error).prefix(200)) — check that the database server is running and reachable"
+                    resume("database: \(String(describing: error).prefix(200)) — check that the database server is running and reachable")
                 }
             }
-            group.addTask {
+            Task {
                 try? await Task.sleep(for: .seconds(2))
-                return "database: no answer within 2 s — check that the database server is running and reachable"
+                resume("database: no answer within 2 s — check that the database server is running and reachable")
+                ping.cancel()
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
         guard let problem = outcome else { return JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
         registry.logger.warning("health check failed", metadata: ["registry.health.problem": "\(problem)"])
