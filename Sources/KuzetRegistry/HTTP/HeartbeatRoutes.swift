@@ -9,7 +9,16 @@ struct HeartbeatRoutes {
     let registry: Registry
 
     func add(to router: Router<RegistryRequestContext>) {
-        router.post("/api/v1/heartbeats") { request, context in try await receive(request, context: context) }
+        router.post("/api/v1/heartbeats") { request, context in
+            do {
+                let response = try await receive(request, context: context)
+                registry.metrics.heartbeatRequest(status: response.status.code)
+                return response
+            } catch {
+                registry.metrics.heartbeatRequest(status: (error as? any HTTPResponseError)?.status.code ?? 500)
+                throw error
+            }
+        }
     }
 
     func receive(_ request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -33,8 +42,10 @@ struct HeartbeatRoutes {
         let payloads = try HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count)
             ?? heartbeats.map { try StoredJSON.encode($0) }
         let receivedAt = registry.now()
+        let started = ContinuousClock.now
         let result = try await registry.store.ingest(
             schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: registry.policy)
+        registry.metrics.stored(result, after: ContinuousClock.now - started)
         let receipt = HeartbeatReceipt(
             accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence, serverTime: receivedAt)
         return JSONResponse.json(receipt.registryJSON)

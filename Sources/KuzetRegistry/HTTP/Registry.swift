@@ -13,6 +13,8 @@ public struct Registry: Sendable {
     public var historyLimit: Int
     /// Recognised tokens, kept briefly so ingest does not hit the database for each one.
     let tokenCache: TokenCache
+    /// The registry's own figures (`GET /metrics`).
+    let metrics: RegistryMetrics
     var logger: Logger
 
     public init(
@@ -25,6 +27,7 @@ public struct Registry: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.historyLimit = historyLimit
         self.tokenCache = TokenCache(lifetime: 60)
+        self.metrics = RegistryMetrics()
         self.logger = logger
     }
 

@@ -70,6 +70,7 @@ public struct RegistryServer: Sendable {
         router.add(middleware: SecurityHeadersMiddleware(secure: tls != nil))
         router.add(middleware: AuthenticationMiddleware(registry: registry))
         HealthRoute(registry: registry).add(to: router)
+        MetricsRoute(registry: registry).add(to: router)
         HeartbeatRoutes(registry: registry).add(to: router)
         SchoolRoutes(registry: registry).add(to: router)
         ReportRoutes(registry: registry).add(to: router)

@@ -33,8 +33,8 @@ public final class PostgresRegistryStore: RegistryStore, Service {
 
     /// Groups written at the same time, each on its own connection. Measured on 2 cores (release
     /// bench, 16 and 64 clients, interleaved runs): since a group of held states is one statement, 1
-    /// beats 2 and 3 in 10 of 12 pairs — fewer, larger groups cost PostgreSQL less CPU, and a group
-    /// grows with the load. (With the four-round-trip transaction alone, 2 was best.)
+    /// beat 2 in 10 of 12 pairs and 3 in 5 of 6 — fewer, larger groups cost PostgreSQL less CPU, and a
+    /// group grows with the load. (With the four-round-trip transaction alone, 2 was best.)
     public static let ingestWriters = 1
 
     public func run() async throws {

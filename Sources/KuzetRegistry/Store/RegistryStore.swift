@@ -33,6 +33,8 @@ public protocol RegistryStore: Sendable {
     func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int
     /// Throws unless the database answers a trivial query.
     func ping() async throws
+    /// How grouped ingest has gone in this store instance (for `/metrics`).
+    var ingestStatistics: IngestGroupStatistics { get }
 }
 
 extension RegistryStore {

@@ -1,0 +1,76 @@
+import Foundation
+import Prometheus
+import Synchronization
+
+/// The registry's own figures for `GET /metrics` (Prometheus text): heartbeat requests by answer,
+/// heartbeats stored and duplicate, ingest time, and the store's group commit. Police figures
+/// (schools online, delivering, keeping 30 days) are the report's, not these.
+final class RegistryMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let accepted: Counter
+    private let duplicates: Counter
+    private let ingestTime: DurationHistogram
+    /// The store's cumulative figures as last exported, so counters move by the difference.
+    private let exported = Mutex<[String: Int]>([:])
+
+    init() {
+        accepted = registry.makeCounter(name: "kuzet_registry_heartbeats_stored_total", help: "Heartbeats stored (new ones).")
+        duplicates = registry.makeCounter(name: "kuzet_registry_heartbeats_duplicate_total", help: "Heartbeats received again and not stored twice.")
+        ingestTime = registry.makeDurationHistogram(
+            name: "kuzet_registry_ingest_seconds",
+            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
+            help: "Time from a heartbeat request's arrival at the store to its commit.")
+    }
+
+    /// One `POST /api/v1/heartbeats` answered with `status`.
+    func heartbeatRequest(status: Int) {
+        registry.makeCounter(name: "kuzet_registry_heartbeat_requests_total", labels: [("status", String(status))], help: "Heartbeat requests by HTTP status.")
+            .increment()
+    }
+
+    func stored(_ result: IngestResult, after duration: Duration) {
+        accepted.increment(by: Int64(result.accepted))
+        duplicates.increment(by: Int64(result.duplicates))
+        ingestTime.record(duration)
+    }
+
+    /// The text for a scrape, with the store's group-commit figures brought up to date first.
+    func exposition(store: any RegistryStore) -> [UInt8] {
+        do {
+            let statistics = store.ingestStatistics
+            registry.makeGauge(name: "kuzet_registry_ingest_waiting", help: "Heartbeat requests waiting for the next ingest transaction.")
+                .set(Double(statistics.waiting))
+            registry.makeGauge(name: "kuzet_registry_ingest_writing", help: "Heartbeat requests in ingest transactions being written.")
+                .set(Double(statistics.writing))
+            var totals = ["transactions": statistics.groups, "split": statistics.splitGroups]
+            if let paths = (store as? PostgresRegistryStore)?.ingestPaths {
+                totals["known"] = paths.known
+                totals["stale"] = paths.stale
+            }
+            let moves = exported.withLock { exported in
+                let moves = totals.map { key, value in (key, value - (exported[key] ?? 0)) }
+                exported = totals
+                return moves
+            }
+            for (key, delta) in moves where delta > 0 {
+                counter(key).increment(by: Int64(delta))
+            }
+        }
+        return registry.emitToBuffer()
+    }
+
+    private func counter(_ key: String) -> Counter {
+        switch key {
+        case "transactions":
+            return registry.makeCounter(name: "kuzet_registry_ingest_transactions_total", help: "Ingest transactions (group commits).")
+        case "split":
+            return registry.makeCounter(
+                name: "kuzet_registry_ingest_split_groups_total", help: "Ingest groups that failed whole and were written again one request at a time.")
+        default:
+            return registry.makeCounter(
+                name: "kuzet_registry_ingest_groups_total", labels: [("way", key)],
+                help: "PostgreSQL ingest groups: known = one statement from held states, stale = a held state was outdated.")
+        }
+    }
+}
