@@ -37,25 +37,23 @@ final class RegistryMetrics: Sendable {
 
     /// The text for a scrape, with the store's group-commit figures brought up to date first.
     func exposition(store: any RegistryStore) -> [UInt8] {
-        do {
-            let statistics = store.ingestStatistics
-            registry.makeGauge(name: "kuzet_registry_ingest_waiting", help: "Heartbeat requests waiting for the next ingest transaction.")
-                .set(Double(statistics.waiting))
-            registry.makeGauge(name: "kuzet_registry_ingest_writing", help: "Heartbeat requests in ingest transactions being written.")
-                .set(Double(statistics.writing))
-            var totals = ["transactions": statistics.groups, "split": statistics.splitGroups]
-            if let paths = (store as? PostgresRegistryStore)?.ingestPaths {
-                totals["known"] = paths.known
-                totals["stale"] = paths.stale
-            }
-            let moves = exported.withLock { exported in
-                let moves = totals.map { key, value in (key, value - (exported[key] ?? 0)) }
-                exported = totals
-                return moves
-            }
-            for (key, delta) in moves where delta > 0 {
-                counter(key).increment(by: Int64(delta))
-            }
+        let statistics = store.ingestStatistics
+        registry.makeGauge(name: "kuzet_registry_ingest_waiting", help: "Heartbeat requests waiting for the next ingest transaction.")
+            .set(Double(statistics.waiting))
+        registry.makeGauge(name: "kuzet_registry_ingest_writing", help: "Heartbeat requests in ingest transactions being written.")
+            .set(Double(statistics.writing))
+        var totals = ["transactions": statistics.groups, "split": statistics.splitGroups]
+        if let paths = (store as? PostgresRegistryStore)?.ingestPaths {
+            totals["known"] = paths.known
+            totals["stale"] = paths.stale
+        }
+        let moves = exported.withLock { exported in
+            let moves = totals.map { key, value in (key, value - (exported[key] ?? 0)) }
+            exported = totals
+            return moves
+        }
+        for (key, delta) in moves where delta > 0 {
+            counter(key).increment(by: Int64(delta))
         }
         return registry.emitToBuffer()
     }

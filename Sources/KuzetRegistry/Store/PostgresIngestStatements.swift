@@ -28,29 +28,14 @@ enum PostgresIngestStatements {
             """
         typealias Row = (Bool, String, Int64?)
 
-        /// Schools in id order, each with its name and region ('' = none) and first contact.
-        var schools: [String]
-        var names: [String]
-        var regions: [String]
-        var registeredAt: [Double]
-        /// One element per heartbeat.
-        var heartbeatSchools: [String]
-        var sequences: [Int64]
-        var sentAt: [Double]
-        var receivedAt: [Double]
-        var payloads: [String]
+        /// The group's schools (id order) and heartbeats.
+        var group: IngestGroupRows
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 9)
-            bindings.append(schools)
-            bindings.append(names)
-            bindings.append(regions)
-            bindings.append(registeredAt)
-            bindings.append(heartbeatSchools)
-            bindings.append(sequences)
-            bindings.append(sentAt)
-            bindings.append(receivedAt)
-            bindings.append(payloads)
+            group.appendSchoolColumns(to: &bindings)
+            bindings.append(group.registeredAt)
+            group.appendHeartbeatColumns(to: &bindings)
             return bindings
         }
 
@@ -63,17 +48,7 @@ enum PostgresIngestStatements {
         static let name = "kuzet_ingest_update_schools"
         static let sql = """
             UPDATE schools AS s SET last_contact_at = u.contact,
-                last_sequence = CASE WHEN u.json <> '' THEN u.seq ELSE s.last_sequence END,
-                interval_seconds = CASE WHEN u.json <> '' THEN u.iv ELSE s.interval_seconds END,
-                state_json = CASE WHEN u.json <> '' THEN u.json ELSE s.state_json END,
-                not_recording_since = CASE WHEN u.json <> '' THEN NULLIF(u.nr, 'NaN') ELSE s.not_recording_since END,
-                not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
-                retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
-                disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
-                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
-                cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
-                cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
-                minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END
+            \(PostgresIngestStatements.stateAssignments)
             FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::bigint[], $5::text[],
                 $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[],
                 $11::bigint[], $12::bigint[], $13::float8[])
@@ -131,38 +106,59 @@ enum PostgresIngestStatements {
         static let sql = "SELECT * FROM kuzet_ingest_known(" + (1...22).map { "$\($0)" }.joined(separator: ", ") + ")"
         typealias Row = (Bool, String, Int64?)
 
-        /// Schools in id order, with name and region ('' = none) and the stored sequence expected.
-        var schools: [String]
-        var names: [String]
-        var regions: [String]
+        /// The group's schools (id order) and heartbeats.
+        var group: IngestGroupRows
+        /// Each school's stored sequence as this instance holds it, in `group.schools` order.
         var expected: [Int64]
-        /// One element per heartbeat.
-        var heartbeatSchools: [String]
-        var sequences: [Int64]
-        var sentAt: [Double]
-        var receivedAt: [Double]
-        var payloads: [String]
         /// How many distinct heartbeats are newer than their school's expected sequence (all must be new).
         var fresh: Int64
-        /// The schools' new rows, in `schools` order (as `UpdateSchools`).
+        /// The schools' new rows, in `group.schools` order (as `UpdateSchools`).
         var update: UpdateSchools
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 22)
-            bindings.append(schools)
-            bindings.append(names)
-            bindings.append(regions)
+            group.appendSchoolColumns(to: &bindings)
             bindings.append(expected)
-            bindings.append(heartbeatSchools)
-            bindings.append(sequences)
-            bindings.append(sentAt)
-            bindings.append(receivedAt)
-            bindings.append(payloads)
+            group.appendHeartbeatColumns(to: &bindings)
             bindings.append(fresh)
             update.appendColumns(to: &bindings)
             return bindings
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    /// How `UpdateSchools` and `kuzet_ingest_known` write a school's state columns from a row `u` of
+    /// the update columns (`json` empty: the state did not move, only `last_contact_at` is written).
+    static let stateAssignments = """
+                last_sequence = CASE WHEN u.json <> '' THEN u.seq ELSE s.last_sequence END,
+                interval_seconds = CASE WHEN u.json <> '' THEN u.iv ELSE s.interval_seconds END,
+                state_json = CASE WHEN u.json <> '' THEN u.json ELSE s.state_json END,
+                not_recording_since = CASE WHEN u.json <> '' THEN NULLIF(u.nr, 'NaN') ELSE s.not_recording_since END,
+                not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
+                retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
+                disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
+                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
+                cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
+                cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
+                minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END
+        """
+}
+
+extension IngestGroupRows {
+    /// The schools' ids, names and regions.
+    func appendSchoolColumns(to bindings: inout PostgresBindings) {
+        bindings.append(schools)
+        bindings.append(names)
+        bindings.append(regions)
+    }
+
+    /// The heartbeats' school, sequence, sent and received times and payload.
+    func appendHeartbeatColumns(to bindings: inout PostgresBindings) {
+        bindings.append(heartbeatSchools)
+        bindings.append(sequences)
+        bindings.append(sentAt)
+        bindings.append(receivedAt)
+        bindings.append(payloads)
     }
 }

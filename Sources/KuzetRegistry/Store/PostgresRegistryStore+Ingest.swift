@@ -63,18 +63,15 @@ extension PostgresRegistryStore {
             }
         }
         var fold = try IngestGroupFold(requests, states: known, stored: distinct)
-        let expected = group.schools.map { Int64(known[$0]?.lastSequence ?? 0) }
         let statement = PostgresIngestStatements.WriteKnown(
-            schools: group.schools, names: group.names, regions: group.regions, expected: expected,
-            heartbeatSchools: group.heartbeatSchools, sequences: group.sequences, sentAt: group.sentAt, receivedAt: group.receivedAt,
-            payloads: group.payloads, fresh: fresh, update: .init(schools: group.schools, changes: fold.changes))
+            group: group, expected: group.schools.map { Int64(known[$0]?.lastSequence ?? 0) }, fresh: fresh,
+            update: .init(schools: group.schools, changes: fold.changes))
         var stored = Set<StoredKey>()
         do {
-            let expectedBySchool = Dictionary(uniqueKeysWithValues: zip(group.schools, expected))
             var stale = false
             for try await (isSchool, id, sequence) in try await client.execute(statement, logger: logger) {
                 if isSchool {
-                    if sequence != expectedBySchool[id] { stale = true }
+                    if sequence != known[id].map({ Int64($0.lastSequence) }) { stale = true }
                 } else if let sequence {
                     stored.insert(StoredKey(school: id, sequence: sequence))
                 }
@@ -98,11 +95,7 @@ extension PostgresRegistryStore {
     ) async throws -> [IngestResult] {
         let fold = try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.execute(
-                PostgresIngestStatements.LockAndInsert(
-                    schools: group.schools, names: group.names, regions: group.regions, registeredAt: group.registeredAt,
-                    heartbeatSchools: group.heartbeatSchools, sequences: group.sequences, sentAt: group.sentAt,
-                    receivedAt: group.receivedAt, payloads: group.payloads),
-                logger: logger)
+                PostgresIngestStatements.LockAndInsert(group: group), logger: logger)
             // The stored states: from this instance's cache where it holds the stored sequence, else read.
             var states: [String: SchoolState] = [:]
             var misses: [String] = []

@@ -85,17 +85,7 @@ enum PostgresSchema {
             UPDATE schools AS s SET last_contact_at = u.contact,
                 name = COALESCE(s.name, NULLIF(u.n, '')),
                 region = COALESCE(s.region, NULLIF(u.r, '')),
-                last_sequence = CASE WHEN u.json <> '' THEN u.seq ELSE s.last_sequence END,
-                interval_seconds = CASE WHEN u.json <> '' THEN u.iv ELSE s.interval_seconds END,
-                state_json = CASE WHEN u.json <> '' THEN u.json ELSE s.state_json END,
-                not_recording_since = CASE WHEN u.json <> '' THEN NULLIF(u.nr, 'NaN') ELSE s.not_recording_since END,
-                not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
-                retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
-                disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
-                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
-                cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
-                cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
-                minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END
+            \(PostgresIngestStatements.stateAssignments)
             FROM unnest(p_ids, p_names, p_regions, p_contacts, p_sequences, p_intervals, p_jsons,
                         p_nr, p_nd, p_rb, p_dp, p_cs, p_cameras, p_recording, p_mrd)
                 AS u(id, n, r, contact, seq, iv, json, nr, nd, rb, dp, cs, cam, rec, mrd)
