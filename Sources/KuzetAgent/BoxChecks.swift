@@ -23,12 +23,13 @@ public enum BoxChecks {
         var lines: [String] = []
         var unmeasured: [String] = []
         for (camera, stream) in pushed {
-            if let kbps = await probe(camera, stream) {
+            switch await probe(camera, stream) {
+            case .success(let kbps):
                 total += kbps
                 lines.append(String(format: "  %@ (%@ stream): %.0f kbit/s", camera.id, stream.rawValue, kbps))
-            } else {
+            case .failure(let failure):
                 unmeasured.append(camera.id)
-                lines.append("  \(camera.id) (\(stream.rawValue) stream): not measured — the camera did not answer")
+                lines.append("  \(camera.id) (\(stream.rawValue) stream): not measured — \(failure.reason)")
             }
         }
         let within = total <= Double(centre.maxKbps)

@@ -22,6 +22,8 @@ extension StorageCheck.Report {
             var parts: [String] = []
             if let kbps = camera.mainKbps { parts.append(String(format: "main %.0f kbit/s (%@)", kbps, camera.mainSource ?? "?")) }
             if let kbps = camera.subKbps { parts.append(String(format: "sub %.0f kbit/s (%@)", kbps, camera.subSource ?? "?")) }
+            if camera.mainKbps == nil, let failure = camera.mainProbeFailure { parts.append("main not measured (\(failure))") }
+            if camera.subKbps == nil, let failure = camera.subProbeFailure { parts.append("sub not measured (\(failure))") }
             lines.append("  camera \(camera.camera): record \(camera.record); \(parts.isEmpty ? "rate not measured" : parts.joined(separator: ", ")); recordings \(Self.bytes(camera.recordedBytes))")
         }
         for camera in unmeasured {

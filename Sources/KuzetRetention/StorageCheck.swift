@@ -12,8 +12,15 @@ import KuzetMedia
 ///   recordings made before the switch would be main-stream bytes), else its recordings;
 /// - a sub stream a plan may use: a probe, made only when the box is short.
 public struct StorageCheck: Sendable {
-    /// Measures one stream of a camera in kbit/s; nil when it cannot (unreachable, no such stream).
-    public typealias RateProbe = @Sendable (_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> Double?
+    /// Measures one stream of a camera in kbit/s, or says why it could not (unreachable, no such stream).
+    public typealias RateProbe = @Sendable (_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> Result<Double, ProbeFailure>
+
+    /// Why a stream's rate could not be measured, in words for the integrator (credentials redacted).
+    public struct ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
+        public var reason: String
+        public init(_ reason: String) { self.reason = reason }
+        public var description: String { reason }
+    }
 
     public var configuration: AgentConfiguration
     public var probe: RateProbe?
@@ -34,6 +41,10 @@ public struct StorageCheck: Sendable {
         public var mainSource: String?
         public var subKbps: Double?
         public var subSource: String?
+        /// Why the main stream's probe failed, when it was probed and failed.
+        public var mainProbeFailure: String?
+        /// Why the sub stream's probe failed, when it was probed and failed.
+        public var subProbeFailure: String?
         public var recordedBytes: Int64
 
         enum CodingKeys: String, CodingKey {
@@ -42,6 +53,8 @@ public struct StorageCheck: Sendable {
             case mainSource = "main_source"
             case subKbps = "sub_kbps"
             case subSource = "sub_source"
+            case mainProbeFailure = "main_probe_failure"
+            case subProbeFailure = "sub_probe_failure"
             case recordedBytes = "recorded_bytes"
         }
     }
@@ -89,9 +102,13 @@ public struct StorageCheck: Sendable {
             var line = CameraLine(camera: camera.id, record: camera.record?.rawValue ?? "off", recordedBytes: segments.bytes)
             switch camera.record {
             case .main:
-                if let recorded { (line.mainKbps, line.mainSource) = (recorded, "recordings") } else { (line.mainKbps, line.mainSource) = await probed(camera, .main) }
+                if let recorded {
+                    (line.mainKbps, line.mainSource) = (recorded, "recordings")
+                } else {
+                    (line.mainKbps, line.mainSource, line.mainProbeFailure) = await probed(camera, .main)
+                }
             case .sub:
-                (line.subKbps, line.subSource) = await probed(camera, .sub)
+                (line.subKbps, line.subSource, line.subProbeFailure) = await probed(camera, .sub)
                 if line.subKbps == nil, let recorded { (line.subKbps, line.subSource) = (recorded, "recordings") }
             case nil:
                 break
@@ -107,14 +124,14 @@ public struct StorageCheck: Sendable {
         var plan: RetentionPlan?
         if !projection.isCompliant {
             // Sub streams are probed all at once (each on its own thread): 16 cameras take one probe's time.
-            let measured = await withTaskGroup(of: (Int, Double?, String?).self) { group in
+            let measured = await withTaskGroup(of: (Int, Double?, String?, String?).self) { group in
                 for (index, camera) in configuration.cameras.enumerated() where camera.record == .main && camera.subURL != nil {
-                    group.addTask { let (kbps, source) = await probed(camera, .sub); return (index, kbps, source) }
+                    group.addTask { let (kbps, source, failure) = await probed(camera, .sub); return (index, kbps, source, failure) }
                 }
                 return await group.reduce(into: []) { $0.append($1) }
             }
-            for (index, kbps, source) in measured {
-                (lines[index].subKbps, lines[index].subSource) = (kbps, source)
+            for (index, kbps, source, failure) in measured {
+                (lines[index].subKbps, lines[index].subSource, lines[index].subProbeFailure) = (kbps, source, failure)
                 rates[index].subKbps = kbps
             }
             plan = RetentionPlan.make(cameras: rates, space: space, requiredDays: days)
@@ -125,17 +142,34 @@ public struct StorageCheck: Sendable {
             plan: plan, unmeasured: unmeasured)
     }
 
-    private func probed(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> (Double?, String?) {
-        guard let probe, camera.url(of: stream) != nil, let kbps = await probe(camera, stream) else { return (nil, nil) }
-        return (kbps, "probe")
+    /// The rate, its source, or why the probe failed; all nil when there is no probe or no such stream.
+    private func probed(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> (Double?, String?, String?) {
+        guard let probe, camera.url(of: stream) != nil else { return (nil, nil, nil) }
+        switch await probe(camera, stream) {
+        case .success(let kbps): return (kbps, "probe", nil)
+        case .failure(let failure): return (nil, nil, failure.reason)
+        }
     }
 
     /// A probe that reads the camera's stream live with libavformat for `seconds`, on its own thread.
-    public static func liveProbe(seconds: Double) -> RateProbe {
+    /// A failed attempt is tried once more a second later: cameras refuse a session now and then
+    /// (a session limit reached, a stream still starting), and one refusal should not fail `check`.
+    public static func liveProbe(seconds: Double, attempts: Int = 2) -> RateProbe {
         { camera, stream in
-            guard let url = camera.authenticatedURL(of: stream) else { return nil }
+            guard let url = camera.authenticatedURL(of: stream) else { return .failure(ProbeFailure("no \(stream.rawValue) stream URL")) }
             let tcp = camera.transport == .tcp
-            return await BlockingWork.run("kuzet.retention.probe") { try? StreamRateProbe.measure(url: url, tcp: tcp, seconds: seconds) }
+            var failure = ProbeFailure("not probed")
+            for attempt in 1...max(1, attempts) {
+                if attempt > 1 { try? await Task.sleep(for: .seconds(1)) }
+                let result = await BlockingWork.run("kuzet.retention.probe") { () -> Result<Double, MediaError> in
+                    Result { () throws(MediaError) in try StreamRateProbe.measure(url: url, tcp: tcp, seconds: seconds) }
+                }
+                switch result {
+                case .success(let kbps): return .success(kbps)
+                case .failure(let error): failure = ProbeFailure(error.description)
+                }
+            }
+            return .failure(failure)
         }
     }
 

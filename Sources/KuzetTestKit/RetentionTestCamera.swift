@@ -19,18 +19,44 @@ public final class RetentionTestCamera: Sendable {
             let port = freeLoopbackPort()
             let process = try ExternalProcess(
                 "/usr/bin/python3", [script, "\(port)", "\(mainKbps)", "\(subKbps)"], name: "retention-camera", logDirectory: directory.path)
-            let ready = eventually(timeout: 15) { process.output.contains("ready") || !process.isRunning }
+            // "ready" on a line of its own: GStreamer's warnings on stderr may hold the word ("already").
+            let ready = eventually(timeout: 15) { Self.saidReady(process.output) || !process.isRunning }
+            // Both streams must play before a test measures them: a server that printed "ready"
+            // and then failed would otherwise show up as a check that measured nothing.
+            var unplayable: String?
             if ready, process.isRunning {
-                self.port = port
-                self.process = process
-                return
+                unplayable = Self.unplayableStream(port: port)
+                if unplayable == nil {
+                    self.port = port
+                    self.process = process
+                    return
+                }
             }
             process.stop()
-            guard attempt < 3 else { throw TestKitError("the test RTSP server did not start: \(process.output)") }
+            guard attempt < 3 else {
+                throw TestKitError("the test RTSP server did not start: \(unplayable ?? "") — its output: \(process.output)")
+            }
         }
     }
 
     public func url(_ stream: String) -> String { "rtsp://127.0.0.1:\(port)/\(stream)" }
+
+    static func saidReady(_ output: String) -> Bool {
+        output.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: .whitespaces) == "ready" }
+    }
+
+    /// ffprobe's complaint about the first of `/main` and `/sub` that does not give video, or nil.
+    static func unplayableStream(port: Int) -> String? {
+        for stream in ["main", "sub"] {
+            let url = "rtsp://127.0.0.1:\(port)/\(stream)"
+            do {
+                guard try FFprobe.probe(url, timeout: 15).video != nil else { return "\(url) has no video" }
+            } catch {
+                return "\(error)"
+            }
+        }
+        return nil
+    }
 
     public func stop() { process.stop() }
 

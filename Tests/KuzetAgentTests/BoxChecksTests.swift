@@ -1,6 +1,7 @@
 import Foundation
 import KuzetAgent
 import KuzetCore
+import KuzetRetention
 import KuzetTestKit
 import Testing
 
@@ -22,25 +23,31 @@ import Testing
     /// The rates a camera's streams were measured at (what `check` reads live from each camera).
     let measured: [String: Double] = ["gate/sub": 512, "hall/main": 3900, "yard/main": 4000]
 
+    func probe(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) -> Result<Double, StorageCheck.ProbeFailure> {
+        measured["\(camera.id)/\(stream.rawValue)"].map { .success($0) } ?? .failure(.init("not in the table"))
+    }
+
     @Test func pushesWithinTheUplinkBudgetPass() async throws {
         let result = try #require(
-            await BoxChecks.centreBudget(try configuration(maxKbps: 8000)) { camera, stream in measured["\(camera.id)/\(stream.rawValue)"] })
+            await BoxChecks.centreBudget(try configuration(maxKbps: 8000)) { probe($0, $1) })
         #expect(result.compliant)
         #expect(result.lines[0].contains("need 4412 kbit/s of centre.max_kbps 8000"))
     }
 
     @Test func pushesOverTheUplinkBudgetAreRefusedWithWhatToDo() async throws {
         let result = try #require(
-            await BoxChecks.centreBudget(try configuration(maxKbps: 4000)) { camera, stream in measured["\(camera.id)/\(stream.rawValue)"] })
+            await BoxChecks.centreBudget(try configuration(maxKbps: 4000)) { probe($0, $1) })
         #expect(!result.compliant)
         #expect(result.lines[0].contains("need 4412 kbit/s but centre.max_kbps is 4000"))
         #expect(result.lines[0].contains("push: sub"))
     }
 
     @Test func aPushedCameraThatCannotBeMeasuredIsNotCompliant() async throws {
-        let result = try #require(await BoxChecks.centreBudget(try configuration(maxKbps: 8000)) { _, _ in nil })
+        let result = try #require(
+            await BoxChecks.centreBudget(try configuration(maxKbps: 8000)) { camera, _ in .failure(.init("open rtsp://\(camera.id): Connection refused")) })
         #expect(!result.compliant)
         #expect(result.lines.last?.contains("gate, hall not measured") == true)
+        #expect(result.lines.contains("  gate (sub stream): not measured — open rtsp://gate: Connection refused"), "\(result.lines)")
     }
 
     @Test func anUnreachableRegistryIsReportedWithTheKeyToCheck() async throws {

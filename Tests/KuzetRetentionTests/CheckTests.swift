@@ -50,13 +50,13 @@ import Testing
         let plan = try #require(storage["plan"] as? [String: Any])
         let switches = try #require(plan["switches"] as? [[String: Any]])
         let planned = switches.compactMap { $0["camera"] as? String }
-        #expect(!planned.isEmpty)
+        #expect(!planned.isEmpty, "no sub stream was planned: \(before.stdout)")
         for change in switches {
             let sub = try #require(change["sub_kbps"] as? Double)
             #expect(sub > 20 && sub < 120, "the sub stream measured \(sub) kbit/s (served at 48)")
         }
         let planDays = try #require((plan["projection"] as? [String: Any])?["projected_days"] as? Double)
-        #expect(planDays >= 30)
+        #expect(planDays >= 30, "\(before.stdout)")
 
         // Apply the plan: the planned cameras record their sub stream.
         try writeAgentConfig(
@@ -88,5 +88,37 @@ import Testing
         #expect(plan.additionalBytes == report.projection.missingBytes)
         #expect(report.lines[0].contains("NOT compliant: 30 days need"))
         #expect(report.lines.contains { $0.hasPrefix("plan: add ") })
+    }
+    @Test func aSubStreamThatCannotBeReachedIsNamedWithTheReason() async throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-retention-unreachable")
+        let main = try RetentionFixtures.makeSegment(in: directory.path, seconds: 60, kbps: 200)
+        let disk = try RetentionFixtures.Mount(bytes: 64 * 1024 * 1024)
+        defer { disk.unmount() }
+        let root = (disk.path as NSString).appendingPathComponent("recordings")
+        try RetentionFixtures.place(main, root: root, camera: "entrance", start: Date().addingTimeInterval(-120), seconds: 60)
+        // A loopback port nothing listens on: the camera's sub stream refuses the connection.
+        let closed = freeLoopbackPort()
+        var configuration = try AgentConfiguration.parse(yaml: """
+            school: { id: KZ-AST-0042 }
+            storage: { root: \(root) }
+            cameras:
+              - id: entrance
+                url: rtsp://127.0.0.1:\(closed)/main
+                sub_url: rtsp://127.0.0.1:\(closed)/sub
+                username: admin
+                password: secret
+                record: main
+            """)
+        configuration.storage.root = root
+        let started = Date()
+        let report = try await StorageCheck(configuration: configuration, probe: StorageCheck.liveProbe(seconds: 1)).run()
+        let line = try #require(report.cameras.first)
+        #expect(line.subKbps == nil)
+        let failure = try #require(line.subProbeFailure)
+        #expect(failure.contains("127.0.0.1:\(closed)/sub") && failure.contains("refused"), "\(failure)")
+        #expect(!failure.contains("secret"), "the password leaked: \(failure)")
+        #expect(report.lines.contains { $0.contains("camera entrance") && $0.contains("sub not measured (") }, "\(report.lines)")
+        // Two attempts a second apart, each refused at once.
+        #expect(Date().timeIntervalSince(started) < 10)
     }
 }
