@@ -37,7 +37,14 @@ public enum FFprobe {
 
     /// Decodes the whole file and fails if ffmpeg reports any error (a stricter check than probing).
     public static func decodesCleanly(_ path: String, timeout: Double = 60) throws -> Bool {
+        try decodingProblems(path, timeout: timeout).isEmpty
+    }
+
+    /// What ffmpeg complained about while decoding the whole file ("" when it decoded cleanly).
+    public static func decodingProblems(_ path: String, timeout: Double = 60) throws -> String {
         let (status, output) = try run("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"], timeout: timeout)
-        return status == 0 && output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        let problems = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        if status != 0 && problems.isEmpty { return "ffmpeg exited \(status)" }
+        return String(problems.prefix(2000))
     }
 }

@@ -39,6 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("history-days"), help: "Keep each heartbeat's history this many days after it arrived (0: keep forever).")
     var historyDays: Double = 30
 
+    @Option(
+        name: .customLong("access-log"),
+        help: "Log a line per request: off, errors (status ≥ 400: refused heartbeats, bad tokens; the default) or all.")
+    var accessLog: AccessLog = .errors
+
     func run() async throws {
         let database = DatabaseOption.resolve(database)
         let listen = OptionDefault.resolve(listen, environment: "KUZET_REGISTRY_LISTEN", otherwise: "0.0.0.0:8443")
@@ -61,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             policy: FlagPolicy(offlineAfterIntervals: offlineAfterIntervals, minimumRetentionDays: minimumRetentionDays, clockSkewSeconds: clockSkewSeconds),
             maximumBodyBytes: maxBodyBytes, logger: logger)
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
-        let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, logger: logger)
+        let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, logger: logger)
         do {
             var services: [any Service] = service.map { [$0] } ?? []
             if historyDays > 0 { services.append(HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history"))) }
@@ -106,3 +111,5 @@ enum ListenAddress {
         return (host, port)
     }
 }
+
+extension AccessLog: ExpressibleByArgument {}

@@ -14,7 +14,9 @@ import Testing
         let port = freeLoopbackPort()
         try pushAndProbe(
             target: "srt://127.0.0.1:\(port)",
-            receiver: ["-i", "srt://127.0.0.1:\(port)?mode=listener"])
+            // SRT drops packets that arrive later than its latency (120 ms by default): on a loaded
+            // 2-core CI box that cost frames. The receiver's latency (µs) is the session's.
+            receiver: ["-i", "srt://127.0.0.1:\(port)?mode=listener&latency=1000000"])
     }
 
     @Test(.timeLimit(.minutes(2)))
@@ -69,6 +71,7 @@ import Testing
         let probe = try FFprobe.probe(received)
         #expect(probe.video?.codecName == "h264", "\(receiver.output)")
         #expect((probe.duration ?? 0) >= 2, "\(receiver.output)")
-        #expect(try FFprobe.decodesCleanly(received), "\(receiver.output)")
+        let problems = try FFprobe.decodingProblems(received)
+        #expect(problems.isEmpty, "decoding: \(problems) — receiver: \(receiver.output)")
     }
 }

@@ -28,6 +28,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.principal = principal
             context.viaCookie = true
         }
+        context.accessLogCaller?.principal = context.principal
         return try await next(request, context)
     }
 }

@@ -54,13 +54,18 @@ public struct RegistryServer: Sendable {
     public var host: String
     public var port: Int
     public var tls: RegistryTLS?
+    /// Which requests get a log line (label `kuzet.registry.access`).
+    public var accessLog: AccessLog
     public var logger: Logger
 
-    public init(registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, logger: Logger = Logger(label: "kuzet.registry")) {
+    public init(
+        registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors, logger: Logger = Logger(label: "kuzet.registry")
+    ) {
         self.registry = registry
         self.host = host
         self.port = port
         self.tls = tls
+        self.accessLog = accessLog
         self.logger = logger
     }
 
@@ -68,6 +73,8 @@ public struct RegistryServer: Sendable {
     public func router() -> Router<RegistryRequestContext> {
         let router = Router(context: RegistryRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(secure: tls != nil))
+        // Inside the security headers (which turn thrown errors into responses): it sees the error itself.
+        router.add(middleware: AccessLogMiddleware(level: accessLog, logger: Self.accessLogger(logger)))
         router.add(middleware: AuthenticationMiddleware(registry: registry))
         HealthRoute(registry: registry).add(to: router)
         MetricsRoute(registry: registry).add(to: router)
@@ -76,6 +83,13 @@ public struct RegistryServer: Sendable {
         ReportRoutes(registry: registry).add(to: router)
         DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
         return router
+    }
+
+    /// The access log: the server's label with `.access`, at the server's level.
+    static func accessLogger(_ logger: Logger) -> Logger {
+        var access = Logger(label: logger.label + ".access")
+        access.logLevel = logger.logLevel
+        return access
     }
 
     /// The application; `onRunning` gets the bound address (`--listen …:0` picks a free port).
