@@ -25,6 +25,7 @@ enum Floor {
         switch database.location {
         case .sqlite(let path):
             var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let pool = try DatabasePool(path: path, configuration: configuration)
             let start = Date()

@@ -8,6 +8,8 @@ public final class SQLiteRegistryStore: RegistryStore {
     let pool: DatabasePool
     /// Ingest requests waiting at the same moment share one transaction (one fsync).
     let groupWriter: IngestGroupWriter
+    /// Copies the WAL into the database file beside the writer (nil: SQLite's own checkpoint does).
+    let checkpointer: SQLiteCheckpointer?
 
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
@@ -15,12 +17,21 @@ public final class SQLiteRegistryStore: RegistryStore {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteCheckpointer.safetyNetPages)")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         self.pool = pool
         let cache = SchoolStateCache()
-        groupWriter = IngestGroupWriter(writers: 1) { requests in try await Self.write(requests, to: pool, cache: cache) }
+        let checkpointer = SQLiteCheckpointer(path: path)
+        self.checkpointer = checkpointer
+        groupWriter = IngestGroupWriter(writers: 1) { requests in
+            let results = try await Self.write(requests, to: pool, cache: cache)
+            checkpointer?.committed()
+            return results
+        }
     }
+
+    deinit { checkpointer?.stop() }
 
     public func migrate() async throws {
         try await pool.write { db in

@@ -1,0 +1,61 @@
+import Foundation
+import KuzetProtocol
+@testable import KuzetRegistry
+import KuzetTestKit
+import Testing
+
+/// The SQLite store copies its WAL into the database file on a thread of its own (not inside the
+/// ingest writer's commits), keeps the WAL from growing, and stops that thread when it goes away.
+@Suite("SQLite checkpoints beside the writer", .serialized, .timeLimit(.minutes(2)))
+struct SQLiteCheckpointTests {
+    static func size(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+
+    /// The OS's name of a thread of this process, nil once the thread has ended.
+    static func threadName(_ id: Int) -> String? {
+        (try? String(contentsOfFile: "/proc/self/task/\(id)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("heartbeats reach the database file while the store is open, and the WAL is reused instead of growing")
+    func walIsCopiedAndReused() async throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-checkpoint")
+        let path = directory.file("registry.sqlite")
+        var store: SQLiteRegistryStore? = try SQLiteRegistryStore(path: path)
+        let checkpointer = try #require(store!.checkpointer)
+        #expect(eventually(timeout: 5) { checkpointer.threadID != nil })
+        let thread = try #require(checkpointer.threadID)
+        #expect(Self.threadName(thread) == "kuzet.checkpnt")
+        try await store!.migrate()
+        let start = Date(timeIntervalSince1970: 1_790_000_000)
+        let schools = (1...10).map { String(format: "KZ-CKP-%04d", $0) }
+        var sequence = 0
+        var walSizes: [Int64] = []
+        var written: Int64 = 0
+        for round in 1...6 {
+            let fileBefore = Self.size(path)
+            for _ in 0..<25 {
+                sequence += 1
+                for school in schools {
+                    let heartbeat = Sample(schoolID: school, cameras: 16).heartbeat(UInt64(sequence), at: start.addingTimeInterval(Double(sequence) * 30))
+                    written += Int64(heartbeat.json.count)
+                    _ = try await store!.ingest(schoolID: school, heartbeats: [heartbeat], receivedAt: heartbeat.sentAt, policy: FlagPolicy())
+                }
+            }
+            // 250 heartbeats of ~5 KB are far below the writer's own threshold (20,000 pages): only
+            // the checkpoint thread can have moved them into the database file.
+            let copied = await waitUntil(timeout: 10) { Self.size(path) >= fileBefore + 250 * 4096 }
+            #expect(copied, "round \(round): database file \(Self.size(path)) bytes, was \(fileBefore)")
+            walSizes.append(Self.size(path + "-wal"))
+        }
+        // Each round appends about 11 MB to the WAL (10 pages per heartbeat committed alone): 66 MB
+        // if it never started over. It starts over once copied and past 16 MB.
+        #expect(walSizes.max()! < 33_000_000, "WAL sizes \(walSizes), \(written) bytes of heartbeats written")
+        let count = try await store!.schools(SchoolQuery(), at: start, policy: FlagPolicy()).total
+        #expect(count == 10)
+
+        store = nil
+        #expect(checkpointer.framesCopied > 0)
+        #expect(Self.threadName(thread) == nil, "the checkpoint thread outlived its store")
+    }
+}
