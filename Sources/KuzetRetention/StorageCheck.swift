@@ -105,10 +105,10 @@ public struct StorageCheck: Sendable {
                 if let recorded {
                     (line.mainKbps, line.mainSource) = (recorded, "recordings")
                 } else {
-                    (line.mainKbps, line.mainSource, line.mainProbeFailure) = await probed(camera, .main)
+                    (line.mainKbps, line.mainSource, line.mainProbeFailure) = await probed(camera, .main).columns
                 }
             case .sub:
-                (line.subKbps, line.subSource, line.subProbeFailure) = await probed(camera, .sub)
+                (line.subKbps, line.subSource, line.subProbeFailure) = await probed(camera, .sub).columns
                 if line.subKbps == nil, let recorded { (line.subKbps, line.subSource) = (recorded, "recordings") }
             case nil:
                 break
@@ -124,15 +124,15 @@ public struct StorageCheck: Sendable {
         var plan: RetentionPlan?
         if !projection.isCompliant {
             // Sub streams are probed all at once (each on its own thread): 16 cameras take one probe's time.
-            let measured = await withTaskGroup(of: (Int, Double?, String?, String?).self) { group in
+            let measured = await withTaskGroup(of: (Int, Probed).self) { group in
                 for (index, camera) in configuration.cameras.enumerated() where camera.record == .main && camera.subURL != nil {
-                    group.addTask { let (kbps, source, failure) = await probed(camera, .sub); return (index, kbps, source, failure) }
+                    group.addTask { (index, await probed(camera, .sub)) }
                 }
                 return await group.reduce(into: []) { $0.append($1) }
             }
-            for (index, kbps, source, failure) in measured {
-                (lines[index].subKbps, lines[index].subSource, lines[index].subProbeFailure) = (kbps, source, failure)
-                rates[index].subKbps = kbps
+            for (index, sub) in measured {
+                (lines[index].subKbps, lines[index].subSource, lines[index].subProbeFailure) = sub.columns
+                rates[index].subKbps = sub.columns.kbps
             }
             plan = RetentionPlan.make(cameras: rates, space: space, requiredDays: days)
         }
@@ -142,13 +142,12 @@ public struct StorageCheck: Sendable {
             plan: plan, unmeasured: unmeasured)
     }
 
-    /// The rate, its source, or why the probe failed; all nil when there is no probe or no such stream.
-    private func probed(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> (Double?, String?, String?) {
-        guard let probe, camera.url(of: stream) != nil else { return (nil, nil, nil) }
-        switch await probe(camera, stream) {
-        case .success(let kbps): return (kbps, "probe", nil)
-        case .failure(let failure): return (nil, nil, failure.reason)
-        }
+    /// A probe's outcome; nil when there is no probe or no such stream.
+    private typealias Probed = Result<Double, ProbeFailure>?
+
+    private func probed(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> Probed {
+        guard let probe, camera.url(of: stream) != nil else { return nil }
+        return await probe(camera, stream)
     }
 
     /// A probe that reads the camera's stream live with libavformat for `seconds`, on its own thread.
@@ -180,5 +179,16 @@ public struct StorageCheck: Sendable {
             current = (current as NSString).deletingLastPathComponent
         }
         return current.isEmpty ? "." : current
+    }
+}
+
+extension Result<Double, StorageCheck.ProbeFailure>? {
+    /// A camera line's columns for one stream: its rate and `"probe"`, or why the probe failed.
+    var columns: (kbps: Double?, source: String?, failure: String?) {
+        switch self {
+        case .success(let kbps): (kbps, "probe", nil)
+        case .failure(let failure): (nil, nil, failure.reason)
+        case nil: (nil, nil, nil)
+        }
     }
 }

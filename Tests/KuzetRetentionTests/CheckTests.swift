@@ -66,13 +66,24 @@ import Testing
         #expect(after.stdout.contains("— compliant"))
     }
 
-    @Test func aShortBoxWithoutSubStreamsIsToldHowMuchDiskToAdd() async throws {
-        let directory = try TemporaryDirectory(prefix: "kuzet-retention-disk")
+    /// A 64 MB disk holding a minute of camera `entrance` at 200 kbit/s: far short of 30 days.
+    func shortBox(_ prefix: String) throws -> (disk: RetentionFixtures.Mount, root: String) {
+        let directory = try TemporaryDirectory(prefix: prefix)
         let main = try RetentionFixtures.makeSegment(in: directory.path, seconds: 60, kbps: 200)
         let disk = try RetentionFixtures.Mount(bytes: 64 * 1024 * 1024)
-        defer { disk.unmount() }
         let root = (disk.path as NSString).appendingPathComponent("recordings")
-        try RetentionFixtures.place(main, root: root, camera: "entrance", start: Date().addingTimeInterval(-120), seconds: 60)
+        do {
+            try RetentionFixtures.place(main, root: root, camera: "entrance", start: Date().addingTimeInterval(-120), seconds: 60)
+        } catch {
+            disk.unmount()
+            throw error
+        }
+        return (disk, root)
+    }
+
+    @Test func aShortBoxWithoutSubStreamsIsToldHowMuchDiskToAdd() async throws {
+        let (disk, root) = try shortBox("kuzet-retention-disk")
+        defer { disk.unmount() }
         var configuration = try AgentConfiguration.parse(yaml: """
             school: { id: KZ-AST-0042 }
             storage: { root: \(root) }
@@ -89,13 +100,10 @@ import Testing
         #expect(report.lines[0].contains("NOT compliant: 30 days need"))
         #expect(report.lines.contains { $0.hasPrefix("plan: add ") })
     }
+
     @Test func aSubStreamThatCannotBeReachedIsNamedWithTheReason() async throws {
-        let directory = try TemporaryDirectory(prefix: "kuzet-retention-unreachable")
-        let main = try RetentionFixtures.makeSegment(in: directory.path, seconds: 60, kbps: 200)
-        let disk = try RetentionFixtures.Mount(bytes: 64 * 1024 * 1024)
+        let (disk, root) = try shortBox("kuzet-retention-unreachable")
         defer { disk.unmount() }
-        let root = (disk.path as NSString).appendingPathComponent("recordings")
-        try RetentionFixtures.place(main, root: root, camera: "entrance", start: Date().addingTimeInterval(-120), seconds: 60)
         // A loopback port nothing listens on: the camera's sub stream refuses the connection.
         let closed = freeLoopbackPort()
         var configuration = try AgentConfiguration.parse(yaml: """

@@ -44,8 +44,7 @@ struct AccessLogMiddleware: RouterMiddleware {
     private func log(
         _ request: Request, context: Context, caller: AccessLogCaller, status: HTTPResponse.Status, problem: String?, since started: ContinuousClock.Instant
     ) {
-        let elapsed = ContinuousClock.now - started
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
         var metadata: Logger.Metadata = [
             "http.method": "\(request.method.rawValue)",
             "http.path": "\(request.uri.path)",

@@ -20,7 +20,8 @@ final class SQLiteCheckpointer: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let stopped = Mutex(false)
-    /// Frames copied so far, for tests.
+    /// The frame counts PASSIVE checkpoints reported copied, summed (a frame copied before the WAL
+    /// started over counts again in the next count); for tests.
     private let copied = Mutex(0)
     /// The thread's id in /proc/self/task (Linux), once it runs; for tests.
     private let osThread = Mutex<Int?>(nil)
@@ -50,11 +51,11 @@ final class SQLiteCheckpointer: Sendable {
     /// Ends the thread after its current checkpoint and closes its connection; returns once it
     /// has (at most 10 s), so the database file is left to whoever opens it next.
     func stop() {
-        let first = stopped.withLock { stopped in
+        let alreadyStopped = stopped.withLock { stopped in
             defer { stopped = true }
-            return !stopped
+            return stopped
         }
-        guard first else { return }
+        guard !alreadyStopped else { return }
         wake.signal()
         _ = finished.wait(timeout: .now() + 10)
     }
@@ -69,7 +70,7 @@ final class SQLiteCheckpointer: Sendable {
             while wake.wait(timeout: .now()) == .success {}
             if stopped.withLock({ $0 }) { break }
             if let result = try? queue.writeWithoutTransaction({ try $0.checkpoint(.passive) }) {
-                copied.withLock { $0 = max($0, 0) + max(result.checkpointedFrameCount, 0) }
+                copied.withLock { $0 += max(result.checkpointedFrameCount, 0) }
                 // Seen here: after PASSIVE checkpoints from this connection alone, the writer kept
                 // appending to the WAL instead of starting it over (44 MB for 5 MB of heartbeats).
                 // A RESTART, once everything is copied and the WAL is big, makes the next commit
