@@ -127,7 +127,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kuzet-registry",
-            dependencies: ["KuzetRegistry", "KuzetCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: ["KuzetRegistry", "KuzetCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging, nioCore, nioPosix],
             swiftSettings: swiftSettings
         ),
 
@@ -146,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "kuzet-registry-bench",
             dependencies: [
-                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, lifecycle,
+                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, lifecycle, nioCore, nioPosix,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -2,6 +2,8 @@ import Foundation
 import KuzetProtocol
 import KuzetRegistry
 import Logging
+import NIOCore
+import NIOPosix
 
 // kuzet-registry-bench: ingest rate (through the real HTTP server, beside a floor measured in the
 // same run by a minimal program writing the same rows straight into the database) and report
@@ -10,6 +12,11 @@ import Logging
 //   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections 16,64] [--batch 1,20] [--repeat N] [--stores sqlite,postgres]
 //                        [--report-schools S] [--no-report]
 
+// As `kuzet-registry` does (see its main): Swift concurrency runs on the server's event loops.
+// KUZET_BENCH_DEFAULT_EXECUTOR=1 keeps Swift's own executor, for comparing the two.
+if ProcessInfo.processInfo.environment["KUZET_BENCH_DEFAULT_EXECUTOR"] != "1" {
+    _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+}
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardError(label: label)
     handler.logLevel = .error
