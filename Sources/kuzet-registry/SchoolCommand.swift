@@ -15,10 +15,9 @@ struct SchoolRemoveCommand: AsyncParsableCommand {
         commandName: "remove",
         abstract: "Deletes a school with its state, its heartbeat history and its tokens.",
         discussion: """
-            The school leaves the report, the lists and the dashboard at once. Running registry instances
-            refuse its tokens within 60 s (they remember recognised tokens that long); a heartbeat it sends
-            in that time registers it again — remove it again after a minute if `kuzet-registry school remove`
-            is run while its agent still reports.
+            The school leaves the report, the lists and the dashboard at once, and its heartbeats are refused
+            (401 school_removed), also by running instances that still remember its token. Creating a school
+            token for the id (`kuzet-registry token create --role school --school ID`) registers it again.
             """)
 
     @Argument(help: "The school's id, e.g. KZ-AST-0042.") var id: String

@@ -58,23 +58,41 @@ struct CommandTests {
         #expect(try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status == 200)
     }
 
-    @Test("school remove deletes the school and its tokens; an unknown id exits 1, a malformed one 2")
+    @Test("school remove deletes the school and its tokens, also against a running server that holds the token; an unknown id exits 1, a malformed one 2")
     func schoolRemove() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-remove")
         let database = "sqlite:" + directory.file("registry.sqlite")
         let token = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0099", "--region", "Astana", "--database", database])
+        let sample = Sample(schoolID: "KZ-AST-0099")
+        func post(_ sequence: UInt64, to server: RegistryProcess) throws -> (status: Int, body: String) {
+            let heartbeat = sample.heartbeat(sequence, at: Date()).json
+            return try curl([
+                "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                "--data-binary", String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats",
+            ])
+        }
+        // A server that has just recognised the token (and remembers it for a minute).
+        let running = try RegistryProcess(["--database", database])
+        let before = try post(1, to: running)
+        #expect(before.status == 200, "\(before.body)")
+
         let removed = try RegistryExecutable.run(["school", "remove", "KZ-AST-0099", "--database", database])
         #expect(removed.status == 0, "\(removed.output)")
-        #expect(removed.output.contains("removed school KZ-AST-0099") && removed.output.contains("1 token(s)"), "\(removed.output)")
+        #expect(removed.output.contains("removed school KZ-AST-0099") && removed.output.contains("1 token(s)") && removed.output.contains("1 heartbeat(s)"), "\(removed.output)")
+
+        let after = try post(2, to: running)
+        #expect(after.status == 401, "the running server refuses the removed school's heartbeat: \(after.body)")
+        #expect(after.body.contains("school_removed") && after.body.contains("KZ-AST-0099 was removed"), "\(after.body)")
         let unknown = try RegistryExecutable.run(["school", "remove", "KZ-AST-0099", "--database", database])
-        #expect(unknown.status == 1 && unknown.output.contains("ID KZ-AST-0099: no such school") && unknown.output.contains(" — "), "\(unknown.output)")
+        #expect(
+            unknown.status == 1 && unknown.output.contains("ID KZ-AST-0099: no such school") && unknown.output.contains(" — "),
+            "the refused heartbeat did not register the school again: \(unknown.output)")
         let malformed = try RegistryExecutable.run(["school", "remove", "bad id!", "--database", database])
         #expect(malformed.status == 2 && malformed.output.contains("is not a school id"), "\(malformed.output)")
 
-        let server = try RegistryProcess(["--database", database])
-        let heartbeat = Sample(schoolID: "KZ-AST-0099").heartbeat(1, at: Date()).json
-        let post = try curl(["-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data-binary", String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats"])
-        #expect(post.status == 401, "the removed school's token is refused: \(post.body)")
+        let fresh = try RegistryProcess(["--database", database])
+        let refused = try post(3, to: fresh)
+        #expect(refused.status == 401, "a new server does not know the token at all: \(refused.body)")
     }
 
     @Test("SIGTERM while the PostgreSQL server is unreachable stops serve at once, saying why")

@@ -43,8 +43,18 @@ struct HeartbeatRoutes {
             ?? heartbeats.map { try StoredJSON.encode($0) }
         let receivedAt = registry.now()
         let started = ContinuousClock.now
-        let result = try await registry.store.ingest(
-            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: registry.policy)
+        let result: IngestResult
+        do {
+            result = try await registry.store.ingest(
+                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: registry.policy)
+        } catch is SchoolRemovedError {
+            // The token was recognised a moment ago (instances remember tokens for a minute), but
+            // the school and its tokens have been removed since.
+            throw APIError(
+                .unauthorized, code: "school_removed",
+                message: "school_id: \(schoolID) was removed from this registry, with its tokens — ask the registry's operator for a new token",
+                headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\", error=\"invalid_token\""])
+        }
         registry.metrics.stored(result, after: ContinuousClock.now - started)
         let receipt = HeartbeatReceipt(
             accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence, serverTime: receivedAt)

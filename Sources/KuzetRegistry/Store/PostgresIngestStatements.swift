@@ -8,13 +8,15 @@ enum PostgresIngestStatements {
     /// inserts the heartbeats. The insert's one-time filter reads all of `locked` first, so every
     /// school row is locked before any heartbeat row is written — the order in which two groups of
     /// different instances meet. Rows: (true, school, last_sequence) per school, then
-    /// (false, school, sequence) per heartbeat that was new.
+    /// (false, school, sequence) per heartbeat that was new. A removed school (`removed_schools`)
+    /// gets no row: the caller rolls the group back.
     struct LockAndInsert: PostgresPreparedStatement {
         static let name = "kuzet_ingest_lock_and_insert"
         static let sql = """
             WITH locked AS (
                 INSERT INTO schools (id, name, region, registered_at)
                 SELECT i, NULLIF(n, ''), NULLIF(r, ''), t FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(i, n, r, t)
+                WHERE NOT EXISTS (SELECT 1 FROM removed_schools AS g WHERE g.id = u.i)
                 ORDER BY i
                 ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name), region = COALESCE(schools.region, excluded.region)
                 RETURNING id, last_sequence),

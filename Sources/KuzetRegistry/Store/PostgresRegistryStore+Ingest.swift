@@ -93,14 +93,32 @@ extension PostgresRegistryStore {
     static func writeLocking(
         _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache, logger: Logger
     ) async throws -> [IngestResult] {
-        let fold = try await client.withTransaction(logger: logger) { connection in
+        let fold: IngestGroupFold
+        do {
+            fold = try await lockAndWrite(requests, group: group, client: client, cache: cache, logger: logger)
+        } catch let error as PostgresTransactionError {
+            // Rolled back: a removed school is the caller's to report as such.
+            if let removed = error.closureError as? SchoolRemovedError { throw removed }
+            throw error
+        }
+        cache.remember(fold.states)
+        return fold.results
+    }
+
+    /// `writeLocking`'s transaction.
+    private static func lockAndWrite(
+        _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache, logger: Logger
+    ) async throws -> IngestGroupFold {
+        try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.execute(
                 PostgresIngestStatements.LockAndInsert(group: group), logger: logger)
             // The stored states: from this instance's cache where it holds the stored sequence, else read.
             var states: [String: SchoolState] = [:]
             var misses: [String] = []
             var stored = Set<StoredKey>()
+            var locked = Set<String>()
             for try await (isSchool, id, sequence) in rows {
+                if isSchool { locked.insert(id) }
                 if !isSchool {
                     if let sequence { stored.insert(StoredKey(school: id, sequence: sequence)) }
                 } else if let cached = cache.state(of: id, storedSequence: sequence) {
@@ -109,6 +127,9 @@ extension PostgresRegistryStore {
                     misses.append(id)
                 }
             }
+            // A removed school has no row: the whole group is rolled back (and written again request by
+            // request, `IngestGroupWriter`), so only that school's request fails.
+            if let removed = group.schools.first(where: { !locked.contains($0) }) { throw SchoolRemovedError(schoolID: removed) }
             if !misses.isEmpty {
                 let rows = try await connection.query("SELECT id, state_json FROM schools WHERE id = ANY(\(misses)::text[])", logger: logger)
                 for try await (id, json) in rows.decode((String, String?).self) {
@@ -119,8 +140,6 @@ extension PostgresRegistryStore {
             try await connection.execute(PostgresIngestStatements.UpdateSchools(schools: group.schools, changes: fold.changes), logger: logger)
             return fold
         }
-        cache.remember(fold.states)
-        return fold.results
     }
 }
 

@@ -14,7 +14,9 @@ extension PostgresRegistryStore {
             """
             WITH school AS (DELETE FROM schools WHERE id = \(id) RETURNING id),
             tokens AS (DELETE FROM tokens WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            history AS (DELETE FROM heartbeats WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1)
+            history AS (DELETE FROM heartbeats WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
+            removed AS (INSERT INTO removed_schools (id, removed_at) SELECT id, extract(epoch FROM now()) FROM school
+                        ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at)
             SELECT (SELECT count(*) FROM school), (SELECT count(*) FROM tokens), (SELECT count(*) FROM history)
             """, logger: logger)
         for try await (schools, tokens, heartbeats) in rows.decode((Int64, Int64, Int64).self) where schools > 0 {

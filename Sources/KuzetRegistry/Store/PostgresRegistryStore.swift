@@ -54,8 +54,11 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     public func register(_ school: SchoolRegistration, at date: Date) async throws {
         try await client.query(
             """
-            INSERT INTO schools (id, name, region, registered_at) VALUES (\(school.id), \(school.name), \(school.region), \(date.timeIntervalSince1970))
-            ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name), region = COALESCE(excluded.region, schools.region)
+            WITH registered AS (
+                INSERT INTO schools (id, name, region, registered_at) VALUES (\(school.id), \(school.name), \(school.region), \(date.timeIntervalSince1970))
+                ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name), region = COALESCE(excluded.region, schools.region)
+                RETURNING id)
+            DELETE FROM removed_schools WHERE id IN (SELECT id FROM registered)
             """, logger: logger)
     }
 

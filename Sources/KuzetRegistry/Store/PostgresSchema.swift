@@ -103,5 +103,7 @@ enum PostgresSchema {
             created_at DOUBLE PRECISION NOT NULL
         )
         """,
+        // Schools removed with `school remove`, until registered again (see SQLiteSchema).
+        "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
     ]
 }

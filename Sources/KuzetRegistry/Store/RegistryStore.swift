@@ -17,10 +17,11 @@ public protocol RegistryStore: Sendable {
     /// Deletes the token with this hash; false if there was none.
     func deleteToken(hash: String) async throws -> Bool
     /// Deletes a school with its current state, its history and its tokens; nil if there was none.
+    /// Its heartbeats are refused (`SchoolRemovedError`) until it is registered again.
     func removeSchool(id: String) async throws -> SchoolRemoval?
     /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
     /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
-    /// history keeps it (the bytes the agent sent).
+    /// history keeps it (the bytes the agent sent). Throws `SchoolRemovedError` for a removed school.
     func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult
     func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage
     func school(id: String) async throws -> SchoolRecord?

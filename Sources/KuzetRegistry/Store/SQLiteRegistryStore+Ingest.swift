@@ -28,9 +28,11 @@ extension SQLiteRegistryStore {
     static func ingest(_ request: IngestRequest, db: Database, states: inout [String: SchoolState?], cache: SchoolStateCache) throws -> IngestResult {
         let received = request.receivedAt.timeIntervalSince1970
         let info = request.heartbeats.last?.school
-        let school = try Row.fetchOne(
-            db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool), arguments: [request.schoolID, info?.name, info?.region, received])
-        let storedSequence = school?["last_sequence"] as Int64?
+        guard
+            let school = try Row.fetchOne(
+                db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool), arguments: [request.schoolID, info?.name, info?.region, received])
+        else { throw SchoolRemovedError(schoolID: request.schoolID) }
+        let storedSequence = school["last_sequence"] as Int64?
         let insert = try db.cachedStatement(sql: SQLiteIngestSQL.insertHeartbeat)
         var inserted: [Heartbeat] = []
         for (heartbeat, payload) in zip(request.heartbeats, request.payloads) {
@@ -67,8 +69,10 @@ extension SQLiteRegistryStore {
 
 /// The ingest statements (prepared once per connection through GRDB's statement cache).
 enum SQLiteIngestSQL {
+    /// No row when the school was removed (`removed_schools`) and not registered again.
     static let upsertSchool = """
-        INSERT INTO schools (id, name, region, registered_at) VALUES (?, ?, ?, ?)
+        INSERT INTO schools (id, name, region, registered_at)
+        SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = ?1)
         ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
             region = COALESCE(schools.region, excluded.region)
         RETURNING last_sequence

@@ -52,6 +52,7 @@ public final class SQLiteRegistryStore: RegistryStore {
                         region = COALESCE(excluded.region, schools.region)
                     """,
                 arguments: [school.id, school.name, school.region, date.timeIntervalSince1970])
+            try db.execute(sql: "DELETE FROM removed_schools WHERE id = ?", arguments: [school.id])
         }
     }
 

@@ -50,6 +50,9 @@ enum SQLiteSchema {
             created_at REAL NOT NULL
         )
         """,
+        // Schools removed with `school remove`, until registered again (`token create`): a heartbeat
+        // still in flight, or sent with a token a running instance still holds, does not bring one back.
+        "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY NOT NULL, removed_at REAL NOT NULL)",
     ]
 
     /// Columns added to `schools` after its first release (ADD COLUMN when an older file lacks them).
