@@ -44,6 +44,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Log a line per request: off, errors (status ≥ 400: refused heartbeats, bad tokens; the default) or all.")
     var accessLog: AccessLog = .errors
 
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: "IP address of a reverse proxy in front of the registry (repeatable; default: $KUZET_REGISTRY_TRUSTED_PROXIES, comma-separated): the access log then names the client from its X-Forwarded-For.")
+    var trustedProxies: [String] = []
+
     func run() async throws {
         let database = DatabaseOption.resolve(database)
         let listen = OptionDefault.resolve(listen, environment: "KUZET_REGISTRY_LISTEN", otherwise: "0.0.0.0:8443")
@@ -57,6 +62,12 @@ struct ServeCommand: AsyncParsableCommand {
         if !(clockSkewSeconds > 0) { problems.append("--clock-skew-seconds: \(clockSkewSeconds) — give a number of seconds above 0") }
         if !(historyDays >= 0 && historyDays <= 3650) { problems.append("--history-days: \(String(format: "%g", historyDays)) — give 0…3650 (0 keeps history forever; default 30)") }
         if !(1024...(256 << 20)).contains(maxBodyBytes) { problems.append("--max-body-bytes: \(maxBodyBytes) — give 1024…268435456") }
+        let proxies = trustedProxies.isEmpty
+            ? (ProcessInfo.processInfo.environment["KUZET_REGISTRY_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            : trustedProxies
+        for proxy in proxies where !RegistryServer.isIPAddress(proxy) {
+            problems.append("--trusted-proxy: \"\(proxy.prefix(60))\" is not an IP address — give the proxy's address as it connects, e.g. 127.0.0.1 or ::1")
+        }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
 
         let logger = Logger(label: "kuzet.registry")
@@ -66,7 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
             policy: FlagPolicy(offlineAfterIntervals: offlineAfterIntervals, minimumRetentionDays: minimumRetentionDays, clockSkewSeconds: clockSkewSeconds),
             maximumBodyBytes: maxBodyBytes, logger: logger)
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
-        let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, logger: logger)
+        let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies, logger: logger)
         do {
             var services: [any Service] = service.map { [$0] } ?? []
             if historyDays > 0 { services.append(HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history"))) }

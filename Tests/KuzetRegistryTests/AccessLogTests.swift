@@ -77,4 +77,27 @@ struct AccessLogTests {
         #expect(wrong.status == 64 || wrong.status == 2, "\(wrong.output)")
         #expect(wrong.output.contains("--access-log") && wrong.output.contains("off") && wrong.output.contains("errors"), "\(wrong.output)")
     }
+
+    @Test("--trusted-proxy: behind it the line names the client from X-Forwarded-For and the proxy; without it the header is ignored")
+    func trustedProxy() throws {
+        let setup = try setup()
+        // curl plays the proxy: it connects from 127.0.0.1 and sends the header a proxy appends to.
+        let proxied = try RegistryProcess(["--database", setup.database, "--trusted-proxy", "127.0.0.1", "--trusted-proxy", "::1"])
+        let forwarded = ["-H", "X-Forwarded-For: unknown, 198.51.100.23, 127.0.0.1", proxied.url + "/api/v1/report"]
+        #expect(try curl(["-H", "Authorization: Bearer kzv_wrong"] + forwarded).status == 401)
+        proxied.process.stop()
+        let line = try #require(accessLines(proxied).first { $0.contains("GET /api/v1/report 401") }, "\(accessLines(proxied))")
+        #expect(line.contains("client.address=198.51.100.23") && line.contains("proxy.address=127.0.0.1"), "\(line)")
+
+        // Not from a trusted proxy: anyone can write the header, so the peer's address is logged.
+        let direct = try RegistryProcess(["--database", setup.database])
+        #expect(try curl(["-H", "X-Forwarded-For: 198.51.100.23", direct.url + "/api/v1/report"]).status == 401)
+        direct.process.stop()
+        let directLine = try #require(accessLines(direct).first { $0.contains("GET /api/v1/report 401") }, "\(accessLines(direct))")
+        #expect(directLine.contains("client.address=127.0.0.1") && !directLine.contains("198.51.100.23") && !directLine.contains("proxy.address"), "\(directLine)")
+
+        let wrong = try RegistryExecutable.run(["serve", "--database", setup.database, "--trusted-proxy", "proxy.internal"])
+        #expect(wrong.status == 2, "\(wrong.output)")
+        #expect(wrong.output.contains("--trusted-proxy: \"proxy.internal\" is not an IP address"), "\(wrong.output)")
+    }
 }

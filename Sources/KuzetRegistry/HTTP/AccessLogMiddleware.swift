@@ -17,6 +17,8 @@ struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
     let level: AccessLog
     let logger: Logger
+    /// How the client's address is found behind trusted reverse proxies.
+    var forwarded = ForwardedClient(trustedProxies: [])
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard level != .off else { return try await next(request, context) }
@@ -51,7 +53,9 @@ struct AccessLogMiddleware: RouterMiddleware {
             "http.status": "\(status.code)",
             "http.duration_ms": "\(String(format: "%.1f", milliseconds))",
         ]
-        if let address = context.remoteAddress?.ipAddress { metadata["client.address"] = "\(address)" }
+        let (client, proxy) = forwarded.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor])
+        if let client { metadata["client.address"] = "\(client)" }
+        if let proxy { metadata["proxy.address"] = "\(proxy)" }
         if let principal = caller.principal {
             metadata["caller.role"] = "\(principal.role.rawValue)"
             if let school = principal.schoolID { metadata["caller.school"] = "\(school)" }
@@ -61,6 +65,10 @@ struct AccessLogMiddleware: RouterMiddleware {
         let line = "\(request.method.rawValue) \(request.uri.path) \(status.code)"
         logger.log(level: status.code >= 500 ? .error : status.code >= 400 ? .notice : .info, "\(line)", metadata: metadata)
     }
+}
+
+extension HTTPField.Name {
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }
 
 /// Who the caller turned out to be, filled in by `AuthenticationMiddleware` further down the chain

@@ -56,11 +56,15 @@ public struct RegistryServer: Sendable {
     public var tls: RegistryTLS?
     /// Which requests get a log line (label `kuzet.registry.access`).
     public var accessLog: AccessLog
+    /// Reverse proxies whose `X-Forwarded-For` names the client in the access log (IP addresses).
+    public var trustedProxies: [String]
     public var logger: Logger
 
     public init(
-        registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors, logger: Logger = Logger(label: "kuzet.registry")
+        registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors, trustedProxies: [String] = [],
+        logger: Logger = Logger(label: "kuzet.registry")
     ) {
+        self.trustedProxies = trustedProxies
         self.registry = registry
         self.host = host
         self.port = port
@@ -74,7 +78,9 @@ public struct RegistryServer: Sendable {
         let router = Router(context: RegistryRequestContext.self)
         router.add(middleware: SecurityHeadersMiddleware(secure: tls != nil))
         // Inside the security headers (which turn thrown errors into responses): it sees the error itself.
-        router.add(middleware: AccessLogMiddleware(level: accessLog, logger: Self.accessLogger(logger)))
+        router.add(
+            middleware: AccessLogMiddleware(
+                level: accessLog, logger: Self.accessLogger(logger), forwarded: ForwardedClient(trustedProxies: trustedProxies)))
         router.add(middleware: AuthenticationMiddleware(registry: registry))
         HealthRoute(registry: registry).add(to: router)
         MetricsRoute(registry: registry).add(to: router)
@@ -84,6 +90,9 @@ public struct RegistryServer: Sendable {
         DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
         return router
     }
+
+    /// Whether `text` is an IPv4 or IPv6 address (what `--trusted-proxy` takes).
+    public static func isIPAddress(_ text: String) -> Bool { IPAddressText.normalised(text) != nil }
 
     /// The access log: the server's label with `.access`, at the server's level.
     static func accessLogger(_ logger: Logger) -> Logger {
