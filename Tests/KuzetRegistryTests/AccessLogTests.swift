@@ -96,6 +96,13 @@ struct AccessLogTests {
         let directLine = try #require(accessLines(direct).first { $0.contains("GET /api/v1/report 401") }, "\(accessLines(direct))")
         #expect(directLine.contains("client.address=127.0.0.1") && !directLine.contains("198.51.100.23") && !directLine.contains("proxy.address"), "\(directLine)")
 
+        // The same from the environment (the systemd unit's env file).
+        let fromEnvironment = try RegistryProcess(["--database", setup.database], environment: ["KUZET_REGISTRY_TRUSTED_PROXIES": "10.9.9.9, 127.0.0.1"])
+        #expect(try curl(["-H", "Authorization: Bearer kzv_wrong"] + forwarded.dropLast() + [fromEnvironment.url + "/api/v1/report"]).status == 401)
+        fromEnvironment.process.stop()
+        let environmentLine = try #require(accessLines(fromEnvironment).first { $0.contains("GET /api/v1/report 401") }, "\(accessLines(fromEnvironment))")
+        #expect(environmentLine.contains("client.address=198.51.100.23") && environmentLine.contains("proxy.address=127.0.0.1"), "\(environmentLine)")
+
         let wrong = try RegistryExecutable.run(["serve", "--database", setup.database, "--trusted-proxy", "proxy.internal"])
         #expect(wrong.status == 2, "\(wrong.output)")
         #expect(wrong.output.contains("--trusted-proxy: \"proxy.internal\" is not an IP address"), "\(wrong.output)")

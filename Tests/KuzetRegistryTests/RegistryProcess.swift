@@ -51,8 +51,10 @@ final class RegistryProcess: Sendable {
     /// `http(s)://127.0.0.1:PORT` as the server printed it.
     let url: String
 
-    init(_ arguments: [String]) throws {
-        let process = try ExternalProcess(try RegistryExecutable.path, ["serve", "--listen", "127.0.0.1:0"] + arguments, name: "kuzet-registry")
+    /// - Parameter environment: added to this process's environment.
+    init(_ arguments: [String], environment: [String: String]? = nil) throws {
+        let process = try ExternalProcess(
+            try RegistryExecutable.path, ["serve", "--listen", "127.0.0.1:0"] + arguments, name: "kuzet-registry", environment: environment)
         self.process = process
         var found: String?
         _ = eventually(timeout: 30) {
