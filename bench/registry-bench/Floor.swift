@@ -26,8 +26,9 @@ enum Floor {
         case .sqlite(let path):
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
-            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // After the pool is open: setting up WAL turns its writer to NORMAL (as the store does).
+            try await pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             let start = Date()
             for chunk in chunks {
                 try await pool.write { db in

@@ -4,7 +4,7 @@ import Logging
 
 /// Heartbeats through the real registry server (HTTP on loopback, JSON, validation, auth, store).
 enum IngestRun {
-    static func run(kind: BenchStore, options: BenchOptions, batch: Int) async throws -> (rate: Double, groups: IngestGroupStatistics?) {
+    static func run(kind: BenchStore, options: BenchOptions, batch: Int) async throws -> (rate: Double, groups: (statistics: IngestGroupStatistics, seconds: Double)?) {
         let workload = BenchWorkload(total: options.heartbeats, batch: batch, schoolCount: 1000, seed: 2)
         let database = try BenchDatabase.fresh(kind, options: options, name: "ingest")
         defer { database.cleanup() }
@@ -27,13 +27,15 @@ enum IngestRun {
             let start = Date()
             let before = Self.statistics(registry.store)
             try await LoadGenerator.run(requests, connections: options.connections, port: port)
-            let rate = Double(options.heartbeats) / Date().timeIntervalSince(start)
+            let elapsed = Date().timeIntervalSince(start)
+            let rate = Double(options.heartbeats) / elapsed
             var groups = Self.statistics(registry.store)
             if let before, groups != nil {
                 groups!.groups -= before.groups
                 groups!.requests -= before.requests
+                groups!.writingSeconds -= before.writingSeconds
             }
-            return (rate, groups)
+            return (rate, groups.map { ($0, elapsed) })
         }
     }
 

@@ -39,14 +39,15 @@ for kind in kinds {
         for connections in options.connectionCounts {
             var options = options
             options.connections = connections
-            var runs: [(floor: Double, server: Double, groups: IngestGroupStatistics?)] = []
+            var runs: [(floor: Double, server: Double, groups: (statistics: IngestGroupStatistics, seconds: Double)?)] = []
             for _ in 0..<options.repeats {
                 let floor = try await Floor.run(kind: kind, options: options, batch: batch)
                 let (server, groups) = try await IngestRun.run(kind: kind, options: options, batch: batch)
                 runs.append((floor, server, groups))
             }
             // The run with the median server rate.
-            let (floor, server, groups) = runs.sorted { $0.server < $1.server }[runs.count / 2]
+            let (floor, server, measured) = runs.sorted { $0.server < $1.server }[runs.count / 2]
+            let groups = measured?.statistics
             let label = "\(kind.rawValue) batch=\(batch) clients=\(connections)".padding(toLength: 32, withPad: " ", startingAt: 0)
             ingestVerdicts.append((label.trimmingCharacters(in: .whitespaces), server))
             if runs.count > 1 {
@@ -54,7 +55,9 @@ for kind in kinds {
                 say("runs    \(label) server \(rates) hb/s — the median run follows")
             }
             let perCommit = groups.map { Double($0.requests) / Double(max($0.groups, 1)) }
-            let grouping = groups.map { " — \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", perCommit ?? 1)) per commit)" } ?? ""
+            // How much of the run the group writers were writing: near 100 %, they are what limits.
+            let busy = measured.map { " writer busy \(String(format: "%.0f", $0.statistics.writingSeconds / ($0.seconds * Double(max($0.statistics.writers, 1))) * 100))%," } ?? ""
+            let grouping = groups.map { " —\(busy) \($0.requests) requests in \($0.groups) transactions (\(String(format: "%.1f", perCommit ?? 1)) per commit)" } ?? ""
             say("ingest  \(label) server \(format(server)) hb/s   floor \(format(floor)) hb/s   (\(String(format: "%.0f", server / floor * 100))% of floor)\(grouping)")
             if let perCommit, perCommit >= 1.5 {
                 // The server commits several requests at once: the fair floor does the same.

@@ -10,6 +10,8 @@ public struct IngestGroupStatistics: Sendable, Equatable {
     public var largestGroup = 0
     /// Groups whose transaction failed and whose requests were written again one per transaction.
     public var splitGroups = 0
+    /// Time spent writing groups (transactions and their retries), summed over the writers.
+    public var writingSeconds = 0.0
     /// Requests waiting for a writer right now.
     public var waiting = 0
     /// Requests in groups being written right now.

@@ -6,10 +6,21 @@ import Synchronization
 ///
 /// Up to `writers` groups are written at once (SQLite: 1, it has one writer; PostgreSQL: a few, on
 /// separate connections). A request arriving while every writer is busy waits for the next group.
+///
+/// A blocking write (SQLite's) runs on a thread of its own that takes the next group the moment a
+/// commit returns. Written as an async loop instead, every group cost two hops between GRDB's queue
+/// and a busy event loop, and the writer sat idle, between commits, while the loop got round to it.
 /// If a group's transaction fails it is rolled back whole, and its requests are written again one
 /// per transaction: one bad request fails alone, the others are stored and answered as usual.
 final class IngestGroupWriter: Sendable {
     typealias Write = @Sendable ([IngestRequest]) async throws -> [IngestResult]
+    typealias BlockingWrite = @Sendable ([IngestRequest]) throws -> [IngestResult]
+
+    private enum Writing: Sendable {
+        case async(Write)
+        /// Run on `queue` (serial, one per writer is enough: SQLite has one writer).
+        case blocking(BlockingWrite, queue: DispatchQueue)
+    }
 
     private struct Waiting {
         var request: IngestRequest
@@ -26,7 +37,7 @@ final class IngestGroupWriter: Sendable {
     private let state = Mutex(State())
     private let writers: Int
     private let maximumHeartbeats: Int
-    private let write: Write
+    private let writing: Writing
 
     /// - Parameters:
     ///   - writers: groups written at the same time.
@@ -34,7 +45,14 @@ final class IngestGroupWriter: Sendable {
     init(writers: Int, maximumHeartbeats: Int = 2000, write: @escaping Write) {
         self.writers = writers
         self.maximumHeartbeats = maximumHeartbeats
-        self.write = write
+        self.writing = .async(write)
+    }
+
+    /// One writer whose `write` blocks its thread until the group is committed.
+    init(label: String, maximumHeartbeats: Int = 2000, blockingWrite: @escaping BlockingWrite) {
+        self.writers = 1
+        self.maximumHeartbeats = maximumHeartbeats
+        self.writing = .blocking(blockingWrite, queue: DispatchQueue(label: label))
     }
 
     var statistics: IngestGroupStatistics {
@@ -56,21 +74,41 @@ final class IngestGroupWriter: Sendable {
                 state.activeWriters += 1
                 return true
             }
-            if startWriter { Task { await self.drain() } }
+            guard startWriter else { return }
+            switch writing {
+            case .async(let write): Task { await self.drain(write) }
+            case .blocking(let write, let queue): queue.async { self.drain(write) }
+            }
         }
     }
 
     /// Writes groups until nothing waits.
-    private func drain() async {
+    private func drain(_ write: Write) async {
         while let group = nextGroup() {
-            let outcomes = await writeGroup(group.map(\.request))
-            state.withLock { state in
-                state.writing -= group.count
-                state.statistics.requests += group.count
-                state.statistics.largestGroup = max(state.statistics.largestGroup, group.count)
-            }
-            for (waiting, outcome) in zip(group, outcomes) { waiting.continuation.resume(with: outcome) }
+            let start = ContinuousClock.now
+            let outcomes = await writeGroup(group.map(\.request), write)
+            finish(group, outcomes, took: ContinuousClock.now - start)
         }
+    }
+
+    /// Writes groups until nothing waits, on the calling thread.
+    private func drain(_ write: BlockingWrite) {
+        while let group = nextGroup() {
+            let start = ContinuousClock.now
+            let outcomes = writeGroup(group.map(\.request), write)
+            finish(group, outcomes, took: ContinuousClock.now - start)
+        }
+    }
+
+    /// Counts a written group and answers its requests.
+    private func finish(_ group: [Waiting], _ outcomes: [Result<IngestResult, any Error>], took duration: Duration) {
+        state.withLock { state in
+            state.statistics.writingSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            state.writing -= group.count
+            state.statistics.requests += group.count
+            state.statistics.largestGroup = max(state.statistics.largestGroup, group.count)
+        }
+        for (waiting, outcome) in zip(group, outcomes) { waiting.continuation.resume(with: outcome) }
     }
 
     /// The next group (oldest first, up to `maximumHeartbeats`), or nil — then this writer stops.
@@ -96,17 +134,12 @@ final class IngestGroupWriter: Sendable {
     }
 
     /// The group in one transaction; if that fails (rolled back whole), each request alone.
-    private func writeGroup(_ requests: [IngestRequest]) async -> [Result<IngestResult, any Error>] {
+    private func writeGroup(_ requests: [IngestRequest], _ write: Write) async -> [Result<IngestResult, any Error>] {
         do {
-            let results = try await write(requests)
-            precondition(results.count == requests.count, "a group write answers every request")
-            return results.map { .success($0) }
+            return try Self.answers(await write(requests), to: requests)
         } catch {
             guard requests.count > 1 else { return [.failure(error)] }
-            state.withLock { state in
-                state.statistics.splitGroups += 1
-                state.statistics.groups += requests.count
-            }
+            countSplit(requests)
             var outcomes: [Result<IngestResult, any Error>] = []
             for request in requests {
                 do {
@@ -116,6 +149,29 @@ final class IngestGroupWriter: Sendable {
                 }
             }
             return outcomes
+        }
+    }
+
+    /// As above, blocking.
+    private func writeGroup(_ requests: [IngestRequest], _ write: BlockingWrite) -> [Result<IngestResult, any Error>] {
+        do {
+            return try Self.answers(write(requests), to: requests)
+        } catch {
+            guard requests.count > 1 else { return [.failure(error)] }
+            countSplit(requests)
+            return requests.map { request in Result { try write([request])[0] } }
+        }
+    }
+
+    private static func answers(_ results: [IngestResult], to requests: [IngestRequest]) -> [Result<IngestResult, any Error>] {
+        precondition(results.count == requests.count, "a group write answers every request")
+        return results.map { .success($0) }
+    }
+
+    private func countSplit(_ requests: [IngestRequest]) {
+        state.withLock { state in
+            state.statistics.splitGroups += 1
+            state.statistics.groups += requests.count
         }
     }
 }

@@ -6,8 +6,9 @@ import PostgresNIO
 extension PostgresRegistryStore {
     public func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
         precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
-        return try await groupWriter.submit(
-            IngestRequest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy))
+        let request = try IngestRequest(
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: stateCache)
+        return try await groupWriter.submit(request)
     }
 
     /// How grouped ingest has gone in this store instance.
@@ -197,13 +198,14 @@ struct IngestGroupFold {
         for request in requests {
             let inserted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }
             let previous = self.states[request.schoolID]
-            let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
+            let moved = try request.nextState(previous: previous, inserted: inserted)
+            let next = moved?.state
             var change = changes[request.schoolID] ?? SchoolChange(contact: request.receivedAt.timeIntervalSince1970)
             change.contact = max(change.contact, request.receivedAt.timeIntervalSince1970)
-            if let next {
-                self.states[request.schoolID] = next
-                change.state = next
-                change.stateJSON = try request.stateJSON(next)
+            if let moved {
+                self.states[request.schoolID] = moved.state
+                change.state = moved.state
+                change.stateJSON = moved.json
             }
             changes[request.schoolID] = change
             let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)

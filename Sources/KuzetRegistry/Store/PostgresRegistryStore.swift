@@ -13,6 +13,8 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     /// Ingest requests waiting at the same moment share one transaction; a few groups at once.
     let groupWriter: IngestGroupWriter
     let paths: PostgresIngestPathCounter
+    /// The states this instance last committed (ingest works ahead from them, and checks them).
+    let stateCache = SchoolStateCache()
 
     public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws {
         var configuration = PostgresClient.Configuration(
@@ -23,7 +25,7 @@ public final class PostgresRegistryStore: RegistryStore, Service {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         self.logger = logger
-        let cache = SchoolStateCache()
+        let cache = stateCache
         let paths = PostgresIngestPathCounter()
         self.paths = paths
         groupWriter = IngestGroupWriter(writers: Self.ingestWriters) { requests in

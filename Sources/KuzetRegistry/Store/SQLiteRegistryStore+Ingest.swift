@@ -5,8 +5,9 @@ import KuzetProtocol
 extension SQLiteRegistryStore {
     public func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
         precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
-        return try await groupWriter.submit(
-            IngestRequest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy))
+        let request = try IngestRequest(
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: stateCache)
+        return try await groupWriter.submit(request)
     }
 
     /// How grouped ingest has gone in this store instance.
@@ -14,8 +15,9 @@ extension SQLiteRegistryStore {
 
     /// A group of requests in one transaction (one commit), in arrival order: a later request of the
     /// same school sees what an earlier one stored, exactly as if they had come one after another.
-    static func write(_ requests: [IngestRequest], to pool: DatabasePool, cache: SchoolStateCache) async throws -> [IngestResult] {
-        let (results, states) = try await pool.write { db in
+    /// Blocks the calling thread (the group writer's own) until the commit.
+    static func write(_ requests: [IngestRequest], to pool: DatabasePool, cache: SchoolStateCache) throws -> [IngestResult] {
+        let (results, states) = try pool.write { db in
             var states: [String: SchoolState?] = [:]
             let results = try requests.map { try ingest($0, db: db, states: &states, cache: cache) }
             return (results, states.compactMapValues { $0 })
@@ -48,9 +50,10 @@ extension SQLiteRegistryStore {
             let json = try Data.fetchOne(db.cachedStatement(sql: SQLiteIngestSQL.selectState), arguments: [request.schoolID])
             previous = try json.map { try StoredJSON.decode(SchoolState.self, $0) }
         }
-        let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: request.receivedAt, policy: request.policy)
-        if let next {
-            try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, try request.stateJSON(next)])
+        let moved = try request.nextState(previous: previous, inserted: inserted)
+        let next = moved?.state
+        if let (next, json) = moved {
+            try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, json])
             let status = SchoolStatus(next)
             var arguments: StatementArguments = [received, Int64(next.lastSequence), next.intervalSeconds]
             for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }

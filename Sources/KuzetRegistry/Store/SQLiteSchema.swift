@@ -29,16 +29,13 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
-        """
-        CREATE TABLE IF NOT EXISTS heartbeats (
-            school_id TEXT NOT NULL,
-            sequence INTEGER NOT NULL,
-            sent_at REAL NOT NULL,
-            received_at REAL NOT NULL,
-            payload BLOB NOT NULL,
-            PRIMARY KEY (school_id, sequence)
-        ) WITHOUT ROWID
-        """,
+        // History in arrival order (rowid): a commit appends its heartbeats to the same pages, and
+        // the (school, sequence) index is all that lands on a page of its own per school. Keyed by
+        // (school, sequence) with the payloads in the key's pages (WITHOUT ROWID, as before
+        // `heartbeatsRowidMigration`), every heartbeat split a page of its own and spilled its payload
+        // to an overflow page: a third more written to the WAL per commit.
+        heartbeatsTable,
+        "CREATE UNIQUE INDEX IF NOT EXISTS heartbeats_school_sequence ON heartbeats (school_id, sequence)",
         // History is pruned by arrival (`serve --history-days`).
         "CREATE INDEX IF NOT EXISTS heartbeats_received_at ON heartbeats (received_at)",
         """
@@ -53,6 +50,29 @@ enum SQLiteSchema {
         // Schools removed with `school remove`, until registered again (`token create`): a heartbeat
         // still in flight, or sent with a token a running instance still holds, does not bring one back.
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY NOT NULL, removed_at REAL NOT NULL)",
+    ]
+
+    static let heartbeatsTable = """
+        CREATE TABLE IF NOT EXISTS heartbeats (
+            school_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            sent_at REAL NOT NULL,
+            received_at REAL NOT NULL,
+            payload BLOB NOT NULL
+        )
+        """
+
+    /// Moves the history of a database made before the rowid table into it (run before
+    /// `statements`, in the migration's transaction; does nothing on a newer database).
+    static let heartbeatsRowidMigration = [
+        "ALTER TABLE heartbeats RENAME TO heartbeats_keyed",
+        "DROP INDEX IF EXISTS heartbeats_received_at",
+        heartbeatsTable,
+        """
+        INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload)
+        SELECT school_id, sequence, sent_at, received_at, payload FROM heartbeats_keyed ORDER BY received_at
+        """,
+        "DROP TABLE heartbeats_keyed",
     ]
 
     /// Columns added to `schools` after its first release (ADD COLUMN when an older file lacks them).

@@ -22,6 +22,12 @@ final class SchoolStateCache: Sendable {
         }
     }
 
+    /// The state of `schoolID` this instance last committed, whatever is stored now (for work done
+    /// ahead, which is checked against the stored sequence before it is used).
+    func latest(of schoolID: String) -> SchoolState? {
+        entries.withLock { $0[schoolID] }
+    }
+
     /// The cached states of all `schoolIDs`, or nil if one is missing (as last committed here: the
     /// caller checks them against the database).
     func states(of schoolIDs: [String]) -> [String: SchoolState]? {
