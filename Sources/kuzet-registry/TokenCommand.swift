@@ -87,7 +87,7 @@ struct TokenRevokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "revoke",
         abstract: "Revokes the token whose hash starts with PREFIX (as `token list` shows it).",
-        discussion: "Running registry instances stop accepting the token within 60 s (they remember recognised tokens that long).")
+        discussion: "Running registry instances stop accepting the token within about 2 s (they check every 2 s whether tokens were revoked).")
 
     @Argument(help: "The start of the token's hash, at least 8 characters, as `token list` prints it.") var prefix: String
     @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database: String?
@@ -111,6 +111,6 @@ struct TokenRevokeCommand: AsyncParsableCommand {
             _ = try await store.deleteToken(hash: token.hash)
             return token
         }
-        printLine("revoked \(TokenListCommand.line(revoked)); running instances refuse it within 60 s")
+        printLine("revoked \(TokenListCommand.line(revoked)); running instances refuse it within 2 s")
     }
 }

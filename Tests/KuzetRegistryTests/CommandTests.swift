@@ -56,6 +56,19 @@ struct CommandTests {
         let server = try RegistryProcess(["--database", environment["KUZET_REGISTRY_DATABASE"]!])
         #expect(try curl(["-H", "Authorization: Bearer \(revoked)", server.url + "/api/v1/report"]).status == 401)
         #expect(try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status == 200)
+
+        // The server now remembers `kept`; revoked from another process, it is refused within seconds.
+        let keptPrefix = String(AccessToken.hash(kept).prefix(10))
+        let second = try RegistryExecutable.run(["token", "revoke", keptPrefix], environment: environment)
+        #expect(second.status == 0 && second.output.contains("running instances refuse it within 2 s"), "\(second.output)")
+        let revokedAt = Date()
+        var status = try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status
+        while status == 200, Date().timeIntervalSince(revokedAt) < 8 {
+            Thread.sleep(forTimeInterval: 0.1)
+            status = try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status
+        }
+        #expect(status == 401)
+        #expect(Date().timeIntervalSince(revokedAt) < 5, "the running server still took the revoked token \(Date().timeIntervalSince(revokedAt)) s later")
     }
 
     @Test("school remove deletes the school and its tokens, also against a running server that holds the token; an unknown id exits 1, a malformed one 2")

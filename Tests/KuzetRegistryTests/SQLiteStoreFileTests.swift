@@ -19,8 +19,8 @@ struct SQLiteStoreFileTests {
         #expect(try store.writerSynchronous() == 2, "still FULL after a group was written")
     }
 
-    @Test("a database whose history is keyed WITHOUT ROWID (before this release) keeps its heartbeats, refuses their replays and takes new ones")
-    func keyedHistoryIsMoved() async throws {
+    @Test("a database whose history is keyed WITHOUT ROWID (before this release) keeps that table as it is, its heartbeats, refuses their replays and takes new ones")
+    func keyedHistoryKeepsWorking() async throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-file")
         let path = directory.file("registry.sqlite")
         let school = "KZ-OLD-0001"
@@ -66,10 +66,23 @@ struct SQLiteStoreFileTests {
         try check.execute("SELECT 'table:' || sql FROM sqlite_master WHERE name = 'heartbeats'; SELECT 'index:' || name FROM sqlite_master WHERE tbl_name = 'heartbeats' AND type = 'index' ORDER BY name;")
         let output = check.output
         check.close()
-        #expect(!output.uppercased().contains("WITHOUT ROWID"), "\(output)")
+        #expect(output.uppercased().contains("WITHOUT ROWID"), "not rebuilt: \(output)")
         #expect(output.contains("index:heartbeats_received_at"))
-        #expect(output.contains("index:heartbeats_school_sequence"))
-        #expect(!output.contains("heartbeats_keyed"))
+        #expect(!output.contains("index:heartbeats_school_sequence"), "the key is the table's own; no second one built over old history")
+    }
+
+    @Test("a new database keeps history in arrival order, keyed by a unique (school, sequence) index")
+    func newHistoryLayout() async throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-file")
+        let path = directory.file("registry.sqlite")
+        let store = try SQLiteRegistryStore(path: path)
+        try await store.migrate()
+        let check = try DatabaseSession(StoreLocationInfo(location: .sqlite(path: path), sqlitePath: path, postgresURL: nil))
+        try check.execute("SELECT 'table:' || sql FROM sqlite_master WHERE name = 'heartbeats'; SELECT 'index:' || sql FROM sqlite_master WHERE name = 'heartbeats_school_sequence';")
+        let output = check.output
+        check.close()
+        #expect(output.contains("table:CREATE TABLE heartbeats") && !output.uppercased().contains("WITHOUT ROWID"), "\(output)")
+        #expect(output.contains("index:CREATE UNIQUE INDEX heartbeats_school_sequence ON heartbeats (school_id, sequence)"), "\(output)")
     }
 }
 

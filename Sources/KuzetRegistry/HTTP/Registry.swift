@@ -11,7 +11,8 @@ public struct Registry: Sendable {
     public var maximumBodyBytes: Int
     /// Heartbeats shown on a school's page and in `GET /api/v1/schools/{id}`.
     public var historyLimit: Int
-    /// Recognised tokens, kept briefly so ingest does not hit the database for each one.
+    /// Recognised tokens, kept so ingest does not hit the database for each one; forgotten within
+    /// about 2 s of any revocation (`TokenCache`).
     let tokenCache: TokenCache
     /// The registry's own figures (`GET /metrics`).
     let metrics: RegistryMetrics
@@ -26,7 +27,7 @@ public struct Registry: Sendable {
         self.now = now
         self.maximumBodyBytes = maximumBodyBytes
         self.historyLimit = historyLimit
-        self.tokenCache = TokenCache(lifetime: 60)
+        self.tokenCache = TokenCache(lifetime: 600)
         self.metrics = RegistryMetrics()
         self.logger = logger
     }
@@ -36,9 +37,19 @@ public struct Registry: Sendable {
         guard !token.isEmpty, token.count <= 256 else { return nil }
         let hash = AccessToken.hash(token)
         let date = Date()
+        if tokenCache.generationCheckDue(at: date) {
+            do {
+                tokenCache.observe(generation: try await store.tokenGeneration())
+            } catch {
+                tokenCache.checkFailed()
+                throw error
+            }
+        }
         if let cached = tokenCache.principal(forHash: hash, at: date) { return cached }
+        // The generation before the read: a revocation during it leaves the token out of the cache.
+        let generation = tokenCache.generation
         guard let stored = try await store.token(hash: hash) else { return nil }
-        tokenCache.remember(stored.principal, forHash: hash, at: date)
+        tokenCache.remember(stored.principal, forHash: hash, at: date, generation: generation)
         return stored.principal
     }
 }

@@ -2,23 +2,68 @@ import Foundation
 import Synchronization
 
 /// Recently recognised token hashes → principals, for `lifetime` seconds. Unknown tokens are not cached.
+///
+/// A revoked token must stop working at once, also on the other instances and when the `token`
+/// command revoked it from another process. So the cache watches the store's token generation
+/// (`RegistryStore.tokenGeneration`), which every revocation moves on: at most every
+/// `generationCheckInterval` one request reads it, and if it moved everything is forgotten
+/// (recognising a token again costs one read).
 final class TokenCache: Sendable {
     let lifetime: TimeInterval
-    private let entries = Mutex<[String: (Principal, Date)]>([:])
+    let generationCheckInterval: TimeInterval
 
-    init(lifetime: TimeInterval) { self.lifetime = lifetime }
+    private struct State {
+        var entries: [String: (Principal, Date)] = [:]
+        /// The generation the entries were read under (nil until first read).
+        var generation: Int64?
+        /// When the generation is next read; a check in progress pushes it on, so one request does it.
+        var nextCheck = Date.distantPast
+    }
+
+    private let state = Mutex(State())
+
+    init(lifetime: TimeInterval, generationCheckInterval: TimeInterval = 2) {
+        self.lifetime = lifetime
+        self.generationCheckInterval = generationCheckInterval
+    }
+
+    /// True for one caller per interval: that caller reads the generation and reports it (`observe`).
+    func generationCheckDue(at date: Date) -> Bool {
+        state.withLock { state in
+            guard date >= state.nextCheck else { return false }
+            state.nextCheck = date.addingTimeInterval(generationCheckInterval)
+            return true
+        }
+    }
+
+    /// The store's token generation now; forgets every token if it moved.
+    func observe(generation: Int64) {
+        state.withLock { state in
+            if state.generation != generation { state.entries.removeAll() }
+            state.generation = generation
+        }
+    }
+
+    /// A check failed: the next request tries again.
+    func checkFailed() {
+        state.withLock { $0.nextCheck = .distantPast }
+    }
 
     func principal(forHash hash: String, at date: Date) -> Principal? {
-        entries.withLock { entries in
-            guard let (principal, expiry) = entries[hash], expiry > date else { return nil }
+        state.withLock { state in
+            guard state.generation != nil, let (principal, expiry) = state.entries[hash], expiry > date else { return nil }
             return principal
         }
     }
 
-    func remember(_ principal: Principal, forHash hash: String, at date: Date) {
-        entries.withLock { entries in
-            if entries.count > 100_000 { entries.removeAll() }
-            entries[hash] = (principal, date.addingTimeInterval(lifetime))
+    /// Remembers `principal`, read under `generation` (not if the generation has moved since).
+    func remember(_ principal: Principal, forHash hash: String, at date: Date, generation: Int64?) {
+        state.withLock { state in
+            guard generation != nil, generation == state.generation else { return }
+            if state.entries.count > 100_000 { state.entries.removeAll() }
+            state.entries[hash] = (principal, date.addingTimeInterval(lifetime))
         }
     }
+
+    var generation: Int64? { state.withLock { $0.generation } }
 }

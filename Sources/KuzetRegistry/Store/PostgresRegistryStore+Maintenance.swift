@@ -3,10 +3,29 @@ import PostgresNIO
 
 extension PostgresRegistryStore {
     public func deleteToken(hash: String) async throws -> Bool {
-        let rows = try await client.query("DELETE FROM tokens WHERE hash = \(hash) RETURNING hash", logger: logger)
+        let rows = try await client.query(
+            """
+            WITH deleted AS (DELETE FROM tokens WHERE hash = \(hash) RETURNING hash),
+            bumped AS (\(unescaped: Self.bumpTokenGenerationIf("deleted")))
+            SELECT count(*) FROM deleted
+            """, logger: logger)
         var deleted = false
-        for try await _ in rows.decode(String.self) { deleted = true }
+        for try await count in rows.decode(Int64.self) { deleted = count > 0 }
         return deleted
+    }
+
+    /// Moves the `tokens` generation on if the CTE `rows` has any (tokens were deleted).
+    static func bumpTokenGenerationIf(_ rows: String) -> String {
+        """
+        INSERT INTO registry_generations (name, generation) SELECT 'tokens', 1 WHERE EXISTS (SELECT 1 FROM \(rows))
+        ON CONFLICT (name) DO UPDATE SET generation = registry_generations.generation + 1
+        """
+    }
+
+    public func tokenGeneration() async throws -> Int64 {
+        let rows = try await client.query(PostgresQuery(unsafeSQL: RegistrySQL.tokenGeneration, binds: PostgresBindings()), logger: logger)
+        for try await generation in rows.decode(Int64.self) { return generation }
+        return 0
     }
 
     public func removeSchool(id: String) async throws -> SchoolRemoval? {
@@ -16,7 +35,8 @@ extension PostgresRegistryStore {
             tokens AS (DELETE FROM tokens WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
             history AS (DELETE FROM heartbeats WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
             removed AS (INSERT INTO removed_schools (id, removed_at) SELECT id, extract(epoch FROM now()) FROM school
-                        ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at)
+                        ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at),
+            bumped AS (\(unescaped: Self.bumpTokenGenerationIf("tokens")))
             SELECT (SELECT count(*) FROM school), (SELECT count(*) FROM tokens), (SELECT count(*) FROM history)
             """, logger: logger)
         for try await (schools, tokens, heartbeats) in rows.decode((Int64, Int64, Int64).self) where schools > 0 {

@@ -105,5 +105,7 @@ enum PostgresSchema {
         """,
         // Schools removed with `school remove`, until registered again (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
+        // Counters that running instances watch (see SQLiteSchema).
+        "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)",
     ]
 }

@@ -16,6 +16,9 @@ public protocol RegistryStore: Sendable {
     func tokens() async throws -> [StoredToken]
     /// Deletes the token with this hash; false if there was none.
     func deleteToken(hash: String) async throws -> Bool
+    /// A number that changes whenever tokens are revoked (`deleteToken`, `removeSchool`), so that
+    /// running instances know to forget the tokens they recognised. 0 before the first revocation.
+    func tokenGeneration() async throws -> Int64
     /// Deletes a school with its current state, its history and its tokens; nil if there was none.
     /// Its heartbeats are refused (`SchoolRemovedError`) until it is registered again.
     func removeSchool(id: String) async throws -> SchoolRemoval?
@@ -44,6 +47,16 @@ extension RegistryStore {
         let payloads = try heartbeats.map { try StoredJSON.encode($0) }
         return try await ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy)
     }
+}
+
+/// Statements both stores run as they are.
+enum RegistrySQL {
+    /// Moves the `tokens` generation on (a token was revoked).
+    static let bumpTokenGeneration = """
+        INSERT INTO registry_generations (name, generation) VALUES ('tokens', 1)
+        ON CONFLICT (name) DO UPDATE SET generation = registry_generations.generation + 1
+        """
+    static let tokenGeneration = "SELECT generation FROM registry_generations WHERE name = 'tokens'"
 }
 
 /// The part of ingest both stores share: which heartbeats move the state, and the new state.

@@ -5,8 +5,14 @@ extension SQLiteRegistryStore {
     public func deleteToken(hash: String) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM tokens WHERE hash = ?", arguments: [hash])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: RegistrySQL.bumpTokenGeneration)
+            return true
         }
+    }
+
+    public func tokenGeneration() async throws -> Int64 {
+        try await pool.read { db in try Int64.fetchOne(db, sql: RegistrySQL.tokenGeneration) ?? 0 }
     }
 
     public func removeSchool(id: String) async throws -> SchoolRemoval? {
@@ -19,6 +25,7 @@ extension SQLiteRegistryStore {
             try db.execute(sql: "DELETE FROM school_states WHERE school_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM tokens WHERE school_id = ?", arguments: [id])
             let tokens = db.changesCount
+            if tokens > 0 { try db.execute(sql: RegistrySQL.bumpTokenGeneration) }
             try db.execute(sql: "DELETE FROM heartbeats WHERE school_id = ?", arguments: [id])
             return SchoolRemoval(tokens: tokens, heartbeats: db.changesCount)
         }

@@ -63,11 +63,9 @@ public final class SQLiteRegistryStore: RegistryStore {
 
     public func migrate() async throws {
         try await pool.write { db in
-            let heartbeats = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'heartbeats'")
-            if let heartbeats, heartbeats.uppercased().contains("WITHOUT ROWID") {
-                for statement in SQLiteSchema.heartbeatsRowidMigration { try db.execute(sql: statement) }
-            }
             for statement in SQLiteSchema.statements { try db.execute(sql: statement) }
+            let heartbeats = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'heartbeats'")
+            if heartbeats?.uppercased().contains("WITHOUT ROWID") != true { try db.execute(sql: SQLiteSchema.historyKey) }
             let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(schools)").map { $0["name"] as String })
             for (column, type) in SQLiteSchema.addedSchoolColumns where !existing.contains(column) {
                 try db.execute(sql: "ALTER TABLE schools ADD COLUMN \(column) \(type)")

@@ -30,12 +30,19 @@ enum SQLiteSchema {
         """,
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
         // History in arrival order (rowid): a commit appends its heartbeats to the same pages, and
-        // the (school, sequence) index is all that lands on a page of its own per school. Keyed by
-        // (school, sequence) with the payloads in the key's pages (WITHOUT ROWID, as before
-        // `heartbeatsRowidMigration`), every heartbeat split a page of its own and spilled its payload
-        // to an overflow page: a third more written to the WAL per commit.
-        heartbeatsTable,
-        "CREATE UNIQUE INDEX IF NOT EXISTS heartbeats_school_sequence ON heartbeats (school_id, sequence)",
+        // the (school, sequence) index (`historyKey`) is all that lands on a page of its own per
+        // school. Keyed by (school, sequence) with the payloads in the key's pages, as databases
+        // made before December 2026 keep it (WITHOUT ROWID), every heartbeat split a page of its
+        // own and spilled its payload to an overflow page: a third more written per commit.
+        """
+        CREATE TABLE IF NOT EXISTS heartbeats (
+            school_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            sent_at REAL NOT NULL,
+            received_at REAL NOT NULL,
+            payload BLOB NOT NULL
+        )
+        """,
         // History is pruned by arrival (`serve --history-days`).
         "CREATE INDEX IF NOT EXISTS heartbeats_received_at ON heartbeats (received_at)",
         """
@@ -50,30 +57,14 @@ enum SQLiteSchema {
         // Schools removed with `school remove`, until registered again (`token create`): a heartbeat
         // still in flight, or sent with a token a running instance still holds, does not bring one back.
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY NOT NULL, removed_at REAL NOT NULL)",
+        // Counters that running instances watch: `tokens` goes up whenever tokens are revoked, and
+        // an instance that sees it move forgets the tokens it had recognised (`TokenCache`).
+        "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY NOT NULL, generation INTEGER NOT NULL)",
     ]
 
-    static let heartbeatsTable = """
-        CREATE TABLE IF NOT EXISTS heartbeats (
-            school_id TEXT NOT NULL,
-            sequence INTEGER NOT NULL,
-            sent_at REAL NOT NULL,
-            received_at REAL NOT NULL,
-            payload BLOB NOT NULL
-        )
-        """
-
-    /// Moves the history of a database made before the rowid table into it (run before
-    /// `statements`, in the migration's transaction; does nothing on a newer database).
-    static let heartbeatsRowidMigration = [
-        "ALTER TABLE heartbeats RENAME TO heartbeats_keyed",
-        "DROP INDEX IF EXISTS heartbeats_received_at",
-        heartbeatsTable,
-        """
-        INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload)
-        SELECT school_id, sequence, sent_at, received_at, payload FROM heartbeats_keyed ORDER BY received_at
-        """,
-        "DROP TABLE heartbeats_keyed",
-    ]
+    /// The key of history in arrival order. A database made before keeps its keyed table: moving
+    /// 30 days of a region's history (tens of millions of rows) would hold the start for hours.
+    static let historyKey = "CREATE UNIQUE INDEX IF NOT EXISTS heartbeats_school_sequence ON heartbeats (school_id, sequence)"
 
     /// Columns added to `schools` after its first release (ADD COLUMN when an older file lacks them).
     /// NULL in rows written before: lists then read those schools' state JSON.
