@@ -10,6 +10,7 @@ import Synchronization
 /// A blocking write (SQLite's) runs on a thread of its own that takes the next group the moment a
 /// commit returns. Written as an async loop instead, every group cost two hops between GRDB's queue
 /// and a busy event loop, and the writer sat idle, between commits, while the loop got round to it.
+///
 /// If a group's transaction fails it is rolled back whole, and its requests are written again one
 /// per transaction: one bad request fails alone, the others are stored and answered as usual.
 final class IngestGroupWriter: Sendable {
