@@ -49,9 +49,10 @@ extension RegistryStore {
     }
 }
 
-/// Statements both stores run as they are.
+/// Statements written once for both SQL dialects.
 enum RegistrySQL {
-    /// Moves the `tokens` generation on (a token was revoked).
+    /// Moves the `tokens` generation on (a token was revoked). PostgreSQL does it inside the
+    /// statement that deletes (`PostgresRegistryStore.bumpTokenGenerationIf`).
     static let bumpTokenGeneration = """
         INSERT INTO registry_generations (name, generation) VALUES ('tokens', 1)
         ON CONFLICT (name) DO UPDATE SET generation = registry_generations.generation + 1
