@@ -42,6 +42,9 @@ struct MetricsTests {
                 // The second request found the school's state held: one statement.
                 #expect(lines.contains(#"kuzet_registry_ingest_groups_total{way="known"} 1"#), "\(response.text)")
             }
+            let writing = try #require(lines.first { $0.hasPrefix("kuzet_registry_ingest_writing_seconds_total ") })
+            let seconds = try #require(Double(writing.split(separator: " ")[1]))
+            #expect(seconds > 0 && seconds < 10, "two small transactions: \(writing)")
             // A second scrape does not count the store's transactions twice.
             let again = try await registry.get("/metrics", token: viewer)
             #expect(again.text.contains("kuzet_registry_ingest_transactions_total 2\n"), "\(again.text)")

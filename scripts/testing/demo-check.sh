@@ -19,17 +19,33 @@ url="$(grep -o 'http://127.0.0.1:[0-9]*/?token=[A-Za-z0-9_-]*' "$dir/demo.out" |
 [ -n "$url" ] || fail "the demo printed no dashboard URL"
 started=$(date +%s)
 
+# The region table: Astana, 1 school, 1 online.
+online() { echo "$1" | grep -q "KZ-DEMO-0001" && echo "$1" | tr -d '\n' | grep -Eq 'Astana</a></td><td[^>]*>1</td><td[^>]*>1 '; }
+
+# When the school shows online is timed with curl (the page as the server sends it, following the
+# token's redirect to a cookie), not with Chromium: a cold Chromium took 6 s to load the page here
+# right after a build, and the check is about the demo, not the browser's start.
+jar="$dir/cookies"
+page=""
+for _ in $(seq 1 100); do
+  page="$(curl -s -L -c "$jar" -b "$jar" --max-time 5 "$url" || true)"
+  online "$page" && break
+  page=""
+  sleep 0.2
+done
+[ -n "$page" ] || fail "the dashboard never showed KZ-DEMO-0001 online in Astana (20 s)"
+elapsed=$(( $(date +%s) - started ))
+[ "$elapsed" -le 10 ] || fail "the school appeared online only after ${elapsed}s (interval is 5 s)"
+
+# And a real browser renders it so.
 dashboard=""
-for _ in $(seq 1 20); do
+for _ in $(seq 1 3); do
   dashboard="$(timeout 30 chromium --headless --no-sandbox --disable-gpu --dump-dom "$url" 2>/dev/null || true)"
-  # The region table: Astana, 1 school, 1 online.
-  if echo "$dashboard" | grep -q "KZ-DEMO-0001" && echo "$dashboard" | tr -d '\n' | grep -Eq 'Astana</a></td><td[^>]*>1</td><td[^>]*>1 '; then break; fi
+  online "$dashboard" && break
   dashboard=""
   sleep 1
 done
-[ -n "$dashboard" ] || fail "the dashboard never showed KZ-DEMO-0001 online in Astana"
-elapsed=$(( $(date +%s) - started ))
-[ "$elapsed" -le 10 ] || fail "the school appeared online only after ${elapsed}s (interval is 5 s)"
+[ -n "$dashboard" ] || fail "headless Chromium did not render KZ-DEMO-0001 online in Astana"
 
 # Both cameras live on the integrator's page within 20 s of the start (a camera's first connection
 # can take a few seconds on a loaded machine; the page is read again until then).

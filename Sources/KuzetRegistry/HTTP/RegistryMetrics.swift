@@ -12,6 +12,7 @@ final class RegistryMetrics: Sendable {
     private let ingestTime: DurationHistogram
     /// The store's cumulative figures as last exported, so counters move by the difference.
     private let exported = Mutex<[String: Int]>([:])
+    private let exportedWritingSeconds = Mutex(0.0)
 
     init() {
         accepted = registry.makeCounter(name: "kuzet_registry_heartbeats_stored_total", help: "Heartbeats stored (new ones).")
@@ -55,6 +56,14 @@ final class RegistryMetrics: Sendable {
         for (key, delta) in moves where delta > 0 {
             counter(key).increment(by: Int64(delta))
         }
+        let writing = exportedWritingSeconds.withLock { exported in
+            defer { exported = statistics.writingSeconds }
+            return statistics.writingSeconds - exported
+        }
+        // Its rate is the share of time the ingest writers were writing: near 1 (per writer), they
+        // are what limits ingest.
+        registry.makeCounter(name: "kuzet_registry_ingest_writing_seconds_total", help: "Time the ingest group writers spent writing groups.")
+            .increment(by: max(writing, 0))
         return registry.emitToBuffer()
     }
 
