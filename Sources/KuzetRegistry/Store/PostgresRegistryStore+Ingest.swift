@@ -199,7 +199,6 @@ struct IngestGroupFold {
             let inserted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }
             let previous = self.states[request.schoolID]
             let moved = try request.nextState(previous: previous, inserted: inserted)
-            let next = moved?.state
             var change = changes[request.schoolID] ?? SchoolChange(contact: request.receivedAt.timeIntervalSince1970)
             change.contact = max(change.contact, request.receivedAt.timeIntervalSince1970)
             if let moved {
@@ -208,7 +207,7 @@ struct IngestGroupFold {
                 change.stateJSON = moved.json
             }
             changes[request.schoolID] = change
-            let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
+            let highest = max(moved?.state.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
             results.append(IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest))
         }
     }

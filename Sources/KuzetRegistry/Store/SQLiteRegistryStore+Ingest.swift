@@ -51,7 +51,6 @@ extension SQLiteRegistryStore {
             previous = try json.map { try StoredJSON.decode(SchoolState.self, $0) }
         }
         let moved = try request.nextState(previous: previous, inserted: inserted)
-        let next = moved?.state
         if let (next, json) = moved {
             try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, json])
             let status = SchoolStatus(next)
@@ -65,7 +64,7 @@ extension SQLiteRegistryStore {
             try db.cachedStatement(sql: SQLiteIngestSQL.updateContact).execute(arguments: [received, request.schoolID])
             states[request.schoolID] = previous
         }
-        let highest = max(next?.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
+        let highest = max(moved?.state.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
         return IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest)
     }
 }
