@@ -28,7 +28,7 @@ struct HeartbeatReader {
         var lookahead = self
         var isBatch = false
         guard lookahead.members({ reader, key in
-            if key == "heartbeats" { isBatch = true }
+            if "heartbeats" ~= key { isBatch = true }
             return reader.skipValue()
         }) else { return nil }
         if !isBatch {
@@ -229,13 +229,31 @@ extension HeartbeatReader {
     }
 
     /// An object: `member` reads each value; false from it (or bad syntax) fails the read.
-    private mutating func members(_ member: (inout HeartbeatReader, String) -> Bool) -> Bool {
+    private mutating func members(_ member: (inout HeartbeatReader, Key) -> Bool) -> Bool {
         guard consume(UInt8(ascii: "{")) else { return false }
         if consume(UInt8(ascii: "}")) { return true }
         repeat {
-            guard let key = string(), consume(UInt8(ascii: ":")), member(&self, key) else { return false }
+            guard let key = key(), consume(UInt8(ascii: ":")), member(&self, key) else { return false }
         } while consume(UInt8(ascii: ","))
         return consume(UInt8(ascii: "}"))
+    }
+
+    /// A member's name as its bytes (matched with `~=` against the names we know, so no `String` is
+    /// made for it: that was a third of the reading). Like `string()`, nil for an escape or a control
+    /// character; a name that is not valid UTF-8 matches no known name.
+    private mutating func key() -> Key? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return Key(bytes: bytes[start..<index])
+            }
+            guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
     }
 
     private mutating func array<T>(_ element: (inout HeartbeatReader) -> T?) -> [T]? {
@@ -348,4 +366,15 @@ extension HeartbeatReader {
         default: return number() != nil
         }
     }
+}
+
+/// A member name in the body, without escapes.
+private struct Key {
+    var bytes: ArraySlice<UInt8>
+}
+
+/// `case "name":` for a `Key`: the same bytes.
+private func ~= (name: StaticString, key: Key) -> Bool {
+    guard key.bytes.count == name.utf8CodeUnitCount, !key.bytes.isEmpty else { return false }
+    return key.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, name.utf8Start, $0.count) == 0 }
 }

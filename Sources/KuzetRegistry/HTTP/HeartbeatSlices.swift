@@ -27,37 +27,72 @@ enum HeartbeatSlices {
     /// The elements of the array under top-level `key` of the JSON object `bytes`, as sent; nil if
     /// the key is missing, repeated or not an array, or a top-level key is escaped.
     static func arrayElements(in bytes: [UInt8], key wanted: String) -> [Data]? {
+        var found: [Data]?
+        let scanned = topLevel(of: bytes) { key, scanner in
+            guard key.elementsEqual(wanted.utf8) else { return false }
+            guard found == nil, let elements = scanner.arrayElements() else { return nil }
+            found = elements.map { Data(bytes[$0]) }
+            return true
+        }
+        return scanned ? found : nil
+    }
+
+    /// A heartbeat's `cameras` elements and `storage` value, as sent (each nil if missing); nil if
+    /// either is repeated, `cameras` is not an array, or a top-level key is escaped.
+    static func members(in bytes: [UInt8]) -> (cameras: [Data]?, storage: Data?)? {
+        var cameras: [Data]?
+        var storage: Data?
+        let scanned = topLevel(of: bytes) { key, scanner in
+            if key.elementsEqual("cameras".utf8) {
+                guard cameras == nil, let elements = scanner.arrayElements() else { return nil }
+                cameras = elements.map { Data(bytes[$0]) }
+                return true
+            }
+            if key.elementsEqual("storage".utf8) {
+                guard storage == nil, let end = scanner.endOfValue(from: scanner.index) else { return nil }
+                storage = Data(bytes[scanner.index..<end])
+                scanner.index = end
+                return true
+            }
+            return false
+        }
+        return scanned ? (cameras, storage) : nil
+    }
+
+    /// Walks the members of the JSON object `bytes`: `member` is given each key and a scanner at
+    /// its value, and either moves past the value (true), leaves it to be skipped (false) or ends
+    /// the walk as failed (nil). False if the walk failed or a top-level key is escaped.
+    private static func topLevel(of bytes: [UInt8], _ member: (ArraySlice<UInt8>, inout Scanner) -> Bool?) -> Bool {
         var scanner = Scanner(bytes: bytes)
         scanner.skipSpace()
-        guard scanner.peek == UInt8(ascii: "{") else { return nil }
+        guard scanner.peek == UInt8(ascii: "{") else { return false }
         scanner.index += 1
-        var found: [Data]?
         while true {
             scanner.skipSpace()
             if scanner.peek == UInt8(ascii: "}") { break }
-            guard scanner.peek == UInt8(ascii: "\""), let keyEnd = scanner.endOfString(from: scanner.index) else { return nil }
+            guard scanner.peek == UInt8(ascii: "\""), let keyEnd = scanner.endOfString(from: scanner.index) else { return false }
             let key = bytes[(scanner.index + 1)..<(keyEnd - 1)]
-            guard !key.contains(UInt8(ascii: "\\")) else { return nil }
+            guard !key.contains(UInt8(ascii: "\\")) else { return false }
             scanner.index = keyEnd
             scanner.skipSpace()
-            guard scanner.peek == UInt8(ascii: ":") else { return nil }
+            guard scanner.peek == UInt8(ascii: ":") else { return false }
             scanner.index += 1
             scanner.skipSpace()
-            if key.elementsEqual(wanted.utf8) {
-                guard found == nil, let elements = scanner.arrayElements() else { return nil }
-                found = elements.map { Data(bytes[$0]) }
-            } else {
-                guard let end = scanner.endOfValue(from: scanner.index) else { return nil }
+            switch member(key, &scanner) {
+            case nil: return false
+            case true?: break
+            case false?:
+                guard let end = scanner.endOfValue(from: scanner.index) else { return false }
                 scanner.index = end
             }
             scanner.skipSpace()
             if scanner.peek == UInt8(ascii: ",") {
                 scanner.index += 1
             } else if scanner.peek != UInt8(ascii: "}") {
-                return nil
+                return false
             }
         }
-        return found
+        return true
     }
 
     /// Just enough of JSON to find where values end (the body was already decoded, so it is valid).
@@ -112,7 +147,12 @@ enum HeartbeatSlices {
                 return nil
             default:
                 var position = start
-                while position < bytes.count, ![0x2C, 0x7D, 0x5D, 0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+                while position < bytes.count {
+                    switch bytes[position] {
+                    case 0x2C, 0x7D, 0x5D, 0x20, 0x09, 0x0A, 0x0D: return position
+                    default: position += 1
+                    }
+                }
                 return position
             }
         }
