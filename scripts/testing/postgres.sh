@@ -2,12 +2,16 @@
 # A throwaway PostgreSQL 15 server for tests and benchmarks: a fresh cluster in a temp dir, run as
 # the `postgres` user on a free loopback port. Prints the server's URL on the last stdout line.
 #
-#   scripts/testing/postgres.sh start [--watch-pid PID] [--fast]   → postgres://kuzet@127.0.0.1:PORT/postgres
+#   scripts/testing/postgres.sh start [--watch-pid PID] [--fast] [--tls DIR [--client-certificates]]
+#                                                                   → postgres://kuzet@127.0.0.1:PORT/postgres
 #   scripts/testing/postgres.sh stop URL_OR_DIR
 #
 # --watch-pid PID: stop the server (and delete its data) once PID is gone, so a killed test run
 #                  leaves nothing behind.
 # --fast:          fsync=off, synchronous_commit=off (tests only; never for benchmarks of durability).
+# --tls DIR:       ssl=on with DIR/server.pem, DIR/server.key and DIR/ca.pem (the CA of client certificates).
+# --client-certificates: with --tls, TCP clients must use TLS and a certificate of that CA whose
+#                  common name is the user name (pg_hba `hostssl … cert`); the unix socket stays open.
 set -euo pipefail
 
 # Close every inherited descriptor above stderr: the server and the watchdog outlive this script, and a
@@ -30,14 +34,23 @@ as_postgres() {
 }
 
 start() {
-    local watch="" fast=""
+    local watch="" fast="" tls="" client_certificates=""
     while [ $# -gt 0 ]; do
         case "$1" in
             --watch-pid) watch="$2"; shift 2 ;;
             --fast) fast=1; shift ;;
-            *) echo "postgres.sh: unknown option $1 — use --watch-pid PID or --fast" >&2; exit 2 ;;
+            --tls) tls="$2"; shift 2 ;;
+            --client-certificates) client_certificates=1; shift ;;
+            *) echo "postgres.sh: unknown option $1 — use --watch-pid PID, --fast, --tls DIR or --client-certificates" >&2; exit 2 ;;
         esac
     done
+    if [ -n "$tls" ]; then
+        for file in server.pem server.key ca.pem; do
+            [ -r "$tls/$file" ] || { echo "postgres.sh: --tls $tls has no $file" >&2; exit 2; }
+        done
+    elif [ -n "$client_certificates" ]; then
+        echo "postgres.sh: --client-certificates needs --tls DIR" >&2; exit 2
+    fi
     mkdir -p "$STATE_ROOT"; chmod 1777 "$STATE_ROOT"
     local dir; dir="$(mktemp -d "$STATE_ROOT/pg-XXXXXX")"
     chmod 755 "$dir"
@@ -46,6 +59,16 @@ start() {
         || { cat "$dir/initdb.log" >&2; exit 1; }
     local options="-c listen_addresses=127.0.0.1 -c unix_socket_directories=$dir -c max_connections=200 -c shared_buffers=128MB"
     [ -n "$fast" ] && options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    if [ -n "$tls" ]; then
+        # The server reads its key only if the key is its own and private.
+        cp "$tls/server.pem" "$tls/server.key" "$tls/ca.pem" "$dir/"
+        [ "$(id -u)" = 0 ] && chown postgres: "$dir/server.pem" "$dir/server.key" "$dir/ca.pem"
+        chmod 600 "$dir/server.key"
+        options="$options -c ssl=on -c ssl_cert_file=$dir/server.pem -c ssl_key_file=$dir/server.key -c ssl_ca_file=$dir/ca.pem"
+        if [ -n "$client_certificates" ]; then
+            printf 'local all all trust\nhostssl all all 127.0.0.1/32 cert\n' > "$dir/data/pg_hba.conf"
+        fi
+    fi
     local port tries=0
     while :; do
         port="$(free_port)"

@@ -40,8 +40,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
-    /// `?sslmode=require` (or verify-full): TLS to the server.
-    public var requireTLS: Bool
+    /// TLS to the server (`?sslmode=require`, `verify-ca` or `verify-full`); nil: none.
+    public var tls: PostgresTLS?
+    /// Whether the connection uses TLS.
+    public var requireTLS: Bool { tls != nil }
 
     public init(parsing text: String) throws(CommandFailure) {
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
@@ -56,11 +58,52 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? username : path
-        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
-        self.requireTLS = ["require", "verify-ca", "verify-full"].contains(mode)
+        self.tls = try PostgresTLS(query: components.queryItems ?? [], url: CredentialFreeURL.redact(text))
     }
 
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+}
+
+/// How the registry checks a PostgreSQL server over TLS, from the URL's libpq-style parameters:
+/// `sslmode` (`require` and `verify-full`: the certificate and the host name; `verify-ca`: the
+/// certificate only), `sslrootcert` (a PEM file of the CAs to trust instead of the system's store)
+/// and `sslcert` with `sslkey` (a client certificate and its key, for servers that ask for one).
+/// `require` checks more than libpq's `require` does: a registry's database is worth checking.
+public struct PostgresTLS: Sendable, Equatable {
+    public var verifiesHostname: Bool
+    public var rootCertificateFile: String?
+    public var clientCertificateFile: String?
+    public var clientKeyFile: String?
+
+    /// Nil for `sslmode` `disable` (the default), `allow` or `prefer`: no TLS.
+    init?(query: [URLQueryItem], url: String) throws(CommandFailure) {
+        func value(_ name: String) throws(CommandFailure) -> String? {
+            let values = query.filter { $0.name == name }
+            guard values.count <= 1 else { throw .usage("--database: \(url) gives \(name) twice — give it once") }
+            guard let item = values.first else { return nil }
+            guard let value = item.value, !value.isEmpty else { throw .usage("--database: \(url) has an empty \(name) — give a value or leave it out") }
+            return value
+        }
+        let mode = try value("sslmode") ?? "disable"
+        let root = try value("sslrootcert"), certificate = try value("sslcert"), key = try value("sslkey")
+        switch mode {
+        case "disable", "allow", "prefer":
+            guard root == nil, certificate == nil, key == nil else {
+                throw .usage("--database: \(url) names certificate files but sslmode=\(mode) uses no TLS — add sslmode=verify-full")
+            }
+            return nil
+        case "require", "verify-full": verifiesHostname = true
+        case "verify-ca": verifiesHostname = false
+        default:
+            throw .usage("--database: sslmode=\(mode.prefix(40)) is not a mode — write sslmode=verify-full, verify-ca, require or disable")
+        }
+        guard (certificate == nil) == (key == nil) else {
+            throw .usage("--database: \(url) gives \(certificate == nil ? "sslkey without sslcert" : "sslcert without sslkey") — a client certificate needs both files")
+        }
+        rootCertificateFile = root
+        clientCertificateFile = certificate
+        clientKeyFile = key
+    }
 }
 
 /// Removes a password from a URL before it is shown.

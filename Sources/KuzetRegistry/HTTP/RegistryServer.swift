@@ -137,9 +137,16 @@ extension RegistryServer {
         application.beforeServerStarts {
             do {
                 // SIGTERM while the database is still unreachable stops the wait (systemd's stop, not its kill).
-                try await cancelWhenGracefulShutdown { try await store.migrate() }
+                // A database that waiting cannot fix (an untrusted certificate, a wrong password) stops
+                // the start at once, saying why; one that does not answer is waited for.
+                try await cancelWhenGracefulShutdown {
+                    try await RegistryStores.checkReachable(location, patience: nil, logger: logger)
+                    try await store.migrate()
+                }
             } catch where Task.isShuttingDownGracefully {
                 throw CommandFailure.runtime("--database \(location): stopped (SIGTERM/SIGINT) while waiting for the database")
+            } catch let failure as CommandFailure {
+                throw failure
             } catch {
                 throw CommandFailure.runtime(
                     "--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL")

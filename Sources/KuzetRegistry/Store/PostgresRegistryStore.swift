@@ -19,7 +19,7 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: location.requireTLS ? .require(TLSConfiguration.makeClientConfiguration()) : .disable)
+            database: location.database, tls: try location.tls.map { .require(try $0.configuration()) } ?? .disable)
         configuration.options.maximumConnections = 16
         configuration.options.minimumConnections = 0
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)

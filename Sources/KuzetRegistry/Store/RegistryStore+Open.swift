@@ -25,11 +25,19 @@ public enum RegistryStores {
         }
     }
 
+    /// For PostgreSQL, one connection outside the pool: fails with the reason and what to fix when
+    /// the database cannot be used (`PostgresConnectionCheck`), after `patience` (nil: never) when it
+    /// does not answer. Nothing to check for SQLite.
+    public static func checkReachable(_ location: DatabaseLocation, patience: Duration? = .seconds(30), logger: Logger) async throws(CommandFailure) {
+        if case .postgres(let postgres) = location { try await PostgresConnectionCheck.check(postgres, patience: patience, logger: logger) }
+    }
+
     /// Opens the store, runs its service (if any) while `body` runs, after migrating the schema.
     public static func with<T: Sendable>(
         _ location: DatabaseLocation, logger: Logger, _ body: @Sendable (any RegistryStore) async throws -> T
     ) async throws -> T {
         let (store, service) = try open(location, logger: logger)
+        try await checkReachable(location, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             if let service { group.addTask { try await service.run() } }
             defer { group.cancelAll() }
