@@ -56,12 +56,14 @@ enum PostgresConnectionCheck {
         if error.code == .server, let server = error.serverInfo {
             let message = server[.message] ?? "refused"
             let state = server[.sqlState] ?? ""
-            let fix = switch state {
-            case "28P01", "28000": "check the user name and password in the URL, and pg_hba.conf on the server"
-            case "3D000": "create the database (CREATE DATABASE \(location.database) OWNER \(location.username);) or fix its name in the URL"
-            default: "check the URL and the server's log"
+            // Refused user or password, missing database: lasting. Anything else (the server starting
+            // up or shutting down, too many connections) may pass.
+            let (fix, lasting) = switch state {
+            case "28P01", "28000": ("check the user name and password in the URL, and pg_hba.conf on the server", true)
+            case "3D000": ("create the database (CREATE DATABASE \(location.database) OWNER \(location.username);) or fix its name in the URL", true)
+            default: ("check the server's log", false)
             }
-            return ("the server refused the connection: \(message) (SQLSTATE \(state))", fix, true)
+            return ("the server refused the connection: \(message) (SQLSTATE \(state))", fix, lasting)
         }
         let underlying = error.underlying.map { String(describing: $0) } ?? String(describing: error.code)
         if error.underlying is NIOSSLError || underlying.contains("CERTIFICATE") || underlying.contains("SSL") {
