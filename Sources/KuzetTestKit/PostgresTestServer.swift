@@ -18,15 +18,28 @@ public enum PostgresTestServer {
         }
         return try started.withLock { url in
             if let url { return url }
-            let script = repositoryRoot + "/scripts/testing/postgres.sh"
-            let (status, output) = try run(script, ["start", "--fast", "--watch-pid", "\(getpid())"], timeout: 90)
-            guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("postgres://") }) else {
-                throw TestKitError("\(script) failed (\(status)): \(output.suffix(500))")
-            }
-            url = String(line)
-            return String(line)
+            let started = try start()
+            url = started
+            return started
         }
     }
+
+    /// A server of the caller's own (`scripts/testing/postgres.sh start --fast` plus `options`, e.g.
+    /// `--tls DIR`), stopped when this process ends at the latest; returns its URL. Stop it with `stop`.
+    public static func start(_ options: [String] = []) throws -> String {
+        let (status, output) = try run(script, ["start", "--fast", "--watch-pid", "\(getpid())"] + options, timeout: 90)
+        guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("postgres://") }) else {
+            throw TestKitError("\(script) failed (\(status)): \(output.suffix(500))")
+        }
+        return String(line)
+    }
+
+    /// Stops a server `start` started, and deletes its data.
+    public static func stop(_ url: String) {
+        _ = try? run(script, ["stop", url], timeout: 60)
+    }
+
+    private static var script: String { repositoryRoot + "/scripts/testing/postgres.sh" }
 
     /// A new, empty database on the test server; returns its URL. Drop it with `dropDatabase`.
     public static func createDatabase() throws -> (url: String, name: String) {
@@ -42,7 +55,8 @@ public enum PostgresTestServer {
         _ = try? run("psql", [server, "-q", "-c", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"], timeout: 30)
     }
 
-    static func replacingDatabase(in url: String, with name: String) -> String {
+    /// `url` with its database name replaced by `name`.
+    public static func replacingDatabase(in url: String, with name: String) -> String {
         guard var components = URLComponents(string: url) else { return url }
         components.path = "/" + name
         return components.string ?? url

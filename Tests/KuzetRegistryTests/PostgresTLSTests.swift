@@ -23,14 +23,8 @@ struct PostgresTLSTests {
         try FileManager.default.copyItem(atPath: server.certificate, toPath: files + "/server.pem")
         try FileManager.default.copyItem(atPath: server.key, toPath: files + "/server.key")
         try FileManager.default.copyItem(atPath: authority.certificate, toPath: files + "/ca.pem")
-        let script = PostgresTestServer.repositoryRoot + "/scripts/testing/postgres.sh"
-        var arguments = ["start", "--fast", "--watch-pid", "\(getpid())", "--tls", files]
-        if clientCertificates { arguments.append("--client-certificates") }
-        let (status, output) = try run(script, arguments, timeout: 90)
-        guard status == 0, let url = output.split(separator: "\n").last(where: { $0.hasPrefix("postgres://") }).map(String.init) else {
-            throw TestKitError("\(script) failed (\(status)): \(output.suffix(500))")
-        }
-        defer { _ = try? run(script, ["stop", url], timeout: 60) }
+        let url = try PostgresTestServer.start(["--tls", files] + (clientCertificates ? ["--client-certificates"] : []))
+        defer { PostgresTestServer.stop(url) }
         return try await body(url, authority)
     }
 
@@ -96,7 +90,7 @@ struct PostgresTLSTests {
                 (url + "?sslmode=verify-full", ["certificate is not trusted", "sslrootcert="]),
                 (url.replacingOccurrences(of: "kuzet@", with: "nobody@") + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
                  ["role \"nobody\" does not exist", "check the user name and password"]),
-                (Self.replacingDatabase(url, "missing_db") + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
+                (PostgresTestServer.replacingDatabase(in: url, with: "missing_db") + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
                  ["does not exist (SQLSTATE 3D000)", "CREATE DATABASE missing_db"]),
             ]
             for (database, phrases) in checks {
@@ -121,12 +115,6 @@ struct PostgresTLSTests {
                 #expect(Date().timeIntervalSince(started) < 10)
             }
         }
-    }
-
-    static func replacingDatabase(_ url: String, _ name: String) -> String {
-        guard var components = URLComponents(string: url) else { return url }
-        components.path = "/" + name
-        return components.string ?? url
     }
 
     @Test("verify-ca takes a certificate for another host name; verify-full refuses it")
