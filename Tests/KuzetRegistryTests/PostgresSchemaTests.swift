@@ -40,4 +40,26 @@ struct PostgresSchemaTests {
             #expect(session.output.contains("again:l"))
         }
     }
+
+    /// Left to choose, PL/pgSQL planned the function's statements again on every call (12 % of the
+    /// backend's CPU at one heartbeat per request, perf); PostgreSQL keeps its plans only with this setting.
+    @Test("the one-statement ingest function keeps generic plans, also in a database migrated before")
+    func ingestFunctionKeepsGenericPlans() async throws {
+        try await withStore(.postgres) { store, info in
+            let session = try DatabaseSession(info)
+            defer { session.close() }
+            /// The function's settings, marked with `mark` (the session's output accumulates).
+            func settings(_ mark: String) -> String {
+                "SELECT '\(mark):' || coalesce(array_to_string(proconfig, ','), 'none') FROM pg_proc WHERE proname = 'kuzet_ingest_known';"
+            }
+            try session.execute(settings("created"))
+            #expect(session.output.contains("created:plan_cache_mode=force_generic_plan"))
+            // A function created without the setting (as before December 2026) gets it at the next start.
+            try session.execute("ALTER FUNCTION kuzet_ingest_known RESET ALL; " + settings("reset"))
+            #expect(session.output.contains("reset:none"))
+            try await store.migrate()
+            try session.execute(settings("migrated"))
+            #expect(session.output.contains("migrated:plan_cache_mode=force_generic_plan"))
+        }
+    }
 }
