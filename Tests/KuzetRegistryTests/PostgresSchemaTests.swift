@@ -42,7 +42,7 @@ struct PostgresSchemaTests {
     }
 
     /// Left to choose, PL/pgSQL planned the function's statements again on every call (12 % of the
-    /// backend's CPU at one heartbeat per request, perf); PostgreSQL keeps its plans only with this setting.
+    /// backend's CPU at one heartbeat per request, perf); with this setting it keeps one generic plan.
     @Test("the one-statement ingest function keeps generic plans, also in a database migrated before")
     func ingestFunctionKeepsGenericPlans() async throws {
         try await withStore(.postgres) { store, info in

@@ -52,8 +52,8 @@ enum PostgresSchema {
         // one (another instance moved it on): then the rows give the stored sequences. KZ001: a heartbeat
         // newer than its school's state was already stored, so the state computed beforehand may be
         // wrong — rolled back, and the caller takes the general path.
-        // Its statements keep one generic plan: left to choose, PL/pgSQL planned them again on every
-        // call (the arrays' lengths make each custom plan look cheaper), 12 % of the backend's CPU.
+        // Its statements keep one generic plan: left to choose (plan_cache_mode = auto), PL/pgSQL
+        // planned them again on every call with these array arguments, 12 % of the backend's CPU.
         """
         CREATE OR REPLACE FUNCTION kuzet_ingest_known(
             p_ids text[], p_names text[], p_regions text[], p_expected bigint[],
