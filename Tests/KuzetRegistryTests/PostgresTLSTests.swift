@@ -32,10 +32,9 @@ struct PostgresTLSTests {
     /// the server whether this session is encrypted; throws what the connection failed with (or that
     /// the store did not answer within 10 s).
     static func connect(_ url: String) async throws -> Bool {
-        let database = try DatabaseLocation(parsing: url)
-        try await RegistryStores.checkReachable(database, logger: Logger(label: "kuzet.registry.test"))
-        guard case .postgres(let location) = database else { throw TestKitError("not a PostgreSQL URL") }
+        guard case .postgres(let location) = try DatabaseLocation(parsing: url) else { throw TestKitError("not a PostgreSQL URL") }
         let store = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
+        try await store.checkReachable(patience: .seconds(30), logger: Logger(label: "kuzet.registry.test"))
         return try await withThrowingTaskGroup(of: Bool?.self) { tasks in
             tasks.addTask {
                 try await store.run()
@@ -94,16 +93,17 @@ struct PostgresTLSTests {
                  ["does not exist (SQLSTATE 3D000)", "CREATE DATABASE missing_db"]),
             ]
             for (database, phrases) in checks {
-                let location = try DatabaseLocation(parsing: database)
+                let store = try RegistryStores.open(try DatabaseLocation(parsing: database), logger: Logger(label: "test")).store
                 let started = ContinuousClock.now
-                await #expect(performing: { try await RegistryStores.checkReachable(location, logger: Logger(label: "test")) }, throws: { error in
+                await #expect(performing: { try await store.checkReachable(patience: .seconds(30), logger: Logger(label: "test")) }, throws: { error in
                     let text = String(describing: error)
                     return phrases.allSatisfy { text.contains($0) } && (error as? CommandFailure)?.exitCode == 1
                 })
                 #expect(ContinuousClock.now - started < .seconds(5), "at once: waiting cannot fix \(phrases[0])")
             }
-            try await RegistryStores.checkReachable(
-                try DatabaseLocation(parsing: url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)"), logger: Logger(label: "test"))
+            let trusting = try RegistryStores.open(
+                try DatabaseLocation(parsing: url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)"), logger: Logger(label: "test")).store
+            try await trusting.checkReachable(patience: .seconds(30), logger: Logger(label: "test"))
 
             // The commands say the same and exit 1: `serve` (which waits for a server that does not
             // answer, but not for this) and `token list`.
@@ -166,10 +166,22 @@ struct PostgresTLSTests {
             ("?sslmode=verify-full&sslcert=\(notPEM)&sslkey=\(notPEM)", "sslcert=\(notPEM) is not a PEM certificate file"),
         ]
         for (query, message) in opening {
-            guard case .postgres(let location) = try DatabaseLocation(parsing: base + query) else { continue }
+            let parsed = try DatabaseLocation(parsing: base + query)
+            let location = try #require(parsed.postgresLocation, "\(query) names a PostgreSQL database")
             #expect(performing: { _ = try PostgresRegistryStore(location: location) }, throws: { error in
-                String(describing: error).contains(message)
+                (error as? CommandFailure).map { String(describing: $0).contains(message) } ?? false
+            })
+            // `serve` and the other commands open it the same way: the same words, not wrapped.
+            #expect(performing: { _ = try RegistryStores.open(parsed, logger: Logger(label: "test")) }, throws: { error in
+                (error as? CommandFailure).map { String(describing: $0).contains(message) && !String(describing: $0).contains("cannot set up the client") } ?? false
             })
         }
+    }
+}
+
+extension DatabaseLocation {
+    /// The PostgreSQL location, or nil for SQLite.
+    var postgresLocation: PostgresLocation? {
+        if case .postgres(let location) = self { location } else { nil }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KuzetProtocol
-import KuzetRegistry
+@testable import KuzetRegistry
 import KuzetTestKit
 import NIOCore
 import Testing
@@ -104,5 +104,15 @@ struct SecurityTests {
                 #expect(bytes.range(of: Data(AccessToken.hash(school).utf8)) != nil)
             }
         }
+    }
+
+    @Test("the bearer token is taken without the spaces and tabs around it, and nothing else is cut")
+    func bearerTokenTrimmed() {
+        #expect(AuthenticationMiddleware.trimmed("kzs_abc") == "kzs_abc")
+        #expect(AuthenticationMiddleware.trimmed(" \t kzs_abc\t ") == "kzs_abc")
+        #expect(AuthenticationMiddleware.trimmed("kzs a\tb") == "kzs a\tb")
+        #expect(AuthenticationMiddleware.trimmed(" \t ") == "")
+        #expect(AuthenticationMiddleware.trimmed("") == "")
+        #expect(AuthenticationMiddleware.trimmed(" жетон ") == "жетон")
     }
 }

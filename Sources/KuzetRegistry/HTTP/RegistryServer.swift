@@ -140,7 +140,7 @@ extension RegistryServer {
                 // A database that waiting cannot fix (an untrusted certificate, a wrong password) stops
                 // the start at once, saying why; one that does not answer is waited for.
                 try await cancelWhenGracefulShutdown {
-                    try await RegistryStores.checkReachable(location, patience: nil, logger: logger)
+                    try await store.checkReachable(patience: nil, logger: logger)
                     try await store.migrate()
                 }
             } catch where Task.isShuttingDownGracefully {

@@ -11,16 +11,12 @@ import PostgresNIO
 /// what waiting cannot fix, and after `patience` (nil: never; `serve` waits) for a server that does
 /// not answer — it may be starting.
 enum PostgresConnectionCheck {
-    static func check(_ location: PostgresLocation, patience: Duration?, logger: Logger) async throws(CommandFailure) {
+    /// - Parameter tls: the client's TLS configuration as the store read it (nil: no TLS), so the
+    ///   check and the pool trust the same files, read once.
+    static func check(_ location: PostgresLocation, tls settings: TLSConfiguration?, patience: Duration?, logger: Logger) async throws(CommandFailure) {
         let tls: PostgresConnection.Configuration.TLS
         do {
-            if let settings = location.tls {
-                tls = .require(try NIOSSLContext(configuration: try settings.configuration()))
-            } else {
-                tls = .disable
-            }
-        } catch let failure as CommandFailure {
-            throw failure
+            tls = try settings.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
         } catch {
             throw .usage("--database \(location): cannot set up TLS (\(error)) — check sslrootcert, sslcert and sslkey")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import Logging
 import NIOSSL
 import PostgresNIO
@@ -9,6 +10,9 @@ import ServiceLifecycle
 /// A `Service`: the connection pool works while `run()` runs (the server puts it in its ServiceGroup).
 public final class PostgresRegistryStore: RegistryStore, Service {
     let client: PostgresClient
+    let location: PostgresLocation
+    /// The client's TLS configuration (nil: none), its files read once at `init`.
+    let tls: TLSConfiguration?
     let logger: Logger
     /// Ingest requests waiting at the same moment share one transaction; a few groups at once.
     let groupWriter: IngestGroupWriter
@@ -16,14 +20,19 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     /// The states this instance last committed (ingest works ahead from them, and checks them).
     let stateCache = SchoolStateCache()
 
-    public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws {
+    /// Reads the TLS files the location names (a missing or unreadable one is a `CommandFailure`
+    /// that names it); connects only once `run()` runs.
+    public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws(CommandFailure) {
+        let tls = try location.tls?.configuration()
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: try location.tls.map { .require(try $0.configuration()) } ?? .disable)
+            database: location.database, tls: tls.map { .require($0) } ?? .disable)
         configuration.options.maximumConnections = 16
         configuration.options.minimumConnections = 0
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
+        self.location = location
+        self.tls = tls
         self.logger = logger
         let cache = stateCache
         let paths = PostgresIngestPathCounter()
@@ -41,6 +50,11 @@ public final class PostgresRegistryStore: RegistryStore, Service {
 
     public func run() async throws {
         await client.run()
+    }
+
+    /// One connection outside the pool, with the same settings (`PostgresConnectionCheck`).
+    public func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure) {
+        try await PostgresConnectionCheck.check(location, tls: tls, patience: patience, logger: logger)
     }
 
     public func migrate() async throws {

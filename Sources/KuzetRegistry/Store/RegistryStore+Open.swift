@@ -16,20 +16,9 @@ public enum RegistryStores {
                 throw .runtime("--database \(location): cannot open (\(error)) — check the path exists and is writable")
             }
         case .postgres(let postgres):
-            do {
-                let store = try PostgresRegistryStore(location: postgres, logger: logger)
-                return (store, store)
-            } catch {
-                throw .runtime("--database \(location): cannot set up the client (\(error)) — check the URL")
-            }
+            let store = try PostgresRegistryStore(location: postgres, logger: logger)
+            return (store, store)
         }
-    }
-
-    /// For PostgreSQL, one connection outside the pool: fails with the reason and what to fix when
-    /// the database cannot be used (`PostgresConnectionCheck`), after `patience` (nil: never) when it
-    /// does not answer. Nothing to check for SQLite.
-    public static func checkReachable(_ location: DatabaseLocation, patience: Duration? = .seconds(30), logger: Logger) async throws(CommandFailure) {
-        if case .postgres(let postgres) = location { try await PostgresConnectionCheck.check(postgres, patience: patience, logger: logger) }
     }
 
     /// Opens the store, runs its service (if any) while `body` runs, after migrating the schema.
@@ -37,7 +26,7 @@ public enum RegistryStores {
         _ location: DatabaseLocation, logger: Logger, _ body: @Sendable (any RegistryStore) async throws -> T
     ) async throws -> T {
         let (store, service) = try open(location, logger: logger)
-        try await checkReachable(location, logger: logger)
+        try await store.checkReachable(patience: .seconds(30), logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             if let service { group.addTask { try await service.run() } }
             defer { group.cancelAll() }

@@ -1,5 +1,7 @@
 import Foundation
+import KuzetCore
 import KuzetProtocol
+import Logging
 
 /// Where the registry keeps schools, tokens, current state and heartbeat history.
 /// Two implementations with the same behaviour (one test suite runs against both):
@@ -37,11 +39,16 @@ public protocol RegistryStore: Sendable {
     func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int
     /// Throws unless the database answers a trivial query.
     func ping() async throws
+    /// At start-up: fails with the reason and what to fix when the database cannot be used, after
+    /// `patience` (nil: never) when it does not answer. Nothing to check for an embedded file.
+    func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure)
     /// How grouped ingest has gone in this store instance (for `/metrics`).
     var ingestStatistics: IngestGroupStatistics { get }
 }
 
 extension RegistryStore {
+    public func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure) {}
+
     /// Ingest with the heartbeats' JSON encoded here.
     public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
         let payloads = try heartbeats.map { try StoredJSON.encode($0) }
