@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Registry benchmark (not a test): heartbeat ingest rate through the real server on SQLite and
 # PostgreSQL beside a floor (same rows written straight into the database by a minimal program,
-# measured in the same run), and report latency with 10,000 schools × 30 cameras.
+# measured in the same run), an open-loop fleet (1,000 schools on their own connections sending at
+# a fixed rate), and report latency with 10,000 schools × 30 cameras.
 # Targets (issue 5): ≥ 5,000 heartbeats/s on a 2-core machine; report p99 < 100 ms.
 #
 #   bench/registry-bench.sh [extra kuzet-registry-bench options, e.g. --heartbeats 10000 --batch 1,20]

@@ -12,6 +12,8 @@ struct BenchOptions {
     var stores: [BenchStore] = [.sqlite, .postgres]
     /// Each ingest is measured this many times; the median counts (this machine's speed drifts).
     var repeats = 1
+    /// Open-loop fleet runs: the rates (heartbeats per second) 1,000 agents offer together.
+    var fleetRates: [Double] = [5_000]
     /// Skip the report-latency part.
     var skipReport = false
     var reportSchools = 10_000
@@ -28,6 +30,8 @@ struct BenchOptions {
             case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--stores": stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
             case "--no-report": skipReport = true
+            case "--fleet": fleetRates = (iterator.next() ?? "").split(separator: ",").compactMap { Double($0) }
+            case "--no-fleet": fleetRates = []
             case "--repeat": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)
             case "--report-schools": reportSchools = Int(iterator.next() ?? "") ?? reportSchools
             case "--report-requests": reportRequests = Int(iterator.next() ?? "") ?? reportRequests

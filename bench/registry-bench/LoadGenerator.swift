@@ -51,6 +51,98 @@ enum LoadGenerator {
         }
     }
 
+    /// What an open-loop run measured: when each response came, counted from when its request was due.
+    struct Schedule: Sendable {
+        var offeredRate: Double
+        /// Responses per second from the first request's due time to the last response.
+        var achievedRate: Double
+        /// Seconds from each request's due time to its whole response, sorted.
+        var latencies: [Double]
+
+        func latency(percentile: Double) -> Double {
+            guard !latencies.isEmpty else { return .infinity }
+            return latencies[min(latencies.count - 1, Int((Double(latencies.count) * percentile / 100).rounded(.up)) - 1)]
+        }
+    }
+
+    /// Open loop, as many independent agents send (in the manner of `wrk2`): request `i` is due at
+    /// `i / rate` seconds after the start and goes out on connection `i % connections` — at once if
+    /// that connection is still waiting for an earlier answer, and then its latency counts from when
+    /// it was due, so a server that falls behind shows it (no coordinated omission).
+    static func runScheduled(_ requests: [[UInt8]], connections: Int, rate: Double, port: Int) async throws -> Schedule {
+        let start = monotonicSeconds() + 1 // time to start the threads and connect
+        let outcome = Outcome(connections: connections)
+        let measured = ScheduleLog()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            for connection in 0..<connections {
+                let thread = Thread {
+                    var failure: (any Error)?
+                    do {
+                        measured.add(try Self.drive(requests, from: connection, step: connections, port: port) { index in start + Double(index) / rate })
+                    } catch {
+                        failure = error
+                    }
+                    guard let result = outcome.finished(failure) else { return }
+                    continuation.resume(with: result)
+                }
+                thread.stackSize = 256 << 10
+                thread.start()
+            }
+        }
+        let (latencies, lastAnswer) = measured.sorted
+        return Schedule(offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start), latencies: latencies)
+    }
+
+    /// Latencies and the last answer's time, from every connection.
+    private final class ScheduleLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var latencies: [Double] = []
+        private var lastAnswer = 0.0
+
+        func add(_ connection: (latencies: [Double], lastAnswer: Double)) {
+            lock.withLock {
+                latencies += connection.latencies
+                lastAnswer = max(lastAnswer, connection.lastAnswer)
+            }
+        }
+
+        var sorted: ([Double], Double) { lock.withLock { (latencies.sorted(), lastAnswer) } }
+    }
+
+    /// One connection's share, each request sent when due (or at once, if late).
+    private static func drive(
+        _ requests: [[UInt8]], from first: Int, step: Int, port: Int, due: (Int) -> Double
+    ) throws -> (latencies: [Double], lastAnswer: Double) {
+        guard first < requests.count else { return ([], 0) }
+        let socket = try connect(port: port)
+        defer { close(socket) }
+        var buffer = [UInt8](repeating: 0, count: 64 << 10)
+        var latencies: [Double] = []
+        var answered = 0.0
+        for index in stride(from: first, to: requests.count, by: step) {
+            let dueAt = due(index)
+            sleep(until: dueAt)
+            try send(requests[index], on: socket)
+            try receiveResponse(on: socket, into: &buffer)
+            answered = monotonicSeconds()
+            latencies.append(answered - dueAt)
+        }
+        return (latencies, answered)
+    }
+
+    private static let origin = ContinuousClock.now
+
+    /// Seconds on a monotonic clock (since this process first asked).
+    private static func monotonicSeconds() -> Double {
+        let elapsed = ContinuousClock.now - origin
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    private static func sleep(until deadline: Double) {
+        let remaining = deadline - monotonicSeconds()
+        if remaining > 0 { usleep(UInt32(remaining * 1e6)) }
+    }
+
     /// One connection's share of the requests, in order.
     private static func drive(_ requests: [[UInt8]], from first: Int, step: Int, port: Int) throws {
         guard first < requests.count else { return }

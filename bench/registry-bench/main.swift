@@ -10,7 +10,7 @@ import NIOPosix
 // latency with 10,000 schools × 30 cameras. Run through bench/registry-bench.sh.
 //
 //   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections 16,64] [--batch 1,20] [--repeat N] [--stores sqlite,postgres]
-//                        [--report-schools S] [--no-report]
+//                        [--fleet 5000,… | --no-fleet] [--report-schools S] [--no-report]
 
 // As `kuzet-registry` does (see its main): Swift concurrency runs on the server's event loops.
 // KUZET_BENCH_DEFAULT_EXECUTOR=1 keeps Swift's own executor, for comparing the two.
@@ -23,16 +23,22 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 
+/// A fleet run kept up if it answered ≥ 99 % of the offered rate with this p99 (from when each was due).
+let fleetLatencyLimit = 0.1
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 let connectionList = options.connectionCounts.map(String.init).joined(separator: " and ")
 say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(connectionList) concurrent clients, 8 cameras per heartbeat, \(options.repeats) run(s) each (median shown)")
 say("client: a wrk-like load generator in this process (requests serialised beforehand, one thread and keep-alive connection per client)")
 say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: as many connections as clients)")
+if !options.fleetRates.isEmpty {
+    say("fleet: \(IngestRun.fleetAgents) schools, each on its own keep-alive connection, together sending one heartbeat per request at a fixed rate for \(Int(IngestRun.fleetSeconds)) s (open loop, as wrk2: latency counts from when a heartbeat was due); kept up = ≥ 99 % of the rate answered with p99 < \(Int(fleetLatencyLimit * 1000)) ms")
+}
 say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writer\(PostgresRegistryStore.ingestWriters == 1 ? "" : "s"))")
 say("")
 let ingestTarget = 5_000.0
 let reportTarget = 100.0
 var ingestVerdicts: [(String, Double)] = []
+var fleetVerdicts: [(String, LoadGenerator.Schedule)] = []
 let kinds = options.stores.filter { $0 != .postgres || options.postgresURL != nil }
 for kind in kinds {
     for batch in options.batches {
@@ -68,6 +74,21 @@ for kind in kinds {
         }
     }
 }
+for kind in kinds {
+    for rate in options.fleetRates {
+        var runs: [LoadGenerator.Schedule] = []
+        for _ in 0..<options.repeats { runs.append(try await IngestRun.fleet(kind: kind, options: options, rate: rate)) }
+        let label = "fleet \(kind.rawValue) \(IngestRun.fleetAgents) agents".padding(toLength: 32, withPad: " ", startingAt: 0)
+        if runs.count > 1 {
+            let p99s = runs.map { String(format: "%.1f", $0.latency(percentile: 99) * 1000) }.joined(separator: ", ")
+            say("runs    \(label) p99 \(p99s) ms — the median run follows")
+        }
+        let run = runs.sorted { $0.latency(percentile: 99) < $1.latency(percentile: 99) }[runs.count / 2]
+        fleetVerdicts.append((label.trimmingCharacters(in: .whitespaces), run))
+        let latencies = [50.0, 99, 100].map { String(format: "%.1f", run.latency(percentile: $0) * 1000) }
+        say("ingest  \(label) offered \(format(run.offeredRate)) hb/s   answered \(format(run.achievedRate)) hb/s   latency p50 \(latencies[0]) ms, p99 \(latencies[1]) ms, max \(latencies[2]) ms")
+    }
+}
 say("")
 var reportP99: [(String, Double)] = []
 for kind in kinds where !options.skipReport {
@@ -76,6 +97,12 @@ for kind in kinds where !options.skipReport {
 say("")
 for (label, rate) in ingestVerdicts {
     say("target ingest ≥ \(Int(ingestTarget)) hb/s   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(rate))   \(rate >= ingestTarget ? "MET" : "NOT MET")")
+}
+for (label, run) in fleetVerdicts {
+    let p99 = run.latency(percentile: 99)
+    let keptUp = run.achievedRate >= run.offeredRate * 0.99 && p99 < fleetLatencyLimit
+    let verdict = keptUp && run.offeredRate >= ingestTarget ? "MET" : "NOT MET"
+    say("target ingest ≥ \(Int(ingestTarget)) hb/s   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(run.achievedRate))   \(verdict) (offered \(Int(run.offeredRate)), p99 \(String(format: "%.1f", p99 * 1000)) ms)")
 }
 for (label, p99) in reportP99 {
     say("target p99 < \(Int(reportTarget)) ms        \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", p99))   \(p99 < reportTarget ? "MET" : "NOT MET")")
