@@ -13,13 +13,19 @@ enum LoadGenerator {
     /// Sends `requests` (whole HTTP requests) over `connections` connections to 127.0.0.1:`port`,
     /// connection `k` taking requests k, k + connections, …; returns once every response is in.
     static func run(_ requests: [[UInt8]], connections: Int, port: Int) async throws {
+        try await onThreads(connections) { try Self.drive(requests, from: $0, step: connections, port: port) }
+    }
+
+    /// Runs `work(k)` for k in 0..<count, each on an OS thread of its own; returns once all have
+    /// finished, throwing the first failure.
+    private static func onThreads(_ count: Int, _ work: @escaping @Sendable (Int) throws -> Void) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let outcome = Outcome(connections: connections)
-            for connection in 0..<connections {
+            let outcome = Outcome(connections: count)
+            for index in 0..<count {
                 let thread = Thread {
                     var failure: (any Error)?
                     do {
-                        try Self.drive(requests, from: connection, step: connections, port: port)
+                        try work(index)
                     } catch {
                         failure = error
                     }
@@ -71,23 +77,9 @@ enum LoadGenerator {
     /// it was due, so a server that falls behind shows it (no coordinated omission).
     static func runScheduled(_ requests: [[UInt8]], connections: Int, rate: Double, port: Int) async throws -> Schedule {
         let start = monotonicSeconds() + 1 // time to start the threads and connect
-        let outcome = Outcome(connections: connections)
         let measured = ScheduleLog()
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            for connection in 0..<connections {
-                let thread = Thread {
-                    var failure: (any Error)?
-                    do {
-                        measured.add(try Self.drive(requests, from: connection, step: connections, port: port) { index in start + Double(index) / rate })
-                    } catch {
-                        failure = error
-                    }
-                    guard let result = outcome.finished(failure) else { return }
-                    continuation.resume(with: result)
-                }
-                thread.stackSize = 256 << 10
-                thread.start()
-            }
+        try await onThreads(connections) { connection in
+            measured.add(try Self.drive(requests, from: connection, step: connections, port: port) { index in start + Double(index) / rate })
         }
         let (latencies, lastAnswer) = measured.sorted
         return Schedule(offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start), latencies: latencies)
