@@ -13,7 +13,7 @@ enum LoadGenerator {
     /// Sends `requests` (whole HTTP requests) over `connections` connections to 127.0.0.1:`port`,
     /// connection `k` taking requests k, k + connections, …; returns once every response is in.
     static func run(_ requests: [[UInt8]], connections: Int, port: Int) async throws {
-        try await onThreads(connections) { try Self.drive(requests, from: $0, step: connections, port: port) }
+        try await onThreads(connections) { _ = try Self.drive(requests, from: $0, step: connections, port: port) }
     }
 
     /// Runs `work(k)` for k in 0..<count, each on an OS thread of its own; returns once all have
@@ -101,9 +101,10 @@ enum LoadGenerator {
         var sorted: ([Double], Double) { lock.withLock { (latencies.sorted(), lastAnswer) } }
     }
 
-    /// One connection's share, each request sent when due (or at once, if late).
+    /// One connection's share of the requests, in order: each sent when `due` says (at once if
+    /// late) and timed from then, or without `due` as soon as the one before is answered, untimed.
     private static func drive(
-        _ requests: [[UInt8]], from first: Int, step: Int, port: Int, due: (Int) -> Double
+        _ requests: [[UInt8]], from first: Int, step: Int, port: Int, due: ((Int) -> Double)? = nil
     ) throws -> (latencies: [Double], lastAnswer: Double) {
         guard first < requests.count else { return ([], 0) }
         let socket = try connect(port: port)
@@ -112,12 +113,14 @@ enum LoadGenerator {
         var latencies: [Double] = []
         var answered = 0.0
         for index in stride(from: first, to: requests.count, by: step) {
-            let dueAt = due(index)
-            sleep(until: dueAt)
+            let dueAt = due?(index)
+            if let dueAt { sleep(until: dueAt) }
             try send(requests[index], on: socket)
             try receiveResponse(on: socket, into: &buffer)
-            answered = monotonicSeconds()
-            latencies.append(answered - dueAt)
+            if let dueAt {
+                answered = monotonicSeconds()
+                latencies.append(answered - dueAt)
+            }
         }
         return (latencies, answered)
     }
@@ -133,18 +136,6 @@ enum LoadGenerator {
     private static func sleep(until deadline: Double) {
         let remaining = deadline - monotonicSeconds()
         if remaining > 0 { usleep(UInt32(remaining * 1e6)) }
-    }
-
-    /// One connection's share of the requests, in order.
-    private static func drive(_ requests: [[UInt8]], from first: Int, step: Int, port: Int) throws {
-        guard first < requests.count else { return }
-        let socket = try connect(port: port)
-        defer { close(socket) }
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        for index in stride(from: first, to: requests.count, by: step) {
-            try send(requests[index], on: socket)
-            try receiveResponse(on: socket, into: &buffer)
-        }
     }
 
     private static func connect(port: Int) throws -> Int32 {
