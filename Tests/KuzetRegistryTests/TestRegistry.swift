@@ -48,13 +48,14 @@ struct TestRegistry: Sendable {
 
 /// Runs `body` against a live registry over a fresh store of `kind`.
 func withRegistry<T: Sendable>(
-    _ kind: StoreKind, policy: FlagPolicy = FlagPolicy(), maximumBodyBytes: Int = 1 << 20,
+    _ kind: StoreKind, policy: FlagPolicy = FlagPolicy(), maximumBodyBytes: Int = 1 << 20, fastIngest: Bool = true,
     _ body: @Sendable @escaping (TestRegistry) async throws -> T
 ) async throws -> T {
     try await withStore(kind) { store, info in
         let clock = ManualNow()
         let registry = Registry(store: store, policy: policy, now: clock.now, maximumBodyBytes: maximumBodyBytes)
-        let server = RegistryServer(registry: registry, host: "127.0.0.1", port: 0)
+        var server = RegistryServer(registry: registry, host: "127.0.0.1", port: 0)
+        server.fastIngest = fastIngest
         let application = try server.application()
         return try await application.test(.live) { client in
             try await body(TestRegistry(store: store, clock: clock, client: client, info: info))

@@ -16,6 +16,8 @@ struct BenchOptions {
     var fleetRates: [Double] = [5_000]
     /// Skip the report-latency part.
     var skipReport = false
+    /// False: heartbeats go through the router, as before `HeartbeatFastPath` (for comparison).
+    var fastIngest = true
     var reportSchools = 10_000
     var reportCameras = 30
     var reportRequests = 300
@@ -30,6 +32,7 @@ struct BenchOptions {
             case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--stores": stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
             case "--no-report": skipReport = true
+            case "--router-ingest": fastIngest = false
             case "--fleet": fleetRates = (iterator.next() ?? "").split(separator: ",").compactMap { Double($0) }
             case "--no-fleet": fleetRates = []
             case "--repeat": repeats = max(1, Int(iterator.next() ?? "") ?? repeats)

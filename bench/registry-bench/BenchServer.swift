@@ -11,7 +11,9 @@ enum BenchServer {
         let (store, service) = try RegistryStores.open(location, logger: logger)
         let registry = Registry(store: store, now: clock ?? { Date() }, logger: logger)
         let ports = AsyncStream<Int>.makeStream()
-        let application = try RegistryServer(registry: registry, host: "127.0.0.1", port: 0, logger: logger)
+        var server = RegistryServer(registry: registry, host: "127.0.0.1", port: 0, logger: logger)
+        server.fastIngest = options.fastIngest
+        let application = try server
             .application(services: service.map { [$0] } ?? []) { address in
                 ports.continuation.yield(Int(address.split(separator: ":").last!)!)
             }

@@ -10,7 +10,9 @@ import NIOPosix
 // latency with 10,000 schools × 30 cameras. Run through bench/registry-bench.sh.
 //
 //   kuzet-registry-bench [--postgres URL] [--heartbeats N] [--connections 16,64] [--batch 1,20] [--repeat N] [--stores sqlite,postgres]
-//                        [--fleet 5000,… | --no-fleet] [--report-schools S] [--no-report]
+//                        [--fleet 5000,… | --no-fleet] [--report-schools S] [--no-report] [--router-ingest]
+//
+// --router-ingest: heartbeats through the router, without `HeartbeatFastPath` (for comparison).
 
 // As `kuzet-registry` does (see its main): Swift concurrency runs on the server's event loops.
 // KUZET_BENCH_DEFAULT_EXECUTOR=1 keeps Swift's own executor, for comparing the two.

@@ -13,14 +13,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
-            let parts = header.split(separator: " ", maxSplits: 1)
-            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            guard let token = Self.bearerToken(header) else {
                 throw APIError(
                     .unauthorized, code: "unauthorized",
                     message: "Authorization: not a bearer token — send `Authorization: Bearer <token>`",
                     headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\""])
             }
-            guard let principal = try await registry.principal(forToken: Self.trimmed(parts[1])) else {
+            guard let principal = try await registry.principal(forToken: token) else {
                 throw APIError.unauthorized
             }
             context.principal = principal
@@ -30,6 +29,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         context.accessLogCaller?.principal = context.principal
         return try await next(request, context)
+    }
+
+    /// The token of an `Authorization: Bearer <token>` header; nil for any other scheme.
+    static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return trimmed(parts[1])
     }
 
     /// The credentials without the spaces and tabs around them (HTTP's optional whitespace). Not

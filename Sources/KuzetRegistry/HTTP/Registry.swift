@@ -32,6 +32,15 @@ public struct Registry: Sendable {
         self.logger = logger
     }
 
+    /// The principal of a token this instance recognised recently, at once; nil when that takes the
+    /// store (the token is not in the cache, or the token generation is due for a check).
+    func recognisedPrincipal(forToken token: String) -> Principal? {
+        guard !token.isEmpty, token.count <= 256 else { return nil }
+        let date = Date()
+        guard !tokenCache.isGenerationCheckDue(at: date) else { return nil }
+        return tokenCache.principal(forHash: AccessToken.hash(token), at: date)
+    }
+
     /// The principal a token stands for, or nil.
     func principal(forToken token: String) async throws -> Principal? {
         guard !token.isEmpty, token.count <= 256 else { return nil }

@@ -10,6 +10,9 @@ final class RegistryMetrics: Sendable {
     private let accepted: Counter
     private let duplicates: Counter
     private let ingestTime: DurationHistogram
+    /// `kuzet_registry_heartbeat_requests_total{status="200"}`, looked up once (most requests are these).
+    private let answeredOK: Counter
+    private let answeredFast: Counter
     /// The store's cumulative figures as last exported, so counters move by the difference.
     private let exported = Mutex<[String: Int]>([:])
     private let exportedWritingSeconds = Mutex(0.0)
@@ -22,12 +25,23 @@ final class RegistryMetrics: Sendable {
             buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
                       .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
             help: "Time from a heartbeat request's arrival at the store to its commit.")
+        answeredOK = registry.makeCounter(name: Self.requestsName, labels: [("status", "200")], help: Self.requestsHelp)
+        answeredFast = registry.makeCounter(
+            name: "kuzet_registry_heartbeat_requests_fast_total",
+            help: "Heartbeat requests answered on the event loop, without the router (counted in kuzet_registry_heartbeat_requests_total too).")
     }
 
-    /// One `POST /api/v1/heartbeats` answered with `status`.
-    func heartbeatRequest(status: Int) {
-        registry.makeCounter(name: "kuzet_registry_heartbeat_requests_total", labels: [("status", String(status))], help: "Heartbeat requests by HTTP status.")
-            .increment()
+    private static let requestsName = "kuzet_registry_heartbeat_requests_total"
+    private static let requestsHelp = "Heartbeat requests by HTTP status."
+
+    /// One `POST /api/v1/heartbeats` answered with `status`; `fast`: by `HeartbeatFastPath`.
+    func heartbeatRequest(status: Int, fast: Bool = false) {
+        if status == 200 {
+            answeredOK.increment()
+        } else {
+            registry.makeCounter(name: Self.requestsName, labels: [("status", String(status))], help: Self.requestsHelp).increment()
+        }
+        if fast { answeredFast.increment() }
     }
 
     func stored(_ result: IngestResult, after duration: Duration) {

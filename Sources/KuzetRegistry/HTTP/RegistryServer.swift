@@ -59,6 +59,9 @@ public struct RegistryServer: Sendable {
     /// Reverse proxies whose `X-Forwarded-For` names the client in the access log (IP addresses).
     public var trustedProxies: [String]
     public var logger: Logger
+    /// Answer well-formed heartbeats from known tokens on the event loop (`HeartbeatFastPath`).
+    /// Off, every request goes through the router; kept for comparison (the bench) and tests.
+    public var fastIngest = true
 
     public init(
         registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors, trustedProxies: [String] = [],
@@ -91,6 +94,8 @@ public struct RegistryServer: Sendable {
         return router
     }
 
+    static let serverName = "kuzet-registry"
+
     /// Whether `text` is an IPv4 or IPv6 address (what `--trusted-proxy` takes).
     public static func isIPAddress(_ text: String) -> Bool { IPAddressText.normalised(text) != nil }
 
@@ -105,19 +110,23 @@ public struct RegistryServer: Sendable {
     public func application(services: [any Service] = [], onRunning: @escaping @Sendable (String) async -> Void = { _ in }) throws(CommandFailure) -> Application<RouterResponder<RegistryRequestContext>> {
         let scheme = tls == nil ? "http" : "https"
         let server: HTTPServerBuilder
+        // With `--access-log all` each heartbeat needs its log line: the router writes it.
+        let fastPath = fastIngest && accessLog != .all
+            ? HeartbeatFastPath.Settings(registry: registry, secure: tls != nil, serverName: Self.serverName) : nil
+        let http1 = HTTPServerBuilder.registryHTTP1(fastPath: fastPath)
         if let tls {
             let configuration = try tls.configuration()
             do {
-                server = try .tls(.http1(), tlsConfiguration: configuration)
+                server = try .tls(http1, tlsConfiguration: configuration)
             } catch {
                 throw .usage("--tls-cert/--tls-key: cannot set up TLS (\(error)) — check the certificate matches the key")
             }
         } else {
-            server = .http1()
+            server = http1
         }
         return Application(
             router: router(), server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: "kuzet-registry"),
+            configuration: .init(address: .hostname(host, port: port), serverName: Self.serverName),
             services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -14,11 +14,19 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             response = try error.response(from: request, context: context)
         }
-        response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
-        if secure { response.headers[.strictTransportSecurity] = "max-age=31536000" }
+        Self.add(to: &response.headers, secure: secure)
         return response
     }
+
+    /// The headers, also for responses written without the router (`HeartbeatFastPath`).
+    static func add(to fields: inout HTTPFields, secure: Bool) {
+        fields[.xContentTypeOptions] = "nosniff"
+        fields[xFrameOptions] = "DENY"
+        fields[referrerPolicy] = "no-referrer"
+        fields[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+        if secure { fields[.strictTransportSecurity] = "max-age=31536000" }
+    }
+
+    private static let xFrameOptions = HTTPField.Name("X-Frame-Options")!
+    private static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }

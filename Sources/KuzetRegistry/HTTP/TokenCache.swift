@@ -36,6 +36,12 @@ final class TokenCache: Sendable {
         }
     }
 
+    /// Whether `generationCheckDue` would be true now (it is not claimed: the caller leaves the check
+    /// to a request that can wait for the store).
+    func isGenerationCheckDue(at date: Date) -> Bool {
+        state.withLock { date >= $0.nextCheck }
+    }
+
     /// The store's token generation now; forgets every token if it moved.
     func observe(generation: Int64) {
         state.withLock { state in

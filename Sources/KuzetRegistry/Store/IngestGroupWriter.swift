@@ -23,9 +23,12 @@ final class IngestGroupWriter: Sendable {
         case blocking(BlockingWrite, queue: DispatchQueue)
     }
 
+    /// Called once, on the writer's thread or task, when the request's group is committed (or failed).
+    typealias Answer = @Sendable (Result<IngestResult, any Error>) -> Void
+
     private struct Waiting {
         var request: IngestRequest
-        var continuation: CheckedContinuation<IngestResult, any Error>
+        var answer: Answer
     }
 
     private struct State {
@@ -69,17 +72,23 @@ final class IngestGroupWriter: Sendable {
     /// Stores `request` with whatever else is waiting; returns once its group is committed.
     func submit(_ request: IngestRequest) async throws -> IngestResult {
         try await withCheckedThrowingContinuation { continuation in
-            let startWriter = state.withLock { state in
-                state.queue.append(Waiting(request: request, continuation: continuation))
-                guard state.activeWriters < writers else { return false }
-                state.activeWriters += 1
-                return true
-            }
-            guard startWriter else { return }
-            switch writing {
-            case .async(let write): Task { await self.drain(write) }
-            case .blocking(let write, let queue): queue.async { self.drain(write) }
-            }
+            submit(request) { continuation.resume(with: $0) }
+        }
+    }
+
+    /// Stores `request` with whatever else is waiting; `answer` is called once its group is committed.
+    /// For a caller with no task to suspend (the HTTP fast path, on an event loop).
+    func submit(_ request: IngestRequest, answer: @escaping Answer) {
+        let startWriter = state.withLock { state in
+            state.queue.append(Waiting(request: request, answer: answer))
+            guard state.activeWriters < writers else { return false }
+            state.activeWriters += 1
+            return true
+        }
+        guard startWriter else { return }
+        switch writing {
+        case .async(let write): Task { await self.drain(write) }
+        case .blocking(let write, let queue): queue.async { self.drain(write) }
         }
     }
 
@@ -109,7 +118,7 @@ final class IngestGroupWriter: Sendable {
             state.statistics.requests += group.count
             state.statistics.largestGroup = max(state.statistics.largestGroup, group.count)
         }
-        for (waiting, outcome) in zip(group, outcomes) { waiting.continuation.resume(with: outcome) }
+        for (waiting, outcome) in zip(group, outcomes) { waiting.answer(outcome) }
     }
 
     /// The next group (oldest first, up to `maximumHeartbeats`), or nil — then this writer stops.

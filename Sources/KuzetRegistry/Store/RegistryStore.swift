@@ -28,6 +28,11 @@ public protocol RegistryStore: Sendable {
     /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
     /// history keeps it (the bytes the agent sent). Throws `SchoolRemovedError` for a removed school.
     func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult
+    /// The same ingest, answered through `completion` (called once, on the store's writer) instead of
+    /// by suspending: for the HTTP fast path, which runs on an event loop with no task to resume.
+    func ingest(
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
+        completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void)
     func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage
     func school(id: String) async throws -> SchoolRecord?
     /// The newest `limit` heartbeats of a school by sequence, newest first.
@@ -48,6 +53,20 @@ public protocol RegistryStore: Sendable {
 
 extension RegistryStore {
     public func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure) {}
+
+    /// A store without a writer of its own: the async ingest on a task.
+    public func ingest(
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
+        completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void
+    ) {
+        Task {
+            do {
+                completion(.success(try await ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy)))
+            } catch {
+                completion(.failure(error))
+            }
+        }
+    }
 
     /// Ingest with the heartbeats' JSON encoded here.
     public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {

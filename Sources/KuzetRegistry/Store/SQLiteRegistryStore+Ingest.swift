@@ -10,6 +10,20 @@ extension SQLiteRegistryStore {
         return try await groupWriter.submit(request)
     }
 
+    public func ingest(
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
+        completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void
+    ) {
+        precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
+        do {
+            let request = try IngestRequest(
+                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: stateCache)
+            groupWriter.submit(request, answer: completion)
+        } catch {
+            completion(.failure(error))
+        }
+    }
+
     /// How grouped ingest has gone in this store instance.
     public var ingestStatistics: IngestGroupStatistics { groupWriter.statistics }
 

@@ -1,0 +1,64 @@
+import Foundation
+import HTTPTypes
+import KuzetProtocol
+
+/// A `POST /api/v1/heartbeats` request found acceptable: who sends, what, and the bytes history keeps.
+/// The checks both ways in share (`HeartbeatRoutes` and `HeartbeatFastPath`), in the order a client
+/// is told about them; each failure is the 4xx the client gets.
+struct HeartbeatIntake: Sendable {
+    var schoolID: String
+    var heartbeats: [Heartbeat]
+    /// Each heartbeat's JSON as sent (cut from the body), for history.
+    var payloads: [Data]
+
+    /// The school a request may write for, from what its head says; refuses it otherwise (before
+    /// its body is read).
+    /// - Parameters:
+    ///   - principal: the token's holder (nil: no valid token); `viaCookie`: it came as the dashboard's cookie.
+    ///   - contentType: the request's `Content-Type`, if any.
+    static func sender(principal: Principal?, viaCookie: Bool, contentType: String?) throws(APIError) -> String {
+        guard let principal, !viaCookie else { throw APIError.unauthorized }
+        guard principal.role == .school, let schoolID = principal.schoolID else {
+            throw APIError.forbidden("token: only a school token may send heartbeats — use the token `kuzet-registry token create --role school` printed")
+        }
+        if let contentType, !contentType.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type: \(contentType.prefix(80)) — send application/json")
+        }
+        return schoolID
+    }
+
+    /// - Parameters:
+    ///   - schoolID: the `sender`.
+    ///   - body: the whole body (its size already checked against the limit).
+    init(schoolID: String, body: Data) throws {
+        let (heartbeats, isBatch) = try HeartbeatPayload.decode(body)
+        if let other = heartbeats.first(where: { $0.schoolID != schoolID }) {
+            throw APIError.forbidden(
+                "school_id: this token writes for \(schoolID), not \(other.schoolID.prefix(64)) — use that school's own token")
+        }
+        let problems = HeartbeatValidation.problems(heartbeats, batch: isBatch)
+        if !problems.isEmpty {
+            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: Array(problems.prefix(50)))
+        }
+        self.payloads = try HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count)
+            ?? heartbeats.map { try StoredJSON.encode($0) }
+        self.schoolID = schoolID
+        self.heartbeats = heartbeats
+    }
+
+    /// The answer to a stored request: the receipt's JSON.
+    static func receipt(_ result: IngestResult, receivedAt: Date) -> String {
+        HeartbeatReceipt(accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence, serverTime: receivedAt)
+            .registryJSON
+    }
+
+    /// What a school whose token was recognised, but which was removed since, is told (401).
+    static func schoolRemoved(_ schoolID: String) -> APIError {
+        // The token was recognised a moment ago (instances remember tokens for a while), but the
+        // school and its tokens have been removed since.
+        APIError(
+            .unauthorized, code: "school_removed",
+            message: "school_id: \(schoolID) was removed from this registry, with its tokens — ask the registry's operator for a new token",
+            headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\", error=\"invalid_token\""])
+    }
+}
