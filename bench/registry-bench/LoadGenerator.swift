@@ -64,10 +64,25 @@ enum LoadGenerator {
         var achievedRate: Double
         /// Seconds from each request's due time to its whole response, sorted.
         var latencies: [Double]
+        /// Each request's due time (seconds from the start) and latency, in the order answered.
+        var timed: [(due: Double, latency: Double)] = []
 
         func latency(percentile: Double) -> Double {
+            Self.percentile(percentile, ofSorted: latencies)
+        }
+
+        static func percentile(_ percentile: Double, ofSorted latencies: [Double]) -> Double {
             guard !latencies.isEmpty else { return .infinity }
             return latencies[min(latencies.count - 1, Int((Double(latencies.count) * percentile / 100).rounded(.up)) - 1)]
+        }
+
+        /// p99 and max latency per `bucket` seconds of due time: where in the run the slow answers were.
+        func timeline(bucket: Double) -> String {
+            let buckets = Dictionary(grouping: timed) { Int($0.due / bucket) }
+            return buckets.keys.sorted().map { key in
+                let sorted = buckets[key]!.map(\.latency).sorted()
+                return String(format: "%.1fs p99 %.0f max %.0f", Double(key) * bucket, Self.percentile(99, ofSorted: sorted) * 1000, sorted.last! * 1000)
+            }.joined(separator: " | ")
         }
     }
 
@@ -81,36 +96,38 @@ enum LoadGenerator {
         try await onThreads(connections) { connection in
             measured.add(try Self.drive(requests, from: connection, step: connections, port: port) { index in start + Double(index) / rate })
         }
-        let (latencies, lastAnswer) = measured.sorted
-        return Schedule(offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start), latencies: latencies)
+        let (timed, lastAnswer) = measured.all
+        return Schedule(
+            offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start), latencies: timed.map(\.latency).sorted(),
+            timed: timed.map { (due: $0.due - start, latency: $0.latency) })
     }
 
     /// Latencies and the last answer's time, from every connection.
     private final class ScheduleLog: @unchecked Sendable {
         private let lock = NSLock()
-        private var latencies: [Double] = []
+        private var timed: [(due: Double, latency: Double)] = []
         private var lastAnswer = 0.0
 
-        func add(_ connection: (latencies: [Double], lastAnswer: Double)) {
+        func add(_ connection: (timed: [(due: Double, latency: Double)], lastAnswer: Double)) {
             lock.withLock {
-                latencies += connection.latencies
+                timed += connection.timed
                 lastAnswer = max(lastAnswer, connection.lastAnswer)
             }
         }
 
-        var sorted: ([Double], Double) { lock.withLock { (latencies.sorted(), lastAnswer) } }
+        var all: ([(due: Double, latency: Double)], Double) { lock.withLock { (timed, lastAnswer) } }
     }
 
     /// One connection's share of the requests, in order: each sent when `due` says (at once if
     /// late) and timed from then, or without `due` as soon as the one before is answered, untimed.
     private static func drive(
         _ requests: [[UInt8]], from first: Int, step: Int, port: Int, due: ((Int) -> Double)? = nil
-    ) throws -> (latencies: [Double], lastAnswer: Double) {
+    ) throws -> (timed: [(due: Double, latency: Double)], lastAnswer: Double) {
         guard first < requests.count else { return ([], 0) }
         let socket = try connect(port: port)
         defer { close(socket) }
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var latencies: [Double] = []
+        var timed: [(due: Double, latency: Double)] = []
         var answered = 0.0
         for index in stride(from: first, to: requests.count, by: step) {
             let dueAt = due?(index)
@@ -119,10 +136,10 @@ enum LoadGenerator {
             try receiveResponse(on: socket, into: &buffer)
             if let dueAt {
                 answered = monotonicSeconds()
-                latencies.append(answered - dueAt)
+                timed.append((dueAt, answered - dueAt))
             }
         }
-        return (latencies, answered)
+        return (timed, answered)
     }
 
     private static let origin = ContinuousClock.now

@@ -13,6 +13,7 @@ import NIOPosix
 //                        [--fleet 5000,… | --no-fleet] [--report-schools S] [--no-report] [--router-ingest]
 //
 // --router-ingest: heartbeats through the router, without `HeartbeatFastPath` (for comparison).
+// KUZET_BENCH_TIMELINE=1: a fleet run also prints p99 and max latency per half second of the run.
 
 // As `kuzet-registry` does (see its main): Swift concurrency runs on the server's event loops.
 // KUZET_BENCH_DEFAULT_EXECUTOR=1 keeps Swift's own executor, for comparing the two.
@@ -89,6 +90,7 @@ for kind in kinds {
         fleetVerdicts.append((label.trimmingCharacters(in: .whitespaces), run))
         let latencies = [50.0, 99, 100].map { String(format: "%.1f", run.latency(percentile: $0) * 1000) }
         say("ingest  \(label) offered \(format(run.offeredRate)) hb/s   answered \(format(run.achievedRate)) hb/s   latency p50 \(latencies[0]) ms, p99 \(latencies[1]) ms, max \(latencies[2]) ms")
+        if ProcessInfo.processInfo.environment["KUZET_BENCH_TIMELINE"] == "1" { say("        timeline (ms): \(run.timeline(bucket: 0.5))") }
     }
 }
 say("")

@@ -69,15 +69,7 @@ final class IngestGroupWriter: Sendable {
         }
     }
 
-    /// Stores `request` with whatever else is waiting; returns once its group is committed.
-    func submit(_ request: IngestRequest) async throws -> IngestResult {
-        try await withCheckedThrowingContinuation { continuation in
-            submit(request) { continuation.resume(with: $0) }
-        }
-    }
-
     /// Stores `request` with whatever else is waiting; `answer` is called once its group is committed.
-    /// For a caller with no task to suspend (the HTTP fast path, on an event loop).
     func submit(_ request: IngestRequest, answer: @escaping Answer) {
         let startWriter = state.withLock { state in
             state.queue.append(Waiting(request: request, answer: answer))

@@ -4,13 +4,6 @@ import Logging
 import PostgresNIO
 
 extension PostgresRegistryStore {
-    public func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
-        precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
-        let request = try IngestRequest(
-            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: stateCache)
-        return try await groupWriter.submit(request)
-    }
-
     public func ingest(
         schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
         completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void

@@ -26,10 +26,9 @@ public protocol RegistryStore: Sendable {
     func removeSchool(id: String) async throws -> SchoolRemoval?
     /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
     /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
-    /// history keeps it (the bytes the agent sent). Throws `SchoolRemovedError` for a removed school.
-    func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult
-    /// The same ingest, answered through `completion` (called once, on the store's writer) instead of
-    /// by suspending: for the HTTP fast path, which runs on an event loop with no task to resume.
+    /// history keeps it (the bytes the agent sent). Fails with `SchoolRemovedError` for a removed
+    /// school. `completion` is called once, on the store's writer: the HTTP fast path calls this from
+    /// an event loop, with no task to resume (`await` the other `ingest` from a task).
     func ingest(
         schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
         completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void)
@@ -54,16 +53,11 @@ public protocol RegistryStore: Sendable {
 extension RegistryStore {
     public func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure) {}
 
-    /// A store without a writer of its own: the async ingest on a task.
-    public func ingest(
-        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
-        completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void
-    ) {
-        Task {
-            do {
-                completion(.success(try await ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy)))
-            } catch {
-                completion(.failure(error))
+    /// `ingest(…completion:)`, awaited.
+    public func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
+        try await withCheckedThrowingContinuation { continuation in
+            ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy) {
+                continuation.resume(with: $0)
             }
         }
     }
