@@ -23,3 +23,27 @@ public func freeLoopbackPort() -> Int {
     precondition(bound, "bind to 127.0.0.1:0 failed")
     return Int(UInt16(bigEndian: address.sin_port))
 }
+
+/// A blocking TCP socket connected to 127.0.0.1:`port`, with a receive timeout; for test clients
+/// that speak a protocol byte by byte. The caller closes it.
+public func connectLoopback(port: Int, receiveTimeoutSeconds: Int = 10, receiveBuffer: Int? = nil) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestKitError("socket() failed") }
+    if var size = receiveBuffer.map(Int32.init) {
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+    var timeout = timeval(tv_sec: receiveTimeoutSeconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    let connected = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else {
+        close(fd)
+        throw TestKitError("cannot connect to 127.0.0.1:\(port)")
+    }
+    return fd
+}

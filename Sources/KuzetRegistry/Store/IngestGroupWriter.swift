@@ -1,4 +1,5 @@
 import Foundation
+import KuzetProtocol
 import Synchronization
 
 /// Group commit: the ingests waiting at a moment (any schools, any requests) are written in ONE
@@ -66,6 +67,22 @@ final class IngestGroupWriter: Sendable {
             statistics.writing = state.writing
             statistics.writers = writers
             return statistics
+        }
+    }
+
+    /// A store's ingest: the request, prepared from the store's `cache`, submitted (or its
+    /// preparation's error answered at once).
+    func submit(
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy, cache: SchoolStateCache,
+        answer: @escaping Answer
+    ) {
+        precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
+        do {
+            let request = try IngestRequest(
+                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: cache)
+            submit(request, answer: answer)
+        } catch {
+            answer(.failure(error))
         }
     }
 

@@ -7,14 +7,9 @@ extension SQLiteRegistryStore {
         schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
         completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void
     ) {
-        precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
-        do {
-            let request = try IngestRequest(
-                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: stateCache)
-            groupWriter.submit(request, answer: completion)
-        } catch {
-            completion(.failure(error))
-        }
+        groupWriter.submit(
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, cache: stateCache,
+            answer: completion)
     }
 
     /// How grouped ingest has gone in this store instance.
