@@ -18,16 +18,19 @@ public struct Registry: Sendable {
     let metrics: RegistryMetrics
     var logger: Logger
 
+    /// - Parameter tokenCheckInterval: how often the token generation is read, so a revocation
+    ///   elsewhere takes effect here (`TokenCache`); tests that must not meet a check lengthen it.
     public init(
         store: any RegistryStore, policy: FlagPolicy = FlagPolicy(), now: @escaping @Sendable () -> Date = { Date() },
-        maximumBodyBytes: Int = 1 << 20, historyLimit: Int = 20, logger: Logger = Logger(label: "kuzet.registry")
+        maximumBodyBytes: Int = 1 << 20, historyLimit: Int = 20, tokenCheckInterval: TimeInterval = 2,
+        logger: Logger = Logger(label: "kuzet.registry")
     ) {
         self.store = store
         self.policy = policy
         self.now = now
         self.maximumBodyBytes = maximumBodyBytes
         self.historyLimit = historyLimit
-        self.tokenCache = TokenCache(lifetime: 600)
+        self.tokenCache = TokenCache(lifetime: 600, generationCheckInterval: tokenCheckInterval)
         self.metrics = RegistryMetrics()
         self.logger = logger
     }
