@@ -1,7 +1,9 @@
 import Foundation
+import GRDB
 import KuzetProtocol
 @testable import KuzetRegistry
 import KuzetTestKit
+import Synchronization
 import Testing
 
 /// The SQLite store copies its WAL into the database file on a thread of its own (not inside the
@@ -57,5 +59,63 @@ struct SQLiteCheckpointTests {
         store = nil
         #expect(checkpointer.framesCopied > 0)
         #expect(Self.threadName(thread) == nil, "the checkpoint thread outlived its store")
+    }
+
+    /// The WAL restart once held the write lock while it waited, up to the busy timeout, for a
+    /// reader of the WAL — and every commit waited with it. Now it must never wait: a busy handler
+    /// that counts its calls stands in for the wait (SQLite calls it exactly when it would wait).
+    @Test("starting the WAL over never waits: with a reader in the WAL it fails at once, and the connection keeps its busy timeout")
+    func restartDoesNotWait() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-restart")
+        let path = directory.file("registry.sqlite")
+        let pool = try DatabasePool(path: path)
+        try pool.write { db in
+            try db.execute(sql: "CREATE TABLE t (x INTEGER)")
+            for x in 1...100 { try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [x]) }
+        }
+        // A reader whose snapshot includes WAL frames, held open on a thread of its own: RESTART
+        // cannot start the WAL over under it.
+        let reading = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let readerDone = DispatchSemaphore(value: 0)
+        let readCount = Mutex<Int?>(nil)
+        Thread {
+            let count = try? pool.read { db in
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM t")
+                reading.signal()
+                release.wait()
+                return count
+            }
+            readCount.withLock { $0 = count ?? nil }
+            readerDone.signal()
+        }.start()
+        try #require(reading.wait(timeout: .now() + 10) == .success)
+        defer { release.signal() }
+        let waits = Atomic<Int>(0)
+        var configuration = Configuration()
+        configuration.busyMode = .callback { _ in
+            waits.add(1, ordering: .relaxed)
+            return false
+        }
+        let restarting = try DatabaseQueue(path: path, configuration: configuration)
+        let refused = #expect(throws: DatabaseError.self) {
+            try restarting.writeWithoutTransaction { try SQLiteCheckpointer.restartWithoutWaiting($0) }
+        }
+        #expect(refused?.resultCode == .SQLITE_BUSY)
+        #expect(waits.load(ordering: .relaxed) == 0, "the restart waited for the reader")
+        let timeout = try restarting.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA busy_timeout") }
+        #expect(timeout == SQLiteCheckpointer.busyTimeoutMilliseconds)
+        // The write lock was let go: another connection writes at once.
+        try pool.write { try $0.execute(sql: "INSERT INTO t VALUES (101)") }
+
+        // With the reader gone it restarts the WAL: the next commit writes from the WAL's start.
+        release.signal()
+        try #require(readerDone.wait(timeout: .now() + 10) == .success)
+        #expect(readCount.withLock { $0 } == 100)
+        try restarting.writeWithoutTransaction { try SQLiteCheckpointer.restartWithoutWaiting($0) }
+        try pool.write { try $0.execute(sql: "INSERT INTO t VALUES (102)") }
+        let wal = try restarting.writeWithoutTransaction { try $0.checkpoint(.passive) }
+        #expect(wal.walFrameCount > 0 && wal.walFrameCount <= 2, "WAL frames after the restart: \(wal.walFrameCount)")
+        #expect(waits.load(ordering: .relaxed) == 0)
     }
 }

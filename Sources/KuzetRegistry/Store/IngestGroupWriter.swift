@@ -20,8 +20,9 @@ final class IngestGroupWriter: Sendable {
 
     private enum Writing: Sendable {
         case async(Write)
-        /// Run on `queue` (serial, one per writer is enough: SQLite has one writer).
-        case blocking(BlockingWrite, queue: DispatchQueue)
+        /// Run on `queue` (serial, one per writer is enough: SQLite has one writer); `afterAnswering`
+        /// runs there after each group's requests are answered.
+        case blocking(BlockingWrite, queue: DispatchQueue, afterAnswering: @Sendable () -> Void)
     }
 
     /// Called once, on the writer's thread or task, when the request's group is committed (or failed).
@@ -53,11 +54,15 @@ final class IngestGroupWriter: Sendable {
         self.writing = .async(write)
     }
 
-    /// One writer whose `write` blocks its thread until the group is committed.
-    init(label: String, maximumHeartbeats: Int = 2000, blockingWrite: @escaping BlockingWrite) {
+    /// One writer whose `write` blocks its thread until the group is committed; `afterAnswering`
+    /// is upkeep the writer does between groups, once a group's requests have their answers.
+    init(
+        label: String, maximumHeartbeats: Int = 2000, blockingWrite: @escaping BlockingWrite,
+        afterAnswering: @escaping @Sendable () -> Void = {}
+    ) {
         self.writers = 1
         self.maximumHeartbeats = maximumHeartbeats
-        self.writing = .blocking(blockingWrite, queue: DispatchQueue(label: label))
+        self.writing = .blocking(blockingWrite, queue: DispatchQueue(label: label), afterAnswering: afterAnswering)
     }
 
     var statistics: IngestGroupStatistics {
@@ -97,7 +102,7 @@ final class IngestGroupWriter: Sendable {
         guard startWriter else { return }
         switch writing {
         case .async(let write): Task { await self.drain(write) }
-        case .blocking(let write, let queue): queue.async { self.drain(write) }
+        case .blocking(let write, let queue, let afterAnswering): queue.async { self.drain(write, afterAnswering: afterAnswering) }
         }
     }
 
@@ -111,11 +116,12 @@ final class IngestGroupWriter: Sendable {
     }
 
     /// Writes groups until nothing waits, on the calling thread.
-    private func drain(_ write: BlockingWrite) {
+    private func drain(_ write: BlockingWrite, afterAnswering: () -> Void) {
         while let group = nextGroup() {
             let start = ContinuousClock.now
             let outcomes = writeGroup(group.map(\.request), write)
             finish(group, outcomes, took: ContinuousClock.now - start)
+            afterAnswering()
         }
     }
 

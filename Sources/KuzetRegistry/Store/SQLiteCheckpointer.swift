@@ -9,6 +9,9 @@ import Synchronization
 /// checkpoint from another connection does the same work beside the writer (it never blocks it),
 /// on the core the writer leaves idle while it waits for fsync.
 ///
+/// The WAL is started over (RESTART) without waiting for locks: by this thread when the writer is
+/// idle, else by the writer between two groups (`restartIfDue`).
+///
 /// The writer keeps a far higher automatic threshold (``safetyNetPages``) for the case this
 /// thread falls behind or cannot open its connection.
 final class SQLiteCheckpointer: Sendable {
@@ -17,6 +20,9 @@ final class SQLiteCheckpointer: Sendable {
     /// WAL frames (about 16 MB) from which the WAL is made to start over.
     static let restartFrames = 4_096
 
+    /// Set when the WAL is due to start over but this thread could not take the write lock at once:
+    /// the writer does it between two groups (`restartIfDue`).
+    private let restartDue = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
     private let stopped = Mutex(false)
@@ -30,7 +36,7 @@ final class SQLiteCheckpointer: Sendable {
     /// (the writer's safety net then checkpoints).
     init?(path: String, minimumInterval: TimeInterval = 0.1) {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(Self.busyTimeoutMilliseconds) / 1000)
         configuration.label = "kuzet.registry.checkpoint"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
@@ -47,6 +53,28 @@ final class SQLiteCheckpointer: Sendable {
 
     /// A group was committed: there are frames to copy.
     func committed() { wake.signal() }
+
+    /// Called by the writer after it answered a group, on its own connection: starts the WAL over
+    /// if this thread found that due but could not take the write lock at once.
+    func restartIfDue(_ db: Database) {
+        guard restartDue.exchange(false, ordering: .relaxed) else { return }
+        // Busy means this thread is checkpointing right now: it finds the WAL big again and asks again.
+        try? Self.restartWithoutWaiting(db)
+    }
+
+    /// RESTART: copies what the last PASSIVE checkpoint left, then makes the next commit start the
+    /// WAL over. It holds the write lock while it copies, and would wait (the busy timeout) for the
+    /// writer and then, still holding that lock, for readers of the WAL: seen here waiting 6.8 s
+    /// for a busy writer, then stalling it for 0.7 s while it copied what had come since. So it is
+    /// tried without waiting (busy timeout 0) and simply fails (`SQLITE_BUSY`) when either is busy.
+    static func restartWithoutWaiting(_ db: Database) throws {
+        try db.execute(sql: "PRAGMA busy_timeout = 0")
+        defer { try? db.execute(sql: "PRAGMA busy_timeout = \(busyTimeoutMilliseconds)") }
+        _ = try db.checkpoint(.restart)
+    }
+
+    /// The busy timeout of the registry's connections (`restartWithoutWaiting` puts it back).
+    static let busyTimeoutMilliseconds = 10_000
 
     /// Ends the thread after its current checkpoint and closes its connection; returns once it
     /// has (at most 10 s), so the database file is left to whoever opens it next.
@@ -74,9 +102,15 @@ final class SQLiteCheckpointer: Sendable {
                 // Seen here: after PASSIVE checkpoints from this connection alone, the writer kept
                 // appending to the WAL instead of starting it over (44 MB for 5 MB of heartbeats).
                 // A RESTART, once everything is copied and the WAL is big, makes the next commit
-                // start it over. It holds the write lock only while it copies what arrived since.
+                // start it over. Under load the writer holds the write lock nearly all the time, so
+                // this one rarely gets it at once; the writer then restarts the WAL itself, between
+                // two groups, where it costs one copy of what came since and one sync.
                 if result.walFrameCount >= Self.restartFrames, result.checkpointedFrameCount == result.walFrameCount {
-                    _ = try? queue.writeWithoutTransaction { try $0.checkpoint(.restart) }
+                    do {
+                        try queue.writeWithoutTransaction { try Self.restartWithoutWaiting($0) }
+                    } catch {
+                        restartDue.store(true, ordering: .relaxed)
+                    }
                 }
             }
             // Let a few commits gather: one checkpoint (and one sync of the database file) for them all.

@@ -20,7 +20,7 @@ public final class SQLiteRegistryStore: RegistryStore {
     /// Opens (creating if needed) the database at `path`.
     public init(path: String) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(SQLiteCheckpointer.busyTimeoutMilliseconds) / 1000)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(SQLiteCheckpointer.safetyNetPages)")
             if !db.configuration.readonly {
@@ -33,11 +33,17 @@ public final class SQLiteRegistryStore: RegistryStore {
         let cache = stateCache
         let checkpointer = SQLiteCheckpointer(path: path)
         self.checkpointer = checkpointer
-        groupWriter = IngestGroupWriter(label: "kuzet.registry.ingest") { requests in
-            let results = try Self.write(requests, to: pool, cache: cache)
-            checkpointer?.committed()
-            return results
-        }
+        groupWriter = IngestGroupWriter(
+            label: "kuzet.registry.ingest",
+            blockingWrite: { requests in
+                let results = try Self.write(requests, to: pool, cache: cache)
+                checkpointer?.committed()
+                return results
+            },
+            afterAnswering: {
+                guard let checkpointer else { return }
+                try? pool.writeWithoutTransaction { checkpointer.restartIfDue($0) }
+            })
     }
 
     deinit { checkpointer?.stop() }
