@@ -36,10 +36,10 @@ enum IngestRun {
         // Request i is school i % 1000: with 1000 connections, each connection is one school, in order.
         let workload = BenchWorkload(total: fleetAgents + total, batch: 1, schoolCount: fleetAgents, seed: 3)
         return try await withServer(kind: kind, options: options, workload: workload, name: "fleet \(Int(rate)) hb/s") { _, requests, port in
-            // Untimed, every school's first heartbeat: its token and state are then known, as in a
-            // registry that has been running (not the minute after a restart).
-            try await LoadGenerator.run(Array(requests.prefix(fleetAgents)), connections: 50, port: port)
-            return try await LoadGenerator.runScheduled(Array(requests.dropFirst(fleetAgents)), connections: fleetAgents, rate: rate, port: port)
+            // Untimed, every school's first heartbeat on its connection: its token and state are then
+            // known, as in a registry that has been running (not the minute after a restart).
+            let client = OpenLoopClient(warmUp: Array(requests.prefix(fleetAgents)), requests: Array(requests.dropFirst(fleetAgents)), rate: rate, port: port)
+            return try await client.run()
         }
     }
 

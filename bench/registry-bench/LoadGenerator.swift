@@ -13,7 +13,7 @@ enum LoadGenerator {
     /// Sends `requests` (whole HTTP requests) over `connections` connections to 127.0.0.1:`port`,
     /// connection `k` taking requests k, k + connections, …; returns once every response is in.
     static func run(_ requests: [[UInt8]], connections: Int, port: Int) async throws {
-        try await onThreads(connections) { _ = try Self.drive(requests, from: $0, step: connections, port: port) }
+        try await onThreads(connections) { try Self.drive(requests, from: $0, step: connections, port: port) }
     }
 
     /// Runs `work(k)` for k in 0..<count, each on an OS thread of its own; returns once all have
@@ -86,76 +86,27 @@ enum LoadGenerator {
         }
     }
 
-    /// Open loop, as many independent agents send (in the manner of `wrk2`): request `i` is due at
-    /// `i / rate` seconds after the start and goes out on connection `i % connections` — at once if
-    /// that connection is still waiting for an earlier answer, and then its latency counts from when
-    /// it was due, so a server that falls behind shows it (no coordinated omission).
-    static func runScheduled(_ requests: [[UInt8]], connections: Int, rate: Double, port: Int) async throws -> Schedule {
-        let start = monotonicSeconds() + 1 // time to start the threads and connect
-        let measured = ScheduleLog()
-        try await onThreads(connections) { connection in
-            measured.add(try Self.drive(requests, from: connection, step: connections, port: port) { index in start + Double(index) / rate })
-        }
-        let (timed, lastAnswer) = measured.all
-        return Schedule(
-            offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start), latencies: timed.map(\.latency).sorted(),
-            timed: timed.map { (due: $0.due - start, latency: $0.latency) })
-    }
-
-    /// Latencies and the last answer's time, from every connection.
-    private final class ScheduleLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var timed: [(due: Double, latency: Double)] = []
-        private var lastAnswer = 0.0
-
-        func add(_ connection: (timed: [(due: Double, latency: Double)], lastAnswer: Double)) {
-            lock.withLock {
-                timed += connection.timed
-                lastAnswer = max(lastAnswer, connection.lastAnswer)
-            }
-        }
-
-        var all: ([(due: Double, latency: Double)], Double) { lock.withLock { (timed, lastAnswer) } }
-    }
-
-    /// One connection's share of the requests, in order: each sent when `due` says (at once if
-    /// late) and timed from then, or without `due` as soon as the one before is answered, untimed.
-    private static func drive(
-        _ requests: [[UInt8]], from first: Int, step: Int, port: Int, due: ((Int) -> Double)? = nil
-    ) throws -> (timed: [(due: Double, latency: Double)], lastAnswer: Double) {
-        guard first < requests.count else { return ([], 0) }
+    /// One connection's share of the requests, in order, each sent as soon as the one before is answered.
+    private static func drive(_ requests: [[UInt8]], from first: Int, step: Int, port: Int) throws {
+        guard first < requests.count else { return }
         let socket = try connect(port: port)
         defer { close(socket) }
         var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        var timed: [(due: Double, latency: Double)] = []
-        var answered = 0.0
         for index in stride(from: first, to: requests.count, by: step) {
-            let dueAt = due?(index)
-            if let dueAt { sleep(until: dueAt) }
             try send(requests[index], on: socket)
             try receiveResponse(on: socket, into: &buffer)
-            if let dueAt {
-                answered = monotonicSeconds()
-                timed.append((dueAt, answered - dueAt))
-            }
         }
-        return (timed, answered)
     }
 
     private static let origin = ContinuousClock.now
 
     /// Seconds on a monotonic clock (since this process first asked).
-    private static func monotonicSeconds() -> Double {
+    static func monotonicSeconds() -> Double {
         let elapsed = ContinuousClock.now - origin
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
-    private static func sleep(until deadline: Double) {
-        let remaining = deadline - monotonicSeconds()
-        if remaining > 0 { usleep(UInt32(remaining * 1e6)) }
-    }
-
-    private static func connect(port: Int) throws -> Int32 {
+    static func connect(port: Int) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard socket >= 0 else { throw BenchError("load generator: socket() failed, errno \(errno)") }
         var one: Int32 = 1
@@ -174,7 +125,7 @@ enum LoadGenerator {
         return socket
     }
 
-    private static func send(_ request: [UInt8], on socket: Int32) throws {
+    static func send(_ request: [UInt8], on socket: Int32) throws {
         var sent = 0
         while sent < request.count {
             let count = request.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -184,25 +135,29 @@ enum LoadGenerator {
     }
 
     /// Reads one response: headers, then `Content-Length` bytes of body. Throws unless the status is 200.
-    private static func receiveResponse(on socket: Int32, into buffer: inout [UInt8]) throws {
+    static func receiveResponse(on socket: Int32, into buffer: inout [UInt8]) throws {
         var filled = 0
-        var headerEnd: Int?
-        var needed = Int.max
-        while filled < needed {
-            if filled == buffer.count { throw BenchError("load generator: response larger than \(buffer.count) bytes") }
-            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + filled, $0.count - filled, 0) }
-            guard count > 0 else { throw BenchError("load generator: the server closed the connection (errno \(errno))") }
-            filled += count
-            if headerEnd == nil, let end = Self.headerEnd(buffer, filled) {
-                headerEnd = end
-                guard buffer.starts(with: Self.okStatus) else {
-                    throw BenchError("load generator: \(String(decoding: buffer[0..<filled], as: UTF8.self).prefix(400))")
-                }
-                guard let length = Self.contentLength(buffer[0..<end]) else { throw BenchError("load generator: a response without Content-Length") }
-                needed = end + length
-            }
+        while try !receivePart(on: socket, into: &buffer, filled: &filled, waiting: true) {}
+    }
+
+    /// Reads what has arrived of a response into `buffer[filled...]` (without `waiting`, returns at
+    /// once if nothing has) and says whether the whole response is in. Throws unless the status is
+    /// 200, and on a closed connection or bytes past the response.
+    static func receivePart(on socket: Int32, into buffer: inout [UInt8], filled: inout Int, waiting: Bool = false) throws -> Bool {
+        if filled == buffer.count { throw BenchError("load generator: response larger than \(buffer.count) bytes") }
+        let start = filled
+        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + start, $0.count - start, waiting ? 0 : Int32(MSG_DONTWAIT)) }
+        if count < 0, !waiting, errno == EAGAIN || errno == EWOULDBLOCK { return false }
+        guard count > 0 else { throw BenchError("load generator: the server closed the connection (errno \(errno))") }
+        filled += count
+        guard let end = Self.headerEnd(buffer, filled) else { return false }
+        guard buffer.starts(with: Self.okStatus) else {
+            throw BenchError("load generator: \(String(decoding: buffer[0..<filled], as: UTF8.self).prefix(400))")
         }
-        guard filled == needed else { throw BenchError("load generator: \(filled - needed) bytes past the response (none were asked for)") }
+        guard let length = Self.contentLength(buffer[0..<end]) else { throw BenchError("load generator: a response without Content-Length") }
+        guard filled >= end + length else { return false }
+        guard filled == end + length else { throw BenchError("load generator: \(filled - end - length) bytes past the response (none were asked for)") }
+        return true
     }
 
     private static let okStatus = Array("HTTP/1.1 200 ".utf8)
