@@ -102,17 +102,28 @@ say("")
 for (label, rate) in ingestVerdicts {
     say("target ingest ≥ \(Int(ingestTarget)) hb/s   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(rate))   \(rate >= ingestTarget ? "MET" : "NOT MET")")
 }
+// A fleet rate is kept up when ≥ 99 % of it is answered with p99 under the limit; the target is met
+// when a rate at or above it was. Rates above the target show how far the store goes.
 for (label, run) in fleetVerdicts {
-    let p99 = run.latency(percentile: 99)
-    let keptUp = run.achievedRate >= run.offeredRate * 0.99 && p99 < fleetLatencyLimit
-    let verdict = keptUp && run.offeredRate >= ingestTarget ? "MET" : "NOT MET"
-    say("target ingest ≥ \(Int(ingestTarget)) hb/s   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(run.achievedRate))   \(verdict) (offered \(Int(run.offeredRate)), p99 \(String(format: "%.1f", p99 * 1000)) ms)")
+    let p99 = String(format: "%.1f", run.latency(percentile: 99) * 1000)
+    say("rate    \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) offered \(format(run.offeredRate))   answered \(format(run.achievedRate))   p99 \(p99) ms   \(keptUp(run) ? "kept up" : "did not keep up")")
+}
+for kind in kinds where !options.fleetRates.isEmpty {
+    let label = "fleet \(kind.rawValue) \(IngestRun.fleetAgents) agents"
+    let highest = fleetVerdicts.filter { $0.0 == label && keptUp($0.1) }.map(\.1.offeredRate).max()
+    let verdict = (highest ?? 0) >= ingestTarget ? "MET" : "NOT MET"
+    say("target ingest ≥ \(Int(ingestTarget)) hb/s   \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(highest.map(format) ?? "    none")   \(verdict) (the highest rate kept up)")
 }
 for (label, p99) in reportP99 {
     say("target p99 < \(Int(reportTarget)) ms        \(label.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%8.1f", p99))   \(p99 < reportTarget ? "MET" : "NOT MET")")
 }
 
 func format(_ rate: Double) -> String { String(format: "%8.0f", rate) }
+
+/// Whether a fleet run kept up with its rate: ≥ 99 % answered, p99 under `fleetLatencyLimit`.
+func keptUp(_ run: LoadGenerator.Schedule) -> Bool {
+    run.achievedRate >= run.offeredRate * 0.99 && run.latency(percentile: 99) < fleetLatencyLimit
+}
 
 /// One line to stdout at once (stdout may be a pipe).
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
