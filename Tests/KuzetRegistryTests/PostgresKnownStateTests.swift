@@ -1,8 +1,9 @@
 import Foundation
 import KuzetProtocol
-import KuzetRegistry
+@testable import KuzetRegistry
 import KuzetTestKit
 import Logging
+import PostgresNIO
 import Testing
 
 /// PostgreSQL's one-statement ingest of schools whose state the instance holds
@@ -10,6 +11,20 @@ import Testing
 @Suite("PostgreSQL ingest from held states", .timeLimit(.minutes(2)))
 struct PostgresKnownStateTests {
     let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    /// The ingest statement is one call with array arguments holding the group's payloads: planned
+    /// again for its arguments (`plan_cache_mode = auto`), it slowed a fleet's answers several-fold
+    /// (bench/README.md, session 12). Every connection of the store keeps generic plans.
+    @Test("the store's connections keep one generic plan per statement")
+    func connectionsKeepGenericPlans() async throws {
+        try await withStore(.postgres) { store, _ in
+            let store = try #require(store as? PostgresRegistryStore)
+            let rows = try await store.client.query("SHOW plan_cache_mode", logger: store.logger)
+            var modes: [String] = []
+            for try await mode in rows.decode(String.self) { modes.append(mode) }
+            #expect(modes == ["force_generic_plan"])
+        }
+    }
 
     @Test("a school seen before is written in one statement: new, replayed and late heartbeats count as on the general path")
     func heldStateIsWrittenInOneStatement() async throws {

@@ -25,6 +25,8 @@ enum IngestRun {
 
     /// The schools of a fleet, each agent on its own keep-alive connection, one heartbeat per request.
     static let fleetAgents = 1000
+    /// Untimed heartbeats per school before a fleet run's clock starts.
+    static let fleetWarmUpRounds = 2
     /// How long a fleet run offers its rate.
     static let fleetSeconds = 10.0
 
@@ -34,11 +36,14 @@ enum IngestRun {
     static func fleet(kind: BenchStore, options: BenchOptions, rate: Double) async throws -> LoadGenerator.Schedule {
         let total = Int(rate * fleetSeconds)
         // Request i is school i % 1000: with 1000 connections, each connection is one school, in order.
-        let workload = BenchWorkload(total: fleetAgents + total, batch: 1, schoolCount: fleetAgents, seed: 3)
+        let workload = BenchWorkload(total: fleetWarmUpRounds * fleetAgents + total, batch: 1, schoolCount: fleetAgents, seed: 3)
         return try await withServer(kind: kind, options: options, workload: workload, name: "fleet \(Int(rate)) hb/s") { _, requests, port in
-            // Untimed, every school's first heartbeat on its connection: its token and state are then
-            // known, as in a registry that has been running (not the minute after a restart).
-            let client = OpenLoopClient(warmUp: Array(requests.prefix(fleetAgents)), requests: Array(requests.dropFirst(fleetAgents)), rate: rate, port: port)
+            // Untimed, every school's first two heartbeats on its connection: its token and state are
+            // then known, and the store has taken both its ways of writing (new school, known state),
+            // as in a registry that has been running (not the minute after a restart).
+            let warmUp = fleetWarmUpRounds * fleetAgents
+            let client = OpenLoopClient(
+                connections: fleetAgents, warmUp: Array(requests.prefix(warmUp)), requests: Array(requests.dropFirst(warmUp)), rate: rate, port: port)
             return try await client.run()
         }
     }

@@ -11,14 +11,16 @@ import Glibc
 ///
 /// It replaced one OS thread per connection: 1,000 threads on 2 cores started and connected so
 /// slowly that requests due in the first 0.4 s went out up to 1 s late, and the run's first second
-/// measured the client. Here every connection is open, and has sent its untimed first request,
+/// measured the client. Here every connection is open, and has sent its untimed warm-up requests,
 /// before the clock starts. Only connections waiting for an answer are polled. The thread sleeps in
 /// `poll` for whole milliseconds, so a request may go out up to 1 ms after it was due; that counts
 /// against the server.
 struct OpenLoopClient {
-    /// Each connection's first request, sent and answered before the clock starts (one per connection).
+    var connections: Int
+    /// Untimed requests sent before the clock starts, in rounds of one per connection (request `i`
+    /// on connection `i % connections`), each round answered before the next goes out.
     var warmUp: [[UInt8]]
-    /// The timed requests, request `i` on connection `i % warmUp.count`.
+    /// The timed requests, request `i` on connection `i % connections`.
     var requests: [[UInt8]]
     var rate: Double
     var port: Int
@@ -50,18 +52,20 @@ struct OpenLoopClient {
     }
 
     private func drive() throws -> LoadGenerator.Schedule {
-        let count = warmUp.count
-        precondition(count > 0, "a fleet needs connections")
+        let count = self.connections
+        precondition(count > 0 && warmUp.count % count == 0, "a fleet needs connections, and whole warm-up rounds")
         var connections: [Connection] = []
         defer { for connection in connections { close(connection.socket) } }
         for index in 0..<count {
             connections.append(Connection(socket: try LoadGenerator.connect(port: port), next: index, buffer: [UInt8](repeating: 0, count: 16 << 10)))
         }
-        for connection in connections.indices {
-            try LoadGenerator.send(warmUp[connection], on: connections[connection].socket)
-        }
-        for connection in connections.indices {
-            try LoadGenerator.receiveResponse(on: connections[connection].socket, into: &connections[connection].buffer)
+        for round in stride(from: 0, to: warmUp.count, by: count) {
+            for connection in connections.indices {
+                try LoadGenerator.send(warmUp[round + connection], on: connections[connection].socket)
+            }
+            for connection in connections.indices {
+                try LoadGenerator.receiveResponse(on: connections[connection].socket, into: &connections[connection].buffer)
+            }
         }
 
         let start = LoadGenerator.monotonicSeconds() + 0.5  // the server settles after the warm-up
