@@ -42,7 +42,7 @@ public final class SQLiteRegistryStore: RegistryStore {
             },
             afterAnswering: {
                 guard let checkpointer else { return }
-                try? pool.writeWithoutTransaction { checkpointer.restartIfDue($0) }
+                pool.writeWithoutTransaction { checkpointer.restartIfDue($0) }
             })
     }
 
