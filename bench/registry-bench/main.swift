@@ -31,10 +31,10 @@ let fleetLatencyLimit = 0.1
 let options = BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
 let connectionList = options.connectionCounts.map(String.init).joined(separator: " and ")
 say("kuzet-registry-bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(options.heartbeats) heartbeats per run, \(connectionList) concurrent clients, 8 cameras per heartbeat, \(options.repeats) run(s) each (median shown)")
-say("client: a wrk-like load generator in this process (requests serialised beforehand, one thread and keep-alive connection per client)")
+say("client: a wrk-like load generator in this process (requests serialised beforehand; closed loop: one thread and keep-alive connection per client)")
 say("floor: the same rows written straight into the database, one transaction per request (SQLite: one after another; PostgreSQL: as many connections as clients)")
 if !options.fleetRates.isEmpty {
-    say("fleet: \(IngestRun.fleetAgents) schools, each on its own keep-alive connection, together sending one heartbeat per request at a fixed rate for \(Int(IngestRun.fleetSeconds)) s (open loop, as wrk2: latency counts from when a heartbeat was due); kept up = ≥ 99 % of the rate answered with p99 < \(Int(fleetLatencyLimit * 1000)) ms")
+    say("fleet: \(IngestRun.fleetAgents) schools, each on its own keep-alive connection (all polled by one client thread), \(IngestRun.fleetWarmUpRounds) untimed heartbeats each, then together one heartbeat per request at a fixed rate for \(Int(IngestRun.fleetSeconds)) s (open loop, as wrk2: latency counts from when a heartbeat was due); kept up = ≥ 99 % of the rate answered with p99 < \(Int(fleetLatencyLimit * 1000)) ms")
 }
 say("grouped floor: the same, with as many requests per transaction as the server's group commit averaged (SQLite: one writer; PostgreSQL: \(PostgresRegistryStore.ingestWriters) writer\(PostgresRegistryStore.ingestWriters == 1 ? "" : "s"))")
 say("")
