@@ -41,6 +41,11 @@ public final class RetentionTestCamera: Sendable {
 
     public func url(_ stream: String) -> String { "rtsp://127.0.0.1:\(port)/\(stream)" }
 
+    /// Whether the server is still up, and what it printed: for a test's message when a probe of
+    /// it failed (once, in CI, it refused connections a few seconds after playing both streams).
+    public var isRunning: Bool { process.isRunning }
+    public var output: String { process.output }
+
     static func saidReady(_ output: String) -> Bool {
         output.split(whereSeparator: \.isNewline).contains { $0.trimmingCharacters(in: .whitespaces) == "ready" }
     }

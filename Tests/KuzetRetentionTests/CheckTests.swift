@@ -42,6 +42,7 @@ import Testing
 
         let before = try RetentionFixtures.runSeparately(agent, ["check", "--config", config, "--format", "json", "--probe-seconds", "3"])
         #expect(before.status == 1, "\(before.stderr)")
+        #expect(camera.isRunning, "the test camera exited during the check; its output: \(camera.output)")
         let report = try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any]
         let storage = try #require(report?["storage"] as? [String: Any], "stdout: \(before.stdout)")
         #expect(storage["compliant"] as? Bool == false)
