@@ -54,6 +54,10 @@ final class SQLiteCheckpointer: Sendable {
     /// A group was committed: there are frames to copy.
     func committed() { wake.signal() }
 
+    /// Whether the writer is asked to start the WAL over (a load, so the writer only takes its
+    /// connection after a group when there is something to do).
+    var isRestartDue: Bool { restartDue.load(ordering: .relaxed) }
+
     /// Called by the writer after it answered a group, on its own connection: starts the WAL over
     /// if this thread found that due but could not take the write lock at once.
     func restartIfDue(_ db: Database) {

@@ -41,7 +41,7 @@ public final class SQLiteRegistryStore: RegistryStore {
                 return results
             },
             afterAnswering: {
-                guard let checkpointer else { return }
+                guard let checkpointer, checkpointer.isRestartDue else { return }
                 pool.writeWithoutTransaction { checkpointer.restartIfDue($0) }
             })
     }
