@@ -26,7 +26,7 @@ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gst
 gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 nginx libnginx-mod-rtmp
 vlc chromium
-postgresql sqlite3 iproute2 openssl curl procps bc
+postgresql sqlite3 iproute2 openssl curl procps bc systemd
 "
 PIP_PACKAGES="schemathesis wsdiscovery prometheus-client"
 

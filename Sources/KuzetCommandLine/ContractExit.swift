@@ -6,7 +6,10 @@ import KuzetCore
 /// bad configuration; errors on stderr, one line per problem, `where: what is wrong — what to do`.
 extension AsyncParsableCommand {
     /// Parses the command line, runs the chosen command and exits with the contract's code.
+    /// Sets the file creation mask first (``FileCreationMask``), so nothing the command writes is
+    /// world-readable.
     public static func runWithContractExitCodes(name: String) async {
+        FileCreationMask.restrict()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
