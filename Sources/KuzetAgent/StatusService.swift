@@ -21,7 +21,7 @@ public struct StatusService: Service {
         snapshots: StatusSnapshots = StatusSnapshots(), logger: Logger = Logger(label: "kuzet.status"),
         onListening: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws(StatusServiceError) {
-        if configuration.password == nil && !Self.isLoopback(configuration.listen.host) {
+        if configuration.password == nil && !configuration.listen.isLoopback {
             throw StatusServiceError(
                 "status.listen: \(configuration.listen) is reachable from the network but status.password is not set — set status.password or listen on 127.0.0.1")
         }
@@ -31,10 +31,6 @@ public struct StatusService: Service {
         self.snapshots = snapshots
         self.logger = logger
         self.onListening = onListening
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     public func run() async throws {

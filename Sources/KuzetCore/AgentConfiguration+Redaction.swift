@@ -19,10 +19,17 @@ extension AgentConfiguration.Camera: CustomStringConvertible, CustomDebugStringC
 }
 
 extension AgentConfiguration.Relay: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public var description: String { "Relay(listen: \(listen), username: \(username ?? "-"), password: \(password == nil ? "-" : "***"))" }
+    public var description: String {
+        "Relay(listen: \(listen), username: \(username ?? "-"), password: \(password == nil ? "-" : "***"), maxClients: \(maxClients), maxClientsPerCamera: \(maxClientsPerCamera), maxConnections: \(maxConnections))"
+    }
     public var debugDescription: String { description }
     public var customMirror: Mirror {
-        Mirror(self, children: ["listen": listen, "username": username as Any, "password": password == nil ? "-" : "***"], displayStyle: .struct)
+        Mirror(
+            self,
+            children: [
+                "listen": listen, "username": username as Any, "password": password == nil ? "-" : "***", "maxClients": maxClients,
+                "maxClientsPerCamera": maxClientsPerCamera, "maxConnections": maxConnections,
+            ], displayStyle: .struct)
     }
 }
 

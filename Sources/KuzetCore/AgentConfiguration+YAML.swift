@@ -175,14 +175,33 @@ struct ConfigurationReader {
 
     mutating func readRelay(_ node: Node) -> AgentConfiguration.Relay? {
         guard let map = mapping(node, key: "relay") else { return nil }
-        checkKnown(map, key: "relay", known: ["listen", "username", "password", "password_file"])
-        guard let listen = listenAddress(map["listen"], key: "relay.listen", required: true) else { return nil }
+        checkKnown(
+            map, key: "relay", known: ["listen", "username", "password", "password_file", "max_clients", "max_clients_per_camera", "max_connections"])
         let username = string(map["username"], key: "relay.username")
         let password = secret(map, key: "relay")
         if (username == nil) != (password == nil) {
             problem("relay.username", "relay credentials are incomplete", "set both relay.username and relay.password (or password_file), or neither")
         }
-        return .init(listen: listen, username: username, password: password)
+        let maxClients =
+            integer(map["max_clients"], key: "relay.max_clients", range: 1...10_000, fix: "give the most clients the relay serves at once, e.g. 100")
+            ?? AgentConfiguration.Relay.defaultMaxClients
+        let maxPerCamera =
+            integer(
+                map["max_clients_per_camera"], key: "relay.max_clients_per_camera", range: 1...10_000,
+                fix: "give the most clients one camera stream serves at once, e.g. 20") ?? AgentConfiguration.Relay.defaultMaxClientsPerCamera
+        let maxConnections = integer(
+            map["max_connections"], key: "relay.max_connections", range: 1...20_000,
+            fix: "give the most RTSP connections the relay keeps open, e.g. \(AgentConfiguration.Relay.defaultMaxConnections(maxClients: maxClients))")
+        guard let listen = listenAddress(map["listen"], key: "relay.listen", required: true) else { return nil }
+        if !listen.isLoopback && username == nil && password == nil {
+            // The relay serves every camera: on the school's network it must ask who is pulling.
+            problem(
+                "relay.listen", "\(listen) is reachable from the network but the relay has no credentials",
+                "set relay.username and relay.password_file (or listen on 127.0.0.1)")
+        }
+        return .init(
+            listen: listen, username: username, password: password, maxClients: maxClients, maxClientsPerCamera: maxPerCamera,
+            maxConnections: maxConnections)
     }
 
     mutating func readStatus(_ node: Node?) -> AgentConfiguration.Status {

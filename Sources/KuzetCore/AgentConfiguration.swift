@@ -107,11 +107,30 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var listen: ListenAddress
         public var username: String?
         public var password: String?
-        public init(listen: ListenAddress, username: String? = nil, password: String? = nil) {
+        /// Clients playing at once, over all cameras (`relay.max_clients`); more get RTSP 503.
+        public var maxClients: Int
+        /// Clients playing one camera stream at once (`relay.max_clients_per_camera`); more get RTSP 453.
+        public var maxClientsPerCamera: Int
+        /// Open RTSP connections, playing or not (`relay.max_connections`); more are answered 503 and closed.
+        public var maxConnections: Int
+
+        public static let defaultMaxClients = 100
+        public static let defaultMaxClientsPerCamera = 20
+
+        public init(
+            listen: ListenAddress, username: String? = nil, password: String? = nil, maxClients: Int = Relay.defaultMaxClients,
+            maxClientsPerCamera: Int = Relay.defaultMaxClientsPerCamera, maxConnections: Int? = nil
+        ) {
             self.listen = listen
             self.username = username
             self.password = password
+            self.maxClients = maxClients
+            self.maxClientsPerCamera = maxClientsPerCamera
+            self.maxConnections = maxConnections ?? Self.defaultMaxConnections(maxClients: maxClients)
         }
+
+        /// Room for every playing client plus as many connections still logging in or describing.
+        public static func defaultMaxConnections(maxClients: Int) -> Int { maxClients + 100 }
     }
 
     public struct Status: Sendable, Equatable {
@@ -191,4 +210,11 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// True when only this machine can connect (127.0.0.0/8, ::1, localhost); `0.0.0.0`, `::`
+    /// and every other address are reachable from the network.
+    public var isLoopback: Bool {
+        let host = host.lowercased()
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
 }

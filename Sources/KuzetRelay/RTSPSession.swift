@@ -18,13 +18,22 @@ public struct RTSPSession: Sendable {
         case play(RelayPath, [Int: RTSPTransport])
         /// Stop sending (PAUSE or TEARDOWN).
         case stop
+        /// Close the connection once the response is sent (too many wrong passwords).
+        case close
     }
 
     public static let methods = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, TEARDOWN, GET_PARAMETER"
-    public static let timeoutSeconds = 60
+    public static let defaultTimeoutSeconds = 60
+    public static let defaultMaximumFailedAuthorizations = 5
 
     public private(set) var state: State = .initial
     public let id: String
+    /// Seconds without a request after which the server drops the session (announced in
+    /// `Session: …;timeout=`; the connection handler enforces it).
+    public let timeoutSeconds: Int
+    /// Wrong `Authorization:` headers counted on this connection so far.
+    public private(set) var failedAuthorizations = 0
+    private let maximumFailedAuthorizations: Int
     private let authenticator: RTSPDigestAuthenticator?
     private let serverPorts: (rtp: Int, rtcp: Int)
     private let availability: @Sendable (RelayPath) -> RelayAvailability
@@ -36,11 +45,18 @@ public struct RTSPSession: Sendable {
     ///   - authenticator: nil when the relay has no credentials configured (open relay).
     ///   - serverPorts: the relay's UDP ports for RTP and RTCP (shared by all sessions).
     ///   - availability: what the relay has for a path, asked at DESCRIBE and SETUP.
+    ///   - maximumFailedAuthorizations: wrong `Authorization:` headers allowed; the next wrong
+    ///     one is answered 403 with ``Action/close`` (a request without the header is the normal
+    ///     first step of Digest and does not count).
     public init(
         id: String = String(UInt64.random(in: 1...UInt64.max), radix: 16), authenticator: RTSPDigestAuthenticator?,
-        serverPorts: (rtp: Int, rtcp: Int), availability: @escaping @Sendable (RelayPath) -> RelayAvailability
+        serverPorts: (rtp: Int, rtcp: Int), timeoutSeconds: Int = RTSPSession.defaultTimeoutSeconds,
+        maximumFailedAuthorizations: Int = RTSPSession.defaultMaximumFailedAuthorizations,
+        availability: @escaping @Sendable (RelayPath) -> RelayAvailability
     ) {
         self.id = id
+        self.timeoutSeconds = timeoutSeconds
+        self.maximumFailedAuthorizations = maximumFailedAuthorizations
         self.authenticator = authenticator
         self.serverPorts = serverPorts
         self.availability = availability
@@ -51,6 +67,10 @@ public struct RTSPSession: Sendable {
         if request.method != "OPTIONS", let authenticator,
             !authenticator.accepts(authorization: request[header: "Authorization"], method: request.method)
         {
+            if request[header: "Authorization"] != nil {
+                failedAuthorizations += 1
+                if failedAuthorizations > maximumFailedAuthorizations { return (RTSPResponse(status: 403), .close) }
+            }
             return (RTSPResponse(status: 401, headers: [("WWW-Authenticate", authenticator.challenge)]), nil)
         }
         if ["PLAY", "PAUSE", "TEARDOWN"].contains(request.method) || (request.method == "SETUP" && state != .initial) {
@@ -80,8 +100,15 @@ public struct RTSPSession: Sendable {
         }
     }
 
+    /// The relay would not take one more client (a cap is reached): the PLAY that asked is
+    /// answered with `status` instead, and the session stays ready to PLAY again later.
+    public mutating func refusePlay(status: Int) -> RTSPResponse {
+        if state == .playing { state = .ready }
+        return RTSPResponse(status: status, headers: sessionHeader + [("Retry-After", "10")])
+    }
+
     private var sessionHeader: [(name: String, value: String)] {
-        state == .initial ? [] : [("Session", "\(id);timeout=\(Self.timeoutSeconds)")]
+        state == .initial ? [] : [("Session", "\(id);timeout=\(timeoutSeconds)")]
     }
 
     private func describe(_ request: RTSPRequest) -> RTSPResponse {

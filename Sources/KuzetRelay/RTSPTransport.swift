@@ -1,5 +1,5 @@
 /// A client's choice of transport from its `Transport:` header (RFC 2326 §12.39).
-public enum RTSPTransport: Sendable, Equatable {
+public enum RTSPTransport: Sendable, Hashable {
     /// RTP and RTCP inside the RTSP connection, on these two channel numbers.
     case interleaved(rtp: UInt8, rtcp: UInt8)
     /// Unicast UDP to the client's address at these ports.

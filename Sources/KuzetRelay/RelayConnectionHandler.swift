@@ -4,16 +4,20 @@ import KuzetMedia
 import Logging
 import NIOCore
 
-/// One RTSP client connection: runs its ``RTSPSession`` on the connection's event loop and
-/// starts/stops the client's ``RelayClientPump``.
+/// One RTSP client connection: runs its ``RTSPSession`` on the connection's event loop, enforces
+/// the session timeout it announces and the relay's caps, and hands a playing client to its camera
+/// stream's ``RelayStreamPump``.
 final class RelayConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = RTSPInbound
     typealias OutboundOut = ByteBuffer
 
     private let server: RelayServer.Shared
     private var session: RTSPSession
-    private var pump: RelayClientPump?
+    private var playing: (client: RelayClient, pump: RelayStreamPump)?
     private var logger: Logger
+    /// When the client last sent a whole request or (over TCP) an RTCP block.
+    private var lastHeard = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
 
     init(server: RelayServer.Shared, remoteAddress: SocketAddress?) {
         self.server = server
@@ -22,16 +26,31 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             authenticator: server.configuration.username.map {
                 RTSPDigestAuthenticator(username: $0, password: server.configuration.password ?? "", realm: server.configuration.realm)
             },
-            serverPorts: server.udpPorts,
+            serverPorts: server.udpPorts, timeoutSeconds: server.configuration.sessionTimeout,
+            maximumFailedAuthorizations: server.configuration.maxFailedAuthorizations,
             availability: { catalog.availability(of: $0) })
         var logger = server.logger
         logger[metadataKey: "client.address"] = "\(remoteAddress?.description ?? "?")"
         self.logger = logger
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        lastHeard = .now()
+        scheduleIdleCheck(context: context, at: lastHeard + .seconds(Int64(server.configuration.sessionTimeout)))
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .request(let request) = unwrapInboundIn(data) else { return }  // client RTCP: dropped
-        let (response, action) = session.handle(request)
+        lastHeard = .now()
+        guard case .request(let request) = unwrapInboundIn(data) else { return }  // client RTCP: keeps the session alive, then dropped
+        var (response, action) = session.handle(request)
+        if case .play(let path, _) = action {
+            let decision = server.admission.admit(camera: path.camera)
+            if let refusal = decision.refusal {
+                response = session.refusePlay(status: refusal.status)
+                action = nil
+                refused(refusal, camera: path.camera, log: decision.firstRefusal)
+            }
+        }
         if response.status >= 400 {
             // A 401 is also the normal first step of Digest, so it is logged at debug level.
             logger.log(
@@ -41,22 +60,34 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         }
         var buffer = context.channel.allocator.buffer(capacity: 512)
         buffer.writeString(response.serialized(cseq: request.cseq))
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         switch action {
         case .play(let path, let transports):
-            startPump(context: context, path: path, transports: transports)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            startPlaying(context: context, path: path, transports: transports)
         case .stop:
-            pump?.stop()
-            pump = nil
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            stopPlaying()
+        case .close:
+            server.statistics.record(.failedLogins)
+            logger.warning("relay closed a connection after too many wrong passwords", metadata: ["relay.failed_logins": "\(session.failedAuthorizations)"])
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in bound.value.close(promise: nil) }
         case nil:
-            break
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        pump?.stop()
-        pump = nil
+        stopPlaying()
+        idleCheck?.cancel()
+        idleCheck = nil
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopPlaying()
+        idleCheck?.cancel()
+        idleCheck = nil
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -70,16 +101,69 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         }
     }
 
-    private func startPump(context: ChannelHandlerContext, path: RelayPath, transports: [Int: RTSPTransport]) {
-        guard let fanout = server.catalog.fanout(path.camera, path.stream) else { return }
-        pump?.stop()
-        let target = RelayClientPump.Target(
-            control: context.channel, transports: transports, udp: server.udpChannels, clientAddress: context.channel.remoteAddress)
-        let pump = RelayClientPump(
-            camera: path.camera, title: path.camera, payload: path.payload, fanout: fanout,
-            capacity: server.configuration.clientQueueCapacity, target: target, statistics: server.statistics, logger: logger)
-        pump.start()
-        self.pump = pump
+    /// Closes the connection once nothing has come from the client for the session timeout.
+    private func scheduleIdleCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = bound.value
+            handler.checkIdle(context: context)
+        }
+    }
+
+    private func checkIdle(context: ChannelHandlerContext) {
+        let timeout = TimeAmount.seconds(Int64(server.configuration.sessionTimeout))
+        let due = lastHeard + timeout
+        guard due <= .now() else {
+            scheduleIdleCheck(context: context, at: due)
+            return
+        }
+        idleCheck = nil
+        server.statistics.record(.sessionTimeout)
+        logger.info(
+            "relay closed a session that sent nothing for its timeout",
+            metadata: ["relay.session_timeout_seconds": "\(server.configuration.sessionTimeout)", "relay.playing": "\(playing != nil)"])
+        stopPlaying()
+        context.close(promise: nil)
+    }
+
+    private func refused(_ refusal: RelayAdmission.Refusal, camera: String, log: Bool) {
+        switch refusal {
+        case .relayFull(let limit):
+            server.statistics.record(.maxClients)
+            if log {
+                logger.warning(
+                    "relay.max_clients: \(limit) clients are playing; more are refused (RTSP 503) — raise relay.max_clients if the box can serve them",
+                    metadata: ["camera.id": "\(camera)"])
+            }
+        case .cameraFull(let limit):
+            server.statistics.record(.maxClientsPerCamera)
+            if log {
+                logger.warning(
+                    "relay.max_clients_per_camera: \(limit) clients are playing camera \(camera); more are refused (RTSP 453) — raise relay.max_clients_per_camera if the box can serve them",
+                    metadata: ["camera.id": "\(camera)"])
+            }
+        }
+    }
+
+    private func startPlaying(context: ChannelHandlerContext, path: RelayPath, transports: [Int: RTSPTransport]) {
+        stopPlaying()
+        guard let fanout = server.catalog.fanout(path.camera, path.stream) else {
+            server.admission.release(camera: path.camera)
+            return
+        }
+        let client = RelayClient(
+            camera: path.camera, payload: path.payload,
+            target: .init(control: context.channel, transports: transports, udp: server.udpChannels, clientAddress: context.channel.remoteAddress),
+            bufferLimit: server.configuration.clientBufferBytes)
+        playing = (client, server.pumps.add(client, fanout: fanout))
         logger.info("relay client playing", metadata: ["camera.id": "\(path.camera)", "rtsp.stream": "\(path.stream.rawValue)"])
+    }
+
+    /// Takes the client off its pump and gives back its place under the caps.
+    private func stopPlaying() {
+        guard let (client, pump) = playing else { return }
+        playing = nil
+        server.pumps.remove(client, from: pump)
+        server.admission.release(camera: client.camera)
     }
 }

@@ -18,6 +18,8 @@ public final class RelayServer: Service, Sendable {
         var logger: Logger
         var udpChannels: (rtp: any Channel, rtcp: any Channel)
         var udpPorts: (rtp: Int, rtcp: Int)
+        var admission: RelayAdmission
+        var pumps: RelayStreamPumps
     }
 
     public let configuration: RelayServerConfiguration
@@ -26,6 +28,8 @@ public final class RelayServer: Service, Sendable {
     private let logger: Logger
     private let group: any EventLoopGroup
     private let boundPort = NIOLockedValueBox<Int?>(nil)
+    private let pumps: RelayStreamPumps
+    private let connections: RelayConnections
 
     public init(
         configuration: RelayServerConfiguration, catalog: RelayCatalog, statistics: RelayStatistics = RelayStatistics(),
@@ -36,7 +40,15 @@ public final class RelayServer: Service, Sendable {
         self.statistics = statistics
         self.group = group
         self.logger = logger
+        self.pumps = RelayStreamPumps(
+            capacity: configuration.streamQueueCapacity, slowClientTimeout: configuration.slowClientTimeout, statistics: statistics, logger: logger)
+        self.connections = RelayConnections(limit: configuration.maxConnections)
     }
+
+    /// Threads feeding clients now: one per camera stream being played, whatever the number of clients.
+    public var pumpThreads: Int { pumps.count }
+    /// RTSP connections open now (playing or not).
+    public var openConnections: Int { connections.count }
 
     /// The TCP port once listening (useful when configured with port 0).
     public var port: Int? { boundPort.withLockedValue { $0 } }
@@ -59,17 +71,29 @@ public final class RelayServer: Service, Sendable {
         }
         let shared = Shared(
             configuration: configuration, catalog: catalog, statistics: statistics, logger: logger, udpChannels: (rtp, rtcp),
-            udpPorts: (rtp.localAddress?.port ?? 0, rtcp.localAddress?.port ?? 0))
-        let connections = RelayConnections()
+            udpPorts: (rtp.localAddress?.port ?? 0, rtcp.localAddress?.port ?? 0),
+            admission: RelayAdmission(maxClients: configuration.maxClients, maxClientsPerCamera: configuration.maxClientsPerCamera), pumps: pumps)
+        let connections = connections
+        let statistics = statistics
+        let logger = logger
         let server: any Channel
         do {
             server = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+                .childChannelOption(
+                    .writeBufferWaterMark, value: .init(low: configuration.clientBufferBytes / 2, high: max(configuration.clientBufferBytes, 2)))
                 .childChannelInitializer { channel in
-                    connections.add(channel)
+                    let admitted = connections.add(channel)
+                    if !admitted.accepted {
+                        statistics.record(.maxConnections)
+                        if admitted.firstRefusal {
+                            logger.warning(
+                                "relay.max_connections: \(connections.limit) RTSP connections are open; more are answered 503 and closed — raise relay.max_connections if they are legitimate")
+                        }
+                        return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RelayRefusingHandler()) }
+                    }
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
                         try channel.pipeline.syncOperations.addHandler(RelayConnectionHandler(server: shared, remoteAddress: channel.remoteAddress))
@@ -91,24 +115,50 @@ public final class RelayServer: Service, Sendable {
         try? await gracefulShutdown()
         try? await server.close()
         await connections.closeAll()
+        pumps.stopAll()
         try? await rtp.close()
         try? await rtcp.close()
         logger.info("relay stopped")
     }
 }
 
-/// The open client connections, closed at shutdown (which stops their pumps).
+/// The open client connections, at most `limit` (`relay.max_connections`), closed at shutdown.
 final class RelayConnections: Sendable {
-    private let channels = NIOLockedValueBox<[ObjectIdentifier: any Channel]>([:])
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var refusalLogged = false
+    }
+    let limit: Int
+    private let state = NIOLockedValueBox(State())
 
-    func add(_ channel: any Channel) {
+    init(limit: Int) { self.limit = limit }
+
+    /// Counts `channel` in, unless `limit` connections are open (then it is to be refused;
+    /// `firstRefusal` says whether this is the first refusal since the count was last below it).
+    func add(_ channel: any Channel) -> (accepted: Bool, firstRefusal: Bool) {
         let key = ObjectIdentifier(channel)
-        channels.withLockedValue { $0[key] = channel }
-        channel.closeFuture.whenComplete { [channels] _ in _ = channels.withLockedValue { $0.removeValue(forKey: key) } }
+        let result = state.withLockedValue { state -> (Bool, Bool) in
+            guard state.channels.count < limit else {
+                defer { state.refusalLogged = true }
+                return (false, !state.refusalLogged)
+            }
+            state.channels[key] = channel
+            return (true, false)
+        }
+        guard result.0 else { return result }
+        channel.closeFuture.whenComplete { [state, limit] _ in
+            state.withLockedValue { state in
+                state.channels.removeValue(forKey: key)
+                if state.channels.count < limit { state.refusalLogged = false }
+            }
+        }
+        return result
     }
 
+    var count: Int { state.withLockedValue { $0.channels.count } }
+
     func closeAll() async {
-        for channel in channels.withLockedValue({ Array($0.values) }) { try? await channel.close() }
+        for channel in state.withLockedValue({ Array($0.channels.values) }) { try? await channel.close() }
     }
 }
 

@@ -1,6 +1,6 @@
 import KuzetCore
 
-/// How the relay listens and whom it lets in.
+/// How the relay listens, whom it lets in, and how much it gives any client.
 public struct RelayServerConfiguration: Sendable {
     public var listen: ListenAddress
     /// The relay's own credentials (`relay.username`/`relay.password`); no auth when nil.
@@ -10,12 +10,32 @@ public struct RelayServerConfiguration: Sendable {
     /// UDP ports for RTP and RTCP to UDP clients, shared by all sessions; 0 = any free port.
     public var udpRTPPort: Int
     public var udpRTCPPort: Int
-    /// Packets a client may fall behind before it drops to the next keyframe.
-    public var clientQueueCapacity: Int
+    /// Packets the relay's reader of one camera stream may fall behind before it drops to the
+    /// next keyframe (for every client of that stream at once).
+    public var streamQueueCapacity: Int
+    /// Clients playing at once over all cameras; one more gets RTSP 503.
+    public var maxClients: Int
+    /// Clients playing one camera (main and sub together) at once; one more gets RTSP 453.
+    public var maxClientsPerCamera: Int
+    /// Open RTSP connections, playing or not; one more is answered 503 and closed.
+    public var maxConnections: Int
+    /// Seconds a connection may send nothing (no request, and over TCP no RTCP either) before
+    /// it is closed; announced in every `Session:` header (`timeout=`).
+    public var sessionTimeout: Int
+    /// Bytes handed to one client's connection and not yet written to its socket; above it the
+    /// client's frames are dropped until it catches up (then it resumes at a keyframe).
+    public var clientBufferBytes: Int
+    /// Seconds a TCP client may stay unable to take more (not reading) before it is closed.
+    public var slowClientTimeout: Double
+    /// Wrong `Authorization:` headers one connection may send; the next wrong one closes it.
+    public var maxFailedAuthorizations: Int
 
     public init(
         listen: ListenAddress, username: String? = nil, password: String? = nil, realm: String = "kuzet",
-        udpRTPPort: Int = 0, udpRTCPPort: Int = 0, clientQueueCapacity: Int = 512
+        udpRTPPort: Int = 0, udpRTCPPort: Int = 0, streamQueueCapacity: Int = 512,
+        maxClients: Int = AgentConfiguration.Relay.defaultMaxClients, maxClientsPerCamera: Int = AgentConfiguration.Relay.defaultMaxClientsPerCamera,
+        maxConnections: Int? = nil, sessionTimeout: Int = 60, clientBufferBytes: Int = 512 * 1024, slowClientTimeout: Double = 10,
+        maxFailedAuthorizations: Int = 5
     ) {
         self.listen = listen
         self.username = username
@@ -23,11 +43,20 @@ public struct RelayServerConfiguration: Sendable {
         self.realm = realm
         self.udpRTPPort = udpRTPPort
         self.udpRTCPPort = udpRTCPPort
-        self.clientQueueCapacity = clientQueueCapacity
+        self.streamQueueCapacity = streamQueueCapacity
+        self.maxClients = maxClients
+        self.maxClientsPerCamera = maxClientsPerCamera
+        self.maxConnections = maxConnections ?? AgentConfiguration.Relay.defaultMaxConnections(maxClients: maxClients)
+        self.sessionTimeout = sessionTimeout
+        self.clientBufferBytes = clientBufferBytes
+        self.slowClientTimeout = slowClientTimeout
+        self.maxFailedAuthorizations = maxFailedAuthorizations
     }
 
     /// From the agent's `relay:` section.
     public init(_ relay: AgentConfiguration.Relay) {
-        self.init(listen: relay.listen, username: relay.username, password: relay.password)
+        self.init(
+            listen: relay.listen, username: relay.username, password: relay.password, maxClients: relay.maxClients,
+            maxClientsPerCamera: relay.maxClientsPerCamera, maxConnections: relay.maxConnections)
     }
 }

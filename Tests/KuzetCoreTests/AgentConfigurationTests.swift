@@ -18,6 +18,8 @@ import Testing
           max_kbps: 8000
         relay:
           listen: 0.0.0.0:8554
+          username: cou
+          password: relay-pw
         cameras:
           - id: entrance
             url: rtsp://192.168.1.64:554/Streaming/Channels/101
@@ -41,6 +43,61 @@ import Testing
         #expect(configuration.relay?.listen == ListenAddress(host: "0.0.0.0", port: 8554))
         #expect(configuration.centre?.pushURL(school: "KZ-AST-0042", camera: "entrance") == "rtmp://cou.example/live/KZ-AST-0042/entrance")
         #expect(configuration.cameras[0].authenticatedURL(of: .main) == "rtsp://admin:p%40ss%3Aword@192.168.1.64:554/Streaming/Channels/101")
+    }
+
+    @Test func aRelayReachableFromTheNetworkWithoutCredentialsIsRefusedWithTheFix() {
+        for listen in ["0.0.0.0:8554", ":8554", "192.168.1.10:8554", "[::]:8554"] {
+            let yaml = valid.replacingOccurrences(of: "  listen: 0.0.0.0:8554\n  username: cou\n  password: relay-pw", with: "  listen: \"\(listen)\"")
+            #expect(yaml != valid)
+            do {
+                _ = try AgentConfiguration.parse(yaml: yaml)
+                Issue.record("relay on \(listen) without credentials was accepted")
+            } catch {
+                #expect(error.problems.map(\.key) == ["relay.listen"], "\(listen): \(error.description)")
+                #expect(error.description.contains("relay.listen: "), "\(error.description)")
+                #expect(error.description.contains("reachable from the network"), "\(error.description)")
+                #expect(error.description.contains("— set relay.username and relay.password_file"), "\(error.description)")
+            }
+        }
+    }
+
+    @Test func aRelayOnLoopbackNeedsNoCredentials() throws {
+        for listen in ["127.0.0.1:8554", "[::1]:8554", "localhost:8554"] {
+            let yaml = valid.replacingOccurrences(of: "  listen: 0.0.0.0:8554\n  username: cou\n  password: relay-pw", with: "  listen: \"\(listen)\"")
+            let relay = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
+            #expect(relay.username == nil && relay.password == nil)
+        }
+    }
+
+    @Test func relayCapsHaveDefaultsAndAreRead() throws {
+        let defaults = try #require(try AgentConfiguration.parse(yaml: valid).relay)
+        #expect(defaults.maxClients == 100 && defaults.maxClientsPerCamera == 20 && defaults.maxConnections == 200)
+        let yaml = valid.replacingOccurrences(of: "  password: relay-pw", with: "  password: relay-pw\n  max_clients: 600\n  max_clients_per_camera: 550")
+        let read = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
+        #expect(read.maxClients == 600 && read.maxClientsPerCamera == 550 && read.maxConnections == 700)
+        let broken = valid.replacingOccurrences(of: "  password: relay-pw", with: "  password: relay-pw\n  max_clients: 0\n  max_connections: lots")
+        #expect {
+            try AgentConfiguration.parse(yaml: broken)
+        } throws: { error in
+            let keys: [String] = (error as? ConfigurationError)?.problems.map(\.key).sorted() ?? []
+            return keys == ["relay.max_clients", "relay.max_connections"]
+        }
+    }
+
+    @Test func theSampleConfigurationsRelayPassesTheRule() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let sample = try String(contentsOf: root.appendingPathComponent("deploy/config/agent.yaml"), encoding: .utf8)
+        let relay = try #require(sample.components(separatedBy: "\nrelay:\n").last?.components(separatedBy: "\n\n").first)
+        #expect(relay.contains("listen: 0.0.0.0:8554"))
+        // Only the relay section of the sample, with its password file where a test can write one.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kuzet-sample-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwordFile = directory.appendingPathComponent("relay.pass").path
+        try "sample-pw\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
+        let yaml = "school: { id: KZ-1 }\nstorage: { root: /r }\nrelay:\n" + relay.replacingOccurrences(of: "/etc/kuzet/relay.pass", with: passwordFile)
+        let parsed = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
+        #expect(parsed.username == "cou" && parsed.password == "sample-pw")
     }
 
     @Test func retentionBelowTheLegalMinimumIsRefusedWithTheReason() {

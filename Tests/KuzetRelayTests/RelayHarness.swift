@@ -16,7 +16,10 @@ final class RelayHarness: @unchecked Sendable {
     let logs = CapturedLogs()
     private let task: Task<Void, any Error>
 
-    init(username: String? = "cou", password: String? = "relay-pw", media: String? = nil, bitrate: String = "1M", sourceURL: String? = nil) async throws {
+    init(
+        username: String? = "cou", password: String? = "relay-pw", media: String? = nil, bitrate: String = "1M", sourceURL: String? = nil,
+        configure: (inout RelayServerConfiguration) -> Void = { _ in }
+    ) async throws {
         directory = try TemporaryDirectory(prefix: "kuzet-relay")
         let directory = directory
         let url = try await offPool { try sourceURL ?? media ?? RelayTestMedia.make(in: directory, bitrate: bitrate) }
@@ -25,8 +28,9 @@ final class RelayHarness: @unchecked Sendable {
         try await offPool { try source.start() }  // opening an RTSP upstream blocks
         port = freeLoopbackPort()
         let logs = logs
-        let configuration = RelayServerConfiguration(
-            listen: ListenAddress(host: "127.0.0.1", port: port), username: username, password: password, clientQueueCapacity: 256)
+        var configuration = RelayServerConfiguration(
+            listen: ListenAddress(host: "127.0.0.1", port: port), username: username, password: password, streamQueueCapacity: 256)
+        configure(&configuration)
         server = RelayServer(
             configuration: configuration, catalog: RelayCatalog(fanouts: ["entrance": fanout]),
             logger: Logger(label: "kuzet.relay") { _ in logs.handler() })

@@ -28,7 +28,8 @@ struct RelayServerTests {
         defer { [ffmpeg, gst, vlc].forEach { $0.stop(signal: SIGKILL) } }
 
         #expect(await waitUntil(timeout: 30) { relay.server.statistics.camera("entrance").clients == 3 }, "three relay clients playing")
-        #expect(relay.fanout.subscriberCount == 3, "one queue per client on the camera's single fan-out")
+        #expect(relay.fanout.subscriberCount == 1, "one queue for all relay clients on the camera's single fan-out")
+        #expect(relay.server.pumpThreads == 1, "one thread feeds the three clients")
         #expect(camera.sessions(mount: "/cam1") == 1, "the camera sees exactly one session")
         try await Task.sleep(for: .seconds(seconds))
         #expect(camera.sessions(mount: "/cam1") == 1, "still exactly one session at the camera")

@@ -61,7 +61,8 @@ struct RelayStallTests {
     /// Measured twice on the same (busy, shared) machine: once with no stalled client, once with
     /// one that has stopped reading; the second must match the first.
     @Test func aClientThatStopsReadingSlowsNeitherTheRecorderNorOtherClients() async throws {
-        let relay = try await RelayHarness(username: nil, password: nil, bitrate: "6M")
+        // This test is about who waits for a stalled client, so the relay keeps it (no slow-client close).
+        let relay = try await RelayHarness(username: nil, password: nil, bitrate: "6M") { $0.slowClientTimeout = 600 }
         defer { relay.stop() }
         let recorder = FrameCounter(fanout: relay.fanout)
         defer { recorder.stop() }
@@ -76,8 +77,8 @@ struct RelayStallTests {
         let setup = try await offPool { try stalled.request("SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"]) }
         let session = try #require(setup.headers["session"]?.split(separator: ";").first.map(String.init))
         #expect(try await offPool { try stalled.request("PLAY", url + "/", headers: ["Session": session]) }.status == 200)
-        // Joining mid-GOP skips < 25 packets; only an overflow of its 256-packet queue drops more.
-        #expect(await waitUntil(timeout: 90) { relay.server.statistics.camera("entrance").droppedPackets > 256 }, "the stalled client overflows its own queue")
+        // Joining mid-GOP skips < 25 frames; only a full connection buffer drops more.
+        #expect(await waitUntil(timeout: 90) { relay.server.statistics.camera("entrance").droppedPackets > 60 }, "the stalled client fills its own buffer")
         let dropsAtStart = relay.server.statistics.camera("entrance").droppedPackets
 
         let stall = try await measure(relay, recorder, seconds: seconds, name: "during-stall")
