@@ -25,6 +25,7 @@ public struct CurlHTTPTransport: HTTPTransport {
             case .connectionLost: throw ExchangeError.closedEarly
             // A reply libcurl could not read as HTTP (garbage, a bad Content-Length, a broken chunk).
             case .other: throw ExchangeError.framing(CredentialFreeURL.strip(error.detail.isEmpty ? error.summary : error.detail))
+            case .invalidRequest where error.detail.contains("HTTP/0.9"): throw ExchangeError.framing("no HTTP status line")
             default: throw ExchangeError.connect(CredentialFreeURL.strip(error.summary + (error.detail.isEmpty ? "" : " (\(error.detail))")))
             }
         }
