@@ -3,8 +3,9 @@ import KuzetCurl
 
 /// ONVIF's HTTP over libcurl (``KuzetCurl/HTTPClient``: its own thread per transfer, never the
 /// cooperative pool), with the discovery limits mapped onto libcurl's: the total timeout and the
-/// response size cap. HTTP Digest is answered by ``ONVIFClient`` itself (same code as RTSP), so
-/// requests go without libcurl authentication and a 401 comes back as an answer.
+/// response size cap. libcurl is never given credentials (no CURLOPT_HTTPAUTH, no redirects
+/// followed): HTTP Digest — and HTTP Basic, only under `--allow-plaintext-auth` — is answered by
+/// ``ONVIFClient`` itself, which sees every challenge, so a 401 comes back as an answer.
 public struct CurlHTTPTransport: HTTPTransport {
     public init() {}
 
@@ -22,6 +23,9 @@ public struct CurlHTTPTransport: HTTPTransport {
             case .timedOut: throw ExchangeError.timedOut(seconds: limits.timeout)
             case .responseTooLarge: throw ExchangeError.tooLarge(limit: limits.maxBytes)
             case .connectionLost: throw ExchangeError.closedEarly
+            // A reply libcurl could not read as HTTP (garbage, a bad Content-Length, a broken chunk).
+            case .other: throw ExchangeError.framing(CredentialFreeURL.strip(error.detail.isEmpty ? error.summary : error.detail))
+            case .invalidRequest where error.detail.contains("HTTP/0.9"): throw ExchangeError.framing("no HTTP status line")
             default: throw ExchangeError.connect(CredentialFreeURL.strip(error.summary + (error.detail.isEmpty ? "" : " (\(error.detail))")))
             }
         }

@@ -16,11 +16,14 @@ public struct DiscoveryOptions: Sendable {
     /// How many ONVIF devices are questioned at once.
     public var deviceParallelism: Int
     public var transport: any HTTPTransport
+    /// Whether passwords may be sent in plain text (WS-Security PasswordText, HTTP or RTSP Basic)
+    /// to a device that accepts nothing better; `--allow-plaintext-auth`. Off: only digests.
+    public var allowPlaintextAuth: Bool
 
     public init(
         timeout: Double = 3, interface: String? = nil, multicast: Bool = true, subnets: [SubnetRange] = [], credentials: DeviceCredentials? = nil,
         scanner: SubnetScanner = SubnetScanner(), wsDiscoveryPort: Int = WSDiscoveryClient.port, deviceParallelism: Int = 8,
-        transport: any HTTPTransport = CurlHTTPTransport()
+        transport: any HTTPTransport = CurlHTTPTransport(), allowPlaintextAuth: Bool = false
     ) {
         self.timeout = timeout
         self.interface = interface
@@ -31,6 +34,7 @@ public struct DiscoveryOptions: Sendable {
         self.wsDiscoveryPort = wsDiscoveryPort
         self.deviceParallelism = deviceParallelism
         self.transport = transport
+        self.allowPlaintextAuth = allowPlaintextAuth
     }
 }
 
@@ -67,28 +71,30 @@ public struct Discovery: Sendable {
         report.devices = devices
 
         // ONVIF targets: WS-Discovery answers first, then sweep hits not already covered.
-        var targets: [(url: String, name: String?)] = []
+        var targets: [ONVIFTarget] = []
         var seenEndpoints = Set<String>()
         for device in devices {
-            guard let url = device.deviceServiceURL, let address = DeviceAddress(url) else {
-                report.problems.append("\(device.endpointReference): answered WS-Discovery without a usable XAddr — check the device's network settings")
-                continue
+            switch ONVIFTarget.announced(by: device) {
+            case .success(let target):
+                if seenEndpoints.insert(target.endpoint).inserted { targets.append(target) }
+            case .failure(let problem):
+                report.problems.append(problem.description)
             }
-            if seenEndpoints.insert("\(address.host):\(address.port)").inserted { targets.append((url, device.name)) }
         }
         for url in sweep.onvifURLs {
-            guard let address = DeviceAddress(url) else { continue }
-            if seenEndpoints.insert("\(address.host):\(address.port)").inserted { targets.append((url, nil)) }
+            guard let target = ONVIFTarget(url: url, name: nil) else { continue }
+            if seenEndpoints.insert(target.endpoint).inserted { targets.append(target) }
         }
+        report.problems += sweep.problems
 
         var taken = Set<String>()
         var onvifHosts = Set<String>()
-        let inspected = await inspectAll(targets.map(\.url))
-        for (index, result) in inspected.enumerated() {
+        for (target, result) in await inspectAll(targets) {
             switch result {
             case .success(let device):
-                if let host = DeviceAddress(device.deviceURL)?.host { onvifHosts.insert(host) }
-                report.cameras += cameras(from: device, name: targets[index].name, taken: &taken)
+                onvifHosts.insert(target.host)
+                report.cameras += cameras(from: device, name: target.name, taken: &taken)
+                report.problems += device.problems
             case .failure(let error):
                 report.problems.append(error.description)
             }
@@ -116,25 +122,28 @@ public struct Discovery: Sendable {
         return report
     }
 
-    func inspectAll(_ urls: [String]) async -> [Result<ONVIFDeviceReport, ONVIFError>] {
-        var results = [Result<ONVIFDeviceReport, ONVIFError>?](repeating: nil, count: urls.count)
-        await withTaskGroup(of: (Int, Result<ONVIFDeviceReport, ONVIFError>).self) { group in
-            var next = 0
-            func add() {
-                let index = next
-                let client = ONVIFClient(deviceURL: urls[index], credentials: options.credentials, transport: options.transport)
-                group.addTask {
-                    do throws(ONVIFError) { return (index, .success(try await client.inspect())) } catch { return (index, .failure(error)) }
-                }
-                next += 1
-            }
-            while next < min(options.deviceParallelism, urls.count) { add() }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                if next < urls.count { add() }
-            }
+    /// Questions every target, at most `deviceParallelism` at once. Each answer comes back with
+    /// the target it belongs to, in the targets' order: nothing is matched up by position.
+    func inspectAll(_ targets: [ONVIFTarget]) async -> [(ONVIFTarget, Result<ONVIFDeviceReport, ONVIFError>)] {
+        let clients = targets.map { target in
+            ONVIFClient(
+                deviceURL: target.url, credentials: options.credentials, transport: options.transport, allowPlaintextAuth: options.allowPlaintextAuth)
         }
-        return results.compactMap { $0 }
+        var answers: [Int: Result<ONVIFDeviceReport, ONVIFError>] = [:]
+        await withTaskGroup(of: (Int, Result<ONVIFDeviceReport, ONVIFError>).self) { group in
+            var started = 0
+            let parallelism = max(1, options.deviceParallelism)
+            while started < clients.count {
+                if started >= parallelism, let (index, result) = await group.next() { answers[index] = result }
+                let index = started, client = clients[index]
+                group.addTask { (index, await client.inspectResult()) }
+                started += 1
+            }
+            for await (index, result) in group { answers[index] = result }
+        }
+        return targets.enumerated().map { index, target in
+            (target, answers[index] ?? .failure(ONVIFError(device: target.url, operation: "probe", kind: .badAnswer("no answer was collected"))))
+        }
     }
 
     /// One camera per video source; best stream as `url`, the next as `sub_url`.

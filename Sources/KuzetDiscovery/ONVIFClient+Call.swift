@@ -7,18 +7,34 @@ extension ONVIFClient {
     enum Attempt {
         case answer(XMLElementNode)
         case authenticationRefused
+        /// Refused, and the device's challenge asks for HTTP Basic only (not allowed).
+        case basicOnly
+    }
+
+    /// The methods tried in order until one is accepted: digests first; the plain-text ones only
+    /// when allowed.
+    var authenticationMethods: [AuthenticationMethod] {
+        allowPlaintextAuth ? [.wsSecurityDigest, .httpDigest, .wsSecurityText, .httpBasic] : [.wsSecurityDigest, .httpDigest]
     }
 
     /// Sends one SOAP request and returns the parsed envelope, settling on an authentication
     /// method the first time credentials are needed and keeping it for the rest of the session.
     func call(_ session: inout Session, url: String, operation: String, body: String, authenticated: Bool) async throws(ONVIFError) -> XMLElementNode {
+        // Every request goes to the address we reached the device at (reported service addresses
+        // were rewritten onto it); this check keeps credentials from ever going anywhere else.
+        guard let target = DeviceAddress(url), target.host == session.reachable.host, target.port == session.reachable.port,
+            target.scheme == session.reachable.scheme
+        else {
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .badAnswer("the service address \(CredentialFreeURL.strip(url)) is not on the device questioned"))
+        }
         guard authenticated, let credentials else {
             switch try await attempt(url: url, operation: operation, body: body, method: .none, credentials: nil, clockOffset: session.clockOffset) {
             case .answer(let envelope): return envelope
-            case .authenticationRefused: throw ONVIFError(device: deviceURL, operation: operation, kind: .notAuthorized)
+            case .authenticationRefused, .basicOnly: throw ONVIFError(device: deviceURL, operation: operation, kind: .notAuthorized, plaintextAllowed: allowPlaintextAuth)
             }
         }
-        let methods: [AuthenticationMethod] = session.authentication.map { [$0] } ?? [.wsSecurityDigest, .wsSecurityText, .httpDigest]
+        let methods: [AuthenticationMethod] = session.authentication.map { [$0] } ?? authenticationMethods
+        var basicOnly = false
         for method in methods {
             switch try await attempt(url: url, operation: operation, body: body, method: method, credentials: credentials, clockOffset: session.clockOffset) {
             case .answer(let envelope):
@@ -29,27 +45,47 @@ extension ONVIFClient {
                 return envelope
             case .authenticationRefused:
                 continue
+            case .basicOnly:
+                basicOnly = true
             }
         }
-        throw ONVIFError(device: deviceURL, operation: operation, kind: .notAuthorized)
+        if basicOnly && !allowPlaintextAuth {
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .plaintextOnly("HTTP Basic authentication"))
+        }
+        throw ONVIFError(device: deviceURL, operation: operation, kind: .notAuthorized, plaintextAllowed: allowPlaintextAuth)
     }
 
     func attempt(url: String, operation: String, body: String, method: AuthenticationMethod, credentials: DeviceCredentials?, clockOffset: TimeInterval) async throws(ONVIFError) -> Attempt {
         var security: String?
         switch method {
-        case .wsSecurityDigest, .wsSecurityText:
+        case .wsSecurityDigest:
             guard let credentials else { break }
-            let token = UsernameToken(username: credentials.username, password: credentials.password, kind: method == .wsSecurityDigest ? .digest : .text)
-            security = token.securityHeader(created: Date().addingTimeInterval(clockOffset))
-        case .none, .httpDigest:
+            security = UsernameToken(username: credentials.username, password: credentials.password, kind: .digest).securityHeader(created: Date().addingTimeInterval(clockOffset))
+        case .wsSecurityText:
+            guard let credentials, allowPlaintextAuth else { break }
+            security = UsernameToken(username: credentials.username, password: credentials.password, kind: .text).securityHeader(created: Date().addingTimeInterval(clockOffset))
+        case .none, .httpDigest, .httpBasic:
             break
         }
         let payload = Array(SOAPEnvelope.request(body: body, security: security).utf8)
         var headers: [(name: String, value: String)] = [("Content-Type", "application/soap+xml; charset=utf-8")]
         var reply = try await post(url: url, operation: operation, headers: headers, payload: payload)
-        if reply.status == 401, method == .httpDigest, let credentials, let challenge = DigestChallenge(headers: reply.headers.filter { $0.name.lowercased() == "www-authenticate" }.map(\.value)) {
-            let uri = DeviceAddress(url)?.pathAndQuery ?? "/"
-            headers.append(("Authorization", challenge.authorization(method: "POST", uri: uri, username: credentials.username, password: credentials.password)))
+        if reply.status == 401, let credentials, method == .httpDigest || method == .httpBasic {
+            let challenges = reply.headers.filter { $0.name.lowercased() == "www-authenticate" }.map(\.value)
+            let offersBasic = challenges.contains { $0.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("basic") }
+            let authorization: String?
+            switch method {
+            case .httpDigest:
+                let uri = DeviceAddress(url)?.pathAndQuery ?? "/"
+                authorization = DigestChallenge(headers: challenges).map {
+                    $0.authorization(method: "POST", uri: uri, username: credentials.username, password: credentials.password)
+                }
+                if authorization == nil && offersBasic { return .basicOnly }
+            default:
+                authorization = allowPlaintextAuth && offersBasic ? "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString() : nil
+            }
+            guard let authorization else { return .authenticationRefused }
+            headers.append(("Authorization", authorization))
             reply = try await post(url: url, operation: operation, headers: headers, payload: payload)
         }
         if reply.status == 401 || reply.status == 403 { return .authenticationRefused }

@@ -10,7 +10,7 @@ extension ONVIFClient {
                 </trt:StreamSetup><trt:ProfileToken>\(SOAPEnvelope.escape(profiles[index].token))</trt:ProfileToken></trt:GetStreamUri>
                 """
             let answer = try await call(&session, url: url, operation: "GetStreamUri(\(profiles[index].token))", body: request, authenticated: true)
-            profiles[index].streamURI = answer.first("MediaUri")?.text(at: "Uri").map { fixedStream($0, session) }
+            profiles[index].streamURI = answer.first("MediaUri")?.text(at: "Uri").flatMap { fixedStream($0, profile: profiles[index].token, &session) }
         }
         return profiles
     }
@@ -22,7 +22,7 @@ extension ONVIFClient {
         for index in profiles.indices where profiles[index].encoding != nil {
             let request = "<tr2:GetStreamUri><tr2:Protocol>RTSP</tr2:Protocol><tr2:ProfileToken>\(SOAPEnvelope.escape(profiles[index].token))</tr2:ProfileToken></tr2:GetStreamUri>"
             let answer = try await call(&session, url: url, operation: "GetStreamUri(\(profiles[index].token))", body: request, authenticated: true)
-            profiles[index].streamURI = answer.first("GetStreamUriResponse")?.text(at: "Uri").map { fixedStream($0, session) }
+            profiles[index].streamURI = answer.first("GetStreamUriResponse")?.text(at: "Uri").flatMap { fixedStream($0, profile: profiles[index].token, &session) }
         }
         return profiles
     }

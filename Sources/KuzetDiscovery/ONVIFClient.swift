@@ -15,23 +15,33 @@ public struct DeviceCredentials: Sendable, Equatable {
 ///
 /// Order (ONVIF Core/Media specs): `GetSystemDateAndTime` unauthenticated first, to learn the
 /// device's clock, then `GetDeviceInformation` to settle authentication — WS-Security
-/// PasswordDigest with `Created` on the device's clock, then PasswordText, then HTTP Digest —
+/// PasswordDigest with `Created` on the device's clock, then HTTP Digest; only when
+/// ``allowPlaintextAuth`` is set, then PasswordText and HTTP Basic (the password in clear) —
 /// then `GetServices` (or `GetCapabilities` on old devices), Media2 `GetProfiles`/`GetStreamUri`
 /// where offered, else Media (ver10).
+///
+/// Credentials go only to the host and port of ``deviceURL``: service addresses the device
+/// reports are rewritten onto it, and a stream URI naming another host is left out.
 public struct ONVIFClient: Sendable {
     public var deviceURL: String
     public var credentials: DeviceCredentials?
     public var transport: any HTTPTransport
     public var limits: ExchangeLimits
     public var parser: SafeXMLParser
+    /// Whether PasswordText and HTTP Basic may be tried (`--allow-plaintext-auth`).
+    public var allowPlaintextAuth: Bool
     var logger = Logger(label: "kuzet.discovery")
 
-    public init(deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = CurlHTTPTransport(), limits: ExchangeLimits = .init(), parser: SafeXMLParser = .init()) {
+    public init(
+        deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = CurlHTTPTransport(), limits: ExchangeLimits = .init(),
+        parser: SafeXMLParser = .init(), allowPlaintextAuth: Bool = false
+    ) {
         self.deviceURL = deviceURL
         self.credentials = credentials
         self.transport = transport
         self.limits = limits
         self.parser = parser
+        self.allowPlaintextAuth = allowPlaintextAuth
     }
 
     /// What a session learnt so far.
@@ -41,6 +51,17 @@ public struct ONVIFClient: Sendable {
         /// The address we reached the device at; answers naming another host get rewritten to it.
         var reachable: DeviceAddress
         var reportedHosts: Set<String> = []
+        /// What was left out along the way (one line each, for the report).
+        var problems: [String] = []
+    }
+
+    /// ``inspect()`` as a value, for task groups.
+    func inspectResult() async -> Result<ONVIFDeviceReport, ONVIFError> {
+        do throws(ONVIFError) {
+            return .success(try await inspect())
+        } catch {
+            return .failure(error)
+        }
     }
 
     public func inspect() async throws(ONVIFError) -> ONVIFDeviceReport {
@@ -55,7 +76,7 @@ public struct ONVIFClient: Sendable {
             // go on with our own clock. A broken or hostile answer ends the conversation.
             switch error.kind {
             case .exchange, .badAnswer: throw error
-            case .notAuthorized, .fault, .httpStatus: break
+            case .notAuthorized, .plaintextOnly, .fault, .httpStatus: break
             }
         }
         let information = try await deviceInformation(&session)
@@ -66,7 +87,7 @@ public struct ONVIFClient: Sendable {
             do {
                 profiles = try await media2Profiles(&session, at: media2)
                 usedMedia2 = true
-            } catch where error.kind != .notAuthorized {
+            } catch where !error.isAuthentication {
                 logger.debug("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "error": "\(error)"])
             }
         }
@@ -78,7 +99,7 @@ public struct ONVIFClient: Sendable {
         }
         return ONVIFDeviceReport(
             deviceURL: reachable.plainURL, information: information, clockOffsetSeconds: session.clockOffset,
-            authentication: session.authentication ?? .none, usedMedia2: usedMedia2, profiles: profiles)
+            authentication: session.authentication ?? .none, usedMedia2: usedMedia2, profiles: profiles, problems: session.problems)
     }
 
     // MARK: Device service
@@ -128,7 +149,7 @@ public struct ONVIFClient: Sendable {
                 if namespace == Self.mediaNamespace { services.media = fixed(address, &session) }
                 if namespace == Self.media2Namespace { services.media2 = fixed(address, &session) }
             }
-        } catch where error.kind != .notAuthorized {
+        } catch where !error.isAuthentication {
             logger.debug("GetServices failed, trying GetCapabilities", metadata: ["error": "\(error)"])
         }
         if services.media == nil && services.media2 == nil {
@@ -138,24 +159,32 @@ public struct ONVIFClient: Sendable {
         return services
     }
 
-    /// Rewrites an address the device reported about itself to the host/port we reached it at
-    /// (NAT, a second interface, or `0.0.0.0` in its configuration).
-    func fixed(_ address: String, _ session: inout Session) -> String {
-        guard let reported = DeviceAddress(address) else { return address }
+    /// Rewrites an address the device reported about itself onto the host/port we reached it at
+    /// (NAT, a second interface, or `0.0.0.0` in its configuration), keeping only its path: a
+    /// request with our credentials never goes anywhere else. Nil when it is not a URL.
+    func fixed(_ address: String, _ session: inout Session) -> String? {
+        guard let reported = DeviceAddress(address), reported.scheme == "http" || reported.scheme == "https" else { return nil }
         if reported.host != session.reachable.host || reported.port != session.reachable.port {
             session.reportedHosts.insert(reported.host)
-            var rewritten = reported.replacingHost(session.reachable.host, port: session.reachable.port)
-            rewritten.scheme = session.reachable.scheme
-            return rewritten.plainURL
         }
-        return address
+        var rewritten = session.reachable
+        rewritten.pathAndQuery = reported.pathAndQuery
+        rewritten.user = nil
+        rewritten.password = nil
+        return rewritten.plainURL
     }
 
-    /// A stream URI naming the device's own (unreachable) address or `0.0.0.0` gets our host.
-    func fixedStream(_ uri: String, _ session: Session) -> String {
-        guard let stream = DeviceAddress(uri) else { return uri }
+    /// A stream URI naming the device's own (unreachable) address or `0.0.0.0` gets our host; one
+    /// naming any other host is left out (nil, with a problem line): the recorder would send the
+    /// camera's credentials there.
+    func fixedStream(_ uri: String, profile: String, _ session: inout Session) -> String? {
+        guard let stream = DeviceAddress(uri), stream.scheme == "rtsp" || stream.scheme == "rtsps" else {
+            session.problems.append("\(CredentialFreeURL.strip(deviceURL)): profile \(profile): stream URI \(CredentialFreeURL.strip(uri)) is not an rtsp:// URL — left out")
+            return nil
+        }
+        if stream.host == session.reachable.host { return uri }
         let unspecified = stream.host == "0.0.0.0" || stream.host == "::"
-        if unspecified || (session.reportedHosts.contains(stream.host) && stream.host != session.reachable.host) {
+        if unspecified || session.reportedHosts.contains(stream.host) {
             // Only the host changes; port, path and query stay exactly as the device wrote them.
             let newHost = session.reachable.host.contains(":") ? "[\(session.reachable.host)]" : session.reachable.host
             let oldHost = stream.host.contains(":") ? "[\(stream.host)]" : stream.host
@@ -163,6 +192,10 @@ public struct ONVIFClient: Sendable {
                 return uri.replacingCharacters(in: range, with: String(uri[range].prefix(uri[range].hasPrefix("@") ? 1 : 2)) + newHost)
             }
         }
-        return uri
+        session.problems.append("""
+            \(CredentialFreeURL.strip(deviceURL)): profile \(profile): stream URI names another host (\(stream.host)) — left out, \
+            credentials go only to the device questioned; add that camera by its own address if it is one
+            """)
+        return nil
     }
 }

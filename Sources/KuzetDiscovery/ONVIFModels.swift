@@ -50,6 +50,10 @@ public enum AuthenticationMethod: String, Sendable, Codable {
     case wsSecurityDigest = "ws-security-digest"
     case wsSecurityText = "ws-security-text"
     case httpDigest = "http-digest"
+    case httpBasic = "http-basic"
+
+    /// Whether the password itself crosses the network (readable by anyone on the path over http://).
+    public var sendsPlaintextPassword: Bool { self == .wsSecurityText || self == .httpBasic }
 }
 
 /// Everything learnt from one ONVIF device.
@@ -61,14 +65,20 @@ public struct ONVIFDeviceReport: Sendable, Equatable, Codable {
     public var authentication: AuthenticationMethod
     public var usedMedia2: Bool
     public var profiles: [MediaProfile]
+    /// What was left out (e.g. a stream URI on another host), one line each.
+    public var problems: [String]
 
-    public init(deviceURL: String, information: DeviceInformation, clockOffsetSeconds: Double, authentication: AuthenticationMethod, usedMedia2: Bool, profiles: [MediaProfile]) {
+    public init(
+        deviceURL: String, information: DeviceInformation, clockOffsetSeconds: Double, authentication: AuthenticationMethod, usedMedia2: Bool, profiles: [MediaProfile],
+        problems: [String] = []
+    ) {
         self.deviceURL = deviceURL
         self.information = information
         self.clockOffsetSeconds = clockOffsetSeconds
         self.authentication = authentication
         self.usedMedia2 = usedMedia2
         self.profiles = profiles
+        self.problems = problems
     }
 
     /// The profiles grouped per video source, each group best stream first (JPEG last): one
@@ -96,6 +106,8 @@ public struct ONVIFDeviceReport: Sendable, Equatable, Codable {
 public struct ONVIFError: Error, Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         case notAuthorized
+        /// The device asks for the password in plain text (HTTP Basic) and that was not allowed.
+        case plaintextOnly(String)
         case fault(String)
         case httpStatus(Int)
         case badAnswer(String)
@@ -105,17 +117,32 @@ public struct ONVIFError: Error, Sendable, CustomStringConvertible {
     public var device: String
     public var operation: String
     public var kind: Kind
+    /// Whether plain-text methods were allowed (and so tried) before a refusal.
+    public var plaintextAllowed: Bool
 
-    public init(device: String, operation: String, kind: Kind) {
+    public init(device: String, operation: String, kind: Kind, plaintextAllowed: Bool = false) {
         self.device = CredentialFreeURL.strip(device)
         self.operation = operation
         self.kind = kind
+        self.plaintextAllowed = plaintextAllowed
+    }
+
+    /// A refusal of our credentials (no point trying another operation or service).
+    public var isAuthentication: Bool {
+        switch kind {
+        case .notAuthorized, .plaintextOnly: true
+        default: false
+        }
     }
 
     public var description: String {
         switch kind {
+        case .notAuthorized where plaintextAllowed:
+            "\(device): \(operation) was refused as not authorized (tried WS-Security digest with the camera's clock, HTTP Digest, plain text and HTTP Basic) — check --username/--password for this device"
         case .notAuthorized:
-            "\(device): \(operation) was refused as not authorized (tried WS-Security digest with the camera's clock, plain text and HTTP Digest) — check --username/--password for this device"
+            "\(device): \(operation) was refused as not authorized (tried WS-Security digest with the camera's clock and HTTP Digest; plain-text passwords not sent) — check --username/--password for this device; if they are right, the device may take only a plain-text password: pass --allow-plaintext-auth"
+        case .plaintextOnly(let method):
+            "\(device): \(operation) asks for \(method), which sends the password in plain text — not sent; enable Digest authentication on the device, or pass --allow-plaintext-auth"
         case .fault(let reason):
             "\(device): \(operation) answered a SOAP fault (\(reason)) — the device may not support it; check its ONVIF settings"
         case .httpStatus(let status):

@@ -6,6 +6,9 @@ public struct SubnetSweep: Sendable, Equatable {
     public var onvifURLs: [String] = []
     /// `host:port` pairs that answered an RTSP `OPTIONS`.
     public var rtspEndpoints: [RTSPEndpoint] = []
+    /// Open ports whose answer broke off or could not be read (hostile or broken devices), one
+    /// line each. A well-formed answer that is simply not ONVIF or RTSP is not a problem.
+    public var problems: [String] = []
 }
 
 public struct RTSPEndpoint: Sendable, Equatable, Hashable {
@@ -36,6 +39,7 @@ public struct SubnetScanner: Sendable {
     enum Hit: Sendable {
         case onvif(String)
         case rtsp(RTSPEndpoint)
+        case problem(String)
     }
 
     /// First a cheap TCP connect to every host × port (NIO, up to `parallelism` at once), then
@@ -60,9 +64,11 @@ public struct SubnetScanner: Sendable {
             switch hit {
             case .onvif(let url): sweep.onvifURLs.append(url)
             case .rtsp(let endpoint): sweep.rtspEndpoints.append(endpoint)
+            case .problem(let line): sweep.problems.append(line)
             }
         }
         sweep.onvifURLs.sort()
+        sweep.problems.sort()
         sweep.rtspEndpoints.sort { ($0.host, $0.port) < ($1.host, $1.port) }
         return sweep
     }
@@ -90,19 +96,41 @@ public struct SubnetScanner: Sendable {
     }
 
     func onvifAnswer(_ host: String, _ port: Int) async -> Hit? {
-        let url = "http://\(host)\(port == 80 ? "" : ":\(port)")/onvif/device_service"
+        let url = "http://\(host.contains(":") ? "[\(host)]" : host)\(port == 80 ? "" : ":\(port)")/onvif/device_service"
         let body = Array(SOAPEnvelope.request(body: "<tds:GetSystemDateAndTime/>").utf8)
-        guard let reply = try? await transport.post(url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits),
-            let envelope = try? SafeXMLParser(maxBytes: limits.maxBytes).parse(reply.body), envelope.name == "Envelope"
-        else { return nil }
+        let reply: HTTPReply
+        do {
+            reply = try await transport.post(url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits)
+        } catch let error as ExchangeError {
+            return Self.problem(url, error)
+        } catch {
+            return nil
+        }
+        guard let envelope = try? SafeXMLParser(maxBytes: limits.maxBytes).parse(reply.body), envelope.name == "Envelope" else { return nil }
         return .onvif(url)
     }
 
     func rtspAnswer(_ host: String, _ port: Int) async -> Hit? {
-        let request = Array("OPTIONS rtsp://\(host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n".utf8)
-        guard let reply = try? await TCPConnection.exchange(host: host, port: port, request: request, limits: limits, bodyRequiresLength: true),
-            reply.protocolName.hasPrefix("RTSP/")
-        else { return nil }
+        let request = Array("OPTIONS rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n".utf8)
+        let reply: WireMessage
+        do {
+            reply = try await TCPConnection.exchange(host: host, port: port, request: request, limits: limits, bodyRequiresLength: true)
+        } catch let error as ExchangeError {
+            return Self.problem("rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)", error)
+        } catch {
+            return nil
+        }
+        guard reply.protocolName.hasPrefix("RTSP/") else { return nil }
         return .rtsp(RTSPEndpoint(host: host, port: port))
+    }
+
+    /// A port that was open a moment ago but whose answer failed: say so, unless it simply closed
+    /// or refused (then it is not worth a line).
+    static func problem(_ url: String, _ error: ExchangeError) -> Hit? {
+        switch error {
+        case .connect: nil
+        case .timedOut, .tooLarge, .closedEarly, .framing:
+            .problem("\(url): answered the scan with something unusable (\(error)) — not questioned; if it is a camera, check its firmware and ONVIF/RTSP settings")
+        }
     }
 }

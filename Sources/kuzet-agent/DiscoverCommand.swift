@@ -12,7 +12,8 @@ struct DiscoverCommand: AsyncParsableCommand {
             Sends WS-Discovery Probes by multicast on every interface (or --interface), and with --subnet also \
             unicast Probes, ONVIF HTTP tries (ports 80, 8080, 8000, 8899) and RTSP probing of vendor URL patterns \
             (Hikvision, Dahua, Uniview, XMEye, TVT) to each host. Every device found is asked for its profiles \
-            and stream URIs. `--format yaml` prints a `cameras:` block to paste; --write-config adds the new \
+            and stream URIs. Passwords go only as digests (WS-Security PasswordDigest, HTTP/RTSP Digest) unless \
+            --allow-plaintext-auth, and only to the address that answered. `--format yaml` prints a `cameras:` block to paste; --write-config adds the new \
             cameras to an existing configuration, keeping its comments and order.
             """)
 
@@ -28,11 +29,16 @@ struct DiscoverCommand: AsyncParsableCommand {
     @Option(help: "Add the cameras found to this agent configuration.") var writeConfig: String?
     @Option(help: "ONVIF HTTP port to try on --subnet hosts; repeatable (default 80, 8080, 8000, 8899).") var onvifPort: [Int] = []
     @Option(help: "RTSP port to try on --subnet hosts; repeatable (default 554).") var rtspPort: [Int] = []
+    @Flag(help: "Also send the password in plain text (WS-Security PasswordText, HTTP/RTSP Basic) to devices that accept nothing better.")
+    var allowPlaintextAuth = false
 
     func run() async throws {
         guard timeout > 0, timeout <= 60 else { throw CommandFailure.usage("--timeout \(timeout): must be between 0 and 60 seconds — e.g. --timeout 3") }
         var subnets: [SubnetRange] = []
         var problems: [String] = []
+        for port in onvifPort + rtspPort where !(1...65535).contains(port) {
+            problems.append("--onvif-port/--rtsp-port \(port): is not a TCP port — give 1 to 65535")
+        }
         for text in subnet {
             do { subnets.append(try SubnetRange(parsing: text)) } catch { problems.append(error.description) }
         }
@@ -44,7 +50,8 @@ struct DiscoverCommand: AsyncParsableCommand {
             var scanner = SubnetScanner()
             if !onvifPort.isEmpty { scanner.onvifPorts = onvifPort }
             if !rtspPort.isEmpty { scanner.rtspPorts = rtspPort }
-            let options = DiscoveryOptions(timeout: timeout, interface: interface, subnets: subnets, credentials: credentials, scanner: scanner)
+            let options = DiscoveryOptions(
+                timeout: timeout, interface: interface, subnets: subnets, credentials: credentials, scanner: scanner, allowPlaintextAuth: allowPlaintextAuth)
             report = try await Discovery(options: options).run()
         } catch {
             throw CommandFailure(lines: [error.description], exitCode: error.location.hasPrefix("--") ? 2 : 1)

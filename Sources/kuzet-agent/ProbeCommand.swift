@@ -16,6 +16,8 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Read the device's password from this file.") var passwordFile: String?
     @Option(help: "table or json.") var format: Format = .table
     @Option(help: "Seconds to wait for each answer.") var timeout: Double = 5
+    @Flag(help: "Also send the password in plain text (WS-Security PasswordText, HTTP/RTSP Basic) if the device accepts nothing better.")
+    var allowPlaintextAuth = false
 
     struct Stream: Codable {
         var kind = "video"
@@ -29,6 +31,7 @@ struct ProbeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        guard timeout > 0, timeout <= 60 else { throw CommandFailure.usage("--timeout \(timeout): must be between 0 and 60 seconds — e.g. --timeout 5") }
         let credentials = try CredentialOptions.resolve(username: username, password: password, passwordFile: passwordFile)
         let shownURL = CredentialFreeURL.strip(url)
         guard let address = DeviceAddress(url) else {
@@ -40,8 +43,9 @@ struct ProbeCommand: AsyncParsableCommand {
         switch address.scheme {
         case "http", "https":
             do {
-                let report = try await ONVIFClient(deviceURL: url, credentials: credentials, limits: limits).inspect()
+                let report = try await ONVIFClient(deviceURL: url, credentials: credentials, limits: limits, allowPlaintextAuth: allowPlaintextAuth).inspect()
                 device = [report.information.manufacturer, report.information.model].compactMap { $0 }.joined(separator: " ")
+                for problem in report.problems { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
                 streams = report.profiles.map {
                     Stream(profile: $0.token, source: $0.videoSourceToken, url: $0.streamURI, codec: $0.encoding, width: $0.width, height: $0.height, fps: $0.frameRate)
                 }

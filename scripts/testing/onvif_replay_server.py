@@ -2,7 +2,8 @@
 """A small real HTTP server replaying recorded ONVIF device answers, for KuzetDiscoveryTests.
 
   onvif_replay_server.py --port P --fixtures DIR [--user U --password PW]
-                         [--auth ws-digest|ws-text|http-digest|none] [--clock-offset-hours H]
+                         [--auth ws-digest|ws-text|http-digest|http-basic|none] [--clock-offset-hours H]
+                         [--stream-host H]
 
 Answers are picked by the SOAP operation in the request body: DIR/<Operation>.xml, Media2 ones as
 DIR/Media2.<Operation>.xml, GetStreamUri per profile as DIR/[Media2.]GetStreamUri.<token>.xml.
@@ -15,6 +16,11 @@ Authentication is checked the way devices do, and each verdict is printed (`AUTH
               Created within 5 minutes of *this server's* clock; anything else → NotAuthorized fault
   ws-text     PasswordText only
   http-digest RFC 7616 Digest (MD5, qop=auth), WS-Security ignored
+  http-basic  HTTP Basic only (the password in clear), WS-Security ignored
+What every request carried is printed too, before any verdict (`SEEN <operation>
+authorization=<scheme|none> wsse=<PasswordText|PasswordDigest|none>`), so tests can check that no
+password went in plain text. --stream-host H puts H into every GetStreamUri answer (a device
+pointing at another host).
 Hostile answers on fixed paths: /hostile/xxe, /hostile/huge (50 MB), /hostile/endless
 (trickles bytes forever), /hostile/malformed.
 """
@@ -121,6 +127,10 @@ class Handler(BaseHTTPRequestHandler):
         namespace, operation = operation_element.tag[1:].split("}")
         prefix = "Media2." if namespace == MEDIA2 else ""
         log(f"REQUEST {prefix}{operation}")
+        scheme = (self.headers.get("Authorization", "").split(" ", 1)[0] or "none")
+        password = root.find(f".//{NS_WSSE}UsernameToken/{NS_WSSE}Password")
+        wsse = "none" if password is None else ((password.get("Type") or "").split("#")[-1] or "untyped")
+        log(f"SEEN {prefix}{operation} authorization={scheme} wsse={wsse}")
 
         if operation == "GetSystemDateAndTime":
             now = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=cfg.clock_offset_hours)
@@ -132,6 +142,9 @@ class Handler(BaseHTTPRequestHandler):
         verdict = self.authenticate(root)
         if verdict is not True:
             log(f"AUTH refused {operation}: {verdict}")
+            if cfg.auth == "http-basic":
+                return self.send_xml(401, FAULT.format(code="ter:NotAuthorized", reason="Sender not Authorized"),
+                                     [("WWW-Authenticate", f'Basic realm="{cfg.realm}"')])
             if cfg.auth == "http-digest":
                 nonce = secrets.token_hex(16)
                 Handler.nonces.add(nonce)
@@ -147,13 +160,20 @@ class Handler(BaseHTTPRequestHandler):
         path = os.path.join(cfg.fixtures, name + ".xml")
         if not os.path.exists(path):
             return self.send_xml(400, FAULT.format(code="ter:ActionNotSupported", reason=f"{name} is not recorded for this device"))
-        status = 400 if "<env:Fault>" in open(path, encoding="utf-8").read() or ":Fault>" in open(path, encoding="utf-8").read() else 200
-        self.send_xml(status, open(path, encoding="utf-8").read())
+        text = open(path, encoding="utf-8").read()
+        status = 400 if "<env:Fault>" in text or ":Fault>" in text else 200
+        if operation == "GetStreamUri" and cfg.stream_host:
+            text = re.sub(r"rtsp://([^/@<]*@)?[^/:<]+", lambda m: "rtsp://" + (m.group(1) or "") + cfg.stream_host, text)
+        self.send_xml(status, text)
 
     def authenticate(self, root):
         cfg = self.server.cfg
         if cfg.auth == "none":
             return True
+        if cfg.auth == "http-basic":
+            header = self.headers.get("Authorization", "")
+            expected = "Basic " + base64.b64encode(f"{cfg.user}:{cfg.password}".encode()).decode()
+            return True if header == expected else "no or wrong HTTP Basic Authorization header"
         if cfg.auth == "http-digest":
             header = self.headers.get("Authorization", "")
             if not header.startswith("Digest "):
@@ -202,8 +222,9 @@ def main():
     parser.add_argument("--fixtures", required=True)
     parser.add_argument("--user", default="admin")
     parser.add_argument("--password", default="secret")
-    parser.add_argument("--auth", default="ws-digest", choices=["ws-digest", "ws-text", "http-digest", "none"])
+    parser.add_argument("--auth", default="ws-digest", choices=["ws-digest", "ws-text", "http-digest", "http-basic", "none"])
     parser.add_argument("--clock-offset-hours", type=float, default=0)
+    parser.add_argument("--stream-host", default="")
     cfg = parser.parse_args()
     cfg.realm = "kuzet-replay"
     server = ThreadingHTTPServer((cfg.address, cfg.port), Handler)
