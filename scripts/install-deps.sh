@@ -10,7 +10,7 @@
 #            gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
 #            gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 #            (scripts/testing/rtsp_camera_server.py: gst-rtsp-server through /usr/bin/python3)
-#   ingest:  nginx libnginx-mod-rtmp (RTMP push target)
+#   ingest:  nginx libnginx-mod-rtmp (RTMP push target), stunnel4 (its TLS front for rtmps:// tests)
 #   clients: vlc (relay test client), chromium (status page screenshot test)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
 #            procps, bc, python3-pip
@@ -24,7 +24,7 @@ ffmpeg
 python3 python3-gi python3-pip gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-rtsp-server-1.0
 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly
 gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
-nginx libnginx-mod-rtmp
+nginx libnginx-mod-rtmp stunnel4
 vlc chromium
 postgresql sqlite3 iproute2 openssl curl procps bc systemd
 "

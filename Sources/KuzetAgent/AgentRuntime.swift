@@ -70,7 +70,9 @@ public final class AgentRuntime: Sendable {
                 let url = configuration.centre?.pushURL(school: configuration.school.id, camera: camera.id)
             {
                 pushes[camera.id] = PushOutput(
-                    configuration: .init(camera: camera.id, url: url, openTimeout: tuning.pushOpenTimeout, backoffCap: tuning.backoffCap),
+                    configuration: .init(
+                        camera: camera.id, url: url, openTimeout: tuning.pushOpenTimeout, backoffCap: tuning.backoffCap,
+                        caFile: configuration.centre?.caFile),
                     fanout: upstream.fanout)
             }
         }

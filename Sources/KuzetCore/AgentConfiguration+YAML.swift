@@ -142,6 +142,11 @@ struct ConfigurationReader {
         let url = string(map["url"], key: "registry.url", required: true)
         if let url, !(url.hasPrefix("https://") || url.hasPrefix("http://")) || URL(string: url)?.host == nil {
             problem("registry.url", "\"\(url)\" is not an http(s) URL", "use the registry's heartbeat URL, e.g. https://registry.example/api/v1/heartbeats")
+        } else if let url, url.hasPrefix("http://"), let host = URL(string: url)?.host, !LoopbackHost.contains(host) {
+            // The token and the school's state would cross the network in plain text.
+            problem(
+                "registry.url", "\"\(CredentialRedaction.redact(url))\" is plain http:// to another machine (the token would travel unencrypted)",
+                "use https:// (with registry.ca_file if the registry's certificate is from your own authority); http:// is only for a registry on this box (127.0.0.1)")
         }
         let interval = integer(map["interval_seconds"], key: "registry.interval_seconds", range: 1...3600, fix: "use 1 to 3600 seconds (30 is usual)") ?? 30
         let clientCert = string(map["client_cert"], key: "registry.client_cert").map(resolve)
@@ -152,20 +157,28 @@ struct ConfigurationReader {
         guard let url else { return nil }
         return .init(
             url: url, tokenFile: string(map["token_file"], key: "registry.token_file").map(resolve), intervalSeconds: interval,
-            caFile: string(map["ca_file"], key: "registry.ca_file").map(resolve), clientCert: clientCert, clientKey: clientKey,
+            caFile: readableFile(map["ca_file"], key: "registry.ca_file"), clientCert: clientCert, clientKey: clientKey,
             outbox: string(map["outbox"], key: "registry.outbox").map(resolve) ?? "/var/lib/kuzet/outbox"
         )
     }
 
     mutating func readCentre(_ node: Node) -> AgentConfiguration.Centre? {
         guard let map = mapping(node, key: "centre") else { return nil }
-        checkKnown(map, key: "centre", known: ["push", "max_kbps"])
+        checkKnown(map, key: "centre", known: ["push", "max_kbps", "ca_file"])
         var centre = AgentConfiguration.Centre()
+        var scheme = ""
         if let push = string(map["push"], key: "centre.push") {
-            let scheme = push.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
+            scheme = push.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
             if ["rtmp", "rtmps", "rtsp", "rtsps", "srt"].contains(scheme) { centre.push = push } else {
                 problem("centre.push", "\"\(CredentialRedaction.redact(push))\" is not an rtmp://, rtsp:// or srt:// URL", "give the ЦОУ ingest URL, e.g. rtmp://cou.example/live/{school}/{camera}")
             }
+        }
+        centre.caFile = readableFile(map["ca_file"], key: "centre.ca_file")
+        if centre.caFile != nil && centre.push != nil && scheme != "rtmps" {
+            // FFmpeg 5.1's RTSP client opens its TLS connection without options: it cannot verify.
+            problem(
+                "centre.ca_file", "only applies to an rtmps:// push (centre.push is \(scheme)://)",
+                "use an rtmps:// ingest URL, or remove centre.ca_file")
         }
         if let kbps = integer(map["max_kbps"], key: "centre.max_kbps", range: 64...10_000_000, fix: "give the uplink budget in kbit/s, e.g. 8000") {
             centre.maxKbps = kbps
@@ -304,6 +317,18 @@ struct ConfigurationReader {
             return nil
         }
         return text.trimmingCharacters(in: .newlines)
+    }
+
+    /// A PEM file the agent reads at run time (e.g. a `ca_file`): resolved, and refused now if it
+    /// cannot be read, rather than at the first connection.
+    mutating func readableFile(_ node: Node?, key: String) -> String? {
+        guard let file = string(node, key: key) else { return nil }
+        let path = resolve(file)
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            problem(key, "\(path) cannot be read", "give the path of a readable PEM file")
+            return nil
+        }
+        return path
     }
 
     mutating func listenAddress(_ node: Node?, key: String, required: Bool = false) -> ListenAddress? {

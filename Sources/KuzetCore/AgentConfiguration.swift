@@ -89,12 +89,16 @@ public struct AgentConfiguration: Sendable, Equatable {
     }
 
     public struct Centre: Sendable, Equatable {
-        /// A URL template with `{school}` and `{camera}` placeholders (rtmp://, rtsp:// or srt://).
+        /// A URL template with `{school}` and `{camera}` placeholders (rtmp://, rtmps://, rtsp:// or srt://).
         public var push: String?
         public var maxKbps: Int
-        public init(push: String? = nil, maxKbps: Int = 8000) {
+        /// PEM certificates of the authorities an `rtmps://` centre's certificate must chain to,
+        /// instead of the system's (`centre.ca_file`). The certificate is verified either way.
+        public var caFile: String?
+        public init(push: String? = nil, maxKbps: Int = 8000, caFile: String? = nil) {
             self.push = push
             self.maxKbps = maxKbps
+            self.caFile = caFile
         }
 
         /// The push URL for one camera, placeholders filled in.

@@ -13,6 +13,10 @@ enum MediaLog {
     private static let installed: Void = {
         avformat_network_init()
         CFFmpegShims_setLogSink({ level, line in
+            // A refused certificate is told only here (the call returns EIO): note it for the opener.
+            if level <= AV_LOG_ERROR && strstr(line, "certificate") != nil {
+                TLSVerificationNote.record(String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines))
+            }
             // Detail nobody asked for costs nothing: no String, no redaction regex.
             if level > AV_LOG_FATAL && MediaLog.logger.logLevel > .debug { return }
             let text = String(cString: line).trimmingCharacters(in: .whitespacesAndNewlines)

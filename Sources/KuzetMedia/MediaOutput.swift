@@ -56,9 +56,12 @@ public final class MediaOutput {
     public private(set) var bytesWritten: Int = 0
 
     /// Opens `target` (a path or URL) and writes the container header.
+    ///
+    /// An `rtmps://` target's certificate is always verified — against the PEM authorities in
+    /// `caFile` when given, else the system's — and its name must match the URL's host.
     public init(
         target: String, format: Format, stream: MediaStreamInfo, interrupt: MediaInterrupt,
-        openTimeout: Double = 10, writeTimeout: Double = 10
+        openTimeout: Double = 10, writeTimeout: Double = 10, caFile: String? = nil
     ) throws(MediaError) {
         MediaLog.install()
         self.interrupt = interrupt
@@ -137,7 +140,17 @@ public final class MediaOutput {
                 var ioOptions: OpaquePointer? = nil
                 defer { av_dict_free(&ioOptions) }
                 if format == .mpegtsOverSRT { av_dict_set(&ioOptions, "mode", "caller", 0) }
+                if Self.verifiesCertificate(target) {
+                    // libavformat's TLS layer (GnuTLS in Debian's FFmpeg 5.1) verifies only when
+                    // asked: the chain against `ca_file` (or the system's authorities) and the host name.
+                    av_dict_set(&ioOptions, "tls_verify", "1", 0)
+                    if let caFile { av_dict_set(&ioOptions, "ca_file", caFile, 0) }
+                }
+                _ = TLSVerificationNote.take()
                 let opened = avio_open2(&context.pointee.pb, target, AVIO_FLAG_WRITE, &callback, &ioOptions)
+                if opened < 0, let complaint = TLSVerificationNote.take() {
+                    throw MediaError(code: opened, operation: "open \(redacted)", reason: "TLS certificate not trusted (\(complaint))")
+                }
                 try MediaError.check(opened, "open \(redacted)")
             }
             try MediaError.check(avformat_write_header(context, &options), "write header to \(redacted)")
@@ -203,6 +216,13 @@ public final class MediaOutput {
         sink?.close()
         sink = nil
         try MediaError.check(result, "finish \(redactedTarget)")
+    }
+
+    /// Whether opening `target` verifies the peer's certificate: `rtmps://` (libavformat's RTMP
+    /// client hands our options to its TLS connection). Its RTSP client does not (FFmpeg 5.1 opens
+    /// the `tls://` connection without options), so `rtsps://` is encrypted but not verified.
+    public static func verifiesCertificate(_ target: String) -> Bool {
+        target.lowercased().hasPrefix("rtmps://")
     }
 
     /// Frees the muxer; a custom `pb` belongs to the sink and is freed with it.

@@ -20,13 +20,20 @@ public final class PushOutput: @unchecked Sendable {
         public var openTimeout: Double
         public var writeTimeout: Double
         public var backoffCap: Double
-        public init(camera: String, url: String, queueCapacity: Int = 512, openTimeout: Double = 3, writeTimeout: Double = 3, backoffCap: Double = 2) {
+        /// PEM authorities an `rtmps://` centre's certificate must chain to (`centre.ca_file`);
+        /// nil: the system's. The certificate is verified either way.
+        public var caFile: String?
+        public init(
+            camera: String, url: String, queueCapacity: Int = 512, openTimeout: Double = 3, writeTimeout: Double = 3, backoffCap: Double = 2,
+            caFile: String? = nil
+        ) {
             self.camera = camera
             self.url = url
             self.queueCapacity = queueCapacity
             self.openTimeout = openTimeout
             self.writeTimeout = writeTimeout
             self.backoffCap = min(backoffCap, 5)
+            self.caFile = caFile
         }
     }
 
@@ -152,7 +159,7 @@ public final class PushOutput: @unchecked Sendable {
         do {
             let output = try MediaOutput(
                 target: configuration.url, format: format, stream: stream, interrupt: interrupt,
-                openTimeout: configuration.openTimeout, writeTimeout: configuration.writeTimeout)
+                openTimeout: configuration.openTimeout, writeTimeout: configuration.writeTimeout, caFile: configuration.caFile)
             self.output = output
             repair.reset()
             base = nil
@@ -168,7 +175,14 @@ public final class PushOutput: @unchecked Sendable {
                 meter.reset()
             }
         } catch {
-            let hint = error.reason.contains("cannot be carried") ? "push this camera's H.264 stream (push: sub) or use rtsp:// / srt://" : "check the ЦОУ ingest is up and the URL is right; retrying"
+            let hint =
+                if error.reason.contains("cannot be carried") {
+                    "push this camera's H.264 stream (push: sub) or use rtsp:// / srt://"
+                } else if error.reason.contains("certificate") {
+                    "put the ЦОУ's CA certificate (PEM) in centre.ca_file and check the URL's host is the name in its certificate; retrying"
+                } else {
+                    "check the ЦОУ ingest is up and the URL is right; retrying"
+                }
             disconnect(error: "centre.push: \(CredentialRedaction.redact(error.description)) — \(hint)")
         }
     }

@@ -15,7 +15,8 @@ struct TokenCreateCommand: AsyncParsableCommand {
         commandName: "create",
         abstract: "Creates a token and prints it alone on the last line of stdout (shown once, stored hashed).",
         discussion: """
-            --role school --school ID [--name N --region R]: registers the school if new; the token writes its heartbeats.
+            --role school --school ID --region R [--name N]: registers the school (or sets its region); the token writes its heartbeats.
+            The registry sets a school's region: a heartbeat naming another one is recorded as REGION_MISMATCH, not obeyed.
             --role viewer [--region R]: reads everything, or one region only (police).
             --role admin: reads everything.
             """)
@@ -37,6 +38,10 @@ struct TokenCreateCommand: AsyncParsableCommand {
                 if !SchoolIdentifier.isValid(school) { problems.append("--school: \"\(school)\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -, e.g. KZ-AST-0042") }
             } else {
                 problems.append("--school: missing — a school token needs --school ID")
+            }
+            if region == nil {
+                // The registry, not the school's own heartbeat, decides which region's police see it.
+                problems.append("--region: missing — a school token needs --region R (the region whose police see the school, e.g. Astana)")
             }
         case .viewer, .admin:
             if school != nil { problems.append("--school: only for --role school — leave it out") }

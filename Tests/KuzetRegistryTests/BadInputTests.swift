@@ -100,7 +100,7 @@ struct BadInputTests {
     @Test("unicode school names are kept exactly and shown escaped", arguments: StoreKind.allCases)
     func unicodeNames(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
-            let token = try await registry.schoolToken("KZ-AST-0001")
+            let token = try await registry.schoolToken("KZ-AST-0001", region: "Нұр-Сұлтан")
             let name = "№42 мектеп-гимназиясы «Ақ жол» <script>alert(1)</script> 🏫"
             var sample = Sample(schoolID: "KZ-AST-0001", name: name, region: "Нұр-Сұлтан")
             sample.cameras = 1

@@ -127,8 +127,9 @@ struct CommandTests {
     func badUsage() throws {
         let cases: [([String], String)] = [
             (["token", "create", "--role", "teacher"], "--role: \"teacher\" is not a role"),
-            (["token", "create", "--role", "school"], "--school: missing"),
-            (["token", "create", "--role", "school", "--school", "bad id!"], "--school: \"bad id!\" is not a school id"),
+            (["token", "create", "--role", "school", "--region", "Astana"], "--school: missing"),
+            (["token", "create", "--role", "school", "--school", "bad id!", "--region", "Astana"], "--school: \"bad id!\" is not a school id"),
+            (["token", "create", "--role", "school", "--school", "KZ-AST-0042"], "--region: missing — a school token needs --region R"),
             (["token", "create", "--role", "admin", "--region", "Astana"], "--region: an admin token reads every region"),
             (["serve", "--database", "mysql://x"], "--database: \"mysql://x\" is not a database URL"),
             (["serve", "--listen", "nowhere"], "--listen: \"nowhere\" has no port"),

@@ -4,7 +4,8 @@ import KuzetTestKit
 import Testing
 
 /// libcurl honours the proxy settings of the environment (`http_proxy`, `no_proxy`, …): shown
-/// with a real uplink process whose registry host does not resolve, reached only through the proxy.
+/// with a real uplink process whose registry address has nothing listening (a loopback address,
+/// since plain http:// elsewhere is refused by the configuration), reached only through the proxy.
 @Suite struct ProxyTests {
     @Test func theUplinkGoesThroughTheProxyFromTheEnvironment() async throws {
         let world = try RegistryWorld()
@@ -12,7 +13,7 @@ import Testing
         let outbox = world.folder.file("outbox")
         let config = world.folder.file("agent.yaml")
         try Harness.writeConfig(
-            to: config, registryURL: "http://registry.invalid/api/v1/heartbeats", tokenFile: world.tokenFile, caFile: world.authority.certificate,
+            to: config, registryURL: "http://127.0.0.2:9/api/v1/heartbeats", tokenFile: world.tokenFile, caFile: world.authority.certificate,
             outbox: outbox)
         let process = try Harness.start(
             config: config, intervalMilliseconds: 200, backoffCapMilliseconds: 300, logDirectory: world.folder.path,
@@ -20,7 +21,7 @@ import Testing
         #expect(await waitUntil(timeout: 20) { proxy.storedSequences().count >= 3 }, "harness output: \(process.output)")
         process.stop()
         let request = try #require(proxy.requests().first)
-        #expect(request.header("Host") == "registry.invalid")
+        #expect(request.header("Host") == "127.0.0.2:9")
         #expect(proxy.storedSequences() == Array(1...UInt64(proxy.storedSequences().count)))
     }
 }

@@ -22,7 +22,7 @@ extension DashboardPages {
         html += """
             <h2>Facts</h2>
             <dl class="facts">
-            <dt>Region</dt><dd>\(HTML.escape(record.region ?? UnknownRegion.name))</dd>
+            <dt>Region</dt><dd>\(HTML.escape(record.region ?? UnknownRegion.name))\(Self.reportedRegion(record.regionMismatch))</dd>
             <dt>Online</dt><dd>\(record.isOnline(at: now, policy: registry.policy) ? "yes" : "no")</dd>
             <dt>Last heartbeat</dt><dd>\(HTML.date(record.lastContactAt))</dd>
             <dt>Agent</dt><dd>\(HTML.escape(state?.agentVersion ?? "—")) · every \(state.map { "\($0.intervalSeconds) s" } ?? "—")</dd>
@@ -34,6 +34,12 @@ extension DashboardPages {
         html += cameraTable(state?.cameras ?? [])
         html += historyTable(history)
         return JSONResponse.text(HTML.page(title: record.name ?? record.id, principal: principal, body: html), contentType: "text/html; charset=utf-8")
+    }
+
+    /// What the school's heartbeats name instead of its registered region, if anything.
+    static func reportedRegion(_ mismatch: RegionMismatch?) -> String {
+        guard let mismatch else { return "" }
+        return " <span class=\"muted\">(its heartbeats name \(HTML.escape(mismatch.reported)) — set by the registry, not obeyed)</span>"
     }
 
     static func storage(_ state: SchoolState) -> String {

@@ -15,6 +15,10 @@ public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
     case diskPressure = "DISK_PRESSURE"
     /// The agent's clock differs from the registry's by more than `FlagPolicy.clockSkewSeconds`.
     case clockSkew = "CLOCK_SKEW"
+    /// The school's heartbeat names a region other than the one the registry gave it
+    /// (`token create --role school --region`). Recorded, never obeyed: the school stays where it
+    /// was registered, and only that region's viewers see it.
+    case regionMismatch = "REGION_MISMATCH"
 
     public static func < (lhs: SchoolFlag, rhs: SchoolFlag) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -10,16 +10,22 @@ public struct SchoolListing: Sendable, Equatable, SchoolCondition {
     public var lastContactAt: Date?
     /// Nil until its first heartbeat.
     public var status: SchoolStatus?
+    /// Set while its heartbeats name another region than `region`.
+    public var regionMismatch: RegionMismatch?
 
-    public init(id: String, name: String?, region: String?, registeredAt: Date, lastContactAt: Date?, status: SchoolStatus?) {
+    public init(
+        id: String, name: String?, region: String?, registeredAt: Date, lastContactAt: Date?, status: SchoolStatus?,
+        regionMismatch: RegionMismatch? = nil
+    ) {
         self.id = id
         self.name = name
         self.region = region
         self.registeredAt = registeredAt
         self.lastContactAt = lastContactAt
         self.status = status
+        self.regionMismatch = regionMismatch
     }
 
     public var reportedIntervalSeconds: Int? { status?.intervalSeconds }
-    public var conditionFlags: [FlagMark] { status?.flags ?? [] }
+    public var conditionFlags: [FlagMark] { (status?.flags ?? []).adding(regionMismatch) }
 }

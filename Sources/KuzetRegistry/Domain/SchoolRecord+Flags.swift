@@ -2,10 +2,12 @@ import Foundation
 
 extension SchoolRecord: SchoolCondition {
     public var reportedIntervalSeconds: Int? { state?.intervalSeconds }
-    public var conditionFlags: [FlagMark] { state?.flags ?? [] }
+    public var conditionFlags: [FlagMark] { (state?.flags ?? []).adding(regionMismatch) }
 
     /// The school as a list shows it.
     public var listing: SchoolListing {
-        SchoolListing(id: id, name: name, region: region, registeredAt: registeredAt, lastContactAt: lastContactAt, status: state.map(SchoolStatus.init))
+        SchoolListing(
+            id: id, name: name, region: region, registeredAt: registeredAt, lastContactAt: lastContactAt, status: state.map(SchoolStatus.init),
+            regionMismatch: regionMismatch)
     }
 }

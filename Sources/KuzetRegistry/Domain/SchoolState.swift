@@ -37,13 +37,19 @@ public struct SchoolRecord: Sendable, Equatable {
     /// Registry clock when the school last sent anything (also a replay or a duplicate).
     public var lastContactAt: Date?
     public var state: SchoolState?
+    /// Set while its heartbeats name another region than `region`.
+    public var regionMismatch: RegionMismatch?
 
-    public init(id: String, name: String?, region: String?, registeredAt: Date, lastContactAt: Date?, state: SchoolState?) {
+    public init(
+        id: String, name: String?, region: String?, registeredAt: Date, lastContactAt: Date?, state: SchoolState?,
+        regionMismatch: RegionMismatch? = nil
+    ) {
         self.id = id
         self.name = name
         self.region = region
         self.registeredAt = registeredAt
         self.lastContactAt = lastContactAt
         self.state = state
+        self.regionMismatch = regionMismatch
     }
 }

@@ -16,6 +16,8 @@ enum APIResponses {
         var id: String
         var name: String?
         var region: String
+        /// The region the school's heartbeats name when it is not `region` (REGION_MISMATCH).
+        var reported_region: String?
         var online: Bool
         var delivering: Bool
         var retention_compliant: Bool
@@ -34,6 +36,7 @@ enum APIResponses {
             id = record.id
             name = record.name
             region = record.region ?? UnknownRegion.name
+            reported_region = record.regionMismatch?.reported
             online = record.isOnline(at: now, policy: policy)
             delivering = record.isDelivering(at: now, policy: policy)
             retention_compliant = record.isRetentionCompliant

@@ -14,11 +14,15 @@ enum PostgresIngestStatements {
         static let name = "kuzet_ingest_lock_and_insert"
         static let sql = """
             WITH locked AS (
-                INSERT INTO schools (id, name, region, registered_at)
-                SELECT i, NULLIF(n, ''), NULLIF(r, ''), t FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(i, n, r, t)
+                INSERT INTO schools (id, name, registered_at, reported_region, region_mismatch_since)
+                SELECT i, NULLIF(n, ''), t, NULLIF(r, ''), CASE WHEN r <> '' THEN t END
+                FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(i, n, r, t)
                 WHERE NOT EXISTS (SELECT 1 FROM removed_schools AS g WHERE g.id = u.i)
                 ORDER BY i
-                ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name), region = COALESCE(schools.region, excluded.region)
+                ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
+                    reported_region = CASE WHEN excluded.reported_region IS DISTINCT FROM schools.region THEN excluded.reported_region END,
+                    region_mismatch_since = CASE WHEN excluded.reported_region IS NOT NULL AND excluded.reported_region IS DISTINCT FROM schools.region
+                        THEN COALESCE(schools.region_mismatch_since, excluded.registered_at) END
                 RETURNING id, last_sequence),
             inserted AS (
                 INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload)

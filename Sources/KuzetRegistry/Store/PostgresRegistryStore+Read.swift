@@ -3,8 +3,8 @@ import KuzetProtocol
 import PostgresNIO
 
 extension PostgresRegistryStore {
-    static let schoolColumns = "id, name, region, registered_at, last_contact_at, state_json"
-    typealias SchoolRow = (String, String?, String?, Double, Double?, String?)
+    static let schoolColumns = "id, name, region, registered_at, last_contact_at, state_json, reported_region, region_mismatch_since"
+    typealias SchoolRow = (String, String?, String?, Double, Double?, String?, String?, Double?)
 
     public func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage {
         func filtered(_ head: String, _ tail: ((inout PostgresQuery.StringInterpolation) -> Void)? = nil) -> PostgresQuery {
@@ -42,7 +42,8 @@ extension PostgresRegistryStore {
 
     public func school(id: String) async throws -> SchoolRecord? {
         let rows = try await client.query(
-            "SELECT id, name, region, registered_at, last_contact_at, state_json FROM schools WHERE id = \(id)", logger: logger)
+            "SELECT id, name, region, registered_at, last_contact_at, state_json, reported_region, region_mismatch_since FROM schools WHERE id = \(id)",
+            logger: logger)
         for try await row in rows.decode(SchoolRow.self) { return try Self.record(row) }
         return nil
     }
@@ -97,10 +98,12 @@ extension PostgresRegistryStore {
     static let listingColumns = """
         id, name, region, registered_at, last_contact_at, last_sequence, interval_seconds, \
         not_recording_since, not_delivering_since, retention_below_since, disk_pressure_since, clock_skew_since, \
-        cameras, cameras_recording, minimum_retention_days, CASE WHEN cameras IS NULL AND last_sequence IS NOT NULL THEN state_json END
+        cameras, cameras_recording, minimum_retention_days, CASE WHEN cameras IS NULL AND last_sequence IS NOT NULL THEN state_json END, \
+        reported_region, region_mismatch_since
         """
     typealias ListingRow = (
-        String, String?, String?, Double, Double?, Int64?, Int32?, Double?, Double?, Double?, Double?, Double?, Int32?, Int32?, Double?, String?
+        String, String?, String?, Double, Double?, Int64?, Int32?, Double?, Double?, Double?, Double?, Double?, Int32?, Int32?, Double?, String?,
+        String?, Double?
     )
 
     static func listing(_ row: ListingRow) throws -> SchoolListing {
@@ -118,13 +121,15 @@ extension PostgresRegistryStore {
         }
         return SchoolListing(
             id: row.0, name: row.1, region: row.2, registeredAt: Date(timeIntervalSince1970: row.3),
-            lastContactAt: row.4.map(Date.init(timeIntervalSince1970:)), status: status)
+            lastContactAt: row.4.map(Date.init(timeIntervalSince1970:)), status: status,
+            regionMismatch: RegionMismatch(reported: row.16, since: row.17))
     }
 
     static func record(_ row: SchoolRow) throws -> SchoolRecord {
         SchoolRecord(
             id: row.0, name: row.1, region: row.2, registeredAt: Date(timeIntervalSince1970: row.3),
             lastContactAt: row.4.map(Date.init(timeIntervalSince1970:)),
-            state: try row.5.map { try StoredJSON.decode(SchoolState.self, Data($0.utf8)) })
+            state: try row.5.map { try StoredJSON.decode(SchoolState.self, Data($0.utf8)) },
+            regionMismatch: RegionMismatch(reported: row.6, since: row.7))
     }
 }

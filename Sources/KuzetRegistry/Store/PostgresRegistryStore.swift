@@ -79,7 +79,9 @@ public final class PostgresRegistryStore: RegistryStore, Service {
             """
             WITH registered AS (
                 INSERT INTO schools (id, name, region, registered_at) VALUES (\(school.id), \(school.name), \(school.region), \(date.timeIntervalSince1970))
-                ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name), region = COALESCE(excluded.region, schools.region)
+                ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name), region = COALESCE(excluded.region, schools.region),
+                    region_mismatch_since = CASE WHEN schools.reported_region IS NOT DISTINCT FROM excluded.region THEN NULL ELSE schools.region_mismatch_since END,
+                    reported_region = CASE WHEN schools.reported_region IS NOT DISTINCT FROM excluded.region THEN NULL ELSE schools.reported_region END
                 RETURNING id)
             DELETE FROM removed_schools WHERE id IN (SELECT id FROM registered)
             """, logger: logger)

@@ -22,6 +22,9 @@ enum PostgresSchema {
         "ALTER TABLE schools ADD COLUMN IF NOT EXISTS cameras INTEGER",
         "ALTER TABLE schools ADD COLUMN IF NOT EXISTS cameras_recording INTEGER",
         "ALTER TABLE schools ADD COLUMN IF NOT EXISTS minimum_retention_days DOUBLE PRECISION",
+        // What a school's heartbeats name when it is not its registered region (REGION_MISMATCH).
+        "ALTER TABLE schools ADD COLUMN IF NOT EXISTS reported_region TEXT",
+        "ALTER TABLE schools ADD COLUMN IF NOT EXISTS region_mismatch_since DOUBLE PRECISION",
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
         """
         CREATE TABLE IF NOT EXISTS heartbeats (
@@ -86,7 +89,9 @@ enum PostgresSchema {
             END IF;
             UPDATE schools AS s SET last_contact_at = u.contact,
                 name = COALESCE(s.name, NULLIF(u.n, '')),
-                region = COALESCE(s.region, NULLIF(u.r, '')),
+                reported_region = CASE WHEN NULLIF(u.r, '') IS DISTINCT FROM s.region THEN NULLIF(u.r, '') END,
+                region_mismatch_since = CASE WHEN NULLIF(u.r, '') IS NOT NULL AND NULLIF(u.r, '') IS DISTINCT FROM s.region
+                    THEN COALESCE(s.region_mismatch_since, u.contact) END,
             \(PostgresIngestStatements.stateAssignments)
             FROM unnest(p_ids, p_names, p_regions, p_contacts, p_sequences, p_intervals, p_jsons,
                         p_nr, p_nd, p_rb, p_dp, p_cs, p_cameras, p_recording, p_mrd)

@@ -10,7 +10,8 @@ import Logging
 public protocol RegistryStore: Sendable {
     /// Creates or upgrades the schema. Safe to call on every start, also from several instances.
     func migrate() async throws
-    /// Registers a school, or updates the name/region given (nil leaves the stored value).
+    /// Registers a school, or updates the name/region given (nil leaves the stored value). A region
+    /// that is the one the school's heartbeats name ends its REGION_MISMATCH.
     func register(_ school: SchoolRegistration, at date: Date) async throws
     func insert(_ token: StoredToken) async throws
     func token(hash: String) async throws -> StoredToken?
@@ -102,5 +103,9 @@ enum IngestFold {
         (.clockSkew, "clock_skew_since"),
     ]
 
-    static func column(for flag: SchoolFlag) -> String? { flagColumns.first { $0.0 == flag }?.1 }
+    /// The column a list filters on for `flag` (nil: OFFLINE, which depends on the reading time).
+    /// REGION_MISMATCH is not a state flag: ingest sets it from the school's registered region.
+    static func column(for flag: SchoolFlag) -> String? {
+        flag == .regionMismatch ? "region_mismatch_since" : flagColumns.first { $0.0 == flag }?.1
+    }
 }

@@ -32,9 +32,10 @@ extension SQLiteRegistryStore {
     static func ingest(_ request: IngestRequest, db: Database, states: inout [String: SchoolState?], cache: SchoolStateCache) throws -> IngestResult {
         let received = request.receivedAt.timeIntervalSince1970
         let info = request.heartbeats.last?.school
+        let region = info?.region.flatMap { $0.isEmpty ? nil : $0 }
         guard
             let school = try Row.fetchOne(
-                db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool), arguments: [request.schoolID, info?.name, info?.region, received])
+                db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool), arguments: [request.schoolID, info?.name, region, received])
         else { throw SchoolRemovedError(schoolID: request.schoolID) }
         let storedSequence = school["last_sequence"] as Int64?
         let insert = try db.cachedStatement(sql: SQLiteIngestSQL.insertHeartbeat)
@@ -74,11 +75,15 @@ extension SQLiteRegistryStore {
 /// The ingest statements (prepared once per connection through GRDB's statement cache).
 enum SQLiteIngestSQL {
     /// No row when the school was removed (`removed_schools`) and not registered again.
+    /// The heartbeat's region (?3) never becomes the school's: the registry sets regions
+    /// (`token create --role school --region`). One that differs is recorded (REGION_MISMATCH).
     static let upsertSchool = """
-        INSERT INTO schools (id, name, region, registered_at)
-        SELECT ?1, ?2, ?3, ?4 WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = ?1)
+        INSERT INTO schools (id, name, registered_at, reported_region, region_mismatch_since)
+        SELECT ?1, ?2, ?4, ?3, CASE WHEN ?3 IS NOT NULL THEN ?4 END WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = ?1)
         ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
-            region = COALESCE(schools.region, excluded.region)
+            reported_region = CASE WHEN excluded.reported_region IS NOT schools.region THEN excluded.reported_region END,
+            region_mismatch_since = CASE WHEN excluded.reported_region IS NOT NULL AND excluded.reported_region IS NOT schools.region
+                THEN COALESCE(schools.region_mismatch_since, excluded.registered_at) END
         RETURNING last_sequence
         """
     static let insertHeartbeat =

@@ -102,13 +102,18 @@ extension SQLiteRegistryStore {
         }
         return SchoolListing(
             id: row["id"], name: row["name"], region: row["region"], registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
-            lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)), status: status)
+            lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)), status: status,
+            regionMismatch: regionMismatch(row))
     }
 
     static func record(_ row: Row) throws -> SchoolRecord {
         SchoolRecord(
             id: row["id"], name: row["name"], region: row["region"], registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
             lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            state: try (row["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) })
+            state: try (row["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) }, regionMismatch: regionMismatch(row))
+    }
+
+    static func regionMismatch(_ row: Row) -> RegionMismatch? {
+        RegionMismatch(reported: row["reported_region"], since: row["region_mismatch_since"])
     }
 }

@@ -85,7 +85,9 @@ public final class SQLiteRegistryStore: RegistryStore {
                 sql: """
                     INSERT INTO schools (id, name, region, registered_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name = COALESCE(excluded.name, schools.name),
-                        region = COALESCE(excluded.region, schools.region)
+                        region = COALESCE(excluded.region, schools.region),
+                        region_mismatch_since = CASE WHEN schools.reported_region IS excluded.region THEN NULL ELSE schools.region_mismatch_since END,
+                        reported_region = CASE WHEN schools.reported_region IS excluded.region THEN NULL ELSE schools.reported_region END
                     """,
                 arguments: [school.id, school.name, school.region, date.timeIntervalSince1970])
             try db.execute(sql: "DELETE FROM removed_schools WHERE id = ?", arguments: [school.id])

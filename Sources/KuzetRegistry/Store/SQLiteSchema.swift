@@ -68,5 +68,10 @@ enum SQLiteSchema {
 
     /// Columns added to `schools` after its first release (ADD COLUMN when an older file lacks them).
     /// NULL in rows written before: lists then read those schools' state JSON.
-    static let addedSchoolColumns = [("cameras", "INTEGER"), ("cameras_recording", "INTEGER"), ("minimum_retention_days", "REAL")]
+    /// `reported_region`/`region_mismatch_since`: what a school's heartbeats name when it is not its
+    /// registered region, and since when (REGION_MISMATCH); NULL in older rows until the next heartbeat.
+    static let addedSchoolColumns = [
+        ("cameras", "INTEGER"), ("cameras_recording", "INTEGER"), ("minimum_retention_days", "REAL"),
+        ("reported_region", "TEXT"), ("region_mismatch_since", "REAL"),
+    ]
 }
