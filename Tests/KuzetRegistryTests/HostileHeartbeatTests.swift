@@ -113,3 +113,58 @@ struct HostileHeartbeatTests {
         #expect(decoded.isPlain && decoded.isBatch && decoded.heartbeats.count == 2)
     }
 }
+
+/// `serve --history-rows-per-hour/--history-bytes-per-hour`: what one school's token can add to history.
+@Suite("History limit per school", .timeLimit(.minutes(2)))
+struct HistoryLimitTests {
+    static let school = "KZ-AST-0001"
+
+    func batch(_ sequences: ClosedRange<UInt64>, at date: Date) throws -> Data {
+        try JSONEncoder.kuzetWire.encode(HeartbeatBatch(heartbeats: sequences.map { Sample(schoolID: Self.school).heartbeat($0, at: date) }))
+    }
+
+    @Test("beyond the hour's rows a request gets 429 with Retry-After, nothing of it is stored, and it is taken once the limit refills", arguments: StoreKind.allCases)
+    func rowsPerHour(kind: StoreKind) async throws {
+        try await withRegistry(kind, historyRowsPerHour: 1000) { registry in
+            let token = try await registry.schoolToken(Self.school)
+            #expect(try await registry.post(try batch(1...600, at: registry.clock.date), token: token).status == .ok)
+            #expect(try await registry.post(try batch(601...1000, at: registry.clock.date), token: token).status == .ok)
+            let refused = try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token)
+            #expect(refused.status.code == 429, "\(refused.text.prefix(300))")
+            #expect(refused.json["error"] as? String == "history_limit")
+            // 10 heartbeats at 1000 an hour refill in 36 s.
+            #expect(refused.headers[.retryAfter] == "36")
+            #expect(try await registry.store.history(schoolID: Self.school, limit: 2000).count == 1000)
+            registry.clock.advance(by: 30)
+            #expect(try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token).status.code == 429)
+            registry.clock.advance(by: 6)
+            #expect(try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token).status == .ok)
+            #expect(try await registry.store.history(schoolID: Self.school, limit: 2000).count == 1010)
+            // Another school has its own limit.
+            let other = try await registry.schoolToken("KZ-AST-0002")
+            let heartbeat = Sample(schoolID: "KZ-AST-0002").heartbeat(1, at: registry.clock.date).json
+            #expect(try await registry.post(heartbeat, token: other).status == .ok)
+        }
+    }
+
+    @Test("beyond the hour's bytes a request gets 429 with Retry-After", arguments: [StoreKind.sqlite])
+    func bytesPerHour(kind: StoreKind) async throws {
+        try await withRegistry(kind, historyBytesPerHour: 1 << 20) { registry in
+            let token = try await registry.schoolToken(Self.school)
+            let one = try batch(1...1, at: registry.clock.date).count
+            var sequence: UInt64 = 1
+            var refused: TestResponse?
+            // About 1 MiB of heartbeats goes in, then the limit answers.
+            while refused == nil, sequence < 2000 {
+                let response = try await registry.post(try batch(sequence...(sequence + 49), at: registry.clock.date), token: token)
+                if response.status.code == 429 { refused = response } else { #expect(response.status == .ok) }
+                sequence += 50
+            }
+            let answer = try #require(refused)
+            #expect(Int(answer.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            let stored = try await registry.store.history(schoolID: Self.school, limit: 5000)
+            #expect(stored.reduce(0) { $0 + $1.payload.count } <= 1 << 20)
+            #expect(stored.count > (1 << 20) / one / 2, "\(stored.count) heartbeats of about \(one) bytes")
+        }
+    }
+}
