@@ -36,6 +36,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-body-bytes"), help: "Largest heartbeat request accepted.")
     var maxBodyBytes: Int = 1 << 20
 
+    @Option(name: .customLong("history-rows-per-hour"), help: "Heartbeats a school may add to history per hour; beyond, 429 with Retry-After (at least 1000, one batch).")
+    var historyRowsPerHour: Int = Registry.defaultHistoryRowsPerHour
+
+    @Option(name: .customLong("history-bytes-per-hour"), help: "Bytes of heartbeat JSON a school may add to history per hour; beyond, 429 with Retry-After (at least --max-body-bytes).")
+    var historyBytesPerHour: Int = Registry.defaultHistoryBytesPerHour
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds a client has to send a request's head (from its first byte, or from connecting); then 408 and close.")
+    var headerTimeout: Double = 10
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a client has to send a request's body after its head; then 408 and close.")
+    var bodyTimeout: Double = 60
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a connection may wait for its next request after an answer; then it is closed.")
+    var idleTimeout: Double = 75
+
+    @Option(name: .customLong("max-connections"), help: "Open connections at most; one more is answered 503 and closed (keep LimitNOFILE above it).")
+    var maxConnections: Int = 16_384
+
     @Option(name: .customLong("history-days"), help: "Keep each heartbeat's history this many days after it arrived (0: keep forever).")
     var historyDays: Double = 30
 
@@ -62,6 +80,13 @@ struct ServeCommand: AsyncParsableCommand {
         if !(clockSkewSeconds > 0) { problems.append("--clock-skew-seconds: \(clockSkewSeconds) — give a number of seconds above 0") }
         if !(historyDays >= 0 && historyDays <= 3650) { problems.append("--history-days: \(String(format: "%g", historyDays)) — give 0…3650 (0 keeps history forever; default 30)") }
         if !(1024...(256 << 20)).contains(maxBodyBytes) { problems.append("--max-body-bytes: \(maxBodyBytes) — give 1024…268435456") }
+        if historyRowsPerHour < 1000 { problems.append("--history-rows-per-hour: \(historyRowsPerHour) — give at least 1000 (an agent's batch holds up to 1000)") }
+        if historyBytesPerHour < maxBodyBytes { problems.append("--history-bytes-per-hour: \(historyBytesPerHour) — give at least --max-body-bytes (\(maxBodyBytes))") }
+        for (flag, seconds) in [("--header-timeout", headerTimeout), ("--body-timeout", bodyTimeout), ("--idle-timeout", idleTimeout)]
+        where !(seconds >= 1 && seconds <= 3600) {
+            problems.append("\(flag): \(String(format: "%g", seconds)) — give 1…3600 seconds")
+        }
+        if !(16...1_000_000).contains(maxConnections) { problems.append("--max-connections: \(maxConnections) — give 16…1000000 (and LimitNOFILE above it)") }
         let proxies = trustedProxies.isEmpty
             ? (ProcessInfo.processInfo.environment["KUZET_REGISTRY_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             : trustedProxies
@@ -75,9 +100,12 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = Registry(
             store: store,
             policy: FlagPolicy(offlineAfterIntervals: offlineAfterIntervals, minimumRetentionDays: minimumRetentionDays, clockSkewSeconds: clockSkewSeconds),
-            maximumBodyBytes: maxBodyBytes, logger: logger)
+            maximumBodyBytes: maxBodyBytes, historyRowsPerHour: historyRowsPerHour, historyBytesPerHour: historyBytesPerHour, logger: logger)
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
-        let server = RegistryServer(registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies, logger: logger)
+        var server = RegistryServer(registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies, logger: logger)
+        server.connectionLimits = ConnectionLimits(
+            headerTimeout: .milliseconds(Int64(headerTimeout * 1000)), bodyTimeout: .milliseconds(Int64(bodyTimeout * 1000)),
+            idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), maximumConnections: maxConnections)
         do {
             var services: [any Service] = service.map { [$0] } ?? []
             if historyDays > 0 { services.append(HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history"))) }

@@ -49,13 +49,15 @@ struct TestRegistry: Sendable {
 /// Runs `body` against a live registry over a fresh store of `kind`.
 func withRegistry<T: Sendable>(
     _ kind: StoreKind, policy: FlagPolicy = FlagPolicy(), maximumBodyBytes: Int = 1 << 20, fastIngest: Bool = true,
-    tokenCheckInterval: TimeInterval = 2,
+    tokenCheckInterval: TimeInterval = 2, historyRowsPerHour: Int = Registry.defaultHistoryRowsPerHour,
+    historyBytesPerHour: Int = Registry.defaultHistoryBytesPerHour,
     _ body: @Sendable @escaping (TestRegistry) async throws -> T
 ) async throws -> T {
     try await withStore(kind) { store, info in
         let clock = ManualNow()
         let registry = Registry(
-            store: store, policy: policy, now: clock.now, maximumBodyBytes: maximumBodyBytes, tokenCheckInterval: tokenCheckInterval)
+            store: store, policy: policy, now: clock.now, maximumBodyBytes: maximumBodyBytes, tokenCheckInterval: tokenCheckInterval,
+            historyRowsPerHour: historyRowsPerHour, historyBytesPerHour: historyBytesPerHour)
         var server = RegistryServer(registry: registry, host: "127.0.0.1", port: 0)
         server.fastIngest = fastIngest
         let application = try server.application()

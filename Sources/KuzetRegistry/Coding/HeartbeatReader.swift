@@ -12,15 +12,22 @@ import KuzetProtocol
 struct HeartbeatReader {
     private let bytes: [UInt8]
     private var index = 0
+    /// White space skipped between tokens (a body padded with it is not kept as sent).
+    private var spaces = 0
+
+    /// Longest number read here (a longer one goes to `JSONDecoder`, and is not kept as sent).
+    static let maximumNumberLength = 40
 
     private init(_ body: Data) { bytes = [UInt8](body) }
 
     /// The heartbeats of a `HeartbeatBatch` (with its version) or of one bare `Heartbeat`.
     static func read(_ body: Data) -> HeartbeatPayloadProbe? {
         var reader = HeartbeatReader(body)
-        guard let probe = reader.payload() else { return nil }
+        guard var probe = reader.payload() else { return nil }
         reader.skipSpace()
-        return reader.index == reader.bytes.count ? probe : nil
+        guard reader.index == reader.bytes.count else { return nil }
+        probe.isPlain = reader.spaces <= 64 + reader.bytes.count / 16
+        return probe
     }
 
     private mutating func payload() -> HeartbeatPayloadProbe? {
@@ -209,7 +216,9 @@ extension HeartbeatReader {
     }
 
     private mutating func skipSpace() {
+        let start = index
         while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+        spaces += index - start
     }
 
     private mutating func consume(_ byte: UInt8) -> Bool {
@@ -326,6 +335,7 @@ extension HeartbeatReader {
             isInteger = false
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") { return nil }
+        guard index - start <= Self.maximumNumberLength else { return nil }
         return (Substring(decoding: bytes[start..<index], as: UTF8.self), isInteger)
     }
 

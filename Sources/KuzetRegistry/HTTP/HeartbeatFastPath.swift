@@ -103,10 +103,14 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
         isGone = true
     }
 
-    /// The body's expected size if this head may be answered here, else nil.
+    /// The body's expected size if this head may be answered here, else nil. Only a school token
+    /// this instance recognises has its body collected here: nothing is buffered for a token not yet
+    /// checked (the router checks it first, then reads the body).
     private func candidateLength(_ head: HTTPRequest) -> Int? {
-        guard head.method == .post, head.path == Self.path, head.headerFields[.authorization] != nil, head.headerFields[.expect] == nil,
-            !head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") })
+        guard head.method == .post, head.path == Self.path, head.headerFields[.expect] == nil,
+            !head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }),
+            let header = head.headerFields[.authorization], let token = AuthenticationMiddleware.bearerToken(header),
+            settings.registry.recognisedPrincipal(forToken: token)?.role == .school
         else { return nil }
         guard let declared = head.headerFields[.contentLength] else { return 1024 }
         guard let length = Int(declared), length <= settings.registry.maximumBodyBytes else { return nil }
@@ -127,6 +131,8 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
             return forward(context: context)
         }
         let receivedAt = registry.now()
+        // Over the school's history budget: the router refuses it (429), and charges nothing.
+        do { try registry.chargeHistory(intake, at: receivedAt) } catch { return forward(context: context) }
         let started = ContinuousClock.now
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)

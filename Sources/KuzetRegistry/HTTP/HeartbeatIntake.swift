@@ -8,7 +8,7 @@ import KuzetProtocol
 struct HeartbeatIntake: Sendable {
     var schoolID: String
     var heartbeats: [Heartbeat]
-    /// Each heartbeat's JSON as sent (cut from the body), for history.
+    /// Each heartbeat's JSON for history: as sent (cut from the body) when the body was plain, else encoded again.
     var payloads: [Data]
 
     /// The school a request may write for, from what its head says; refuses it otherwise (before
@@ -31,7 +31,8 @@ struct HeartbeatIntake: Sendable {
     ///   - schoolID: the `sender`.
     ///   - body: the whole body (its size already checked against the limit).
     init(schoolID: String, body: Data) throws {
-        let (heartbeats, isBatch) = try HeartbeatPayload.decode(body)
+        let decoded = try HeartbeatPayload.decode(body)
+        let (heartbeats, isBatch) = (decoded.heartbeats, decoded.isBatch)
         if let other = heartbeats.first(where: { $0.schoolID != schoolID }) {
             throw APIError.forbidden(
                 "school_id: this token writes for \(schoolID), not \(other.schoolID.prefix(64)) — use that school's own token")
@@ -40,7 +41,9 @@ struct HeartbeatIntake: Sendable {
         if !problems.isEmpty {
             throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: Array(problems.prefix(50)))
         }
-        self.payloads = try HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count)
+        // As sent only when the body holds nothing but the heartbeats' known fields; otherwise
+        // encoded again, so history keeps no unknown member, padding or long number.
+        self.payloads = try (decoded.isPlain ? HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count) : nil)
             ?? heartbeats.map { try StoredJSON.encode($0) }
         self.schoolID = schoolID
         self.heartbeats = heartbeats

@@ -4,16 +4,36 @@ import KuzetProtocol
 
 /// Turns a `POST /api/v1/heartbeats` body into heartbeats, or into a clear 4xx.
 /// Accepts a `HeartbeatBatch` (an object with `heartbeats`) or one bare `Heartbeat`.
-enum HeartbeatPayload {
+///
+/// `decode` is the whole of reading a body from the network (the fuzz target's entry point): bytes
+/// in, heartbeats or an `APIError` out, never a trap. Members it does not know are read past (a
+/// newer agent may send more), and such a body is not kept as sent: `isPlain` is false and history
+/// keeps the heartbeats encoded again, so unknown members cannot pad it.
+package enum HeartbeatPayload {
     static let maximumBatch = 1000
 
-    static func decode(_ body: Data) throws(APIError) -> (heartbeats: [Heartbeat], isBatch: Bool) {
+    /// What a body held.
+    package struct Decoded: Sendable {
+        package var heartbeats: [Heartbeat]
+        package var isBatch: Bool
+        /// Only known members, plainly written (`HeartbeatPayloadProbe.isPlain`): history may keep the bytes as sent.
+        package var isPlain: Bool
+    }
+
+    package static func decode(_ body: Data) throws(APIError) -> Decoded {
+        // Every parser below recurses once per level of nesting: a body nested deeper than any
+        // heartbeat is refused before one sees it.
+        if let offset = JSONNesting.offsetBeyond(in: body) {
+            throw APIError(
+                .badRequest, code: "too_deep",
+                message: "body: nested more than \(JSONNesting.limit) levels deep (at byte \(offset)) — send a HeartbeatBatch or a Heartbeat as docs/registry-api.yaml describes")
+        }
         // One pass for the usual, well-formed body; anything it does not accept goes through the
         // checks below, which give the precise answer (they parse the body twice).
         if let probe = HeartbeatReader.read(body) ?? (try? RegistryJSON.decoder.decode(HeartbeatPayloadProbe.self, from: body)),
             probe.isAcceptable
         {
-            return (probe.heartbeats, probe.isBatch)
+            return Decoded(heartbeats: probe.heartbeats, isBatch: probe.isBatch, isPlain: probe.isPlain)
         }
         let object: Any
         do {
@@ -67,7 +87,7 @@ enum HeartbeatPayload {
         guard !heartbeats.isEmpty else {
             throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: "heartbeats: empty — send at least one heartbeat")
         }
-        return (heartbeats, isBatch)
+        return Decoded(heartbeats: heartbeats, isBatch: isBatch, isPlain: false)
     }
 
     /// The wire version must be present and known (missing or another value → 400 unsupported_version).

@@ -8,13 +8,17 @@ struct HeartbeatPayloadProbe: Decodable {
     var heartbeats: [Heartbeat]
     var isBatch: Bool
     var versions: [Int]
+    /// Read by `HeartbeatReader`: known members only, no escapes, short numbers, little white space,
+    /// so the heartbeats' bytes as sent hold nothing but their fields and history may keep them.
+    var isPlain = false
 
     private enum Key: String, CodingKey { case heartbeats }
 
-    init(heartbeats: [Heartbeat], isBatch: Bool, versions: [Int]) {
+    init(heartbeats: [Heartbeat], isBatch: Bool, versions: [Int], isPlain: Bool = false) {
         self.heartbeats = heartbeats
         self.isBatch = isBatch
         self.versions = versions
+        self.isPlain = isPlain
     }
 
     init(from decoder: any Decoder) throws {

@@ -30,6 +30,7 @@ struct HeartbeatRoutes {
             principal: context.principal, viaCookie: context.viaCookie, contentType: request.headers[.contentType])
         let intake = try HeartbeatIntake(schoolID: schoolID, body: try await collectBody(request))
         let receivedAt = registry.now()
+        try registry.chargeHistory(intake, at: receivedAt)
         let started = ContinuousClock.now
         let result: IngestResult
         do {

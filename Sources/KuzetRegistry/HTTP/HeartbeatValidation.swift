@@ -32,7 +32,7 @@ enum HeartbeatValidation {
         check(SchoolIdentifier.isValid(heartbeat.schoolID), "school_id", "\"\(heartbeat.schoolID.prefix(80))\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -")
         range(heartbeat.sequence, 1...UInt64(Int64.max), "sequence")
         range(heartbeat.sentAt, WireLimits.earliestDate...WireLimits.latestDate, "sent_at")
-        check(heartbeat.agentVersion.count <= 64 && !heartbeat.agentVersion.isEmpty, "agent_version", "must be 1–64 characters — send the agent's version string")
+        check(WireLimits.fits(heartbeat.agentVersion, 64) && !heartbeat.agentVersion.isEmpty, "agent_version", "must be 1–64 characters — send the agent's version string")
         range(heartbeat.uptimeSeconds, 0...1e10, "uptime_seconds")
         range(heartbeat.intervalSeconds, 1...86_400, "interval_seconds")
         if let school = heartbeat.school {
@@ -45,7 +45,7 @@ enum HeartbeatValidation {
             var at: String { "cameras[\(index)]" }
             check(CameraID.isValid(camera.id), "\(at).id", "\"\(camera.id.prefix(80))\" is not a camera id — use 1–64 of a-z 0-9 - _")
             check(ids.insert(camera.id).inserted, "\(at).id", "\"\(camera.id)\" appears twice — camera ids are unique per school")
-            check((camera.codec?.count ?? 0) <= 32, "\(at).codec", "longer than 32 characters — send the codec name")
+            check(WireLimits.fits(camera.codec, 32), "\(at).codec", "longer than 32 characters — send the codec name")
             range(camera.width, 1...16_384, "\(at).width")
             range(camera.height, 1...16_384, "\(at).height")
             range(camera.fps, 0...1_000, "\(at).fps")
@@ -73,8 +73,8 @@ enum HeartbeatValidation {
         }
         check(heartbeat.events.count <= 1_000, "events", "\(heartbeat.events.count) events, at most 1000 — send the newest 1000")
         for (index, event) in heartbeat.events.enumerated() {
-            check(event.message.count <= 1_000, "events[\(index)].message", "longer than 1000 characters — shorten it")
-            check((event.camera?.count ?? 0) <= 64, "events[\(index)].camera", "longer than 64 characters — send the camera id")
+            check(WireLimits.fits(event.message, 1_000), "events[\(index)].message", "longer than 1000 characters — shorten it")
+            check(WireLimits.fits(event.camera, 64), "events[\(index)].camera", "longer than 64 characters — send the camera id")
         }
         return problems
     }
@@ -88,6 +88,13 @@ enum WireLimits {
     /// Present text is 1…`maximum` characters with no control characters (nil is fine).
     static func isDisplayText(_ text: String?, maximum: Int) -> Bool {
         guard let text else { return true }
-        return !text.isEmpty && text.count <= maximum && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        return !text.isEmpty && fits(text, maximum) && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+    }
+
+    /// Text (nil is fine) of at most `maximum` characters and 4 UTF-8 bytes a character: one
+    /// character may join any number of combining marks, so a count of characters alone bounds nothing.
+    static func fits(_ text: String?, _ maximum: Int) -> Bool {
+        guard let text else { return true }
+        return text.utf8.count <= maximum * 4 && text.count <= maximum
     }
 }

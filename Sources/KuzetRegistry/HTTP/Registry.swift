@@ -16,15 +16,21 @@ public struct Registry: Sendable {
     let tokenCache: TokenCache
     /// The registry's own figures (`GET /metrics`).
     let metrics: RegistryMetrics
+    /// How much history each school may add per hour.
+    let historyBudget: HistoryBudget
     var logger: Logger
 
-    /// - Parameter tokenCheckInterval: how often the token generation is read, so a revocation
-    ///   elsewhere takes effect here (`TokenCache`); tests that must not meet a check lengthen it.
+    /// - Parameters:
+    ///   - tokenCheckInterval: how often the token generation is read, so a revocation elsewhere takes
+    ///     effect here (`TokenCache`); tests that must not meet a check lengthen it.
+    ///   - historyRowsPerHour, historyBytesPerHour: history a school may add per hour (`HistoryBudget`).
     public init(
         store: any RegistryStore, policy: FlagPolicy = FlagPolicy(), now: @escaping @Sendable () -> Date = { Date() },
         maximumBodyBytes: Int = 1 << 20, historyLimit: Int = 20, tokenCheckInterval: TimeInterval = 2,
+        historyRowsPerHour: Int = Registry.defaultHistoryRowsPerHour, historyBytesPerHour: Int = Registry.defaultHistoryBytesPerHour,
         logger: Logger = Logger(label: "kuzet.registry")
     ) {
+        self.historyBudget = HistoryBudget(rowsPerHour: historyRowsPerHour, bytesPerHour: historyBytesPerHour)
         self.store = store
         self.policy = policy
         self.now = now
@@ -33,6 +39,18 @@ public struct Registry: Sendable {
         self.tokenCache = TokenCache(lifetime: 600, generationCheckInterval: tokenCheckInterval)
         self.metrics = RegistryMetrics()
         self.logger = logger
+    }
+
+    /// One a second on average: 120 times an agent's usual rate, and an outage's backlog of two days
+    /// at 30 s drains within the first hour.
+    public static let defaultHistoryRowsPerHour = 3600
+    /// 16 MiB: 3,600 heartbeats of 8 cameras (about 2.8 kB each) with room to spare.
+    public static let defaultHistoryBytesPerHour = 16 << 20
+
+    /// Charges a school's request to its history budget, or refuses it (429 with `Retry-After`).
+    func chargeHistory(_ intake: HeartbeatIntake, at date: Date) throws(APIError) {
+        let bytes = intake.payloads.reduce(0) { $0 + $1.count }
+        try historyBudget.take(schoolID: intake.schoolID, rows: intake.heartbeats.count, bytes: bytes, at: date, logger: logger)
     }
 
     /// The principal of a token this instance recognised recently, at once; nil when that takes the

@@ -62,6 +62,8 @@ public struct RegistryServer: Sendable {
     /// Answer well-formed heartbeats from known tokens on the event loop (`HeartbeatFastPath`).
     /// Off, every request goes through the router; kept for comparison (the bench) and tests.
     public var fastIngest = true
+    /// Timeouts and the cap on open connections.
+    public var connectionLimits = ConnectionLimits()
 
     public init(
         registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors, trustedProxies: [String] = [],
@@ -113,7 +115,7 @@ public struct RegistryServer: Sendable {
         // With `--access-log all` each heartbeat needs its log line: the router writes it.
         let fastPath = fastIngest && accessLog != .all
             ? HeartbeatFastPath.Settings(registry: registry, secure: tls != nil, serverName: Self.serverName) : nil
-        let http1 = HTTPServerBuilder.registryHTTP1(fastPath: fastPath)
+        let http1 = HTTPServerBuilder.registryHTTP1(fastPath: fastPath, limits: connectionLimits)
         if let tls {
             let configuration = try tls.configuration()
             do {
