@@ -1,7 +1,7 @@
 # Kuzet — the commands the README names. Each installs what it needs first (Debian 12, as root or with sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test demo deb bench bench-agent bench-relay bench-retention bench-registry bench-uplink
+.PHONY: deps build test fuzz tsan demo deb bench bench-agent bench-relay bench-retention bench-registry bench-uplink
 
 deps:
 	$(SUDO) scripts/install-deps.sh
@@ -12,6 +12,17 @@ build: deps
 ## test: every test, against real parts (RTSP cameras, nginx-rtmp, PostgreSQL, network namespaces)
 test: deps
 	scripts/test.sh
+
+## fuzz: each libFuzzer target in Fuzz/ in turn for FUZZ_SECONDS (default 600) on its committed
+## corpus, printing execs, coverage and features; scripts/test.sh runs it with FUZZ_SECONDS=20
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+## tsan: the media, relay, uplink and discovery suites under ThreadSanitizer (own scratch path)
+tsan: deps
+	swift test --sanitize=thread --scratch-path .build-tsan --no-parallel \
+		--filter 'KuzetMediaTests|KuzetRelayTests|KuzetUplinkTests|KuzetDiscoveryTests'
 
 ## demo: a registry and an agent with built-in demo cameras on this machine; prints the dashboard URL
 demo: deps

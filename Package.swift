@@ -22,6 +22,12 @@ let package = Package(
     products: [
         .executable(name: "kuzet-agent", targets: ["kuzet-agent"]),
         .executable(name: "kuzet-registry", targets: ["kuzet-registry"]),
+        // The parsers' modules, for the libFuzzer targets in Fuzz/Package.swift (a package of its
+        // own, so the main build never compiles them). Adds nothing to `swift build` here.
+        .library(name: "KuzetCore", targets: ["KuzetCore"]),
+        .library(name: "KuzetMedia", targets: ["KuzetMedia"]),
+        .library(name: "KuzetDiscovery", targets: ["KuzetDiscovery"]),
+        .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

@@ -20,3 +20,7 @@ scripts/testing/disk-pressure-check.sh
 # Serially: the tests start real servers, ffmpeg and browsers; on a 2-core box running them all at
 # once makes every timing bound meaningless.
 swift test --no-parallel "$@"
+
+# Every libFuzzer target briefly on its committed corpus (its own build in .build-fuzz; `make fuzz`
+# runs them for 10 minutes each).
+FUZZ_SECONDS="${FUZZ_SECONDS:-20}" scripts/fuzz.sh
