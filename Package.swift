@@ -64,6 +64,8 @@ let package = Package(
         // MARK: Domain and wire types (no C, no I/O beyond reading a config file)
         .target(name: "KuzetCore", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
+        // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
+        .target(name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: The only modules that import C
         .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", logging], swiftSettings: swiftSettings),
@@ -178,6 +180,7 @@ let package = Package(
         .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
+        .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
