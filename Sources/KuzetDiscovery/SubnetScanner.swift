@@ -1,4 +1,5 @@
 import Foundation
+import KuzetWire
 
 /// What a TCP sweep of `--subnet` blocks found.
 public struct SubnetSweep: Sendable, Equatable {
@@ -120,7 +121,7 @@ public struct SubnetScanner: Sendable {
         } catch {
             return nil
         }
-        guard reply.protocolName.hasPrefix("RTSP/") else { return nil }
+        guard reply.version.hasPrefix("RTSP/") else { return nil }
         return .rtsp(RTSPEndpoint(host: host, port: port))
     }
 
