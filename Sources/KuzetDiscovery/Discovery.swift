@@ -101,7 +101,7 @@ public struct Discovery: Sendable {
         }
 
         // Recorders without ONVIF: probe RTSP on hosts that did not answer ONVIF.
-        let prober = RTSPProber(credentials: options.credentials)
+        let prober = RTSPProber(credentials: options.credentials, allowPlaintextAuth: options.allowPlaintextAuth)
         for endpoint in sweep.rtspEndpoints where !onvifHosts.contains(endpoint.host) {
             do {
                 let channels = try await prober.probe(host: endpoint.host, port: endpoint.port)

@@ -9,16 +9,26 @@ public struct RTSPDescription: Sendable, Equatable {
     public var session: StreamDescription?
 }
 
-/// Raw RTSP/1.0 over TCP: `DESCRIBE` with Digest (or Basic) authentication on the same
-/// connection, bounded in time and size. Enough to tell whether a stream exists and what it is,
-/// without pulling media.
+/// Raw RTSP/1.0 over TCP: `DESCRIBE` with Digest (or, when allowed, Basic) authentication on the
+/// same connection, bounded in time and size. Enough to tell whether a stream exists and what it
+/// is, without pulling media.
 public struct RTSPClient: Sendable {
     public var credentials: DeviceCredentials?
     public var limits: ExchangeLimits
+    /// Whether Basic (the password in plain text) may answer a device that offers nothing else.
+    public var allowPlaintextAuth: Bool
 
-    public init(credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024)) {
+    public init(credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024), allowPlaintextAuth: Bool = false) {
         self.credentials = credentials
         self.limits = limits
+        self.allowPlaintextAuth = allowPlaintextAuth
+    }
+
+    /// Thrown when the device offers only Basic and ``allowPlaintextAuth`` is off.
+    static func basicRefused(_ url: String) -> DiscoveryError {
+        DiscoveryError(
+            where: url, what: "asks for RTSP Basic authentication, which sends the password in plain text — not sent",
+            fix: "enable Digest authentication on the device, or pass --allow-plaintext-auth")
     }
 
     public func describe(_ url: String) async throws -> RTSPDescription {
@@ -36,6 +46,7 @@ public struct RTSPClient: Sendable {
             if let challenge = DigestChallenge(headers: challenges) {
                 authorization = challenge.authorization(method: "DESCRIBE", uri: plain, username: credentials.username, password: credentials.password)
             } else if BasicAuthorization.isOffered(challenges) {
+                guard allowPlaintextAuth else { throw Self.basicRefused(plain) }
                 authorization = BasicAuthorization(username: credentials.username, password: credentials.password).header
             } else {
                 return RTSPDescription(status: 401, session: nil)

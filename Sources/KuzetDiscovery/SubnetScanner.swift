@@ -113,7 +113,7 @@ public struct SubnetScanner: Sendable {
 
     func rtspAnswer(_ host: String, _ port: Int) async -> Hit? {
         let request = Array("OPTIONS rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n".utf8)
-        let reply: WireMessage
+        let reply: WireResponse
         do {
             reply = try await TCPConnection.exchange(host: host, port: port, request: request, limits: limits, bodyRequiresLength: true)
         } catch let error as ExchangeError {
