@@ -101,7 +101,7 @@ public struct Discovery: Sendable {
         }
 
         // Recorders without ONVIF: probe RTSP on hosts that did not answer ONVIF.
-        let prober = RTSPProber(credentials: options.credentials)
+        let prober = RTSPProber(credentials: options.credentials, allowPlaintextAuth: options.allowPlaintextAuth)
         for endpoint in sweep.rtspEndpoints where !onvifHosts.contains(endpoint.host) {
             do {
                 let channels = try await prober.probe(host: endpoint.host, port: endpoint.port)
@@ -166,7 +166,7 @@ public struct Discovery: Sendable {
         StreamInfo(codec: profile.encoding, width: profile.width, height: profile.height, frameRate: profile.frameRate)
     }
 
-    static func info(_ media: SessionDescription.Media) -> StreamInfo {
+    static func info(_ media: StreamDescription.Media) -> StreamInfo {
         StreamInfo(codec: media.codec, width: media.width, height: media.height, frameRate: media.frameRate)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 import Logging
 
 extension ONVIFClient {
@@ -72,7 +73,7 @@ extension ONVIFClient {
         var reply = try await post(url: url, operation: operation, headers: headers, payload: payload)
         if reply.status == 401, let credentials, method == .httpDigest || method == .httpBasic {
             let challenges = reply.headers.filter { $0.name.lowercased() == "www-authenticate" }.map(\.value)
-            let offersBasic = challenges.contains { $0.trimmingCharacters(in: .whitespaces).lowercased().hasPrefix("basic") }
+            let offersBasic = BasicAuthorization.isOffered(challenges)
             let authorization: String?
             switch method {
             case .httpDigest:
@@ -82,7 +83,7 @@ extension ONVIFClient {
                 }
                 if authorization == nil && offersBasic { return .basicOnly }
             default:
-                authorization = allowPlaintextAuth && offersBasic ? "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString() : nil
+                authorization = allowPlaintextAuth && offersBasic ? BasicAuthorization(username: credentials.username, password: credentials.password).header : nil
             }
             guard let authorization else { return .authenticationRefused }
             headers.append(("Authorization", authorization))

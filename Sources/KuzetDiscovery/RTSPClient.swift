@@ -1,23 +1,34 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 
 /// What a DESCRIBE returned.
 public struct RTSPDescription: Sendable, Equatable {
     public var status: Int
     /// Parsed from the body when the answer was 200 with `application/sdp`.
-    public var session: SessionDescription?
+    public var session: StreamDescription?
 }
 
-/// Raw RTSP/1.0 over TCP: `DESCRIBE` with Digest (or Basic) authentication on the same
-/// connection, bounded in time and size. Enough to tell whether a stream exists and what it is,
-/// without pulling media.
+/// Raw RTSP/1.0 over TCP: `DESCRIBE` with Digest (or, when allowed, Basic) authentication on the
+/// same connection, bounded in time and size. Enough to tell whether a stream exists and what it
+/// is, without pulling media.
 public struct RTSPClient: Sendable {
     public var credentials: DeviceCredentials?
     public var limits: ExchangeLimits
+    /// Whether Basic (the password in plain text) may answer a device that offers nothing else.
+    public var allowPlaintextAuth: Bool
 
-    public init(credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024)) {
+    public init(credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024), allowPlaintextAuth: Bool = false) {
         self.credentials = credentials
         self.limits = limits
+        self.allowPlaintextAuth = allowPlaintextAuth
+    }
+
+    /// Thrown when the device offers only Basic and ``allowPlaintextAuth`` is off.
+    static func basicRefused(_ url: String) -> DiscoveryError {
+        DiscoveryError(
+            where: url, what: "asks for RTSP Basic authentication, which sends the password in plain text — not sent",
+            fix: "enable Digest authentication on the device, or pass --allow-plaintext-auth")
     }
 
     public func describe(_ url: String) async throws -> RTSPDescription {
@@ -34,15 +45,16 @@ public struct RTSPClient: Sendable {
             let authorization: String
             if let challenge = DigestChallenge(headers: challenges) {
                 authorization = challenge.authorization(method: "DESCRIBE", uri: plain, username: credentials.username, password: credentials.password)
-            } else if challenges.contains(where: { $0.lowercased().hasPrefix("basic") }) {
-                authorization = "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+            } else if BasicAuthorization.isOffered(challenges) {
+                guard allowPlaintextAuth else { throw Self.basicRefused(plain) }
+                authorization = BasicAuthorization(username: credentials.username, password: credentials.password).header
             } else {
                 return RTSPDescription(status: 401, session: nil)
             }
             reply = try await connection.exchange(request("DESCRIBE", plain, sequence: 2, authorization: authorization), limits: limits, bodyRequiresLength: true)
         }
-        var session: SessionDescription?
-        if reply.status == 200 { session = SessionDescription(text: reply.bodyText) }
+        var session: StreamDescription?
+        if reply.status == 200 { session = StreamDescription(text: reply.bodyText) }
         return RTSPDescription(status: reply.status, session: session)
     }
 

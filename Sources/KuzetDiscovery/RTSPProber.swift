@@ -7,8 +7,8 @@ public struct ProbedChannel: Sendable, Equatable {
     public var channel: Int
     public var mainURL: String
     public var subURL: String?
-    public var main: SessionDescription.Media?
-    public var sub: SessionDescription.Media?
+    public var main: StreamDescription.Media?
+    public var sub: StreamDescription.Media?
     public var embedsCredentials: Bool
 }
 
@@ -19,19 +19,25 @@ public struct RTSPProber: Sendable {
     public var patterns: [VendorPattern]
     public var maxChannels: Int
     public var limits: ExchangeLimits
+    /// Whether RTSP Basic may be answered (`--allow-plaintext-auth`).
+    public var allowPlaintextAuth: Bool
     var logger = Logger(label: "kuzet.discovery")
 
-    public init(credentials: DeviceCredentials?, patterns: [VendorPattern] = VendorPattern.all, maxChannels: Int = 64, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024)) {
+    public init(
+        credentials: DeviceCredentials?, patterns: [VendorPattern] = VendorPattern.all, maxChannels: Int = 64,
+        limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024), allowPlaintextAuth: Bool = false
+    ) {
         self.credentials = credentials
         self.patterns = patterns
         self.maxChannels = maxChannels
         self.limits = limits
+        self.allowPlaintextAuth = allowPlaintextAuth
     }
 
     /// The channels at `host:port`; empty when no pattern answers. Throws when the device
     /// refuses our credentials (every pattern would fail the same way).
     public func probe(host: String, port: Int = 554) async throws -> [ProbedChannel] {
-        let client = RTSPClient(credentials: credentials, limits: limits)
+        let client = RTSPClient(credentials: credentials, limits: limits, allowPlaintextAuth: allowPlaintextAuth)
         let base = "rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)"
         for pattern in patterns {
             let first: RTSPDescription

@@ -54,7 +54,9 @@ struct ProbeCommand: AsyncParsableCommand {
             }
         case "rtsp":
             do {
-                let description = try await RTSPClient(credentials: credentials, limits: ExchangeLimits(timeout: timeout, maxBytes: 256 * 1024)).describe(url)
+                let description = try await RTSPClient(
+                    credentials: credentials, limits: ExchangeLimits(timeout: timeout, maxBytes: 256 * 1024), allowPlaintextAuth: allowPlaintextAuth
+                ).describe(url)
                 guard description.status == 200, let session = description.session else {
                     let hint = description.status == 401 ? "check --username/--password" : "check the path (see the vendor's RTSP URL format)"
                     throw CommandFailure.runtime("\(shownURL): RTSP DESCRIBE answered \(description.status) — \(hint)")
@@ -62,6 +64,8 @@ struct ProbeCommand: AsyncParsableCommand {
                 streams = session.media.map { Stream(kind: $0.kind, url: CredentialFreeURL.strip(url), codec: $0.codec, width: $0.width, height: $0.height, fps: $0.frameRate) }
             } catch let failure as CommandFailure {
                 throw failure
+            } catch let error as DiscoveryError {
+                throw CommandFailure.runtime(error.description)
             } catch {
                 throw CommandFailure.runtime("\(shownURL): \(error) — check the address and that RTSP is enabled")
             }

@@ -79,4 +79,20 @@ struct DiscoverCommandTests {
         #expect(status == 2)
         #expect(stderr.contains("--subnet 10.0.0.0/8: has 16777216 addresses, more than a /20 — scan the camera VLANs in /24 blocks"))
     }
+
+    @Test func probeRefusesATimeoutItCouldNotWaitForInsteadOfTrapping() throws {
+        for timeout in ["1e30", "nan", "0", "-3"] {
+            let run = try AgentRun(["probe", "http://127.0.0.1:\(freeLoopbackPort())/onvif/device_service", "--timeout=\(timeout)"], timeout: 30)
+            #expect(run.exitStatus == 2, "\(timeout): \(run)")
+            #expect(run.stderr.contains("must be between 0 and 60 seconds"), "\(timeout): \(run)")
+        }
+    }
+
+    @Test func discoverRefusesAPortOutsideTheTCPRange() throws {
+        let run = try AgentRun(["discover", "--subnet", "127.0.0.1/32", "--onvif-port", "70000", "--rtsp-port=-1"], timeout: 30)
+        #expect(run.exitStatus == 2, "\(run)")
+        #expect(run.problemLines == [
+            "--onvif-port/--rtsp-port 70000: is not a TCP port — give 1 to 65535", "--onvif-port/--rtsp-port -1: is not a TCP port — give 1 to 65535",
+        ], "\(run)")
+    }
 }

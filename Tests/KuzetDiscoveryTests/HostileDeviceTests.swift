@@ -42,6 +42,16 @@ struct HostileDeviceTests {
         #expect(seconds < Self.limits.timeout + 3)  // bounded (the device would go on forever); slack for a loaded CI box
     }
 
+    @Test func aDeviceListingHundredsOfProfilesIsAskedForTheFirst128Only() async throws {
+        let server = try ReplayServer(device: "hikvision-ds-2cd2043g0-i", extraProfiles: 300)
+        defer { server.stop() }
+        let report = try await ONVIFClient(deviceURL: server.deviceURL, credentials: ReplayServer.credentials, limits: Self.limits).inspect()
+        #expect(report.profiles.count == 128)
+        let asked = server.process.output.components(separatedBy: "REQUEST GetStreamUri").count - 1
+        #expect(asked == 128, "GetStreamUri asked \(asked) times")
+        #expect(report.problems == ["\(server.deviceURL): lists 302 media profiles — only the first 128 were asked for their stream; add the rest by hand if the device really has them"])
+    }
+
     @Test func malformedXMLIsReportedWithItsPosition() async throws {
         let server = try ReplayServer(device: "hikvision-ds-2cd2043g0-i")
         defer { server.stop() }

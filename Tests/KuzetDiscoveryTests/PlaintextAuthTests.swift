@@ -89,4 +89,45 @@ struct PlaintextAuthTests {
         #expect(lines.first?.contains("pass --allow-plaintext-auth") == true)
         #expect(!server.receivedPlaintextPassword, "\(server.seen)")
     }
+
+    /// An RTSP camera that takes only Basic (scripts/testing/hostile_device_server.py --mode basic-only).
+    func startBasicOnlyCamera() throws -> (ExternalProcess, Int) {
+        let port = freeLoopbackPort()
+        let camera = try ExternalProcess("python3", [
+            TestSupport.script("hostile_device_server.py"), "--port", "\(port)", "--mode", "basic-only", "--user", ReplayServer.username, "--password", ReplayServer.password,
+        ], name: "rtsp-basic-only")
+        try TestSupport.waitUntilReady(camera)
+        return (camera, port)
+    }
+
+    @Test func probeOfAnRTSPCameraTakingOnlyBasicSaysToPassTheFlagAndSendsNoPassword() throws {
+        let (camera, port) = try startBasicOnlyCamera()
+        defer { camera.stop() }
+        let url = "rtsp://127.0.0.1:\(port)/Streaming/Channels/101"
+        let refused = try AgentRun(["probe", url, "--username", ReplayServer.username, "--password", ReplayServer.password])
+        #expect(refused.exitStatus == 1, "\(refused)")
+        #expect(refused.problemLines == ["\(url): asks for RTSP Basic authentication, which sends the password in plain text — not sent — enable Digest authentication on the device, or pass --allow-plaintext-auth"], "\(refused)")
+        #expect(camera.output.contains("AUTHORIZATION none"))
+        #expect(!camera.output.contains("AUTHORIZATION Basic"), "\(camera.output)")
+
+        let allowed = try AgentRun(["probe", url, "--username", ReplayServer.username, "--password", ReplayServer.password, "--allow-plaintext-auth"])
+        #expect(allowed.exitStatus == 0, "\(allowed)")
+        #expect(allowed.stdout.contains("H264"), "\(allowed)")
+        #expect(camera.output.contains("AUTHORIZATION Basic"))
+    }
+
+    @Test func discoverOfAnRTSPRecorderTakingOnlyBasicGivesOneProblemLineAndSendsNoPassword() throws {
+        let (camera, port) = try startBasicOnlyCamera()
+        defer { camera.stop() }
+        let run = try AgentRun([
+            "discover", "--subnet", "127.0.0.1/32", "--onvif-port", "\(freeLoopbackPort())", "--rtsp-port", "\(port)", "--interface", "lo",
+            "--timeout", "0.5", "--username", ReplayServer.username, "--password", ReplayServer.password,
+        ])
+        #expect(run.exitStatus == 0, "\(run)")
+        let lines = run.problemLines.filter { $0.contains("127.0.0.1:\(port)") }
+        #expect(lines.count == 1, "\(run)")
+        #expect(lines.first?.contains("RTSP Basic authentication, which sends the password in plain text — not sent") == true, "\(lines)")
+        #expect(camera.output.contains("REQUEST DESCRIBE"))
+        #expect(!camera.output.contains("AUTHORIZATION Basic"), "\(camera.output)")
+    }
 }

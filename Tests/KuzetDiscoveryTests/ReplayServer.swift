@@ -10,13 +10,13 @@ struct ReplayServer {
     let process: ExternalProcess
     let port: Int
 
-    init(device: String, auth: String = "ws-digest", clockOffsetHours: Double = 0, streamHost: String? = nil) throws {
+    init(device: String, auth: String = "ws-digest", clockOffsetHours: Double = 0, streamHost: String? = nil, extraProfiles: Int = 0) throws {
         port = freeLoopbackPort()
         process = try ExternalProcess(
             "python3",
             [TestSupport.script("onvif_replay_server.py"), "--port", "\(port)", "--fixtures", TestSupport.fixture(device),
              "--user", Self.username, "--password", Self.password, "--auth", auth, "--clock-offset-hours", "\(clockOffsetHours)"]
-                + (streamHost.map { ["--stream-host", $0] } ?? []),
+                + (streamHost.map { ["--stream-host", $0] } ?? []) + ["--extra-profiles", "\(extraProfiles)"],
             name: "onvif-replay-\(device)")
         try TestSupport.waitUntilReady(process)
     }

@@ -83,4 +83,20 @@ struct TwoDeviceSubnetTests {
     @Test func multicastDiscoveryFindsTheAnnouncedDeviceInTwentyOfTwentyRuns() throws {
         try checkRuns(subnet: false)
     }
+
+    /// The same inside the test process, where ThreadSanitizer (`make tsan`) can watch it.
+    @Test func inProcessSubnetDiscoveryFindsBothDevicesEveryTime() async throws {
+        let network = try startNetwork()
+        defer { network.stop() }
+        for run in 1...5 {
+            let options = DiscoveryOptions(
+                timeout: 1, interface: network.lan.bridge, subnets: [try SubnetRange(parsing: network.lan.subnet)], credentials: ReplayServer.credentials)
+            let report = try await Discovery(options: options).run()
+            #expect(Set(report.cameras.map(\.host)) == [network.announcedHost, network.silentHost], "run \(run): \(report.cameras.map(\.id)) \(report.problems)")
+            #expect(report.problems.isEmpty, "run \(run): \(report.problems)")
+            // The announced device keeps its WS-Discovery name; the silent one is named by its model.
+            #expect(report.cameras.first { $0.host == network.announcedHost }?.id == "hall")
+            #expect(report.cameras.filter { $0.host == network.silentHost }.map(\.id).allSatisfy { $0.hasPrefix("dhi-nvr4104hs-4ks2-ch") })
+        }
+    }
 }

@@ -3,7 +3,7 @@
 
   onvif_replay_server.py --port P --fixtures DIR [--user U --password PW]
                          [--auth ws-digest|ws-text|http-digest|http-basic|none] [--clock-offset-hours H]
-                         [--stream-host H]
+                         [--stream-host H] [--extra-profiles N]
 
 Answers are picked by the SOAP operation in the request body: DIR/<Operation>.xml, Media2 ones as
 DIR/Media2.<Operation>.xml, GetStreamUri per profile as DIR/[Media2.]GetStreamUri.<token>.xml.
@@ -20,7 +20,8 @@ Authentication is checked the way devices do, and each verdict is printed (`AUTH
 What every request carried is printed too, before any verdict (`SEEN <operation>
 authorization=<scheme|none> wsse=<PasswordText|PasswordDigest|none>`), so tests can check that no
 password went in plain text. --stream-host H puts H into every GetStreamUri answer (a device
-pointing at another host).
+pointing at another host). --extra-profiles N adds N copies of the first recorded profile to
+GetProfiles (tokens Extra_1…), each answering GetStreamUri like the first (a hostile device).
 Hostile answers on fixed paths: /hostile/xxe, /hostile/huge (50 MB), /hostile/endless
 (trickles bytes forever), /hostile/malformed.
 """
@@ -158,10 +159,17 @@ class Handler(BaseHTTPRequestHandler):
             token = next((el.text for el in operation_element.iter() if el.tag.endswith("}ProfileToken")), "")
             name = f"{prefix}GetStreamUri.{token}"
         path = os.path.join(cfg.fixtures, name + ".xml")
+        if not os.path.exists(path) and operation == "GetStreamUri" and token.startswith("Extra_"):
+            first = sorted(f for f in os.listdir(cfg.fixtures) if f.startswith(f"{prefix}GetStreamUri."))[0]
+            path = os.path.join(cfg.fixtures, first)
         if not os.path.exists(path):
             return self.send_xml(400, FAULT.format(code="ter:ActionNotSupported", reason=f"{name} is not recorded for this device"))
         text = open(path, encoding="utf-8").read()
         status = 400 if "<env:Fault>" in text or ":Fault>" in text else 200
+        if operation == "GetProfiles" and cfg.extra_profiles:
+            match = re.search(r"<(\w+:)?Profiles\b.*?</(\w+:)?Profiles>", text, re.S)
+            extra = "".join(re.sub(r'token="[^"]*"', f'token="Extra_{n}"', match.group(0), count=1) for n in range(1, cfg.extra_profiles + 1))
+            text = text[:match.end()] + extra + text[match.end():]
         if operation == "GetStreamUri" and cfg.stream_host:
             text = re.sub(r"rtsp://([^/@<]*@)?[^/:<]+", lambda m: "rtsp://" + (m.group(1) or "") + cfg.stream_host, text)
         self.send_xml(status, text)
@@ -225,6 +233,7 @@ def main():
     parser.add_argument("--auth", default="ws-digest", choices=["ws-digest", "ws-text", "http-digest", "http-basic", "none"])
     parser.add_argument("--clock-offset-hours", type=float, default=0)
     parser.add_argument("--stream-host", default="")
+    parser.add_argument("--extra-profiles", type=int, default=0)
     cfg = parser.parse_args()
     cfg.realm = "kuzet-replay"
     server = ThreadingHTTPServer((cfg.address, cfg.port), Handler)
