@@ -191,7 +191,7 @@ let package = Package(
         ),
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetRetention", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetRetention", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",
             dependencies: ["KuzetRegistry", "KuzetProtocol", "KuzetTestKit", .product(name: "HummingbirdTesting", package: "hummingbird")],

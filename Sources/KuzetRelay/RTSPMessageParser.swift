@@ -13,8 +13,9 @@ public enum RTSPInbound: Sendable, Equatable {
 /// throws a ``WireError`` (its `status` is the answer: 413 over a limit, 400 malformed).
 public enum RTSPMessageParser {
     /// What a relay client may send: small heads, bodies only as large as a SET_PARAMETER needs.
-    /// Per connection at most `headerBytes + bodyBytes` (32 KiB) is held unread, plus one
-    /// interleaved frame (64 KiB) when ``next(from:limits:)`` is asked for whole frames.
+    /// Per connection at most `headerBytes + bodyBytes` (32 KiB) is held unread, plus what one
+    /// socket read brought before the refusal; ``RTSPMessageDecoder`` skips interleaved payloads
+    /// as they arrive (only this function's callers wait for a whole frame, at most 64 KiB).
     public static let limits = WireLimits(headerBytes: 16 * 1024, headerCount: 64, lineLength: 8 * 1024, bodyBytes: 16 * 1024, chunkSize: 16 * 1024)
 
     /// Takes one complete message (or interleaved frame) off the front of `buffer`; nil (and
