@@ -166,7 +166,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private func stopPlaying() {
         guard let (client, pump) = playing else { return }
         playing = nil
-        server.pumps.remove(client, from: pump)
+        // The place first: once the statistics say the client has gone, its place is free.
         server.admission.release(camera: client.camera)
+        server.pumps.remove(client, from: pump)
     }
 }

@@ -30,6 +30,7 @@ public final class RelayServer: Service, Sendable {
     private let boundPort = NIOLockedValueBox<Int?>(nil)
     private let pumps: RelayStreamPumps
     private let connections: RelayConnections
+    private let admission: RelayAdmission
 
     public init(
         configuration: RelayServerConfiguration, catalog: RelayCatalog, statistics: RelayStatistics = RelayStatistics(),
@@ -43,7 +44,11 @@ public final class RelayServer: Service, Sendable {
         self.pumps = RelayStreamPumps(
             capacity: configuration.streamQueueCapacity, slowClientTimeout: configuration.slowClientTimeout, statistics: statistics, logger: logger)
         self.connections = RelayConnections(limit: configuration.maxConnections)
+        self.admission = RelayAdmission(maxClients: configuration.maxClients, maxClientsPerCamera: configuration.maxClientsPerCamera)
     }
+
+    /// Clients holding a place under `relay.max_clients` now.
+    public var playingClients: Int { admission.playing }
 
     /// Threads feeding clients now: one per camera stream being played, whatever the number of clients.
     public var pumpThreads: Int { pumps.count }
@@ -72,7 +77,7 @@ public final class RelayServer: Service, Sendable {
         let shared = Shared(
             configuration: configuration, catalog: catalog, statistics: statistics, logger: logger, udpChannels: (rtp, rtcp),
             udpPorts: (rtp.localAddress?.port ?? 0, rtcp.localAddress?.port ?? 0),
-            admission: RelayAdmission(maxClients: configuration.maxClients, maxClientsPerCamera: configuration.maxClientsPerCamera), pumps: pumps)
+            admission: admission, pumps: pumps)
         let connections = connections
         let statistics = statistics
         let logger = logger

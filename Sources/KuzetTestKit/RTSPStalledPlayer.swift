@@ -53,6 +53,16 @@ public final class RTSPStalledPlayer: @unchecked Sendable {
 
     deinit { disconnect() }
 
+    /// Sends one RTCP receiver report on the interleaved RTCP channel (1), as a player that keeps
+    /// its TCP session alive with RTCP instead of requests does — still without reading.
+    public func sendReceiverReport() throws {
+        // `$`, channel 1, length 8; RTCP v2 RR (201) with no report blocks, length 1 word, SSRC.
+        let frame: [UInt8] = [0x24, 1, 0, 8, 0x80, 201, 0, 1, 0x12, 0x34, 0x56, 0x78]
+        guard frame.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == frame.count else {
+            throw TestKitError("RTCP: send failed")
+        }
+    }
+
     /// Closes the connection (once).
     public func disconnect() {
         guard fd >= 0 else { return }

@@ -111,12 +111,20 @@ import Glibc
             else { return -1 }
             return relay["clients"] as? Int ?? -1
         }
+        // The relay listens (a port taken meanwhile by another process would be logged instead).
+        #expect(await waitUntil(timeout: 20) { agent.output.contains("relay listening") }, "the relay did not start: \(agent.output.suffix(2000))")
         let idle = try #require(ProcessSample(pid: agent.pid))
 
         // 500 viewers log in, PLAY over TCP with a 4 KiB receive window, and never read.
         let started = Date()
-        let stalled = try await offPool {
-            try (0..<500).map { _ in try RTSPStalledPlayer(port: relayPort, path: "/cam1", username: "cou", password: "relay-pw-500") }
+        let stalled: [RTSPStalledPlayer]
+        do {
+            stalled = try await offPool {
+                try (0..<500).map { _ in try RTSPStalledPlayer(port: relayPort, path: "/cam1", username: "cou", password: "relay-pw-500") }
+            }
+        } catch {
+            Issue.record("a viewer could not PLAY (\(error)); the agent \(agent.isRunning ? "runs" : "has exited"), its log ends: \(agent.output.suffix(3000))")
+            throw error
         }
         let loggedIn = Date().timeIntervalSince(started)
         #expect(stalled.allSatisfy { $0.announcedTimeout == 60 })

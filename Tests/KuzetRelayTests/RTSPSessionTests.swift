@@ -100,3 +100,42 @@ import Testing
         #expect(session.handle(RTSPRequest(method: "OPTIONS", uri: "*", version: "RTSP/2.0")).0.status == 505)
     }
 }
+
+extension RTSPSessionTests {
+    @Test func afterFiveWrongAuthorizationsTheSixthIsForbiddenAndClosesTheConnection() {
+        let auth = RTSPDigestAuthenticator(username: "cou", password: "pw", nonce: "n1")
+        var session = RTSPSession(authenticator: auth, serverPorts: (7000, 7001), maximumFailedAuthorizations: 5) { _ in .unknown }
+        // No Authorization at all is Digest's first step, however often: never counted.
+        for _ in 0..<10 { #expect(session.handle(request("DESCRIBE", "rtsp://box/entrance")).0.status == 401) }
+        let wrong = #"Digest username="cou", realm="kuzet", nonce="n1", uri="rtsp://box/entrance", response="0""#
+        var results: [(Int, RTSPSession.Action?)] = []
+        for _ in 0..<6 {
+            let (response, action) = session.handle(request("DESCRIBE", "rtsp://box/entrance", [("Authorization", wrong)]))
+            results.append((response.status, action))
+        }
+        #expect(results.map(\.0) == [401, 401, 401, 401, 401, 403])
+        #expect(results.map(\.1) == [nil, nil, nil, nil, nil, .close])
+        #expect(session.failedAuthorizations == 6)
+    }
+
+    @Test func theSessionHeaderAnnouncesTheConfiguredTimeout() {
+        var session = RTSPSession(id: "5e55", authenticator: nil, serverPorts: (7000, 7001), timeoutSeconds: 17) { _ in
+            .live(sdp: Self.sdp, trackCount: 1)
+        }
+        let setup = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")])).0
+        #expect(setup[header: "Session"] == "5e55;timeout=17")
+    }
+
+    @Test func aRefusedPlayLeavesTheSessionReadyToPlayLater() {
+        var session = session()
+        _ = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")]))
+        let (_, action) = session.handle(request("PLAY", "rtsp://box/entrance/", [("Session", "5e55")]))
+        #expect(action != nil)
+        let refused = session.refusePlay(status: 453)
+        #expect(refused.status == 453 && refused.reason == "Not Enough Bandwidth")
+        #expect(session.state == .ready)
+        let (again, play) = session.handle(request("PLAY", "rtsp://box/entrance/", [("Session", "5e55")]))
+        #expect(again.status == 200)
+        if case .play = play {} else { Issue.record("a second PLAY after the refusal starts playing: \(String(describing: play))") }
+    }
+}
