@@ -12,11 +12,13 @@ struct ConnectionLimitTests {
     let directory: TemporaryDirectory
     let database: String
     let school: String
+    let viewer: String
 
     init() throws {
         directory = try TemporaryDirectory(prefix: "kuzet-registry-connections")
         database = "sqlite:" + directory.file("registry.sqlite")
         school = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0042", "--region", "Astana", "--database", database])
+        viewer = try RegistryExecutable.createToken(["--role", "viewer", "--region", "Astana", "--database", database])
     }
 
     @Test("a head not complete within --header-timeout gets 408, then the connection is closed")
@@ -31,6 +33,8 @@ struct ConnectionLimitTests {
         #expect(text.contains("request head: not complete within 1 s"))
         #expect(elapsed > 0.8 && elapsed < 4, "closed after \(elapsed) s")
         #expect(try curl([server.url + "/healthz"]).status == 200)
+        let metrics = try curl(["-H", "Authorization: Bearer \(viewer)", server.url + "/metrics"])
+        #expect(metrics.body.contains("kuzet_registry_requests_timed_out_total 1"), "\(metrics.body.prefix(2000))")
     }
 
     @Test("a body not complete within --body-timeout gets 408, then the connection is closed")
@@ -84,5 +88,8 @@ struct ConnectionLimitTests {
         Thread.sleep(forTimeInterval: 0.5)
         #expect(try curl([server.url + "/healthz"]).status == 200)
         #expect(server.process.isRunning)
+        let metrics = try curl(["-H", "Authorization: Bearer \(viewer)", server.url + "/metrics"])
+        #expect(metrics.body.contains("kuzet_registry_connections_refused_total 1"), "\(metrics.body.prefix(2000))")
+        #expect(metrics.body.contains("kuzet_registry_connections_open 13"), "\(metrics.body.prefix(2000))")
     }
 }

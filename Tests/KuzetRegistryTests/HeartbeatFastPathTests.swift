@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KuzetProtocol
-import KuzetRegistry
+@testable import KuzetRegistry
 import KuzetTestKit
 import Testing
 
@@ -175,6 +175,28 @@ final class RawHTTPConnection: @unchecked Sendable {
             let read = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             guard read > 0 else { throw TestKitError("connection closed or timed out after \(pending.count) bytes") }
             pending += chunk[..<read]
+        }
+    }
+}
+
+extension HeartbeatFastPathTests {
+    @Test("a body over 64 KiB is read by the router, not on the event loop; it is stored the same")
+    func largeBodyGoesToTheRouter() async throws {
+        try await withRegistry(.sqlite, tokenCheckInterval: Self.tokenCheckInterval) { registry in
+            let token = try await registry.schoolToken("KZ-FP-0001")
+            let sample = Sample(schoolID: "KZ-FP-0001")
+            let date = registry.clock.date
+            #expect(try await registry.post(sample.heartbeat(1, at: date).json, token: token).status == .ok)
+            #expect(try await registry.post(sample.heartbeat(2, at: date).json, token: token).status == .ok)
+            let large = (3...100).map { sample.heartbeat(UInt64($0), at: date) }.batchJSON
+            #expect(large.count > HeartbeatFastPath.largestFastBody)
+            #expect(try await registry.post(large, token: token).status == .ok)
+            let viewer = try await registry.token(Principal(role: .viewer))
+            let metrics = try await registry.get("/metrics", token: viewer).text
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("kuzet_registry_heartbeat_requests_fast_total ") }
+            // The second heartbeat only (the first made the token known).
+            #expect(line.flatMap { Int($0.split(separator: " ")[1]) } == 1, "\(line ?? "no line")")
+            #expect(try await registry.store.history(schoolID: "KZ-FP-0001", limit: 200).count == 100)
         }
     }
 }

@@ -168,3 +168,13 @@ struct HistoryLimitTests {
         }
     }
 }
+
+extension HostileHeartbeatTests {
+    @Test("the fast reader alone answers nil for a body nested 1,000,000 deep (no recursion that deep)")
+    func readerAloneBounded() {
+        let deep = Data(("{\"heartbeats\":" + String(repeating: "[", count: 1_000_000)).utf8)
+        #expect(HeartbeatReader.read(deep) == nil)
+        let deepMember = Data(("{\"x\":" + String(repeating: "{\"a\":", count: 200_000)).utf8)
+        #expect(HeartbeatReader.read(deepMember) == nil)
+    }
+}

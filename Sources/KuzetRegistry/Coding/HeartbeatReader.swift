@@ -350,12 +350,14 @@ extension HeartbeatReader {
     }
 
     /// Moves past any value (for the look-ahead).
-    private mutating func skipValue() -> Bool {
+    /// The only recursion the body's shape drives (the rest follows the heartbeat's fixed shape), so
+    /// it stops at `JSONNesting.limit` levels, also when the reader is called without that check.
+    private mutating func skipValue(depth: Int = 0) -> Bool {
         skipSpace()
-        guard index < bytes.count else { return false }
+        guard index < bytes.count, depth < JSONNesting.limit else { return false }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return members { reader, _ in reader.skipValue() }
-        case UInt8(ascii: "["): return array { $0.skipValue() ? true : nil } != nil
+        case UInt8(ascii: "{"): return members { reader, _ in reader.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["): return array { $0.skipValue(depth: depth + 1) ? true : nil } != nil
         case UInt8(ascii: "\""):
             // Any string, escapes included (only skipped).
             index += 1

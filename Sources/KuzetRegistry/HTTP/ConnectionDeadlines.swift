@@ -24,6 +24,7 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     private let limits: ConnectionLimits
+    private let connections: ConnectionCount
     private var phase = Phase.head
     private var deadline: Scheduled<Void>?
     /// An answer's head is written and its end not yet.
@@ -32,8 +33,9 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
     private var answeredEarly = false
     private var context: ChannelHandlerContext?
 
-    init(_ limits: ConnectionLimits) {
+    init(_ limits: ConnectionLimits, counting connections: ConnectionCount) {
         self.limits = limits
+        self.connections = connections
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -103,6 +105,7 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
         case .idle, .answering:
             context.close(promise: nil)
         case .head, .body:
+            connections.timedOut()
             guard !responding, !answeredEarly else { return context.close(promise: nil) }
             let isHead = if case .head = phase { true } else { false }
             let what = isHead ? "head" : "body"

@@ -26,20 +26,32 @@ public struct ConnectionLimits: Sendable {
     }
 }
 
-/// The server's open connections, counted as they open and close (any event loop).
+/// The server's open connections, counted as they open and close (any event loop), and those it
+/// refused or timed out (`/metrics`).
 final class ConnectionCount: Sendable {
     private let open = Atomic<Int>(0)
+    private let refusedCount = Atomic<Int>(0)
+    private let timedOutCount = Atomic<Int>(0)
 
     /// Counts a new connection; false (and not counted) when `maximum` are open already.
     func admit(maximum: Int) -> Bool {
         while true {
             let current = open.load(ordering: .relaxed)
-            guard current < maximum else { return false }
+            guard current < maximum else {
+                refusedCount.add(1, ordering: .relaxed)
+                return false
+            }
             if open.compareExchange(expected: current, desired: current + 1, ordering: .relaxed).exchanged { return true }
         }
     }
 
     func release() { open.subtract(1, ordering: .relaxed) }
 
+    /// A request not complete within its header or body timeout.
+    func timedOut() { timedOutCount.add(1, ordering: .relaxed) }
+
     var current: Int { open.load(ordering: .relaxed) }
+    /// Connections answered 503 for being over the cap.
+    var refused: Int { refusedCount.load(ordering: .relaxed) }
+    var timeouts: Int { timedOutCount.load(ordering: .relaxed) }
 }

@@ -10,7 +10,7 @@ struct MetricsRoute {
     func add(to router: Router<RegistryRequestContext>) {
         router.get("/metrics") { _, context in
             _ = try context.reader()
-            let text = registry.metrics.exposition(store: registry.store)
+            let text = registry.metrics.exposition(store: registry.store, connections: registry.connections)
             return JSONResponse.text(String(decoding: text, as: UTF8.self), contentType: "text/plain; version=0.0.4; charset=utf-8")
         }
     }

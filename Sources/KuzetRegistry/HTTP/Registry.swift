@@ -18,6 +18,8 @@ public struct Registry: Sendable {
     let metrics: RegistryMetrics
     /// How much history each school may add per hour.
     let historyBudget: HistoryBudget
+    /// The server's connections (open, refused, timed out).
+    let connections = ConnectionCount()
     var logger: Logger
 
     /// - Parameters:

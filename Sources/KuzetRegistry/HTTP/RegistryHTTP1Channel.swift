@@ -30,7 +30,7 @@ struct RegistryHTTP1Channel: HTTPChannelHandler {
                 return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
             }
             channel.closeFuture.whenComplete { [connections] _ in connections.release() }
-            let deadlines = ConnectionDeadlines(limits)
+            let deadlines = ConnectionDeadlines(limits, counting: connections)
             try channel.pipeline.syncOperations.addHandler(deadlines)
             // Hummingbird's limits for headers.
             var limits = NIOHTTPDecoderLimitConfiguration()
@@ -56,8 +56,7 @@ struct RegistryHTTP1Channel: HTTPChannelHandler {
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 with the heartbeat fast path (nil: without, as `.http1()`).
-    static func registryHTTP1(fastPath: HeartbeatFastPath.Settings?, limits: ConnectionLimits) -> HTTPServerBuilder {
-        let connections = ConnectionCount()
-        return .init { responder in RegistryHTTP1Channel(responder: responder, fastPath: fastPath, limits: limits, connections: connections) }
+    static func registryHTTP1(fastPath: HeartbeatFastPath.Settings?, limits: ConnectionLimits, connections: ConnectionCount) -> HTTPServerBuilder {
+        .init { responder in RegistryHTTP1Channel(responder: responder, fastPath: fastPath, limits: limits, connections: connections) }
     }
 }

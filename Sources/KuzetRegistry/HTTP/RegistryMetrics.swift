@@ -16,6 +16,8 @@ final class RegistryMetrics: Sendable {
     /// The store's cumulative figures as last exported, so counters move by the difference.
     private let exported = Mutex<[String: Int]>([:])
     private let exportedWritingSeconds = Mutex(0.0)
+    /// The connection counts already exported (`exportCounter`).
+    private let exportedConnections = Mutex<[String: Int]>([:])
 
     init() {
         accepted = registry.makeCounter(name: "kuzet_registry_heartbeats_stored_total", help: "Heartbeats stored (new ones).")
@@ -51,7 +53,14 @@ final class RegistryMetrics: Sendable {
     }
 
     /// The text for a scrape, with the store's group-commit figures brought up to date first.
-    func exposition(store: any RegistryStore) -> [UInt8] {
+    func exposition(store: any RegistryStore, connections: ConnectionCount) -> [UInt8] {
+        registry.makeGauge(name: "kuzet_registry_connections_open", help: "Open HTTP connections.").record(Int64(connections.current))
+        let refused = registry.makeCounter(
+            name: "kuzet_registry_connections_refused_total", help: "Connections answered 503 for being over serve --max-connections.")
+        let timedOut = registry.makeCounter(
+            name: "kuzet_registry_requests_timed_out_total", help: "Requests answered 408 or closed: head or body not complete within its timeout.")
+        exportCounter(refused, key: "connections_refused", total: connections.refused)
+        exportCounter(timedOut, key: "requests_timed_out", total: connections.timeouts)
         let statistics = store.ingestStatistics
         registry.makeGauge(name: "kuzet_registry_ingest_waiting", help: "Heartbeat requests waiting for the next ingest transaction.")
             .set(Double(statistics.waiting))
@@ -79,6 +88,15 @@ final class RegistryMetrics: Sendable {
         registry.makeCounter(name: "kuzet_registry_ingest_writing_seconds_total", help: "Time the ingest group writers spent writing groups.")
             .increment(by: max(writing, 0))
         return registry.emitToBuffer()
+    }
+
+    /// Moves `counter` on to `total`, a running count kept elsewhere.
+    private func exportCounter(_ counter: Counter, key: String, total: Int) {
+        let delta = exportedConnections.withLock { exported in
+            defer { exported[key] = max(total, exported[key] ?? 0) }
+            return total - (exported[key] ?? 0)
+        }
+        if delta > 0 { counter.increment(by: Int64(delta)) }
     }
 
     private func counter(_ key: String) -> Counter {

@@ -115,7 +115,7 @@ public struct RegistryServer: Sendable {
         // With `--access-log all` each heartbeat needs its log line: the router writes it.
         let fastPath = fastIngest && accessLog != .all
             ? HeartbeatFastPath.Settings(registry: registry, secure: tls != nil, serverName: Self.serverName) : nil
-        let http1 = HTTPServerBuilder.registryHTTP1(fastPath: fastPath, limits: connectionLimits)
+        let http1 = HTTPServerBuilder.registryHTTP1(fastPath: fastPath, limits: connectionLimits, connections: registry.connections)
         if let tls {
             let configuration = try tls.configuration()
             do {
