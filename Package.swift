@@ -176,7 +176,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
+        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetWire", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),

@@ -50,6 +50,10 @@ public final class AgentRuntime: Sendable {
             guard let camera = configuration.cameras.first(where: { $0.id == key.camera }),
                 let url = camera.authenticatedURL(of: key.stream)
             else { continue }
+            if url.lowercased().hasPrefix("rtsps://") {
+                logger.warning(
+                    "cameras[\(camera.id)]: rtsps:// is encrypted but the camera's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — keep the cameras on a network only the box reaches")
+            }
             supervisors[key] = StreamSupervisor(
                 configuration: .init(
                     camera: camera.id, stream: key.stream, url: url, transport: camera.transport, openTimeout: tuning.openTimeout,
@@ -75,6 +79,10 @@ public final class AgentRuntime: Sendable {
                         caFile: configuration.centre?.caFile),
                     fanout: upstream.fanout)
             }
+        }
+        if !pushes.isEmpty, let push = configuration.centre?.push, push.lowercased().hasPrefix("rtsps://") {
+            logger.warning(
+                "centre.push: rtsps:// is encrypted but the centre's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — use rtmps:// with centre.ca_file to have it checked")
         }
         self.supervisors = supervisors
         self.recorders = recorders

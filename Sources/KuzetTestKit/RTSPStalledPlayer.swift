@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 
 #if canImport(Glibc)
 import Glibc

@@ -63,7 +63,7 @@ public struct RegistryClient: Sendable {
     /// The token from `registry.token_file`, or what is wrong with it (never its content).
     func readToken() -> Result<String, RegistryProblem> {
         guard let tokenFile else {
-            return .failure(RegistryProblem("registry.token_file: not set — create a token with `kuzet-registry token create --role school --school ID` and put it in a file"))
+            return .failure(RegistryProblem("registry.token_file: not set — create a token with `kuzet-registry token create --role school --school ID --region R` and put it in a file"))
         }
         let data: Data
         do {

@@ -17,7 +17,7 @@ struct SchoolRemoveCommand: AsyncParsableCommand {
         discussion: """
             The school leaves the report, the lists and the dashboard at once, and its heartbeats are refused
             (401 school_removed), also by running instances that still remember its token. Creating a school
-            token for the id (`kuzet-registry token create --role school --school ID`) registers it again.
+            token for the id (`kuzet-registry token create --role school --school ID --region R`) registers it again.
             """)
 
     @Argument(help: "The school's id, e.g. KZ-AST-0042.") var id: String

@@ -67,6 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "IP address of a reverse proxy in front of the registry (repeatable; default: $KUZET_REGISTRY_TRUSTED_PROXIES, comma-separated): the access log then names the client from its X-Forwarded-For.")
     var trustedProxies: [String] = []
 
+    @Flag(
+        name: .customLong("insecure-http"),
+        help: "Serve plain HTTP on an address other machines reach (without it, plain HTTP is refused unless --listen is loopback).")
+    var insecureHTTP = false
+
     func run() async throws {
         let database = DatabaseOption.resolve(database)
         let listen = OptionDefault.resolve(listen, environment: "KUZET_REGISTRY_LISTEN", otherwise: "0.0.0.0:8443")
@@ -74,6 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
         let (host, port) = try ListenAddress.parse(listen)
         var problems: [String] = []
         if (tlsCert == nil) != (tlsKey == nil) { problems.append("--tls-cert/--tls-key: only one given — give both to serve HTTPS, or neither") }
+        if let refusal = PlainHTTPPolicy.refusal(host: host, tls: tlsCert != nil, insecureHTTP: insecureHTTP) { problems.append(refusal) }
         if tlsClientCA != nil && tlsCert == nil { problems.append("--tls-client-ca: needs --tls-cert and --tls-key — mTLS runs over HTTPS") }
         if !(offlineAfterIntervals > 0 && offlineAfterIntervals <= 1000) { problems.append("--offline-after-intervals: \(offlineAfterIntervals) — give a number above 0 (default 3)") }
         if !(minimumRetentionDays > 0 && minimumRetentionDays <= 3650) { problems.append("--minimum-retention-days: \(minimumRetentionDays) — give 1…3650 (the legal minimum is 30)") }
@@ -96,6 +102,9 @@ struct ServeCommand: AsyncParsableCommand {
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
 
         let logger = Logger(label: "kuzet.registry")
+        if PlainHTTPPolicy.isExposed(host: host, tls: tlsCert != nil) {
+            logger.warning("--insecure-http: serving plain HTTP on \(listen) — tokens and the dashboard cookie cross the network unencrypted; give --tls-cert and --tls-key")
+        }
         let (store, service) = try RegistryStores.open(location, logger: logger)
         let registry = Registry(
             store: store,

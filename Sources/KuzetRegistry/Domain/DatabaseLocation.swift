@@ -40,7 +40,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var username: String
     public var password: String?
     public var database: String
-    /// TLS to the server (`?sslmode=require`, `verify-ca` or `verify-full`); nil: none.
+    /// TLS to the server (`?sslmode=require`, `verify-ca` or `verify-full`, and by default for a
+    /// host that is not loopback); nil: none (`sslmode=disable` written out, or a loopback host).
     public var tls: PostgresTLS?
     /// Whether the connection uses TLS.
     public var requireTLS: Bool { tls != nil }
@@ -58,7 +59,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? username : path
-        self.tls = try PostgresTLS(query: components.queryItems ?? [], url: CredentialFreeURL.redact(text))
+        self.tls = try PostgresTLS(query: components.queryItems ?? [], url: CredentialFreeURL.redact(text), host: host)
     }
 
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
@@ -69,14 +70,18 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 /// certificate only), `sslrootcert` (a PEM file of the CAs to trust instead of the system's store)
 /// and `sslcert` with `sslkey` (a client certificate and its key, for servers that ask for one).
 /// `require` checks more than libpq's `require` does: a registry's database is worth checking.
+///
+/// Without `sslmode`, a host other than loopback gets `verify-full`: plain text to another machine
+/// only when `sslmode=disable` is written out. `allow` and `prefer` (libpq's default) are refused:
+/// they fall back to plain text without a word, which is exactly what must not happen silently.
 public struct PostgresTLS: Sendable, Equatable {
     public var verifiesHostname: Bool
     public var rootCertificateFile: String?
     public var clientCertificateFile: String?
     public var clientKeyFile: String?
 
-    /// Nil for `sslmode` `disable` (the default), `allow` or `prefer`: no TLS.
-    init?(query: [URLQueryItem], url: String) throws(CommandFailure) {
+    /// Nil for `sslmode=disable`, or no `sslmode` with a loopback `host`: no TLS.
+    init?(query: [URLQueryItem], url: String, host: String) throws(CommandFailure) {
         func value(_ name: String) throws(CommandFailure) -> String? {
             let values = query.filter { $0.name == name }
             guard values.count <= 1 else { throw .usage("--database: \(url) gives \(name) twice — give it once") }
@@ -84,10 +89,13 @@ public struct PostgresTLS: Sendable, Equatable {
             guard let value = item.value, !value.isEmpty else { throw .usage("--database: \(url) has an empty \(name) — give a value or leave it out") }
             return value
         }
-        let mode = try value("sslmode") ?? "disable"
+        let mode = try value("sslmode") ?? (LoopbackHost.contains(host) ? "disable" : "verify-full")
         let root = try value("sslrootcert"), certificate = try value("sslcert"), key = try value("sslkey")
         switch mode {
-        case "disable", "allow", "prefer":
+        case "allow", "prefer":
+            throw .usage(
+                "--database: sslmode=\(mode) falls back to plain text without a word — write sslmode=verify-full (TLS, checked; sslrootcert=CA.pem for your own CA), or sslmode=disable for plain text on purpose")
+        case "disable":
             guard root == nil, certificate == nil, key == nil else {
                 throw .usage("--database: \(url) names certificate files but sslmode=\(mode) uses no TLS — add sslmode=verify-full")
             }
