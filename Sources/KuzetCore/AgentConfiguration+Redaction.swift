@@ -20,7 +20,7 @@ extension AgentConfiguration.Camera: CustomStringConvertible, CustomDebugStringC
 
 extension AgentConfiguration.Relay: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public var description: String {
-        "Relay(listen: \(listen), username: \(username ?? "-"), password: \(password == nil ? "-" : "***"), maxClients: \(maxClients), maxClientsPerCamera: \(maxClientsPerCamera), maxConnections: \(maxConnections))"
+        "Relay(listen: \(listen), username: \(username ?? "-"), password: \(password == nil ? "-" : "***"), maxClients: \(maxClients), maxClientsPerCamera: \(maxClientsPerCamera), maxConnections: \(maxConnections), maxConnectionsPerAddress: \(maxConnectionsPerAddress), requestTimeoutSeconds: \(requestTimeoutSeconds))"
     }
     public var debugDescription: String { description }
     public var customMirror: Mirror {
@@ -29,6 +29,7 @@ extension AgentConfiguration.Relay: CustomStringConvertible, CustomDebugStringCo
             children: [
                 "listen": listen, "username": username as Any, "password": password == nil ? "-" : "***", "maxClients": maxClients,
                 "maxClientsPerCamera": maxClientsPerCamera, "maxConnections": maxConnections,
+                "maxConnectionsPerAddress": maxConnectionsPerAddress, "requestTimeoutSeconds": requestTimeoutSeconds,
             ], displayStyle: .struct)
     }
 }

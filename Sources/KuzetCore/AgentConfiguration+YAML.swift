@@ -189,7 +189,11 @@ struct ConfigurationReader {
     mutating func readRelay(_ node: Node) -> AgentConfiguration.Relay? {
         guard let map = mapping(node, key: "relay") else { return nil }
         checkKnown(
-            map, key: "relay", known: ["listen", "username", "password", "password_file", "max_clients", "max_clients_per_camera", "max_connections"])
+            map, key: "relay",
+            known: [
+                "listen", "username", "password", "password_file", "max_clients", "max_clients_per_camera", "max_connections",
+                "max_connections_per_address", "request_timeout_seconds",
+            ])
         let username = string(map["username"], key: "relay.username")
         let password = secret(map, key: "relay")
         if (username == nil) != (password == nil) {
@@ -205,6 +209,15 @@ struct ConfigurationReader {
         let maxConnections = integer(
             map["max_connections"], key: "relay.max_connections", range: 1...20_000,
             fix: "give the most RTSP connections the relay keeps open, e.g. \(AgentConfiguration.Relay.defaultMaxConnections(maxClients: maxClients))")
+        let maxPerAddress =
+            integer(
+                map["max_connections_per_address"], key: "relay.max_connections_per_address", range: 1...20_000,
+                fix: "give the most RTSP connections one client address may keep open, e.g. 32 (a centre pulling 16 cameras' main and sub streams)")
+            ?? AgentConfiguration.Relay.defaultMaxConnectionsPerAddress
+        let requestTimeout =
+            integer(
+                map["request_timeout_seconds"], key: "relay.request_timeout_seconds", range: 1...3600,
+                fix: "give the seconds a client has to send a whole request, e.g. 10") ?? AgentConfiguration.Relay.defaultRequestTimeoutSeconds
         guard let listen = listenAddress(map["listen"], key: "relay.listen", required: true) else { return nil }
         if !listen.isLoopback && username == nil && password == nil {
             // The relay serves every camera: on the school's network it must ask who is pulling.
@@ -214,7 +227,7 @@ struct ConfigurationReader {
         }
         return .init(
             listen: listen, username: username, password: password, maxClients: maxClients, maxClientsPerCamera: maxPerCamera,
-            maxConnections: maxConnections)
+            maxConnections: maxConnections, maxConnectionsPerAddress: maxPerAddress, requestTimeoutSeconds: requestTimeout)
     }
 
     mutating func readStatus(_ node: Node?) -> AgentConfiguration.Status {

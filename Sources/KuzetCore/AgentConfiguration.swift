@@ -117,13 +117,23 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var maxClientsPerCamera: Int
         /// Open RTSP connections, playing or not (`relay.max_connections`); more are answered 503 and closed.
         public var maxConnections: Int
+        /// Open RTSP connections from one client address (`relay.max_connections_per_address`);
+        /// one more from it is answered 503 and closed, so one LAN machine cannot fill the relay.
+        public var maxConnectionsPerAddress: Int
+        /// Seconds a connection has to deliver each whole request from its first byte, and its
+        /// first request from connecting (`relay.request_timeout_seconds`); then 408 and close.
+        public var requestTimeoutSeconds: Int
 
         public static let defaultMaxClients = 100
         public static let defaultMaxClientsPerCamera = 20
+        /// A ЦОУ pulling 16 cameras' main and sub streams holds 32 connections.
+        public static let defaultMaxConnectionsPerAddress = 32
+        public static let defaultRequestTimeoutSeconds = 10
 
         public init(
             listen: ListenAddress, username: String? = nil, password: String? = nil, maxClients: Int = Relay.defaultMaxClients,
-            maxClientsPerCamera: Int = Relay.defaultMaxClientsPerCamera, maxConnections: Int? = nil
+            maxClientsPerCamera: Int = Relay.defaultMaxClientsPerCamera, maxConnections: Int? = nil,
+            maxConnectionsPerAddress: Int = Relay.defaultMaxConnectionsPerAddress, requestTimeoutSeconds: Int = Relay.defaultRequestTimeoutSeconds
         ) {
             self.listen = listen
             self.username = username
@@ -131,6 +141,8 @@ public struct AgentConfiguration: Sendable, Equatable {
             self.maxClients = maxClients
             self.maxClientsPerCamera = maxClientsPerCamera
             self.maxConnections = maxConnections ?? Self.defaultMaxConnections(maxClients: maxClients)
+            self.maxConnectionsPerAddress = maxConnectionsPerAddress
+            self.requestTimeoutSeconds = requestTimeoutSeconds
         }
 
         /// Room for every playing client plus as many connections still logging in or describing.

@@ -3,7 +3,8 @@ import NIOCore
 
 /// ``RTSPMessageParser`` as a NIO decoder. An interleaved frame's payload (client RTCP, dropped)
 /// is skipped as it arrives instead of being buffered: a frame announcing 65,535 bytes and
-/// stalling holds nothing.
+/// stalling holds nothing. After each pass it tells the handlers behind it whether part of a
+/// message is still waiting (``RelayPartialMessage``), for the request timeout.
 struct RTSPMessageDecoder: ByteToMessageDecoder {
     typealias InboundOut = RTSPInbound
 
@@ -11,6 +12,14 @@ struct RTSPMessageDecoder: ByteToMessageDecoder {
     private var skipping = 0
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        let state = try cut(context: context, buffer: &buffer)
+        if state == .needMoreData || buffer.readableBytes == 0 {
+            context.fireUserInboundEventTriggered(RelayPartialMessage(waiting: buffer.readableBytes > 0 || skipping > 0))
+        }
+        return state
+    }
+
+    private mutating func cut(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if skipping > 0 {
             let dropped = min(skipping, buffer.readableBytes)
             buffer.moveReaderIndex(forwardBy: dropped)
@@ -32,4 +41,10 @@ struct RTSPMessageDecoder: ByteToMessageDecoder {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
     }
+}
+
+/// Whether the connection has part of a message (request head, body, or interleaved block)
+/// read and waiting for the rest.
+struct RelayPartialMessage: Sendable, Equatable {
+    var waiting: Bool
 }

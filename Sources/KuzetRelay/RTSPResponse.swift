@@ -23,6 +23,7 @@ public struct RTSPResponse: Sendable, Equatable {
         case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 408: "Request Timeout"
         case 413: "Request Entity Too Large"
         case 453: "Not Enough Bandwidth"
         case 454: "Session Not Found"

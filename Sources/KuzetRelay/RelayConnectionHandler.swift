@@ -6,8 +6,8 @@ import Logging
 import NIOCore
 
 /// One RTSP client connection: runs its ``RTSPSession`` on the connection's event loop, enforces
-/// the session timeout it announces and the relay's caps, and hands a playing client to its camera
-/// stream's ``RelayStreamPump``.
+/// the session timeout it announces, the request timeout and the relay's caps, and hands a playing
+/// client to its camera stream's ``RelayStreamPump``.
 final class RelayConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = RTSPInbound
     typealias OutboundOut = ByteBuffer
@@ -19,6 +19,12 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     /// When the client last sent a whole request or (over TCP) an RTCP block.
     private var lastHeard = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    /// Closes the connection when the request being read (or the first one) is not complete by
+    /// `relay.request_timeout_seconds`; nil while nothing is awaited (between requests).
+    private var requestDeadline: Scheduled<Void>?
+    private var heardRequest = false
+    /// Whether part of a message has been read and waits for the rest.
+    private var partWaiting = false
 
     init(server: RelayServer.Shared, remoteAddress: SocketAddress?) {
         self.server = server
@@ -38,11 +44,27 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         lastHeard = .now()
         scheduleIdleCheck(context: context, at: lastHeard + .seconds(Int64(server.configuration.sessionTimeout)))
+        armRequestDeadline(context: context)  // the first request is due within the timeout of connecting
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let partial = event as? RelayPartialMessage else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        partWaiting = partial.waiting
+        if partial.waiting {
+            armRequestDeadline(context: context)
+        } else if heardRequest {
+            disarmRequestDeadline()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastHeard = .now()
         guard case .request(let request) = unwrapInboundIn(data) else { return }  // client RTCP: keeps the session alive, then dropped
+        heardRequest = true
+        disarmRequestDeadline()
         var (response, action) = session.handle(request)
         if case .play(let path, _) = action {
             let decision = server.admission.admit(camera: path.camera)
@@ -82,6 +104,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         stopPlaying()
         idleCheck?.cancel()
         idleCheck = nil
+        disarmRequestDeadline()
         context.fireChannelInactive()
     }
 
@@ -89,6 +112,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         stopPlaying()
         idleCheck?.cancel()
         idleCheck = nil
+        disarmRequestDeadline()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -127,6 +151,41 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             metadata: ["relay.session_timeout_seconds": "\(server.configuration.sessionTimeout)", "relay.playing": "\(playing != nil)"])
         stopPlaying()
         context.close(promise: nil)
+    }
+
+    /// Starts the request timeout, unless it already runs (it counts from the first byte).
+    private func armRequestDeadline(context: ChannelHandlerContext) {
+        guard requestDeadline == nil else { return }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        requestDeadline = context.eventLoop.scheduleTask(in: .seconds(Int64(server.configuration.requestTimeout))) {
+            let (handler, context) = bound.value
+            handler.requestTimedOut(context: context)
+        }
+    }
+
+    private func disarmRequestDeadline() {
+        requestDeadline?.cancel()
+        requestDeadline = nil
+    }
+
+    /// A request begun and not finished in time gets 408; a connection that sent nothing at all
+    /// is just closed. Either way it gives back its place under the connection caps.
+    private func requestTimedOut(context: ChannelHandlerContext) {
+        requestDeadline = nil
+        server.statistics.record(.requestTimeout)
+        // Debug level: an attacker holding connections would otherwise write a line for each.
+        logger.debug(
+            "relay closed a connection that did not send a whole request in time",
+            metadata: ["relay.request_timeout_seconds": "\(server.configuration.requestTimeout)", "relay.partial_request": "\(partWaiting)"])
+        stopPlaying()
+        guard partWaiting else {
+            context.close(promise: nil)
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        buffer.writeString(RTSPResponse(status: 408).serialized(cseq: nil))
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in bound.value.close(promise: nil) }
     }
 
     private func refused(_ refusal: RelayAdmission.Refusal, camera: String, log: Bool) {

@@ -43,7 +43,7 @@ public final class RelayServer: Service, Sendable {
         self.logger = logger
         self.pumps = RelayStreamPumps(
             capacity: configuration.streamQueueCapacity, slowClientTimeout: configuration.slowClientTimeout, statistics: statistics, logger: logger)
-        self.connections = RelayConnections(limit: configuration.maxConnections)
+        self.connections = RelayConnections(limit: configuration.maxConnections, perAddressLimit: configuration.maxConnectionsPerAddress)
         self.admission = RelayAdmission(maxClients: configuration.maxClients, maxClientsPerCamera: configuration.maxClientsPerCamera)
     }
 
@@ -54,6 +54,8 @@ public final class RelayServer: Service, Sendable {
     public var pumpThreads: Int { pumps.count }
     /// RTSP connections open now (playing or not).
     public var openConnections: Int { connections.count }
+    /// RTSP connections open now from one client address (as `SocketAddress.ipAddress` gives it).
+    public func openConnections(from address: String) -> Int { connections.count(from: address) }
 
     /// The TCP port once listening (useful when configured with port 0).
     public var port: Int? { boundPort.withLockedValue { $0 } }
@@ -91,11 +93,21 @@ public final class RelayServer: Service, Sendable {
                     .writeBufferWaterMark, value: .init(low: configuration.clientBufferBytes / 2, high: max(configuration.clientBufferBytes, 2)))
                 .childChannelInitializer { channel in
                     let admitted = connections.add(channel)
-                    if !admitted.accepted {
-                        statistics.record(.maxConnections)
-                        if admitted.firstRefusal {
-                            logger.warning(
-                                "relay.max_connections: \(connections.limit) RTSP connections are open; more are answered 503 and closed — raise relay.max_connections if they are legitimate")
+                    if let refusal = admitted.refusal {
+                        switch refusal {
+                        case .full:
+                            statistics.record(.maxConnections)
+                            if admitted.firstRefusal {
+                                logger.warning(
+                                    "relay.max_connections: \(connections.limit) RTSP connections are open; more are answered 503 and closed — raise relay.max_connections if they are legitimate")
+                            }
+                        case .addressFull(let address):
+                            statistics.record(.maxConnectionsPerAddress)
+                            if admitted.firstRefusal {
+                                logger.warning(
+                                    "relay.max_connections_per_address: \(address) has \(connections.perAddressLimit) RTSP connections open; more from it are answered 503 and closed — raise relay.max_connections_per_address if that client is legitimate",
+                                    metadata: ["client.address": "\(address)"])
+                            }
                         }
                         return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RelayRefusingHandler()) }
                     }
@@ -127,40 +139,67 @@ public final class RelayServer: Service, Sendable {
     }
 }
 
-/// The open client connections, at most `limit` (`relay.max_connections`), closed at shutdown.
+/// The open client connections, at most `limit` (`relay.max_connections`) and at most
+/// `perAddressLimit` (`relay.max_connections_per_address`) from one client address, closed at
+/// shutdown. Both caps are checked and counted under one lock.
 final class RelayConnections: Sendable {
+    /// Why a connection is to be refused.
+    enum Refusal: Sendable, Equatable {
+        case full
+        case addressFull(address: String)
+    }
+
     private struct State {
         var channels: [ObjectIdentifier: any Channel] = [:]
+        var perAddress: [String: Int] = [:]
         var refusalLogged = false
+        /// Addresses at their cap whose refusal was logged (at most `limit / perAddressLimit`).
+        var addressesLogged: Set<String> = []
     }
     let limit: Int
+    let perAddressLimit: Int
     private let state = NIOLockedValueBox(State())
 
-    init(limit: Int) { self.limit = limit }
+    init(limit: Int, perAddressLimit: Int) {
+        self.limit = limit
+        self.perAddressLimit = perAddressLimit
+    }
 
-    /// Counts `channel` in, unless `limit` connections are open (then it is to be refused;
-    /// `firstRefusal` says whether this is the first refusal since the count was last below it).
-    func add(_ channel: any Channel) -> (accepted: Bool, firstRefusal: Bool) {
+    /// Counts `channel` in, unless its address already has `perAddressLimit` connections open or
+    /// `limit` are open in all (then it is to be refused; `firstRefusal` says whether this is the
+    /// first refusal of that kind, for that address, since the count was last below the cap).
+    func add(_ channel: any Channel) -> (refusal: Refusal?, firstRefusal: Bool) {
         let key = ObjectIdentifier(channel)
-        let result = state.withLockedValue { state -> (Bool, Bool) in
+        let address = channel.remoteAddress?.ipAddress ?? "?"
+        let result = state.withLockedValue { state -> (Refusal?, Bool) in
+            if state.perAddress[address, default: 0] >= perAddressLimit {
+                return (.addressFull(address: address), state.addressesLogged.insert(address).inserted)
+            }
             guard state.channels.count < limit else {
                 defer { state.refusalLogged = true }
-                return (false, !state.refusalLogged)
+                return (.full, !state.refusalLogged)
             }
             state.channels[key] = channel
-            return (true, false)
+            state.perAddress[address, default: 0] += 1
+            return (nil, false)
         }
-        guard result.0 else { return result }
-        channel.closeFuture.whenComplete { [state, limit] _ in
+        guard result.0 == nil else { return result }
+        channel.closeFuture.whenComplete { [state, limit, perAddressLimit] _ in
             state.withLockedValue { state in
                 state.channels.removeValue(forKey: key)
+                let left = max(0, state.perAddress[address, default: 0] - 1)
+                state.perAddress[address] = left == 0 ? nil : left
                 if state.channels.count < limit { state.refusalLogged = false }
+                if left < perAddressLimit { state.addressesLogged.remove(address) }
             }
         }
         return result
     }
 
     var count: Int { state.withLockedValue { $0.channels.count } }
+
+    /// Connections open now from `address`.
+    func count(from address: String) -> Int { state.withLockedValue { $0.perAddress[address] ?? 0 } }
 
     func closeAll() async {
         for channel in state.withLockedValue({ Array($0.channels.values) }) { try? await channel.close() }

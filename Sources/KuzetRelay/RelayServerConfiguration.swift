@@ -19,6 +19,11 @@ public struct RelayServerConfiguration: Sendable {
     public var maxClientsPerCamera: Int
     /// Open RTSP connections, playing or not; one more is answered 503 and closed.
     public var maxConnections: Int
+    /// Open RTSP connections from one client address; one more from it is answered 503 and closed.
+    public var maxConnectionsPerAddress: Int
+    /// Seconds a connection has to deliver each whole request (or interleaved block) from its
+    /// first byte, and its first request from connecting; then RTSP 408 and close.
+    public var requestTimeout: Int
     /// Seconds a connection may send nothing (no request, and over TCP no RTCP either) before
     /// it is closed; announced in every `Session:` header (`timeout=`).
     public var sessionTimeout: Int
@@ -34,7 +39,8 @@ public struct RelayServerConfiguration: Sendable {
         listen: ListenAddress, username: String? = nil, password: String? = nil, realm: String = "kuzet",
         udpRTPPort: Int = 0, udpRTCPPort: Int = 0, streamQueueCapacity: Int = 512,
         maxClients: Int = AgentConfiguration.Relay.defaultMaxClients, maxClientsPerCamera: Int = AgentConfiguration.Relay.defaultMaxClientsPerCamera,
-        maxConnections: Int? = nil, sessionTimeout: Int = 60, clientBufferBytes: Int = 512 * 1024, slowClientTimeout: Double = 10,
+        maxConnections: Int? = nil, maxConnectionsPerAddress: Int = AgentConfiguration.Relay.defaultMaxConnectionsPerAddress,
+        requestTimeout: Int = AgentConfiguration.Relay.defaultRequestTimeoutSeconds, sessionTimeout: Int = 60, clientBufferBytes: Int = 512 * 1024, slowClientTimeout: Double = 10,
         maxFailedAuthorizations: Int = 5
     ) {
         self.listen = listen
@@ -47,6 +53,8 @@ public struct RelayServerConfiguration: Sendable {
         self.maxClients = maxClients
         self.maxClientsPerCamera = maxClientsPerCamera
         self.maxConnections = maxConnections ?? AgentConfiguration.Relay.defaultMaxConnections(maxClients: maxClients)
+        self.maxConnectionsPerAddress = maxConnectionsPerAddress
+        self.requestTimeout = requestTimeout
         self.sessionTimeout = sessionTimeout
         self.clientBufferBytes = clientBufferBytes
         self.slowClientTimeout = slowClientTimeout
@@ -57,6 +65,7 @@ public struct RelayServerConfiguration: Sendable {
     public init(_ relay: AgentConfiguration.Relay) {
         self.init(
             listen: relay.listen, username: relay.username, password: relay.password, maxClients: relay.maxClients,
-            maxClientsPerCamera: relay.maxClientsPerCamera, maxConnections: relay.maxConnections)
+            maxClientsPerCamera: relay.maxClientsPerCamera, maxConnections: relay.maxConnections,
+            maxConnectionsPerAddress: relay.maxConnectionsPerAddress, requestTimeout: relay.requestTimeoutSeconds)
     }
 }

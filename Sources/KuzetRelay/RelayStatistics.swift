@@ -20,6 +20,10 @@ public final class RelayStatistics: @unchecked Sendable {
         case maxClientsPerCamera = "max_clients_per_camera"
         /// A connection over `relay.max_connections`.
         case maxConnections = "max_connections"
+        /// A connection over `relay.max_connections_per_address` from its client address.
+        case maxConnectionsPerAddress = "max_connections_per_address"
+        /// A request (or the first one) not complete within `relay.request_timeout_seconds`.
+        case requestTimeout = "request_timeout"
         /// Nothing received for the announced session timeout.
         case sessionTimeout = "session_timeout"
         /// A TCP client that did not read for the slow-client timeout.
@@ -55,9 +59,9 @@ public final class RelayStatistics: @unchecked Sendable {
     func record(_ limit: Limit) {
         lock.withLock { limits[limit, default: 0] += 1 }
         switch limit {
-        case .maxClients, .maxClientsPerCamera, .maxConnections:
+        case .maxClients, .maxClientsPerCamera, .maxConnections, .maxConnectionsPerAddress:
             Counter(label: "kuzet_relay_refused_total", dimensions: [("limit", limit.rawValue)]).increment()
-        case .sessionTimeout, .slowClient, .failedLogins:
+        case .sessionTimeout, .requestTimeout, .slowClient, .failedLogins:
             Counter(label: "kuzet_relay_closed_total", dimensions: [("reason", limit.rawValue)]).increment()
         }
     }
