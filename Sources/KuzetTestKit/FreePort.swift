@@ -26,9 +26,22 @@ public func freeLoopbackPort() -> Int {
 
 /// A blocking TCP socket connected to 127.0.0.1:`port`, with a receive timeout; for test clients
 /// that speak a protocol byte by byte. The caller closes it.
-public func connectLoopback(port: Int, receiveTimeoutSeconds: Int = 10, receiveBuffer: Int? = nil) throws -> Int32 {
+public func connectLoopback(port: Int, receiveTimeoutSeconds: Int = 10, receiveBuffer: Int? = nil, from source: String? = nil) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestKitError("socket() failed") }
+    if let source {
+        // Another loopback address (127.0.0.2 …) stands for another machine on the LAN.
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        let bound = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else {
+            close(fd)
+            throw TestKitError("cannot bind a client socket to \(source)")
+        }
+    }
     if var size = receiveBuffer.map(Int32.init) {
         setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
     }

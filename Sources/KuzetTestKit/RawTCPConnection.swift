@@ -17,8 +17,9 @@ public final class RawTCPConnection: @unchecked Sendable {
 
     public let fd: Int32
 
-    public init(port: Int, timeoutSeconds: Int = 5) throws {
-        fd = try connectLoopback(port: port, receiveTimeoutSeconds: timeoutSeconds)
+    /// - Parameter source: a loopback address to connect from (e.g. 127.0.0.2), or nil for any.
+    public init(port: Int, timeoutSeconds: Int = 5, from source: String? = nil) throws {
+        fd = try connectLoopback(port: port, receiveTimeoutSeconds: timeoutSeconds, from: source)
         var timeout = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }

@@ -96,6 +96,7 @@ import Glibc
               password_file: \(password)
               max_clients: 600
               max_clients_per_camera: 600
+              max_connections_per_address: 600
             status: { listen: 127.0.0.1:\(statusPort) }
             cameras:
               - id: cam1

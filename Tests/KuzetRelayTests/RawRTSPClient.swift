@@ -14,8 +14,32 @@ final class RawRTSPClient: @unchecked Sendable {
     private var pending: [UInt8] = []
 
     /// - Parameter receiveBuffer: a small SO_RCVBUF makes a stalled reader fill up quickly.
-    init(port: Int, receiveBuffer: Int? = nil) throws {
-        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer)
+    /// - Parameter source: the loopback address to connect from (127.0.0.2 stands for another machine).
+    init(port: Int, receiveBuffer: Int? = nil, from source: String? = nil) throws {
+        fd = try connectLoopback(port: port, receiveBuffer: receiveBuffer, from: source)
+    }
+
+    /// Sends `text` as it is (e.g. half a request).
+    func sendRaw(_ text: String) throws {
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else { throw TestKitError("send failed") }
+    }
+
+    /// Everything the relay sends until it closes the connection, and after how many seconds;
+    /// nil seconds if it was still open after `timeout`.
+    func readUntilClosed(timeout: Double) -> (text: String, seconds: Double?) {
+        let started = Date()
+        var bytes = pending
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while Date().timeIntervalSince(started) < timeout {
+            let received = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if received > 0 {
+                bytes += chunk[..<received]
+            } else if received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                return (String(decoding: bytes, as: UTF8.self), Date().timeIntervalSince(started))
+            }
+        }
+        return (String(decoding: bytes, as: UTF8.self), nil)
     }
 
     deinit { close(fd) }
@@ -31,7 +55,7 @@ final class RawRTSPClient: @unchecked Sendable {
         return try readResponse()
     }
 
-    private func readResponse() throws -> (status: Int, headers: [String: String], body: String) {
+    func readResponse() throws -> (status: Int, headers: [String: String], body: String) {
         while true {
             while pending.first == UInt8(ascii: "$") {
                 try fill(4)

@@ -118,6 +118,77 @@ struct RelayLimitTests {
         #expect(try await offPool { try next.request("OPTIONS", relay.url(credentials: nil)) }.status == 200)
     }
 
+    @Test func aHalfSentRequestIsAnswered408AndClosedAfterTheRequestTimeout() async throws {
+        let relay = try await RelayHarness(username: nil, password: nil) { $0.requestTimeout = 2 }
+        defer { relay.stop() }
+        let client = try RawRTSPClient(port: relay.port)
+        try client.sendRaw("OPTIONS \(relay.url(credentials: nil)) RTSP/1.0\r\nCSeq: 1\r\nX-Half: ")
+        let (answer, seconds) = try await offPool { client.readUntilClosed(timeout: 8) }
+        let closedAfter = try #require(seconds, "the half request was still open after 8 s")
+        #expect(answer.hasPrefix("RTSP/1.0 408 Request Timeout\r\n"), "\(answer)")
+        #expect(closedAfter >= 1.5 && closedAfter < 5, "closed after \(closedAfter) s, timeout 2 s")
+        #expect(relay.server.statistics.count(.requestTimeout) == 1)
+        #expect(await waitUntil(timeout: 5) { relay.server.openConnections == 0 }, "its place is given back")
+    }
+
+    @Test func aConnectionThatSendsNothingIsClosedWithoutAnswerAfterTheRequestTimeout() async throws {
+        let relay = try await RelayHarness(username: nil, password: nil) { $0.requestTimeout = 2 }
+        defer { relay.stop() }
+        let client = try RawRTSPClient(port: relay.port)
+        let (answer, seconds) = try await offPool { client.readUntilClosed(timeout: 8) }
+        let closedAfter = try #require(seconds, "the silent connection was still open after 8 s")
+        #expect(answer.isEmpty, "nothing was half-read, so nothing is answered: \(answer)")
+        #expect(closedAfter >= 1.5 && closedAfter < 5, "closed after \(closedAfter) s, timeout 2 s")
+        #expect(relay.server.statistics.count(.requestTimeout) == 1)
+    }
+
+    @Test func aRequestCompletedWithinTheTimeoutIsAnsweredAndTheConnectionMayThenWait() async throws {
+        let relay = try await RelayHarness(username: nil, password: nil) { $0.requestTimeout = 3 }
+        defer { relay.stop() }
+        let client = try RawRTSPClient(port: relay.port)
+        let url = relay.url(credentials: nil)
+        // Half now, the rest two seconds later: within the three.
+        try client.sendRaw("OPTIONS \(url) RTSP/1.0\r\nCSeq: 1\r\n")
+        try await Task.sleep(for: .seconds(2))
+        try client.sendRaw("\r\n")
+        #expect(try await offPool { try client.readResponse() }.status == 200)
+        // Between requests nothing is due: five quiet seconds (over the timeout) do not close it.
+        try await Task.sleep(for: .seconds(5))
+        #expect(try await offPool { try client.request("OPTIONS", url) }.status == 200)
+        #expect(relay.server.statistics.count(.requestTimeout) == 0)
+    }
+
+    @Test func aSecondAddressIsServedWhileTheFirstIsAtItsConnectionCap() async throws {
+        let relay = try await RelayHarness(username: nil, password: nil) {
+            $0.maxConnectionsPerAddress = 3
+            $0.requestTimeout = 600
+        }
+        defer { relay.stop() }
+        // 127.0.0.1 holds three connections that never send a byte.
+        let idle = try (0..<3).map { _ in try RawRTSPClient(port: relay.port, from: "127.0.0.1") }
+        #expect(await waitUntil(timeout: 10) { relay.server.openConnections(from: "127.0.0.1") == 3 })
+        // Two more from it: each answered 503 and closed, the refusal logged once.
+        for _ in 0..<2 {
+            let extra = try RawRTSPClient(port: relay.port, from: "127.0.0.1")
+            let (answer, seconds) = try await offPool { extra.readUntilClosed(timeout: 5) }
+            #expect(seconds != nil, "the connection over the cap was closed")
+            #expect(answer.hasPrefix("RTSP/1.0 503 Service Unavailable\r\n"), "\(answer)")
+        }
+        #expect(relay.server.statistics.count(.maxConnectionsPerAddress) == 2)
+        #expect(relay.logs.text.components(separatedBy: "relay.max_connections_per_address: 127.0.0.1 has 3").count - 1 == 1, "\(relay.logs.text)")
+        // Meanwhile another machine (127.0.0.2) is served.
+        let other = try RawRTSPClient(port: relay.port, from: "127.0.0.2")
+        #expect(try await offPool { try other.request("OPTIONS", relay.url(credentials: nil)) }.status == 200)
+        #expect(try await offPool { try other.request("DESCRIBE", relay.url(credentials: nil)) }.status == 200)
+        #expect(relay.server.openConnections(from: "127.0.0.2") == 1)
+        // A place given back at 127.0.0.1 lets its next connection in.
+        shutdown(idle[0].fd, Int32(SHUT_RDWR))
+        #expect(await waitUntil(timeout: 10) { relay.server.openConnections(from: "127.0.0.1") == 2 })
+        let next = try RawRTSPClient(port: relay.port, from: "127.0.0.1")
+        #expect(try await offPool { try next.request("OPTIONS", relay.url(credentials: nil)) }.status == 200)
+        withExtendedLifetime(idle) {}
+    }
+
     @Test func theSixthWrongPasswordOnOneConnectionClosesIt() async throws {
         let relay = try await RelayHarness()
         defer { relay.stop() }
@@ -160,6 +231,7 @@ struct RelayLimitTests {
         let relay = try await RelayHarness(username: nil, password: nil) {
             $0.maxClients = 300
             $0.maxClientsPerCamera = 300
+            $0.maxConnectionsPerAddress = 300  // all 200 come from 127.0.0.1
         }
         defer { relay.stop() }
         let first = try await offPool { try RTSPStalledPlayer(port: relay.port, path: "/entrance") }  // the pump's own thread starts here
