@@ -9,7 +9,8 @@ import Glibc
 #endif
 
 /// Issue 20, must show 1: hostile bytes to the relay of the real `kuzet-agent`, each case on its
-/// own loopback connection, before and after a successful Digest login. Every case gets a clear
+/// own loopback connection, before and after a successful Digest login, then 2,000 half requests
+/// held from one address while another (the ЦОУ) is still served. Every case gets a clear
 /// answer or a close; the process stays up, its memory stays within ``rssGrowthBoundKiB`` of
 /// what it held before, and the camera recorded meanwhile has no gap.
 @Suite(.serialized) struct RelayHostileInputTests {
@@ -42,6 +43,12 @@ import Glibc
         var isAnswerOrClose: Bool { self != .silent }
     }
 
+    /// A login that did not get its 401 and then 200: how the connection answered instead.
+    struct LoginRefused: Error, CustomStringConvertible {
+        var outcome: Outcome
+        var description: String { "relay login: got \(outcome)" }
+    }
+
     /// One relay connection, logged in or not.
     final class Client {
         let connection: RawTCPConnection
@@ -50,17 +57,18 @@ import Glibc
         private var pending: [UInt8] = []
         private var sequence = 0
 
-        init(port: Int, login: Bool) throws {
-            connection = try RawTCPConnection(port: port)
+        /// - Parameter source: the loopback address to connect from; 127.0.0.2 stands for the ЦОУ.
+        init(port: Int, login: Bool, from source: String? = nil) throws {
+            connection = try RawTCPConnection(port: port, from: source)
             uri = "rtsp://127.0.0.1:\(port)/cam1"
             guard login else { return }
             let challenge = try request("DESCRIBE")
             guard case .answer(401) = challenge.outcome, let digest = DigestChallenge(headers: challenge.headers.values("WWW-Authenticate")) else {
-                throw TestKitError("relay login: expected a 401 with a Digest challenge, got \(challenge.outcome)")
+                throw LoginRefused(outcome: challenge.outcome)
             }
             authorization = digest.authorization(method: "DESCRIBE", uri: uri, username: RelayHostileInputTests.username, password: RelayHostileInputTests.password)
             let answer = try request("DESCRIBE")
-            guard case .answer(200) = answer.outcome else { throw TestKitError("relay login: DESCRIBE with Digest got \(answer.outcome)") }
+            guard case .answer(200) = answer.outcome else { throw LoginRefused(outcome: answer.outcome) }
         }
 
         /// A well-formed request (with the login's `Authorization`) and its answer.
@@ -98,6 +106,11 @@ import Glibc
     struct Case {
         var name: String
         var run: (Client) -> Outcome
+    }
+
+    /// The value of the `/metrics` counter line containing `label`; 0 when there is none.
+    static func counter(_ lines: [Substring], _ label: String) -> Double {
+        lines.first { $0.contains(label) }.flatMap { $0.split(separator: " ").last.flatMap { Double($0) } } ?? 0
     }
 
     static func cases(port: Int) -> [Case] {
@@ -149,11 +162,12 @@ import Glibc
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
         let port = freeLoopbackPort()
+        let statusPort = freeLoopbackPort()
         let yaml = """
             school: { id: KZ-TEST-20 }
             storage: { root: \(root), segment_seconds: 2 }
             relay: { listen: "127.0.0.1:\(port)", username: \(Self.username), password: \(Self.password) }
-            status: { listen: "127.0.0.1:\(freeLoopbackPort())" }
+            status: { listen: "127.0.0.1:\(statusPort)" }
             cameras:
               - id: cam1
                 url: \(cameras.url(for: "/cam1"))
@@ -179,32 +193,51 @@ import Glibc
             }
         }
 
-        // 2,000 connections sending half a request (half of them logged in first), held open.
+        // One machine (127.0.0.1) opens 2,000 connections sending half a request (half of them
+        // logged in first) and holds them: relay.max_connections_per_address (32) lets a few in,
+        // the rest get 503 and a close; relay.request_timeout_seconds (10) ends the ones let in.
         var half: [Client] = []
-        var refused = 0
+        var refusedAtLogin: [String: Int] = [:]
         for index in 0..<2000 {
-            guard let client = try? Client(port: port, login: index % 2 == 1) else {
-                refused += 1
+            let client: Client
+            do {
+                client = try Client(port: port, login: index % 2 == 1, from: "127.0.0.1")
+            } catch let refused as LoginRefused {
+                refusedAtLogin["\(refused.outcome)", default: 0] += 1
+                #expect(refused.outcome.isAnswerOrClose, "connection \(index): \(refused.outcome)")
                 continue
             }
-            if client.connection.send(Array(client.head("DESCRIBE").utf8) + Array("X-Half: ".utf8)) { half.append(client) } else { refused += 1 }
+            if client.connection.send(Array(client.head("DESCRIBE").utf8) + Array("X-Half: ".utf8)) {
+                half.append(client)
+            } else {
+                refusedAtLogin["closed while sending", default: 0] += 1
+            }
         }
         Thread.sleep(forTimeInterval: 3)
         let heldMemory = residentKiB(pid: agent.pid) ?? .max
         peak = max(peak, heldMemory)
         #expect(agent.isRunning)
-        // Meanwhile a new client is still served.
-        let fresh = try Client(port: port, login: true)
-        #expect(try fresh.request("OPTIONS").outcome == .answer(200))
-        // Each half request, completed, gets its answer (401 without login, 200 with it), or was closed.
+        // Meanwhile the ЦОУ (another machine: 127.0.0.2) is still served: login, OPTIONS, DESCRIBE.
+        let centre = try Client(port: port, login: true, from: "127.0.0.2")
+        #expect(try centre.request("OPTIONS").outcome == .answer(200))
+        #expect(try centre.request("DESCRIBE").outcome == .answer(200))
+        // Past the request timeout, completing each half request gets 503 (refused on arrival),
+        // 408 (timed out) or finds it closed: none is still held.
+        Thread.sleep(forTimeInterval: 12)
         var outcomes: [String: Int] = [:]
         for client in half {
             client.connection.send(Array("1\r\n\r\n".utf8))
             let outcome = client.read().outcome
             outcomes["\(outcome)", default: 0] += 1
             #expect(outcome.isAnswerOrClose)
+            #expect(outcome != .answer(200) && outcome != .answer(401), "a half request was still held past the request timeout")
         }
-        print("relay hostile case 2,000 half requests: \(half.count) held (\(refused) refused), then \(outcomes); agent RSS \(heldMemory / 1024) MiB while held")
+        let metrics = (try? StatusTestAgent.get(port: statusPort, path: "/metrics").body) ?? ""
+        let relayCounters = metrics.split(separator: "\n").filter { $0.hasPrefix("kuzet_relay_refused_total") || $0.hasPrefix("kuzet_relay_closed_total") }
+        print("relay hostile case 2,000 half requests from 127.0.0.1: \(half.count) sent their half, \(refusedAtLogin) at login; after the timeout \(outcomes); agent RSS \(heldMemory / 1024) MiB while held")
+        print("relay hostile case 2,000 half requests: \(relayCounters.joined(separator: ", "))")
+        #expect(Self.counter(relayCounters, "limit=\"max_connections_per_address\"") > 0, "\(relayCounters)")
+        #expect(Self.counter(relayCounters, "reason=\"request_timeout\"") > 0, "\(relayCounters)")
         half.removeAll()
 
         let attackEnd = Date()
