@@ -84,6 +84,23 @@ import Testing
         }
     }
 
+    @Test func relayPerAddressCapAndRequestTimeoutHaveDefaultsAndAreChecked() throws {
+        let defaults = try #require(try AgentConfiguration.parse(yaml: valid).relay)
+        #expect(defaults.maxConnectionsPerAddress == 32 && defaults.requestTimeoutSeconds == 10)
+        let yaml = valid.replacingOccurrences(
+            of: "  password: relay-pw", with: "  password: relay-pw\n  max_connections_per_address: 64\n  request_timeout_seconds: 5")
+        let read = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
+        #expect(read.maxConnectionsPerAddress == 64 && read.requestTimeoutSeconds == 5)
+        let broken = valid.replacingOccurrences(
+            of: "  password: relay-pw", with: "  password: relay-pw\n  max_connections_per_address: 0\n  request_timeout_seconds: forever")
+        #expect {
+            try AgentConfiguration.parse(yaml: broken)
+        } throws: { error in
+            let keys: [String] = (error as? ConfigurationError)?.problems.map(\.key).sorted() ?? []
+            return keys == ["relay.max_connections_per_address", "relay.request_timeout_seconds"]
+        }
+    }
+
     @Test func theSampleConfigurationsRelayPassesTheRule() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let sample = try String(contentsOf: root.appendingPathComponent("deploy/config/agent.yaml"), encoding: .utf8)
