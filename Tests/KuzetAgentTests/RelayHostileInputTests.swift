@@ -15,7 +15,8 @@ import Glibc
 /// what it held before, and the camera recorded meanwhile has no gap.
 @Suite(.serialized) struct RelayHostileInputTests {
     /// How much the agent's resident memory may grow over the whole attack (it records one camera
-    /// throughout). Measured here: 72 MiB before, 84 MiB peak with 2,000 half requests held (the
+    /// throughout). Measured here: 72 MiB before, 84 MiB peak with 2,000 half requests held before
+    /// the per-address cap, 73 MiB since (32 held, the rest refused) (the
     /// relay holds at most 32 KiB unread per connection, ``RTSPMessageParser`` limits, and skips
     /// interleaved payloads); the bound leaves room for a loaded CI box.
     static let rssGrowthBoundKiB = 48 * 1024
