@@ -5,7 +5,7 @@
 # Prints each target's execs, execs/s, coverage (cov:) and features (ft:) at its end; a crash stops
 # the run with the input saved under .build-fuzz/crashes/ (commit it under Fuzz/Crashes/ with a
 # regression test). Called by `make fuzz` and, with FUZZ_SECONDS=20, by scripts/test.sh.
-#   FUZZ_SECONDS=600  FUZZ_TARGETS="fuzz-amf0 fuzz-heartbeat"  scripts/fuzz.sh
+#   FUZZ_SECONDS=600  FUZZ_TARGETS="fuzz-amf0 fuzz-heartbeat"  [FUZZ_BUILD=0]  scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -16,12 +16,13 @@ all_targets() { sed -n 's/^ *fuzzTarget("\([a-z0-9-]*\)".*/\1/p' Fuzz/Package.sw
 targets="${FUZZ_TARGETS:-$(all_targets | tr '\n' ' ')}"
 
 # -enable-testing: the targets reach internal parsers (AMF0, HeartbeatPayload) via @testable import.
-started=$(date +%s)
-(cd Fuzz && swift build --scratch-path "$scratch" \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing)
-echo "fuzz: build took $(( $(date +%s) - started )) s"
-bin="$(cd Fuzz && swift build --scratch-path "$scratch" --show-bin-path \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing)"
+flags=(--scratch-path "$scratch" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -enable-testing)
+if [ "${FUZZ_BUILD:-1}" = 1 ]; then  # FUZZ_BUILD=0: run what is built (e.g. while the sources change)
+    started=$(date +%s)
+    (cd Fuzz && swift build "${flags[@]}")
+    echo "fuzz: build took $(( $(date +%s) - started )) s"
+fi
+bin="$scratch/debug"
 
 mkdir -p "$scratch/crashes" "$scratch/logs"
 # Leaks are findings, except the few outside our code listed (with why) in the suppressions file.
