@@ -62,11 +62,13 @@ let package = Package(
         .target(name: "CCurlShims", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
 
         // MARK: Domain and wire types (no C, no I/O beyond reading a config file)
-        .target(name: "KuzetCore", dependencies: ["Yams", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .target(name: "KuzetCore", dependencies: ["Yams"], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
+        // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
+        .target(name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: The only modules that import C
-        .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", logging], swiftSettings: swiftSettings),
+        .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", "KuzetWire", logging], swiftSettings: swiftSettings),
         .target(name: "KuzetCurl", dependencies: ["CCurl", "CCurlShims", logging], swiftSettings: swiftSettings),
 
         // MARK: The agent's features
@@ -82,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "KuzetDiscovery",
-            dependencies: ["KuzetCore", "KuzetCurl", logging, nioCore, nioPosix, .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["KuzetCore", "KuzetWire", "KuzetCurl", logging, nioCore, nioPosix, .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -93,8 +95,7 @@ let package = Package(
         .target(
             name: "KuzetRelay",
             dependencies: [
-                "KuzetCore", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
-                .product(name: "Crypto", package: "swift-crypto"),
+                "KuzetCore", "KuzetWire", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
             ],
             swiftSettings: swiftSettings
         ),
@@ -178,6 +179,7 @@ let package = Package(
         .target(name: "KuzetTestKit", dependencies: ["KuzetCore", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
+        .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),

@@ -157,7 +157,7 @@ public struct Discovery: Sendable {
         StreamInfo(codec: profile.encoding, width: profile.width, height: profile.height, frameRate: profile.frameRate)
     }
 
-    static func info(_ media: SessionDescription.Media) -> StreamInfo {
+    static func info(_ media: StreamDescription.Media) -> StreamInfo {
         StreamInfo(codec: media.codec, width: media.width, height: media.height, frameRate: media.frameRate)
     }
 }

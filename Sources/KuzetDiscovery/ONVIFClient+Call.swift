@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 import Logging
 
 extension ONVIFClient {

@@ -1,11 +1,12 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 
 /// What a DESCRIBE returned.
 public struct RTSPDescription: Sendable, Equatable {
     public var status: Int
     /// Parsed from the body when the answer was 200 with `application/sdp`.
-    public var session: SessionDescription?
+    public var session: StreamDescription?
 }
 
 /// Raw RTSP/1.0 over TCP: `DESCRIBE` with Digest (or Basic) authentication on the same
@@ -34,15 +35,15 @@ public struct RTSPClient: Sendable {
             let authorization: String
             if let challenge = DigestChallenge(headers: challenges) {
                 authorization = challenge.authorization(method: "DESCRIBE", uri: plain, username: credentials.username, password: credentials.password)
-            } else if challenges.contains(where: { $0.lowercased().hasPrefix("basic") }) {
-                authorization = "Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+            } else if BasicAuthorization.isOffered(challenges) {
+                authorization = BasicAuthorization(username: credentials.username, password: credentials.password).header
             } else {
                 return RTSPDescription(status: 401, session: nil)
             }
             reply = try await connection.exchange(request("DESCRIBE", plain, sequence: 2, authorization: authorization), limits: limits, bodyRequiresLength: true)
         }
-        var session: SessionDescription?
-        if reply.status == 200 { session = SessionDescription(text: reply.bodyText) }
+        var session: StreamDescription?
+        if reply.status == 200 { session = StreamDescription(text: reply.bodyText) }
         return RTSPDescription(status: reply.status, session: session)
     }
 

@@ -7,8 +7,8 @@ public struct ProbedChannel: Sendable, Equatable {
     public var channel: Int
     public var mainURL: String
     public var subURL: String?
-    public var main: SessionDescription.Media?
-    public var sub: SessionDescription.Media?
+    public var main: StreamDescription.Media?
+    public var sub: StreamDescription.Media?
     public var embedsCredentials: Bool
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetWire
 
 /// What a TCP sweep of `--subnet` blocks found.
 public struct SubnetSweep: Sendable, Equatable {
@@ -101,7 +102,7 @@ public struct SubnetScanner: Sendable {
     func rtspAnswer(_ host: String, _ port: Int) async -> Hit? {
         let request = Array("OPTIONS rtsp://\(host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n".utf8)
         guard let reply = try? await TCPConnection.exchange(host: host, port: port, request: request, limits: limits, bodyRequiresLength: true),
-            reply.protocolName.hasPrefix("RTSP/")
+            reply.version.hasPrefix("RTSP/")
         else { return nil }
         return .rtsp(RTSPEndpoint(host: host, port: port))
     }

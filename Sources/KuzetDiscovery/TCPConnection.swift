@@ -1,4 +1,5 @@
 import Foundation
+import KuzetWire
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -65,9 +66,9 @@ final class TCPConnection: Sendable {
     }
 
     /// Sends `request` and waits for one complete response.
-    func exchange(_ request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireMessage {
+    func exchange(_ request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireResponse {
         let eventLoop = channel.eventLoop
-        let promise = eventLoop.makePromise(of: WireMessage.self)
+        let promise = eventLoop.makePromise(of: WireResponse.self)
         let collector = self.collector
         let channel = self.channel
         try await eventLoop.submit {
@@ -91,7 +92,7 @@ final class TCPConnection: Sendable {
     func close() { channel.close(promise: nil) }
 
     /// Connect, one exchange, close.
-    static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireMessage {
+    static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireResponse {
         let started = Date()
         let connection = try await connect(host: host, port: port, timeout: limits.timeout)
         defer { connection.close() }
@@ -109,13 +110,13 @@ final class TCPConnection: Sendable {
 private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: all state is touched only on the channel's event loop.
     typealias InboundIn = ByteBuffer
-    var promise: EventLoopPromise<WireMessage>?
+    var promise: EventLoopPromise<WireResponse>?
     var maxBytes = 0
     var bodyRequiresLength = false
     var bytes: [UInt8] = []
     var closed = false
 
-    func expect(_ promise: EventLoopPromise<WireMessage>, maxBytes: Int, bodyRequiresLength: Bool, context channel: any Channel) {
+    func expect(_ promise: EventLoopPromise<WireResponse>, maxBytes: Int, bodyRequiresLength: Bool, context channel: any Channel) {
         self.promise = promise
         self.maxBytes = maxBytes
         self.bodyRequiresLength = bodyRequiresLength
@@ -146,17 +147,21 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
     }
 
     private func attempt(_ channel: any Channel, closed: Bool) {
+        // The whole answer is held to `maxBytes`, so the body may take at most that.
+        let limits = WireLimits(bodyBytes: maxBytes)
         do {
-            if let message = try WireFraming.frame(bytes, closed: closed, bodyRequiresLength: bodyRequiresLength) {
+            if let framed = try WireFraming.response(in: bytes, limits: limits, closed: closed, bodyRequiresLength: bodyRequiresLength) {
                 bytes = []
-                finish(channel, .success(message))
+                finish(channel, .success(framed.message))
             }
+        } catch where error == .bodyTooLarge(limit: limits.bodyBytes) {
+            finish(channel, .failure(ExchangeError.tooLarge(limit: maxBytes)))
         } catch {
             finish(channel, .failure(ExchangeError.framing("\(error)")))
         }
     }
 
-    private func finish(_ channel: any Channel, _ result: Result<WireMessage, any Error>) {
+    private func finish(_ channel: any Channel, _ result: Result<WireResponse, any Error>) {
         guard let promise else { return }
         self.promise = nil
         promise.completeWith(result)

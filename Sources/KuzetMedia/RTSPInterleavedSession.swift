@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 internal import CFFmpegShims
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,9 @@ final class RTSPInterleavedSession {
     private var mediaCount = 0
 
     private static let capacity = 80 * 1024
+    /// What a camera's RTSP answer may take (a DESCRIBE's SDP is the largest, a few KiB): head
+    /// and body together fit the receive buffer, so a bad answer is refused, never buffered.
+    static let limits = WireLimits(headerBytes: 16 * 1024, headerCount: 64, lineLength: 8 * 1024, bodyBytes: 48 * 1024, chunkSize: 48 * 1024)
     /// Owned by its own object so it is freed even when `init` throws half-way.
     private let storage = ReceiveBuffer(capacity: RTSPInterleavedSession.capacity)
     private var buffer: UnsafeMutableRawPointer { storage.bytes }
@@ -61,7 +65,12 @@ final class RTSPInterleavedSession {
         keepAliveWithGetParameter = options.header("Public")?.uppercased().contains("GET_PARAMETER") ?? false
         let describe = try exchange("DESCRIBE", requestURL, headers: ["Accept: application/sdp"])
         let base = describe.header("Content-Base") ?? describe.header("Content-Location") ?? requestURL
-        let description = SessionDescriptionText(String(decoding: describe.body, as: UTF8.self))
+        let description: SessionDescriptionText
+        do {
+            description = try SessionDescriptionText(String(decoding: describe.body, as: UTF8.self))
+        } catch {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera's session description is unreadable (\(error))")
+        }
         guard !description.media.isEmpty else {
             throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
         }
@@ -118,11 +127,11 @@ final class RTSPInterleavedSession {
                 }
                 continue
             }
-            let length = try fillInterleavedFrame()
-            let channel = buffer.load(fromByteOffset: head + 1, as: UInt8.self)
-            let payload = buffer + head + 4
-            head += 4 + length
-            guard let route = channels[channel], length <= capacity, length >= 8 else { continue }
+            let frame = try fillInterleavedFrame()
+            let length = frame.length
+            let payload = buffer + head + InterleavedFrame.headerLength
+            head += frame.totalLength
+            guard let route = channels[frame.channel], length <= capacity, length >= 8 else { continue }
             if route.rtcp {
                 if mediaWithRTP.count < mediaCount { continue }
             } else if mediaWithRTP.count < mediaCount {
@@ -135,18 +144,8 @@ final class RTSPInterleavedSession {
 
     // MARK: - Requests
 
-    struct Response {
-        var status: Int
-        var reason: String
-        var headers: [(name: String, value: String)]
-        var body: [UInt8]
-
-        func header(_ name: String) -> String? { headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value }
-        func headers(named name: String) -> [String] { headers.filter { $0.name.caseInsensitiveCompare(name) == .orderedSame }.map(\.value) }
-    }
-
     /// Sends a request and waits for its answer, authenticating once on a 401.
-    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(MediaError) -> Response {
+    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(MediaError) -> WireResponse {
         var extra = headers
         if let session { extra.append("Session: \(session)") }
         try socket.send(request(method, uri, headers: extra), operation: "\(method) \(redactedURL)")
@@ -155,7 +154,7 @@ final class RTSPInterleavedSession {
             let offered = response.headers(named: "WWW-Authenticate")
             if let digest = DigestChallenge(headers: offered) {
                 challenge = digest
-            } else if offered.contains(where: { $0.lowercased().hasPrefix("basic") }) {
+            } else if BasicAuthorization.isOffered(offered) {
                 basic = true
             }
             if challenge != nil || basic {
@@ -184,18 +183,19 @@ final class RTSPInterleavedSession {
                 nonceCount += 1
                 text += "Authorization: " + challenge.authorization(method: method, uri: uri, username: credentials.username, password: credentials.password, nonceCount: nonceCount) + "\r\n"
             } else if basic {
-                text += "Authorization: Basic " + Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString() + "\r\n"
+                text += "Authorization: " + BasicAuthorization(username: credentials.username, password: credentials.password).header + "\r\n"
             }
         }
         return Array((text + "\r\n").utf8)
     }
 
     /// The next RTSP answer, skipping interleaved data that arrives before it.
-    private func readResponse(_ method: String) throws(MediaError) -> Response {
+    private func readResponse(_ method: String) throws(MediaError) -> WireResponse {
         while true {
             try fill(atLeast: 1)
             if buffer.load(fromByteOffset: head, as: UInt8.self) == 0x24 {
-                head += 4 + (try fillInterleavedFrame())
+                let frame = try fillInterleavedFrame()  // may move the unread bytes: `head` is read after
+                head += frame.totalLength
                 continue
             }
             let message = try readMessage()
@@ -204,66 +204,57 @@ final class RTSPInterleavedSession {
         }
     }
 
-    /// Reads one RTSP message (head and body); nil when it was a request from the camera.
-    private func readMessage() throws(MediaError) -> Response? {
-        var end: Int?
-        while end == nil {
-            end = findHeaderEnd()
-            if end == nil {
-                if tail - head >= 64 * 1024 {
-                    throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the camera sent an RTSP header over 64 KiB")
+    /// Reads one RTSP message (head and body) through KuzetWire; nil when it was a request from
+    /// the camera. A message over ``limits`` or malformed is the camera's problem, said so.
+    private func readMessage() throws(MediaError) -> WireResponse? {
+        while true {
+            let framed: Framed<WireMessage>?
+            do {
+                framed = try WireFraming.message(in: UnsafeRawBufferPointer(start: buffer + head, count: tail - head), limits: Self.limits)
+            } catch {
+                throw problem(error)
+            }
+            guard let framed else {
+                try fill(atLeast: tail - head + 1)  // within the limits: at most 64 KiB of the 80 KiB buffer
+                continue
+            }
+            head += framed.consumed
+            switch framed.message {
+            case .request:
+                return nil  // the camera asks us something: nothing to do
+            case .response(let response):
+                guard response.version.hasPrefix("RTSP/") else {
+                    throw MediaError(
+                        code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)",
+                        reason: "the server did not answer in RTSP (\(response.version) \(response.status)) — is this the camera's RTSP port?")
                 }
-                try fill(atLeast: tail - head + 1)
+                return response
             }
         }
-        let headerLength = end! - head
-        let text = String(decoding: UnsafeRawBufferPointer(start: buffer + head, count: headerLength), as: UTF8.self)
-        var lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
-        let statusLine = lines.isEmpty ? "" : lines.removeFirst()
-        var headers: [(name: String, value: String)] = []
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
-        }
-        let length = headers.first { $0.name.lowercased() == "content-length" }.flatMap { Int($0.value) } ?? 0
-        guard (0...(1 << 20)).contains(length) else {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the camera announced a \(length)-byte RTSP body")
-        }
-        // Filling may move the unread bytes to the start of the buffer: offsets are from `head`.
-        try fill(atLeast: headerLength + 4 + length)
-        let body = Array(UnsafeRawBufferPointer(start: buffer + head + headerLength + 4, count: length))
-        head += headerLength + 4 + length
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("RTSP/") else {
-            if parts.count >= 3, parts[2].hasPrefix("RTSP/") { return nil }  // the camera asks us something
-            throw MediaError(
-                code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)",
-                reason: "the server did not answer in RTSP (\(statusLine.prefix(40))) — is this the camera's RTSP port?")
-        }
-        return Response(status: Int(parts[1]) ?? 0, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers, body: body)
     }
 
-    private func findHeaderEnd() -> Int? {
-        guard tail - head >= 4 else { return nil }
-        var index = head
-        while index + 3 < tail {
-            if buffer.load(fromByteOffset: index, as: UInt8.self) == 13 && buffer.load(fromByteOffset: index + 1, as: UInt8.self) == 10
-                && buffer.load(fromByteOffset: index + 2, as: UInt8.self) == 13 && buffer.load(fromByteOffset: index + 3, as: UInt8.self) == 10 {
-                return index
-            }
-            index += 1
+    /// A refused camera message as a MediaError naming the camera's problem.
+    private func problem(_ error: WireError) -> MediaError {
+        let reason: String
+        switch error {
+        case .badStartLine(let line): reason = "the server did not answer in RTSP (\(line)) — is this the camera's RTSP port?"
+        case _ where error.isOverLimit: reason = "the camera sent an RTSP answer over the limit (\(error))"
+        default: reason = "the camera sent a malformed RTSP answer (\(error))"
         }
-        return nil
+        return MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: reason)
     }
 
     // MARK: - Buffer
 
-    /// With `$` at `head`: makes the whole interleaved frame available; returns its payload length.
-    private func fillInterleavedFrame() throws(MediaError) -> Int {
-        try fill(atLeast: 4)
-        let length = Int(buffer.load(fromByteOffset: head + 2, as: UInt8.self)) << 8 | Int(buffer.load(fromByteOffset: head + 3, as: UInt8.self))
-        try fill(atLeast: 4 + length)
-        return length
+    /// With `$` at `head`: makes the whole interleaved frame available (at most 65,539 bytes,
+    /// within the buffer); returns its header.
+    private func fillInterleavedFrame() throws(MediaError) -> InterleavedFrame {
+        try fill(atLeast: InterleavedFrame.headerLength)
+        guard let frame = InterleavedFrame(prefix: UnsafeRawBufferPointer(start: buffer + head, count: InterleavedFrame.headerLength)) else {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the camera sent a broken interleaved frame")
+        }
+        try fill(atLeast: frame.totalLength)
+        return frame
     }
 
     /// Makes at least `count` unread bytes available, receiving as much as the socket has.

@@ -1,8 +1,8 @@
-import Crypto
-import Foundation
+import KuzetWire
 
 /// HTTP Digest authentication for RTSP (RFC 2617, MD5, as every RTSP client implements it),
-/// checked against the relay's own credentials — never a camera's.
+/// checked against the relay's own credentials — never a camera's. The header is read by
+/// KuzetWire's ``DigestAuthorization`` (bounded).
 public struct RTSPDigestAuthenticator: Sendable {
     public let realm: String
     private let username: String
@@ -18,62 +18,23 @@ public struct RTSPDigestAuthenticator: Sendable {
     }
 
     public static func makeNonce() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        (0..<16).map { _ in
+            let byte = UInt8.random(in: 0...255)
+            return (byte < 16 ? "0" : "") + String(byte, radix: 16)
+        }.joined()
     }
 
     /// The `WWW-Authenticate:` value of a 401.
-    public var challenge: String { #"Digest realm="\#(realm)", nonce="\#(nonce)", algorithm="MD5""# }
+    public var challenge: String { DigestChallenge(realm: realm, nonce: nonce, algorithm: "MD5").header }
 
     /// True when `authorization` (the header value) proves the client knows our credentials.
+    /// An unreadable header proves nothing.
     public func accepts(authorization: String?, method: String) -> Bool {
-        guard let authorization, authorization.lowercased().hasPrefix("digest ") else { return false }
-        let fields = Self.fields(String(authorization.dropFirst(7)))
-        guard fields["username"] == username, fields["realm"] == realm, fields["nonce"] == nonce,
-            let uri = fields["uri"], let response = fields["response"]?.lowercased()
-        else { return false }
-        let ha1 = Self.md5("\(username):\(realm):\(password)")
-        let ha2 = Self.md5("\(method):\(uri)")
-        let expected: String
-        if let qop = fields["qop"], let nc = fields["nc"], let cnonce = fields["cnonce"] {
-            expected = Self.md5("\(ha1):\(nonce):\(nc):\(cnonce):\(qop):\(ha2)")
-        } else {
-            expected = Self.md5("\(ha1):\(nonce):\(ha2)")
-        }
-        return Self.constantTimeEqual(expected, response)
+        guard let authorization, let answer = try? DigestAuthorization(header: authorization) else { return false }
+        // The relay offers MD5 only: an answer naming another algorithm is not ours.
+        guard answer.algorithm.uppercased() == "MD5" else { return false }
+        return answer.proves(username: username, password: password, realm: realm, nonce: nonce, method: method)
     }
 
-    static func md5(_ text: String) -> String {
-        Insecure.MD5.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
-
-    /// `key="quoted, value", key2=token` → dictionary (keys lower-cased).
-    static func fields(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            rest = rest.drop { $0 == " " || $0 == "," }
-            guard let equals = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
-            rest = rest[rest.index(after: equals)...]
-            var value = ""
-            if rest.first == "\"" {
-                rest = rest.dropFirst()
-                let close = rest.firstIndex(of: "\"") ?? rest.endIndex
-                value = String(rest[..<close])
-                rest = close < rest.endIndex ? rest[rest.index(after: close)...] : ""
-            } else {
-                let comma = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = rest[..<comma].trimmingCharacters(in: .whitespaces)
-                rest = rest[comma...]
-            }
-            result[key] = value
-        }
-        return result
-    }
+    static func md5(_ text: String) -> String { Digest.md5(text) }
 }

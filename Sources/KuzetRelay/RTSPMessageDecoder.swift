@@ -1,10 +1,28 @@
+import KuzetWire
 import NIOCore
 
-/// ``RTSPMessageParser`` as a NIO decoder.
+/// ``RTSPMessageParser`` as a NIO decoder. An interleaved frame's payload (client RTCP, dropped)
+/// is skipped as it arrives instead of being buffered: a frame announcing 65,535 bytes and
+/// stalling holds nothing.
 struct RTSPMessageDecoder: ByteToMessageDecoder {
     typealias InboundOut = RTSPInbound
 
+    /// Payload bytes of the current interleaved frame still to skip.
+    private var skipping = 0
+
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        if skipping > 0 {
+            let dropped = min(skipping, buffer.readableBytes)
+            buffer.moveReaderIndex(forwardBy: dropped)
+            skipping -= dropped
+            return skipping == 0 ? .continue : .needMoreData
+        }
+        if let frame = WireFraming.interleavedFrame(in: buffer.readableBytesView) {
+            buffer.moveReaderIndex(forwardBy: InterleavedFrame.headerLength)
+            skipping = frame.length
+            context.fireChannelRead(wrapInboundOut(.interleaved(channel: frame.channel, length: frame.length)))
+            return .continue
+        }
         guard let message = try RTSPMessageParser.next(from: &buffer) else { return .needMoreData }
         context.fireChannelRead(wrapInboundOut(message))
         return .continue

@@ -1,4 +1,4 @@
-/// One RTSP request from a client (RFC 2326 §6), as parsed by ``RTSPMessageParser``.
+/// One RTSP request from a client (RFC 2326 §6), as framed by KuzetWire through ``RTSPMessageParser``.
 public struct RTSPRequest: Sendable, Equatable {
     public var method: String
     public var uri: String

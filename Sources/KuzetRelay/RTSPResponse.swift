@@ -22,6 +22,7 @@ public struct RTSPResponse: Sendable, Equatable {
         case 401: "Unauthorized"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 413: "Request Entity Too Large"
         case 454: "Session Not Found"
         case 455: "Method Not Valid in This State"
         case 459: "Aggregate Operation Not Allowed"

@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetMedia
+import KuzetWire
 import Logging
 import NIOCore
 
@@ -60,9 +61,11 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is RTSPParseError {
+        if let error = error as? WireError {
+            // A message over a limit (413) or malformed (400): answered once, then closed.
+            logger.info("relay refused a message", metadata: ["rtsp.status": "\(error.status)", "rtsp.problem": "\(error.kind)"])
             var buffer = context.channel.allocator.buffer(capacity: 64)
-            buffer.writeString(RTSPResponse(status: 400).serialized(cseq: nil))
+            buffer.writeString(RTSPResponse(status: error.status).serialized(cseq: nil))
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in bound.value.close(promise: nil) }
         } else {

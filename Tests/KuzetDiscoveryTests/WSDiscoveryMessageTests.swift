@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWire
 @testable import KuzetDiscovery
 import Testing
 
@@ -87,11 +88,11 @@ struct AuthenticationArithmeticTests {
 }
 
 /// SDP and H.264 SPS parsing.
-struct SessionDescriptionTests {
+struct StreamDescriptionTests {
     @Test func sizeAndRateComeFromTheSPSInTheSDP() throws {
         // As gst-rtsp-server describes a 640x360 25 fps x264 stream.
         let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;sprop-parameter-sets=Z0LAHtoCgL/lwFqDAwNSgAAAAwCAAAAZR4sXUA==,aM48gA==;profile-level-id=42c01e\r\nm=audio 0 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
-        let session = try #require(SessionDescription(text: sdp))
+        let session = try #require(StreamDescription(text: sdp))
         let video = try #require(session.video)
         #expect(video.codec == "H264")
         #expect(video.width == 640)

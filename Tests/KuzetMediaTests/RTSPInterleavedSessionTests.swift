@@ -36,8 +36,8 @@ struct RTSPInterleavedSessionTests {
 
         """
 
-    @Test func onlyVideoAndAudioMediaAreSetUpAndHandedToTheDemuxer() {
-        let description = SessionDescriptionText(Self.hikvisionStyle)
+    @Test func onlyVideoAndAudioMediaAreSetUpAndHandedToTheDemuxer() throws {
+        let description = try SessionDescriptionText(Self.hikvisionStyle)
         #expect(description.media.map(\.payloadType) == [96, 8])
         #expect(description.media.map(\.control) == [
             "rtsp://10.0.0.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast",
@@ -57,8 +57,8 @@ struct RTSPInterleavedSessionTests {
         #expect(RTSPInterleavedSession.controlURL("rtsp://10.0.0.5/other", base: "rtsp://10.0.0.5/live/") == "rtsp://10.0.0.5/other")
     }
 
-    @Test func aDescriptionWithoutVideoOrAudioHasNoMedia() {
-        let description = SessionDescriptionText("v=0\r\ns=metadata only\r\nm=application 0 RTP/AVP 107\r\na=control:trackID=3\r\n")
+    @Test func aDescriptionWithoutVideoOrAudioHasNoMedia() throws {
+        let description = try SessionDescriptionText("v=0\r\ns=metadata only\r\nm=application 0 RTP/AVP 107\r\na=control:trackID=3\r\n")
         #expect(description.media.isEmpty)
     }
 }

@@ -1,4 +1,5 @@
 import KuzetRelay
+import KuzetWire
 import NIOCore
 import Testing
 
@@ -47,11 +48,22 @@ import Testing
 
     @Test func refusesAHeaderThatNeverEnds() {
         var buffer = ByteBuffer(string: "OPTIONS * RTSP/1.0\r\nX: " + String(repeating: "a", count: 20_000))
-        #expect(throws: RTSPParseError.self) { try RTSPMessageParser.next(from: &buffer) }
+        #expect(throws: WireError.lineTooLong(limit: RTSPMessageParser.limits.lineLength)) { try RTSPMessageParser.next(from: &buffer) }
+    }
+
+    @Test func refusesAHugeContentLengthBeforeLoginAs413() {
+        var buffer = ByteBuffer(string: "DESCRIBE rtsp://box/entrance RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 9223372036854775807\r\n\r\n")
+        #expect(throws: WireError.bodyTooLarge(limit: RTSPMessageParser.limits.bodyBytes)) { try RTSPMessageParser.next(from: &buffer) }
+    }
+
+    @Test func waitsForAnInterleavedFrameHeaderStillArriving() throws {
+        var buffer = ByteBuffer(bytes: [UInt8(ascii: "$"), 1])
+        #expect(try RTSPMessageParser.next(from: &buffer) == nil)
+        #expect(buffer.readableBytes == 2)
     }
 
     @Test func refusesSomethingThatIsNotRTSP() {
         var buffer = ByteBuffer(string: "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-        #expect(throws: RTSPParseError.self) { try RTSPMessageParser.next(from: &buffer) }
+        #expect(throws: WireError.self) { try RTSPMessageParser.next(from: &buffer) }
     }
 }
