@@ -26,6 +26,9 @@ bin="$scratch/debug"
 
 mkdir -p "$scratch/crashes" "$scratch/logs"
 # Leaks are findings, except the few outside our code listed (with why) in the suppressions file.
+# ASan records where each allocation was made; a debug Swift build allocates at every turn, so
+# the default 30 frames cost most of the time. 8 frames keep reports readable.
+export ASAN_OPTIONS="${ASAN_OPTIONS:-malloc_context_size=8}"
 # A trap is reported by libFuzzer (deadly signal, input saved), not by Swift's backtracer.
 export SWIFT_BACKTRACE=enable=no
 export LSAN_OPTIONS="suppressions=$root/Fuzz/lsan-suppressions.txt${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
