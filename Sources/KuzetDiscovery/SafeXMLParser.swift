@@ -48,6 +48,11 @@ public struct SafeXMLParser: Sendable {
         if let offset = Self.firstInvalidUTF8(bytes) {
             throw .malformed(line: 0, column: 0, reason: "byte \(offset) is not UTF-8 (ONVIF and WS-Discovery answers are UTF-8)")
         }
+        // FoundationXML calls strlen on a processing instruction's data, which libxml2 gives as
+        // NULL for `<?x?>`: SIGSEGV (found by Fuzz/fuzz-ws-discovery). Devices send none.
+        if let offset = Self.firstProcessingInstruction(bytes) {
+            throw .malformed(line: 0, column: 0, reason: "a processing instruction at byte \(offset) (<?…?> other than the XML declaration) is refused")
+        }
         let parser = XMLParser(data: Data(bytes))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = true
@@ -77,6 +82,21 @@ public struct SafeXMLParser: Sendable {
             case .emptyInput: return nil
             }
         }
+    }
+
+    /// Where the first `<?` that is not the XML declaration at the start (after a BOM) is, or nil.
+    static func firstProcessingInstruction(_ bytes: [UInt8]) -> Int? {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "?") {
+                let isDeclaration = index == start && bytes.count > index + 5 && bytes[(index + 2)..<(index + 5)].elementsEqual("xml".utf8)
+                    && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
+                if !isDeclaration { return index }
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// True when the document declares a DTD anywhere (`<!DOCTYPE`, any case; `<!ENTITY` too).

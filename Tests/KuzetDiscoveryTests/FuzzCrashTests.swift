@@ -31,4 +31,13 @@ struct FuzzCrashTests {
             guard WSDiscoveryMessage.probeMatches(bytes, sender: "127.0.0.1").isEmpty else { exit(3) }
         }
     }
+
+    @Test func aWSDiscoveryDatagramWithAProcessingInstructionWithoutDataGivesNoDeviceWithoutATrap() async {
+        await #expect(processExitsWith: .success) {
+            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/Crashes/fuzz-ws-discovery").path
+            let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/processing-instruction-without-data.xml") ?? Data())
+            guard !bytes.isEmpty else { exit(2) }
+            guard WSDiscoveryMessage.probeMatches(bytes, sender: "127.0.0.1").isEmpty else { exit(3) }
+        }
+    }
 }
