@@ -28,6 +28,7 @@ let package = Package(
         .library(name: "KuzetMedia", targets: ["KuzetMedia"]),
         .library(name: "KuzetDiscovery", targets: ["KuzetDiscovery"]),
         .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
+        .library(name: "KuzetWire", targets: ["KuzetWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

@@ -38,5 +38,11 @@ let package = Package(
         fuzzTarget("fuzz-onvif-device", ["KuzetDiscovery"]),
         // A WS-Discovery datagram (ProbeMatches/Hello) → discovered devices.
         fuzzTarget("fuzz-ws-discovery", ["KuzetDiscovery"]),
+        // KuzetWire: what an RTSP client sends the relay (requests, `$` frames, Digest/Basic).
+        fuzzTarget("fuzz-wire-request", ["KuzetWire"]),
+        // KuzetWire: what a camera or device answers (RTSP/HTTP responses, chunked, challenges, SDP).
+        fuzzTarget("fuzz-wire-response", ["KuzetWire"]),
+        // KuzetWire: a camera's SDP.
+        fuzzTarget("fuzz-sdp", ["KuzetWire"]),
     ]
 )

@@ -42,6 +42,17 @@ public struct SafeXMLParser: Sendable {
     public func parse(_ bytes: [UInt8]) throws(XMLSafetyError) -> XMLElementNode {
         guard bytes.count <= maxBytes else { throw .tooLarge(bytes: bytes.count, limit: maxBytes) }
         if Self.containsDocumentType(bytes) { throw .documentTypeDeclaration }
+        // FoundationXML force-unwraps every name libxml2 hands it as UTF-8: an element name that
+        // is not valid UTF-8 (`<\u{FF}\u{FF}\u{FF}`, `<a:\u{FF} xmlns:a="u"/>`) traps the whole
+        // process (found by Fuzz/fuzz-soap-xml). ONVIF and WS-Discovery answers are UTF-8.
+        if let offset = Self.firstInvalidUTF8(bytes) {
+            throw .malformed(line: 0, column: 0, reason: "byte \(offset) is not UTF-8 (ONVIF and WS-Discovery answers are UTF-8)")
+        }
+        // FoundationXML calls strlen on a processing instruction's data, which libxml2 gives as
+        // NULL for `<?x?>`: SIGSEGV (found by Fuzz/fuzz-ws-discovery). Devices send none.
+        if let offset = Self.firstProcessingInstruction(bytes) {
+            throw .malformed(line: 0, column: 0, reason: "a processing instruction at byte \(offset) (<?…?> other than the XML declaration) is refused")
+        }
         let parser = XMLParser(data: Data(bytes))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = true
@@ -58,6 +69,35 @@ public struct SafeXMLParser: Sendable {
     }
 
     public func parse(_ text: String) throws(XMLSafetyError) -> XMLElementNode { try parse(Array(text.utf8)) }
+
+    /// Where the first byte that is not part of a valid UTF-8 sequence is, or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return nil
+            }
+        }
+    }
+
+    /// Where the first `<?` that is not the XML declaration at the start (after a BOM) is, or nil.
+    static func firstProcessingInstruction(_ bytes: [UInt8]) -> Int? {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var index = 0
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "?") {
+                let isDeclaration = index == start && bytes.count > index + 5 && bytes[(index + 2)..<(index + 5)].elementsEqual("xml".utf8)
+                    && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
+                if !isDeclaration { return index }
+            }
+            index += 1
+        }
+        return nil
+    }
 
     /// True when the document declares a DTD anywhere (`<!DOCTYPE`, any case; `<!ENTITY` too).
     static func containsDocumentType(_ bytes: [UInt8]) -> Bool {
