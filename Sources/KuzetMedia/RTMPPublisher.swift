@@ -26,6 +26,12 @@ final class RTMPPublisher {
     private var lastDrain = DispatchTime.now().uptimeNanoseconds
     private let scratch = ReceiveBuffer(capacity: 16 * 1024)
 
+    /// What a server may make us hold: it only ever sends small control and command messages to
+    /// a publisher, so anything larger, or spread over more chunk streams, is refused.
+    static let maximumMessageBytes = 64 * 1024
+    static let maximumChunkStreams = 16
+    static let maximumUnparsedBytes = 256 * 1024
+
     private struct ChunkStream {
         var length = 0
         var type: UInt8 = 0
@@ -76,7 +82,11 @@ final class RTMPPublisher {
         guard let id = created.dropFirst(3).first?.numberValue else {
             throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server answered createStream without a stream id")
         }
-        streamID = UInt32(id)
+        // A stream id is a small whole number; NaN, negative or huge is a broken (or hostile) server.
+        guard let exact = UInt32(exactly: id) else {
+            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server answered createStream with an unusable stream id")
+        }
+        streamID = exact
         try command(["publish", .number(5), .null, .string(stream), .string("live")], chunkStream: 8, streamID: streamID)
         while true {
             let values = try nextCommand()
@@ -161,8 +171,19 @@ final class RTMPPublisher {
                 continue
             }
             let count = try socket.receive(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
-            incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+            try receive(count)
         }
+    }
+
+    /// Appends what the socket just put in `scratch`, refusing a server that makes us hold more
+    /// than ``maximumUnparsedBytes`` without a complete message.
+    private func receive(_ count: Int) throws(MediaError) {
+        guard incoming.count + count <= Self.maximumUnparsedBytes else { throw protocolError("more than \(Self.maximumUnparsedBytes) bytes without a complete message") }
+        incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+    }
+
+    private func protocolError(_ what: String) -> MediaError {
+        MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the server broke the RTMP protocol: \(what)")
     }
 
     /// Reads what the server sent meanwhile (pings, errors), at most once a second.
@@ -173,7 +194,7 @@ final class RTMPPublisher {
         while true {
             let count = try socket.receiveIfAvailable(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
             if count == 0 { break }
-            incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+            try receive(count)
         }
         while let message = try parseMessage() {
             guard message.type == 20, let values = Optional(AMF0.decode(message.payload[...])), values.first?.text == "onStatus",
@@ -198,6 +219,9 @@ final class RTMPPublisher {
     private func parseMessage() throws(MediaError) -> (type: UInt8, payload: [UInt8])? {
         while true {
             guard let (csid, headerEnd, fmt) = basicHeader() else { return nil }
+            guard chunkStreams[csid] != nil || chunkStreams.count < Self.maximumChunkStreams else {
+                throw protocolError("more than \(Self.maximumChunkStreams) chunk streams")
+            }
             var stream = chunkStreams[csid] ?? ChunkStream()
             let headerSize = [11, 7, 3, 0][Int(fmt)]
             guard incoming.count >= headerEnd + headerSize else { return nil }
@@ -206,14 +230,18 @@ final class RTMPPublisher {
                 let timestampField = Self.bigEndian(incoming, cursor, 3)
                 stream.extended = timestampField == 0xFF_FFFF
                 if fmt <= 1 {
-                    stream.length = Int(Self.bigEndian(incoming, cursor + 3, 3))
+                    let length = Int(Self.bigEndian(incoming, cursor + 3, 3))
+                    guard length <= Self.maximumMessageBytes else { throw protocolError("a message of \(length) bytes (at most \(Self.maximumMessageBytes))") }
+                    // A new header in the middle of a message may not cut it shorter than what came.
+                    guard length >= stream.payload.count else { throw protocolError("a message shortened to \(length) bytes after \(stream.payload.count) arrived") }
+                    stream.length = length
                     stream.type = incoming[cursor + 6]
                 }
                 cursor += headerSize
             }
             if stream.extended { cursor += 4 }
             let take = min(inChunkSize, stream.length - stream.payload.count)
-            guard take >= 0, incoming.count >= cursor + take else { return nil }
+            guard incoming.count >= cursor + take else { return nil }
             stream.payload.append(contentsOf: incoming[cursor..<(cursor + take)])
             incoming.removeFirst(cursor + take)
             if stream.payload.count < stream.length {
