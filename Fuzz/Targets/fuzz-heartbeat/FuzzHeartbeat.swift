@@ -7,7 +7,8 @@ import Foundation
 public func fuzzHeartbeat(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let body = Data(bytes: start, count: count)
     do {
-        let (heartbeats, isBatch) = try HeartbeatPayload.decode(body)
+        let decoded = try HeartbeatPayload.decode(body)
+        let (heartbeats, isBatch) = (decoded.heartbeats, decoded.isBatch)
         // What the decoder accepts it must accept consistently: never an empty list, never a
         // bare heartbeat reported as a batch of several.
         precondition(!heartbeats.isEmpty, "HeartbeatPayload.decode accepted a body with no heartbeat")
