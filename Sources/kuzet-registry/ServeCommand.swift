@@ -67,6 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "IP address of a reverse proxy in front of the registry (repeatable; default: $KUZET_REGISTRY_TRUSTED_PROXIES, comma-separated): the access log then names the client from its X-Forwarded-For.")
     var trustedProxies: [String] = []
 
+    @Option(
+        name: .customLong("census-interval"),
+        help: "Seconds between two counts of the schools by region and flag that /metrics shows (the store is not queried per scrape).")
+    var censusInterval: Double = 15
+
     @Flag(
         name: .customLong("insecure-http"),
         help: "Serve plain HTTP on an address other machines reach (without it, plain HTTP is refused unless --listen is loopback).")
@@ -92,6 +97,7 @@ struct ServeCommand: AsyncParsableCommand {
         where !(seconds >= 1 && seconds <= 3600) {
             problems.append("\(flag): \(String(format: "%g", seconds)) — give 1…3600 seconds")
         }
+        if !(censusInterval >= 0.1 && censusInterval <= 3600) { problems.append("--census-interval: \(String(format: "%g", censusInterval)) — give 0.1…3600 seconds (default 15)") }
         if !(16...1_000_000).contains(maxConnections) { problems.append("--max-connections: \(maxConnections) — give 16…1000000 (and LimitNOFILE above it)") }
         let proxies = trustedProxies.isEmpty
             ? (ProcessInfo.processInfo.environment["KUZET_REGISTRY_TRUSTED_PROXIES"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -117,6 +123,7 @@ struct ServeCommand: AsyncParsableCommand {
             idleTimeout: .milliseconds(Int64(idleTimeout * 1000)), maximumConnections: maxConnections)
         do {
             var services: [any Service] = service.map { [$0] } ?? []
+            services.append(SchoolCensusService(registry: registry, interval: .milliseconds(Int64(censusInterval * 1000))))
             if historyDays > 0 { services.append(HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history"))) }
             try await server.run(services: services, location: location) { address in
                 printLine("kuzet-registry listening on \(address)")

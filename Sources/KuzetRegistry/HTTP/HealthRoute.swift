@@ -34,6 +34,7 @@ struct HealthRoute {
             }
         }
         guard let problem = outcome else { return JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
+        registry.metrics.databaseError(during: .health)
         registry.logger.warning("health check failed", metadata: ["registry.health.problem": "\(problem)"])
         return JSONResponse.text("unhealthy: \(problem)\n", contentType: "text/plain; charset=utf-8", status: .serviceUnavailable)
     }

@@ -18,6 +18,8 @@ final class RegistryMetrics: Sendable {
     private let exportedWritingSeconds = Mutex(0.0)
     /// The connection counts already exported (`exportCounter`).
     private let exportedConnections = Mutex<[String: Int]>([:])
+    /// Schools by region and flag, as `SchoolCensusService` last counted them.
+    let census = SchoolGauges()
 
     init() {
         accepted = registry.makeCounter(name: "kuzet_registry_heartbeats_stored_total", help: "Heartbeats stored (new ones).")
@@ -31,6 +33,7 @@ final class RegistryMetrics: Sendable {
         answeredFast = registry.makeCounter(
             name: "kuzet_registry_heartbeat_requests_fast_total",
             help: "Heartbeat requests answered on the event loop, without the router (counted in kuzet_registry_heartbeat_requests_total too).")
+        registerDatabaseErrors()
     }
 
     private static let requestsName = "kuzet_registry_heartbeat_requests_total"

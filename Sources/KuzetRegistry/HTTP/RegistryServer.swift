@@ -86,6 +86,7 @@ public struct RegistryServer: Sendable {
         router.add(
             middleware: AccessLogMiddleware(
                 level: accessLog, logger: Self.accessLogger(logger), forwarded: ForwardedClient(trustedProxies: trustedProxies)))
+        router.add(middleware: DatabaseErrorMiddleware(metrics: registry.metrics))
         router.add(middleware: AuthenticationMiddleware(registry: registry))
         HealthRoute(registry: registry).add(to: router)
         MetricsRoute(registry: registry).add(to: router)
