@@ -13,7 +13,7 @@ struct KuzetRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kuzet-registry",
         abstract: "Collects school heartbeats and tells police and the ministry which schools are online, delivering and keeping 30 days.",
-        subcommands: [ServeCommand.self, TokenCommand.self, SchoolCommand.self]
+        subcommands: [ServeCommand.self, TokenCommand.self, SchoolCommand.self, BackupCommand.self]
     )
 
     static func main() async {
