@@ -50,6 +50,10 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     /// The agent's clock when the heartbeat was produced.
     public var sentAt: Date
     public var agentVersion: String
+    /// Lower-case hex SHA-256 of the agent's configuration with its secrets removed: schools whose
+    /// agents run the same settings have the same one (the registry's fleet view). Optional: older
+    /// agents do not send it.
+    public var configFingerprint: String?
     public var uptimeSeconds: Double
     public var intervalSeconds: Int
     public var school: SchoolInfo?
@@ -62,9 +66,10 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public init(
         version: Int = WireVersion.current, schoolID: String, sequence: UInt64, sentAt: Date, agentVersion: String,
         uptimeSeconds: Double, intervalSeconds: Int, school: SchoolInfo? = nil, cameras: [CameraReport],
-        storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = []
+        storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [], configFingerprint: String? = nil
     ) {
         self.version = version
+        self.configFingerprint = configFingerprint
         self.schoolID = schoolID
         self.sequence = sequence
         self.sentAt = sentAt
@@ -83,6 +88,7 @@ public struct Heartbeat: Codable, Sendable, Equatable {
         case schoolID = "school_id"
         case sentAt = "sent_at"
         case agentVersion = "agent_version"
+        case configFingerprint = "config_fingerprint"
         case uptimeSeconds = "uptime_seconds"
         case intervalSeconds = "interval_seconds"
     }

@@ -57,10 +57,11 @@ struct HeartbeatReader {
     private mutating func heartbeat() -> Heartbeat? {
         var version: Int?, schoolID: String?, sequence: UInt64?, sentAt: Date?, agentVersion: String?, uptime: Double?
         var interval: Int?, school: SchoolInfo??, cameras: [CameraReport]?, storage: StorageReport?, centre: CentreReport??
-        var events: [AgentEvent]?
+        var events: [AgentEvent]?, fingerprint: String??
         guard members({ reader, key in
             switch key {
             case "version": return reader.set(&version, reader.integer(Int.self))
+            case "config_fingerprint": return reader.set(&fingerprint, reader.optional { $0.string() })
             case "school_id": return reader.set(&schoolID, reader.string())
             case "sequence": return reader.set(&sequence, reader.integer(UInt64.self))
             case "sent_at": return reader.set(&sentAt, reader.date())
@@ -79,7 +80,8 @@ struct HeartbeatReader {
         else { return nil }
         return Heartbeat(
             version: version, schoolID: schoolID, sequence: sequence, sentAt: sentAt, agentVersion: agentVersion, uptimeSeconds: uptime,
-            intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil, events: events)
+            intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil, events: events,
+            configFingerprint: fingerprint ?? nil)
     }
 
     private mutating func schoolInfo() -> SchoolInfo? {

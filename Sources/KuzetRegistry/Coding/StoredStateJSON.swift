@@ -36,6 +36,10 @@ enum StoredStateJSON {
         }
         json.append(#"],"clockSkewSeconds":"#)
         json.appendNumber(state.clockSkewSeconds)
+        if let fingerprint = state.configFingerprint {
+            json.append(#","configFingerprint":"#)
+            json.appendString(fingerprint)
+        }
         json.append(#","flags":"#)
         json.appendFlags(state.flags)
         json.append(#","intervalSeconds":"#)

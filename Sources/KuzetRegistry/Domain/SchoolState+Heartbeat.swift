@@ -34,7 +34,7 @@ extension SchoolState {
 
         return SchoolState(
             lastSequence: heartbeat.sequence, lastSentAt: heartbeat.sentAt, intervalSeconds: heartbeat.intervalSeconds,
-            agentVersion: heartbeat.agentVersion, clockSkewSeconds: skew, storage: heartbeat.storage, cameras: cameras,
+            agentVersion: heartbeat.agentVersion, configFingerprint: heartbeat.configFingerprint, clockSkewSeconds: skew, storage: heartbeat.storage, cameras: cameras,
             flags: conditions.map { FlagMark(flag: $0.key, since: $0.value) }.sorted { $0.flag < $1.flag })
     }
 

@@ -8,6 +8,8 @@ public struct SchoolState: Codable, Sendable, Equatable {
     public var lastSentAt: Date
     public var intervalSeconds: Int
     public var agentVersion: String
+    /// The agent's configuration fingerprint (`Heartbeat.configFingerprint`), if it sends one.
+    public var configFingerprint: String? = nil
     /// Agent clock minus registry clock, measured on the newest heartbeat of a request.
     public var clockSkewSeconds: Double
     public var storage: StorageReport

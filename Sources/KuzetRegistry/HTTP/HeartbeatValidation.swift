@@ -33,6 +33,10 @@ enum HeartbeatValidation {
         range(heartbeat.sequence, 1...UInt64(Int64.max), "sequence")
         range(heartbeat.sentAt, WireLimits.earliestDate...WireLimits.latestDate, "sent_at")
         check(WireLimits.fits(heartbeat.agentVersion, 64) && !heartbeat.agentVersion.isEmpty, "agent_version", "must be 1–64 characters — send the agent's version string")
+        if let fingerprint = heartbeat.configFingerprint {
+            check(fingerprint.utf8.count == 64 && fingerprint.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }, "config_fingerprint",
+                "must be 64 lower-case hex digits (SHA-256) — send the agent's fingerprint or leave it out")
+        }
         range(heartbeat.uptimeSeconds, 0...1e10, "uptime_seconds")
         range(heartbeat.intervalSeconds, 1...86_400, "interval_seconds")
         if let school = heartbeat.school {
