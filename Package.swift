@@ -105,7 +105,7 @@ let package = Package(
             dependencies: [
                 "KuzetCore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetUplink",
                 "KuzetRelay", "KuzetDiscovery", "KuzetCurl", logging, metrics, lifecycle, hummingbird,
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

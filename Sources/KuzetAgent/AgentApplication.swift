@@ -42,7 +42,8 @@ public struct AgentApplication: Sendable {
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics, events: events)
             let service = try HeartbeatService.make(
-                configuration: configuration, registry: registry, agentVersion: KuzetVersion.current, provider: source)
+                configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
+                configFingerprint: ConfigurationFingerprint.of(configuration), provider: source)
             heartbeat = service
             watcher = AgentStateWatcher(runtime: runtime, events: events, changed: { service.stateChanged() }, logger: Logger(label: "kuzet.agent"))
         }

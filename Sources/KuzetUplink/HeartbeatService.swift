@@ -16,6 +16,8 @@ public final class HeartbeatService: Service, Sendable {
         /// The school's name and region from the configuration, sent with every heartbeat.
         public var school: SchoolInfo?
         public var agentVersion: String
+        /// SHA-256 of the agent's configuration without secrets (`Heartbeat.configFingerprint`).
+        public var configFingerprint: String? = nil
         /// `registry.interval_seconds`.
         public var interval: Duration
         /// After ``HeartbeatService/stateChanged()`` the heartbeat goes out this much later, so
@@ -148,7 +150,8 @@ public final class HeartbeatService: Service, Sendable {
                     Heartbeat(
                         schoolID: configuration.schoolID, sequence: sequence, sentAt: sentAt, agentVersion: configuration.agentVersion,
                         uptimeSeconds: uptimeSeconds, intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
-                        school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage, centre: snapshot.centre, events: extraEvents + snapshot.events)
+                        school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage, centre: snapshot.centre, events: extraEvents + snapshot.events,
+                        configFingerprint: configuration.configFingerprint)
                 }
             }
             queuedGauge.record(outbox.count)

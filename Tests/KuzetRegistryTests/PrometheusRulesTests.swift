@@ -57,8 +57,8 @@ struct PrometheusRulesTests {
         defer { prometheus.stop() }
         let api = "http://127.0.0.1:\(prometheusPort)/api/v1"
         func query(_ expression: String) throws -> [String: Any] {
-            let (status, body) = try curl(["-G", "\(api)/query", "--data-urlencode", "query=\(expression)"])
-            guard status == 200 else { return [:] }
+            // Refused while Prometheus starts: nothing yet.
+            guard let (status, body) = try? curl(["-G", "\(api)/query", "--data-urlencode", "query=\(expression)"]), status == 200 else { return [:] }
             return try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] ?? [:]
         }
         func values(_ expression: String) throws -> [String: String] {
@@ -71,8 +71,7 @@ struct PrometheusRulesTests {
             return found
         }
         func firing() throws -> [[String: String]] {
-            let (status, body) = try curl(["\(api)/alerts"])
-            guard status == 200, let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+            guard let (status, body) = try? curl(["\(api)/alerts"]), status == 200, let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
                 let alerts = (json["data"] as? [String: Any])?["alerts"] as? [[String: Any]]
             else { return [] }
             return alerts.filter { $0["state"] as? String == "firing" }.compactMap { $0["labels"] as? [String: String] }

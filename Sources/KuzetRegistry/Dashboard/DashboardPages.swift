@@ -21,6 +21,7 @@ struct DashboardPages {
         var html = "<h1>Schools connected to the ЦОУ</h1>\n"
         html += "<p class=\"muted\">As of \(HTML.date(now)). Online: a heartbeat within \(Self.number(registry.policy.offlineAfterIntervals)) intervals. Retention: ≥ \(Self.number(registry.policy.minimumRetentionDays)) days.</p>\n"
         html += regionTable(report)
+        html += try await fleetTable(region: principal.readableRegion)
         html += "<h2 id=\"schools\">Schools\(region.map { " in " + HTML.escape($0) } ?? "")</h2>\n"
         html += filters(region: region, flag: flag)
         html += schoolTable(page.schools, now: now)

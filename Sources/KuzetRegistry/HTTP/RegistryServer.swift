@@ -93,6 +93,7 @@ public struct RegistryServer: Sendable {
         HeartbeatRoutes(registry: registry).add(to: router)
         SchoolRoutes(registry: registry).add(to: router)
         ReportRoutes(registry: registry).add(to: router)
+        FleetRoutes(registry: registry).add(to: router)
         DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
         return router
     }

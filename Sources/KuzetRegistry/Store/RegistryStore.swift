@@ -37,6 +37,9 @@ public protocol RegistryStore: Sendable {
     func school(id: String) async throws -> SchoolRecord?
     /// The newest `limit` heartbeats of a school by sequence, newest first.
     func history(schoolID: String, limit: Int) async throws -> [HistoryEntry]
+    /// Schools that reported, grouped by region, agent version and configuration fingerprint (only
+    /// `region` when given), at most `FleetGroup.limit` groups.
+    func fleet(region: String?) async throws -> [FleetGroup]
     /// Counts per region (only `region` when given).
     func report(region: String?, at now: Date, policy: FlagPolicy) async throws -> RegistryReport
     /// Deletes up to `limit` history heartbeats received before `date` (the oldest-received first is not

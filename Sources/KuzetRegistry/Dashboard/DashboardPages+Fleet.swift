@@ -1,0 +1,20 @@
+import Foundation
+
+extension DashboardPages {
+    /// The overview's agent table: schools by agent version, and how many distinct configurations
+    /// they run (`GET /api/v1/fleet` has the details).
+    func fleetTable(region: String?) async throws -> String {
+        let versions = FleetVersion.summarise(try await registry.store.fleet(region: region))
+        guard !versions.isEmpty else { return "" }
+        let rows = versions.prefix(20).map { version in
+            "<tr><td><code>\(HTML.escape(version.agentVersion))</code></td><td class=\"num\">\(version.schools)</td><td class=\"num\">\(version.configurations)</td></tr>\n"
+        }.joined()
+        return """
+            <h2 id="fleet">Agents</h2>
+            <div class="box"><table id="agents">
+            <thead><tr><th>Agent version</th><th class="num">Schools</th><th class="num">Configurations</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table></div>
+            """
+    }
+}
