@@ -12,6 +12,8 @@
 #            (scripts/testing/rtsp_camera_server.py: gst-rtsp-server through /usr/bin/python3)
 #   ingest:  nginx libnginx-mod-rtmp (RTMP push target), stunnel4 (its TLS front for rtmps:// tests)
 #   clients: vlc (relay test client), chromium (status page screenshot test)
+#   alerts:  prometheus (promtool checks and tests deploy/prometheus/kuzet-rules.yml; a real Prometheus
+#            scrapes a registry in a test — the package's own service is not used)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
 #            procps, bc, python3-pip
 # PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
@@ -27,6 +29,7 @@ gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 nginx libnginx-mod-rtmp stunnel4
 vlc chromium
 postgresql sqlite3 iproute2 openssl curl procps bc systemd
+prometheus
 "
 PIP_PACKAGES="schemathesis wsdiscovery prometheus-client"
 
@@ -44,7 +47,8 @@ if [ -n "$missing" ]; then
     $SUDO apt-get update
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
     # The Debian nginx package starts a system nginx on port 80; our tests run their own.
-    if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true; fi
+    # Likewise Debian's prometheus (port 9090): the tests start their own on a free loopback port.
+    if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx prometheus >/dev/null 2>&1 || true; fi
 else
     echo "install-deps: all apt packages present"
 fi
