@@ -48,7 +48,10 @@ if [ -n "$missing" ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends $missing
     # The Debian nginx package starts a system nginx on port 80; our tests run their own.
     # Likewise Debian's prometheus (port 9090): the tests start their own on a free loopback port.
-    if command -v systemctl >/dev/null 2>&1; then $SUDO systemctl disable --now nginx prometheus >/dev/null 2>&1 || true; fi
+    if command -v systemctl >/dev/null 2>&1; then
+        $SUDO systemctl disable --now nginx >/dev/null 2>&1 || true
+        $SUDO systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
 else
     echo "install-deps: all apt packages present"
 fi
