@@ -70,12 +70,12 @@ struct FleetTests {
         }
     }
 
-    @Test("a config_fingerprint that is not 64 lower-case hex digits is refused with 400, saying what to send")
+    @Test("a config_fingerprint that is not 64 lower-case hex digits is refused with 422, saying what to send")
     func malformedFingerprintIsRefused() async throws {
         try await withRegistry(.sqlite) { registry in
             let token = try await registry.schoolToken("KZ-FLT-0001", region: "Astana")
             let answer = try await registry.post(Self.heartbeat("KZ-FLT-0001", version: "0.2.0", fingerprint: "ABC", at: registry.clock.date), token: token)
-            #expect(answer.status == .badRequest)
+            #expect(answer.status == .unprocessableContent)
             #expect(answer.text.contains("config_fingerprint"), "\(answer.text)")
         }
     }
