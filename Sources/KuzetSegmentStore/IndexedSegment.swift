@@ -14,7 +14,11 @@ package struct IndexedSegment: Sendable, Equatable {
 
     package init(start: Int64, bytes: Int64, duration: Int32, format: SegmentFormat) {
         self.start = start
-        self.packed = format == .mpegts ? 1 << 63 : 0
+        // A new SegmentFormat needs a bit here (and in `format`): the switch makes the compiler say so.
+        switch format {
+        case .fmp4: self.packed = 0
+        case .mpegts: self.packed = 1 << 63
+        }
         self.bytes = bytes
         self.duration = duration
     }
