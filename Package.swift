@@ -73,14 +73,16 @@ let package = Package(
         .target(name: "KuzetCurl", dependencies: ["CCurl", "CCurlShims", logging], swiftSettings: swiftSettings),
 
         // MARK: The agent's features
+        // The segment store: names, parses, lists and announces segment files (no C, no config).
+        .target(name: "KuzetSegmentStore", dependencies: ["KuzetCore"], swiftSettings: swiftSettings),
         .target(
             name: "KuzetRecorder",
-            dependencies: ["KuzetCore", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetMedia", logging, metrics, lifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetRetention",
-            dependencies: ["KuzetCore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -103,7 +105,7 @@ let package = Package(
         .target(
             name: "KuzetAgent",
             dependencies: [
-                "KuzetCore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetUplink",
+                "KuzetCore", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetUplink",
                 "KuzetRelay", "KuzetDiscovery", "KuzetCurl", logging, metrics, lifecycle, hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -145,7 +147,7 @@ let package = Package(
 
         // MARK: Benchmarks (not tests; run by bench/*.sh)
         .executableTarget(
-            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetCore"], path: "bench/retention-bench",
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetSegmentStore", "KuzetCore"], path: "bench/retention-bench",
             swiftSettings: swiftSettings
         ),
 
@@ -177,22 +179,23 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetWire", logging], swiftSettings: swiftSettings),
+        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetSegmentStoreTests", dependencies: ["KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetTestKit"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
         .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetRetention", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetRetention", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",
             dependencies: ["KuzetRegistry", "KuzetProtocol", "KuzetTestKit", .product(name: "HummingbirdTesting", package: "hummingbird")],

@@ -9,8 +9,6 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-extension RetentionService: SegmentEvents {}
-
 /// The agent process: configuration → services in dependency order in ONE ServiceGroup, shut
 /// down in reverse on SIGTERM/SIGINT: the heartbeat first (its outbox is on disk), then status
 /// and relay, then the media side (finishing open segments), and retention last.

@@ -2,6 +2,7 @@ import Foundation
 import KuzetCore
 import KuzetMedia
 import KuzetRecorder
+import KuzetSegmentStore
 import Logging
 
 /// The agent's media side, built from the configuration: ONE upstream per camera stream that
@@ -66,7 +67,7 @@ public final class AgentRuntime: Sendable {
             if let record = camera.record, let upstream = supervisors[StreamKey(camera: camera.id, stream: record)] {
                 recorders[camera.id] = SegmentRecorder(
                     configuration: .init(
-                        camera: camera.id, root: configuration.storage.root, format: configuration.storage.format,
+                        camera: camera.id, root: configuration.storage.root, format: SegmentFormat(configuration.storage.format),
                         segmentSeconds: Double(configuration.storage.segmentSeconds)),
                     fanout: upstream.fanout, events: events)
             }

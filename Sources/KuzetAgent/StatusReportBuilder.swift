@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetRelay
+import KuzetSegmentStore
 
 /// Builds the ``StatusReport`` from the configuration, the cameras' live facts, the relay's
 /// figures and what is on disk — and words every problem as `what is wrong — what to do`.
@@ -59,7 +60,7 @@ public struct StatusReportBuilder: Sendable {
         camera.push = facts.push
         camera.relayClients = relay?.clients ?? 0
         camera.relayDroppedPackets = relay?.droppedPackets ?? 0
-        let segments = Self.segments(root: configuration.storage.root, camera: configured.id)
+        let segments = SegmentStore(root: configuration.storage.root).segments(camera: configured.id)
         camera.segments = segments.count
         camera.oldestSegment = segments.first?.start
         camera.newestSegment = segments.last?.start
@@ -78,12 +79,6 @@ public struct StatusReportBuilder: Sendable {
             camera.problems.append("the camera is live but not recorded — check storage.root is writable and has space")
         }
         return camera
-    }
-
-    static func segments(root: String, camera: String) -> [SegmentName] {
-        let folder = (root as NSString).appendingPathComponent(camera)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.compactMap(SegmentName.init(fileName:)).sorted()
     }
 
     static func disk(root: String, retention: AgentConfiguration.Retention) -> StatusReport.Disk? {

@@ -41,9 +41,8 @@ public struct AgentConfiguration: Sendable, Equatable {
 
     public struct Storage: Sendable, Equatable {
         public enum Format: String, Sendable, Equatable, CaseIterable {
+            /// What each means on disk (container, file extension) is the segment store's `SegmentFormat`.
             case fmp4, mpegts
-            /// The file extension segments of this format carry.
-            public var fileExtension: String { self == .fmp4 ? "mp4" : "ts" }
         }
         public var root: String
         public var format: Format

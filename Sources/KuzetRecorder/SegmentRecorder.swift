@@ -1,10 +1,12 @@
 import Foundation
 import KuzetCore
 import KuzetMedia
+import KuzetSegmentStore
 import Logging
 
 /// Records one camera stream into segment files of about `segmentSeconds`, cut on keyframes,
-/// named by their UTC start (``SegmentName``) under `<root>/<camera-id>/`.
+/// named by the ``SegmentStore`` (by their UTC start) under `<root>/<camera-id>/`, and announced
+/// to ``SegmentEvents`` when opened and once closed on disk.
 ///
 /// A consumer of the camera's ``PacketFanout`` with its own bounded queue, on its own thread.
 /// Fragmented MP4 by default (each keyframe starts a fragment, so a file cut short by `kill -9`
@@ -16,10 +18,10 @@ public final class SegmentRecorder: @unchecked Sendable {
     public struct Configuration: Sendable {
         public var camera: String
         public var root: String
-        public var format: AgentConfiguration.Storage.Format
+        public var format: SegmentFormat
         public var segmentSeconds: Double
         public var queueCapacity: Int
-        public init(camera: String, root: String, format: AgentConfiguration.Storage.Format = .fmp4, segmentSeconds: Double, queueCapacity: Int = 1024) {
+        public init(camera: String, root: String, format: SegmentFormat = .fmp4, segmentSeconds: Double, queueCapacity: Int = 1024) {
             self.camera = camera
             self.root = root
             self.format = format
@@ -39,6 +41,7 @@ public final class SegmentRecorder: @unchecked Sendable {
     }
 
     public let configuration: Configuration
+    private let store: SegmentStore
     private let queue: PacketQueue
     private let fanout: PacketFanout
     private let events: (any SegmentEvents)?
@@ -59,8 +62,7 @@ public final class SegmentRecorder: @unchecked Sendable {
 
     struct OpenSegment {
         var output: MediaOutput
-        var path: String
-        var wallStart: Date
+        var file: SegmentFile
         /// Media time (seconds) of the first video packet: subtracted so each file starts at 0.
         var startSeconds: Double
         var lastSeconds: Double
@@ -68,6 +70,7 @@ public final class SegmentRecorder: @unchecked Sendable {
 
     public init(configuration: Configuration, fanout: PacketFanout, events: (any SegmentEvents)? = nil, logger: Logger = Logger(label: "kuzet.recorder")) {
         self.configuration = configuration
+        self.store = SegmentStore(root: configuration.root)
         self.fanout = fanout
         // Batches: a recorder needs no low latency, and waking per packet costs more CPU than the writing.
         self.queue = fanout.subscribe(name: "recorder.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 16)
@@ -125,7 +128,7 @@ public final class SegmentRecorder: @unchecked Sendable {
         guard segment != nil || (isVideo && packet.isKeyframe) else { return }
         var outcome = repair.repair(track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration, timeBase: track.timeBase)
         if outcome == .discontinuity {
-            logger.warning("timestamp jump: starting a new segment", metadata: ["segment.path": .string(segment?.path ?? "-")])
+            logger.warning("timestamp jump: starting a new segment", metadata: ["segment.path": .string(segment?.file.path ?? "-")])
             finishSegment()
             repair.reset()
             anchor = nil
@@ -148,7 +151,7 @@ public final class SegmentRecorder: @unchecked Sendable {
             open.lastSeconds = max(open.lastSeconds, seconds + Self.seconds(packet.duration, track.timeBase))
             segment = open
         } catch {
-            let message = "storage.root: cannot write \(open.path) (\(error.reason)) — check the disk (space, permissions)"
+            let message = "storage.root: cannot write \(open.file.path) (\(error.reason)) — check the disk (space, permissions)"
             logger.error("segment write failed", metadata: ["error": .string(message)])
             lock.withLock { shared.lastError = message }
             finishSegment()
@@ -167,28 +170,24 @@ public final class SegmentRecorder: @unchecked Sendable {
         }
         // Names follow the footage's order, even after a camera clock jump or a burst.
         if let previousEnd, wall < previousEnd { wall = previousEnd }
-        let folder = (configuration.root as NSString).appendingPathComponent(configuration.camera)
-        var name = SegmentName(start: wall, format: configuration.format)
-        var path = name.path(root: configuration.root, camera: configuration.camera)
-        while FileManager.default.fileExists(atPath: path) {
-            name = SegmentName(start: name.start.addingTimeInterval(0.001), format: configuration.format)
-            path = name.path(root: configuration.root, camera: configuration.camera)
-        }
+        let folder = store.folder(camera: configuration.camera)
+        let file = store.newSegment(camera: configuration.camera, start: wall, format: configuration.format)
+        let path = file.path
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let output = try MediaOutput(
-                target: path, format: configuration.format == .fmp4 ? .fragmentedMP4 : .mpegts, stream: stream, interrupt: MediaInterrupt())
+                target: path, format: Self.muxer(configuration.format), stream: stream, interrupt: MediaInterrupt())
             for dropped in output.droppedTracks where warnedCodecs.insert(dropped.codecName).inserted {
                 logger.warning(
                     "audio track dropped: the container cannot hold it",
                     metadata: ["codec": .string(dropped.codecName), "fix": .string("set the camera's audio to AAC to record sound")])
             }
-            segment = OpenSegment(output: output, path: path, wallStart: name.start, startSeconds: seconds, lastSeconds: seconds)
+            segment = OpenSegment(output: output, file: file, startSeconds: seconds, lastSeconds: seconds)
             lock.withLock {
                 shared.openSegment = path
                 shared.lastError = nil
             }
-            events?.segmentOpened(camera: configuration.camera, path: path)
+            events?.segmentOpened(file)
         } catch let error as MediaError {
             let message = "storage.root: cannot create \(path) (\(error.reason)) — check the disk (space, permissions)"
             lock.withLock { shared.lastError = message }
@@ -206,18 +205,26 @@ public final class SegmentRecorder: @unchecked Sendable {
         do {
             try open.output.finish()
         } catch {
-            logger.warning("segment trailer failed", metadata: ["segment.path": .string(open.path), "error": .string(error.reason)])
+            logger.warning("segment trailer failed", metadata: ["segment.path": .string(open.file.path), "error": .string(error.reason)])
         }
-        Self.fsync(path: open.path)
-        let bytes = ((try? FileManager.default.attributesOfItem(atPath: open.path))?[.size] as? Int) ?? 0
+        Self.fsync(path: open.file.path)
+        let bytes = ((try? FileManager.default.attributesOfItem(atPath: open.file.path))?[.size] as? Int) ?? 0
         let duration = open.lastSeconds - open.startSeconds
-        previousEnd = open.wallStart.addingTimeInterval(duration)
+        previousEnd = open.file.start.addingTimeInterval(duration)
         lock.withLock {
             shared.openSegment = nil
             shared.segmentsWritten += 1
             shared.bytesWritten += bytes
         }
-        events?.segmentClosed(camera: configuration.camera, path: open.path, bytes: bytes, duration: duration)
+        events?.segmentClosed(open.file, bytes: Int64(bytes), duration: duration)
+    }
+
+    /// The muxer writing segments of `format`.
+    static func muxer(_ format: SegmentFormat) -> MediaOutput.Format {
+        switch format {
+        case .fmp4: .fragmentedMP4
+        case .mpegts: .mpegts
+        }
     }
 
     /// Footage is acknowledged (segmentClosed) only once it is on disk.

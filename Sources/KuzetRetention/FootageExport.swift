@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetMedia
+import KuzetSegmentStore
 
 /// `kuzet-agent export`: one playable clip of a camera's footage between two times.
 public struct FootageExport: Sendable {
@@ -60,13 +61,11 @@ public struct FootageExport: Sendable {
     /// A range only partly covered still yields a clip (with `holes` set); a range with nothing throws.
     public func run() async throws(Failure) -> Outcome {
         guard to > from else { throw .emptyRange(from: from, to: to) }
-        let folder = (root as NSString).appendingPathComponent(camera)
-        var isDirectory: ObjCBool = false
-        let hasFolder = CameraID.isValid(camera) && FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory) && isDirectory.boolValue
-        guard hasFolder || configuredCameras.contains(camera) else {
-            throw .unknownCamera(camera, known: Set(configuredCameras).union(Self.cameraFolders(root: root)).sorted())
+        let store = SegmentStore(root: root)
+        guard store.hasFolder(camera: camera) || configuredCameras.contains(camera) else {
+            throw .unknownCamera(camera, known: Set(configuredCameras).union(store.cameras()).sorted())
         }
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap(SegmentName.init(fileName:)).sorted()
+        let names = store.segments(camera: camera)
         let (from, to, output) = (self.from, self.to, self.output)
         let fromInterval = from.timeIntervalSince1970
         // The segment holding `from` is the last one starting at or before it; then all starting before `to`.
@@ -74,7 +73,7 @@ public struct FootageExport: Sendable {
         let chosen = names.isEmpty ? [] : names[firstIndex...].filter { $0.start < to }
         let footage = names.first.flatMap { first in names.last.map { DateInterval(start: first.start, end: max(first.start, $0.start)) } }
         guard !chosen.isEmpty else { throw .noFootage(camera: camera, from: from, to: to, footage: footage) }
-        let sources = chosen.map { ClipSource(path: $0.path(root: root, camera: camera), start: $0.start) }
+        let sources = chosen.map { ClipSource(path: $0.path, start: $0.start) }
         let partial = output + ".partial"
         let result: Result<ClipExportResult, MediaError> = await BlockingWork.run("kuzet.retention.export") {
             Result { () throws(MediaError) in try ClipExport.export(sources: sources, from: from, to: to, output: partial) }
@@ -107,9 +106,5 @@ public struct FootageExport: Sendable {
         return Outcome(
             output: output, segments: sources.count, clipStart: clip.clipStart,
             holes: holes)
-    }
-
-    static func cameraFolders(root: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter(CameraID.isValid)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetSegmentStore
 import Logging
 import Synchronization
 
@@ -10,7 +11,11 @@ extension RetentionService {
         var shortfalls: [RetentionShortfall]
     }
 
-    var ledgerPath: String { (settings.root as NSString).appendingPathComponent(StorageScan.ledgerFileName) }
+    /// The file in the root where the retention service keeps its shortfall ledger (not a segment,
+    /// not foreign: the scan is told so).
+    static let ledgerFileName = ".kuzet-retention.json"
+
+    var ledgerPath: String { (settings.root as NSString).appendingPathComponent(Self.ledgerFileName) }
 
     func saveLedger() {
         let shortfalls = state.withLock { Array($0.shortfalls.values) }.sorted { $0.camera < $1.camera }

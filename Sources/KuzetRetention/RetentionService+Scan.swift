@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetSegmentStore
 import Logging
 import Synchronization
 
@@ -12,17 +13,18 @@ extension RetentionService {
     @discardableResult
     public func scan(checkLastSegments: Bool = true) async -> RetentionScanSummary {
         let settings = self.settings
+        let store = self.store
         let startedAt = now()
         let lastSegmentCheck = self.lastSegmentCheck
         var (found, torn) = await BlockingWork.run("kuzet.retention.scan") { () -> (StorageScan, [String: SegmentCheck]) in
-            let found = StorageScan.scan(root: settings.root, segmentSeconds: settings.segmentSeconds)
+            let found = StorageScan.scan(root: settings.root, segmentSeconds: settings.segmentSeconds, ownFiles: [Self.ledgerFileName])
             var torn: [String: SegmentCheck] = [:]
             guard checkLastSegments else { return (found, torn) }
             for (camera, segments) in found.cameras {
-                guard let last = segments.newest,
-                    startedAt.millisecondsSince1970 - StorageScan.modifiedMillis(last.name.path(root: settings.root, camera: camera)) >= settings.openGuardMillis
+                guard let last = segments.newest.map({ store.file(camera: camera, segment: $0) }),
+                    startedAt.millisecondsSince1970 - StorageScan.modifiedMillis(last.path) >= settings.openGuardMillis
                 else { continue }
-                torn[camera] = lastSegmentCheck(last.name.path(root: settings.root, camera: camera))
+                torn[camera] = lastSegmentCheck(last.path)
             }
             return (found, torn)
         }
@@ -30,7 +32,7 @@ extension RetentionService {
         var discarded: [String] = []
         for (camera, check) in torn {
             guard var segments = found.cameras[camera], let last = segments.newest else { continue }
-            let path = last.name.path(root: settings.root, camera: camera)
+            let file = store.file(camera: camera, segment: last)
             if check.packets > 0 {
                 tornKept += 1
                 if let seconds = check.durationSeconds, seconds > 0 {
@@ -39,13 +41,13 @@ extension RetentionService {
                     segments.insert(fixed)
                     found.cameras[camera] = segments
                 }
-            } else if unlink(path) == 0 {
+            } else if unlink(file.path) == 0 {
                 segments.remove(start: last.start)
                 found.cameras[camera] = segments
                 found.segmentCount -= 1
                 found.bytes -= last.bytes
-                discarded.append("\(camera)/\(last.name.fileName)")
-                logger.warning("deleted a last segment holding no frame", metadata: ["camera.id": "\(camera)", "segment.file": "\(last.name.fileName)"])
+                discarded.append(file.description)
+                logger.warning("deleted a last segment holding no frame", metadata: ["camera.id": "\(camera)", "segment.file": "\(file.name.fileName)"])
             }
         }
         let summary = RetentionScanSummary(

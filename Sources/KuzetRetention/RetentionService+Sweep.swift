@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetSegmentStore
 import Logging
 import Metrics
 import Synchronization
@@ -66,12 +67,12 @@ extension RetentionService {
     /// Unlinks one segment; a file already gone counts as deleted. On any other failure the
     /// segment goes back into the index (it still takes space) and the next sweep tries again.
     func delete(camera: String, segment: IndexedSegment) -> Bool {
-        let path = segment.name.path(root: settings.root, camera: camera)
-        if unlink(path) == 0 || errno == ENOENT { return true }
+        let file = store.file(camera: camera, segment: segment)
+        if unlink(file.path) == 0 || errno == ENOENT { return true }
         let reason = String(cString: strerror(errno))
         logger.error(
             "cannot delete an expired segment — check the permissions of the recordings folder",
-            metadata: ["camera.id": "\(camera)", "segment.file": "\(segment.name.fileName)", "error": "\(reason)"])
+            metadata: ["camera.id": "\(camera)", "segment.file": "\(file.name.fileName)", "error": "\(reason)"])
         state.withLock { $0.cameras[camera, default: CameraSegments()].insert(segment) }
         return false
     }
@@ -84,7 +85,7 @@ extension RetentionService {
         }
         var pruned: [String] = []
         for camera in candidates.sorted() {
-            let folder = (settings.root as NSString).appendingPathComponent(camera)
+            let folder = store.folder(camera: camera)
             if rmdir(folder) == 0 || errno == ENOENT {
                 let stillEmpty = state.withLock { state in
                     guard state.cameras[camera]?.isEmpty == true, state.open[camera] == nil else { return false }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetSegmentStore
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -8,12 +9,12 @@ import Synchronization
 ///
 /// - It decides from what is on disk: a startup scan lists every camera folder ever written
 ///   (also cameras since removed from the configuration) into an in-memory index; after that the
-///   recorder's ``segmentOpened(camera:segment:)`` / ``segmentClosed(camera:segment:bytes:durationSeconds:)``
+///   recorder's announcements (``segmentOpened(_:)`` / ``segmentClosed(_:bytes:duration:)``, `SegmentEvents`)
 ///   keep the index current, so a sweep touches only what expires (no re-listing of 1.4 M files),
 ///   and the store is re-listed once a day as a safety net.
-/// - It deletes only files that parse as ``SegmentName``, oldest first, and never the segment
-///   being written: one the recorder declared open, nor a camera's newest file modified within
-///   2 × `segment_seconds` (in case a writer did not declare it).
+/// - It deletes only files that parse as a `SegmentName` (the segment store's), oldest first, and
+///   never the segment being written: one the recorder declared open, nor a camera's newest file
+///   modified within 2 × `segment_seconds` (in case a writer did not declare it).
 /// - Below the free-space reserve (``RetentionSpace``) it deletes the oldest footage of all
 ///   cameras even if younger than the floor, logs that at critical level once per episode and
 ///   records a ``RetentionShortfall`` per camera affected.

@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetMedia
+import KuzetSegmentStore
 
 /// The storage part of `kuzet-agent check`: can this box hold `retention.days` of footage at the
 /// measured rates, and if not, which cameras to record from their sub stream (or how much disk to add).
@@ -91,7 +92,7 @@ public struct StorageCheck: Sendable {
     public func run() async throws(Failure) -> Report {
         let root = configuration.storage.root
         let seconds = configuration.storage.segmentSeconds
-        let scan = await BlockingWork.run("kuzet.retention.check") { StorageScan.scan(root: root, segmentSeconds: seconds) }
+        let scan = await BlockingWork.run("kuzet.retention.check") { StorageScan.scan(root: root, segmentSeconds: seconds, ownFiles: [RetentionService.ledgerFileName]) }
         guard let disk = diskSpace(Self.existingAncestor(of: root)) else { throw .unreadableStorage(root) }
         let space = RetentionSpace(
             totalBytes: disk.totalBytes, freeBytes: disk.freeBytes, recordingsBytes: scan.bytes, minFreePercent: configuration.retention.minFreePercent)

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetSegmentStore
 
 /// Real recordings for retention tests, made with the real `ffmpeg` (never by the recorder), and
 /// the odd things those tests need: a mounted tmpfs, file times, the built `kuzet-agent`.
@@ -41,10 +42,9 @@ public enum RetentionFixtures {
     /// time set to `start + seconds` (what the recorder leaves: its last write is the segment's end).
     @discardableResult
     public static func place(
-        _ source: String, root: String, camera: String, start: Date, seconds: Double, format: AgentConfiguration.Storage.Format = .fmp4
+        _ source: String, root: String, camera: String, start: Date, seconds: Double, format: SegmentFormat = .fmp4
     ) throws -> String {
-        let name = SegmentName(start: start, format: format)
-        let path = name.path(root: root, camera: camera)
+        let path = SegmentStore(root: root).file(camera: camera, name: SegmentName(start: start, format: format)).path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         try FileManager.default.copyItem(atPath: source, toPath: path)

@@ -2,6 +2,7 @@ import Foundation
 import KuzetAgent
 import KuzetCore
 import KuzetRecorder
+import KuzetSegmentStore
 import KuzetTestKit
 import Testing
 
@@ -144,7 +145,7 @@ import Testing
 final class OpenedSegments: SegmentEvents, @unchecked Sendable {
     private let lock = NSLock()
     private var opened = 0
-    func segmentOpened(camera: String, path: String) { lock.withLock { opened += 1 } }
-    func segmentClosed(camera: String, path: String, bytes: Int, duration: Double) {}
+    func segmentOpened(_ segment: SegmentFile) { lock.withLock { opened += 1 } }
+    func segmentClosed(_ segment: SegmentFile, bytes: Int64, duration: Double) {}
     var count: Int { lock.withLock { opened } }
 }

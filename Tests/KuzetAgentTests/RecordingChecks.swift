@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetSegmentStore
 import KuzetTestKit
 
 /// What the must-show checks look at in a recording folder.
@@ -13,13 +14,10 @@ struct RecordedSegment {
 enum RecordingChecks {
     /// Every segment of a camera, oldest first, probed by the real ffprobe (throws if one does not play).
     static func segments(root: String, camera: String) throws -> [RecordedSegment] {
-        let folder = (root as NSString).appendingPathComponent(camera)
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).compactMap(SegmentName.init(fileName:)).sorted()
-        return try names.map { name in
-            let path = name.path(root: root, camera: camera)
-            let probe = try FFprobe.probe(path)
-            guard probe.video != nil else { throw TestKitError("\(path) has no video") }
-            return RecordedSegment(path: path, name: name, duration: probe.duration ?? 0)
+        try SegmentStore(root: root).segments(camera: camera).map { file in
+            let probe = try FFprobe.probe(file.path)
+            guard probe.video != nil else { throw TestKitError("\(file.path) has no video") }
+            return RecordedSegment(path: file.path, name: file.name, duration: probe.duration ?? 0)
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import KuzetAgent
 import KuzetCore
 import KuzetMedia
+import KuzetSegmentStore
 import KuzetTestKit
 import Prometheus
 

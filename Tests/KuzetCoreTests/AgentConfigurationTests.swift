@@ -164,21 +164,6 @@ import Testing
     }
 }
 
-@Suite struct SegmentNameTests {
-    @Test func aNameCarriesItsUTCStartAndRoundTrips() throws {
-        let start = Date(timeIntervalSince1970: 1_795_425_300.25)  // 2026-11-23T09:15:00.250Z
-        let name = SegmentName(start: start, format: .fmp4)
-        #expect(name.fileName == "2026-11-23T09-15-00.250Z.mp4")
-        #expect(SegmentName(fileName: name.fileName) == name)
-    }
-
-    @Test func foreignFilesDoNotParse() {
-        for name in ["notes.txt", "2026-11-23T09-15-00.250Z.avi", "2026-13-23T09-15-00.250Z.mp4", "x.250Z.mp4", ".mp4"] {
-            #expect(SegmentName(fileName: name) == nil, "\(name)")
-        }
-    }
-}
-
 @Suite struct CredentialRedactionTests {
     @Test func passwordsInURLsAreMasked() {
         #expect(CredentialRedaction.redact("rtsp://admin:hunter2@10.0.0.5/x") == "rtsp://admin:***@10.0.0.5/x")

@@ -2,6 +2,7 @@ import Foundation
 import KuzetCore
 import KuzetMedia
 import KuzetRecorder
+import KuzetSegmentStore
 import KuzetTestKit
 
 /// Small real media made by the real ffmpeg.
@@ -23,23 +24,21 @@ enum RecorderFixtures {
         if end { fanout.publishEnd() }
     }
 
-    /// The segment files of one camera, oldest first (only names `SegmentName` parses).
+    /// The segment files of one camera, oldest first (as the store lists them).
     static func segments(root: String, camera: String) -> [String] {
-        let folder = (root as NSString).appendingPathComponent(camera)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.compactMap(SegmentName.init(fileName:)).sorted().map { $0.path(root: root, camera: camera) }
+        SegmentStore(root: root).segments(camera: camera).map(\.path)
     }
 }
 
 /// Collects segment events (what the retention cleaner would receive).
 final class EventLog: SegmentEvents, @unchecked Sendable {
     private let lock = NSLock()
-    private var openedPaths: [String] = []
-    private var closedPaths: [(path: String, bytes: Int, duration: Double)] = []
+    private var openedFiles: [SegmentFile] = []
+    private var closedFiles: [(file: SegmentFile, bytes: Int64, duration: Double)] = []
 
-    func segmentOpened(camera: String, path: String) { lock.withLock { openedPaths.append(path) } }
-    func segmentClosed(camera: String, path: String, bytes: Int, duration: Double) { lock.withLock { closedPaths.append((path, bytes, duration)) } }
+    func segmentOpened(_ segment: SegmentFile) { lock.withLock { openedFiles.append(segment) } }
+    func segmentClosed(_ segment: SegmentFile, bytes: Int64, duration: Double) { lock.withLock { closedFiles.append((segment, bytes, duration)) } }
 
-    var opened: [String] { lock.withLock { openedPaths } }
-    var closed: [(path: String, bytes: Int, duration: Double)] { lock.withLock { closedPaths } }
+    var opened: [SegmentFile] { lock.withLock { openedFiles } }
+    var closed: [(file: SegmentFile, bytes: Int64, duration: Double)] { lock.withLock { closedFiles } }
 }

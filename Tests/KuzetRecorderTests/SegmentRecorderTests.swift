@@ -2,6 +2,7 @@ import Foundation
 import KuzetCore
 import KuzetMedia
 import KuzetRecorder
+import KuzetSegmentStore
 import KuzetTestKit
 import Testing
 
@@ -24,8 +25,9 @@ import Testing
             #expect(abs((probe.duration ?? 0) - 2) <= 1, "\(segment) lasts \(probe.duration ?? -1) s")
             #expect(try FFprobe.decodesCleanly(segment))
         }
-        #expect(events.opened == segments)
-        #expect(events.closed.map(\.path) == segments)
+        #expect(events.opened.map(\.path) == segments)
+        #expect(events.opened.allSatisfy { $0.camera == "entrance" })
+        #expect(events.closed.map(\.file) == events.opened)
         #expect(events.closed.allSatisfy { $0.bytes > 0 && abs($0.duration - 2) <= 1 })
         #expect(recorder.state.segmentsWritten == 5)
     }

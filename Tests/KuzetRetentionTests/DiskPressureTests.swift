@@ -2,6 +2,7 @@ import Foundation
 import KuzetCore
 import KuzetProtocol
 import KuzetRetention
+import KuzetSegmentStore
 import KuzetTestKit
 import Testing
 
@@ -31,13 +32,13 @@ import Testing
             let start = epoch.addingTimeInterval(Double(index) * 10)
             now.set(start.addingTimeInterval(10))
             for camera in ["entrance", "yard"] {
-                let name = SegmentName(start: start, format: .fmp4)
-                let path = name.path(root: root, camera: camera)
+                let file = SegmentStore(root: root).file(camera: camera, name: SegmentName(start: start, format: .fmp4))
+                let path = file.path
                 do {
                     try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    retention.segmentOpened(camera: camera, segment: name)
+                    retention.segmentOpened(file)
                     try bytes.write(to: URL(fileURLWithPath: path))
-                    retention.segmentClosed(camera: camera, segment: name, bytes: Int64(bytes.count), durationSeconds: 10)
+                    retention.segmentClosed(file, bytes: Int64(bytes.count), duration: 10)
                     written.append(path)
                 } catch {
                     failures.append("\(camera) segment \(index): \(error)")

@@ -2,6 +2,7 @@ import Foundation
 import KuzetCore
 import KuzetProtocol
 import KuzetRetention
+import KuzetSegmentStore
 import KuzetTestKit
 import Testing
 
@@ -40,8 +41,8 @@ import Testing
         let segments: [(start: Double, seconds: Double)] = [(1620, 60), (1680, 60), (1740, 45), (1785, 15), (2400, 60), (2460, 60)]
         for (start, seconds) in segments {
             retention.segmentClosed(
-                camera: "entrance", segment: SegmentName(start: morning.addingTimeInterval(start), format: .fmp4),
-                bytes: Int64(seconds * 12_500), durationSeconds: seconds)
+                SegmentStore(root: root).file(camera: "entrance", name: SegmentName(start: morning.addingTimeInterval(start), format: .fmp4)),
+                bytes: Int64(seconds * 12_500), duration: seconds)
         }
         now.set(morning.addingTimeInterval(2520))
         let facts = try #require(retention.facts().cameras.first)

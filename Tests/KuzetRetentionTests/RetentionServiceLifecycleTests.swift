@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetRetention
+import KuzetSegmentStore
 import KuzetTestKit
 import Logging
 import ServiceLifecycle
@@ -22,15 +23,17 @@ import Testing
         let running = Task { try await group.run() }
         #expect(await eventuallyAsync { !FileManager.default.fileExists(atPath: expired) }, "the first sweep after the scan")
 
-        // The recorder's path-based events (KuzetRecorder.SegmentEvents): a day later, a closed segment wakes a sweep.
+        // The recorder's announcements (SegmentEvents): a day later, a closed segment wakes a sweep.
         now.set(now.date.addingTimeInterval(day))
-        let older = try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(-30 * day - 120), seconds: 60)
-        retention.segmentClosed(camera: "entrance", path: older, bytes: 1000, duration: 60)
-        let newest = SegmentName(start: now.date.addingTimeInterval(-60), format: .fmp4).path(root: root, camera: "entrance")
-        try FileManager.default.copyItem(atPath: fixture, toPath: newest)
-        retention.segmentClosed(camera: "entrance", path: newest, bytes: 1000, duration: 60)
+        let store = SegmentStore(root: root)
+        let olderStart = now.date.addingTimeInterval(-30 * day - 120)
+        let older = try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: olderStart, seconds: 60)
+        retention.segmentClosed(store.file(camera: "entrance", name: SegmentName(start: olderStart, format: .fmp4)), bytes: 1000, duration: 60)
+        let newest = store.file(camera: "entrance", name: SegmentName(start: now.date.addingTimeInterval(-60), format: .fmp4))
+        try FileManager.default.copyItem(atPath: fixture, toPath: newest.path)
+        retention.segmentClosed(newest, bytes: 1000, duration: 60)
         #expect(await eventuallyAsync { !FileManager.default.fileExists(atPath: older) }, "woken by segmentClosed, not by the hourly timer")
-        #expect(FileManager.default.fileExists(atPath: newest))
+        #expect(FileManager.default.fileExists(atPath: newest.path))
 
         let stopping = Date()
         await group.triggerGracefulShutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCore
 import KuzetRetention
+import KuzetSegmentStore
 import KuzetTestKit
 import Testing
 
@@ -42,18 +43,18 @@ import Testing
 
     @Test func theSegmentDeclaredOpenIsNeverDeleted() async throws {
         // A clock step can make the segment being written look 31 days old.
-        let open = SegmentName(start: now.date.addingTimeInterval(-31 * day), format: .fmp4)
+        let open = SegmentStore(root: root).file(camera: "entrance", name: SegmentName(start: now.date.addingTimeInterval(-31 * day), format: .fmp4))
         let path = try place("entrance", ageDays: 31)
         let retention = service()
         await retention.scan()
-        retention.segmentOpened(camera: "entrance", segment: open)
+        retention.segmentOpened(open)
         try RetentionFixtures.setModified(path, now.date.addingTimeInterval(-31 * day + 60))
         _ = try place("entrance", ageDays: 40)
         await retention.scan()
         let sweep = await retention.sweep()
         #expect(sweep.expiredFiles == 1)
         #expect(FileManager.default.fileExists(atPath: path))
-        retention.segmentClosed(camera: "entrance", segment: open, bytes: 10, durationSeconds: 60)
+        retention.segmentClosed(open, bytes: 10, duration: 60)
         await retention.sweep()
         #expect(!FileManager.default.fileExists(atPath: path), "closed, the same segment is expired like any other")
     }

@@ -4,6 +4,7 @@
 import Foundation
 import KuzetCore
 import KuzetRetention
+import KuzetSegmentStore
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,6 +19,7 @@ guard arguments.count >= 3, ["create", "measure"].contains(arguments[1]) else {
 // `create` makes the store; `measure` (a fresh process, so its memory is the service's alone) scans and sweeps.
 let mode = arguments[1]
 let root = arguments[2]
+let store = SegmentStore(root: root)
 let cameras = arguments.count > 3 ? Int(arguments[3])! : 32
 let days = arguments.count > 4 ? Int(arguments[4])! : 30
 let steadySweeps = arguments.count > 5 ? Int(arguments[5])! : 20
@@ -60,11 +62,10 @@ try! String(end.timeIntervalSince1970).write(toFile: endFile, atomically: true, 
 let created = Date()
 var files = 0
 for id in ids {
-    let folder = (root as NSString).appendingPathComponent(id)
-    try! FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try! FileManager.default.createDirectory(atPath: store.folder(camera: id), withIntermediateDirectories: true)
     for minute in 0..<perCamera {
         let start = end.addingTimeInterval(Double(minute - perCamera) * 60)
-        touch(SegmentName(start: start, format: .fmp4).path(root: root, camera: id))
+        touch(store.file(camera: id, name: SegmentName(start: start, format: .fmp4)).path)
         files += 1
     }
 }
@@ -98,9 +99,9 @@ for step in 1...steadySweeps {
     let now = end.addingTimeInterval(Double(step) * 60)
     clock.withLock { $0 = now }
     for id in ids {
-        let name = SegmentName(start: now.addingTimeInterval(-60), format: .fmp4)
-        touch(name.path(root: root, camera: id))
-        retention.segmentClosed(camera: id, segment: name, bytes: 0, durationSeconds: 60)
+        let file = store.file(camera: id, name: SegmentName(start: now.addingTimeInterval(-60), format: .fmp4))
+        touch(file.path)
+        retention.segmentClosed(file, bytes: 0, duration: 60)
     }
     let sweep = await retention.sweep()
     durations.append(sweep.duration)

@@ -2,30 +2,32 @@
 ///
 /// Segments arrive at the end and leave from the front, so this is a queue over an array with a
 /// moving head: removing the oldest is O(1) and nothing is re-listed from disk.
-struct CameraSegments: Sendable {
+package struct CameraSegments: Sendable {
     private var storage: [IndexedSegment] = []
     private var head = 0
-    private(set) var bytes: Int64 = 0
+    package private(set) var bytes: Int64 = 0
 
-    var isEmpty: Bool { head == storage.count }
-    var count: Int { storage.count - head }
-    var oldest: IndexedSegment? { isEmpty ? nil : storage[head] }
-    var newest: IndexedSegment? { isEmpty ? nil : storage[storage.count - 1] }
+    package init() {}
+
+    package var isEmpty: Bool { head == storage.count }
+    package var count: Int { storage.count - head }
+    package var oldest: IndexedSegment? { isEmpty ? nil : storage[head] }
+    package var newest: IndexedSegment? { isEmpty ? nil : storage[storage.count - 1] }
 
     /// The segments, oldest first.
-    var all: ArraySlice<IndexedSegment> { storage[head...] }
+    package var all: ArraySlice<IndexedSegment> { storage[head...] }
 
     /// Removed segments are dropped from the array's front this often (a memmove of the rest:
     /// for 1-minute segments, once every ~17 hours per camera).
-    static let compactEvery = 1024
+    package static let compactEvery = 1024
 
     /// Room for `count` more segments (the scan knows how many a folder holds) plus headroom for
     /// the segments arriving before the next compaction.
-    mutating func reserve(_ count: Int) { storage.reserveCapacity(storage.count + count + 2 * Self.compactEvery) }
+    package mutating func reserve(_ count: Int) { storage.reserveCapacity(storage.count + count + 2 * Self.compactEvery) }
 
     /// Adds a segment; in order is O(1), out of order (a late torn segment) a binary-search insert.
     /// A segment with the same start replaces the one indexed.
-    mutating func insert(_ segment: IndexedSegment) {
+    package mutating func insert(_ segment: IndexedSegment) {
         if let last = storage.last, head < storage.count, last.start >= segment.start {
             var low = head, high = storage.count
             while low < high {
@@ -46,7 +48,7 @@ struct CameraSegments: Sendable {
 
     /// Removes and returns the oldest segment.
     @discardableResult
-    mutating func removeOldest() -> IndexedSegment? {
+    package mutating func removeOldest() -> IndexedSegment? {
         guard !isEmpty else { return nil }
         let segment = storage[head]
         head += 1
@@ -64,7 +66,7 @@ struct CameraSegments: Sendable {
 
     /// Removes the segment starting at `start`, wherever it is; returns it if it was there.
     @discardableResult
-    mutating func remove(start: Int64) -> IndexedSegment? {
+    package mutating func remove(start: Int64) -> IndexedSegment? {
         guard let index = storage[head...].firstIndex(where: { $0.start == start }) else { return nil }
         if index == head { return removeOldest() }
         bytes -= storage[index].bytes
@@ -72,7 +74,7 @@ struct CameraSegments: Sendable {
     }
 
     /// Segments whose end is after `since`, newest last (walks back from the newest).
-    func suffix(endingAfter since: Int64) -> ArraySlice<IndexedSegment> {
+    package func suffix(endingAfter since: Int64) -> ArraySlice<IndexedSegment> {
         var index = storage.count
         while index > head && storage[index - 1].end > since { index -= 1 }
         return storage[index...]

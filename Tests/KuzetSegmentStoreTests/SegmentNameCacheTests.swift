@@ -1,9 +1,8 @@
 import Foundation
-import KuzetCore
-@testable import KuzetRetention
+import KuzetSegmentStore
 import Testing
 
-/// The scan's fast name parsing must agree with SegmentName (THE naming) on every name.
+/// The scan's fast name parsing must agree with SegmentName (THE naming) on every name, in both formats.
 @Suite struct SegmentNameCacheTests {
     @Test func agreesWithSegmentNameOnValidAndInvalidNames() {
         var names = [
@@ -15,7 +14,9 @@ import Testing
         ]
         // And a day of real names, as the recorder writes them.
         let start = Date(timeIntervalSince1970: 1_790_812_800.123)
-        names += stride(from: 0.0, to: 86_400, by: 599.5).map { SegmentName(start: start.addingTimeInterval($0), format: .fmp4).fileName }
+        for format in SegmentFormat.allCases {
+            names += stride(from: 0.0, to: 86_400, by: 599.5).map { SegmentName(start: start.addingTimeInterval($0), format: format).fileName }
+        }
         var cache = SegmentNameCache()
         for name in names {
             let fast = cache.parse(name)

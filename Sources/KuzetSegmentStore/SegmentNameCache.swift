@@ -1,34 +1,38 @@
 import Foundation
-import KuzetCore
 
-/// Parses segment file names for the scan, 1.4 M at a time, with exactly ``SegmentName``'s answers.
+/// Parses segment file names for a scan, 1.4 M at a time, with exactly ``SegmentName``'s answers.
 ///
 /// `SegmentName(fileName:)` goes through `Calendar` for every name. Names in a folder share their
 /// day, so only the day (`YYYY-MM-DD`) is parsed by `SegmentName` itself — once per day, from
-/// `<day>T00-00-00.000Z.mp4` — and the time of day is added in integer milliseconds (UTC has no
+/// `<day>T00-00-00.000Z.<ext>` — and the time of day is added in integer milliseconds (UTC has no
 /// DST, so that is what `Calendar` computes). Any name not of the strict digit shape, or with a
 /// time of day out of range, is handed to `SegmentName(fileName:)` whole.
-struct SegmentNameCache {
+/// `SegmentNameCacheTests` holds the two to the same answers: change both together.
+package struct SegmentNameCache {
     private var midnights: [String: Int64?] = [:]
+    /// Each format's extension as bytes, compared after the fixed-width time.
+    private static let extensions = SegmentFormat.allCases.map { (Array($0.fileExtension.utf8), $0) }
+
+    package init() {}
 
     /// The start (ms since 1970) and format of a segment file name; nil for anything else.
-    mutating func parse(_ fileName: String) -> (start: Int64, format: AgentConfiguration.Storage.Format)? {
+    package mutating func parse(_ fileName: String) -> (start: Int64, format: SegmentFormat)? {
         if let fast = fastParse(fileName) { return fast }
         return SegmentName(fileName: fileName).map { ($0.start.millisecondsSince1970, $0.format) }
     }
 
-    private mutating func fastParse(_ fileName: String) -> (start: Int64, format: AgentConfiguration.Storage.Format)? {
+    /// The name of a segment, or nil for anything else.
+    package mutating func name(_ fileName: String) -> SegmentName? {
+        parse(fileName).map { SegmentName(start: Date(millisecondsSince1970: $0.start), format: $0.format) }
+    }
+
+    private mutating func fastParse(_ fileName: String) -> (start: Int64, format: SegmentFormat)? {
         let bytes = Array(fileName.utf8)
-        // YYYY-MM-DDTHH-MM-SS.mmmZ.mp4 | .ts
-        guard bytes.count == 28 || bytes.count == 27, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 45, bytes[16] == 45,
-            bytes[19] == 46, bytes[23] == 90, bytes[24] == 46
+        // YYYY-MM-DDTHH-MM-SS.mmmZ.<ext>
+        guard bytes.count > 25, bytes[4] == 45, bytes[7] == 45, bytes[10] == 84, bytes[13] == 45, bytes[16] == 45,
+            bytes[19] == 46, bytes[23] == 90, bytes[24] == 46,
+            let format = Self.extensions.first(where: { $0.0.elementsEqual(bytes[25...]) })?.1
         else { return nil }
-        let format: AgentConfiguration.Storage.Format
-        switch bytes[25...] {
-        case [109, 112, 52]: format = .fmp4  // mp4
-        case [116, 115]: format = .mpegts  // ts
-        default: return nil
-        }
         func number(_ range: Range<Int>) -> Int64? {
             var value: Int64 = 0
             for index in range {
@@ -46,7 +50,7 @@ struct SegmentNameCache {
         if let known = midnights[day] {
             midnight = known
         } else {
-            midnight = SegmentName(fileName: day + "T00-00-00.000Z.mp4")?.start.millisecondsSince1970
+            midnight = SegmentName(fileName: "\(day)T00-00-00.000Z.\(format.fileExtension)")?.start.millisecondsSince1970
             midnights[day] = midnight
         }
         guard let midnight else { return nil }

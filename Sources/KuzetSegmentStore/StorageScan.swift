@@ -8,22 +8,20 @@ import CoreFoundation
 import Glibc
 #endif
 
-/// What a scan of `storage.root` found: every camera folder ever written (configured or not),
+/// What a scan of the store's root found: every camera folder ever written (configured or not),
 /// its segments, and the files that are not ours (left alone, reported).
-struct StorageScan: Sendable {
-    var cameras: [String: CameraSegments] = [:]
+package struct StorageScan: Sendable {
+    package var cameras: [String: CameraSegments] = [:]
     /// Paths (relative to the root) of files that do not parse as our segments. Never deleted.
-    var foreignFiles: [String] = []
-    var foreignFileCount = 0
-    var segmentCount = 0
-    var bytes: Int64 = 0
+    package var foreignFiles: [String] = []
+    package var foreignFileCount = 0
+    package var segmentCount = 0
+    package var bytes: Int64 = 0
     /// When the scan started and how long it took, seconds.
-    var duration: Double = 0
+    package var duration: Double = 0
 
-    /// The file in the root where the retention service keeps its shortfall ledger.
-    static let ledgerFileName = ".kuzet-retention.json"
     /// How many foreign paths are kept for the report (all are counted).
-    static let foreignListLimit = 100
+    package static let foreignListLimit = 100
 
     /// Lists `root` once with `readdir`/`fstatat` (no Foundation objects per file: a store holds
     /// ~1.4 M files).
@@ -32,7 +30,8 @@ struct StorageScan: Sendable {
     /// closes, so the modification time is its end. When the modification time is not plausible
     /// (before the start or more than 2 × `segment_seconds` after it — a copied or restored file),
     /// the segment is taken to cover `segment_seconds`. A segment never reaches past the next one.
-    static func scan(root: String, segmentSeconds: Int) -> StorageScan {
+    /// `ownFiles` are names of files directly in the root that are not foreign (a service's ledger).
+    package static func scan(root: String, segmentSeconds: Int, ownFiles: Set<String> = []) -> StorageScan {
         let began = Date()
         var result = StorageScan()
         let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -42,7 +41,7 @@ struct StorageScan: Sendable {
         var names = SegmentNameCache()
         for (name, knownDirectory) in entries(of: rootFD) {
             guard isDirectory(name, rootFD, knownDirectory) else {
-                if name != ledgerFileName { result.noteForeign(name) }
+                if !ownFiles.contains(name) { result.noteForeign(name) }
                 continue
             }
             guard CameraID.isValid(name) else {
@@ -51,7 +50,7 @@ struct StorageScan: Sendable {
             }
             let folderFD = openat(rootFD, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             guard folderFD >= 0 else { continue }
-            var found: [(start: Int64, mtime: Int64, bytes: Int64, format: AgentConfiguration.Storage.Format)] = []
+            var found: [(start: Int64, mtime: Int64, bytes: Int64, format: SegmentFormat)] = []
             for (file, _) in entries(of: folderFD) {
                 var info = stat()
                 guard fstatat(folderFD, file, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
@@ -79,7 +78,7 @@ struct StorageScan: Sendable {
         return result
     }
 
-    mutating func noteForeign(_ path: String) {
+    package mutating func noteForeign(_ path: String) {
         foreignFileCount += 1
         if foreignFiles.count < Self.foreignListLimit { foreignFiles.append(path) }
     }
@@ -108,7 +107,7 @@ struct StorageScan: Sendable {
     }
 
     /// A file's modification time in milliseconds since 1970; 0 when it cannot be read.
-    static func modifiedMillis(_ path: String) -> Int64 {
+    package static func modifiedMillis(_ path: String) -> Int64 {
         var info = stat()
         guard stat(path, &info) == 0 else { return 0 }
         return Int64(info.st_mtim.tv_sec) * 1000 + Int64(info.st_mtim.tv_nsec) / 1_000_000

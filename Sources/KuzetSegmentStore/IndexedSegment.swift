@@ -1,11 +1,10 @@
 import Foundation
-import KuzetCore
 
-/// One closed segment as the index keeps it, in 16 bytes, so 30 days × 32 cameras × 1-minute
+/// One closed segment as the store's index keeps it, in 16 bytes, so 30 days × 32 cameras × 1-minute
 /// segments (1.4 M files) take about 22 MB.
-struct IndexedSegment: Sendable, Equatable {
+package struct IndexedSegment: Sendable, Equatable {
     /// The UTC start from the file name, in milliseconds since 1970.
-    var start: Int64
+    package var start: Int64
     /// Bits 0–39: size in bytes (up to 1 TiB); bits 40–62: duration in 10 ms units (up to 23 h);
     /// bit 63: MPEG-TS (else fMP4).
     private var packed: UInt64
@@ -13,26 +12,30 @@ struct IndexedSegment: Sendable, Equatable {
     private static let bytesMask: UInt64 = (1 << 40) - 1
     private static let durationMask: UInt64 = (1 << 23) - 1
 
-    init(start: Int64, bytes: Int64, duration: Int32, format: AgentConfiguration.Storage.Format) {
+    package init(start: Int64, bytes: Int64, duration: Int32, format: SegmentFormat) {
         self.start = start
-        self.packed = format == .mpegts ? 1 << 63 : 0
+        // A new SegmentFormat needs a bit here (and in `format`): the switch makes the compiler say so.
+        switch format {
+        case .fmp4: self.packed = 0
+        case .mpegts: self.packed = 1 << 63
+        }
         self.bytes = bytes
         self.duration = duration
     }
 
-    init(name: SegmentName, bytes: Int64, durationSeconds: Double) {
+    package init(name: SegmentName, bytes: Int64, durationSeconds: Double) {
         self.init(
             start: Int64((name.start.timeIntervalSince1970 * 1000).rounded()), bytes: bytes,
             duration: Int32(clamping: Int64((max(0, durationSeconds) * 1000).rounded())), format: name.format)
     }
 
-    var bytes: Int64 {
+    package var bytes: Int64 {
         get { Int64(packed & Self.bytesMask) }
         set { packed = (packed & ~Self.bytesMask) | (UInt64(clamping: max(0, newValue)) & Self.bytesMask) }
     }
 
     /// How long the segment covers, in milliseconds (kept to 10 ms; see ``StorageScan`` for how it is learnt).
-    var duration: Int32 {
+    package var duration: Int32 {
         get { Int32((packed >> 40) & Self.durationMask) * 10 }
         set {
             let units = min(UInt64(max(0, newValue) + 5) / 10, Self.durationMask)
@@ -40,8 +43,15 @@ struct IndexedSegment: Sendable, Equatable {
         }
     }
 
-    var isMPEGTS: Bool { packed >> 63 == 1 }
-    var end: Int64 { start + Int64(duration) }
-    var format: AgentConfiguration.Storage.Format { isMPEGTS ? .mpegts : .fmp4 }
-    var name: SegmentName { SegmentName(start: .init(millisecondsSince1970: start), format: format) }
+    package var isMPEGTS: Bool { packed >> 63 == 1 }
+    package var end: Int64 { start + Int64(duration) }
+    package var format: SegmentFormat { isMPEGTS ? .mpegts : .fmp4 }
+    package var name: SegmentName { SegmentName(start: .init(millisecondsSince1970: start), format: format) }
+}
+
+extension SegmentStore {
+    /// The file of an indexed segment of `camera`.
+    package func file(camera: String, segment: IndexedSegment) -> SegmentFile {
+        file(camera: camera, name: segment.name)
+    }
 }
