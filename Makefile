@@ -19,10 +19,10 @@ FUZZ_SECONDS ?= 600
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-## tsan: the media, relay, uplink, discovery and wire suites under ThreadSanitizer (own scratch path)
+## tsan: the media, relay, uplink, discovery, wire and wire-client suites under ThreadSanitizer (own scratch path)
 tsan: deps
 	swift test --sanitize=thread --scratch-path .build-tsan --no-parallel \
-		--filter 'KuzetMediaTests|KuzetRelayTests|KuzetUplinkTests|KuzetDiscoveryTests|KuzetWireTests'
+		--filter 'KuzetMediaTests|KuzetRelayTests|KuzetUplinkTests|KuzetDiscoveryTests|KuzetWireTests|KuzetWireClientsTests'
 
 ## demo: a registry and an agent with built-in demo cameras on this machine; prints the dashboard URL
 demo: deps

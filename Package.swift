@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "KuzetDiscovery", targets: ["KuzetDiscovery"]),
         .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
         .library(name: "KuzetWire", targets: ["KuzetWire"]),
+        .library(name: "KuzetWireClients", targets: ["KuzetWireClients"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -67,9 +68,11 @@ let package = Package(
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
         // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
         .target(name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"], swiftSettings: swiftSettings),
+        // Our RTSP session (cameras) and RTMP publisher (the centre) over blocking sockets, on KuzetWire.
+        .target(name: "KuzetWireClients", dependencies: ["KuzetCore", "KuzetWire"], exclude: ["README.md"], swiftSettings: swiftSettings),
 
         // MARK: The only modules that import C
-        .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", "KuzetWire", logging], swiftSettings: swiftSettings),
+        .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", "KuzetWireClients", logging], swiftSettings: swiftSettings),
         .target(name: "KuzetCurl", dependencies: ["CCurl", "CCurlShims", logging], swiftSettings: swiftSettings),
 
         // MARK: The agent's features
@@ -179,12 +182,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", logging], swiftSettings: swiftSettings),
+        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetMedia", logging], swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetSegmentStoreTests", dependencies: ["KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),

@@ -30,7 +30,7 @@ let package = Package(
         // The agent's YAML configuration → AgentConfiguration or its problems.
         fuzzTarget("fuzz-config-yaml", ["KuzetCore"]),
         // An RTMP server's AMF0 command answer (connect/createStream/_error/onStatus).
-        fuzzTarget("fuzz-amf0", ["KuzetMedia"]),
+        fuzzTarget("fuzz-amf0", ["KuzetWireClients"]),
         // A device's SOAP answer: SafeXMLParser, SOAP faults, ONVIF profile models.
         fuzzTarget("fuzz-soap-xml", ["KuzetDiscovery"]),
         // A whole ONVIF conversation (ONVIFClient.inspect) against answers taken from the input:

@@ -1,6 +1,7 @@
 import Foundation
 internal import CFFmpeg
 internal import CFFmpegShims
+import KuzetWireClients
 
 /// The FLV muxer's output (custom I/O) cut back into tags, each published as one RTMP message.
 final class FLVPublishingSink {
@@ -44,16 +45,16 @@ final class FLVPublishingSink {
 
     private func write(_ bytes: UnsafeMutablePointer<UInt8>?, count: Int) -> Int32 {
         guard let bytes, count > 0 else { return 0 }
-        do throws(MediaError) {
+        do throws(WireClientError) {
             if pending.isEmpty {
                 let consumed = try consume(UnsafeRawBufferPointer(start: bytes, count: count))
                 pending.append(contentsOf: UnsafeRawBufferPointer(start: bytes + consumed, count: count - consumed))
             } else {
                 pending.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: count))
-                var failure: MediaError?
+                var failure: WireClientError?
                 var consumed = 0
                 pending.withUnsafeBytes { raw in
-                    do throws(MediaError) { consumed = try consume(raw) } catch { failure = error }
+                    do throws(WireClientError) { consumed = try consume(raw) } catch { failure = error }
                 }
                 pending.removeFirst(consumed)
                 // A keyframe larger than the I/O buffer passes through here about once a second:
@@ -63,13 +64,14 @@ final class FLVPublishingSink {
             }
             return Int32(count)
         } catch {
-            lastError = error
-            return error.code
+            let failure = MediaError(error)
+            lastError = failure
+            return failure.code
         }
     }
 
     /// Publishes every complete tag at the start of `bytes`; returns how many bytes that used.
-    private func consume(_ bytes: UnsafeRawBufferPointer) throws(MediaError) -> Int {
+    private func consume(_ bytes: UnsafeRawBufferPointer) throws(WireClientError) -> Int {
         var offset = 0
         if !headerSkipped {
             // "FLV", version, flags, header size (9), then the first PreviousTagSize (0).
@@ -83,7 +85,7 @@ final class FLVPublishingSink {
             let timestamp = UInt32(bytes[offset + 4]) << 16 | UInt32(bytes[offset + 5]) << 8 | UInt32(bytes[offset + 6]) | UInt32(bytes[offset + 7]) << 24
             try publisher.send(
                 tagType: bytes[offset] & 0x1F, timestamp: timestamp,
-                data: UnsafeRawBufferPointer(rebasing: bytes[(offset + 11)..<(offset + 11 + dataSize)]))
+                data: UnsafeRawBufferPointer(rebasing: bytes[(offset + 11)..<(offset + 11 + dataSize)]).bytes)
             offset += 11 + dataSize + 4
         }
         return offset

@@ -1,6 +1,7 @@
 import Foundation
 internal import CFFmpeg
 internal import CFFmpegShims
+import KuzetWireClients
 
 /// Feeds an ``RTSPInterleavedSession`` to libavformat's `sdp` demuxer through custom I/O
 /// (`sdp_flags=custom_io`): the demuxer reads the SDP once, then one RTP/RTCP packet per read.
@@ -82,12 +83,15 @@ final class InterleavedRTSPSource {
     }
 
     private func readPacket(into buffer: UnsafeMutablePointer<UInt8>?, size: Int32) -> Int32 {
-        guard let buffer else { return CFFmpegShims_AVERROR(EINVAL) }
+        guard let buffer, size > 0 else { return CFFmpegShims_AVERROR(EINVAL) }
+        let raw = UnsafeMutableRawBufferPointer(start: buffer, count: Int(size))
+        var destination = raw.mutableBytes
         do {
-            return Int32(try session.readPacket(into: UnsafeMutableRawPointer(buffer), capacity: Int(size)))
+            return Int32(try session.readPacket(into: &destination))
         } catch {
-            lastError = error
-            return error.code
+            let failure = MediaError(error)
+            lastError = failure
+            return failure.code
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWireClients
 internal import CFFmpeg
 internal import CFFmpegShims
 
@@ -57,14 +58,9 @@ public final class MediaInput {
         let operation = "open \(redactedURL)"
         var source: InterleavedRTSPSource?
         do {
-            if options.transport == .tcp && RTSPInterleavedSession.handles(url) {
-                do {
-                    let session = try RTSPInterleavedSession(url: url, interrupt: interrupt)
-                    source = InterleavedRTSPSource(session: session)
-                    try source!.open(&context, options: &dictionary, operation: operation)
-                } catch where error == RTSPInterleavedSession.needsLibavformat {
-                    source = nil
-                }
+            if options.transport == .tcp && RTSPInterleavedSession.handles(url), let session = try Self.interleavedSession(url, interrupt) {
+                source = InterleavedRTSPSource(session: session)
+                try source!.open(&context, options: &dictionary, operation: operation)
             }
             if source == nil {
                 if url.lowercased().hasPrefix("rtsp") {
@@ -119,6 +115,18 @@ public final class MediaInput {
             throw Self.explained(source?.takeError() ?? error, interrupt: interrupt, timeout: options.readTimeout)
         }
         return try MediaPacket(referencing: packet)
+    }
+
+    /// Our own RTSP session to `url`, set up to PLAY; nil when it leaves the camera to libavformat's
+    /// client (redirects, media sharing a payload type).
+    private static func interleavedSession(_ url: String, _ interrupt: MediaInterrupt) throws(MediaError) -> RTSPInterleavedSession? {
+        do throws(WireClientError) {
+            return try RTSPInterleavedSession(url: url, interrupt: interrupt)
+        } catch where error.kind == .unsupported {
+            return nil
+        } catch {
+            throw MediaError(error)
+        }
     }
 
     /// Says why a call failed when our interrupt stopped it. FFmpeg's RTSP client often turns an

@@ -1,10 +1,11 @@
 internal import CFFmpegShims
+import KuzetWireClients
 
 /// A switch that makes blocking libavformat calls return: `abort()` from any thread (shutdown),
 /// or a deadline armed before each call (connect, read and write timeouts).
 ///
 /// One interrupt serves one input or output; it must outlive it (the owner keeps both).
-public final class MediaInterrupt: @unchecked Sendable {
+public final class MediaInterrupt: WireInterrupt, @unchecked Sendable {
     // @unchecked Sendable: the C handle's fields are C11 atomics; the pointer itself never changes.
     let handle: OpaquePointer
 
@@ -24,9 +25,9 @@ public final class MediaInterrupt: @unchecked Sendable {
         CFFmpegShims_interruptArm(handle, seconds.map { Int64(max($0, 0.001) * 1_000_000) } ?? 0)
     }
 
-    /// Whether a blocking call of ours (not libavformat's) should give up now: aborted, or past
-    /// the armed deadline (which then counts as a timeout, as for libavformat's calls).
-    var shouldStop: Bool { CFFmpegShims_interruptShouldStop(handle) != 0 }
+    /// Whether a blocking call of ours (KuzetWireClients', not libavformat's) should give up now:
+    /// aborted, or past the armed deadline (which then counts as a timeout, as for libavformat's calls).
+    public var shouldStop: Bool { CFFmpegShims_interruptShouldStop(handle) != 0 }
 
     /// Whether the last interruption came from the deadline rather than from `abort()`.
     public var timedOut: Bool { CFFmpegShims_interruptTimedOut(handle) != 0 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCore
+import KuzetWireClients
 internal import CFFmpeg
 internal import CFFmpegShims
 
@@ -129,7 +130,12 @@ public final class MediaOutput {
             interrupt.arm(seconds: openTimeout)
             defer { interrupt.arm(seconds: nil) }
             if format == .flv && RTMPPublisher.handles(target) {
-                let publisher = try RTMPPublisher(url: target, interrupt: interrupt)
+                let publisher: RTMPPublisher
+                do throws(WireClientError) {
+                    publisher = try RTMPPublisher(url: target, interrupt: interrupt)
+                } catch {
+                    throw MediaError(error)
+                }
                 sink = FLVPublishingSink(publisher: publisher)
                 guard let io = sink?.makeIO() else {
                     throw MediaError(code: -12, operation: "set up output \(redacted)", reason: "out of memory")

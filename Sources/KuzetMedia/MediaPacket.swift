@@ -37,4 +37,14 @@ public final class MediaPacket: @unchecked Sendable {
     public var dts: Int64? { packet.pointee.dts == Int64.min ? nil : packet.pointee.dts }
     public var duration: Int64 { packet.pointee.duration }
     public var size: Int { Int(packet.pointee.size) }
+
+    /// A new reference to this packet's data with its timestamps moved `ticks` on (in its track's
+    /// time base), e.g. for a file played again from its start after its end.
+    public func shifted(by ticks: Int64) throws(MediaError) -> MediaPacket {
+        let moved = try MediaPacket(referencing: packet)
+        // Still ours alone: nothing else holds `moved` before it is returned.
+        if moved.packet.pointee.pts != Int64.min { moved.packet.pointee.pts += ticks }
+        if moved.packet.pointee.dts != Int64.min { moved.packet.pointee.dts += ticks }
+        return moved
+    }
 }

@@ -1,4 +1,4 @@
-@testable import KuzetMedia
+@testable import KuzetWireClients
 
 /// The payload of an RTMP command message (type 20, or 17 after its format byte) as the server
 /// sent it, read the way `RTMPPublisher` reads `_result`, `_error` and `onStatus`.

@@ -1,5 +1,5 @@
 import Testing
-@testable import KuzetMedia
+@testable import KuzetWireClients
 
 /// What our RTSP-over-TCP reader sets up from a camera's DESCRIBE answer.
 struct RTSPInterleavedSessionTests {

@@ -1,18 +1,18 @@
 import KuzetTestKit
 import Testing
-@testable import KuzetMedia
+@testable import KuzetWireClients
 
 /// A camera (or whatever listens on its port) answering what KuzetWire refuses: the session fails
-/// with a MediaError naming the camera's problem, never a trap, never an unbounded read.
+/// with a WireClientError naming the camera's problem, never a trap, never an unbounded read.
 @Suite struct RTSPInterleavedSessionHostileTests {
-    func openFailure(_ answer: String) throws -> MediaError {
+    func openFailure(_ answer: String) throws -> WireClientError {
         let camera = try CannedTCPServer(answer: Array(answer.utf8))
-        let interrupt = MediaInterrupt()
-        interrupt.arm(seconds: 5)
+        let interrupt = TestDeadline(seconds: 5)
         do {
             _ = try RTSPInterleavedSession(url: "rtsp://admin:secret@127.0.0.1:\(camera.port)/cam1", interrupt: interrupt)
         } catch {
             #expect(!error.description.contains("secret"), "\(error)")
+            #expect(error.kind == .brokenProtocol, "\(error)")
             return error
         }
         throw TestKitError("the session opened against \(answer.prefix(40))")

@@ -2,7 +2,7 @@ import Foundation
 import KuzetTestKit
 import Testing
 
-@testable import KuzetMedia
+@testable import KuzetWireClients
 
 #if canImport(Glibc)
 import Glibc
@@ -89,13 +89,13 @@ import Glibc
 
     static let connected = command([.string("_result"), .number(1), .null, .object([("code", .string("NetConnection.Connect.Success"))])])
 
-    func publish(to server: ScriptedServer) -> MediaError? {
-        let interrupt = MediaInterrupt()
-        interrupt.arm(seconds: 8)
+    func publish(to server: ScriptedServer) -> WireClientError? {
+        let interrupt = TestDeadline(seconds: 8)
         do {
             _ = try RTMPPublisher(url: "rtmp://127.0.0.1:\(server.port)/live/cam", interrupt: interrupt)
             return nil
         } catch {
+            #expect(error.kind == .brokenProtocol, "\(error)")
             return error
         }
     }

@@ -1,7 +1,6 @@
 import Foundation
 import KuzetCore
 import KuzetWire
-internal import CFFmpegShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,14 +9,14 @@ import Glibc
 /// by us so the connection is read in large chunks: one `recv` brings a whole frame's RTP
 /// packets. (libavformat's own RTSP client reads every RTP packet with three `poll` + `recv`
 /// pairs — 1 byte, 3 bytes, the packet — which is most of an ingest thread's CPU at 4 Mbit/s.)
-/// libavformat still does all the media work: the SDP is handed to its `sdp` demuxer, which
-/// depacketizes and parses the RTP packets ``readPacket(into:capacity:)`` returns.
+/// libavformat still does all the media work: KuzetMedia hands ``sessionDescription`` to its `sdp`
+/// demuxer, which depacketizes and parses the RTP packets ``readPacket(into:)`` returns.
 ///
 /// Handles OPTIONS/DESCRIBE/SETUP/PLAY with Basic or Digest authentication, keep-alives
 /// (GET_PARAMETER when the camera offers it, OPTIONS otherwise) and TEARDOWN.
-final class RTSPInterleavedSession {
+public final class RTSPInterleavedSession {
     /// The camera's SDP, reduced to its video and audio media (what was set up).
-    private(set) var sessionDescription = ""
+    public private(set) var sessionDescription = ""
 
     private let socket: InterruptibleSocket
     private let requestURL: String
@@ -47,13 +46,14 @@ final class RTSPInterleavedSession {
     private var tail = 0
 
     /// Whether `url` can be played this way: plain `rtsp://` (not rtsps) over TCP.
-    static func handles(_ url: String) -> Bool { url.lowercased().hasPrefix("rtsp://") }
+    public static func handles(_ url: String) -> Bool { url.lowercased().hasPrefix("rtsp://") }
 
-    /// Connects and sets the session up to PLAY, within the interrupt's armed deadline.
-    init(url: String, interrupt: MediaInterrupt) throws(MediaError) {
+    /// Connects and sets the session up to PLAY, within the interrupt's armed deadline. Throws
+    /// ``WireClientError/Kind/unsupported`` for what it leaves to libavformat's RTSP client.
+    public init(url: String, interrupt: any WireInterrupt) throws(WireClientError) {
         redactedURL = CredentialRedaction.redact(url)
         guard var components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw MediaError(code: CFFmpegShims_AVERROR(EINVAL), operation: "open \(redactedURL)", reason: "not a valid rtsp:// URL")
+            throw WireClientError(.invalidURL, operation: "open \(redactedURL)", reason: "not a valid rtsp:// URL")
         }
         credentials = components.user.map { ($0, components.password ?? "") }
         components.user = nil
@@ -69,10 +69,10 @@ final class RTSPInterleavedSession {
         do {
             description = try SessionDescriptionText(String(decoding: describe.body, as: UTF8.self))
         } catch {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera's session description is unreadable (\(error))")
+            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the camera's session description is unreadable (\(error))")
         }
         guard !description.media.isEmpty else {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
+            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
         }
         let payloadTypes = description.media.map(\.payloadType)
         if Set(payloadTypes).count != payloadTypes.count { throw Self.needsLibavformat }
@@ -104,7 +104,7 @@ final class RTSPInterleavedSession {
 
     /// Thrown for what this client leaves to libavformat's own RTSP client: two media sharing an
     /// RTP payload type (the `sdp` demuxer tells streams apart by payload type) and redirects.
-    static let needsLibavformat = MediaError(code: CFFmpegShims_AVERROR(ENOTSUP), operation: "interleaved RTSP", reason: "left to libavformat's RTSP client")
+    static let needsLibavformat = WireClientError(.unsupported, operation: "interleaved RTSP", reason: "left to libavformat's RTSP client")
 
     deinit {
         if let session {
@@ -113,9 +113,10 @@ final class RTSPInterleavedSession {
         socket.close()
     }
 
-    /// The next RTP or RTCP packet of a set-up medium, copied into `destination`. RTCP of one
-    /// medium is held back until every medium has sent RTP (libavformat maps RTCP by SSRC).
-    func readPacket(into destination: UnsafeMutableRawPointer, capacity: Int) throws(MediaError) -> Int {
+    /// The next RTP or RTCP packet of a set-up medium, copied into the front of `destination`;
+    /// returns its length. A packet longer than `destination` is skipped. RTCP of one medium is
+    /// held back until every medium has sent RTP (libavformat maps RTCP by SSRC).
+    public func readPacket(into destination: inout MutableRawSpan) throws(WireClientError) -> Int {
         while true {
             try fill(atLeast: 1)
             let first = buffer.load(fromByteOffset: head, as: UInt8.self)
@@ -131,13 +132,13 @@ final class RTSPInterleavedSession {
             let length = frame.length
             let payload = buffer + head + InterleavedFrame.headerLength
             head += frame.totalLength
-            guard let route = channels[frame.channel], length <= capacity, length >= 8 else { continue }
+            guard let route = channels[frame.channel], length <= destination.byteCount, length >= 8 else { continue }
             if route.rtcp {
                 if mediaWithRTP.count < mediaCount { continue }
             } else if mediaWithRTP.count < mediaCount {
                 mediaWithRTP.insert(route.media)
             }
-            destination.copyMemory(from: payload, byteCount: length)
+            destination.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: payload, byteCount: length) }
             return length
         }
     }
@@ -145,7 +146,7 @@ final class RTSPInterleavedSession {
     // MARK: - Requests
 
     /// Sends a request and waits for its answer, authenticating once on a 401.
-    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(MediaError) -> WireResponse {
+    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(WireClientError) -> WireResponse {
         var extra = headers
         if let session { extra.append("Session: \(session)") }
         try socket.send(request(method, uri, headers: extra), operation: "\(method) \(redactedURL)")
@@ -164,11 +165,9 @@ final class RTSPInterleavedSession {
         }
         if (300..<400).contains(response.status) { throw Self.needsLibavformat }
         guard response.status == 200 else {
-            let code = CFFmpegShims_AVERROR_HTTP(Int32(response.status))
             let operation = method == "OPTIONS" || method == "DESCRIBE" ? "open \(redactedURL)" : "\(method) \(redactedURL)"
-            if code != 0 { throw MediaError(code: code, operation: operation, reason: MediaError.reason(code)) }
-            throw MediaError(
-                code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: operation,
+            throw WireClientError(
+                .status(response.status), operation: operation,
                 reason: "the camera answered \(method) with RTSP \(response.status) \(response.reason)")
         }
         return response
@@ -190,7 +189,7 @@ final class RTSPInterleavedSession {
     }
 
     /// The next RTSP answer, skipping interleaved data that arrives before it.
-    private func readResponse(_ method: String) throws(MediaError) -> WireResponse {
+    private func readResponse(_ method: String) throws(WireClientError) -> WireResponse {
         while true {
             try fill(atLeast: 1)
             if buffer.load(fromByteOffset: head, as: UInt8.self) == 0x24 {
@@ -206,7 +205,7 @@ final class RTSPInterleavedSession {
 
     /// Reads one RTSP message (head and body) through KuzetWire; nil when it was a request from
     /// the camera. A message over ``limits`` or malformed is the camera's problem, said so.
-    private func readMessage() throws(MediaError) -> WireResponse? {
+    private func readMessage() throws(WireClientError) -> WireResponse? {
         while true {
             let framed: Framed<WireMessage>?
             do {
@@ -224,8 +223,8 @@ final class RTSPInterleavedSession {
                 return nil  // the camera asks us something: nothing to do
             case .response(let response):
                 guard response.version.hasPrefix("RTSP/") else {
-                    throw MediaError(
-                        code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)",
+                    throw WireClientError(
+                        .brokenProtocol, operation: "open \(redactedURL)",
                         reason: "the server did not answer in RTSP (\(response.version) \(response.status)) — is this the camera's RTSP port?")
                 }
                 return response
@@ -233,35 +232,35 @@ final class RTSPInterleavedSession {
         }
     }
 
-    /// A refused camera message as a MediaError naming the camera's problem.
-    private func problem(_ error: WireError) -> MediaError {
+    /// A refused camera message as a WireClientError naming the camera's problem.
+    private func problem(_ error: WireError) -> WireClientError {
         let reason: String
         switch error {
         case .badStartLine(let line): reason = "the server did not answer in RTSP (\(line)) — is this the camera's RTSP port?"
         case _ where error.isOverLimit: reason = "the camera sent an RTSP answer over the limit (\(error))"
         default: reason = "the camera sent a malformed RTSP answer (\(error))"
         }
-        return MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: reason)
+        return WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: reason)
     }
 
     // MARK: - Buffer
 
     /// With `$` at `head`: makes the whole interleaved frame available (at most 65,539 bytes,
     /// within the buffer); returns its header.
-    private func fillInterleavedFrame() throws(MediaError) -> InterleavedFrame {
+    private func fillInterleavedFrame() throws(WireClientError) -> InterleavedFrame {
         try fill(atLeast: InterleavedFrame.headerLength)
         guard let frame = InterleavedFrame(prefix: UnsafeRawBufferPointer(start: buffer + head, count: InterleavedFrame.headerLength)) else {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the camera sent a broken interleaved frame")
+            throw WireClientError(.brokenProtocol, operation: "read \(redactedURL)", reason: "the camera sent a broken interleaved frame")
         }
         try fill(atLeast: frame.totalLength)
         return frame
     }
 
     /// Makes at least `count` unread bytes available, receiving as much as the socket has.
-    private func fill(atLeast count: Int) throws(MediaError) {
+    private func fill(atLeast count: Int) throws(WireClientError) {
         guard tail - head < count else { return }
         if count > Self.capacity {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer")
+            throw WireClientError(.brokenProtocol, operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer")
         }
         // Unread bytes move to the front before each receive: the buffer's first pages are the
         // only ones ever touched (a frame's RTP packets are consumed as soon as they arrive).
@@ -277,7 +276,7 @@ final class RTSPInterleavedSession {
         if session != nil { try keepAliveIfDue() }
     }
 
-    private func keepAliveIfDue() throws(MediaError) {
+    private func keepAliveIfDue() throws(WireClientError) {
         let now = Self.now()
         guard now >= nextKeepAlive, let session else { return }
         nextKeepAlive = now + keepAliveInterval

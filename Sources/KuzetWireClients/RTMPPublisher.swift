@@ -1,6 +1,5 @@
 import Foundation
 import KuzetCore
-internal import CFFmpegShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +11,7 @@ import Glibc
 /// client sends every message as two `send` calls per chunk — 10–20 per video frame — which was
 /// the largest part of the agent's CPU with 32 pushed cameras.) URLs with credentials (Adobe
 /// auth), `rtmps://` and `rtmpt://` stay with libavformat's client.
-final class RTMPPublisher {
+public final class RTMPPublisher {
     private let socket: InterruptibleSocket
     private let redactedURL: String
     private let streamName: String
@@ -40,17 +39,17 @@ final class RTMPPublisher {
     }
 
     /// Whether `url` is published by this client: plain `rtmp://` without credentials.
-    static func handles(_ url: String) -> Bool {
+    public static func handles(_ url: String) -> Bool {
         guard url.lowercased().hasPrefix("rtmp://"), let components = URLComponents(string: url) else { return false }
         return components.user == nil && components.password == nil && (components.host.map { !$0.isEmpty } ?? false)
             && components.path.split(separator: "/").count >= 2
     }
 
     /// Connects and starts publishing, within the interrupt's armed deadline.
-    init(url: String, interrupt: MediaInterrupt) throws(MediaError) {
+    public init(url: String, interrupt: any WireInterrupt) throws(WireClientError) {
         redactedURL = CredentialRedaction.redact(url)
         guard let components = URLComponents(string: url), let host = components.host else {
-            throw MediaError(code: CFFmpegShims_AVERROR(EINVAL), operation: "open \(redactedURL)", reason: "not a valid rtmp:// URL")
+            throw WireClientError(.invalidURL, operation: "open \(redactedURL)", reason: "not a valid rtmp:// URL")
         }
         let port = components.port ?? 1935
         // rtmp://host/app[/instance]/stream[?query]: the last path element (and the query) is the
@@ -63,7 +62,7 @@ final class RTMPPublisher {
         do {
             socket = try InterruptibleSocket(host: host, port: port, interrupt: interrupt)
         } catch {
-            throw MediaError(code: error.code, operation: "open \(CredentialRedaction.redact(url))", reason: error.reason)
+            throw WireClientError(error.kind, operation: "open \(CredentialRedaction.redact(url))", reason: error.reason)
         }
         try handshake()
         var size = [UInt8]()
@@ -80,11 +79,11 @@ final class RTMPPublisher {
         try command(["createStream", .number(4), .null])
         let created = try awaitResult(transaction: 4, of: "createStream")
         guard let id = created.dropFirst(3).first?.numberValue else {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server answered createStream without a stream id")
+            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the server answered createStream without a stream id")
         }
         // A stream id is a small whole number; NaN, negative or huge is a broken (or hostile) server.
         guard let exact = UInt32(exactly: id) else {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server answered createStream with an unusable stream id")
+            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the server answered createStream with an unusable stream id")
         }
         streamID = exact
         try command(["publish", .number(5), .null, .string(stream), .string("live")], chunkStream: 8, streamID: streamID)
@@ -101,22 +100,29 @@ final class RTMPPublisher {
 
     deinit { socket.close() }
 
-    /// Sends one FLV tag (`type` 8 audio, 9 video, 18 script data) as an RTMP message.
-    func send(tagType type: UInt8, timestamp: UInt32, data: UnsafeRawBufferPointer) throws(MediaError) {
+    /// Sends one FLV tag (`type` 8 audio, 9 video, 18 script data) as an RTMP message, its
+    /// payload straight from `data` (no copy) in one `sendmsg`.
+    public func send(tagType type: UInt8, timestamp: UInt32, data: RawSpan) throws(WireClientError) {
         if type == 18 {
             // A script tag (onMetaData) is sent as "@setDataFrame" + the tag, as RTMP servers expect.
             var script: [UInt8] = []
             AMF0.string("@setDataFrame").encode(into: &script)
-            script.append(contentsOf: data)
+            data.withUnsafeBytes { script.append(contentsOf: $0) }
             try send(chunkStream: 6, type: type, streamID: streamID, timestamp: timestamp, payload: script)
         } else {
-            try send(chunkStream: type == 8 ? 4 : 6, type: type, streamID: streamID, timestamp: timestamp, payload: data)
+            var failure: WireClientError?
+            data.withUnsafeBytes { raw in
+                do throws(WireClientError) {
+                    try send(chunkStream: type == 8 ? 4 : 6, type: type, streamID: streamID, timestamp: timestamp, payload: raw)
+                } catch { failure = error }
+            }
+            if let failure { throw failure }
         }
         try drainIfDue()
     }
 
     /// Says goodbye (best effort) and closes the connection.
-    func close() {
+    public func close() {
         var bytes: [UInt8] = []
         for value: AMF0 in ["deleteStream", .number(6), .null, .number(Double(streamID))] { value.encode(into: &bytes) }
         // A few bytes: one chunk, so the header and the payload are the whole message.
@@ -128,24 +134,24 @@ final class RTMPPublisher {
 
     // MARK: - Handshake and commands
 
-    private func handshake() throws(MediaError) {
+    private func handshake() throws(WireClientError) {
         var hello = [UInt8](repeating: 0, count: 1 + 1536)
         hello[0] = 3
         for index in 9..<hello.count { hello[index] = UInt8.random(in: 0...255) }
         try socket.send(hello, operation: "handshake with \(redactedURL)")
         let answer = try readExactly(1 + 1536 + 1536, operation: "handshake with \(redactedURL)")
         guard answer[0] == 3 else {
-            throw MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "open \(redactedURL)", reason: "the server did not answer the RTMP handshake — is this an RTMP port?")
+            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the server did not answer the RTMP handshake — is this an RTMP port?")
         }
         try socket.send(Array(answer[1..<1537]), operation: "handshake with \(redactedURL)")
     }
 
-    private func command(_ values: [AMF0], chunkStream: UInt32 = 3, streamID: UInt32 = 0) throws(MediaError) {
+    private func command(_ values: [AMF0], chunkStream: UInt32 = 3, streamID: UInt32 = 0) throws(WireClientError) {
         try send(chunkStream: chunkStream, type: 20, streamID: streamID, timestamp: 0, payload: AMF0.encode(values))
     }
 
     /// Waits for `_result` (or `_error`) of a transaction.
-    private func awaitResult(transaction: Double, of name: String) throws(MediaError) -> [AMF0] {
+    private func awaitResult(transaction: Double, of name: String) throws(WireClientError) -> [AMF0] {
         while true {
             let values = try nextCommand()
             guard values.count >= 2, values[1].numberValue == transaction else { continue }
@@ -156,14 +162,14 @@ final class RTMPPublisher {
         }
     }
 
-    private static func refused(_ info: AMF0, operation: String) -> MediaError {
+    private static func refused(_ info: AMF0, operation: String) -> WireClientError {
         let code = info["code"]?.text ?? "refused"
         let description = info["description"]?.text.map { " (\($0.prefix(200)))" } ?? ""
-        return MediaError(code: CFFmpegShims_AVERROR(EACCES), operation: operation, reason: "the server refused: \(code)\(description)")
+        return WireClientError(.refused, operation: operation, reason: "the server refused: \(code)\(description)")
     }
 
     /// The next AMF0 command from the server, answering control messages on the way.
-    private func nextCommand() throws(MediaError) -> [AMF0] {
+    private func nextCommand() throws(WireClientError) -> [AMF0] {
         while true {
             if let message = try parseMessage() {
                 if message.type == 20 { return AMF0.decode(message.payload[...]) }
@@ -177,17 +183,17 @@ final class RTMPPublisher {
 
     /// Appends what the socket just put in `scratch`, refusing a server that makes us hold more
     /// than ``maximumUnparsedBytes`` without a complete message.
-    private func receive(_ count: Int) throws(MediaError) {
+    private func receive(_ count: Int) throws(WireClientError) {
         guard incoming.count + count <= Self.maximumUnparsedBytes else { throw protocolError("more than \(Self.maximumUnparsedBytes) bytes without a complete message") }
         incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
     }
 
-    private func protocolError(_ what: String) -> MediaError {
-        MediaError(code: CFFmpegShims_AVERROR_INVALIDDATA(), operation: "read \(redactedURL)", reason: "the server broke the RTMP protocol: \(what)")
+    private func protocolError(_ what: String) -> WireClientError {
+        WireClientError(.brokenProtocol, operation: "read \(redactedURL)", reason: "the server broke the RTMP protocol: \(what)")
     }
 
     /// Reads what the server sent meanwhile (pings, errors), at most once a second.
-    private func drainIfDue() throws(MediaError) {
+    private func drainIfDue() throws(WireClientError) {
         let now = DispatchTime.now().uptimeNanoseconds
         guard now - lastDrain > 1_000_000_000 else { return }
         lastDrain = now
@@ -203,7 +209,7 @@ final class RTMPPublisher {
         }
     }
 
-    private func readExactly(_ count: Int, operation: String) throws(MediaError) -> [UInt8] {
+    private func readExactly(_ count: Int, operation: String) throws(WireClientError) -> [UInt8] {
         var bytes: [UInt8] = []
         while bytes.count < count {
             let received = try socket.receive(into: scratch.bytes, count: min(scratch.capacity, count - bytes.count), operation: operation)
@@ -216,7 +222,7 @@ final class RTMPPublisher {
 
     /// One complete message from `incoming`, handling protocol control on the way; nil when
     /// more bytes are needed.
-    private func parseMessage() throws(MediaError) -> (type: UInt8, payload: [UInt8])? {
+    private func parseMessage() throws(WireClientError) -> (type: UInt8, payload: [UInt8])? {
         while true {
             guard let (csid, headerEnd, fmt) = basicHeader() else { return nil }
             guard chunkStreams[csid] != nil || chunkStreams.count < Self.maximumChunkStreams else {
@@ -278,24 +284,24 @@ final class RTMPPublisher {
         }
     }
 
-    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8]) throws(MediaError) {
-        var failure: MediaError?
+    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8]) throws(WireClientError) {
+        var failure: WireClientError?
         payload.withUnsafeBytes { raw in
-            do throws(MediaError) { try send(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw) } catch { failure = error }
+            do throws(WireClientError) { try send(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw) } catch { failure = error }
         }
         if let failure { throw failure }
     }
 
     /// The whole message — header, payload cut into chunks — goes out in one `sendmsg`, the
     /// payload straight from where the muxer left it.
-    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer) throws(MediaError) {
+    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer) throws(WireClientError) {
         let extended = timestamp >= 0xFF_FFFF
         outgoing.removeAll(keepingCapacity: true)
         Self.appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &outgoing)
         // The continuation header between chunks: type 3 (and the extended timestamp again).
         var continuation: [UInt8] = [0xC0 | UInt8(chunkStream & 0x3F)]
         if extended { Self.appendBigEndian(timestamp, bytes: 4, to: &continuation) }
-        var failure: MediaError?
+        var failure: WireClientError?
         outgoing.withUnsafeBytes { header in
             continuation.withUnsafeBytes { separator in
                 vectors.removeAll(keepingCapacity: true)
@@ -309,7 +315,7 @@ final class RTMPPublisher {
                         vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: separator.baseAddress!), iov_len: separator.count))
                     }
                 }
-                do throws(MediaError) { try socket.send(parts: &vectors, operation: "write to \(redactedURL)") } catch { failure = error }
+                do throws(WireClientError) { try socket.send(parts: &vectors, operation: "write to \(redactedURL)") } catch { failure = error }
             }
         }
         if let failure { throw failure }

@@ -1,10 +1,10 @@
-internal import CFFmpeg
-internal import CFFmpegShims
 import Foundation
+import KuzetMedia
 
-/// Reads a media file (or any libavformat URL) on its own thread and publishes it into a
+/// Reads a media file (or any URL ``MediaInput`` opens) on its own thread and publishes it into a
 /// ``PacketFanout`` in real time, a file looping at the end — a stand-in for a camera's ingest where a
-/// test or a benchmark needs a fan-out fed by real encoded video without a camera.
+/// test needs a fan-out fed by real encoded video without a camera. (A test stand-in: it lives in the
+/// test kit, not in KuzetMedia.)
 public final class RTPPacedSource: @unchecked Sendable {
     // @unchecked Sendable: `stopped` is guarded by `lock`; the input is touched only by the thread.
     public let url: String
@@ -63,70 +63,51 @@ public final class RTPPacedSource: @unchecked Sendable {
 }
 
 /// The input side of ``RTPPacedSource``: packets with their presentation time in seconds since
-/// the start, continuing across loops.
+/// the start, continuing across loops (the file is opened again at its end, its timestamps moved on).
 // @unchecked Sendable: created on the caller's thread, then used by the publishing thread alone.
 final class RTPPacedInput: @unchecked Sendable {
     let info: MediaStreamInfo
-    private var context: UnsafeMutablePointer<AVFormatContext>?
-    private let packet: UnsafeMutablePointer<AVPacket>
+    private let url: String
+    private let interrupt = MediaInterrupt()
+    private var input: MediaInput?
     private var offsets: [Int64]
     private var ends: [Int64]
     private var starts: [Int64?]
 
     init(url: String) throws(MediaError) {
-        var context: UnsafeMutablePointer<AVFormatContext>?
-        try MediaError.check(avformat_open_input(&context, url, nil, nil), "open \(url)")
-        guard let context, avformat_find_stream_info(context, nil) >= 0, let packet = av_packet_alloc() else {
-            avformat_close_input(&context)
-            throw MediaError(code: -1, operation: "open \(url)", reason: "cannot read stream information")
-        }
-        let streams = (0..<Int(context.pointee.nb_streams)).map { context.pointee.streams[$0]! }
-        do {
-            info = try MediaStreamInfo(copying: streams)
-        } catch {
-            var doomed: UnsafeMutablePointer<AVFormatContext>? = context
-            avformat_close_input(&doomed)
-            av_packet_free_wrapper(packet)
-            throw error
-        }
-        self.context = context
-        self.packet = packet
-        offsets = Array(repeating: 0, count: streams.count)
-        ends = Array(repeating: 0, count: streams.count)
-        starts = Array(repeating: nil, count: streams.count)
-    }
-
-    deinit {
-        avformat_close_input(&context)
-        av_packet_free_wrapper(packet)
+        let input = try MediaInput(opening: url, interrupt: interrupt)
+        self.url = url
+        self.input = input
+        info = input.stream
+        offsets = Array(repeating: 0, count: info.tracks.count)
+        ends = Array(repeating: 0, count: info.tracks.count)
+        starts = Array(repeating: nil, count: info.tracks.count)
     }
 
     /// The next packet, looping at the end of the input; nil on a read error.
     func next() -> (MediaPacket, Double)? {
-        guard let context else { return nil }
         var looped = false
-        while true {
-            let result = av_read_frame(context, packet)
-            if result == CFFmpegShims_AVERROR_EOF() && !looped {
+        while let input {
+            let read: MediaPacket?
+            do { read = try input.read() } catch { return nil }
+            guard let read else {
+                guard !looped else { return nil }
                 looped = true
                 // The next loop starts right where this one ended (files rarely start at 0).
                 offsets = zip(ends, starts).map { end, start in end - (start ?? 0) }
-                guard av_seek_frame(context, -1, 0, AVSEEK_FLAG_BACKWARD) >= 0 else { return nil }
+                self.input = nil
+                self.input = try? MediaInput(opening: url, interrupt: interrupt)
                 continue
             }
-            guard result >= 0 else { return nil }
-            defer { av_packet_unref(packet) }
-            let index = Int(packet.pointee.stream_index)
-            let noValue = CFFmpegShims_AV_NOPTS_VALUE()
-            guard index < offsets.count, packet.pointee.dts != noValue || packet.pointee.pts != noValue else { continue }
-            if packet.pointee.pts != noValue { packet.pointee.pts += offsets[index] }
-            if packet.pointee.dts != noValue { packet.pointee.dts += offsets[index] }
-            let time = packet.pointee.dts != noValue ? packet.pointee.dts : packet.pointee.pts
+            let index = read.trackIndex
+            guard index < offsets.count, read.dts != nil || read.pts != nil else { continue }
+            guard let packet = offsets[index] == 0 ? read : try? read.shifted(by: offsets[index]) else { return nil }
+            guard let time = packet.dts ?? packet.pts else { continue }
             if starts[index] == nil { starts[index] = time }
-            ends[index] = max(ends[index], time + max(packet.pointee.duration, 1))
-            let base = context.pointee.streams[index]!.pointee.time_base
-            guard let shared = try? MediaPacket(referencing: packet) else { return nil }
-            return (shared, Double(time) * av_q2d(base))
+            ends[index] = max(ends[index], time + max(packet.duration, 1))
+            let base = info.tracks[index].timeBase
+            return (packet, Double(time) * Double(base.numerator) / Double(base.denominator))
         }
+        return nil
     }
 }

@@ -1,19 +1,18 @@
 import Foundation
-internal import CFFmpegShims
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A TCP connection (to a camera, to the centre) for one thread, every wait cut into 100 ms slices so a
-/// ``MediaInterrupt`` (shutdown, deadline) ends it, as for libavformat's calls.
-/// Failures come out as ``MediaError``s with the AVERROR codes libavformat would give.
+/// ``WireInterrupt`` (shutdown, deadline) ends it, as it ends libavformat's calls.
+/// Failures come out as ``WireClientError``s (a socket call's `errno`, the peer closing, the interrupt).
 final class InterruptibleSocket {
     private var descriptor: Int32
-    private let interrupt: MediaInterrupt
+    private let interrupt: any WireInterrupt
     let endpoint: String
 
     /// Connects to `host:port` (resolving names) within the interrupt's armed deadline.
-    init(host: String, port: Int, interrupt: MediaInterrupt) throws(MediaError) {
+    init(host: String, port: Int, interrupt: any WireInterrupt) throws(WireClientError) {
         self.interrupt = interrupt
         self.endpoint = "\(host):\(port)"
         var hints = addrinfo()
@@ -22,10 +21,10 @@ final class InterruptibleSocket {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            throw MediaError(code: CFFmpegShims_AVERROR(EIO), operation: "connect to \(host)", reason: "cannot resolve \(host) (\(String(cString: gai_strerror(resolved))))")
+            throw WireClientError(.noAddress, operation: "connect to \(host)", reason: "cannot resolve \(host) (\(String(cString: gai_strerror(resolved))))")
         }
         defer { freeaddrinfo(list) }
-        var lastError: MediaError?
+        var lastError: WireClientError?
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
             entry = address.pointee.ai_next
@@ -34,7 +33,7 @@ final class InterruptibleSocket {
             var one: Int32 = 1
             setsockopt(candidate, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             if Glibc.connect(candidate, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 || errno == EINPROGRESS {
-                do throws(MediaError) {
+                do throws(WireClientError) {
                     try Self.wait(candidate, for: Int16(POLLOUT), interrupt: interrupt, operation: "connect to \(endpoint)")
                     var failure: Int32 = 0
                     var length = socklen_t(MemoryLayout<Int32>.size)
@@ -44,18 +43,18 @@ final class InterruptibleSocket {
                         Self.makeBlockingWithSlices(candidate)
                         return
                     }
-                    lastError = MediaError(code: CFFmpegShims_AVERROR(failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
+                    lastError = WireClientError(.system(errno: failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
                 } catch {
                     Glibc.close(candidate)
                     throw error
                 }
             } else {
                 let failure = errno
-                lastError = MediaError(code: CFFmpegShims_AVERROR(failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
+                lastError = WireClientError(.system(errno: failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
             }
             Glibc.close(candidate)
         }
-        throw lastError ?? MediaError(code: CFFmpegShims_AVERROR(EIO), operation: "connect to \(endpoint)", reason: "no usable address")
+        throw lastError ?? WireClientError(.noAddress, operation: "connect to \(endpoint)", reason: "no usable address")
     }
 
     deinit { close() }
@@ -86,16 +85,16 @@ final class InterruptibleSocket {
     }
 
     /// Sends all of `bytes`.
-    func send(_ bytes: [UInt8], operation: @autoclosure () -> String) throws(MediaError) {
-        var failure: MediaError?
+    func send(_ bytes: [UInt8], operation: @autoclosure () -> String) throws(WireClientError) {
+        var failure: WireClientError?
         bytes.withUnsafeBytes { raw in
-            do throws(MediaError) { try send(raw, operation: operation()) } catch { failure = error }
+            do throws(WireClientError) { try send(raw, operation: operation()) } catch { failure = error }
         }
         if let failure { throw failure }
     }
 
     /// Sends all of `bytes`.
-    func send(_ bytes: UnsafeRawBufferPointer, operation: @autoclosure () -> String) throws(MediaError) {
+    func send(_ bytes: UnsafeRawBufferPointer, operation: @autoclosure () -> String) throws(WireClientError) {
         guard let base = bytes.baseAddress else { return }
         var offset = 0
         while offset < bytes.count {
@@ -106,14 +105,14 @@ final class InterruptibleSocket {
                 try checkInterrupt(operation())
             } else {
                 let failure = errno
-                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
     }
 
     /// Sends the bytes `parts` point at, in order, with as few system calls as the kernel
     /// allows (`sendmsg`); `parts` is consumed.
-    func send(parts: inout [iovec], operation: @autoclosure () -> String) throws(MediaError) {
+    func send(parts: inout [iovec], operation: @autoclosure () -> String) throws(WireClientError) {
         var index = 0
         while index < parts.count {
             let sent = parts.withUnsafeMutableBufferPointer { vectors -> Int in
@@ -136,19 +135,19 @@ final class InterruptibleSocket {
                 try checkInterrupt(operation())
             } else {
                 let failure = errno
-                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
     }
 
     /// Receives what has arrived (up to `count` bytes) without waiting; 0 when nothing has.
-    func receiveIfAvailable(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(MediaError) -> Int {
+    func receiveIfAvailable(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(WireClientError) -> Int {
         let received = recv(descriptor, destination, count, Int32(MSG_DONTWAIT))
         if received > 0 { return received }
-        if received == 0 { throw MediaError.endOfStream(operation()) }
+        if received == 0 { throw WireClientError.closed(operation()) }
         if errno == EAGAIN || errno == EINTR { return 0 }
         let failure = errno
-        throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+        throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
     }
 
     /// Sends what fits now, without waiting (for a goodbye such as TEARDOWN).
@@ -158,38 +157,38 @@ final class InterruptibleSocket {
     }
 
     /// Receives up to `count` bytes into `destination`, waiting for at least one; throws at the end
-    /// of the stream (``MediaError/isEndOfFile``) or when interrupted.
-    func receive(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(MediaError) -> Int {
+    /// of the stream (``WireClientError/Kind/closed``) or when interrupted.
+    func receive(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(WireClientError) -> Int {
         while true {
             let received = recv(descriptor, destination, count, 0)
             if received > 0 { return received }
-            if received == 0 { throw MediaError.endOfStream(operation()) }
+            if received == 0 { throw WireClientError.closed(operation()) }
             guard errno == EAGAIN || errno == EINTR else {
                 let failure = errno
-                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
             try checkInterrupt(operation())
         }
     }
 
-    private func checkInterrupt(_ operation: @autoclosure () -> String) throws(MediaError) {
+    private func checkInterrupt(_ operation: @autoclosure () -> String) throws(WireClientError) {
         if interrupt.shouldStop {
-            throw MediaError(code: CFFmpegShims_AVERROR_EXIT(), operation: operation(), reason: "interrupted")
+            throw WireClientError(.interrupted, operation: operation(), reason: "interrupted")
         }
     }
 
     /// Waits until `fd` is ready for `events`, in 100 ms slices that check the interrupt.
-    private static func wait(_ fd: Int32, for events: Int16, interrupt: MediaInterrupt, operation: @autoclosure () -> String) throws(MediaError) {
+    private static func wait(_ fd: Int32, for events: Int16, interrupt: any WireInterrupt, operation: @autoclosure () -> String) throws(WireClientError) {
         var entry = pollfd(fd: fd, events: events, revents: 0)
         while true {
             if interrupt.shouldStop {
-                throw MediaError(code: CFFmpegShims_AVERROR_EXIT(), operation: operation(), reason: "interrupted")
+                throw WireClientError(.interrupted, operation: operation(), reason: "interrupted")
             }
             let ready = poll(&entry, 1, 100)
             if ready > 0 { return }
             if ready < 0 && errno != EINTR {
                 let failure = errno
-                throw MediaError(code: CFFmpegShims_AVERROR(failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
     }
