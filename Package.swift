@@ -124,6 +124,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The dashboard's wording, compiled into the binary (`PackageResources.ru_txt` …):
+            // nothing to install beside it.
+            resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
             swiftSettings: swiftSettings
         ),
 
