@@ -107,6 +107,8 @@ let package = Package(
                 "KuzetRelay", "KuzetDiscovery", "KuzetCurl", logging, metrics, lifecycle, hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The status page's wording, compiled into the binary.
+            resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
             swiftSettings: swiftSettings
         ),
 
