@@ -18,8 +18,8 @@ public struct TextCatalogue: Sendable {
         for language in PageLanguage.allCases {
             let text = String(decoding: files[language] ?? [], as: UTF8.self)
             var table: [String: String] = [:]
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let line = line.hasSuffix("\r") ? line.dropLast() : line
+            // `\r\n` is one Character in Swift: split on every kind of line end.
+            for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
                 if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "#" { continue }
                 let where_ = "\(language.rawValue).txt:\(number + 1)"
                 guard let equals = line.firstRange(of: " = ") else {

@@ -98,7 +98,10 @@ struct StatusPageLanguageTests {
         return words(StatusText.catalogue.entries[.en]).subtracting(words(StatusText.catalogue.entries[language]))
     }
 
-    static func visibleWords(_ dom: String) -> Set<String> {
+    static func visibleWords(_ output: String) -> Set<String> {
+        // Chromium's own log lines share the output: only the document counts.
+        guard let start = output.range(of: "<html"), let end = output.range(of: "</html>", options: .backwards) else { return [] }
+        let dom = output[start.lowerBound..<end.upperBound]
         let text = dom.replacing(/<style>.*?<\/style>/.dotMatchesNewlines(), with: " ").replacing(/<[^>]*>/, with: " ")
         return Set(text.matches(of: /[A-Za-z]{4,}/).map { String($0.0) })
     }
