@@ -102,6 +102,8 @@ struct DashboardLanguageTests {
             #expect(kazakh.text.hasPrefix("\u{FEFF}Өңір,Мектеп,Байланыста,"))
             let machine = try await registry.get("/api/v1/report?format=csv", token: viewer)
             #expect(machine.text.hasPrefix("region,schools,online,"), "without lang, the headers scripts read")
+            let fromPage = try await registry.get("/api/v1/report?format=csv&lang=kk", token: nil, headers: [.cookie: "kuzet_session=\(viewer)"])
+            #expect(fromPage.status == .ok && fromPage.text == kazakh.text, "the dashboard's link works with its cookie")
             let wrong = try await registry.get("/api/v1/report?format=csv&lang=de", token: viewer)
             #expect(wrong.status == .badRequest && wrong.text.contains("use ru, kk or en"))
         }
@@ -113,6 +115,18 @@ struct DashboardLanguageTests {
             DashboardText.catalogue, sources: PostgresTestServer.repositoryRoot + "/Sources/KuzetRegistry", derivedKeys: DashboardText.derivedKeys)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
         #expect((DashboardText.catalogue.entries[.kk]?.count ?? 0) > 90)
+    }
+
+    @Test("serve --time-zone UTC+6 shows UTC+6 on the pages; a zone that is not one is refused (exit 2) with what to give")
+    func serveTimeZone() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-time-zone")
+        let database = "sqlite:" + directory.file("registry.sqlite")
+        let viewer = try RegistryExecutable.createToken(["--role", "viewer", "--database", database])
+        let refused = try RegistryExecutable.run(["serve", "--listen", "127.0.0.1:0", "--database", database, "--time-zone", "Mars/Olympus"])
+        #expect(refused.status == 2 && refused.output.contains("--time-zone: \"Mars/Olympus\" is not a zone"), "\(refused.output)")
+        let server = try RegistryProcess(["--database", database, "--time-zone", "UTC+6"])
+        let page = try curl(["-H", "Authorization: Bearer \(viewer)", server.url + "/"])
+        #expect(page.status == 200 && page.body.contains("время UTC+6") && page.body.contains(" UTC+6</time>"), "\(page.body.prefix(2000))")
     }
 
     /// The instant as a clock in Kazakhstan reads it (computed apart from the product's code).
