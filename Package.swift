@@ -112,6 +112,8 @@ let package = Package(
                 "KuzetRelay", "KuzetDiscovery", "KuzetCurl", logging, metrics, lifecycle, hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // The status page's wording, compiled into the binary.
+            resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
             swiftSettings: swiftSettings
         ),
 
@@ -129,6 +131,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The dashboard's wording, compiled into the binary (`PackageResources.ru_txt` …):
+            // nothing to install beside it.
+            resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
             swiftSettings: swiftSettings
         ),
 

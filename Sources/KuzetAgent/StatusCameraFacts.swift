@@ -2,7 +2,7 @@ import Foundation
 
 /// What the running agent knows about one camera right now, for the status report.
 public struct StatusCameraFacts: Sendable {
-    public enum Upstream: String, Sendable { case live, connecting, offline, disabled }
+    public enum Upstream: String, Sendable, CaseIterable { case live, connecting, offline, disabled }
 
     /// The stream as the camera sends it, while known.
     public struct Video: Sendable, Equatable {

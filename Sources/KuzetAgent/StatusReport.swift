@@ -39,6 +39,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var daysKept: Double?
         public var hasSnapshot: Bool
         public var problems: [String]
+        /// `problems` as codes, for the page's languages (absent from older agents).
+        public var problemDetails: [StatusProblem]?
 
         public init(id: String, state: String) {
             self.id = id
@@ -102,6 +104,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var relay: Relay?
     /// Problems of the box as a whole (disk, uplink), in words.
     public var problems: [String]
+    /// `problems` as codes, for the page's languages (absent from older agents).
+    public var problemDetails: [StatusProblem]?
 
     public init(
         school: School, generatedAt: Date, uptimeSeconds: Double, cameras: [Camera], disk: Disk? = nil, uplink: Uplink,

@@ -24,27 +24,35 @@ public struct StatusReportBuilder: Sendable {
         let cameras = configuration.cameras.map { camera(configured: $0, facts: facts[$0.id], relay: relay?.camera($0.id), now: now) }
         let disk = Self.disk(root: configuration.storage.root, retention: configuration.retention)
         var problems: [String] = []
+        var details: [StatusProblem] = []
         if let disk, disk.freePercent < disk.minFreePercent {
             problems.append(
                 String(
                     format: "storage %@: only %.1f%% free, below retention.min_free_percent (%.0f%%) — the oldest footage is deleted early; add disk space",
                     disk.root, disk.freePercent, disk.minFreePercent))
+            details.append(
+                StatusProblem(
+                    .storageLow, ["root": disk.root, "free": String(format: "%.1f", disk.freePercent), "minimum": String(format: "%.0f", disk.minFreePercent)]))
         }
         if disk == nil {
             problems.append("storage.root \(configuration.storage.root): cannot be read — create it and give the agent write access")
+            details.append(StatusProblem(.storageUnreadable, ["root": configuration.storage.root]))
         }
         if uplink.state == "failing" {
             problems.append("registry: heartbeats are not delivered (\(uplink.outboxPending) waiting) — check the network and registry.url")
+            details.append(StatusProblem(.registryFailing, ["waiting": "\(uplink.outboxPending)"]))
         }
         let relayFacts = configuration.relay.map { relayConfiguration in
             StatusReport.Relay(
                 listen: relayConfiguration.listen.description, clients: cameras.reduce(0) { $0 + $1.relayClients },
                 authentication: relayConfiguration.username != nil)
         }
-        return StatusReport(
+        var report = StatusReport(
             school: .init(id: configuration.school.id, name: configuration.school.name, region: configuration.school.region),
             generatedAt: now, uptimeSeconds: now.timeIntervalSince(startedAt), cameras: cameras, disk: disk, uplink: uplink,
             relay: relayFacts, problems: problems)
+        report.problemDetails = details
+        return report
     }
 
     func camera(configured: AgentConfiguration.Camera, facts: StatusCameraFacts?, relay: RelayStatistics.Camera?, now: Date) -> StatusReport.Camera {
@@ -65,19 +73,28 @@ public struct StatusReportBuilder: Sendable {
         camera.oldestSegment = segments.first?.start
         camera.newestSegment = segments.last?.start
         camera.daysKept = segments.first.map { now.timeIntervalSince($0.start) / 86_400 }
+        var details: [StatusProblem] = []
         switch facts.upstream {
         case .offline:
             let since = camera.lastFrameAgeSeconds.map { String(format: " for %.0f s", $0) } ?? ""
-            let reason = facts.lastError.map { " (\(CredentialRedaction.redact($0)))" } ?? ""
+            let redacted = facts.lastError.map(CredentialRedaction.redact)
+            let reason = redacted.map { " (\($0))" } ?? ""
             camera.problems.append("no video\(since)\(reason) — check the camera's power and network, and cameras[\(configured.id)].url and password")
+            let seconds = camera.lastFrameAgeSeconds.map { String(format: "%.0f", $0) }
+            var values = ["camera": configured.id]
+            values["seconds"] = seconds
+            details.append(StatusProblem(seconds == nil ? .noVideo : .noVideoFor, values, reason: redacted))
         case .connecting:
             camera.problems.append("connecting to the camera — wait a few seconds; if it stays so, check cameras[\(configured.id)].url")
+            details.append(StatusProblem(.connecting, ["camera": configured.id]))
         case .live, .disabled:
             break
         }
         if configured.record != nil && facts.upstream == .live && facts.recording != "recording" {
             camera.problems.append("the camera is live but not recorded — check storage.root is writable and has space")
+            details.append(StatusProblem(.notRecorded))
         }
+        camera.problemDetails = details
         return camera
     }
 

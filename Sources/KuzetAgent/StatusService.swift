@@ -71,12 +71,22 @@ public struct StatusService: Service {
             StatusMetrics.record(await source.statusReport(), into: metrics)
             return Self.response(.ok, type: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: metrics.emitToBuffer()))
         }
-        router.get("/") { _, _ -> Response in
+        let timeZone = configuration.timeZone
+        router.get("/") { request, _ -> Response in
+            if let chosen = request.uri.queryParameters.get("lang") {
+                // A link from the language switch: remember it and show the page without it.
+                var response = Response(status: .seeOther, headers: [.location: "/", .cacheControl: "no-store"])
+                if let language = PageLanguage(tag: chosen) { response.headers[.setCookie] = language.cookie(secure: false) }
+                return response
+            }
             var report = await source.statusReport()
             for index in report.cameras.indices {
                 report.cameras[index].hasSnapshot = await snapshots.hasSnapshot(of: report.cameras[index].id)
             }
-            return Self.response(.ok, type: "text/html; charset=utf-8", body: ByteBuffer(string: StatusPage.html(report)))
+            let text = PageText(language: StatusText.language(of: request), catalogue: StatusText.catalogue, timeZone: timeZone)
+            var response = Self.response(.ok, type: "text/html; charset=utf-8", body: ByteBuffer(string: StatusPage.html(report, text: text)))
+            response.headers[.vary] = "Accept-Language, Cookie"
+            return response
         }
         router.get("/snapshot/:camera") { _, context -> Response in
             guard let camera = context.parameters.get("camera"), CameraID.isValid(camera) else {

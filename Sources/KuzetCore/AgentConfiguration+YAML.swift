@@ -232,10 +232,18 @@ struct ConfigurationReader {
 
     mutating func readStatus(_ node: Node?) -> AgentConfiguration.Status {
         guard let node, let map = mapping(node, key: "status") else { return .init() }
-        checkKnown(map, key: "status", known: ["listen", "password", "password_file"])
+        checkKnown(map, key: "status", known: ["listen", "password", "password_file", "time_zone"])
+        var timeZone = PageTimeZone.almaty
+        if let name = string(map["time_zone"], key: "status.time_zone") {
+            if let zone = PageTimeZone(name) {
+                timeZone = zone
+            } else {
+                problem("status.time_zone", "\"\(name.prefix(64))\" is not a zone", "give an IANA name such as Asia/Almaty or an offset such as UTC+5")
+            }
+        }
         return .init(
             listen: listenAddress(map["listen"], key: "status.listen") ?? AgentConfiguration.Status().listen,
-            password: secret(map, key: "status")
+            password: secret(map, key: "status"), timeZone: timeZone
         )
     }
 

@@ -151,9 +151,12 @@ public struct AgentConfiguration: Sendable, Equatable {
     public struct Status: Sendable, Equatable {
         public var listen: ListenAddress
         public var password: String?
-        public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080), password: String? = nil) {
+        /// `status.time_zone`: the zone the status page shows times in (Asia/Almaty by default).
+        public var timeZone: PageTimeZone
+        public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080), password: String? = nil, timeZone: PageTimeZone = .almaty) {
             self.listen = listen
             self.password = password
+            self.timeZone = timeZone
         }
     }
 

@@ -72,6 +72,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Seconds between two counts of the schools by region and flag that /metrics shows (the store is not queried per scrape).")
     var censusInterval: Double = 15
 
+    @Option(
+        name: .customLong("time-zone"),
+        help: "Zone the dashboard shows times in: an IANA name or a fixed offset such as UTC+5 (default: $KUZET_REGISTRY_TIME_ZONE, else Asia/Almaty). The API and CSV keep ISO 8601.")
+    var timeZone: String?
+
     @Flag(
         name: .customLong("insecure-http"),
         help: "Serve plain HTTP on an address other machines reach (without it, plain HTTP is refused unless --listen is loopback).")
@@ -105,6 +110,11 @@ struct ServeCommand: AsyncParsableCommand {
         for proxy in proxies where !RegistryServer.isIPAddress(proxy) {
             problems.append("--trusted-proxy: \"\(proxy.prefix(60))\" is not an IP address — give the proxy's address as it connects, e.g. 127.0.0.1 or ::1")
         }
+        let zoneName = OptionDefault.resolve(timeZone, environment: "KUZET_REGISTRY_TIME_ZONE", otherwise: PageTimeZone.defaultName)
+        let pageTimeZone = PageTimeZone(zoneName)
+        if pageTimeZone == nil {
+            problems.append("--time-zone: \"\(zoneName.prefix(64))\" is not a zone — give an IANA name such as Asia/Almaty or an offset such as UTC+5")
+        }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
 
         let logger = Logger(label: "kuzet.registry")
@@ -112,10 +122,11 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("--insecure-http: serving plain HTTP on \(listen) — tokens and the dashboard cookie cross the network unencrypted; give --tls-cert and --tls-key")
         }
         let (store, service) = try RegistryStores.open(location, logger: logger)
-        let registry = Registry(
+        var registry = Registry(
             store: store,
             policy: FlagPolicy(offlineAfterIntervals: offlineAfterIntervals, minimumRetentionDays: minimumRetentionDays, clockSkewSeconds: clockSkewSeconds),
             maximumBodyBytes: maxBodyBytes, historyRowsPerHour: historyRowsPerHour, historyBytesPerHour: historyBytesPerHour, logger: logger)
+        registry.pageTimeZone = pageTimeZone ?? .almaty
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
         var server = RegistryServer(registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies, logger: logger)
         server.connectionLimits = ConnectionLimits(

@@ -36,7 +36,7 @@ struct RegionTests {
             let flagged = try await registry.getJSON("/api/v1/schools?flag=REGION_MISMATCH", token: admin)
             #expect((flagged["schools"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["KZ-AST-0001"])
             let page = try await registry.get("/schools/KZ-AST-0001", token: admin)
-            #expect(page.text.contains("REGION_MISMATCH") && page.text.contains("its heartbeats name Almaty"))
+            #expect(page.text.contains("REGION_MISMATCH") && page.text.contains("в её сигналах указан регион Almaty"))
         }
     }
 

@@ -10,9 +10,9 @@ extension DashboardPages {
             "<tr><td><code>\(HTML.escape(version.agentVersion))</code></td><td class=\"num\">\(version.schools)</td><td class=\"num\">\(version.configurations)</td></tr>\n"
         }.joined()
         return """
-            <h2 id="fleet">Agents</h2>
+            <h2 id="fleet">\(text.html("fleet.heading"))</h2>
             <div class="box"><table id="agents">
-            <thead><tr><th>Agent version</th><th class="num">Schools</th><th class="num">Configurations</th></tr></thead>
+            <thead><tr><th>\(text.html("fleet.version"))</th><th class="num">\(text.html("fleet.schools"))</th><th class="num">\(text.html("fleet.configurations"))</th></tr></thead>
             <tbody>
             \(rows)</tbody></table></div>
             """

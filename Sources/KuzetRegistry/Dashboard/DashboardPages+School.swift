@@ -1,71 +1,85 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import KuzetCore
 import KuzetProtocol
 
 extension DashboardPages {
-    func school(_ id: String, _ principal: Principal) async throws -> Response {
+    func school(_ id: String, _ principal: Principal, here: URI) async throws -> Response {
         guard let record = try await registry.visibleSchool(id: id, for: principal) else {
-            let body = "<h1>School not found</h1><p>No school <code>\(HTML.escape(String(id.prefix(64))))</code> that you may see. <a href=\"/\">Back to the dashboard</a></p>"
-            return JSONResponse.text(HTML.page(title: "Not found", principal: principal, body: body), contentType: "text/html; charset=utf-8", status: .notFound)
+            let body = """
+                <h1>\(text.html("school.not_found"))</h1><p>\(text.html("school.not_found_detail", ["id": "<code>\(HTML.escape(String(id.prefix(64))))</code>"])) \
+                <a href="/">\(text.html("school.back_to_dashboard"))</a></p>
+                """
+            return respond(title: text.plain("school.not_found"), principal: principal, body: body, here: here, status: .notFound)
         }
         let now = registry.now()
         let history = try await registry.store.history(schoolID: record.id, limit: registry.historyLimit)
         let flags = record.flags(at: now, policy: registry.policy)
-        var html = "<p><a href=\"/\">← All schools</a></p>\n"
+        var html = "<p><a href=\"/\">\(text.html("school.all_schools"))</a></p>\n"
         html += "<h1>\(HTML.escape(record.name ?? record.id)) <span class=\"muted\">\(HTML.escape(record.id))</span></h1>\n"
         html += "<div id=\"school-flags\">"
-        html += flags.isEmpty ? "<span class=\"ok\">No problems</span>" : flags.map {
-            "\(Self.flagBadge($0)) <span class=\"muted\">since \(HTML.date($0.since))</span><br>"
+        html += flags.isEmpty ? "<span class=\"ok\">\(text.html("school.no_problems"))</span>" : flags.map {
+            "\(flagBadge($0)) <span class=\"muted\">\(text.html("school.flag_since", ["time": HTML.date($0.since, text)]))</span> "
+                + "<span class=\"muted\">· \(HTML.escape(DashboardText.flagMeaning($0.flag, text)))</span><br>"
         }.joined()
         html += "</div>\n"
         let state = record.state
+        let online = record.isOnline(at: now, policy: registry.policy)
         html += """
-            <h2>Facts</h2>
+            <h2>\(text.html("school.facts"))</h2>
             <dl class="facts">
-            <dt>Region</dt><dd>\(HTML.escape(record.region ?? UnknownRegion.name))\(Self.reportedRegion(record.regionMismatch))</dd>
-            <dt>Online</dt><dd>\(record.isOnline(at: now, policy: registry.policy) ? "yes" : "no")</dd>
-            <dt>Last heartbeat</dt><dd>\(HTML.date(record.lastContactAt))</dd>
-            <dt>Agent</dt><dd>\(HTML.escape(state?.agentVersion ?? "—")) · every \(state.map { "\($0.intervalSeconds) s" } ?? "—")</dd>
-            <dt>Clock offset</dt><dd>\(state.map { String(format: "%+.0f s", $0.clockSkewSeconds) } ?? "—")</dd>
-            <dt>Storage</dt><dd>\(state.map(Self.storage) ?? "—")</dd>
+            <dt>\(text.html("regions.region"))</dt><dd>\(regionName(record.region ?? UnknownRegion.name))\(reportedRegion(record.regionMismatch))</dd>
+            <dt>\(text.html("school.online"))</dt><dd>\(text.html(online ? "school.yes" : "school.no"))</dd>
+            <dt>\(text.html("schools.last_heartbeat"))</dt><dd id="last-heartbeat">\(HTML.date(record.lastContactAt, text))</dd>
+            <dt>\(text.html("school.agent"))</dt><dd>\(HTML.escape(state?.agentVersion ?? "—")) · \(state.map { text.html("school.every", ["seconds": "\($0.intervalSeconds)"]) } ?? "—")</dd>
+            <dt>\(text.html("school.clock_offset"))</dt><dd>\(state.map { text.html("school.seconds_signed", ["seconds": String(format: "%+.0f", $0.clockSkewSeconds)]) } ?? "—")</dd>
+            <dt>\(text.html("school.storage"))</dt><dd>\(state.map(storage) ?? "—")</dd>
             </dl>
 
             """
         html += cameraTable(state?.cameras ?? [])
         html += historyTable(history)
-        return JSONResponse.text(HTML.page(title: record.name ?? record.id, principal: principal, body: html), contentType: "text/html; charset=utf-8")
+        return respond(title: record.name ?? record.id, principal: principal, body: html, here: here)
     }
 
     /// What the school's heartbeats name instead of its registered region, if anything.
-    static func reportedRegion(_ mismatch: RegionMismatch?) -> String {
+    func reportedRegion(_ mismatch: RegionMismatch?) -> String {
         guard let mismatch else { return "" }
-        return " <span class=\"muted\">(its heartbeats name \(HTML.escape(mismatch.reported)) — set by the registry, not obeyed)</span>"
+        return " <span class=\"muted\">(\(text.html("school.reported_region", ["region": HTML.escape(mismatch.reported)])))</span>"
     }
 
-    static func storage(_ state: SchoolState) -> String {
+    func storage(_ state: SchoolState) -> String {
         let storage = state.storage
         let free = storage.totalBytes > 0 ? Double(storage.freeBytes) * 100 / Double(storage.totalBytes) : 0
-        let gigabytes = { (bytes: Int64) in String(format: "%.0f GB", Double(bytes) / 1e9) }
-        return "\(gigabytes(storage.freeBytes)) free of \(gigabytes(storage.totalBytes)) (\(String(format: "%.0f", free))%) · keeps \(storage.retentionDays) days"
+        let gigabytes = { (bytes: Int64) in String(format: "%.0f", Double(bytes) / 1e9) }
+        return text.html(
+            "school.storage_detail",
+            ["free": gigabytes(storage.freeBytes), "total": gigabytes(storage.totalBytes), "percent": String(format: "%.0f", free), "days": "\(storage.retentionDays)"])
     }
 
     func cameraTable(_ cameras: [CameraState]) -> String {
         var rows = ""
         for camera in cameras {
             let report = camera.report
-            let video = [report.codec, report.width.flatMap { w in report.height.map { "\(w)×\($0)" } }, report.fps.map { String(format: "%.0f fps", $0) }]
-                .compactMap { $0 }.joined(separator: " ")
-            let flags = camera.flags.isEmpty ? "<span class=\"ok\">OK</span>" : camera.flags.map(Self.flagBadge).joined()
+            let fps = report.fps.map { text.plain("camera.fps", ["fps": String(format: "%.0f", $0)]) }
+            let video = [report.codec, report.width.flatMap { w in report.height.map { "\(w)×\($0)" } }, fps].compactMap { $0 }.joined(separator: " ")
+            let flags = camera.flags.isEmpty ? "<span class=\"ok\">\(text.html("flags.ok"))</span>" : camera.flags.map(flagBadge).joined()
+            let relay = report.relayClients > 0 ? " · " + text.html("camera.relay_clients", ["count": "\(report.relayClients)"]) : ""
+            let retention = report.retention.map { text.html("camera.days", ["days": String(format: "%.1f", $0.achievedDays)]) } ?? "—"
             rows += """
-                <tr><td>\(HTML.escape(report.id))</td><td>\(flags)</td><td>\(report.recording.rawValue)</td><td>\(report.push.rawValue)\(report.relayClients > 0 ? " · relay \(report.relayClients)" : "")</td>\
-                <td class="num">\(report.retention.map { String(format: "%.1f d", $0.achievedDays) } ?? "—")</td><td class="hide-sm">\(HTML.escape(video))</td></tr>\n
+                <tr><td>\(HTML.escape(report.id))</td><td>\(flags)</td><td>\(text.html("recording.\(report.recording.rawValue)"))</td>\
+                <td>\(text.html("delivery.\(report.push.rawValue)"))\(relay)</td>\
+                <td class="num">\(retention)</td><td class="hide-sm">\(HTML.escape(video))</td></tr>\n
                 """
         }
-        if cameras.isEmpty { rows = "<tr><td colspan=\"6\" class=\"muted\">No heartbeat yet.</td></tr>" }
+        if cameras.isEmpty { rows = "<tr><td colspan=\"6\" class=\"muted\">\(text.html("camera.no_heartbeat"))</td></tr>" }
         return """
-            <h2>Cameras</h2>
+            <h2>\(text.html("camera.heading"))</h2>
             <div class="box"><table id="cameras">
-            <thead><tr><th>Camera</th><th>Flags</th><th>Recording</th><th>To ЦОУ</th><th class="num">Retention</th><th class="hide-sm">Video</th></tr></thead>
+            <thead><tr><th>\(text.html("camera.camera"))</th><th>\(text.html("schools.flags"))</th><th>\(text.html("camera.recording"))</th>\
+            <th>\(text.html("camera.to_centre"))</th><th class="num">\(text.html("camera.retention"))</th><th class="hide-sm">\(text.html("camera.video"))</th></tr></thead>
             <tbody>
             \(rows)</tbody></table></div>
 
@@ -76,18 +90,22 @@ extension DashboardPages {
         var rows = ""
         for entry in history {
             let heartbeat = try? StoredJSON.decode(Heartbeat.self, entry.payload)
-            let cameras = heartbeat.map { "\($0.cameras.filter { $0.recording == .recording }.count)/\($0.cameras.count) recording" } ?? "—"
+            let cameras = heartbeat.map {
+                text.html("history.recording_count", ["recording": "\($0.cameras.filter { $0.recording == .recording }.count)", "cameras": "\($0.cameras.count)"])
+            } ?? "—"
+            // The agent's events are its own words (English), shown as sent.
             let events = (heartbeat?.events ?? []).map { "\(HTML.escape($0.kind.rawValue))\($0.camera.map { " (" + HTML.escape($0) + ")" } ?? ""): \(HTML.escape($0.message))" }
                 .joined(separator: "<br>")
             rows += """
-                <tr><td class="num">\(entry.sequence)</td><td>\(HTML.date(entry.sentAt))</td><td class="hide-sm">\(HTML.date(entry.receivedAt))</td><td>\(cameras)</td><td>\(events)</td></tr>\n
+                <tr><td class="num">\(entry.sequence)</td><td>\(HTML.date(entry.sentAt, text))</td><td class="hide-sm">\(HTML.date(entry.receivedAt, text))</td><td>\(cameras)</td><td>\(events)</td></tr>\n
                 """
         }
-        if history.isEmpty { rows = "<tr><td colspan=\"5\" class=\"muted\">No heartbeats yet.</td></tr>" }
+        if history.isEmpty { rows = "<tr><td colspan=\"5\" class=\"muted\">\(text.html("history.none"))</td></tr>" }
         return """
-            <h2>Recent heartbeats</h2>
+            <h2>\(text.html("history.heading"))</h2>
             <div class="box"><table id="history">
-            <thead><tr><th class="num">#</th><th>Sent</th><th class="hide-sm">Received</th><th>Cameras</th><th>Events</th></tr></thead>
+            <thead><tr><th class="num">#</th><th>\(text.html("history.sent"))</th><th class="hide-sm">\(text.html("history.received"))</th>\
+            <th>\(text.html("camera.heading"))</th><th>\(text.html("history.events"))</th></tr></thead>
             <tbody>
             \(rows)</tbody></table></div>
             """

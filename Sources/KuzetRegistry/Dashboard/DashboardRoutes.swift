@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import KuzetCore
 
 /// The police dashboard: `GET /` (regions, schools with flags), `GET /schools/{id}` (cameras, history).
 ///
@@ -9,18 +10,25 @@ import HummingbirdCore
 /// pasted into the form at `/login`, or in a link `https://registry/?token=…` (the ЦОУ can bookmark
 /// the link it was given). The token then lives in an HttpOnly, SameSite=Strict cookie
 /// (`Secure` under HTTPS) for 12 hours, and a `?token=` link redirects at once to the same page
-/// without the token, so it does not stay in the address bar or history.
+/// without the token, so it does not stay in the address bar or history. The page's language is
+/// chosen the same way: `?lang=ru|kk|en` links on every page set the `kuzet_lang` cookie
+/// (`SameSite=Lax`, a year) and redirect; without it, `Accept-Language` decides, else Russian.
 struct DashboardRoutes {
     let registry: Registry
     let secureCookie: Bool
     static let cookieLifetime = 12 * 3600
 
     func add(to router: Router<RegistryRequestContext>) {
-        router.get("/") { request, context in try await guarded(request, context) { try await DashboardPages(registry: registry).home(request, $0) } }
-        router.get("/schools/{id}") { request, context in
-            try await guarded(request, context) { try await DashboardPages(registry: registry).school(context.parameters.get("id") ?? "", $0) }
+        router.get("/") { request, context in
+            try await guarded(request, context) { try await pages(request).home(request, $0) }
         }
-        router.get("/login") { _, context in loginPage(message: nil, principal: context.principal, status: .ok) }
+        router.get("/schools/{id}") { request, context in
+            try await guarded(request, context) { try await pages(request).school(context.parameters.get("id") ?? "", $0, here: request.uri) }
+        }
+        router.get("/login") { request, context in
+            if let response = rememberingChoices(request, token: nil) { return response }
+            return loginPage(request, message: nil, principal: context.principal, status: .ok)
+        }
         router.post("/login") { request, context in try await login(request, context: context) }
         router.post("/logout") { _, _ in
             var response = redirect(to: "/login")
@@ -29,21 +37,38 @@ struct DashboardRoutes {
         }
     }
 
-    /// Runs `page` for a reader; handles `?token=` (cookie + redirect without it) and sends others to /login.
+    func pages(_ request: Request) -> DashboardPages {
+        DashboardPages(registry: registry, text: DashboardText.text(for: request, registry: registry))
+    }
+
+    /// Runs `page` for a reader; handles `?token=` and `?lang=` (cookies + redirect without them)
+    /// and sends others to /login.
     func guarded(_ request: Request, _ context: RegistryRequestContext, page: (Principal) async throws -> Response) async throws -> Response {
         if let token = request.uri.queryParameters.get("token") {
             guard let principal = try await registry.principal(forToken: token), principal.canRead else {
-                return loginPage(message: "That link's token is not valid for the dashboard — ask for a viewer token.", principal: nil, status: .unauthorized)
+                return loginPage(request, message: "login.bad_link", principal: nil, status: .unauthorized)
             }
-            var response = redirect(to: Self.pathWithoutToken(request.uri))
-            response.headers[.setCookie] = cookie(value: token, maxAge: Self.cookieLifetime)
-            return response
         }
+        if let response = rememberingChoices(request, token: request.uri.queryParameters.get("token")) { return response }
         guard let principal = context.principal else { return redirect(to: "/login") }
         guard principal.canRead else {
-            return loginPage(message: "A school token cannot open the dashboard — use a viewer or admin token.", principal: nil, status: .forbidden)
+            return loginPage(request, message: "login.school_token", principal: nil, status: .forbidden)
         }
         return try await page(principal)
+    }
+
+    /// For a link with `?token=` (already checked) or `?lang=`: the cookies that remember them and
+    /// a redirect to the same page without them (so the token leaves the address bar and a reload
+    /// keeps the language from the cookie). Nil when the link has neither.
+    func rememberingChoices(_ request: Request, token: String?) -> Response? {
+        let language = request.uri.queryParameters.get("lang")
+        guard token != nil || language != nil else { return nil }
+        var response = redirect(to: Self.pathWithoutChoices(request.uri))
+        if let token { response.headers.append(HTTPField(name: .setCookie, value: cookie(value: token, maxAge: Self.cookieLifetime))) }
+        if let chosen = language.flatMap(PageLanguage.init(tag:)) {
+            response.headers.append(HTTPField(name: .setCookie, value: chosen.cookie(secure: secureCookie)))
+        }
+        return response
     }
 
     func login(_ request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -55,26 +80,29 @@ struct DashboardRoutes {
             return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding?.trimmingCharacters(in: .whitespacesAndNewlines)
         }.first ?? ""
         guard let principal = try await registry.principal(forToken: token), principal.canRead else {
-            return loginPage(message: "That token is not a valid viewer or admin token — check it and try again.", principal: nil, status: .unauthorized)
+            return loginPage(request, message: "login.bad_token", principal: nil, status: .unauthorized)
         }
         var response = redirect(to: "/")
         response.headers[.setCookie] = cookie(value: token, maxAge: Self.cookieLifetime)
         return response
     }
 
-    func loginPage(message: String?, principal: Principal?, status: HTTPResponse.Status) -> Response {
-        let error = message.map { "<p class=\"error\">\(HTML.escape($0))</p>" } ?? ""
+    /// The sign-in page; `message` is a catalogue key.
+    func loginPage(_ request: Request, message: String?, principal: Principal?, status: HTTPResponse.Status) -> Response {
+        let pages = pages(request)
+        let text = pages.text
+        let error = message.map { "<p class=\"error\">\(text.html($0))</p>" } ?? ""
         let body = """
-            <h1>Sign in</h1>
+            <h1>\(text.html("login.heading"))</h1>
             \(error)
             <form method="post" action="/login" class="login">
-            <label for="token">Viewer or admin token</label>
+            <label for="token">\(text.html("login.token"))</label>
             <input id="token" name="token" type="password" autocomplete="current-password" required>
-            <button type="submit">Open the dashboard</button>
-            <p class="muted">Tokens come from <code>kuzet-registry token create --role viewer</code>. You stay signed in for 12 hours on this browser.</p>
+            <button type="submit">\(text.html("login.open"))</button>
+            <p class="muted">\(text.html("login.help", ["command": "<code>kuzet-registry token create --role viewer</code>"]))</p>
             </form>
             """
-        return JSONResponse.text(HTML.page(title: "Sign in", principal: principal, body: body), contentType: "text/html; charset=utf-8", status: status)
+        return pages.respond(title: text.plain("login.heading"), principal: principal, body: body, here: request.uri, status: status)
     }
 
     func cookie(value: String, maxAge: Int) -> String {
@@ -85,8 +113,8 @@ struct DashboardRoutes {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
-    static func pathWithoutToken(_ uri: URI) -> String {
-        let rest = uri.queryParameters.filter { $0.key != "token" }
+    static func pathWithoutChoices(_ uri: URI) -> String {
+        let rest = uri.queryParameters.filter { $0.key != "token" && $0.key != "lang" }
             .map { "\(HTML.query(String($0.key)))=\(HTML.query(String($0.value)))" }
         return uri.path + (rest.isEmpty ? "" : "?" + rest.joined(separator: "&"))
     }

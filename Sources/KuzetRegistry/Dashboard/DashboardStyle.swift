@@ -8,6 +8,8 @@ enum DashboardStyle {
         header{display:flex;flex-wrap:wrap;gap:.5rem;justify-content:space-between;align-items:center;padding:.75rem 1rem;background:var(--accent);color:#fff}
         header a.brand{color:#fff;font-weight:700;text-decoration:none;font-size:1.15rem}
         header .who{display:flex;gap:.5rem;align-items:center;margin:0}
+        header nav.languages{display:flex;gap:.7rem;align-items:center}
+        header nav.languages a{color:#fff;opacity:.8} header nav.languages strong{color:#fff}
         header button{font:inherit;border:1px solid #fff;background:transparent;color:#fff;border-radius:4px;padding:.15rem .6rem;cursor:pointer}
         main{max-width:72rem;margin:0 auto;padding:1rem}
         h1{font-size:1.4rem;margin:.5rem 0 1rem}

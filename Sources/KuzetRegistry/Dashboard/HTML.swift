@@ -1,4 +1,7 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdCore
 import KuzetCore
 
 /// Minimal server-side HTML: escaping and the page frame. No script, no external resources.
@@ -12,36 +15,49 @@ enum HTML {
         return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
     }
 
-    static func date(_ date: Date?) -> String {
+    /// A moment in the page's zone, the zone shown (`2026-12-05 05:35:36 UTC+5`); "—" for none.
+    static func date(_ date: Date?, _ text: PageText) -> String {
         guard let date else { return "—" }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
-        return formatter.string(from: date) + " UTC"
+        return "<time datetime=\"\(WireDateFormat.format(date))\">\(escape(text.time(date)))</time>"
     }
 
     static func percent(_ value: Double) -> String { String(format: "%.1f%%", value) }
 
-    static func page(title: String, principal: Principal?, body: String) -> String {
+    /// The page frame. `here` is the page's path and query, for the language switch's links.
+    static func page(title: String, principal: Principal?, body: String, text: PageText, here: URI) -> String {
         var who = ""
         if let principal {
             let scope = principal.readableRegion.map { " · " + escape($0) } ?? ""
             who = """
-                <form method="post" action="/logout" class="who"><span>\(principal.role.rawValue)\(scope)</span> <button type="submit">Log out</button></form>
+                <form method="post" action="/logout" class="who"><span>\(text.html("role.\(principal.role.rawValue)"))\(scope)</span> <button type="submit">\(text.html("page.log_out"))</button></form>
                 """
         }
         return """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8">
+            <html lang="\(text.language.rawValue)"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) · Kuzet registry</title>
+            <title>\(escape(title)) · \(text.html("page.brand"))</title>
             <style>\(DashboardStyle.css)</style>
             </head><body>
-            <header><a href="/" class="brand">Kuzet registry</a>\(who)</header>
+            <header><a href="/" class="brand">\(text.html("page.brand"))</a>\(languageSwitch(text.language, here: here))\(who)</header>
             <main>
             \(body)
             </main>
-            <footer>Kuzet · school CCTV → ЦОУ · times in UTC</footer>
+            <footer>\(text.html("page.footer", ["zone": escape(text.timeZone.label(at: Date()))]))</footer>
             </body></html>
             """
+    }
+
+    /// Links to the same page in each language (`?lang=kk`): the server remembers the choice in a
+    /// cookie, so it works without script and survives a reload.
+    static func languageSwitch(_ current: PageLanguage, here: URI) -> String {
+        let kept = here.queryParameters.filter { $0.key != "lang" && $0.key != "token" }
+            .map { "\(query(String($0.key)))=\(query(String($0.value)))&" }.joined()
+        let links = PageLanguage.allCases.map { language in
+            language == current
+                ? "<strong lang=\"\(language.rawValue)\">\(language.ownName)</strong>"
+                : "<a href=\"\(here.path)?\(escape(kept))lang=\(language.rawValue)\" lang=\"\(language.rawValue)\" hreflang=\"\(language.rawValue)\">\(language.ownName)</a>"
+        }
+        return "<nav class=\"languages\" id=\"languages\">\(links.joined(separator: " "))</nav>"
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import Logging
 
 /// What every route needs: the store, the flag thresholds and the clock.
@@ -11,6 +12,8 @@ public struct Registry: Sendable {
     public var maximumBodyBytes: Int
     /// Heartbeats shown on a school's page and in `GET /api/v1/schools/{id}`.
     public var historyLimit: Int
+    /// The zone the dashboard shows times in (`serve --time-zone`; Asia/Almaty by default).
+    public var pageTimeZone: PageTimeZone = .almaty
     /// Recognised tokens, kept so ingest does not hit the database for each one; forgotten within
     /// about 2 s of any revocation (`TokenCache`).
     let tokenCache: TokenCache
