@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 extension DashboardPages {
     /// The overview's agent table: schools by agent version, and how many distinct configurations
