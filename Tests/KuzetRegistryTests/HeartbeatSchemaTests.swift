@@ -75,7 +75,9 @@ struct HeartbeatSchemaTests {
         var partial = Self.full
         partial.cameras[0].retention?.gaps = []
         partial.centre = nil
-        #expect(Self.unset(in: partial) == ["heartbeat.cameras[0].retention.gaps", "heartbeat.centre"])
+        let found = Self.unset(in: partial)
+        #expect(found.contains("heartbeat.cameras[0].retention.gaps"))
+        #expect(found.contains("heartbeat.centre"))
     }
 
     @Test("the fast reader reads the agent's JSON of the full heartbeat field for field as JSONDecoder of the protocol type")
