@@ -19,8 +19,6 @@ public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
     /// (`token create --role school --region`). Recorded, never obeyed: the school stays where it
     /// was registered, and only that region's viewers see it.
     case regionMismatch = "REGION_MISMATCH"
-    /// SCRATCH: the agent restarted within the last minute.
-    case justRestarted = "JUST_RESTARTED"
 
     public static func < (lhs: SchoolFlag, rhs: SchoolFlag) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

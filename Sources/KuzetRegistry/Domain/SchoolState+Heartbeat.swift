@@ -31,7 +31,6 @@ extension SchoolState {
         mark(.retentionBelowMinimum, retentionBelow, start: shortfall ?? observed)
         mark(.diskPressure, heartbeat.storage.diskPressure)
         mark(.clockSkew, abs(skew) > policy.clockSkewSeconds)
-        mark(.justRestarted, heartbeat.uptimeSeconds < 60)
 
         return SchoolState(
             lastSequence: heartbeat.sequence, lastSentAt: heartbeat.sentAt, intervalSeconds: heartbeat.intervalSeconds,
