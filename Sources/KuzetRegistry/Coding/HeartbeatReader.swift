@@ -8,7 +8,8 @@ import KuzetProtocol
 /// with an escape or invalid UTF-8, a number outside strict JSON grammar or its type's range, a
 /// missing field, an unknown enum value, trailing text. So it never accepts what `JSONDecoder` would
 /// refuse, and where it accepts, the values are the same (tests compare both on generated and
-/// mutated bodies).
+/// mutated bodies). `KuzetProtocol`'s types are the schema: a field added there and not here fails
+/// `HeartbeatSchemaTests` (its heartbeat must set every field, and this reader must read it whole).
 struct HeartbeatReader {
     private let bytes: [UInt8]
     private var index = 0

@@ -7,7 +7,8 @@ import KuzetProtocol
 /// and flags) is written directly. Encoding it all with `JSONEncoder` was the largest cost left in a
 /// request (perf: 7 % of the server's CPU at one heartbeat per request). The result decodes to the
 /// same `SchoolState` (the reports were decoded from exactly those bytes), and with a payload as our
-/// encoder writes it, it is byte for byte what `JSONEncoder` (sorted keys) would write.
+/// encoder writes it, it is byte for byte what `JSONEncoder` (sorted keys) would write
+/// (`HeartbeatSchemaTests` checks it on a heartbeat with every field set).
 enum StoredStateJSON {
     /// - Parameter payload: the JSON of the heartbeat the state's cameras and storage come from
     ///   (nil, or a payload that does not fit the state: `JSONEncoder` encodes it all).

@@ -49,16 +49,14 @@ enum PostgresIngestStatements {
     }
 
     /// Writes each school's contact time and, where its state moved (`json` not empty), its state and
-    /// flag columns. NaN stands for "not set" in the float columns (arrays cannot carry NULL here).
+    /// status columns. NaN stands for "not set" in the float columns (arrays cannot carry NULL here).
     struct UpdateSchools: PostgresPreparedStatement {
         static let name = "kuzet_ingest_update_schools"
         static let sql = """
             UPDATE schools AS s SET last_contact_at = u.contact,
             \(PostgresIngestStatements.stateAssignments)
-            FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::bigint[], $5::text[],
-                $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[],
-                $11::bigint[], $12::bigint[], $13::float8[])
-                AS u(id, contact, seq, iv, json, nr, nd, rb, dp, cs, cam, rec, mrd)
+            FROM unnest($1::text[], $2::float8[], $3::bigint[], $4::bigint[], $5::text[], $6::bigint[], $7::bigint[], $8::float8[])
+                AS u(id, contact, seq, iv, json, cam, rec, mrd)
             WHERE s.id = u.id
             """
         typealias Row = ()
@@ -68,17 +66,12 @@ enum PostgresIngestStatements {
         var sequences: [Int64]
         var intervals: [Int64]
         var jsons: [String]
-        var notRecording: [Double]
-        var notDelivering: [Double]
-        var retentionBelow: [Double]
-        var diskPressure: [Double]
-        var clockSkew: [Double]
         var cameras: [Int64]
         var recording: [Int64]
         var minimumRetention: [Double]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 13)
+            var bindings = PostgresBindings(capacity: 8)
             bindings.append(ids)
             appendColumns(to: &bindings)
             return bindings
@@ -90,11 +83,6 @@ enum PostgresIngestStatements {
             bindings.append(sequences)
             bindings.append(intervals)
             bindings.append(jsons)
-            bindings.append(notRecording)
-            bindings.append(notDelivering)
-            bindings.append(retentionBelow)
-            bindings.append(diskPressure)
-            bindings.append(clockSkew)
             bindings.append(cameras)
             bindings.append(recording)
             bindings.append(minimumRetention)
@@ -103,13 +91,48 @@ enum PostgresIngestStatements {
         func decodeRow(_ row: PostgresRow) throws -> Row {}
     }
 
+    /// Replaces the flag rows of the schools whose flags moved (`kuzet_write_flags`, `PostgresSchema`);
+    /// run only when some did.
+    struct WriteFlags: PostgresPreparedStatement {
+        static let name = "kuzet_ingest_write_flags"
+        static let sql = "SELECT kuzet_write_flags($1::text[], $2::text[], $3::text[], $4::float8[])"
+        typealias Row = ()
+
+        var rows: FlagRows
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 4)
+            rows.append(to: &bindings)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
+    }
+
+    /// The flag rows of the schools whose flags moved, as `kuzet_write_flags` takes them.
+    struct FlagRows {
+        /// The schools whose flags moved (their rows are replaced).
+        var reset: [String] = []
+        /// Their rows now: one element per flag set.
+        var schools: [String] = []
+        var flags: [String] = []
+        var since: [Double] = []
+
+        func append(to bindings: inout PostgresBindings) {
+            bindings.append(reset)
+            bindings.append(schools)
+            bindings.append(flags)
+            bindings.append(since)
+        }
+    }
+
     /// A group whose schools' states this instance holds, in one statement (`kuzet_ingest_known`,
     /// `PostgresSchema`): lock, check the stored sequences, insert the heartbeats, write the states
     /// computed beforehand. Rows as `LockAndInsert`'s: the schools with their stored sequence (when one
     /// is not the expected one, nothing was written), then the heartbeats that were new.
     struct WriteKnown: PostgresPreparedStatement {
         static let name = "kuzet_ingest_known"
-        static let sql = "SELECT * FROM kuzet_ingest_known(" + (1...22).map { "$\($0)" }.joined(separator: ", ") + ")"
+        static let sql = "SELECT * FROM kuzet_ingest_known(" + (1...21).map { "$\($0)" }.joined(separator: ", ") + ")"
         typealias Row = (Bool, String, Int64?)
 
         /// The group's schools (id order) and heartbeats.
@@ -120,14 +143,17 @@ enum PostgresIngestStatements {
         var fresh: Int64
         /// The schools' new rows, in `group.schools` order (as `UpdateSchools`).
         var update: UpdateSchools
+        /// The flag rows of the schools whose flags moved (none: nothing is written to `school_flags`).
+        var flags: FlagRows
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 22)
+            var bindings = PostgresBindings(capacity: 21)
             group.appendSchoolColumns(to: &bindings)
             bindings.append(expected)
             group.appendHeartbeatColumns(to: &bindings)
             bindings.append(fresh)
             update.appendColumns(to: &bindings)
+            flags.append(to: &bindings)
             return bindings
         }
 
@@ -140,11 +166,6 @@ enum PostgresIngestStatements {
                 last_sequence = CASE WHEN u.json <> '' THEN u.seq ELSE s.last_sequence END,
                 interval_seconds = CASE WHEN u.json <> '' THEN u.iv ELSE s.interval_seconds END,
                 state_json = CASE WHEN u.json <> '' THEN u.json ELSE s.state_json END,
-                not_recording_since = CASE WHEN u.json <> '' THEN NULLIF(u.nr, 'NaN') ELSE s.not_recording_since END,
-                not_delivering_since = CASE WHEN u.json <> '' THEN NULLIF(u.nd, 'NaN') ELSE s.not_delivering_since END,
-                retention_below_since = CASE WHEN u.json <> '' THEN NULLIF(u.rb, 'NaN') ELSE s.retention_below_since END,
-                disk_pressure_since = CASE WHEN u.json <> '' THEN NULLIF(u.dp, 'NaN') ELSE s.disk_pressure_since END,
-                clock_skew_since = CASE WHEN u.json <> '' THEN NULLIF(u.cs, 'NaN') ELSE s.clock_skew_since END,
                 cameras = CASE WHEN u.json <> '' THEN u.cam ELSE s.cameras END,
                 cameras_recording = CASE WHEN u.json <> '' THEN u.rec ELSE s.cameras_recording END,
                 minimum_retention_days = CASE WHEN u.json <> '' THEN NULLIF(u.mrd, 'NaN') ELSE s.minimum_retention_days END

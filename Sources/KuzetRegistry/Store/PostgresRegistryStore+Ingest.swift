@@ -68,7 +68,7 @@ extension PostgresRegistryStore {
         var fold = try IngestGroupFold(requests, states: known, stored: distinct)
         let statement = PostgresIngestStatements.WriteKnown(
             group: group, expected: group.schools.map { Int64(known[$0]?.lastSequence ?? 0) }, fresh: fresh,
-            update: .init(schools: group.schools, changes: fold.changes))
+            update: .init(schools: group.schools, changes: fold.changes), flags: fold.flagRows)
         var stored = Set<StoredKey>()
         do {
             var stale = false
@@ -141,6 +141,8 @@ extension PostgresRegistryStore {
             }
             let fold = try IngestGroupFold(requests, states: states, stored: stored)
             try await connection.execute(PostgresIngestStatements.UpdateSchools(schools: group.schools, changes: fold.changes), logger: logger)
+            let flags = fold.flagRows
+            if !flags.reset.isEmpty { _ = try await connection.execute(PostgresIngestStatements.WriteFlags(rows: flags), logger: logger) }
             return fold
         }
     }
@@ -191,11 +193,14 @@ struct IngestGroupFold {
     var changes: [String: SchoolChange] = [:]
     /// The states after the group (the stored ones where nothing moved).
     var states: [String: SchoolState]
+    /// The states before the group (to tell whose flags moved).
+    let before: [String: SchoolState]
 
     /// - Parameter stored: the group's heartbeats that are new in the database; a heartbeat sent twice
     ///   within the group counts for the first request that has it.
     init(_ requests: [IngestRequest], states: [String: SchoolState], stored: Set<StoredKey>) throws {
         self.states = states
+        before = states
         var stored = stored
         for request in requests {
             let inserted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }
@@ -214,6 +219,21 @@ struct IngestGroupFold {
         }
     }
 
+    /// The flag rows of the schools whose flags the group moved, in id order.
+    var flagRows: PostgresIngestStatements.FlagRows {
+        var rows = PostgresIngestStatements.FlagRows()
+        for (id, change) in changes.sorted(by: { $0.key < $1.key }) {
+            guard let state = change.state, SchoolFlagRows.changed(from: before[id], to: state) else { continue }
+            rows.reset.append(id)
+            for mark in state.flags {
+                rows.schools.append(id)
+                rows.flags.append(mark.flag.rawValue)
+                rows.since.append(mark.since.timeIntervalSince1970)
+            }
+        }
+        return rows
+    }
+
     /// Counts accepted and duplicate heartbeats again from what the database stored (the states do
     /// not depend on it: see `PostgresRegistryStore.writeKnown`).
     mutating func recount(_ requests: [IngestRequest], stored: Set<StoredKey>) {
@@ -227,17 +247,14 @@ struct IngestGroupFold {
 }
 
 extension PostgresIngestStatements.UpdateSchools {
-    /// Each school's contact time and, where it moved, its state and flag columns, in `schools` order.
+    /// Each school's contact time and, where it moved, its state and status columns, in `schools` order.
     init(schools: [String], changes: [String: SchoolChange]) {
         let rows = schools.map { changes[$0] ?? SchoolChange(contact: 0) }
-        let since = { (flag: SchoolFlag) in rows.map { $0.state?.flags.since(flag)?.timeIntervalSince1970 ?? .nan } }
         let statuses = rows.map { $0.state.map(SchoolStatus.init) }
         self.init(
             ids: schools, contacts: rows.map(\.contact), sequences: rows.map { Int64($0.state?.lastSequence ?? 0) },
             intervals: rows.map { Int64($0.state?.intervalSeconds ?? 0) },
             jsons: rows.map { row in row.stateJSON.map { String(decoding: $0, as: UTF8.self) } ?? "" },
-            notRecording: since(.notRecording), notDelivering: since(.notDelivering), retentionBelow: since(.retentionBelowMinimum),
-            diskPressure: since(.diskPressure), clockSkew: since(.clockSkew),
             cameras: statuses.map { Int64($0?.cameras ?? 0) }, recording: statuses.map { Int64($0?.camerasRecording ?? 0) },
             minimumRetention: statuses.map { $0?.minimumRetentionDays ?? .nan })
     }

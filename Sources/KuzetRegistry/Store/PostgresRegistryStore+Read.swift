@@ -15,8 +15,8 @@ extension PostgresRegistryStore {
                 sql.appendInterpolation(region)
             }
             if let flag = query.flag {
-                if let column = IngestFold.column(for: flag) {
-                    sql.appendLiteral(" AND \(column) IS NOT NULL")
+                if let condition = SchoolFlagRows.condition(for: flag) {
+                    sql.appendLiteral(" AND \(condition)")
                 } else {
                     sql.appendLiteral(" AND NOT ")
                     Self.appendOnline(to: &sql, now: now, policy: policy)
@@ -35,8 +35,17 @@ extension PostgresRegistryStore {
             sql.appendInterpolation(query.offset)
         }
         let rows = try await client.query(select, logger: logger)
-        var schools: [SchoolListing] = []
-        for try await row in rows.decode(ListingRow.self) { schools.append(try Self.listing(row)) }
+        var listed: [ListingRow] = []
+        for try await row in rows.decode(ListingRow.self) { listed.append(row) }
+        // The page's flag rows, by school.
+        var flags: [String: [(flag: String, since: Double)]] = [:]
+        let ids = listed.map(\.0)
+        if !ids.isEmpty {
+            let flagRows = try await client.query(
+                "SELECT school_id, flag, since FROM school_flags WHERE school_id = ANY(\(ids)::text[])", logger: logger)
+            for try await (id, flag, since) in flagRows.decode((String, String, Double).self) { flags[id, default: []].append((flag, since)) }
+        }
+        let schools = try listed.map { try Self.listing($0, flags: SchoolFlagRows.marks(flags[$0.0] ?? [])) }
         return SchoolPage(total: total, schools: schools)
     }
 
@@ -68,8 +77,8 @@ extension PostgresRegistryStore {
         Self.appendOnline(to: &sql, now: now, policy: policy)
         sql.appendLiteral(" THEN 1 ELSE 0 END)::bigint, SUM(CASE WHEN ")
         Self.appendOnline(to: &sql, now: now, policy: policy)
-        sql.appendLiteral(" AND not_delivering_since IS NULL THEN 1 ELSE 0 END)::bigint,")
-        sql.appendLiteral(" SUM(CASE WHEN state_json IS NOT NULL AND retention_below_since IS NULL THEN 1 ELSE 0 END)::bigint FROM schools")
+        sql.appendLiteral(" AND \(SchoolFlagRows.notSet(.notDelivering)) THEN 1 ELSE 0 END)::bigint,")
+        sql.appendLiteral(" SUM(CASE WHEN state_json IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END)::bigint FROM schools")
         if let region {
             sql.appendLiteral(" WHERE COALESCE(region, '\(UnknownRegion.name)') = ")
             sql.appendInterpolation(region)
@@ -97,32 +106,25 @@ extension PostgresRegistryStore {
     /// status columns existed (`cameras` NULL although the school reported).
     static let listingColumns = """
         id, name, region, registered_at, last_contact_at, last_sequence, interval_seconds, \
-        not_recording_since, not_delivering_since, retention_below_since, disk_pressure_since, clock_skew_since, \
         cameras, cameras_recording, minimum_retention_days, CASE WHEN cameras IS NULL AND last_sequence IS NOT NULL THEN state_json END, \
         reported_region, region_mismatch_since
         """
-    typealias ListingRow = (
-        String, String?, String?, Double, Double?, Int64?, Int32?, Double?, Double?, Double?, Double?, Double?, Int32?, Int32?, Double?, String?,
-        String?, Double?
-    )
+    typealias ListingRow = (String, String?, String?, Double, Double?, Int64?, Int32?, Int32?, Int32?, Double?, String?, String?, Double?)
 
-    static func listing(_ row: ListingRow) throws -> SchoolListing {
+    /// - Parameter flags: the school's flag rows (`school_flags`).
+    static func listing(_ row: ListingRow, flags: [FlagMark]) throws -> SchoolListing {
         var status: SchoolStatus?
-        if let legacy = row.15 {
+        if let legacy = row.10 {
             status = SchoolStatus(try StoredJSON.decode(SchoolState.self, Data(legacy.utf8)))
         } else if let sequence = row.5, let interval = row.6 {
-            let since = [row.7, row.8, row.9, row.10, row.11]
-            let flags = zip(IngestFold.flagColumns, since).compactMap { column, since in
-                since.map { FlagMark(flag: column.0, since: Date(timeIntervalSince1970: $0)) }
-            }
             status = SchoolStatus(
-                lastSequence: UInt64(sequence), intervalSeconds: Int(interval), flags: flags, cameras: Int(row.12 ?? 0),
-                camerasRecording: Int(row.13 ?? 0), minimumRetentionDays: row.14)
+                lastSequence: UInt64(sequence), intervalSeconds: Int(interval), flags: flags, cameras: Int(row.7 ?? 0),
+                camerasRecording: Int(row.8 ?? 0), minimumRetentionDays: row.9)
         }
         return SchoolListing(
             id: row.0, name: row.1, region: row.2, registeredAt: Date(timeIntervalSince1970: row.3),
             lastContactAt: row.4.map(Date.init(timeIntervalSince1970:)), status: status,
-            regionMismatch: RegionMismatch(reported: row.16, since: row.17))
+            regionMismatch: RegionMismatch(reported: row.11, since: row.12))
     }
 
     static func record(_ row: SchoolRow) throws -> SchoolRecord {

@@ -68,7 +68,21 @@ public final class PostgresRegistryStore: RegistryStore, Service {
         try await client.withTransaction(logger: logger) { connection in
             // Instances starting together: one creates the schema, the others wait for it.
             try await connection.query("SELECT pg_advisory_xact_lock(4242001)", logger: logger)
+            var flagsTableIsNew = false
+            for try await missing in try await connection.query("SELECT to_regclass('school_flags') IS NULL", logger: logger).decode(Bool.self) {
+                flagsTableIsNew = missing
+            }
             for statement in PostgresSchema.statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
+            }
+            // A database made before `school_flags`: its flags move there from the old columns, once.
+            guard flagsTableIsNew else { return }
+            var columns = Set<String>()
+            let rows = try await connection.query(
+                "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'schools'",
+                logger: logger)
+            for try await column in rows.decode(String.self) { columns.insert(column) }
+            for statement in SchoolFlagRows.copyLegacy(columns: columns) {
                 try await connection.query(PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
             }
         }

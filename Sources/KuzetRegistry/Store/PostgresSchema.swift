@@ -10,12 +10,7 @@ enum PostgresSchema {
             last_contact_at DOUBLE PRECISION,
             last_sequence BIGINT,
             interval_seconds INTEGER,
-            state_json TEXT,
-            not_recording_since DOUBLE PRECISION,
-            not_delivering_since DOUBLE PRECISION,
-            retention_below_since DOUBLE PRECISION,
-            disk_pressure_since DOUBLE PRECISION,
-            clock_skew_since DOUBLE PRECISION
+            state_json TEXT
         )
         """,
         // Added after the first release (NULL in older rows: lists then read their state JSON).
@@ -26,6 +21,33 @@ enum PostgresSchema {
         "ALTER TABLE schools ADD COLUMN IF NOT EXISTS reported_region TEXT",
         "ALTER TABLE schools ADD COLUMN IF NOT EXISTS region_mismatch_since DOUBLE PRECISION",
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
+        // A school's condition flags, a row per flag set (see SQLiteSchema). Databases made before
+        // December 2026 also have the `*_since` columns in `schools`: copied here once, then no longer
+        // written or read.
+        """
+        CREATE TABLE IF NOT EXISTS school_flags (
+            school_id TEXT NOT NULL,
+            flag TEXT NOT NULL,
+            since DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY (school_id, flag)
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS school_flags_flag ON school_flags (flag, school_id)",
+        // Replaces a school's flag rows: `p_reset` are the schools whose flags moved, the other three
+        // their rows now. Called by ingest only when some school's flags moved.
+        """
+        CREATE OR REPLACE FUNCTION kuzet_write_flags(p_reset text[], p_schools text[], p_flags text[], p_since double precision[])
+        RETURNS void LANGUAGE sql SET plan_cache_mode = force_generic_plan AS $fn$
+            DELETE FROM school_flags WHERE school_id = ANY(p_reset);
+            INSERT INTO school_flags (school_id, flag, since) SELECT * FROM unnest(p_schools, p_flags, p_since);
+        $fn$
+        """,
+        // The ingest function of registries before `school_flags` (it wrote the flag columns).
+        """
+        DROP FUNCTION IF EXISTS kuzet_ingest_known(text[], text[], text[], bigint[], text[], bigint[], double precision[],
+            double precision[], text[], bigint, double precision[], bigint[], bigint[], text[], double precision[], double precision[],
+            double precision[], double precision[], double precision[], bigint[], bigint[], double precision[])
+        """,
         """
         CREATE TABLE IF NOT EXISTS heartbeats (
             school_id TEXT NOT NULL,
@@ -63,8 +85,8 @@ enum PostgresSchema {
             p_hb_schools text[], p_hb_sequences bigint[], p_hb_sent double precision[], p_hb_received double precision[],
             p_hb_payloads text[], p_fresh bigint,
             p_contacts double precision[], p_sequences bigint[], p_intervals bigint[], p_jsons text[],
-            p_nr double precision[], p_nd double precision[], p_rb double precision[], p_dp double precision[],
-            p_cs double precision[], p_cameras bigint[], p_recording bigint[], p_mrd double precision[])
+            p_cameras bigint[], p_recording bigint[], p_mrd double precision[],
+            p_flag_reset text[], p_flag_schools text[], p_flags text[], p_flag_since double precision[])
         RETURNS TABLE (o_is_school boolean, o_id text, o_sequence bigint)
         LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $fn$
         DECLARE
@@ -93,10 +115,12 @@ enum PostgresSchema {
                 region_mismatch_since = CASE WHEN NULLIF(u.r, '') IS NOT NULL AND NULLIF(u.r, '') IS DISTINCT FROM s.region
                     THEN COALESCE(s.region_mismatch_since, u.contact) END,
             \(PostgresIngestStatements.stateAssignments)
-            FROM unnest(p_ids, p_names, p_regions, p_contacts, p_sequences, p_intervals, p_jsons,
-                        p_nr, p_nd, p_rb, p_dp, p_cs, p_cameras, p_recording, p_mrd)
-                AS u(id, n, r, contact, seq, iv, json, nr, nd, rb, dp, cs, cam, rec, mrd)
+            FROM unnest(p_ids, p_names, p_regions, p_contacts, p_sequences, p_intervals, p_jsons, p_cameras, p_recording, p_mrd)
+                AS u(id, n, r, contact, seq, iv, json, cam, rec, mrd)
             WHERE s.id = u.id;
+            IF cardinality(p_flag_reset) > 0 THEN
+                PERFORM kuzet_write_flags(p_flag_reset, p_flag_schools, p_flags, p_flag_since);
+            END IF;
             RETURN QUERY SELECT true, u.i, u.e FROM unnest(p_ids, p_expected) AS u(i, e)
                 UNION ALL SELECT false, h.i, h.q FROM unnest(inserted_ids, inserted_sequences) AS h(i, q);
         END $fn$

@@ -98,17 +98,4 @@ enum IngestFold {
         }
         return state
     }
-
-    /// The flag columns of the schools table, in order.
-    static let flagColumns: [(SchoolFlag, String)] = [
-        (.notRecording, "not_recording_since"), (.notDelivering, "not_delivering_since"),
-        (.retentionBelowMinimum, "retention_below_since"), (.diskPressure, "disk_pressure_since"),
-        (.clockSkew, "clock_skew_since"),
-    ]
-
-    /// The column a list filters on for `flag` (nil: OFFLINE, which depends on the reading time).
-    /// REGION_MISMATCH is not a state flag: ingest sets it from the school's registered region.
-    static func column(for flag: SchoolFlag) -> String? {
-        flag == .regionMismatch ? "region_mismatch_since" : flagColumns.first { $0.0 == flag }?.1
-    }
 }

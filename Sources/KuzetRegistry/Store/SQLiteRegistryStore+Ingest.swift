@@ -57,11 +57,17 @@ extension SQLiteRegistryStore {
         if let (next, json) = moved {
             try db.cachedStatement(sql: SQLiteIngestSQL.upsertState).execute(arguments: [request.schoolID, json])
             let status = SchoolStatus(next)
-            var arguments: StatementArguments = [received, Int64(next.lastSequence), next.intervalSeconds]
-            for (flag, _) in IngestFold.flagColumns { arguments += [next.flags.since(flag)?.timeIntervalSince1970] }
-            arguments += [status.cameras, status.camerasRecording, status.minimumRetentionDays]
-            arguments += [request.schoolID]
-            try db.cachedStatement(sql: SQLiteIngestSQL.updateSchool).execute(arguments: arguments)
+            try db.cachedStatement(sql: SQLiteIngestSQL.updateSchool).execute(arguments: [
+                received, Int64(next.lastSequence), next.intervalSeconds, status.cameras, status.camerasRecording,
+                status.minimumRetentionDays, request.schoolID,
+            ])
+            if SchoolFlagRows.changed(from: previous, to: next) {
+                try db.cachedStatement(sql: SQLiteIngestSQL.clearFlags).execute(arguments: [request.schoolID])
+                let insertFlag = try db.cachedStatement(sql: SQLiteIngestSQL.insertFlag)
+                for mark in next.flags {
+                    try insertFlag.execute(arguments: [request.schoolID, mark.flag.rawValue, mark.since.timeIntervalSince1970])
+                }
+            }
             states[request.schoolID] = next
         } else {
             try db.cachedStatement(sql: SQLiteIngestSQL.updateContact).execute(arguments: [received, request.schoolID])
@@ -92,8 +98,9 @@ enum SQLiteIngestSQL {
     static let upsertState =
         "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json"
     static let updateSchool =
-        "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, "
-        + IngestFold.flagColumns.map { "\($0.1) = ?" }.joined(separator: ", ")
-        + ", cameras = ?, cameras_recording = ?, minimum_retention_days = ? WHERE id = ?"
+        "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = ?, cameras = ?, cameras_recording = ?, minimum_retention_days = ? WHERE id = ?"
+    /// A school's flag rows, rewritten only when its flags moved (`SchoolFlagRows`).
+    static let clearFlags = "DELETE FROM school_flags WHERE school_id = ?"
+    static let insertFlag = "INSERT INTO school_flags (school_id, flag, since) VALUES (?, ?, ?)"
     static let updateContact = "UPDATE schools SET last_contact_at = ? WHERE id = ?"
 }

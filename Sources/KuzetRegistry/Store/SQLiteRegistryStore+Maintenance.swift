@@ -23,6 +23,7 @@ extension SQLiteRegistryStore {
                 sql: "INSERT INTO removed_schools (id, removed_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at",
                 arguments: [id, Date().timeIntervalSince1970])
             try db.execute(sql: "DELETE FROM school_states WHERE school_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM school_flags WHERE school_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM tokens WHERE school_id = ?", arguments: [id])
             let tokens = db.changesCount
             if tokens > 0 { try db.execute(sql: RegistrySQL.bumpTokenGeneration) }

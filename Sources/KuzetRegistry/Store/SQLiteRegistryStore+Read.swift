@@ -11,8 +11,8 @@ extension SQLiteRegistryStore {
             arguments += [UnknownRegion.name, region]
         }
         if let flag = query.flag {
-            if let column = IngestFold.column(for: flag) {
-                conditions.append("\(column) IS NOT NULL")
+            if let condition = SchoolFlagRows.condition(for: flag) {
+                conditions.append(condition)
             } else {
                 conditions.append("NOT (\(Self.onlineCondition))")
                 arguments += [policy.offlineAfterIntervals, now.timeIntervalSince1970]
@@ -24,7 +24,19 @@ extension SQLiteRegistryStore {
         return try await pool.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools \(whereClause)", arguments: countArguments) ?? 0
             let rows = try Row.fetchAll(db, sql: "\(Self.selectListings) \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
-            return SchoolPage(total: total, schools: try rows.map(Self.listing))
+            // The page's flag rows, by school.
+            var flags: [String: [(flag: String, since: Double)]] = [:]
+            let flagRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT f.school_id, f.flag, f.since FROM school_flags AS f
+                    JOIN (SELECT id FROM schools \(whereClause) ORDER BY id LIMIT ? OFFSET ?) AS page ON page.id = f.school_id
+                    """, arguments: pageArguments)
+            for row in flagRows {
+                let id: String = row[0]
+                flags[id, default: []].append((flag: row[1], since: row[2]))
+            }
+            return SchoolPage(total: total, schools: try rows.map { try Self.listing($0, flags: SchoolFlagRows.marks(flags[$0["id"] as String] ?? [])) })
         }
     }
 
@@ -60,8 +72,8 @@ extension SQLiteRegistryStore {
         let sql = """
             SELECT COALESCE(region, ?) AS r, COUNT(*) AS schools,
                 SUM(CASE WHEN \(online) THEN 1 ELSE 0 END) AS online,
-                SUM(CASE WHEN \(online) AND not_delivering_since IS NULL THEN 1 ELSE 0 END) AS delivering,
-                SUM(CASE WHEN last_sequence IS NOT NULL AND retention_below_since IS NULL THEN 1 ELSE 0 END) AS compliant
+                SUM(CASE WHEN \(online) AND \(SchoolFlagRows.notSet(.notDelivering)) THEN 1 ELSE 0 END) AS delivering,
+                SUM(CASE WHEN last_sequence IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END) AS compliant
             FROM schools \(whereClause) GROUP BY r ORDER BY r
             """
         let reportArguments = arguments
@@ -88,14 +100,12 @@ extension SQLiteRegistryStore {
         FROM schools LEFT JOIN school_states ON school_states.school_id = schools.id
         """
 
-    static func listing(_ row: Row) throws -> SchoolListing {
+    /// - Parameter flags: the school's flag rows (`school_flags`).
+    static func listing(_ row: Row, flags: [FlagMark]) throws -> SchoolListing {
         var status: SchoolStatus?
         if let legacy = row["legacy_state"] as Data? {
             status = SchoolStatus(try StoredJSON.decode(SchoolState.self, legacy))
         } else if let sequence = row["last_sequence"] as Int64?, let interval = row["interval_seconds"] as Int? {
-            let flags = IngestFold.flagColumns.compactMap { flag, column in
-                (row[column] as Double?).map { FlagMark(flag: flag, since: Date(timeIntervalSince1970: $0)) }
-            }
             status = SchoolStatus(
                 lastSequence: UInt64(sequence), intervalSeconds: interval, flags: flags, cameras: row["cameras"] ?? 0,
                 camerasRecording: row["cameras_recording"] ?? 0, minimumRetentionDays: row["minimum_retention_days"])

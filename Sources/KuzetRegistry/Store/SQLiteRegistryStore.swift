@@ -69,12 +69,17 @@ public final class SQLiteRegistryStore: RegistryStore {
 
     public func migrate() async throws {
         try await pool.write { db in
+            let flagsTableIsNew = try !db.tableExists(SchoolFlagRows.table)
             for statement in SQLiteSchema.statements { try db.execute(sql: statement) }
             let heartbeats = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'heartbeats'")
             if heartbeats?.uppercased().contains("WITHOUT ROWID") != true { try db.execute(sql: SQLiteSchema.historyKey) }
             let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(schools)").map { $0["name"] as String })
             for (column, type) in SQLiteSchema.addedSchoolColumns where !existing.contains(column) {
                 try db.execute(sql: "ALTER TABLE schools ADD COLUMN \(column) \(type)")
+            }
+            // A database made before `school_flags`: its flags move there from the old columns, once.
+            if flagsTableIsNew {
+                for statement in SchoolFlagRows.copyLegacy(columns: existing) { try db.execute(sql: statement) }
             }
         }
     }

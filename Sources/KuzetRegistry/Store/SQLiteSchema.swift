@@ -10,11 +10,6 @@ enum SQLiteSchema {
             last_contact_at REAL,
             last_sequence INTEGER,
             interval_seconds INTEGER,
-            not_recording_since REAL,
-            not_delivering_since REAL,
-            retention_below_since REAL,
-            disk_pressure_since REAL,
-            clock_skew_since REAL,
             cameras INTEGER,
             cameras_recording INTEGER,
             minimum_retention_days REAL
@@ -29,6 +24,19 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX IF NOT EXISTS schools_region ON schools (region)",
+        // A school's condition flags, a row per flag set (`SchoolFlagRows`): a new flag is a new value,
+        // not a new column. Databases made before December 2026 also have a `*_since` column per flag
+        // in `schools` (`SchoolFlagRows.legacyColumns`): copied here once, then no longer written or read.
+        """
+        CREATE TABLE IF NOT EXISTS school_flags (
+            school_id TEXT NOT NULL,
+            flag TEXT NOT NULL,
+            since REAL NOT NULL,
+            PRIMARY KEY (school_id, flag)
+        ) WITHOUT ROWID
+        """,
+        // The list's filter by flag.
+        "CREATE INDEX IF NOT EXISTS school_flags_flag ON school_flags (flag, school_id)",
         // History in arrival order (rowid): a commit appends its heartbeats to the same pages, and
         // the (school, sequence) index (`historyKey`) is all that lands on a page of its own per
         // school. Keyed by (school, sequence) with the payloads in the key's pages, as databases
