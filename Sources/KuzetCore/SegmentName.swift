@@ -5,9 +5,9 @@ import Foundation
 /// files whose names parse here.
 public struct SegmentName: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var start: Date
-    public var format: AgentConfiguration.Storage.Format
+    public var format: SegmentFormat
 
-    public init(start: Date, format: AgentConfiguration.Storage.Format) {
+    public init(start: Date, format: SegmentFormat) {
         // Millisecond precision is what the name carries; keep the value equal to its parse.
         self.start = Date(timeIntervalSince1970: (start.timeIntervalSince1970 * 1000).rounded(.down) / 1000)
         self.format = format
@@ -17,7 +17,7 @@ public struct SegmentName: Sendable, Hashable, Comparable, CustomStringConvertib
     public init?(fileName: String) {
         let parts = fileName.split(separator: ".")
         guard parts.count == 3, parts[1].count == 4, parts[1].last == "Z",
-            let format = AgentConfiguration.Storage.Format.allCases.first(where: { $0.fileExtension == parts[2] }),
+            let format = SegmentFormat.allCases.first(where: { $0.fileExtension == parts[2] }),
             let millis = Int(parts[1].dropLast()), millis >= 0
         else { return nil }
         let fields = parts[0].split(separator: "T")

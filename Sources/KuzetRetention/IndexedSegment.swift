@@ -1,4 +1,5 @@
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 
 /// One closed segment as the index keeps it, in 16 bytes, so 30 days × 32 cameras × 1-minute

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 
 /// Parses segment file names for the scan, 1.4 M at a time, with exactly ``SegmentName``'s answers.

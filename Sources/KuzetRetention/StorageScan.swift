@@ -1,4 +1,5 @@
 import FoundationEssentials
+import KuzetConfiguration
 import KuzetCore
 
 #if canImport(Glibc)

@@ -41,7 +41,7 @@ public enum RetentionFixtures {
     /// time set to `start + seconds` (what the recorder leaves: its last write is the segment's end).
     @discardableResult
     public static func place(
-        _ source: String, root: String, camera: String, start: Date, seconds: Double, format: AgentConfiguration.Storage.Format = .fmp4
+        _ source: String, root: String, camera: String, start: Date, seconds: Double, format: SegmentFormat = .fmp4
     ) throws -> String {
         let name = SegmentName(start: start, format: format)
         let path = name.path(root: root, camera: camera)

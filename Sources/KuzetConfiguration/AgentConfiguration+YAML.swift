@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import Yams
 
 extension AgentConfiguration {
