@@ -200,7 +200,8 @@ let package = Package(
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetConfiguration", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetConfigurationTests", dependencies: ["KuzetConfiguration", "KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetTestKit"], swiftSettings: swiftSettings),
