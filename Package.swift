@@ -226,11 +226,13 @@ let package = Package(
         .testTarget(
             name: "KuzetAgentTests",
             dependencies: [
-                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetWire", "KuzetTestKit",
+                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetTestKit",
                 logging, .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
+        // The tests that run the built executables as real processes (`swift build --build-tests` first).
+        .testTarget(name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",
             dependencies: [
