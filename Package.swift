@@ -15,6 +15,9 @@ let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+let unixSignals: Target.Dependency = .product(name: "UnixSignals", package: "swift-service-lifecycle")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
 
 let package = Package(
     name: "kuzet",
@@ -25,6 +28,7 @@ let package = Package(
         // The parsers' modules, for the libFuzzer targets in Fuzz/Package.swift (a package of its
         // own, so the main build never compiles them). Adds nothing to `swift build` here.
         .library(name: "KuzetCore", targets: ["KuzetCore"]),
+        .library(name: "KuzetConfiguration", targets: ["KuzetConfiguration"]),
         .library(name: "KuzetMedia", targets: ["KuzetMedia"]),
         .library(name: "KuzetDiscovery", targets: ["KuzetDiscovery"]),
         .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
@@ -44,6 +48,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.25.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
+        // Already in the graph through hummingbird and postgres-nio; named because the registry
+        // imports them itself.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
         // MARK: C at the edge
@@ -64,7 +72,10 @@ let package = Package(
         .target(name: "CCurlShims", dependencies: ["CCurl"], linkerSettings: [.linkedLibrary("curl")]),
 
         // MARK: Domain and wire types (no C, no I/O beyond reading a config file)
-        .target(name: "KuzetCore", dependencies: ["Yams"], swiftSettings: swiftSettings),
+        // Small shared vocabulary and pure policies; the registry links it, so no Yams here.
+        .target(name: "KuzetCore", swiftSettings: swiftSettings),
+        // The agent's YAML configuration (every problem reported at once); the registry does not link it.
+        .target(name: "KuzetConfiguration", dependencies: ["KuzetCore", "Yams"], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
         // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
         .target(name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"], swiftSettings: swiftSettings),
@@ -80,37 +91,42 @@ let package = Package(
         .target(name: "KuzetSegmentStore", dependencies: ["KuzetCore"], swiftSettings: swiftSettings),
         .target(
             name: "KuzetRecorder",
-            dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetMedia", logging],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetRetention",
-            dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetDiscovery",
-            dependencies: ["KuzetCore", "KuzetWire", "KuzetCurl", logging, nioCore, nioPosix, .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetCurl", logging, nioCore, nioPosix,
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetUplink",
-            dependencies: ["KuzetCore", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle],
+            dependencies: ["KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetRelay",
             dependencies: [
-                "KuzetCore", "KuzetWire", "KuzetMedia", "KuzetRecorder", logging, metrics, lifecycle, nioCore, nioPosix,
+                "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetMedia", logging, metrics, lifecycle, nioCore, nioPosix,
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetAgent",
             dependencies: [
-                "KuzetCore", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetUplink",
-                "KuzetRelay", "KuzetDiscovery", "KuzetCurl", logging, metrics, lifecycle, hummingbird,
+                "KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder",
+                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", logging, metrics, lifecycle, unixSignals, hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Crypto", package: "swift-crypto"),
+                httpTypes,
             ],
             // The status page's wording, compiled into the binary.
             resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
@@ -121,9 +137,11 @@ let package = Package(
         .target(
             name: "KuzetRegistry",
             dependencies: [
-                "KuzetCore", "KuzetProtocol", logging, metrics, lifecycle, hummingbird,
+                "KuzetCore", "KuzetProtocol", logging, lifecycle, unixSignals, hummingbird, httpTypes, nioCore,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -139,17 +157,20 @@ let package = Package(
 
         // MARK: Executables (thin: parse CLI, bootstrap logging, run)
         .target(
-            name: "KuzetCommandLine", dependencies: ["KuzetCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "KuzetCommandLine", dependencies: ["KuzetCore", argumentParser],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kuzet-agent",
-            dependencies: ["KuzetAgent", "KuzetRetention", "KuzetCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging],
+            dependencies: [
+                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetDiscovery", "KuzetMedia", "KuzetRetention", "KuzetCommandLine",
+                argumentParser, logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kuzet-registry",
-            dependencies: ["KuzetRegistry", "KuzetCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"), logging, nioCore, nioPosix],
+            dependencies: ["KuzetRegistry", "KuzetCore", "KuzetCommandLine", argumentParser, logging, lifecycle, nioCore, nioPosix],
             swiftSettings: swiftSettings
         ),
 
@@ -168,7 +189,7 @@ let package = Package(
         .executableTarget(
             name: "kuzet-registry-bench",
             dependencies: [
-                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, lifecycle, nioCore, nioPosix,
+                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, httpTypes, lifecycle, nioCore, nioPosix,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -182,8 +203,7 @@ let package = Package(
         .executableTarget(
             name: "kuzet-uplink-harness",
             dependencies: [
-                "KuzetUplink", "KuzetCore", "KuzetProtocol", logging, lifecycle,
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                "KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", logging, lifecycle, unixSignals,
             ],
             swiftSettings: swiftSettings
         ),
@@ -191,23 +211,49 @@ let package = Package(
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetSegmentStoreTests", dependencies: ["KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetConfigurationTests", dependencies: ["KuzetConfiguration", "KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetSegmentStoreTests", dependencies: ["KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRetentionTests", dependencies: ["KuzetRetention", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetTestKit"],
+            name: "KuzetRetentionTests",
+            dependencies: ["KuzetRetention", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetSegmentStore", "KuzetTestKit", logging, lifecycle],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetTestKit"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
-        .testTarget(name: "KuzetUplinkTests", dependencies: ["KuzetUplink", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetAgentTests", dependencies: ["KuzetAgent", "KuzetRetention", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetUplinkTests",
+            dependencies: ["KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", "KuzetTestKit", logging],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetCore", "KuzetMedia", "KuzetWire", "KuzetTestKit", logging, nioCore],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KuzetAgentTests",
+            dependencies: [
+                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetSegmentStore", "KuzetTestKit",
+                logging, .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The tests that run the built executables as real processes (`swift build --build-tests` first).
+        .testTarget(name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",
-            dependencies: ["KuzetRegistry", "KuzetProtocol", "KuzetTestKit", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: [
+                "KuzetRegistry", "KuzetCore", "KuzetProtocol", "KuzetTestKit", logging, hummingbird, httpTypes, nioCore,
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

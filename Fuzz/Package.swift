@@ -28,7 +28,7 @@ let package = Package(
         // POST /api/v1/heartbeats body → heartbeats or a 4xx (HeartbeatPayload.decode, HeartbeatReader).
         fuzzTarget("fuzz-heartbeat", ["KuzetRegistry"]),
         // The agent's YAML configuration → AgentConfiguration or its problems.
-        fuzzTarget("fuzz-config-yaml", ["KuzetCore"]),
+        fuzzTarget("fuzz-config-yaml", ["KuzetCore", "KuzetConfiguration"]),
         // An RTMP server's AMF0 command answer (connect/createStream/_error/onStatus).
         fuzzTarget("fuzz-amf0", ["KuzetWireClients"]),
         // A device's SOAP answer: SafeXMLParser, SOAP faults, ONVIF profile models.

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 import KuzetMedia
 import KuzetRecorder
@@ -81,9 +82,9 @@ public final class AgentRuntime: Sendable {
                     fanout: upstream.fanout)
             }
         }
-        if !pushes.isEmpty, let push = configuration.centre?.push, push.lowercased().hasPrefix("rtsps://") {
+        if !pushes.isEmpty, let push = configuration.centre?.push, let pushProtocol = PushProtocol.of(url: push), pushProtocol.encryptedUnverified {
             logger.warning(
-                "centre.push: rtsps:// is encrypted but the centre's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — use rtmps:// with centre.ca_file to have it checked")
+                "centre.push: \(pushProtocol.scheme):// is encrypted but the centre's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — use \(PushProtocol.schemes(where: \.verifiesCertificate)) with centre.ca_file to have it checked")
         }
         self.supervisors = supervisors
         self.recorders = recorders

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import KuzetConfiguration
 import KuzetCore
 import Logging
 import Prometheus

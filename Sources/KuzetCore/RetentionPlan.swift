@@ -6,13 +6,13 @@ public struct RetentionPlan: Sendable, Equatable, Codable {
     public struct CameraRates: Sendable, Equatable {
         public var camera: String
         /// The stream the configuration records now (nil: not recorded).
-        public var recorded: AgentConfiguration.Camera.StreamChoice?
+        public var recorded: StreamChoice?
         /// Measured main-stream rate in kbit/s, nil when not measured.
         public var mainKbps: Double?
         /// Measured sub-stream rate in kbit/s, nil when the camera has no sub stream or it was not measured.
         public var subKbps: Double?
 
-        public init(camera: String, recorded: AgentConfiguration.Camera.StreamChoice?, mainKbps: Double?, subKbps: Double?) {
+        public init(camera: String, recorded: StreamChoice?, mainKbps: Double?, subKbps: Double?) {
             self.camera = camera
             self.recorded = recorded
             self.mainKbps = mainKbps

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// The `cameras:` block in the agent configuration's own format (shared/CONTRACT.md), ready to
 /// paste or to append to a file.
@@ -14,8 +15,8 @@ public enum CameraYAML {
             if let sub = camera.sub { text += ", sub \(sub.summary)" }
             text += "\n"
             text += "\(pad)- id: \(camera.id)\n"
-            text += "\(pad)  url: \(quoted(CredentialFreeURL.strip(camera.url)))\n"
-            if let sub = camera.subURL { text += "\(pad)  sub_url: \(quoted(CredentialFreeURL.strip(sub)))\n" }
+            text += "\(pad)  url: \(quoted(CredentialRedaction.strip(camera.url)))\n"
+            if let sub = camera.subURL { text += "\(pad)  sub_url: \(quoted(CredentialRedaction.strip(sub)))\n" }
             if let credentials {
                 text += "\(pad)  username: \(quoted(credentials.username))\n"
                 text += "\(pad)  password: \(quoted(credentials.password))\n"

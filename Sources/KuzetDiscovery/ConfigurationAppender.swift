@@ -1,4 +1,5 @@
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 
 /// `discover --write-config FILE`: adds newly found cameras to an existing configuration as

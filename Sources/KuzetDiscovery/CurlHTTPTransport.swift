@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import KuzetCurl
 
 /// ONVIF's HTTP over libcurl (``KuzetCurl/HTTPClient``: its own thread per transfer, never the
@@ -24,9 +25,9 @@ public struct CurlHTTPTransport: HTTPTransport {
             case .responseTooLarge: throw ExchangeError.tooLarge(limit: limits.maxBytes)
             case .connectionLost: throw ExchangeError.closedEarly
             // A reply libcurl could not read as HTTP (garbage, a bad Content-Length, a broken chunk).
-            case .other: throw ExchangeError.framing(CredentialFreeURL.strip(error.detail.isEmpty ? error.summary : error.detail))
+            case .other: throw ExchangeError.framing(CredentialRedaction.strip(error.detail.isEmpty ? error.summary : error.detail))
             case .invalidRequest where error.detail.contains("HTTP/0.9"): throw ExchangeError.framing("no HTTP status line")
-            default: throw ExchangeError.connect(CredentialFreeURL.strip(error.summary + (error.detail.isEmpty ? "" : " (\(error.detail))")))
+            default: throw ExchangeError.connect(CredentialRedaction.strip(error.summary + (error.detail.isEmpty ? "" : " (\(error.detail))")))
             }
         }
     }

@@ -49,11 +49,3 @@ public struct DeviceAddress: Sendable, Equatable {
         return copy
     }
 }
-
-/// Strips `user:password@` from any URL text, for messages.
-public enum CredentialFreeURL {
-    public static func strip(_ url: String) -> String {
-        guard let regex = try? NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@"#) else { return url }
-        return regex.stringByReplacingMatches(in: url, range: NSRange(url.startIndex..., in: url), withTemplate: "$1")
-    }
-}

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 extension DiscoveryReport {
     /// A table for people. URLs never carry credentials.
@@ -35,7 +36,7 @@ extension DiscoveryReport {
 
     /// XMEye-type URLs carry the password in their path: `password=***` when shown.
     static func shown(_ url: String, _ embedsCredentials: Bool) -> String {
-        let stripped = CredentialFreeURL.strip(url)
+        let stripped = CredentialRedaction.strip(url)
         guard embedsCredentials, let regex = try? NSRegularExpression(pattern: "password=[^&_]*") else { return stripped }
         return regex.stringByReplacingMatches(in: stripped, range: NSRange(stripped.startIndex..., in: stripped), withTemplate: "password=***")
     }

@@ -26,7 +26,7 @@ extension ONVIFClient {
         guard let target = DeviceAddress(url), target.host == session.reachable.host, target.port == session.reachable.port,
             target.scheme == session.reachable.scheme
         else {
-            throw ONVIFError(device: deviceURL, operation: operation, kind: .badAnswer("the service address \(CredentialFreeURL.strip(url)) is not on the device questioned"))
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .badAnswer("the service address \(CredentialRedaction.strip(url)) is not on the device questioned"))
         }
         guard authenticated, let credentials else {
             switch try await attempt(url: url, operation: operation, body: body, method: .none, credentials: nil, clockOffset: session.clockOffset) {
@@ -41,7 +41,7 @@ extension ONVIFClient {
             case .answer(let envelope):
                 if session.authentication == nil {
                     session.authentication = method
-                    logger.debug("device accepted authentication", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "auth.method": "\(method.rawValue)"])
+                    logger.debug("device accepted authentication", metadata: ["device.url": "\(CredentialRedaction.strip(deviceURL))", "auth.method": "\(method.rawValue)"])
                 }
                 return envelope
             case .authenticationRefused:
@@ -114,7 +114,7 @@ extension ONVIFClient {
         } catch let error as ExchangeError {
             throw ONVIFError(device: deviceURL, operation: operation, kind: .exchange(error))
         } catch {
-            throw ONVIFError(device: deviceURL, operation: operation, kind: .exchange(.connect(CredentialFreeURL.strip("\(error)"))))
+            throw ONVIFError(device: deviceURL, operation: operation, kind: .exchange(.connect(CredentialRedaction.strip("\(error)"))))
         }
     }
 }

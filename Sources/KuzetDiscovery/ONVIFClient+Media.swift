@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 extension ONVIFClient {
     /// Media (ver10): `GetProfiles`, then `GetStreamUri` (RTP-Unicast over RTSP) per video profile.
     func mediaProfiles(_ session: inout Session, at url: String) async throws(ONVIFError) -> [MediaProfile] {
@@ -34,7 +35,7 @@ extension ONVIFClient {
     func bounded(_ profiles: [MediaProfile], _ session: inout Session) -> [MediaProfile] {
         guard profiles.count > Self.maxProfiles else { return profiles }
         session.problems.append("""
-            \(CredentialFreeURL.strip(deviceURL)): lists \(profiles.count) media profiles — only the first \(Self.maxProfiles) were asked for \
+            \(CredentialRedaction.strip(deviceURL)): lists \(profiles.count) media profiles — only the first \(Self.maxProfiles) were asked for \
             their stream; add the rest by hand if the device really has them
             """)
         return Array(profiles.prefix(Self.maxProfiles))

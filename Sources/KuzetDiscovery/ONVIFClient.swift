@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import KuzetCore
 
 /// Credentials for devices, never printed.
 public struct DeviceCredentials: Sendable, Equatable {
@@ -88,7 +89,7 @@ public struct ONVIFClient: Sendable {
                 profiles = try await media2Profiles(&session, at: media2)
                 usedMedia2 = true
             } catch where !error.isAuthentication {
-                logger.debug("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialFreeURL.strip(deviceURL))", "error": "\(error)"])
+                logger.debug("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialRedaction.strip(deviceURL))", "error": "\(error)"])
             }
         }
         if !usedMedia2 {
@@ -179,7 +180,7 @@ public struct ONVIFClient: Sendable {
     /// camera's credentials there.
     func fixedStream(_ uri: String, profile: String, _ session: inout Session) -> String? {
         guard let stream = DeviceAddress(uri), stream.scheme == "rtsp" || stream.scheme == "rtsps" else {
-            session.problems.append("\(CredentialFreeURL.strip(deviceURL)): profile \(profile): stream URI \(CredentialFreeURL.strip(uri)) is not an rtsp:// URL — left out")
+            session.problems.append("\(CredentialRedaction.strip(deviceURL)): profile \(profile): stream URI \(CredentialRedaction.strip(uri)) is not an rtsp:// URL — left out")
             return nil
         }
         if stream.host == session.reachable.host { return uri }
@@ -193,7 +194,7 @@ public struct ONVIFClient: Sendable {
             }
         }
         session.problems.append("""
-            \(CredentialFreeURL.strip(deviceURL)): profile \(profile): stream URI names another host (\(stream.host)) — left out, \
+            \(CredentialRedaction.strip(deviceURL)): profile \(profile): stream URI names another host (\(stream.host)) — left out, \
             credentials go only to the device questioned; add that camera by its own address if it is one
             """)
         return nil

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// `GetDeviceInformation`: who made the device.
 public struct DeviceInformation: Sendable, Equatable, Codable {
@@ -121,7 +122,7 @@ public struct ONVIFError: Error, Sendable, CustomStringConvertible {
     public var plaintextAllowed: Bool
 
     public init(device: String, operation: String, kind: Kind, plaintextAllowed: Bool = false) {
-        self.device = CredentialFreeURL.strip(device)
+        self.device = CredentialRedaction.strip(device)
         self.operation = operation
         self.kind = kind
         self.plaintextAllowed = plaintextAllowed

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// A device service to question, and the camera name WS-Discovery gave it (if any).
 struct ONVIFTarget: Sendable {
@@ -30,8 +31,8 @@ struct ONVIFTarget: Sendable {
         guard target.host == device.sender else {
             return .failure(Refusal(description: """
                 \(device.endpointReference): answered WS-Discovery from \(device.sender) but names another host as its service \
-                (\(CredentialFreeURL.strip(url))) — not questioned, credentials go only to the address that answered; \
-                if that host is the device, run `kuzet-agent probe \(CredentialFreeURL.strip(url))`
+                (\(CredentialRedaction.strip(url))) — not questioned, credentials go only to the address that answered; \
+                if that host is the device, run `kuzet-agent probe \(CredentialRedaction.strip(url))`
                 """))
         }
         return .success(target)

@@ -33,7 +33,7 @@ public struct RTSPClient: Sendable {
 
     public func describe(_ url: String) async throws -> RTSPDescription {
         guard let address = DeviceAddress(url), address.scheme == "rtsp" else {
-            throw DiscoveryError(where: CredentialFreeURL.strip(url), what: "is not an rtsp:// URL", fix: "give rtsp://host[:port]/path")
+            throw DiscoveryError(where: CredentialRedaction.strip(url), what: "is not an rtsp:// URL", fix: "give rtsp://host[:port]/path")
         }
         let credentials = self.credentials ?? address.user.map { DeviceCredentials(username: $0.removingPercentEncoding ?? $0, password: (address.password ?? "").removingPercentEncoding ?? "") }
         let plain = address.plainURL

@@ -29,13 +29,13 @@ public final class MediaOutput {
             }
         }
 
-        /// The push format for a URL's scheme, nil when libavformat cannot push there.
+        /// The push format for a URL's scheme (``PushProtocol``, the one list), nil when the agent cannot push there.
         public static func forPush(url: String) -> Format? {
-            switch url.split(separator: ":").first?.lowercased() {
-            case "rtmp", "rtmps": .flv
-            case "rtsp", "rtsps": .rtsp
-            case "srt": .mpegtsOverSRT
-            default: nil
+            guard let push = PushProtocol.of(url: url) else { return nil }
+            return switch push.carriage {
+            case .flv: .flv
+            case .rtspPublish: .rtsp
+            case .mpegtsOverSRT: .mpegtsOverSRT
             }
         }
     }
@@ -224,11 +224,12 @@ public final class MediaOutput {
         try MediaError.check(result, "finish \(redactedTarget)")
     }
 
-    /// Whether opening `target` verifies the peer's certificate: `rtmps://` (libavformat's RTMP
-    /// client hands our options to its TLS connection). Its RTSP client does not (FFmpeg 5.1 opens
-    /// the `tls://` connection without options), so `rtsps://` is encrypted but not verified.
+    /// Whether opening `target` verifies the peer's certificate (``PushProtocol/verifiesCertificate``):
+    /// `rtmps://`, whose libavformat client hands our options to its TLS connection. Its RTSP client
+    /// does not (FFmpeg 5.1 opens the `tls://` connection without options), so `rtsps://` is
+    /// encrypted but not verified.
     public static func verifiesCertificate(_ target: String) -> Bool {
-        target.lowercased().hasPrefix("rtmps://")
+        PushProtocol.of(url: target)?.verifiesCertificate ?? false
     }
 
     /// Frees the muxer; a custom `pb` belongs to the sink and is freed with it.

@@ -74,7 +74,7 @@ public final class PushOutput: @unchecked Sendable {
         self.fanout = fanout
         // Small batches: at most ~0.1 s added to the centre's latency, a few wake-ups a second.
         self.queue = fanout.subscribe(name: "push.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 8)
-        self.backoff = Backoff(cap: configuration.backoffCap)
+        self.backoff = Backoff(initial: .milliseconds(250), cap: .seconds(configuration.backoffCap))
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
         self.logger = logger
@@ -154,7 +154,7 @@ public final class PushOutput: @unchecked Sendable {
 
     private func connect(stream: MediaStreamInfo) {
         guard let format = MediaOutput.Format.forPush(url: configuration.url) else {
-            return disconnect(error: "centre.push: \(CredentialRedaction.redact(configuration.url)) is not rtmp://, rtsp:// or srt:// — fix centre.push")
+            return disconnect(error: "centre.push: \(CredentialRedaction.redact(configuration.url)) is not \(PushProtocol.schemes()) — fix centre.push")
         }
         do {
             let output = try MediaOutput(
@@ -177,7 +177,7 @@ public final class PushOutput: @unchecked Sendable {
         } catch {
             let hint =
                 if error.reason.contains("cannot be carried") {
-                    "push this camera's H.264 stream (push: sub) or use rtsp:// / srt://"
+                    "push this camera's H.264 stream (push: sub) or use \(PushProtocol.schemes { $0.carriage != .flv })"
                 } else if error.reason.contains("certificate") {
                     "put the ЦОУ's CA certificate (PEM) in centre.ca_file and check the URL's host is the name in its certificate; retrying"
                 } else {
@@ -193,7 +193,7 @@ public final class PushOutput: @unchecked Sendable {
             try? output.finish()
         }
         if let error {
-            nextAttempt = Date().addingTimeInterval(backoff.next())
+            nextAttempt = Date().addingTimeInterval(backoff.nextSeconds())
             if error != reported {
                 logger.warning("push to the centre failed", metadata: ["error": .string(error)])
                 reported = error

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 import KuzetMedia
 import Logging
@@ -85,7 +86,7 @@ public final class StreamSupervisor: @unchecked Sendable {
     private var isStopping: Bool { lock.withLock { stopping } }
 
     private func loop() {
-        var backoff = Backoff(cap: configuration.backoffCap)
+        var backoff = Backoff(initial: .milliseconds(250), cap: .seconds(configuration.backoffCap))
         var reported: String?
         var everOnline = false
         while !isStopping {
@@ -110,7 +111,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             } catch {}
             fanout.publishEnd()
             if isStopping { break }
-            let delay = backoff.next()
+            let delay = backoff.nextSeconds()
             lock.withLock {
                 current.reconnects += 1
                 let deadline = Date().addingTimeInterval(delay)

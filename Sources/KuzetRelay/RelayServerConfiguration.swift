@@ -1,3 +1,4 @@
+import KuzetConfiguration
 import KuzetCore
 
 /// How the relay listens, whom it lets in, and how much it gives any client.

@@ -1,3 +1,4 @@
+import KuzetConfiguration
 import KuzetCore
 
 /// How the retention service runs; built from the agent configuration, timings overridable by tests.

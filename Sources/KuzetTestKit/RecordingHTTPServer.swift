@@ -43,8 +43,7 @@ public final class RecordingHTTPServer: Sendable {
         bearerToken: String? = nil, port: Int = 0
     ) throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-http")
-        try Self.script.write(toFile: directory.file("server.py"), atomically: true, encoding: .utf8)
-        var arguments = ["-u", directory.file("server.py"), "--dir", directory.path, "--port", "\(port)"]
+        var arguments = ["-u", try Self.scriptPath(), "--dir", directory.path, "--port", "\(port)"]
         if let tls { arguments += ["--cert", tls.certificate, "--key", tls.key] }
         if let clientCA { arguments += ["--client-ca", clientCA] }
         if let (user, password) = digestCredentials { arguments += ["--digest", "\(user):\(password)"] }
@@ -65,6 +64,13 @@ public final class RecordingHTTPServer: Sendable {
         self.process = process
         self.port = found
         self.isTLS = tls != nil
+    }
+
+    /// `scripts/testing/recording_http_server.py` of this checkout.
+    static func scriptPath() throws -> String {
+        let path = repositoryRoot().appendingPathComponent("scripts/testing/recording_http_server.py").path
+        guard FileManager.default.fileExists(atPath: path) else { throw TestKitError("\(path) is missing") }
+        return path
     }
 
     /// Queues one answer (used by the next request, whatever its path).

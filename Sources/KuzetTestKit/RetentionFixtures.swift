@@ -79,17 +79,7 @@ public enum RetentionFixtures {
     }
 
     /// The `kuzet-agent` built next to the test bundle (`swift build --build-tests` builds it).
-    public static func agentExecutable() throws -> String {
-        var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = folder.appendingPathComponent("kuzet-agent").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            folder = folder.deletingLastPathComponent()
-        }
-        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/kuzet-agent").standardized.path
-        if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
-        throw TestKitError("kuzet-agent is not built — run `swift build --build-tests` first")
-    }
+    public static func agentExecutable() throws -> String { try BuiltExecutable.agent }
 
     /// Runs a program and returns its exit status, standard output and standard error apart.
     public static func runSeparately(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {

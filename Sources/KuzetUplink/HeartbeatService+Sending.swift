@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import KuzetProtocol
 import Logging
 import Metrics
@@ -89,7 +90,7 @@ extension HeartbeatService {
         switch probe {
         case .delivered(let receipt):
             do {
-                try await BlockingIO.run { [outbox] in try outbox.park([refused], reason: reason) }
+                try await BlockingWork.run("kuzet.uplink.io") { [outbox] in try outbox.park([refused], reason: reason) }
             } catch {
                 logger.error("A refused heartbeat could not be set aside: \(error)")
                 do { try await sleep(state.backoff.next()) } catch { return false }
@@ -136,7 +137,7 @@ extension HeartbeatService {
     func acknowledge(_ batch: [OutboxEntry], receipt: HeartbeatReceipt?) async throws {
         guard let last = batch.last else { return }
         let outbox = outbox
-        try await BlockingIO.run { try outbox.acknowledge(through: last.sequence) }
+        try await BlockingWork.run("kuzet.uplink.io") { try outbox.acknowledge(through: last.sequence) }
         deliveredCounter.increment(by: batch.count)
         queuedGauge.record(outbox.count)
         logger.debug(
@@ -153,7 +154,7 @@ extension HeartbeatService {
             // The registry knows later heartbeats than this outbox (its folder was lost or
             // replaced): continue above them, or new heartbeats would be taken as duplicates.
             let next = receipt.highestSequence + 1
-            try await BlockingIO.run { try outbox.advanceSequence(toAtLeast: next) }
+            try await BlockingWork.run("kuzet.uplink.io") { try outbox.advanceSequence(toAtLeast: next) }
             logger.warning("Registry holds higher sequences than the outbox; continuing from there", metadata: ["uplink.next_sequence": "\(next)"])
         }
     }

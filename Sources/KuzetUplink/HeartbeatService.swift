@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import KuzetProtocol
 import Logging
 import Metrics
@@ -145,7 +146,7 @@ public final class HeartbeatService: Service, Sendable {
         let uptimeSeconds = Double(uptime.components.seconds) + Double(uptime.components.attoseconds) / 1e18
         let outbox = outbox
         do {
-            let heartbeat = try await BlockingIO.run {
+            let heartbeat = try await BlockingWork.run("kuzet.uplink.io") {
                 try outbox.append { sequence in
                     Heartbeat(
                         schoolID: configuration.schoolID, sequence: sequence, sentAt: sentAt, agentVersion: configuration.agentVersion,

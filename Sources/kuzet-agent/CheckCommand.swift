@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KuzetAgent
+import KuzetConfiguration
 import KuzetCore
 import KuzetMedia
 import KuzetRetention

@@ -33,7 +33,7 @@ struct ProbeCommand: AsyncParsableCommand {
     func run() async throws {
         guard timeout > 0, timeout <= 60 else { throw CommandFailure.usage("--timeout \(timeout): must be between 0 and 60 seconds — e.g. --timeout 5") }
         let credentials = try CredentialOptions.resolve(username: username, password: password, passwordFile: passwordFile)
-        let shownURL = CredentialFreeURL.strip(url)
+        let shownURL = CredentialRedaction.strip(url)
         guard let address = DeviceAddress(url) else {
             throw CommandFailure.usage("\(shownURL): is not a URL — give http://host/onvif/device_service or rtsp://host/path")
         }
@@ -61,7 +61,7 @@ struct ProbeCommand: AsyncParsableCommand {
                     let hint = description.status == 401 ? "check --username/--password" : "check the path (see the vendor's RTSP URL format)"
                     throw CommandFailure.runtime("\(shownURL): RTSP DESCRIBE answered \(description.status) — \(hint)")
                 }
-                streams = session.media.map { Stream(kind: $0.kind, url: CredentialFreeURL.strip(url), codec: $0.codec, width: $0.width, height: $0.height, fps: $0.frameRate) }
+                streams = session.media.map { Stream(kind: $0.kind, url: CredentialRedaction.strip(url), codec: $0.codec, width: $0.width, height: $0.height, fps: $0.frameRate) }
             } catch let failure as CommandFailure {
                 throw failure
             } catch let error as DiscoveryError {
@@ -83,7 +83,7 @@ struct ProbeCommand: AsyncParsableCommand {
             for stream in streams {
                 let size = stream.width.flatMap { w in stream.height.map { "\(w)x\($0)" } } ?? "?"
                 let fps = stream.fps.map { "\($0.rounded() == $0 ? String(Int($0)) : String($0))fps" } ?? "?fps"
-                print([stream.profile ?? stream.kind, stream.codec ?? "?", size, fps, stream.url.map(CredentialFreeURL.strip) ?? "-"].joined(separator: "  "))
+                print([stream.profile ?? stream.kind, stream.codec ?? "?", size, fps, stream.url.map(CredentialRedaction.strip) ?? "-"].joined(separator: "  "))
             }
         }
     }

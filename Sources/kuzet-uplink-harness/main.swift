@@ -3,6 +3,7 @@
 //
 //   kuzet-uplink-harness --config FILE [--interval-ms N] [--backoff-cap-ms N]
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 import KuzetProtocol
 import KuzetUplink

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetAgent
+import KuzetConfiguration
 import KuzetCore
 import KuzetRetention
 import KuzetTestKit
@@ -59,7 +60,7 @@ import Testing
 
     @Test func aRunningRegistryIsReachableAndOurClockAgreesWithIt() async throws {
         let directory = try TemporaryDirectory()
-        let binary = PostgresTestServer.repositoryRoot + "/.build/debug/kuzet-registry"
+        let binary = try BuiltExecutable.path("kuzet-registry")
         let registry = try ExternalProcess(binary, ["serve", "--database", "sqlite:\(directory.file("r.sqlite"))", "--listen", "127.0.0.1:0"])
         defer { registry.stop() }
         #expect(eventually(timeout: 20) { registry.output.contains("listening on http://") })

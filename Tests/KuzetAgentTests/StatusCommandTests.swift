@@ -5,19 +5,10 @@ import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct StatusCommandTests {
-    /// The built `kuzet-agent` next to this test bundle (`swift build --build-tests` builds both).
-    static var agentBinary: String {
-        let products = Bundle.main.bundleURL.deletingLastPathComponent().path
-        let beside = (products as NSString).appendingPathComponent("kuzet-agent")
-        if FileManager.default.isExecutableFile(atPath: beside) { return beside }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/kuzet-agent").path
-    }
-
     @Test func printsATableOfTheRunningAgent() async throws {
         let agent = try await StatusTestAgent(password: "integrator-pw")
         defer { agent.stop() }
-        let process = try ExternalProcess(Self.agentBinary, ["status", "--url", agent.baseURL], environment: ["KUZET_STATUS_PASSWORD": "integrator-pw"])
+        let process = try ExternalProcess(BuiltExecutable.agent, ["status", "--url", agent.baseURL], environment: ["KUZET_STATUS_PASSWORD": "integrator-pw"])
         #expect(try await offPool { process.waitForExit(timeout: 30) } == 0, "\(process.output)")
         let output = process.output
         #expect(output.contains("School No. 42 (KZ-AST-0042) — PROBLEMS"), "\(output)")
@@ -28,14 +19,14 @@ struct StatusCommandTests {
     @Test func printsJSONOnRequest() async throws {
         let agent = try await StatusTestAgent()
         defer { agent.stop() }
-        let (status, output) = try await offPool { try run(Self.agentBinary, ["status", "--url", agent.baseURL, "--format", "json"], timeout: 30) }
+        let (status, output) = try await offPool { try run(BuiltExecutable.agent, ["status", "--url", agent.baseURL, "--format", "json"], timeout: 30) }
         #expect(status == 0)
         let report = try StatusReport.decoder.decode(StatusReport.self, from: Data(output.utf8))
         #expect(report.cameras.map(\.id) == ["entrance", "yard"])
     }
 
     @Test func saysWhatToDoWhenNoAgentAnswers() async throws {
-        let (status, output) = try await offPool { try run(Self.agentBinary, ["status", "--url", "http://127.0.0.1:\(freeLoopbackPort())"], timeout: 30) }
+        let (status, output) = try await offPool { try run(BuiltExecutable.agent, ["status", "--url", "http://127.0.0.1:\(freeLoopbackPort())"], timeout: 30) }
         #expect(status == 1)
         #expect(output.contains("no agent answers at"), "\(output)")
     }
@@ -43,7 +34,7 @@ struct StatusCommandTests {
     @Test func saysAPasswordIsNeeded() async throws {
         let agent = try await StatusTestAgent(password: "integrator-pw")
         defer { agent.stop() }
-        let (status, output) = try await offPool { try run(Self.agentBinary, ["status", "--url", agent.baseURL], timeout: 30) }
+        let (status, output) = try await offPool { try run(BuiltExecutable.agent, ["status", "--url", agent.baseURL], timeout: 30) }
         #expect(status == 1)
         #expect(output.contains("KUZET_STATUS_PASSWORD"), "\(output)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetAgent
+import KuzetConfiguration
 import KuzetCore
 import KuzetMedia
 import KuzetSegmentStore
@@ -94,14 +95,7 @@ final class StatusTestAgent: @unchecked Sendable {
     /// GET over a real socket with the real curl; returns status and body.
     @discardableResult
     static func get(port: Int, path: String, password: String? = nil, output: String? = nil) throws -> (status: Int, body: String) {
-        var arguments = ["-s", "-m", "15", "-w", "\n%{http_code}", "http://127.0.0.1:\(port)\(path)"]
-        if let output { arguments += ["-o", output] }
-        if let password { arguments += ["-u", "kuzet:\(password)"] }
-        let (status, text) = try run("curl", arguments, timeout: 20)
-        guard status == 0, let newline = text.lastIndex(of: "\n"), let code = Int(text[text.index(after: newline)...]) else {
-            throw TestKitError("curl \(path) failed: \(text)")
-        }
-        return (code, String(text[..<newline]))
+        try curlGet(port: port, path: path, password: password, output: output)
     }
 
     func get(_ path: String, password: String? = nil, output: String? = nil) throws -> (status: Int, body: String) {

@@ -35,13 +35,12 @@ import Testing
     }
 
     @Test func backoffIsJitteredAndCapped() {
-        var backoff = Backoff(initial: 0.25, cap: 2)
-        var generator = SystemRandomNumberGenerator()
-        let delays = (0..<12).map { _ in backoff.next(using: &generator) }
+        var backoff = Backoff(initial: .milliseconds(250), cap: .seconds(2))
+        let delays = (0..<12).map { _ in backoff.nextSeconds() }
         #expect(delays.allSatisfy { $0 > 0 && $0 <= 2 })
         #expect(delays[0] <= 0.25)
         #expect(delays.suffix(4).allSatisfy { $0 >= 1 })
         backoff.reset()
-        #expect(backoff.next(using: &generator) <= 0.25)
+        #expect(backoff.nextSeconds() <= 0.25)
     }
 }

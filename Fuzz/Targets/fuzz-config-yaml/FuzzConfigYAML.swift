@@ -1,4 +1,5 @@
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 
 /// The agent's configuration file as text. A configuration or a `ConfigurationError` listing its

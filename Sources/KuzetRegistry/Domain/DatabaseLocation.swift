@@ -20,7 +20,7 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             self = .postgres(try PostgresLocation(parsing: text))
         } else {
-            throw .usage("--database: \"\(CredentialFreeURL.redact(text))\" is not a database URL — write sqlite:PATH or postgres://user:password@host:5432/database")
+            throw .usage("--database: \"\(DatabaseLocation.shown(text))\" is not a database URL — write sqlite:PATH or postgres://user:password@host:5432/database")
         }
     }
 
@@ -48,10 +48,10 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws(CommandFailure) {
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-            throw .usage("--database: \"\(CredentialFreeURL.redact(text))\" is not a PostgreSQL URL — write postgres://user:password@host:5432/database")
+            throw .usage("--database: \"\(DatabaseLocation.shown(text))\" is not a PostgreSQL URL — write postgres://user:password@host:5432/database")
         }
         guard let username = components.user, !username.isEmpty else {
-            throw .usage("--database: \(CredentialFreeURL.redact(text)) has no user — write postgres://user:password@\(host)/database")
+            throw .usage("--database: \(DatabaseLocation.shown(text)) has no user — write postgres://user:password@\(host)/database")
         }
         self.host = host
         self.port = components.port ?? 5432
@@ -59,7 +59,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.password = components.password.map { $0.removingPercentEncoding ?? $0 }
         let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
         self.database = path.isEmpty ? username : path
-        self.tls = try PostgresTLS(query: components.queryItems ?? [], url: CredentialFreeURL.redact(text), host: host)
+        self.tls = try PostgresTLS(query: components.queryItems ?? [], url: DatabaseLocation.shown(text), host: host)
     }
 
     public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
@@ -114,11 +114,7 @@ public struct PostgresTLS: Sendable, Equatable {
     }
 }
 
-/// Removes a password from a URL before it is shown.
-enum CredentialFreeURL {
-    static func redact(_ text: String) -> String {
-        guard var components = URLComponents(string: text), components.password != nil else { return String(text.prefix(200)) }
-        components.password = "***"
-        return String((components.string ?? "").prefix(200))
-    }
+extension DatabaseLocation {
+    /// A `--database` value as it may be shown: password `***`, at most 200 characters.
+    static func shown(_ text: String) -> String { String(CredentialRedaction.redact(text).prefix(200)) }
 }

@@ -31,7 +31,7 @@ import Glibc
                 url: rtsp://127.0.0.1:9/cam1
             """, to: directory.file("agent.yaml"))
         for command in ["run", "check"] {
-            let (status, output) = try run(AgentExecutable.path, [command, "--config", config], timeout: 30)
+            let (status, output) = try run(BuiltExecutable.agent, [command, "--config", config], timeout: 30)
             #expect(status == 2, "\(command) exited \(status): \(output)")
             #expect(
                 output.contains(
@@ -103,11 +103,11 @@ import Glibc
               - id: cam1
                 url: \(cameras.url(for: "/cam1"))
             """, to: directory.file("agent.yaml"))
-        let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", config], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", config], name: "agent", logDirectory: directory.path)
         defer { agent.stop() }
         #expect(await waitUntil(timeout: 40) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2 }, "recording started: \(agent.output)")
         let relayClients: @Sendable () -> Int = {
-            guard let body = try? StatusTestAgent.get(port: statusPort, path: "/api/v1/status").body,
+            guard let body = try? curlGet(port: statusPort, path: "/api/v1/status").body,
                 let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
                 let relay = json["relay"] as? [String: Any]
             else { return -1 }

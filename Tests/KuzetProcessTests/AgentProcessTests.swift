@@ -29,7 +29,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
         let path = try writeConfig(config(root: root, cameraURL: cameras.url(for: "/cam1")), in: directory)
-        let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         // Two complete 4 s segments, then about 3 s into the third.
         #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 3 })
         Thread.sleep(forTimeInterval: 3)
@@ -46,7 +46,7 @@ import Testing
 
         // A restart leaves earlier footage alone and carries on in new files.
         let before = try segments.map { ($0.path, try Data(contentsOf: URL(fileURLWithPath: $0.path))) }
-        let restarted = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent2", logDirectory: directory.path)
+        let restarted = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent2", logDirectory: directory.path)
         #expect(eventually(timeout: 20) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= segments.count + 2 })
         restarted.stop()
         for (file, data) in before { #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == data, "\(file) changed") }
@@ -59,7 +59,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
         let path = try writeConfig(config(root: root, cameraURL: cameras.url(for: "/cam1"), segmentSeconds: 60), in: directory)
-        let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 20) { RecordingChecks.fileNames(root: root, camera: "cam1").count == 1 })
         Thread.sleep(forTimeInterval: 3)
         kill(agent.pid, SIGTERM)
@@ -79,7 +79,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let yaml = config(root: directory.file("rec"), cameraURL: cameras.url(for: "/cam1")) + "\n    username: admin\n    password: wrong-one\n"
         let path = try writeConfig(yaml, in: directory)
-        let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 15) { agent.output.contains("401") })
         agent.stop()
         let output = agent.output
@@ -93,7 +93,7 @@ import Testing
         let directory = try TemporaryDirectory()
         // 192.0.2.1 is TEST-NET-1: never routed (depending on the network, the connect is refused or hangs until our timeout).
         let path = try writeConfig(config(root: directory.file("rec"), cameraURL: "rtsp://192.0.2.1:554/stream"), in: directory)
-        let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 20) { agent.output.contains("cameras[cam1].url: rtsp://192.0.2.1:554/stream") })
         #expect(agent.isRunning)
         agent.stop()
@@ -104,7 +104,7 @@ import Testing
     @Test func aURLThatIsNotRTSPIsRefusedWithExitTwo() throws {
         let directory = try TemporaryDirectory()
         let path = try writeConfig(config(root: directory.file("rec"), cameraURL: "http://192.168.1.64/video.mjpg"), in: directory)
-        let (status, output) = try run(AgentExecutable.path, ["run", "--config", path], timeout: 20)
+        let (status, output) = try run(BuiltExecutable.agent, ["run", "--config", path], timeout: 20)
         #expect(status == 2)
         #expect(output.contains("cameras[0].url: \"http://192.168.1.64/video.mjpg\" is not an rtsp:// URL") || output.contains("is not an rtsp:// URL"), "\(output)")
     }
@@ -133,7 +133,7 @@ import Testing
                 url: "not a url"
             """
         let path = try writeConfig(yaml, in: directory)
-        let (status, output) = try run(AgentExecutable.path, ["run", "--config", path], timeout: 20)
+        let (status, output) = try run(BuiltExecutable.agent, ["run", "--config", path], timeout: 20)
         #expect(status == 2)
         let lines = output.split(separator: "\n").filter { $0.contains(": ") && $0.contains(" — ") }
         #expect(lines.count >= 15, "\(lines.count) problems:\n\(output)")

@@ -1,3 +1,5 @@
+import KuzetCore
+
 /// Passwords never reach a log line or an error, even when a whole configuration value is
 /// printed (ServiceLifecycle, for one, prints a failed service with everything it holds).
 /// These conformances make `String(describing:)`, `dump` and string interpolation show `***`.

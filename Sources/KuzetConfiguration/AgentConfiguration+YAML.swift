@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import Yams
 
 extension AgentConfiguration {
@@ -166,19 +167,22 @@ struct ConfigurationReader {
         guard let map = mapping(node, key: "centre") else { return nil }
         checkKnown(map, key: "centre", known: ["push", "max_kbps", "ca_file"])
         var centre = AgentConfiguration.Centre()
-        var scheme = ""
+        var pushProtocol: PushProtocol?
         if let push = string(map["push"], key: "centre.push") {
-            scheme = push.split(separator: ":").first.map(String.init)?.lowercased() ?? ""
-            if ["rtmp", "rtmps", "rtsp", "rtsps", "srt"].contains(scheme) { centre.push = push } else {
-                problem("centre.push", "\"\(CredentialRedaction.redact(push))\" is not an rtmp://, rtsp:// or srt:// URL", "give the ЦОУ ingest URL, e.g. rtmp://cou.example/live/{school}/{camera}")
+            pushProtocol = PushProtocol.of(url: push)
+            if pushProtocol != nil { centre.push = push } else {
+                problem(
+                    "centre.push", "\"\(CredentialRedaction.redact(push))\" is not an \(PushProtocol.schemes()) URL",
+                    "give the ЦОУ ingest URL, e.g. rtmp://cou.example/live/{school}/{camera}")
             }
         }
         centre.caFile = readableFile(map["ca_file"], key: "centre.ca_file")
-        if centre.caFile != nil && centre.push != nil && scheme != "rtmps" {
+        if centre.caFile != nil, let pushProtocol, !pushProtocol.verifiesCertificate {
             // FFmpeg 5.1's RTSP client opens its TLS connection without options: it cannot verify.
+            let verified = PushProtocol.schemes(where: \.verifiesCertificate)
             problem(
-                "centre.ca_file", "only applies to an rtmps:// push (centre.push is \(scheme)://)",
-                "use an rtmps:// ingest URL, or remove centre.ca_file")
+                "centre.ca_file", "only applies to an \(verified) push (centre.push is \(pushProtocol.scheme)://)",
+                "use an \(verified) ingest URL, or remove centre.ca_file")
         }
         if let kbps = integer(map["max_kbps"], key: "centre.max_kbps", range: 64...10_000_000, fix: "give the uplink budget in kbit/s, e.g. 8000") {
             centre.maxKbps = kbps

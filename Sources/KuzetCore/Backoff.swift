@@ -1,7 +1,10 @@
 /// Exponential backoff with jitter, capped: after the n-th failure in a row it waits between
-/// half and all of `min(cap, initial × 2ⁿ⁻¹)` (so many agents coming back at once spread out),
-/// or what the registry's `Retry-After` asks, if longer (up to ``retryAfterLimit``, so a
-/// wrong header cannot silence an agent for a day).
+/// half and all of `min(cap, initial × 2ⁿ⁻¹)` (so many agents, or many cameras, failing together
+/// do not retry in lockstep), or what the registry's `Retry-After` asks, if longer (up to
+/// ``retryAfterLimit``, so a wrong header cannot silence an agent for a day).
+///
+/// The one backoff: the uplink's retries to the registry and the recorder's reconnects to cameras
+/// and to the centre.
 public struct Backoff: Sendable, Equatable {
     public var initial: Duration
     public var cap: Duration
@@ -24,6 +27,12 @@ public struct Backoff: Sendable, Equatable {
         let wait = window * (0.5 + 0.5 * min(max(jitter, 0), 1))
         guard let retryAfter else { return wait }
         return max(wait, min(retryAfter, max(cap, retryAfterLimit)))
+    }
+
+    /// ``next(retryAfter:jitter:)`` in seconds, for the threads that wait on a `Date`.
+    public mutating func nextSeconds(jitter: Double = Double.random(in: 0...1)) -> Double {
+        let wait = next(jitter: jitter).components
+        return Double(wait.seconds) + Double(wait.attoseconds) / 1e18
     }
 
     /// A success: the next failure starts from `initial` again.

@@ -2,14 +2,17 @@ import Foundation
 
 /// The dedicated thread an upstream, a recorder or a push runs its blocking libavformat loop on
 /// (never Swift's cooperative pool), and a way to wait for that loop to return, with a deadline.
-final class WorkerThread: @unchecked Sendable {
+/// (One awaited call goes through ``BlockingWork`` instead.)
+public final class WorkerThread: @unchecked Sendable {
     // @unchecked Sendable: `started` and `finished` are guarded by `condition`.
     private let condition = NSCondition()
     private var started = false
     private var finished = false
 
+    public init() {}
+
     /// Runs `body` on a new thread called `name`.
-    func start(name: String, _ body: @escaping @Sendable () -> Void) {
+    public func start(name: String, _ body: @escaping @Sendable () -> Void) {
         condition.withLock { started = true }
         let thread = Thread { [self] in
             body()
@@ -24,7 +27,7 @@ final class WorkerThread: @unchecked Sendable {
 
     /// Waits until the loop returned or `timeout` seconds passed; true when it returned (or never started).
     @discardableResult
-    func join(timeout: Double) -> Bool {
+    public func join(timeout: Double) -> Bool {
         condition.withLock {
             guard started else { return true }
             let deadline = Date().addingTimeInterval(timeout)

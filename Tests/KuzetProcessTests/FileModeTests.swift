@@ -24,7 +24,7 @@ import Testing
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let agent = try ExternalProcess(
-            "/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", AgentExecutable.path, "run", "--config", config],
+            "/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", BuiltExecutable.agent, "run", "--config", config],
             name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2 }, "\(agent.output.suffix(2000))")
         #expect(eventually(timeout: 15) { !((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).isEmpty })

@@ -176,7 +176,7 @@ import Glibc
             """
         let path = directory.file("agent.yaml")
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let agent = try ExternalProcess(AgentExecutable.path, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2 && (try? Client(port: port, login: true)) != nil })
         let baseline = try #require(residentKiB(pid: agent.pid))
         var peak = baseline
@@ -234,7 +234,7 @@ import Glibc
             #expect(outcome.isAnswerOrClose)
             #expect(outcome != .answer(200) && outcome != .answer(401), "a half request was still held past the request timeout")
         }
-        let metrics = (try? StatusTestAgent.get(port: statusPort, path: "/metrics").body) ?? ""
+        let metrics = (try? curlGet(port: statusPort, path: "/metrics").body) ?? ""
         let relayCounters = metrics.split(separator: "\n").filter { $0.hasPrefix("kuzet_relay_refused_total") || $0.hasPrefix("kuzet_relay_closed_total") }
         print("relay hostile case 2,000 half requests from 127.0.0.1: \(half.count) sent their half, \(refusedAtLogin) at login; after the timeout \(outcomes); agent RSS \(heldMemory / 1024) MiB while held")
         print("relay hostile case 2,000 half requests: \(relayCounters.joined(separator: ", "))")

@@ -1,6 +1,6 @@
-extension RecordingHTTPServer {
-    /// The Python (3.11 standard library only) server a ``RecordingHTTPServer`` runs.
-    static let script = #"""
+#!/usr/bin/python3
+"""The HTTP(S) server a test's RecordingHTTPServer (Sources/KuzetTestKit) runs: it records every
+request in --dir and answers what the test queued there (Python 3.11 standard library only)."""
 import argparse, base64, hashlib, json, os, socket, ssl, sys, threading, time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -158,5 +158,3 @@ def watch_parent(parent=os.getppid()):
 threading.Thread(target=watch_parent, daemon=True).start()
 print("READY %d" % server.server_address[1], flush=True)
 server.serve_forever()
-"""#
-}

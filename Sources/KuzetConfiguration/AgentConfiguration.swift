@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// The agent's configuration, as in `shared/CONTRACT.md` ("Agent configuration").
 ///
@@ -162,8 +163,7 @@ public struct AgentConfiguration: Sendable, Equatable {
 
     public struct Camera: Sendable, Equatable, Identifiable {
         public enum Transport: String, Sendable, Equatable, CaseIterable { case tcp, udp }
-        /// Which of a camera's two streams an output takes.
-        public enum StreamChoice: String, Sendable, Equatable, CaseIterable { case main, sub }
+        public typealias StreamChoice = KuzetCore.StreamChoice
 
         public var id: String
         public var url: String
@@ -204,35 +204,5 @@ public struct AgentConfiguration: Sendable, Equatable {
             guard let plain = url(of: stream) else { return nil }
             return CredentialRedaction.inserting(username: username, password: password, into: plain)
         }
-    }
-}
-
-/// A `HOST:PORT` to listen on.
-public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-    public init(host: String, port: Int) {
-        self.host = host
-        self.port = port
-    }
-
-    /// Parses `HOST:PORT`, `[V6]:PORT` or `:PORT` (all interfaces).
-    public init?(parsing text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        self.host = host.isEmpty ? "0.0.0.0" : host
-        self.port = port
-    }
-
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-
-    /// True when only this machine can connect (127.0.0.0/8, ::1, localhost); `0.0.0.0`, `::`
-    /// and every other address are reachable from the network.
-    public var isLoopback: Bool {
-        let host = host.lowercased()
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

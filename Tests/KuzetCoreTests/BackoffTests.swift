@@ -1,4 +1,4 @@
-import KuzetUplink
+import KuzetCore
 import Testing
 
 @Suite struct BackoffTests {
