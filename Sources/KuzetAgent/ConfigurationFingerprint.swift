@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KuzetConfiguration
 import KuzetCore
 
 /// The fingerprint an agent's heartbeats carry (`Heartbeat.configFingerprint`): lower-case hex

@@ -1,3 +1,4 @@
+import KuzetConfiguration
 import KuzetCore
 import KuzetSegmentStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetAgent
+import KuzetConfiguration
 import KuzetCore
 import Testing
 
