@@ -1,7 +1,7 @@
 # Kuzet — the commands the README names. Each installs what it needs first (Debian 12, as root or with sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test fuzz tsan demo deb bench bench-agent bench-relay bench-retention bench-registry bench-uplink
+.PHONY: deps build test lint fuzz tsan demo deb bench bench-agent bench-relay bench-retention bench-registry bench-uplink
 
 deps:
 	$(SUDO) scripts/install-deps.sh
@@ -12,6 +12,11 @@ build: deps
 ## test: every test, against real parts (RTSP cameras, nginx-rtmp, PostgreSQL, network namespaces)
 test: deps
 	scripts/test.sh
+
+## lint: swift-format (the toolchain's, `.swift-format`) and Package.swift against the imports;
+## `scripts/lint.sh --fix` formats the tree
+lint:
+	scripts/lint.sh
 
 ## fuzz: each libFuzzer target in Fuzz/ in turn for FUZZ_SECONDS (default 600) on its committed
 ## corpus, printing execs, coverage and features; scripts/test.sh runs it with FUZZ_SECONDS=20

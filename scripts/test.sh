@@ -10,6 +10,9 @@ KUZET_TEST_POSTGRES_URL="$(scripts/testing/postgres.sh start --fast --watch-pid 
 export KUZET_TEST_POSTGRES_URL
 trap 'scripts/testing/postgres.sh stop "$KUZET_TEST_POSTGRES_URL" >/dev/null 2>&1 || true' EXIT
 
+# Formatting and Package.swift's dependencies first: seconds, and a failure needs no build.
+scripts/lint.sh
+
 swift build --build-tests
 
 # The README's demo, as a new user runs it, checked in headless Chromium (about a minute).
