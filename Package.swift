@@ -62,7 +62,10 @@ let package = Package(
         ),
         .target(
             name: "CFFmpegShims", dependencies: ["CFFmpeg"],
-            linkerSettings: [.linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil"), .linkedLibrary("swscale")]
+            linkerSettings: [
+                .linkedLibrary("avformat"), .linkedLibrary("avcodec"), .linkedLibrary("avutil"),
+                .linkedLibrary("swscale"),
+            ]
         ),
         .systemLibrary(
             name: "CCurl",
@@ -78,12 +81,18 @@ let package = Package(
         .target(name: "KuzetConfiguration", dependencies: ["KuzetCore", "Yams"], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
         // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
-        .target(name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["README.md"], swiftSettings: swiftSettings),
         // Our RTSP session (cameras) and RTMP publisher (the centre) over blocking sockets, on KuzetWire.
-        .target(name: "KuzetWireClients", dependencies: ["KuzetCore", "KuzetWire"], exclude: ["README.md"], swiftSettings: swiftSettings),
+        .target(
+            name: "KuzetWireClients", dependencies: ["KuzetCore", "KuzetWire"], exclude: ["README.md"],
+            swiftSettings: swiftSettings),
 
         // MARK: The only modules that import C
-        .target(name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", "KuzetWireClients", logging], swiftSettings: swiftSettings),
+        .target(
+            name: "KuzetMedia", dependencies: ["CFFmpeg", "CFFmpegShims", "KuzetCore", "KuzetWireClients", logging],
+            swiftSettings: swiftSettings),
         .target(name: "KuzetCurl", dependencies: ["CCurl", "CCurlShims", logging], swiftSettings: swiftSettings),
 
         // MARK: The agent's features
@@ -96,7 +105,10 @@ let package = Package(
         ),
         .target(
             name: "KuzetRetention",
-            dependencies: ["KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", logging, metrics, lifecycle],
+            dependencies: [
+                "KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", logging, metrics,
+                lifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -109,13 +121,16 @@ let package = Package(
         ),
         .target(
             name: "KuzetUplink",
-            dependencies: ["KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle],
+            dependencies: [
+                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KuzetRelay",
             dependencies: [
-                "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetMedia", logging, metrics, lifecycle, nioCore, nioPosix,
+                "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetMedia", logging, metrics, lifecycle, nioCore,
+                nioPosix,
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
@@ -124,12 +139,17 @@ let package = Package(
             name: "KuzetAgent",
             dependencies: [
                 "KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder",
-                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", logging, metrics, lifecycle, unixSignals, hummingbird,
-                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Crypto", package: "swift-crypto"),
+                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", logging, metrics, lifecycle, unixSignals,
+                hummingbird,
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 httpTypes,
             ],
             // The status page's wording, compiled into the binary.
-            resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
+            resources: [
+                .embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"),
+                .embedInCode("Localization/en.txt"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -151,7 +171,10 @@ let package = Package(
             ],
             // The dashboard's wording, compiled into the binary (`PackageResources.ru_txt` …):
             // nothing to install beside it.
-            resources: [.embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"), .embedInCode("Localization/en.txt")],
+            resources: [
+                .embedInCode("Localization/ru.txt"), .embedInCode("Localization/kk.txt"),
+                .embedInCode("Localization/en.txt"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -163,20 +186,24 @@ let package = Package(
         .executableTarget(
             name: "kuzet-agent",
             dependencies: [
-                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetDiscovery", "KuzetMedia", "KuzetRetention", "KuzetCommandLine",
+                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetDiscovery", "KuzetMedia", "KuzetRetention",
+                "KuzetCommandLine",
                 argumentParser, logging,
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "kuzet-registry",
-            dependencies: ["KuzetRegistry", "KuzetCore", "KuzetCommandLine", argumentParser, logging, lifecycle, nioCore, nioPosix],
+            dependencies: [
+                "KuzetRegistry", "KuzetCore", "KuzetCommandLine", argumentParser, logging, lifecycle, nioCore, nioPosix,
+            ],
             swiftSettings: swiftSettings
         ),
 
         // MARK: Benchmarks (not tests; run by bench/*.sh)
         .executableTarget(
-            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetSegmentStore", "KuzetCore"], path: "bench/retention-bench",
+            name: "kuzet-retention-bench", dependencies: ["KuzetRetention", "KuzetSegmentStore", "KuzetCore"],
+            path: "bench/retention-bench",
             swiftSettings: swiftSettings
         ),
 
@@ -207,45 +234,69 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetMedia", logging], swiftSettings: swiftSettings),
+        .target(
+            name: "KuzetTestKit", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetMedia", logging],
+            swiftSettings: swiftSettings),
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetSegmentStoreTests", dependencies: ["KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetConfigurationTests", dependencies: ["KuzetConfiguration", "KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetWireClients", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetSegmentStoreTests", dependencies: ["KuzetSegmentStore", "KuzetTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetConfigurationTests", dependencies: ["KuzetConfiguration", "KuzetCore", "KuzetTestKit"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetMediaTests", dependencies: ["KuzetMedia", "KuzetWireClients", "KuzetTestKit"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCurlTests", dependencies: ["KuzetCurl", "KuzetTestKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "KuzetRecorderTests", dependencies: ["KuzetRecorder", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetSegmentStore", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetRecorderTests",
+            dependencies: [
+                "KuzetRecorder", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetSegmentStore", "KuzetTestKit",
+            ], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRetentionTests",
-            dependencies: ["KuzetRetention", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetSegmentStore", "KuzetTestKit", logging, lifecycle],
+            dependencies: [
+                "KuzetRetention", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetSegmentStore",
+                "KuzetTestKit", logging, lifecycle,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "KuzetDiscoveryTests", dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetTestKit"],
+            name: "KuzetDiscoveryTests",
+            dependencies: ["KuzetDiscovery", "KuzetCore", "KuzetConfiguration", "KuzetWire", "KuzetTestKit"],
             exclude: ["Fixtures"], swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KuzetUplinkTests",
-            dependencies: ["KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", "KuzetTestKit", logging],
+            dependencies: [
+                "KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", "KuzetTestKit", logging,
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "KuzetRelayTests", dependencies: ["KuzetRelay", "KuzetCore", "KuzetMedia", "KuzetWire", "KuzetTestKit", logging, nioCore],
+            name: "KuzetRelayTests",
+            dependencies: ["KuzetRelay", "KuzetCore", "KuzetMedia", "KuzetWire", "KuzetTestKit", logging, nioCore],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KuzetAgentTests",
             dependencies: [
-                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention", "KuzetSegmentStore", "KuzetTestKit",
+                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention",
+                "KuzetSegmentStore", "KuzetTestKit",
                 logging, .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
         // The tests that run the built executables as real processes (`swift build --build-tests` first).
-        .testTarget(name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",
             dependencies: [

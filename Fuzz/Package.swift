@@ -12,7 +12,8 @@ import PackageDescription
 // hence `-enable-testing` in scripts/fuzz.sh).
 
 // A path dependency's identity is its folder's name (`kuzet`, `main`, a CI checkout's name …).
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent.lowercased()
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+    .lowercased()
 
 func fuzzTarget(_ name: String, _ products: [String]) -> Target {
     .executableTarget(

@@ -20,13 +20,17 @@ public struct AgentApplication: Sendable {
     let relayStatistics: RelayStatistics?
     let logger: Logger
 
-    public init(configuration: AgentConfiguration, tuning: AgentRuntime.Tuning = .init(), logger: Logger = Logger(label: "kuzet.agent")) {
+    public init(
+        configuration: AgentConfiguration, tuning: AgentRuntime.Tuning = .init(),
+        logger: Logger = Logger(label: "kuzet.agent")
+    ) {
         self.configuration = configuration
         self.logger = logger
         let retention = RetentionService(settings: .init(configuration: configuration))
         self.retention = retention
         self.runtime = AgentRuntime(
-            configuration: configuration, events: retention, extraStreams: StatusWiring.relayStreams(configuration), tuning: tuning,
+            configuration: configuration, events: retention, extraStreams: StatusWiring.relayStreams(configuration),
+            tuning: tuning,
             logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
     }
@@ -39,17 +43,22 @@ public struct AgentApplication: Sendable {
         if let registry = configuration.registry {
             let events = AgentEvents()
             let source = AgentHeartbeatSource(
-                configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics, events: events)
+                configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
+                events: events)
             let service = try HeartbeatService.make(
                 configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
                 configFingerprint: ConfigurationFingerprint.of(configuration), provider: source)
             heartbeat = service
-            watcher = AgentStateWatcher(runtime: runtime, events: events, changed: { service.stateChanged() }, logger: Logger(label: "kuzet.agent"))
+            watcher = AgentStateWatcher(
+                runtime: runtime, events: events, changed: { service.stateChanged() },
+                logger: Logger(label: "kuzet.agent"))
         }
         let uplinkService = heartbeat
         services += try StatusWiring.services(
             configuration: configuration, runtime: runtime, relayStatistics: relayStatistics,
-            uplink: { uplinkService.map { StatusWiring.uplinkState($0.status) } ?? .init(state: "off", outboxPending: 0) },
+            uplink: {
+                uplinkService.map { StatusWiring.uplinkState($0.status) } ?? .init(state: "off", outboxPending: 0)
+            },
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }
         return services
@@ -64,7 +73,8 @@ public struct AgentApplication: Sendable {
     /// Runs until SIGTERM or SIGINT.
     public func run() async throws {
         let group = ServiceGroup(
-            configuration: .init(services: try services(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: try services(), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

@@ -19,32 +19,45 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
         let facts = retention.facts()
-        let retentionByCamera = Dictionary(facts.cameras.map { ($0.camera, $0) }, uniquingKeysWith: { first, _ in first })
+        let retentionByCamera = Dictionary(
+            facts.cameras.map { ($0.camera, $0) }, uniquingKeysWith: { first, _ in first })
         let cameras = configuration.cameras.map { configured in
             Self.report(
-                configured: configured, state: state.cameras.first { $0.id == configured.id }, centre: configuration.centre,
-                relayClients: relay?.camera(configured.id).clients ?? 0, retention: retentionByCamera[configured.id]?.report)
+                configured: configured, state: state.cameras.first { $0.id == configured.id },
+                centre: configuration.centre,
+                relayClients: relay?.camera(configured.id).clients ?? 0,
+                retention: retentionByCamera[configured.id]?.report)
         }
-        let storage = facts.storageReport ?? StorageReport(totalBytes: 0, freeBytes: 0, recordingsBytes: 0, retentionDays: configuration.retention.days)
+        let storage =
+            facts.storageReport
+            ?? StorageReport(
+                totalBytes: 0, freeBytes: 0, recordingsBytes: 0, retentionDays: configuration.retention.days)
         let centre = configuration.centre.map { centre in
-            CentreReport(maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +))
+            CentreReport(
+                maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +))
         }
         return HeartbeatSnapshot(
-            cameras: cameras, storage: storage, centre: centre, events: events.drain() + retention.drainEvents().map(\.agentEvent))
+            cameras: cameras, storage: storage, centre: centre,
+            events: events.drain() + retention.drainEvents().map(\.agentEvent))
     }
 
     static func report(
-        configured: AgentConfiguration.Camera, state: AgentState.Camera?, centre: AgentConfiguration.Centre?, relayClients: Int,
+        configured: AgentConfiguration.Camera, state: AgentState.Camera?, centre: AgentConfiguration.Centre?,
+        relayClients: Int,
         retention: RetentionReport?
     ) -> CameraReport {
         // The stream the camera is recorded from speaks for it; otherwise whichever is open.
         let stream = configured.record.flatMap { state?.streams[$0.rawValue] } ?? state?.streams.values.first
         let recording: CameraReport.RecordingState =
-            configured.record == nil ? .disabled : (state?.recording?.openSegment != nil && stream?.phase == .online ? .recording : .notRecording)
+            configured.record == nil
+            ? .disabled
+            : (state?.recording?.openSegment != nil && stream?.phase == .online ? .recording : .notRecording)
         let push: CameraReport.DeliveryState =
-            configured.push == nil || centre?.push == nil ? .disabled : (state?.push?.connected == true ? .delivering : .failing)
+            configured.push == nil || centre?.push == nil
+            ? .disabled : (state?.push?.connected == true ? .delivering : .failing)
         return CameraReport(
-            id: configured.id, online: stream?.phase == .online, codec: stream?.codec, width: stream?.width, height: stream?.height,
+            id: configured.id, online: stream?.phase == .online, codec: stream?.codec, width: stream?.width,
+            height: stream?.height,
             fps: stream?.framesPerSecond, bitrateKbps: stream?.bitrateKbps, lastFrameAgeSeconds: stream?.lastPacketAge,
             recording: recording, push: push, relayClients: relayClients, retention: retention)
     }

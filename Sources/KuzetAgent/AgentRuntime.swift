@@ -45,7 +45,9 @@ public final class AgentRuntime: Sendable {
         var needed = extraStreams
         for camera in configuration.cameras {
             if let record = camera.record { needed.insert(StreamKey(camera: camera.id, stream: record)) }
-            if let push = camera.push, configuration.centre?.push != nil { needed.insert(StreamKey(camera: camera.id, stream: push)) }
+            if let push = camera.push, configuration.centre?.push != nil {
+                needed.insert(StreamKey(camera: camera.id, stream: push))
+            }
         }
         var supervisors: [StreamKey: StreamSupervisor] = [:]
         for key in needed {
@@ -54,11 +56,13 @@ public final class AgentRuntime: Sendable {
             else { continue }
             if url.lowercased().hasPrefix("rtsps://") {
                 logger.warning(
-                    "cameras[\(camera.id)]: rtsps:// is encrypted but the camera's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — keep the cameras on a network only the box reaches")
+                    "cameras[\(camera.id)]: rtsps:// is encrypted but the camera's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — keep the cameras on a network only the box reaches"
+                )
             }
             supervisors[key] = StreamSupervisor(
                 configuration: .init(
-                    camera: camera.id, stream: key.stream, url: url, transport: camera.transport, openTimeout: tuning.openTimeout,
+                    camera: camera.id, stream: key.stream, url: url, transport: camera.transport,
+                    openTimeout: tuning.openTimeout,
                     stallTimeout: tuning.stallTimeout, backoffCap: tuning.backoffCap),
                 logger: Logger(label: "kuzet.camera"))
         }
@@ -68,7 +72,8 @@ public final class AgentRuntime: Sendable {
             if let record = camera.record, let upstream = supervisors[StreamKey(camera: camera.id, stream: record)] {
                 recorders[camera.id] = SegmentRecorder(
                     configuration: .init(
-                        camera: camera.id, root: configuration.storage.root, format: SegmentFormat(configuration.storage.format),
+                        camera: camera.id, root: configuration.storage.root,
+                        format: SegmentFormat(configuration.storage.format),
                         segmentSeconds: Double(configuration.storage.segmentSeconds)),
                     fanout: upstream.fanout, events: events)
             }
@@ -82,17 +87,23 @@ public final class AgentRuntime: Sendable {
                     fanout: upstream.fanout)
             }
         }
-        if !pushes.isEmpty, let push = configuration.centre?.push, let pushProtocol = PushProtocol.of(url: push), pushProtocol.encryptedUnverified {
+        if !pushes.isEmpty, let push = configuration.centre?.push, let pushProtocol = PushProtocol.of(url: push),
+            pushProtocol.encryptedUnverified
+        {
             logger.warning(
-                "centre.push: \(pushProtocol.scheme):// is encrypted but the centre's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — use \(PushProtocol.schemes(where: \.verifiesCertificate)) with centre.ca_file to have it checked")
+                "centre.push: \(pushProtocol.scheme):// is encrypted but the centre's certificate is not checked (FFmpeg 5.1's RTSP client cannot) — use \(PushProtocol.schemes(where: \.verifiesCertificate)) with centre.ca_file to have it checked"
+            )
         }
         self.supervisors = supervisors
         self.recorders = recorders
         self.pushes = pushes
         logger.info(
             "media runtime built",
-            metadata: ["cameras": .stringConvertible(configuration.cameras.count), "upstreams": .stringConvertible(supervisors.count),
-                       "recorders": .stringConvertible(recorders.count), "pushes": .stringConvertible(pushes.count)])
+            metadata: [
+                "cameras": .stringConvertible(configuration.cameras.count),
+                "upstreams": .stringConvertible(supervisors.count),
+                "recorders": .stringConvertible(recorders.count), "pushes": .stringConvertible(pushes.count),
+            ])
     }
 
     /// The fan-out of one camera stream, if that upstream is open (for the relay).
@@ -102,9 +113,9 @@ public final class AgentRuntime: Sendable {
 
     /// Starts consumers first (so they see the first keyframe), then the upstreams.
     public func start() {
-        recorders.values.forEach { $0.start() }
-        pushes.values.forEach { $0.start() }
-        supervisors.values.forEach { $0.start() }
+        for recorder in recorders.values { recorder.start() }
+        for push in pushes.values { push.start() }
+        for supervisor in supervisors.values { supervisor.start() }
     }
 
     /// Stops upstreams (consumers receive `.ended`), then lets recorders finish their open
@@ -122,9 +133,12 @@ public final class AgentRuntime: Sendable {
         let cameras = configuration.cameras.map { camera in
             var streams: [String: StreamState] = [:]
             for choice in AgentConfiguration.Camera.StreamChoice.allCases {
-                if let supervisor = supervisors[StreamKey(camera: camera.id, stream: choice)] { streams[choice.rawValue] = supervisor.state }
+                if let supervisor = supervisors[StreamKey(camera: camera.id, stream: choice)] {
+                    streams[choice.rawValue] = supervisor.state
+                }
             }
-            return AgentState.Camera(id: camera.id, streams: streams, recording: recorders[camera.id]?.state, push: pushes[camera.id]?.state)
+            return AgentState.Camera(
+                id: camera.id, streams: streams, recording: recorders[camera.id]?.state, push: pushes[camera.id]?.state)
         }
         return AgentState(cameras: cameras, takenAt: Date())
     }

@@ -24,7 +24,9 @@ struct AgentStateWatcher: Service {
             guard !found.isEmpty else { continue }
             for event in found {
                 events.append(event)
-                logger.notice("\(event.message)", metadata: ["camera.id": .string(event.camera ?? "-"), "event": .string(event.kind.rawValue)])
+                logger.notice(
+                    "\(event.message)",
+                    metadata: ["camera.id": .string(event.camera ?? "-"), "event": .string(event.kind.rawValue)])
             }
             changed()
         }
@@ -52,13 +54,20 @@ struct AgentStateWatcher: Service {
             events.append(
                 online
                     ? AgentEvent(at: now, kind: .cameraOnline, camera: camera, message: "camera \(camera): online")
-                    : AgentEvent(at: now, kind: .cameraOffline, camera: camera, message: "camera \(camera): offline — no video from the camera"))
+                    : AgentEvent(
+                        at: now, kind: .cameraOffline, camera: camera,
+                        message: "camera \(camera): offline — no video from the camera"))
         }
-        for (camera, connected) in new.pushConnected.sorted(by: { $0.key < $1.key }) where old.pushConnected[camera] != connected {
+        for (camera, connected) in new.pushConnected.sorted(by: { $0.key < $1.key })
+        where old.pushConnected[camera] != connected {
             events.append(
                 connected
-                    ? AgentEvent(at: now, kind: .pushRestored, camera: camera, message: "camera \(camera): live push to the ЦОУ restored")
-                    : AgentEvent(at: now, kind: .pushFailing, camera: camera, message: "camera \(camera): live push to the ЦОУ failing"))
+                    ? AgentEvent(
+                        at: now, kind: .pushRestored, camera: camera,
+                        message: "camera \(camera): live push to the ЦОУ restored")
+                    : AgentEvent(
+                        at: now, kind: .pushFailing, camera: camera,
+                        message: "camera \(camera): live push to the ЦОУ failing"))
         }
         return events
     }

@@ -14,11 +14,13 @@ public enum BoxChecks {
 
     /// Measures every pushed stream and refuses a configuration whose live pushes need more than
     /// `centre.max_kbps` (the school's uplink is small: only key cameras go live).
-    public static func centreBudget(_ configuration: AgentConfiguration, probe: StorageCheck.RateProbe) async -> Result? {
+    public static func centreBudget(_ configuration: AgentConfiguration, probe: StorageCheck.RateProbe) async -> Result?
+    {
         guard let centre = configuration.centre, centre.push != nil else { return nil }
         let pushed = configuration.cameras.compactMap { camera in camera.push.map { (camera, $0) } }
         guard !pushed.isEmpty else {
-            return Result(compliant: true, lines: ["centre: no camera is pushed live (set `push: sub` on the key cameras)"])
+            return Result(
+                compliant: true, lines: ["centre: no camera is pushed live (set `push: sub` on the key cameras)"])
         }
         var total = 0.0
         var lines: [String] = []
@@ -36,33 +38,41 @@ public enum BoxChecks {
         let within = total <= Double(centre.maxKbps)
         let head =
             within
-            ? String(format: "centre: live pushes need %.0f kbit/s of centre.max_kbps %d — within budget", total, centre.maxKbps)
+            ? String(
+                format: "centre: live pushes need %.0f kbit/s of centre.max_kbps %d — within budget", total,
+                centre.maxKbps)
             : String(
-                format: "centre: live pushes need %.0f kbit/s but centre.max_kbps is %d — push fewer cameras, or `push: sub` instead of main",
+                format:
+                    "centre: live pushes need %.0f kbit/s but centre.max_kbps is %d — push fewer cameras, or `push: sub` instead of main",
                 total, centre.maxKbps)
         var result = Result(compliant: within && unmeasured.isEmpty, lines: [head] + lines)
         if !unmeasured.isEmpty {
-            result.lines.append("centre: \(unmeasured.joined(separator: ", ")) not measured — check the cameras, then run check again")
+            result.lines.append(
+                "centre: \(unmeasured.joined(separator: ", ")) not measured — check the cameras, then run check again")
         }
         return result
     }
 
     /// Asks the registry (`/healthz` beside `registry.url`) and compares its `Date` with our clock.
     public static func registry(_ configuration: AgentConfiguration, maximumSkewSeconds: Double = 60) async -> Result? {
-        guard let registry = configuration.registry, var components = URLComponents(string: registry.url) else { return nil }
+        guard let registry = configuration.registry, var components = URLComponents(string: registry.url) else {
+            return nil
+        }
         components.path = "/healthz"
         components.query = nil
         guard let url = components.string else { return nil }
         let client = HTTPClient(
             configuration: .init(
-                tls: TLSConfiguration(caFile: registry.caFile, clientCertificate: registry.clientCert, clientKey: registry.clientKey),
+                tls: TLSConfiguration(
+                    caFile: registry.caFile, clientCertificate: registry.clientCert, clientKey: registry.clientKey),
                 timeouts: HTTPTimeouts(connect: .seconds(5), total: .seconds(10))))
         let before = Date()
         do {
             let response = try await client.perform(HTTPRequest(method: .get, url: url))
             let after = Date()
             guard (200..<500).contains(response.status) else {
-                return Result(compliant: false, lines: ["registry: \(url) answered HTTP \(response.status) — check registry.url"])
+                return Result(
+                    compliant: false, lines: ["registry: \(url) answered HTTP \(response.status) — check registry.url"])
             }
             var lines = ["registry: reachable (\(url), HTTP \(response.status))"]
             var compliant = true
@@ -72,14 +82,18 @@ public enum BoxChecks {
                 if abs(skew) > maximumSkewSeconds {
                     compliant = false
                     lines.append(
-                        String(format: "clock: %.0f s off the registry's clock — enable NTP (timedatectl set-ntp true); footage is named by this clock", skew))
+                        String(
+                            format:
+                                "clock: %.0f s off the registry's clock — enable NTP (timedatectl set-ntp true); footage is named by this clock",
+                            skew))
                 } else {
                     lines.append(String(format: "clock: within %.0f s of the registry's clock", max(abs(skew), 1)))
                 }
             }
             return Result(compliant: compliant, lines: lines)
         } catch {
-            return Result(compliant: false, lines: ["registry: \(error) — check registry.url, the network and registry.ca_file"])
+            return Result(
+                compliant: false, lines: ["registry: \(error) — check registry.url, the network and registry.ca_file"])
         }
     }
 

@@ -1,7 +1,7 @@
+import Foundation
 import KuzetCore
 import Logging
 import ServiceLifecycle
-import Foundation
 
 /// The media side (``AgentRuntime``) as a service: starts every camera's threads, and on graceful
 /// shutdown (SIGTERM/SIGINT) stops the upstreams and waits for open segments to be finished.

@@ -7,9 +7,12 @@ enum StatusMetrics {
         for camera in report.cameras {
             let labels = [("camera", camera.id)]
             registry.makeGauge(name: "kuzet_camera_up", labels: labels).set(camera.state == "live" ? 1.0 : 0.0)
-            registry.makeGauge(name: "kuzet_camera_recording", labels: labels).set(camera.recording == "recording" ? 1.0 : 0.0)
+            registry.makeGauge(name: "kuzet_camera_recording", labels: labels).set(
+                camera.recording == "recording" ? 1.0 : 0.0)
             registry.makeGauge(name: "kuzet_camera_bitrate_kbps", labels: labels).set(camera.bitrateKbps ?? 0)
-            if let age = camera.lastFrameAgeSeconds { registry.makeGauge(name: "kuzet_camera_last_frame_age_seconds", labels: labels).set(age) }
+            if let age = camera.lastFrameAgeSeconds {
+                registry.makeGauge(name: "kuzet_camera_last_frame_age_seconds", labels: labels).set(age)
+            }
             registry.makeGauge(name: "kuzet_camera_footage_days", labels: labels).set(camera.daysKept ?? 0)
             registry.makeGauge(name: "kuzet_camera_problems", labels: labels).set(Double(camera.problems.count))
             registry.makeGauge(name: "kuzet_relay_clients", labels: labels).set(Double(camera.relayClients))

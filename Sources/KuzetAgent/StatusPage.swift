@@ -12,7 +12,8 @@ public enum StatusPage {
             "page.meta",
             [
                 "region": escape(report.school.region ?? ""), "count": "\(report.cameras.count)",
-                "time": "<time datetime=\"\(isoTime(report.generatedAt))\">\(escape(text.time(report.generatedAt)))</time>",
+                "time":
+                    "<time datetime=\"\(isoTime(report.generatedAt))\">\(escape(text.time(report.generatedAt)))</time>",
             ])
         var html = """
             <!DOCTYPE html>
@@ -44,7 +45,8 @@ public enum StatusPage {
         }
         html += "<div class=\"grid\">\n"
         for camera in report.cameras { html += card(camera, text) }
-        html += "</div>\n<footer>\(text.html("page.footer", ["zone": escape(text.timeZone.label(at: report.generatedAt))]))</footer></body></html>\n"
+        html +=
+            "</div>\n<footer>\(text.html("page.footer", ["zone": escape(text.timeZone.label(at: report.generatedAt))]))</footer></body></html>\n"
         return html
     }
 
@@ -58,16 +60,28 @@ public enum StatusPage {
         var rows: [(String, String)] = []
         if let codec = camera.codec {
             let size = camera.width.flatMap { w in camera.height.map { "\(w)×\($0)" } } ?? "?"
-            let fps = camera.framesPerSecond.map { " " + text.html("camera.fps", ["fps": String(format: "%.0f", $0)]) } ?? ""
+            let fps =
+                camera.framesPerSecond.map { " " + text.html("camera.fps", ["fps": String(format: "%.0f", $0)]) } ?? ""
             rows.append(("camera.video", escape("\(codec.uppercased()) \(size)") + fps))
         }
-        if let kbps = camera.bitrateKbps { rows.append(("camera.bitrate", text.html("camera.kbps", ["kbps": String(format: "%.0f", kbps)]))) }
-        if let age = camera.lastFrameAgeSeconds { rows.append(("camera.last_frame", text.html("camera.seconds_ago", ["seconds": String(format: "%.1f", age)]))) }
+        if let kbps = camera.bitrateKbps {
+            rows.append(("camera.bitrate", text.html("camera.kbps", ["kbps": String(format: "%.0f", kbps)])))
+        }
+        if let age = camera.lastFrameAgeSeconds {
+            rows.append(
+                ("camera.last_frame", text.html("camera.seconds_ago", ["seconds": String(format: "%.1f", age)])))
+        }
         rows.append(("camera.recording", text.html("recording.\(camera.recording)")))
         rows.append(("camera.push", text.html("push.\(camera.push)")))
         rows.append(("camera.relay_viewers", "\(camera.relayClients)"))
         if let days = camera.daysKept {
-            rows.append(("camera.kept", text.html("camera.days_segments", ["days": String(format: "%.1f", days), "segments": "\(camera.segments)"])))
+            rows.append(
+                (
+                    "camera.kept",
+                    text.html(
+                        "camera.days_segments",
+                        ["days": String(format: "%.1f", days), "segments": "\(camera.segments)"])
+                ))
         }
         let table = rows.map { "<tr><td>\(text.html($0.0))</td><td>\($0.1)</td></tr>" }.joined()
         let problems = words(camera.problems, details: camera.problemDetails, text)
@@ -93,7 +107,9 @@ public enum StatusPage {
 
     static func boxFacts(_ report: StatusReport, _ text: PageText) -> String {
         guard let disk = report.disk else { return "" }
-        return " · " + text.html("page.disk", ["free": String(format: "%.1f", disk.freePercent), "days": "\(disk.retentionDays)"])
+        return " · "
+            + text.html(
+                "page.disk", ["free": String(format: "%.1f", disk.freePercent), "days": "\(disk.retentionDays)"])
     }
 
     /// Links to the page in each language (`?lang=kk`): the agent remembers the choice in a

@@ -6,7 +6,9 @@ import Hummingbird
 struct StatusPasswordMiddleware<Context: RequestContext>: RouterMiddleware {
     let password: String
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
             let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
             let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":"),
@@ -14,14 +16,17 @@ struct StatusPasswordMiddleware<Context: RequestContext>: RouterMiddleware {
         else {
             return Response(
                 status: .unauthorized,
-                headers: [.wwwAuthenticate: #"Basic realm="kuzet-agent", charset="UTF-8""#, .contentType: "text/plain"],
+                headers: [
+                    .wwwAuthenticate: #"Basic realm="kuzet-agent", charset="UTF-8""#, .contentType: "text/plain",
+                ],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: "status.password required\n")))
         }
         return try await next(request, context)
     }
 
     static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

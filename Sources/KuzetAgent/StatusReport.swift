@@ -62,7 +62,10 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var freePercent: Double
         public var retentionDays: Int
         public var minFreePercent: Double
-        public init(root: String, totalBytes: Int64, freeBytes: Int64, freePercent: Double, retentionDays: Int, minFreePercent: Double) {
+        public init(
+            root: String, totalBytes: Int64, freeBytes: Int64, freePercent: Double, retentionDays: Int,
+            minFreePercent: Double
+        ) {
             self.root = root
             self.totalBytes = totalBytes
             self.freeBytes = freeBytes

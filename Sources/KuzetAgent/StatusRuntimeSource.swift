@@ -14,7 +14,8 @@ public struct StatusRuntimeSource: StatusSource {
     let uplink: @Sendable () -> StatusReport.Uplink
 
     public init(
-        runtime: AgentRuntime, relay: RelayStatistics?, uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) },
+        runtime: AgentRuntime, relay: RelayStatistics?,
+        uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) },
         startedAt: Date = Date()
     ) {
         self.runtime = runtime
@@ -41,7 +42,9 @@ public struct StatusRuntimeSource: StatusSource {
             ?? runtime.fanout(camera: camera, stream: .sub)
     }
 
-    static func facts(_ camera: AgentState.Camera, configured: AgentConfiguration.Camera, now: Date) -> StatusCameraFacts {
+    static func facts(_ camera: AgentState.Camera, configured: AgentConfiguration.Camera, now: Date)
+        -> StatusCameraFacts
+    {
         // The stream shown is the recorded one, else the main, else any open one.
         let key = configured.record?.rawValue ?? "main"
         guard let stream = camera.streams[key] ?? camera.streams["main"] ?? camera.streams.values.first else {
@@ -54,7 +57,8 @@ public struct StatusRuntimeSource: StatusSource {
             case .offline: .offline
             }
         let video = stream.codec.map {
-            StatusCameraFacts.Video(codec: $0, width: stream.width, height: stream.height, framesPerSecond: stream.framesPerSecond)
+            StatusCameraFacts.Video(
+                codec: $0, width: stream.width, height: stream.height, framesPerSecond: stream.framesPerSecond)
         }
         let recording: String =
             switch (configured.record, camera.recording) {

@@ -24,7 +24,8 @@ public struct StatusService: Service {
     ) throws(StatusServiceError) {
         if configuration.password == nil && !configuration.listen.isLoopback {
             throw StatusServiceError(
-                "status.listen: \(configuration.listen) is reachable from the network but status.password is not set — set status.password or listen on 127.0.0.1")
+                "status.listen: \(configuration.listen) is reachable from the network but status.password is not set — set status.password or listen on 127.0.0.1"
+            )
         }
         self.configuration = configuration
         self.source = source
@@ -37,7 +38,9 @@ public struct StatusService: Service {
     public func run() async throws {
         let application = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "kuzet-agent"),
+            configuration: .init(
+                address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                serverName: "kuzet-agent"),
             onServerRunning: { [onListening] channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
         do {
@@ -49,15 +52,20 @@ public struct StatusService: Service {
         } catch {
             // The page is not worth losing footage for: say what to fix, keep the agent recording.
             logger.error(
-                "status.listen: cannot serve on \(configuration.listen) (\(error)) — choose a free port; the agent keeps recording without its status page")
+                "status.listen: cannot serve on \(configuration.listen) (\(error)) — choose a free port; the agent keeps recording without its status page"
+            )
             try? await gracefulShutdown()
         }
     }
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        if let password = configuration.password { router.add(middleware: StatusPasswordMiddleware(password: password)) }
-        let source = source, metrics = metrics, snapshots = snapshots
+        if let password = configuration.password {
+            router.add(middleware: StatusPasswordMiddleware(password: password))
+        }
+        let source = source
+        let metrics = metrics
+        let snapshots = snapshots
         router.get("/healthz") { _, _ -> Response in
             let report = await source.statusReport()
             let body = report.isHealthy ? "ok\n" : "degraded\n"
@@ -70,22 +78,27 @@ public struct StatusService: Service {
         }
         router.get("/metrics") { _, _ -> Response in
             StatusMetrics.record(await source.statusReport(), into: metrics)
-            return Self.response(.ok, type: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: metrics.emitToBuffer()))
+            return Self.response(
+                .ok, type: "text/plain; version=0.0.4; charset=utf-8", body: ByteBuffer(bytes: metrics.emitToBuffer()))
         }
         let timeZone = configuration.timeZone
         router.get("/") { request, _ -> Response in
             if let chosen = request.uri.queryParameters.get("lang") {
                 // A link from the language switch: remember it and show the page without it.
                 var response = Response(status: .seeOther, headers: [.location: "/", .cacheControl: "no-store"])
-                if let language = PageLanguage(tag: chosen) { response.headers[.setCookie] = language.cookie(secure: false) }
+                if let language = PageLanguage(tag: chosen) {
+                    response.headers[.setCookie] = language.cookie(secure: false)
+                }
                 return response
             }
             var report = await source.statusReport()
             for index in report.cameras.indices {
                 report.cameras[index].hasSnapshot = await snapshots.hasSnapshot(of: report.cameras[index].id)
             }
-            let text = PageText(language: StatusText.language(of: request), catalogue: StatusText.catalogue, timeZone: timeZone)
-            var response = Self.response(.ok, type: "text/html; charset=utf-8", body: ByteBuffer(string: StatusPage.html(report, text: text)))
+            let text = PageText(
+                language: StatusText.language(of: request), catalogue: StatusText.catalogue, timeZone: timeZone)
+            var response = Self.response(
+                .ok, type: "text/html; charset=utf-8", body: ByteBuffer(string: StatusPage.html(report, text: text)))
             response.headers[.vary] = "Accept-Language, Cookie"
             return response
         }
@@ -94,7 +107,9 @@ public struct StatusService: Service {
                 return Self.response(.notFound, type: "text/plain", body: ByteBuffer(string: "no such camera\n"))
             }
             guard let jpeg = await snapshots.jpeg(of: camera, from: source.snapshotFanout(camera: camera)) else {
-                return Self.response(.serviceUnavailable, type: "text/plain", body: ByteBuffer(string: "no picture from \(camera) yet\n"))
+                return Self.response(
+                    .serviceUnavailable, type: "text/plain", body: ByteBuffer(string: "no picture from \(camera) yet\n")
+                )
             }
             var response = Self.response(.ok, type: "image/jpeg", body: ByteBuffer(bytes: jpeg))
             response.headers[.cacheControl] = "max-age=5"
@@ -104,7 +119,9 @@ public struct StatusService: Service {
     }
 
     static func response(_ status: HTTPResponse.Status, type: String, body: ByteBuffer) -> Response {
-        Response(status: status, headers: [.contentType: type, .cacheControl: "no-store"], body: ResponseBody(byteBuffer: body))
+        Response(
+            status: status, headers: [.contentType: type, .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: body))
     }
 }
 

@@ -17,7 +17,9 @@ public actor StatusSnapshots {
     private var inFlight: [String: Task<[UInt8]?, Never>] = [:]
     private let logger: Logger
 
-    public init(interval: Duration = .seconds(10), keyframeTimeout: Double = 6, logger: Logger = Logger(label: "kuzet.status")) {
+    public init(
+        interval: Duration = .seconds(10), keyframeTimeout: Double = 6, logger: Logger = Logger(label: "kuzet.status")
+    ) {
         self.interval = interval
         self.keyframeTimeout = keyframeTimeout
         self.logger = logger
@@ -60,7 +62,9 @@ public actor StatusSnapshots {
                     switch item {
                     case .stream(let info): stream = info
                     case .packet(let packet):
-                        guard let stream, packet.isKeyframe, packet.trackIndex == stream.videoTrackIndex else { continue }
+                        guard let stream, packet.isKeyframe, packet.trackIndex == stream.videoTrackIndex else {
+                            continue
+                        }
                         continuation.resume(returning: try? SnapshotEncoder.jpeg(from: packet, of: stream))
                         return
                     case .discontinuity, .ended: continue

@@ -7,7 +7,9 @@ import KuzetCore
 /// how a request's language is chosen: `?lang=`, the `kuzet_lang` cookie, `Accept-Language`,
 /// else Russian.
 public enum StatusText {
-    public static let catalogue = TextCatalogue(files: [.ru: PackageResources.ru_txt, .kk: PackageResources.kk_txt, .en: PackageResources.en_txt])
+    public static let catalogue = TextCatalogue(files: [
+        .ru: PackageResources.ru_txt, .kk: PackageResources.kk_txt, .en: PackageResources.en_txt,
+    ])
 
     static func language(of request: Request) -> PageLanguage {
         PageLanguage.chosen(

@@ -38,7 +38,8 @@ public enum StatusWiring {
     /// The relay (when `relay:` is configured) and the status service.
     public static func services(
         configuration: AgentConfiguration, runtime: AgentRuntime, relayStatistics: RelayStatistics? = nil,
-        uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) }, logger: Logger
+        uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) },
+        logger: Logger
     ) throws -> [any Service] {
         var services: [any Service] = []
         var statistics: RelayStatistics?
@@ -53,7 +54,8 @@ public enum StatusWiring {
         do {
             services.append(
                 try StatusService(
-                    configuration: configuration.status, source: StatusRuntimeSource(runtime: runtime, relay: statistics, uplink: uplink), metrics: metrics,
+                    configuration: configuration.status,
+                    source: StatusRuntimeSource(runtime: runtime, relay: statistics, uplink: uplink), metrics: metrics,
                     logger: Logger(label: "kuzet.status")))
         } catch {
             throw CommandFailure.usage(error.description)
@@ -64,7 +66,8 @@ public enum StatusWiring {
     /// The uplink's delivery state as the status page words it.
     public static func uplinkState(_ status: UplinkStatus) -> StatusReport.Uplink {
         StatusReport.Uplink(
-            state: status.problem == nil && status.queueProblem == nil ? "ok" : "failing", lastDeliveredAt: status.lastDelivery,
+            state: status.problem == nil && status.queueProblem == nil ? "ok" : "failing",
+            lastDeliveredAt: status.lastDelivery,
             outboxPending: status.queued)
     }
 }

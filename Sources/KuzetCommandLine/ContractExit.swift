@@ -28,7 +28,7 @@ extension AsyncParsableCommand {
             Foundation.exit(failure.exitCode)
         }
         let code = exitCode(for: error)
-        if code == .success { exit(withError: error) }  // --help, --version
+        if code == .success { exit(withError: error) } // --help, --version
         if code == .validationFailure || code.rawValue == 64 {
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
             Foundation.exit(2)

@@ -13,7 +13,8 @@ extension AgentConfiguration.Camera: CustomStringConvertible, CustomDebugStringC
         Mirror(
             self,
             children: [
-                "id": id, "url": CredentialRedaction.redact(url), "subURL": subURL.map(CredentialRedaction.redact) as Any,
+                "id": id, "url": CredentialRedaction.redact(url),
+                "subURL": subURL.map(CredentialRedaction.redact) as Any,
                 "username": username as Any, "password": password == nil ? "-" : "***", "transport": transport,
                 "record": record as Any, "push": push as Any,
             ], displayStyle: .struct)
@@ -29,7 +30,8 @@ extension AgentConfiguration.Relay: CustomStringConvertible, CustomDebugStringCo
         Mirror(
             self,
             children: [
-                "listen": listen, "username": username as Any, "password": password == nil ? "-" : "***", "maxClients": maxClients,
+                "listen": listen, "username": username as Any, "password": password == nil ? "-" : "***",
+                "maxClients": maxClients,
                 "maxClientsPerCamera": maxClientsPerCamera, "maxConnections": maxConnections,
                 "maxConnectionsPerAddress": maxConnectionsPerAddress, "requestTimeoutSeconds": requestTimeoutSeconds,
             ], displayStyle: .struct)

@@ -103,7 +103,9 @@ public struct AgentConfiguration: Sendable, Equatable {
 
         /// The push URL for one camera, placeholders filled in.
         public func pushURL(school: String, camera: String) -> String? {
-            push.map { $0.replacingOccurrences(of: "{school}", with: school).replacingOccurrences(of: "{camera}", with: camera) }
+            push.map {
+                $0.replacingOccurrences(of: "{school}", with: school).replacingOccurrences(of: "{camera}", with: camera)
+            }
         }
     }
 
@@ -131,9 +133,11 @@ public struct AgentConfiguration: Sendable, Equatable {
         public static let defaultRequestTimeoutSeconds = 10
 
         public init(
-            listen: ListenAddress, username: String? = nil, password: String? = nil, maxClients: Int = Relay.defaultMaxClients,
+            listen: ListenAddress, username: String? = nil, password: String? = nil,
+            maxClients: Int = Relay.defaultMaxClients,
             maxClientsPerCamera: Int = Relay.defaultMaxClientsPerCamera, maxConnections: Int? = nil,
-            maxConnectionsPerAddress: Int = Relay.defaultMaxConnectionsPerAddress, requestTimeoutSeconds: Int = Relay.defaultRequestTimeoutSeconds
+            maxConnectionsPerAddress: Int = Relay.defaultMaxConnectionsPerAddress,
+            requestTimeoutSeconds: Int = Relay.defaultRequestTimeoutSeconds
         ) {
             self.listen = listen
             self.username = username
@@ -154,7 +158,10 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var password: String?
         /// `status.time_zone`: the zone the status page shows times in (Asia/Almaty by default).
         public var timeZone: PageTimeZone
-        public init(listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080), password: String? = nil, timeZone: PageTimeZone = .almaty) {
+        public init(
+            listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 8080), password: String? = nil,
+            timeZone: PageTimeZone = .almaty
+        ) {
             self.listen = listen
             self.password = password
             self.timeZone = timeZone

@@ -11,7 +11,9 @@ public struct Backoff: Sendable, Equatable {
     public var retryAfterLimit: Duration
     public private(set) var failures = 0
 
-    public init(initial: Duration = .seconds(1), cap: Duration = .seconds(300), retryAfterLimit: Duration = .seconds(900)) {
+    public init(
+        initial: Duration = .seconds(1), cap: Duration = .seconds(300), retryAfterLimit: Duration = .seconds(900)
+    ) {
         self.initial = initial
         self.cap = cap
         self.retryAfterLimit = retryAfterLimit

@@ -1,7 +1,10 @@
 /// Camera ids appear in paths and URLs, so they are kept to `[a-z0-9-_]`.
 public enum CameraID {
     public static func isValid(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+        !id.isEmpty && id.count <= 64
+            && id.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
+            }
     }
 
     /// A valid id close to `text` (lower-cased, other characters turned into `-`).

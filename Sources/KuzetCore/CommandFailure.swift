@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// An error a command of either executable reports to the user and exits with: one line per problem in the contract's
 /// form `where: what is wrong — what to do`, exit 1 (runtime) or 2 (usage/configuration).
 public struct CommandFailure: Error, CustomStringConvertible {

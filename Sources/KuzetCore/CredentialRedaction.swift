@@ -6,7 +6,8 @@ public enum CredentialRedaction {
     /// stays (it says which account to fix). Text that is not a URL with credentials is returned unchanged.
     public static func redact(_ text: String) -> String {
         // Works on any text that contains URLs (FFmpeg log lines too), not only on a bare URL.
-        guard let regex = try? NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://)([^:/@\s]*):([^@\s/]*)@"#) else { return text }
+        guard let regex = try? NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://)([^:/@\s]*):([^@\s/]*)@"#)
+        else { return text }
         let range = NSRange(text.startIndex..., in: text)
         return regex.stringByReplacingMatches(in: text, range: range, withTemplate: "$1$2:***@")
     }
@@ -15,8 +16,11 @@ public enum CredentialRedaction {
     /// shown where even the user name does not belong (a discovered device's URL, a camera URL
     /// written into the configuration, where credentials have keys of their own).
     public static func strip(_ text: String) -> String {
-        guard let regex = try? NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@"#) else { return text }
-        return regex.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1")
+        guard let regex = try? NSRegularExpression(pattern: #"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]*@"#) else {
+            return text
+        }
+        return regex.stringByReplacingMatches(
+            in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1")
     }
 
     /// Puts percent-encoded credentials into a URL's authority (what libavformat expects).

@@ -39,7 +39,10 @@ public enum PageLanguage: String, CaseIterable, Sendable {
             for parameter in parts.dropFirst() {
                 let pair = parameter.trimmingSpaces.split(separator: "=", maxSplits: 1)
                 guard pair.count == 2, pair[0].lowercased() == "q" else { continue }
-                guard let value = Double(pair[1]), value.isFinite, (0...1).contains(value) else { quality = 0; break }
+                guard let value = Double(pair[1]), value.isFinite, (0...1).contains(value) else {
+                    quality = 0
+                    break
+                }
                 quality = value
             }
             if quality > 0, quality > (best?.quality ?? 0) { best = (language, quality) }
@@ -50,7 +53,8 @@ public enum PageLanguage: String, CaseIterable, Sendable {
     /// `Set-Cookie` for a choice made on the page: every path, readable by the server only,
     /// sent on links from other sites (`Lax`) so a bookmarked page keeps its language.
     public func cookie(secure: Bool) -> String {
-        "\(Self.cookieName)=\(rawValue); Path=/; Max-Age=\(Self.cookieLifetime); HttpOnly; SameSite=Lax" + (secure ? "; Secure" : "")
+        "\(Self.cookieName)=\(rawValue); Path=/; Max-Age=\(Self.cookieLifetime); HttpOnly; SameSite=Lax"
+            + (secure ? "; Secure" : "")
     }
 
     /// The language's own name, for the switch on the page.

@@ -43,7 +43,8 @@ public struct PageTimeZone: Sendable, Equatable, CustomStringConvertible {
         if rest.isEmpty { return text.isEmpty ? nil : 0 }
         guard let sign = rest.first, sign == "+" || sign == "-" else { return nil }
         let parts = rest.dropFirst().split(separator: ":", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), parts.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy(\.isASCII) }),
+        guard (1...2).contains(parts.count),
+            parts.allSatisfy({ (1...2).contains($0.count) && $0.allSatisfy(\.isASCII) }),
             let hours = Int(parts[0]), let minutes = parts.count == 2 ? Int(parts[1]) : 0, hours <= 14, minutes < 60
         else { return nil }
         let seconds = hours * 3600 + minutes * 60
@@ -66,7 +67,8 @@ public struct PageTimeZone: Sendable, Equatable, CustomStringConvertible {
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
         let text = String(
-            format: "%04d-%02d-%02d %02d:%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0, parts.minute ?? 0,
+            format: "%04d-%02d-%02d %02d:%02d:%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0, parts.hour ?? 0,
+            parts.minute ?? 0,
             parts.second ?? 0)
         return text + " " + label(at: date)
     }

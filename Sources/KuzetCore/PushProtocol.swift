@@ -27,14 +27,23 @@ public struct PushProtocol: Sendable, Equatable {
     public var summary: String
 
     public static let all: [PushProtocol] = [
-        .init(scheme: "rtmp", carriage: .flv, summary: "RTMP; our own publisher (libavformat's client when the URL has credentials)"),
-        .init(scheme: "rtmps", carriage: .flv, verifiesCertificate: true, summary: "RTMP over TLS, certificate checked; libavformat's client"),
+        .init(
+            scheme: "rtmp", carriage: .flv,
+            summary: "RTMP; our own publisher (libavformat's client when the URL has credentials)"),
+        .init(
+            scheme: "rtmps", carriage: .flv, verifiesCertificate: true,
+            summary: "RTMP over TLS, certificate checked; libavformat's client"),
         .init(scheme: "rtsp", carriage: .rtspPublish, summary: "RTSP publish over TCP; libavformat's client"),
-        .init(scheme: "rtsps", carriage: .rtspPublish, encryptedUnverified: true, summary: "RTSP over TLS, certificate not checked (FFmpeg 5.1); libavformat's client"),
+        .init(
+            scheme: "rtsps", carriage: .rtspPublish, encryptedUnverified: true,
+            summary: "RTSP over TLS, certificate not checked (FFmpeg 5.1); libavformat's client"),
         .init(scheme: "srt", carriage: .mpegtsOverSRT, summary: "MPEG-TS over SRT, caller mode; libavformat's client"),
     ]
 
-    init(scheme: String, carriage: Carriage, verifiesCertificate: Bool = false, encryptedUnverified: Bool = false, summary: String) {
+    init(
+        scheme: String, carriage: Carriage, verifiesCertificate: Bool = false, encryptedUnverified: Bool = false,
+        summary: String
+    ) {
         self.scheme = scheme
         self.carriage = carriage
         self.verifiesCertificate = verifiesCertificate

@@ -48,7 +48,9 @@ public struct RetentionPlan: Sendable, Equatable, Codable {
         var bits = cameras.reduce(0.0) { $0 + ($1.recordedKbps ?? 0) * 1000 }
         var switches: [Switch] = []
         let candidates = cameras.compactMap { rates -> Switch? in
-            guard rates.recorded == .main, let main = rates.mainKbps, let sub = rates.subKbps, sub < main else { return nil }
+            guard rates.recorded == .main, let main = rates.mainKbps, let sub = rates.subKbps, sub < main else {
+                return nil
+            }
             return Switch(camera: rates.camera, mainKbps: main, subKbps: sub)
         }.sorted { ($0.mainKbps - $0.subKbps, $1.camera) > ($1.mainKbps - $1.subKbps, $0.camera) }
         var projection = RetentionProjection(space: space, bitsPerSecond: bits, requiredDays: requiredDays)

@@ -19,7 +19,8 @@ public struct TextCatalogue: Sendable {
             let text = String(decoding: files[language] ?? [], as: UTF8.self)
             var table: [String: String] = [:]
             // `\r\n` is one Character in Swift: split on every kind of line end.
-            for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+            {
                 if line.allSatisfy({ $0 == " " || $0 == "\t" }) || line.first == "#" { continue }
                 let where_ = "\(language.rawValue).txt:\(number + 1)"
                 guard let equals = line.firstRange(of: " = ") else {
@@ -27,7 +28,9 @@ public struct TextCatalogue: Sendable {
                     continue
                 }
                 let key = String(line[..<equals.lowerBound])
-                guard !key.isEmpty, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }) else {
+                guard !key.isEmpty,
+                    key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") })
+                else {
                     problems.append("\(where_): key \"\(key.prefix(40))\" — use letters, digits, dots and underscores")
                     continue
                 }
@@ -56,7 +59,9 @@ public struct TextCatalogue: Sendable {
         while let open = rest.firstIndex(of: "{") {
             result += rest[..<open]
             let afterOpen = rest.index(after: open)
-            guard let close = rest[afterOpen...].firstIndex(of: "}"), let value = values[String(rest[afterOpen..<close])] else {
+            guard let close = rest[afterOpen...].firstIndex(of: "}"),
+                let value = values[String(rest[afterOpen..<close])]
+            else {
                 result.append("{")
                 rest = rest[afterOpen...]
                 continue

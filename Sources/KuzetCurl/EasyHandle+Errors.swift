@@ -47,15 +47,20 @@ extension EasyHandle {
     static func advice(for kind: HTTPTransportError.Kind, tls: TLSConfiguration, maxBody: Int) -> String? {
         switch kind {
         case .tlsCertificateNotTrusted:
-            if let caFile = tls.caFile { return "check that the CA file \(caFile) holds the CA that signed the server's certificate, and that the URL's host name is in it" }
+            if let caFile = tls.caFile {
+                return
+                    "check that the CA file \(caFile) holds the CA that signed the server's certificate, and that the URL's host name is in it"
+            }
             return "the system trust store does not know the server's CA: configure its CA file"
         case .tlsCAFileUnusable:
             return "check that the CA file \(tls.caFile ?? "(system default)") exists, is readable and is PEM"
         case .tlsClientCertificateUnusable:
-            return "check that the client certificate \(tls.clientCertificate ?? "(none)") and key \(tls.clientKey ?? "(none)") exist, are readable, are PEM and belong together"
+            return
+                "check that the client certificate \(tls.clientCertificate ?? "(none)") and key \(tls.clientKey ?? "(none)") exist, are readable, are PEM and belong together"
         case .tlsRejectedByServer:
             if tls.clientCertificate == nil { return "the server requires a client certificate: configure one" }
-            return "check that the client certificate \(tls.clientCertificate ?? "") is signed by a CA the server accepts"
+            return
+                "check that the client certificate \(tls.clientCertificate ?? "") is signed by a CA the server accepts"
         case .couldNotConnect: return "check that the server runs and the address and port are right"
         case .couldNotResolve: return "check the host name and DNS"
         case .timedOut: return "the server or the network did not answer in time"

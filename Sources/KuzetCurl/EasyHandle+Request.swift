@@ -8,7 +8,7 @@ extension EasyHandle {
         // Only HTTP(S): a redirect or a typo must never make us speak file://, ftp://, …
         try set(.allowedProtocols, "http,https")
         try set(.noSignal, true)
-        try set(.noProgress, false)  // the progress callback is how cancellation reaches libcurl
+        try set(.noProgress, false) // the progress callback is how cancellation reaches libcurl
         try set(.userAgent, configuration.userAgent)
 
         let timeouts = request.timeouts ?? configuration.timeouts

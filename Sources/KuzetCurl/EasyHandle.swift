@@ -16,7 +16,8 @@ final class EasyHandle {
     /// Makes a new easy handle that this value owns, with callbacks wired to `state`.
     init(owningNewHandleFor state: TransferState) throws(HTTPTransportError) {
         guard CurlGlobal.ensureInitialised(), let handle = curl_easy_init() else {
-            throw HTTPTransportError(kind: .other, request: "libcurl", detail: "curl_easy_init failed (out of memory or no TLS library)")
+            throw HTTPTransportError(
+                kind: .other, request: "libcurl", detail: "curl_easy_init failed (out of memory or no TLS library)")
         }
         self.handle = handle
         self.state = state
@@ -114,8 +115,10 @@ final class EasyHandle {
     func setBody(_ body: Data) throws(HTTPTransportError) {
         try set(.postFieldSize, body.count)
         var bytes = [UInt8](body)
-        bytes.append(0)  // never read (size is set), but keeps the pointer valid for an empty body
-        let code = bytes.withUnsafeMutableBytes { CCurlShims_setoptPointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+        bytes.append(0) // never read (size is set), but keeps the pointer valid for an empty body
+        let code = bytes.withUnsafeMutableBytes {
+            CCurlShims_setoptPointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)
+        }
         try check(code, option: "body")
     }
 
@@ -125,7 +128,8 @@ final class EasyHandle {
         for header in headers {
             guard let appended = curl_slist_append(list, header) else {
                 curl_slist_free_all(list)
-                throw HTTPTransportError(kind: .other, request: "libcurl", detail: "out of memory building the header list")
+                throw HTTPTransportError(
+                    kind: .other, request: "libcurl", detail: "out of memory building the header list")
             }
             list = appended
         }
@@ -137,7 +141,9 @@ final class EasyHandle {
 
     private func check(_ code: CURLcode, option: String) throws(HTTPTransportError) {
         guard code == CURLE_OK else {
-            throw HTTPTransportError(kind: .invalidRequest, request: "libcurl", detail: "option \(option): \(String(cString: curl_easy_strerror(code)))")
+            throw HTTPTransportError(
+                kind: .invalidRequest, request: "libcurl",
+                detail: "option \(option): \(String(cString: curl_easy_strerror(code)))")
         }
     }
 

@@ -50,7 +50,8 @@ public struct HTTPClient: Sendable {
         let response = try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 let thread = Thread {
-                    continuation.resume(with: Result { try Self.transfer(request, configuration: configuration, cancellation: flag) })
+                    continuation.resume(
+                        with: Result { try Self.transfer(request, configuration: configuration, cancellation: flag) })
                 }
                 thread.name = "kuzet.curl"
                 thread.start()
@@ -68,11 +69,14 @@ public struct HTTPClient: Sendable {
     }
 
     /// The blocking part: one easy handle, configured, performed and freed on the calling thread.
-    static func transfer(_ request: HTTPRequest, configuration: Configuration, cancellation: CancellationFlag) throws(HTTPTransportError) -> HTTPResponse {
+    static func transfer(_ request: HTTPRequest, configuration: Configuration, cancellation: CancellationFlag)
+        throws(HTTPTransportError) -> HTTPResponse
+    {
         let state = TransferState(maxBodyBytes: configuration.maxResponseBytes, cancellation: cancellation)
         let handle = try EasyHandle(owningNewHandleFor: state)
         try handle.configure(for: request, configuration: configuration)
-        let status = try handle.perform(describedAs: HTTPTransportError.describe(method: request.method, url: request.url), tls: configuration.tls)
+        let status = try handle.perform(
+            describedAs: HTTPTransportError.describe(method: request.method, url: request.url), tls: configuration.tls)
         return HTTPResponse(status: status, headers: state.headers, body: state.body)
     }
 }

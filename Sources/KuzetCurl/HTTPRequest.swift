@@ -72,7 +72,10 @@ public struct HTTPTimeouts: Sendable, Equatable {
     public var lowSpeedBytesPerSecond: Int
     public var lowSpeedTime: Duration
 
-    public init(connect: Duration = .seconds(10), total: Duration = .seconds(60), lowSpeedBytesPerSecond: Int = 1, lowSpeedTime: Duration = .seconds(30)) {
+    public init(
+        connect: Duration = .seconds(10), total: Duration = .seconds(60), lowSpeedBytesPerSecond: Int = 1,
+        lowSpeedTime: Duration = .seconds(30)
+    ) {
         self.connect = connect
         self.total = total
         self.lowSpeedBytesPerSecond = lowSpeedBytesPerSecond

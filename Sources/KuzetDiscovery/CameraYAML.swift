@@ -5,13 +5,15 @@ import KuzetCore
 /// paste or to append to a file.
 public enum CameraYAML {
     /// The list items (`- id: …`) for `cameras`, indented by `indent` spaces.
-    public static func items(_ cameras: [DiscoveredCamera], credentials: DeviceCredentials?, indent: Int = 2) -> String {
+    public static func items(_ cameras: [DiscoveredCamera], credentials: DeviceCredentials?, indent: Int = 2) -> String
+    {
         let pad = String(repeating: " ", count: indent)
         var text = ""
         for camera in cameras {
             let what = [camera.manufacturer, camera.model].compactMap { $0 }.joined(separator: " ")
             let channel = camera.channel.map { ", input \($0)" } ?? ""
-            text += "\(pad)# \(what.isEmpty ? "device" : what) at \(camera.host)\(channel) (\(camera.method)); main \(camera.main?.summary ?? "?")"
+            text +=
+                "\(pad)# \(what.isEmpty ? "device" : what) at \(camera.host)\(channel) (\(camera.method)); main \(camera.main?.summary ?? "?")"
             if let sub = camera.sub { text += ", sub \(sub.summary)" }
             text += "\n"
             text += "\(pad)- id: \(camera.id)\n"
@@ -40,7 +42,11 @@ public enum CameraYAML {
             case "\n": escaped += "\\n"
             case "\t": escaped += "\\t"
             default:
-                if scalar.value < 0x20 { escaped += String(format: "\\x%02X", scalar.value) } else { escaped.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    escaped += String(format: "\\x%02X", scalar.value)
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
             }
         }
         return "\"\(escaped)\""

@@ -10,7 +10,9 @@ import KuzetCurl
 public struct CurlHTTPTransport: HTTPTransport {
     public init() {}
 
-    public func post(url: String, headers: [(name: String, value: String)], body: [UInt8], limits: ExchangeLimits) async throws -> HTTPReply {
+    public func post(url: String, headers: [(name: String, value: String)], body: [UInt8], limits: ExchangeLimits)
+        async throws -> HTTPReply
+    {
         let client = HTTPClient(configuration: .init(maxResponseBytes: limits.maxBytes, userAgent: "kuzet-agent"))
         let timeout = Duration.milliseconds(Int64(limits.timeout * 1000))
         let request = HTTPRequest(
@@ -25,9 +27,14 @@ public struct CurlHTTPTransport: HTTPTransport {
             case .responseTooLarge: throw ExchangeError.tooLarge(limit: limits.maxBytes)
             case .connectionLost: throw ExchangeError.closedEarly
             // A reply libcurl could not read as HTTP (garbage, a bad Content-Length, a broken chunk).
-            case .other: throw ExchangeError.framing(CredentialRedaction.strip(error.detail.isEmpty ? error.summary : error.detail))
-            case .invalidRequest where error.detail.contains("HTTP/0.9"): throw ExchangeError.framing("no HTTP status line")
-            default: throw ExchangeError.connect(CredentialRedaction.strip(error.summary + (error.detail.isEmpty ? "" : " (\(error.detail))")))
+            case .other:
+                throw ExchangeError.framing(
+                    CredentialRedaction.strip(error.detail.isEmpty ? error.summary : error.detail))
+            case .invalidRequest where error.detail.contains("HTTP/0.9"):
+                throw ExchangeError.framing("no HTTP status line")
+            default:
+                throw ExchangeError.connect(
+                    CredentialRedaction.strip(error.summary + (error.detail.isEmpty ? "" : " (\(error.detail))")))
             }
         }
     }

@@ -11,7 +11,9 @@ public struct DeviceAddress: Sendable, Equatable {
     public var password: String?
 
     public init?(_ text: String) {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), var host = components.host, !host.isEmpty else { return nil }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            var host = components.host, !host.isEmpty
+        else { return nil }
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         self.scheme = scheme
         self.host = host

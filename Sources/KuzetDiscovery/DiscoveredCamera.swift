@@ -44,7 +44,11 @@ public struct DiscoveredCamera: Sendable, Equatable, Codable {
     /// True when the URL's path carries the password (XMEye-type devices); shown redacted.
     public var urlEmbedsCredentials: Bool
 
-    public init(id: String, name: String? = nil, host: String, manufacturer: String? = nil, model: String? = nil, method: String, channel: Int? = nil, url: String, subURL: String? = nil, main: StreamInfo? = nil, sub: StreamInfo? = nil, urlEmbedsCredentials: Bool = false) {
+    public init(
+        id: String, name: String? = nil, host: String, manufacturer: String? = nil, model: String? = nil,
+        method: String, channel: Int? = nil, url: String, subURL: String? = nil, main: StreamInfo? = nil,
+        sub: StreamInfo? = nil, urlEmbedsCredentials: Bool = false
+    ) {
         self.id = id
         self.name = name
         self.host = host
@@ -60,7 +64,9 @@ public struct DiscoveredCamera: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, host, manufacturer, model, method, channel, url, subURL = "sub_url", main, sub
+        case id, name, host, manufacturer, model, method, channel, url
+        case subURL = "sub_url"
+        case main, sub
         case urlEmbedsCredentials = "url_embeds_credentials"
     }
 }

@@ -12,7 +12,10 @@ public struct DiscoveredDevice: Sendable, Equatable, Codable {
     public var sender: String
     public var metadataVersion: Int?
 
-    public init(endpointReference: String, types: [String], scopes: [String], xaddrs: [String], sender: String, metadataVersion: Int? = nil) {
+    public init(
+        endpointReference: String, types: [String], scopes: [String], xaddrs: [String], sender: String,
+        metadataVersion: Int? = nil
+    ) {
         self.endpointReference = endpointReference
         self.types = types
         self.scopes = scopes
@@ -57,7 +60,8 @@ public struct DiscoveredDevice: Sendable, Equatable, Codable {
         let hasIPv4 = fixed.contains { !isIPv6($0) }
         if hasIPv4 { fixed.removeAll(where: isIPv6) }
         return fixed.sorted { a, b in
-            let aSender = DeviceAddress(a)?.host == sender, bSender = DeviceAddress(b)?.host == sender
+            let aSender = DeviceAddress(a)?.host == sender
+            let bSender = DeviceAddress(b)?.host == sender
             return aSender && !bSender
         }
     }

@@ -21,8 +21,10 @@ public struct DiscoveryOptions: Sendable {
     public var allowPlaintextAuth: Bool
 
     public init(
-        timeout: Double = 3, interface: String? = nil, multicast: Bool = true, subnets: [SubnetRange] = [], credentials: DeviceCredentials? = nil,
-        scanner: SubnetScanner = SubnetScanner(), wsDiscoveryPort: Int = WSDiscoveryClient.port, deviceParallelism: Int = 8,
+        timeout: Double = 3, interface: String? = nil, multicast: Bool = true, subnets: [SubnetRange] = [],
+        credentials: DeviceCredentials? = nil,
+        scanner: SubnetScanner = SubnetScanner(), wsDiscoveryPort: Int = WSDiscoveryClient.port,
+        deviceParallelism: Int = 8,
         transport: any HTTPTransport = CurlHTTPTransport(), allowPlaintextAuth: Bool = false
     ) {
         self.timeout = timeout
@@ -51,7 +53,9 @@ public struct Discovery: Sendable {
         var report = DiscoveryReport()
         let interfaces = options.multicast ? try IPv4Interface.list(named: options.interface) : []
         if options.multicast && interfaces.isEmpty && options.subnets.isEmpty {
-            throw DiscoveryError(where: "discover", what: "no multicast-capable IPv4 interface is up", fix: "give --interface IF or --subnet CIDR")
+            throw DiscoveryError(
+                where: "discover", what: "no multicast-capable IPv4 interface is up",
+                fix: "give --interface IF or --subnet CIDR")
         }
         let hosts = options.subnets.flatMap(\.hosts)
         let client = WSDiscoveryClient(unicastPort: options.wsDiscoveryPort)
@@ -106,14 +110,21 @@ public struct Discovery: Sendable {
             do {
                 let channels = try await prober.probe(host: endpoint.host, port: endpoint.port)
                 if channels.isEmpty {
-                    report.problems.append("rtsp://\(endpoint.host):\(endpoint.port): answers RTSP but none of the known vendor paths (\(VendorPattern.all.map(\.vendor).joined(separator: ", "))) — look up its RTSP URL in the vendor's manual and add it by hand")
+                    report.problems.append(
+                        "rtsp://\(endpoint.host):\(endpoint.port): answers RTSP but none of the known vendor paths (\(VendorPattern.all.map(\.vendor).joined(separator: ", "))) — look up its RTSP URL in the vendor's manual and add it by hand"
+                    )
                 }
                 for channel in channels {
-                    let id = CameraNaming.id(base: "\(channel.vendor)-\(endpoint.host)", channel: channel.channel, channels: channels.count, taken: &taken)
-                    report.cameras.append(DiscoveredCamera(
-                        id: id, host: endpoint.host, manufacturer: channel.vendor, method: "rtsp-probe", channel: channel.channel,
-                        url: channel.mainURL, subURL: channel.subURL, main: channel.main.map(Self.info), sub: channel.sub.map(Self.info),
-                        urlEmbedsCredentials: channel.embedsCredentials))
+                    let id = CameraNaming.id(
+                        base: "\(channel.vendor)-\(endpoint.host)", channel: channel.channel, channels: channels.count,
+                        taken: &taken)
+                    report.cameras.append(
+                        DiscoveredCamera(
+                            id: id, host: endpoint.host, manufacturer: channel.vendor, method: "rtsp-probe",
+                            channel: channel.channel,
+                            url: channel.mainURL, subURL: channel.subURL, main: channel.main.map(Self.info),
+                            sub: channel.sub.map(Self.info),
+                            urlEmbedsCredentials: channel.embedsCredentials))
                 }
             } catch {
                 report.problems.append("\(error)")
@@ -127,7 +138,8 @@ public struct Discovery: Sendable {
     func inspectAll(_ targets: [ONVIFTarget]) async -> [(ONVIFTarget, Result<ONVIFDeviceReport, ONVIFError>)] {
         let clients = targets.map { target in
             ONVIFClient(
-                deviceURL: target.url, credentials: options.credentials, transport: options.transport, allowPlaintextAuth: options.allowPlaintextAuth)
+                deviceURL: target.url, credentials: options.credentials, transport: options.transport,
+                allowPlaintextAuth: options.allowPlaintextAuth)
         }
         var answers: [Int: Result<ONVIFDeviceReport, ONVIFError>] = [:]
         await withTaskGroup(of: (Int, Result<ONVIFDeviceReport, ONVIFError>).self) { group in
@@ -135,14 +147,20 @@ public struct Discovery: Sendable {
             let parallelism = max(1, options.deviceParallelism)
             while started < clients.count {
                 if started >= parallelism, let (index, result) = await group.next() { answers[index] = result }
-                let index = started, client = clients[index]
+                let index = started
+                let client = clients[index]
                 group.addTask { (index, await client.inspectResult()) }
                 started += 1
             }
             for await (index, result) in group { answers[index] = result }
         }
         return targets.enumerated().map { index, target in
-            (target, answers[index] ?? .failure(ONVIFError(device: target.url, operation: "probe", kind: .badAnswer("no answer was collected"))))
+            (
+                target,
+                answers[index]
+                    ?? .failure(
+                        ONVIFError(device: target.url, operation: "probe", kind: .badAnswer("no answer was collected")))
+            )
         }
     }
 
@@ -156,8 +174,10 @@ public struct Discovery: Sendable {
             let base = name ?? device.information.model ?? host
             let channel = sources.count > 1 ? index + 1 : nil
             return DiscoveredCamera(
-                id: CameraNaming.id(base: base, channel: channel, channels: sources.count, taken: &taken), name: name, host: host,
-                manufacturer: device.information.manufacturer, model: device.information.model, method: "onvif", channel: channel,
+                id: CameraNaming.id(base: base, channel: channel, channels: sources.count, taken: &taken), name: name,
+                host: host,
+                manufacturer: device.information.manufacturer, model: device.information.model, method: "onvif",
+                channel: channel,
                 url: url, subURL: sub?.streamURI, main: Self.info(main), sub: sub.map(Self.info))
         }
     }

@@ -9,13 +9,16 @@ extension DiscoveryReport {
         let rows = cameras.map { camera -> [String] in
             [
                 camera.id, camera.host, [camera.manufacturer, camera.model].compactMap { $0 }.joined(separator: " "),
-                camera.channel.map(String.init) ?? "-", camera.main?.summary ?? "?", camera.sub?.summary ?? "-", Self.shown(camera.url, camera.urlEmbedsCredentials),
+                camera.channel.map(String.init) ?? "-", camera.main?.summary ?? "?", camera.sub?.summary ?? "-",
+                Self.shown(camera.url, camera.urlEmbedsCredentials),
             ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         let line: ([String]) -> String = { cells in
-            cells.enumerated().map { index, cell in index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ")
+            cells.enumerated().map { index, cell in
+                index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }
+            .joined(separator: "  ")
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n") + "\n"
     }
@@ -37,7 +40,10 @@ extension DiscoveryReport {
     /// XMEye-type URLs carry the password in their path: `password=***` when shown.
     static func shown(_ url: String, _ embedsCredentials: Bool) -> String {
         let stripped = CredentialRedaction.strip(url)
-        guard embedsCredentials, let regex = try? NSRegularExpression(pattern: "password=[^&_]*") else { return stripped }
-        return regex.stringByReplacingMatches(in: stripped, range: NSRange(stripped.startIndex..., in: stripped), withTemplate: "password=***")
+        guard embedsCredentials, let regex = try? NSRegularExpression(pattern: "password=[^&_]*") else {
+            return stripped
+        }
+        return regex.stringByReplacingMatches(
+            in: stripped, range: NSRange(stripped.startIndex..., in: stripped), withTemplate: "password=***")
     }
 }

@@ -9,8 +9,8 @@ struct H264SequenceParameterSet: Equatable {
         guard nal.count > 4, nal[0] & 0x1F == 7 else { return nil }
         var reader = BitReader(bytes: Self.removingEmulationPrevention(Array(nal[1...])))
         guard let profile = reader.bits(8) else { return nil }
-        _ = reader.bits(16)  // constraint flags, level
-        _ = reader.ue()  // seq_parameter_set_id
+        _ = reader.bits(16) // constraint flags, level
+        _ = reader.ue() // seq_parameter_set_id
         var chromaFormat = 1
         if [100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135].contains(profile) {
             chromaFormat = reader.ue() ?? 1
@@ -20,7 +20,8 @@ struct H264SequenceParameterSet: Equatable {
             _ = reader.bits(1)
             if reader.bits(1) == 1 {
                 for list in 0..<(chromaFormat != 3 ? 8 : 12) where reader.bits(1) == 1 {
-                    var last = 8, next = 8
+                    var last = 8
+                    var next = 8
                     for _ in 0..<(list < 6 ? 16 : 64) where next != 0 {
                         next = (last + (reader.se() ?? 0) + 256) % 256
                         last = next == 0 ? last : next
@@ -28,7 +29,7 @@ struct H264SequenceParameterSet: Equatable {
                 }
             }
         }
-        _ = reader.ue()  // log2_max_frame_num_minus4
+        _ = reader.ue() // log2_max_frame_num_minus4
         let pocType = reader.ue() ?? 0
         if pocType == 0 {
             _ = reader.ue()
@@ -38,12 +39,17 @@ struct H264SequenceParameterSet: Equatable {
             _ = reader.se()
             for _ in 0..<(reader.ue() ?? 0) { _ = reader.se() }
         }
-        _ = reader.ue()  // max_num_ref_frames
+        _ = reader.ue() // max_num_ref_frames
         _ = reader.bits(1)
-        guard let widthInMbs = reader.ue(), let heightInMapUnits = reader.ue(), let frameMbsOnly = reader.bits(1) else { return nil }
+        guard let widthInMbs = reader.ue(), let heightInMapUnits = reader.ue(), let frameMbsOnly = reader.bits(1) else {
+            return nil
+        }
         if frameMbsOnly == 0 { _ = reader.bits(1) }
-        _ = reader.bits(1)  // direct_8x8_inference
-        var cropLeft = 0, cropRight = 0, cropTop = 0, cropBottom = 0
+        _ = reader.bits(1) // direct_8x8_inference
+        var cropLeft = 0
+        var cropRight = 0
+        var cropTop = 0
+        var cropBottom = 0
         if reader.bits(1) == 1 {
             cropLeft = reader.ue() ?? 0
             cropRight = reader.ue() ?? 0
@@ -59,9 +65,9 @@ struct H264SequenceParameterSet: Equatable {
     }
 
     private static func vuiFrameRate(_ reader: inout BitReader) -> Double? {
-        if reader.bits(1) == 1, reader.bits(8) == 255 { _ = reader.bits(32) }  // aspect ratio
-        if reader.bits(1) == 1 { _ = reader.bits(1) }  // overscan
-        if reader.bits(1) == 1 {  // video signal type
+        if reader.bits(1) == 1, reader.bits(8) == 255 { _ = reader.bits(32) } // aspect ratio
+        if reader.bits(1) == 1 { _ = reader.bits(1) } // overscan
+        if reader.bits(1) == 1 { // video signal type
             _ = reader.bits(4)
             if reader.bits(1) == 1 { _ = reader.bits(24) }
         }
@@ -69,7 +75,9 @@ struct H264SequenceParameterSet: Equatable {
             _ = reader.ue()
             _ = reader.ue()
         }
-        guard reader.bits(1) == 1, let units = reader.bits(32), let scale = reader.bits(32), units > 0 else { return nil }
+        guard reader.bits(1) == 1, let units = reader.bits(32), let scale = reader.bits(32), units > 0 else {
+            return nil
+        }
         let rate = Double(scale) / Double(2 * units)
         return rate > 0 && rate <= 240 ? (rate * 100).rounded() / 100 : nil
     }

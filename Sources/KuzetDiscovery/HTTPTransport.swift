@@ -22,5 +22,6 @@ public struct HTTPReply: Sendable {
 public protocol HTTPTransport: Sendable {
     /// POSTs `body` to `url` with `headers`, bounded by `limits`. Throws ``ExchangeError`` on
     /// network failure, timeout or an oversize answer; HTTP error statuses are returned, not thrown.
-    func post(url: String, headers: [(name: String, value: String)], body: [UInt8], limits: ExchangeLimits) async throws -> HTTPReply
+    func post(url: String, headers: [(name: String, value: String)], body: [UInt8], limits: ExchangeLimits) async throws
+        -> HTTPReply
 }

@@ -34,7 +34,9 @@ public struct IPv4Interface: Sendable, Equatable {
         }
         if let named, all.isEmpty {
             let names = Set(devices.map(\.name)).sorted().joined(separator: ", ")
-            throw DiscoveryError(where: "--interface \(named)", what: "no such interface with an IPv4 address", fix: "pick one of: \(names)")
+            throw DiscoveryError(
+                where: "--interface \(named)", what: "no such interface with an IPv4 address",
+                fix: "pick one of: \(names)")
         }
         return all
     }

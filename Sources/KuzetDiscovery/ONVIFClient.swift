@@ -1,6 +1,6 @@
 import Foundation
-import Logging
 import KuzetCore
+import Logging
 
 /// Credentials for devices, never printed.
 public struct DeviceCredentials: Sendable, Equatable {
@@ -34,7 +34,8 @@ public struct ONVIFClient: Sendable {
     var logger = Logger(label: "kuzet.discovery")
 
     public init(
-        deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = CurlHTTPTransport(), limits: ExchangeLimits = .init(),
+        deviceURL: String, credentials: DeviceCredentials?, transport: any HTTPTransport = CurlHTTPTransport(),
+        limits: ExchangeLimits = .init(),
         parser: SafeXMLParser = .init(), allowPlaintextAuth: Bool = false
     ) {
         self.deviceURL = deviceURL
@@ -67,7 +68,8 @@ public struct ONVIFClient: Sendable {
 
     public func inspect() async throws(ONVIFError) -> ONVIFDeviceReport {
         guard let reachable = DeviceAddress(deviceURL), reachable.scheme == "http" || reachable.scheme == "https" else {
-            throw ONVIFError(device: deviceURL, operation: "probe", kind: .badAnswer("not an http(s):// device service URL"))
+            throw ONVIFError(
+                device: deviceURL, operation: "probe", kind: .badAnswer("not an http(s):// device service URL"))
         }
         var session = Session(reachable: reachable)
         do {
@@ -88,35 +90,47 @@ public struct ONVIFClient: Sendable {
             do {
                 profiles = try await media2Profiles(&session, at: media2)
                 usedMedia2 = true
-            } catch where !error.isAuthentication {
-                logger.debug("Media2 failed, falling back to Media", metadata: ["device.url": "\(CredentialRedaction.strip(deviceURL))", "error": "\(error)"])
+            } catch  where !error.isAuthentication {
+                logger.debug(
+                    "Media2 failed, falling back to Media",
+                    metadata: ["device.url": "\(CredentialRedaction.strip(deviceURL))", "error": "\(error)"])
             }
         }
         if !usedMedia2 {
             guard let media = services.media else {
-                throw ONVIFError(device: deviceURL, operation: "GetServices", kind: .badAnswer("the device lists no media service"))
+                throw ONVIFError(
+                    device: deviceURL, operation: "GetServices", kind: .badAnswer("the device lists no media service"))
             }
             profiles = try await mediaProfiles(&session, at: media)
         }
         return ONVIFDeviceReport(
             deviceURL: reachable.plainURL, information: information, clockOffsetSeconds: session.clockOffset,
-            authentication: session.authentication ?? .none, usedMedia2: usedMedia2, profiles: profiles, problems: session.problems)
+            authentication: session.authentication ?? .none, usedMedia2: usedMedia2, profiles: profiles,
+            problems: session.problems)
     }
 
     // MARK: Device service
 
     func systemClockOffset(_ session: inout Session) async throws(ONVIFError) -> TimeInterval {
         let sentAt = Date()
-        let body = try await call(&session, url: deviceURL, operation: "GetSystemDateAndTime", body: "<tds:GetSystemDateAndTime/>", authenticated: false)
+        let body = try await call(
+            &session, url: deviceURL, operation: "GetSystemDateAndTime", body: "<tds:GetSystemDateAndTime/>",
+            authenticated: false)
         let receivedAt = Date()
         guard let dateTime = body.first("UTCDateTime") ?? body.first("LocalDateTime"),
-            let year = dateTime.text(at: "Date", "Year").flatMap(Int.init), let month = dateTime.text(at: "Date", "Month").flatMap(Int.init),
-            let day = dateTime.text(at: "Date", "Day").flatMap(Int.init), let hour = dateTime.text(at: "Time", "Hour").flatMap(Int.init),
-            let minute = dateTime.text(at: "Time", "Minute").flatMap(Int.init), let second = dateTime.text(at: "Time", "Second").flatMap(Int.init)
+            let year = dateTime.text(at: "Date", "Year").flatMap(Int.init),
+            let month = dateTime.text(at: "Date", "Month").flatMap(Int.init),
+            let day = dateTime.text(at: "Date", "Day").flatMap(Int.init),
+            let hour = dateTime.text(at: "Time", "Hour").flatMap(Int.init),
+            let minute = dateTime.text(at: "Time", "Minute").flatMap(Int.init),
+            let second = dateTime.text(at: "Time", "Second").flatMap(Int.init)
         else { return 0 }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let deviceNow = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)) else {
+        guard
+            let deviceNow = calendar.date(
+                from: DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+        else {
             return 0
         }
         let midpoint = sentAt.addingTimeInterval(receivedAt.timeIntervalSince(sentAt) / 2)
@@ -124,12 +138,17 @@ public struct ONVIFClient: Sendable {
     }
 
     func deviceInformation(_ session: inout Session) async throws(ONVIFError) -> DeviceInformation {
-        let body = try await call(&session, url: deviceURL, operation: "GetDeviceInformation", body: "<tds:GetDeviceInformation/>", authenticated: true)
+        let body = try await call(
+            &session, url: deviceURL, operation: "GetDeviceInformation", body: "<tds:GetDeviceInformation/>",
+            authenticated: true)
         guard let response = body.first("GetDeviceInformationResponse") else {
-            throw ONVIFError(device: deviceURL, operation: "GetDeviceInformation", kind: .badAnswer("no GetDeviceInformationResponse"))
+            throw ONVIFError(
+                device: deviceURL, operation: "GetDeviceInformation",
+                kind: .badAnswer("no GetDeviceInformationResponse"))
         }
         return DeviceInformation(
-            manufacturer: response.text(at: "Manufacturer"), model: response.text(at: "Model"), firmwareVersion: response.text(at: "FirmwareVersion"),
+            manufacturer: response.text(at: "Manufacturer"), model: response.text(at: "Model"),
+            firmwareVersion: response.text(at: "FirmwareVersion"),
             serialNumber: response.text(at: "SerialNumber"), hardwareId: response.text(at: "HardwareId"))
     }
 
@@ -144,17 +163,25 @@ public struct ONVIFClient: Sendable {
     func mediaServices(_ session: inout Session) async throws(ONVIFError) -> MediaServices {
         var services = MediaServices()
         do {
-            let body = try await call(&session, url: deviceURL, operation: "GetServices", body: "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>", authenticated: true)
+            let body = try await call(
+                &session, url: deviceURL, operation: "GetServices",
+                body: "<tds:GetServices><tds:IncludeCapability>false</tds:IncludeCapability></tds:GetServices>",
+                authenticated: true)
             for service in body.all("Service") {
-                guard let namespace = service.text(at: "Namespace"), let address = service.text(at: "XAddr") else { continue }
+                guard let namespace = service.text(at: "Namespace"), let address = service.text(at: "XAddr") else {
+                    continue
+                }
                 if namespace == Self.mediaNamespace { services.media = fixed(address, &session) }
                 if namespace == Self.media2Namespace { services.media2 = fixed(address, &session) }
             }
-        } catch where !error.isAuthentication {
+        } catch  where !error.isAuthentication {
             logger.debug("GetServices failed, trying GetCapabilities", metadata: ["error": "\(error)"])
         }
         if services.media == nil && services.media2 == nil {
-            let body = try await call(&session, url: deviceURL, operation: "GetCapabilities", body: "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>", authenticated: true)
+            let body = try await call(
+                &session, url: deviceURL, operation: "GetCapabilities",
+                body: "<tds:GetCapabilities><tds:Category>All</tds:Category></tds:GetCapabilities>", authenticated: true
+            )
             if let address = body.first("Media")?.text(at: "XAddr") { services.media = fixed(address, &session) }
         }
         return services
@@ -164,7 +191,9 @@ public struct ONVIFClient: Sendable {
     /// (NAT, a second interface, or `0.0.0.0` in its configuration), keeping only its path: a
     /// request with our credentials never goes anywhere else. Nil when it is not a URL.
     func fixed(_ address: String, _ session: inout Session) -> String? {
-        guard let reported = DeviceAddress(address), reported.scheme == "http" || reported.scheme == "https" else { return nil }
+        guard let reported = DeviceAddress(address), reported.scheme == "http" || reported.scheme == "https" else {
+            return nil
+        }
         if reported.host != session.reachable.host || reported.port != session.reachable.port {
             session.reportedHosts.insert(reported.host)
         }
@@ -180,7 +209,9 @@ public struct ONVIFClient: Sendable {
     /// camera's credentials there.
     func fixedStream(_ uri: String, profile: String, _ session: inout Session) -> String? {
         guard let stream = DeviceAddress(uri), stream.scheme == "rtsp" || stream.scheme == "rtsps" else {
-            session.problems.append("\(CredentialRedaction.strip(deviceURL)): profile \(profile): stream URI \(CredentialRedaction.strip(uri)) is not an rtsp:// URL — left out")
+            session.problems.append(
+                "\(CredentialRedaction.strip(deviceURL)): profile \(profile): stream URI \(CredentialRedaction.strip(uri)) is not an rtsp:// URL — left out"
+            )
             return nil
         }
         if stream.host == session.reachable.host { return uri }
@@ -190,10 +221,12 @@ public struct ONVIFClient: Sendable {
             let newHost = session.reachable.host.contains(":") ? "[\(session.reachable.host)]" : session.reachable.host
             let oldHost = stream.host.contains(":") ? "[\(stream.host)]" : stream.host
             if let range = uri.range(of: "@\(oldHost)") ?? uri.range(of: "//\(oldHost)") {
-                return uri.replacingCharacters(in: range, with: String(uri[range].prefix(uri[range].hasPrefix("@") ? 1 : 2)) + newHost)
+                return uri.replacingCharacters(
+                    in: range, with: String(uri[range].prefix(uri[range].hasPrefix("@") ? 1 : 2)) + newHost)
             }
         }
-        session.problems.append("""
+        session.problems.append(
+            """
             \(CredentialRedaction.strip(deviceURL)): profile \(profile): stream URI names another host (\(stream.host)) — left out, \
             credentials go only to the device questioned; add that camera by its own address if it is one
             """)

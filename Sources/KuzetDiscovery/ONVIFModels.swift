@@ -9,7 +9,10 @@ public struct DeviceInformation: Sendable, Equatable, Codable {
     public var serialNumber: String?
     public var hardwareId: String?
 
-    public init(manufacturer: String? = nil, model: String? = nil, firmwareVersion: String? = nil, serialNumber: String? = nil, hardwareId: String? = nil) {
+    public init(
+        manufacturer: String? = nil, model: String? = nil, firmwareVersion: String? = nil, serialNumber: String? = nil,
+        hardwareId: String? = nil
+    ) {
         self.manufacturer = manufacturer
         self.model = model
         self.firmwareVersion = firmwareVersion
@@ -31,7 +34,10 @@ public struct MediaProfile: Sendable, Equatable, Codable {
     /// The RTSP URI from `GetStreamUri`, host fixed up when the device reported an unreachable one.
     public var streamURI: String?
 
-    public init(token: String, name: String? = nil, videoSourceToken: String? = nil, encoding: String? = nil, width: Int? = nil, height: Int? = nil, frameRate: Double? = nil, streamURI: String? = nil) {
+    public init(
+        token: String, name: String? = nil, videoSourceToken: String? = nil, encoding: String? = nil, width: Int? = nil,
+        height: Int? = nil, frameRate: Double? = nil, streamURI: String? = nil
+    ) {
         self.token = token
         self.name = name
         self.videoSourceToken = videoSourceToken
@@ -70,7 +76,8 @@ public struct ONVIFDeviceReport: Sendable, Equatable, Codable {
     public var problems: [String]
 
     public init(
-        deviceURL: String, information: DeviceInformation, clockOffsetSeconds: Double, authentication: AuthenticationMethod, usedMedia2: Bool, profiles: [MediaProfile],
+        deviceURL: String, information: DeviceInformation, clockOffsetSeconds: Double,
+        authentication: AuthenticationMethod, usedMedia2: Bool, profiles: [MediaProfile],
         problems: [String] = []
     ) {
         self.deviceURL = deviceURL
@@ -94,7 +101,8 @@ public struct ONVIFDeviceReport: Sendable, Equatable, Codable {
         }
         return order.map { key in
             let sorted = groups[key]!.sorted { a, b in
-                let aJPEG = a.encoding?.uppercased() == "JPEG", bJPEG = b.encoding?.uppercased() == "JPEG"
+                let aJPEG = a.encoding?.uppercased() == "JPEG"
+                let bJPEG = b.encoding?.uppercased() == "JPEG"
                 if aJPEG != bJPEG { return !aJPEG }
                 return a.pixels > b.pixels
             }

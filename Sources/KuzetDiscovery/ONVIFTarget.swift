@@ -26,14 +26,20 @@ struct ONVIFTarget: Sendable {
     /// name any host, and our credentials go only to the device that answered.
     static func announced(by device: DiscoveredDevice) -> Result<ONVIFTarget, Refusal> {
         guard let url = device.deviceServiceURL, let target = ONVIFTarget(url: url, name: device.name) else {
-            return .failure(Refusal(description: "\(device.endpointReference): answered WS-Discovery without a usable XAddr — check the device's network settings"))
+            return .failure(
+                Refusal(
+                    description:
+                        "\(device.endpointReference): answered WS-Discovery without a usable XAddr — check the device's network settings"
+                ))
         }
         guard target.host == device.sender else {
-            return .failure(Refusal(description: """
-                \(device.endpointReference): answered WS-Discovery from \(device.sender) but names another host as its service \
-                (\(CredentialRedaction.strip(url))) — not questioned, credentials go only to the address that answered; \
-                if that host is the device, run `kuzet-agent probe \(CredentialRedaction.strip(url))`
-                """))
+            return .failure(
+                Refusal(
+                    description: """
+                        \(device.endpointReference): answered WS-Discovery from \(device.sender) but names another host as its service \
+                        (\(CredentialRedaction.strip(url))) — not questioned, credentials go only to the address that answered; \
+                        if that host is the device, run `kuzet-agent probe \(CredentialRedaction.strip(url))`
+                        """))
         }
         return .success(target)
     }

@@ -18,7 +18,10 @@ public struct RTSPClient: Sendable {
     /// Whether Basic (the password in plain text) may answer a device that offers nothing else.
     public var allowPlaintextAuth: Bool
 
-    public init(credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024), allowPlaintextAuth: Bool = false) {
+    public init(
+        credentials: DeviceCredentials?, limits: ExchangeLimits = ExchangeLimits(timeout: 4, maxBytes: 256 * 1024),
+        allowPlaintextAuth: Bool = false
+    ) {
         self.credentials = credentials
         self.limits = limits
         self.allowPlaintextAuth = allowPlaintextAuth
@@ -33,25 +36,39 @@ public struct RTSPClient: Sendable {
 
     public func describe(_ url: String) async throws -> RTSPDescription {
         guard let address = DeviceAddress(url), address.scheme == "rtsp" else {
-            throw DiscoveryError(where: CredentialRedaction.strip(url), what: "is not an rtsp:// URL", fix: "give rtsp://host[:port]/path")
+            throw DiscoveryError(
+                where: CredentialRedaction.strip(url), what: "is not an rtsp:// URL",
+                fix: "give rtsp://host[:port]/path")
         }
-        let credentials = self.credentials ?? address.user.map { DeviceCredentials(username: $0.removingPercentEncoding ?? $0, password: (address.password ?? "").removingPercentEncoding ?? "") }
+        let credentials =
+            self.credentials
+            ?? address.user.map {
+                DeviceCredentials(
+                    username: $0.removingPercentEncoding ?? $0,
+                    password: (address.password ?? "").removingPercentEncoding ?? "")
+            }
         let plain = address.plainURL
-        let connection = try await TCPConnection.connect(host: address.host, port: address.port, timeout: limits.timeout)
+        let connection = try await TCPConnection.connect(
+            host: address.host, port: address.port, timeout: limits.timeout)
         defer { connection.close() }
-        var reply = try await connection.exchange(request("DESCRIBE", plain, sequence: 1, authorization: nil), limits: limits, bodyRequiresLength: true)
+        var reply = try await connection.exchange(
+            request("DESCRIBE", plain, sequence: 1, authorization: nil), limits: limits, bodyRequiresLength: true)
         if reply.status == 401, let credentials {
             let challenges = reply.headers(named: "WWW-Authenticate")
             let authorization: String
             if let challenge = DigestChallenge(headers: challenges) {
-                authorization = challenge.authorization(method: "DESCRIBE", uri: plain, username: credentials.username, password: credentials.password)
+                authorization = challenge.authorization(
+                    method: "DESCRIBE", uri: plain, username: credentials.username, password: credentials.password)
             } else if BasicAuthorization.isOffered(challenges) {
                 guard allowPlaintextAuth else { throw Self.basicRefused(plain) }
-                authorization = BasicAuthorization(username: credentials.username, password: credentials.password).header
+                authorization =
+                    BasicAuthorization(username: credentials.username, password: credentials.password).header
             } else {
                 return RTSPDescription(status: 401, session: nil)
             }
-            reply = try await connection.exchange(request("DESCRIBE", plain, sequence: 2, authorization: authorization), limits: limits, bodyRequiresLength: true)
+            reply = try await connection.exchange(
+                request("DESCRIBE", plain, sequence: 2, authorization: authorization), limits: limits,
+                bodyRequiresLength: true)
         }
         var session: StreamDescription?
         if reply.status == 200 { session = StreamDescription(text: reply.bodyText) }
@@ -59,7 +76,8 @@ public struct RTSPClient: Sendable {
     }
 
     func request(_ method: String, _ url: String, sequence: Int, authorization: String?) -> [UInt8] {
-        var text = "\(method) \(url) RTSP/1.0\r\nCSeq: \(sequence)\r\nUser-Agent: kuzet-agent\r\nAccept: application/sdp\r\n"
+        var text =
+            "\(method) \(url) RTSP/1.0\r\nCSeq: \(sequence)\r\nUser-Agent: kuzet-agent\r\nAccept: application/sdp\r\n"
         if let authorization { text += "Authorization: \(authorization)\r\n" }
         return Array((text + "\r\n").utf8)
     }

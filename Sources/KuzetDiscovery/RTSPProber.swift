@@ -44,36 +44,55 @@ public struct RTSPProber: Sendable {
             do {
                 first = try await client.describe(base + pattern.main(1, credentials))
             } catch let error as ExchangeError {
-                if case .connect = error { throw DiscoveryError(where: base, what: "RTSP \(error)", fix: "check the address and that RTSP is on port \(port)") }
+                if case .connect = error {
+                    throw DiscoveryError(
+                        where: base, what: "RTSP \(error)", fix: "check the address and that RTSP is on port \(port)")
+                }
                 continue
             }
             if first.status == 401 {
-                throw DiscoveryError(where: base, what: "RTSP 401 Unauthorized for \(pattern.vendor)-style paths", fix: "check --username/--password for this device")
+                throw DiscoveryError(
+                    where: base, what: "RTSP 401 Unauthorized for \(pattern.vendor)-style paths",
+                    fix: "check --username/--password for this device")
             }
             guard first.status == 200 else { continue }
             // A device that answers any path would "have" every channel: check a bogus one.
-            if let bogus = try? await client.describe(base + pattern.main(maxChannels + 35, credentials)), bogus.status == 200 {
-                logger.debug("device answers any path; keeping channel 1 only", metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)"])
+            if let bogus = try? await client.describe(base + pattern.main(maxChannels + 35, credentials)),
+                bogus.status == 200
+            {
+                logger.debug(
+                    "device answers any path; keeping channel 1 only",
+                    metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)"])
                 return [try await channel(1, pattern: pattern, base: base, client: client, main: first)]
             }
             var channels = [try await channel(1, pattern: pattern, base: base, client: client, main: first)]
             var number = 2
             while number <= maxChannels {
-                guard let answer = try? await client.describe(base + pattern.main(number, credentials)), answer.status == 200 else { break }
+                guard let answer = try? await client.describe(base + pattern.main(number, credentials)),
+                    answer.status == 200
+                else { break }
                 channels.append(try await channel(number, pattern: pattern, base: base, client: client, main: answer))
                 number += 1
             }
-            logger.debug("RTSP channels found", metadata: ["device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)", "rtsp.channels": "\(channels.count)"])
+            logger.debug(
+                "RTSP channels found",
+                metadata: [
+                    "device.host": "\(host)", "rtsp.vendor": "\(pattern.vendor)", "rtsp.channels": "\(channels.count)",
+                ])
             return channels
         }
         return []
     }
 
-    private func channel(_ number: Int, pattern: VendorPattern, base: String, client: RTSPClient, main: RTSPDescription) async throws -> ProbedChannel {
+    private func channel(_ number: Int, pattern: VendorPattern, base: String, client: RTSPClient, main: RTSPDescription)
+        async throws -> ProbedChannel
+    {
         let subURL = base + pattern.sub(number, credentials)
         let sub = try? await client.describe(subURL)
         return ProbedChannel(
-            vendor: pattern.vendor, channel: number, mainURL: base + pattern.main(number, credentials), subURL: sub?.status == 200 ? subURL : nil,
-            main: main.session?.video, sub: sub?.status == 200 ? sub?.session?.video : nil, embedsCredentials: pattern.embedsCredentials)
+            vendor: pattern.vendor, channel: number, mainURL: base + pattern.main(number, credentials),
+            subURL: sub?.status == 200 ? subURL : nil,
+            main: main.session?.video, sub: sub?.status == 200 ? sub?.session?.video : nil,
+            embedsCredentials: pattern.embedsCredentials)
     }
 }

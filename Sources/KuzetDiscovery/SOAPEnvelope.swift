@@ -1,4 +1,5 @@
 import Foundation
+
 /// Builds SOAP 1.2 requests and reads answers (body content or fault).
 enum SOAPEnvelope {
     static let soap12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -28,14 +29,17 @@ enum SOAPEnvelope {
             var codes: [String] = fault.all("Value").map(\.text)
             if let code = fault.text(at: "faultcode") { codes.append(code) }
             self.codes = codes
-            self.reason = fault.first("Reason")?.first("Text")?.text ?? fault.text(at: "faultstring") ?? codes.last ?? "no reason given"
+            self.reason =
+                fault.first("Reason")?.first("Text")?.text ?? fault.text(at: "faultstring") ?? codes.last
+                ?? "no reason given"
         }
 
         /// ONVIF's `ter:NotAuthorized` / WS-Security's `wsse:FailedAuthentication`.
         var isAuthentication: Bool {
             (codes + [reason]).contains { text in
                 let lower = text.lowercased()
-                return lower.contains("notauthorized") || lower.contains("failedauthentication") || lower.contains("not authorized")
+                return lower.contains("notauthorized") || lower.contains("failedauthentication")
+                    || lower.contains("not authorized")
                     || lower.contains("invalidsecurity") || lower.contains("sender not authorized")
             }
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// Why a device's XML was refused.
@@ -15,10 +15,12 @@ public enum XMLSafetyError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .tooLarge(let bytes, let limit): "XML of \(bytes) bytes is over the \(limit)-byte limit"
-        case .documentTypeDeclaration: "XML carries a DOCTYPE (DTD/entity declarations are refused: XXE and entity-expansion protection)"
+        case .documentTypeDeclaration:
+            "XML carries a DOCTYPE (DTD/entity declarations are refused: XXE and entity-expansion protection)"
         case .tooDeep(let limit): "XML nests deeper than \(limit) levels"
         case .tooSlow(let seconds): "XML took longer than \(seconds) s to parse"
-        case .malformed(let line, let column, let reason): "XML is malformed at line \(line), column \(column): \(reason)"
+        case .malformed(let line, let column, let reason):
+            "XML is malformed at line \(line), column \(column): \(reason)"
         }
     }
 }
@@ -46,18 +48,22 @@ public struct SafeXMLParser: Sendable {
         // is not valid UTF-8 (`<\u{FF}\u{FF}\u{FF}`, `<a:\u{FF} xmlns:a="u"/>`) traps the whole
         // process (found by Fuzz/fuzz-soap-xml). ONVIF and WS-Discovery answers are UTF-8.
         if let offset = Self.firstInvalidUTF8(bytes) {
-            throw .malformed(line: 0, column: 0, reason: "byte \(offset) is not UTF-8 (ONVIF and WS-Discovery answers are UTF-8)")
+            throw .malformed(
+                line: 0, column: 0, reason: "byte \(offset) is not UTF-8 (ONVIF and WS-Discovery answers are UTF-8)")
         }
         // FoundationXML calls strlen on a processing instruction's data, which libxml2 gives as
         // NULL for `<?x?>`: SIGSEGV (found by Fuzz/fuzz-ws-discovery). Devices send none.
         if let offset = Self.firstProcessingInstruction(bytes) {
-            throw .malformed(line: 0, column: 0, reason: "a processing instruction at byte \(offset) (<?…?> other than the XML declaration) is refused")
+            throw .malformed(
+                line: 0, column: 0,
+                reason: "a processing instruction at byte \(offset) (<?…?> other than the XML declaration) is refused")
         }
         let parser = XMLParser(data: Data(bytes))
         parser.shouldResolveExternalEntities = false
         parser.shouldProcessNamespaces = true
         parser.shouldReportNamespacePrefixes = false
-        let builder = TreeBuilder(maxDepth: maxDepth, deadline: Date().addingTimeInterval(maxSeconds), maxSeconds: maxSeconds)
+        let builder = TreeBuilder(
+            maxDepth: maxDepth, deadline: Date().addingTimeInterval(maxSeconds), maxSeconds: maxSeconds)
         parser.delegate = builder
         let ok = parser.parse()
         if let failure = builder.failure { throw failure }
@@ -90,7 +96,9 @@ public struct SafeXMLParser: Sendable {
         var index = 0
         while index + 1 < bytes.count {
             if bytes[index] == UInt8(ascii: "<") && bytes[index + 1] == UInt8(ascii: "?") {
-                let isDeclaration = index == start && bytes.count > index + 5 && bytes[(index + 2)..<(index + 5)].elementsEqual("xml".utf8)
+                let isDeclaration =
+                    index == start && bytes.count > index + 5
+                    && bytes[(index + 2)..<(index + 5)].elementsEqual("xml".utf8)
                     && [0x20, 0x09, 0x0D, 0x0A].contains(bytes[index + 5])
                 if !isDeclaration { return index }
             }
@@ -111,7 +119,10 @@ public struct SafeXMLParser: Sendable {
                     for offset in 2..<marker.count {
                         let byte = bytes[index + offset]
                         let lower = (byte >= 65 && byte <= 90) ? byte + 32 : byte
-                        if lower != marker[offset] { matches = false; break }
+                        if lower != marker[offset] {
+                            matches = false
+                            break
+                        }
                     }
                     if matches { return true }
                 }
@@ -144,11 +155,17 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     }
 
     private func checkTime(_ parser: XMLParser) -> Bool {
-        if Date() > deadline { abort(parser, .tooSlow(seconds: maxSeconds)); return false }
+        if Date() > deadline {
+            abort(parser, .tooSlow(seconds: maxSeconds))
+            return false
+        }
         return true
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         guard failure == nil, checkTime(parser) else { return }
         guard stack.count < maxDepth else { return abort(parser, .tooDeep(limit: maxDepth)) }
         var plain: [String: String] = [:]
@@ -177,7 +194,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
         abort(parser, .documentTypeDeclaration)
     }
 
-    func parser(_ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?) {
+    func parser(
+        _ parser: XMLParser, foundExternalEntityDeclarationWithName name: String, publicID: String?, systemID: String?
+    ) {
         abort(parser, .documentTypeDeclaration)
     }
 

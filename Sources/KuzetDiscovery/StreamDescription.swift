@@ -46,7 +46,8 @@ public struct StreamDescription: Sendable, Equatable {
         } else if line.hasPrefix("a=fmtp:") {
             let parameters = Self.parameters(String(line.drop(while: { $0 != " " }).dropFirst()))
             if let sets = parameters["sprop-parameter-sets"], let first = sets.split(separator: ",").first,
-                let sps = Data(base64Encoded: Self.padded(String(first))), let parsed = H264SequenceParameterSet(nal: Array(sps))
+                let sps = Data(base64Encoded: Self.padded(String(first))),
+                let parsed = H264SequenceParameterSet(nal: Array(sps))
             {
                 media.width = parsed.width
                 media.height = parsed.height
@@ -57,7 +58,9 @@ public struct StreamDescription: Sendable, Equatable {
         } else if line.hasPrefix("a=x-framerate:") {
             media.frameRate = Double(line.dropFirst("a=x-framerate:".count).trimmingCharacters(in: .whitespaces))
         } else if line.hasPrefix("a=x-dimensions:") {
-            let size = line.dropFirst("a=x-dimensions:".count).split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            let size = line.dropFirst("a=x-dimensions:".count).split(separator: ",").compactMap {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
             if size.count == 2, media.width == nil {
                 media.width = size[0]
                 media.height = size[1]
@@ -70,7 +73,8 @@ public struct StreamDescription: Sendable, Equatable {
         for pair in text.split(separator: ";") {
             let parts = pair.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            result[parts[0].trimmingCharacters(in: .whitespaces).lowercased()] = parts[1].trimmingCharacters(in: .whitespaces)
+            result[parts[0].trimmingCharacters(in: .whitespaces).lowercased()] = parts[1].trimmingCharacters(
+                in: .whitespaces)
         }
         return result
     }

@@ -10,11 +10,17 @@ public struct SubnetRange: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws(DiscoveryError) {
         let parts = text.split(separator: "/")
-        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix), let address = Self.parse(String(parts[0])) else {
-            throw DiscoveryError(where: "--subnet \(text)", what: "is not an IPv4 CIDR block", fix: "write it like 192.168.10.0/24")
+        guard parts.count == 2, let prefix = Int(parts[1]), (0...32).contains(prefix),
+            let address = Self.parse(String(parts[0]))
+        else {
+            throw DiscoveryError(
+                where: "--subnet \(text)", what: "is not an IPv4 CIDR block", fix: "write it like 192.168.10.0/24")
         }
         guard prefix >= Self.smallestPrefix else {
-            throw DiscoveryError(where: "--subnet \(text)", what: "has \(1 << (32 - prefix)) addresses, more than a /\(Self.smallestPrefix)", fix: "scan the camera VLANs in /24 blocks (give --subnet several times)")
+            throw DiscoveryError(
+                where: "--subnet \(text)",
+                what: "has \(1 << (32 - prefix)) addresses, more than a /\(Self.smallestPrefix)",
+                fix: "scan the camera VLANs in /24 blocks (give --subnet several times)")
         }
         let mask: UInt32 = prefix == 0 ? 0 : ~UInt32(0) << (32 - prefix)
         network = address & mask
@@ -36,5 +42,7 @@ public struct SubnetRange: Sendable, Equatable, CustomStringConvertible {
         return octets.reduce(0) { ($0 << 8) | $1! }
     }
 
-    static func format(_ value: UInt32) -> String { "\(value >> 24).\((value >> 16) & 255).\((value >> 8) & 255).\(value & 255)" }
+    static func format(_ value: UInt32) -> String {
+        "\(value >> 24).\((value >> 16) & 255).\((value >> 8) & 255).\(value & 255)"
+    }
 }

@@ -28,7 +28,8 @@ public struct SubnetScanner: Sendable {
 
     public init(
         onvifPorts: [Int] = [80, 8080, 8000, 8899], rtspPorts: [Int] = [554], parallelism: Int = 256,
-        limits: ExchangeLimits = ExchangeLimits(timeout: 1.5, maxBytes: 256 * 1024), transport: any HTTPTransport = CurlHTTPTransport()
+        limits: ExchangeLimits = ExchangeLimits(timeout: 1.5, maxBytes: 256 * 1024),
+        transport: any HTTPTransport = CurlHTTPTransport()
     ) {
         self.transport = transport
         self.onvifPorts = onvifPorts
@@ -53,7 +54,10 @@ public struct SubnetScanner: Sendable {
         }
         let limits = self.limits
         let open = await bounded(jobs, parallelism: parallelism) { job -> (host: String, port: Int, rtsp: Bool)? in
-            guard let connection = try? await TCPConnection.connect(host: job.host, port: job.port, timeout: limits.timeout) else { return nil }
+            guard
+                let connection = try? await TCPConnection.connect(
+                    host: job.host, port: job.port, timeout: limits.timeout)
+            else { return nil }
             connection.close()
             return job
         }
@@ -75,7 +79,9 @@ public struct SubnetScanner: Sendable {
     }
 
     /// Runs `work` on every item with at most `parallelism` in flight; keeps the non-nil results.
-    func bounded<Item: Sendable, Output: Sendable>(_ items: [Item], parallelism: Int, _ work: @escaping @Sendable (Item) async -> Output?) async -> [Output] {
+    func bounded<Item: Sendable, Output: Sendable>(
+        _ items: [Item], parallelism: Int, _ work: @escaping @Sendable (Item) async -> Output?
+    ) async -> [Output] {
         var results: [Output] = []
         await withTaskGroup(of: Output?.self) { group in
             var next = 0
@@ -97,25 +103,33 @@ public struct SubnetScanner: Sendable {
     }
 
     func onvifAnswer(_ host: String, _ port: Int) async -> Hit? {
-        let url = "http://\(host.contains(":") ? "[\(host)]" : host)\(port == 80 ? "" : ":\(port)")/onvif/device_service"
+        let url =
+            "http://\(host.contains(":") ? "[\(host)]" : host)\(port == 80 ? "" : ":\(port)")/onvif/device_service"
         let body = Array(SOAPEnvelope.request(body: "<tds:GetSystemDateAndTime/>").utf8)
         let reply: HTTPReply
         do {
-            reply = try await transport.post(url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits)
+            reply = try await transport.post(
+                url: url, headers: [("Content-Type", "application/soap+xml; charset=utf-8")], body: body, limits: limits
+            )
         } catch let error as ExchangeError {
             return Self.problem(url, error)
         } catch {
             return nil
         }
-        guard let envelope = try? SafeXMLParser(maxBytes: limits.maxBytes).parse(reply.body), envelope.name == "Envelope" else { return nil }
+        guard let envelope = try? SafeXMLParser(maxBytes: limits.maxBytes).parse(reply.body),
+            envelope.name == "Envelope"
+        else { return nil }
         return .onvif(url)
     }
 
     func rtspAnswer(_ host: String, _ port: Int) async -> Hit? {
-        let request = Array("OPTIONS rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n".utf8)
+        let request = Array(
+            "OPTIONS rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)/ RTSP/1.0\r\nCSeq: 1\r\nUser-Agent: kuzet-agent\r\n\r\n"
+                .utf8)
         let reply: WireResponse
         do {
-            reply = try await TCPConnection.exchange(host: host, port: port, request: request, limits: limits, bodyRequiresLength: true)
+            reply = try await TCPConnection.exchange(
+                host: host, port: port, request: request, limits: limits, bodyRequiresLength: true)
         } catch let error as ExchangeError {
             return Self.problem("rtsp://\(host.contains(":") ? "[\(host)]" : host):\(port)", error)
         } catch {
@@ -131,7 +145,9 @@ public struct SubnetScanner: Sendable {
         switch error {
         case .connect: nil
         case .timedOut, .tooLarge, .closedEarly, .framing:
-            .problem("\(url): answered the scan with something unusable (\(error)) — not questioned; if it is a camera, check its firmware and ONVIF/RTSP settings")
+            .problem(
+                "\(url): answered the scan with something unusable (\(error)) — not questioned; if it is a camera, check its firmware and ONVIF/RTSP settings"
+            )
         }
     }
 }

@@ -72,7 +72,8 @@ final class TCPConnection: Sendable {
         let collector = self.collector
         let channel = self.channel
         try await eventLoop.submit {
-            collector.expect(promise, maxBytes: limits.maxBytes, bodyRequiresLength: bodyRequiresLength, context: channel)
+            collector.expect(
+                promise, maxBytes: limits.maxBytes, bodyRequiresLength: bodyRequiresLength, context: channel)
             var buffer = channel.allocator.buffer(capacity: request.count)
             buffer.writeBytes(request)
             channel.writeAndFlush(buffer, promise: nil)
@@ -92,7 +93,9 @@ final class TCPConnection: Sendable {
     func close() { channel.close(promise: nil) }
 
     /// Connect, one exchange, close.
-    static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool) async throws -> WireResponse {
+    static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool)
+        async throws -> WireResponse
+    {
         let started = Date()
         let connection = try await connect(host: host, port: port, timeout: limits.timeout)
         defer { connection.close() }
@@ -101,7 +104,7 @@ final class TCPConnection: Sendable {
         do {
             return try await connection.exchange(request, limits: remaining, bodyRequiresLength: bodyRequiresLength)
         } catch ExchangeError.timedOut {
-            throw ExchangeError.timedOut(seconds: limits.timeout)  // the limit the caller set, not what was left of it
+            throw ExchangeError.timedOut(seconds: limits.timeout) // the limit the caller set, not what was left of it
         }
     }
 }
@@ -116,7 +119,9 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
     var bytes: [UInt8] = []
     var closed = false
 
-    func expect(_ promise: EventLoopPromise<WireResponse>, maxBytes: Int, bodyRequiresLength: Bool, context channel: any Channel) {
+    func expect(
+        _ promise: EventLoopPromise<WireResponse>, maxBytes: Int, bodyRequiresLength: Bool, context channel: any Channel
+    ) {
         self.promise = promise
         self.maxBytes = maxBytes
         self.bodyRequiresLength = bodyRequiresLength
@@ -127,7 +132,7 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
         var buffer = unwrapInboundIn(data)
         if let chunk = buffer.readBytes(length: buffer.readableBytes) { bytes += chunk }
         guard promise != nil else {
-            if bytes.count > 1 << 20 { context.close(promise: nil) }  // unsolicited data
+            if bytes.count > 1 << 20 { context.close(promise: nil) } // unsolicited data
             return
         }
         if bytes.count > maxBytes { return finish(context.channel, .failure(ExchangeError.tooLarge(limit: maxBytes))) }
@@ -150,11 +155,13 @@ private final class ResponseCollector: ChannelInboundHandler, @unchecked Sendabl
         // The whole answer is held to `maxBytes`, so the body may take at most that.
         let limits = WireLimits(bodyBytes: maxBytes)
         do {
-            if let framed = try WireFraming.response(in: bytes, limits: limits, closed: closed, bodyRequiresLength: bodyRequiresLength) {
+            if let framed = try WireFraming.response(
+                in: bytes, limits: limits, closed: closed, bodyRequiresLength: bodyRequiresLength)
+            {
                 bytes = []
                 finish(channel, .success(framed.message))
             }
-        } catch where error == .bodyTooLarge(limit: limits.bodyBytes) {
+        } catch  where error == .bodyTooLarge(limit: limits.bodyBytes) {
             finish(channel, .failure(ExchangeError.tooLarge(limit: maxBytes)))
         } catch {
             finish(channel, .failure(ExchangeError.framing("\(error)")))

@@ -5,7 +5,10 @@ import Foundation
 /// Base64(SHA-1(nonce + created + password)), `Created` taken from the *camera's* clock, or the
 /// plain `PasswordText` some old firmware wants.
 public struct UsernameToken: Sendable {
-    public enum Kind: String, Sendable { case digest = "PasswordDigest", text = "PasswordText" }
+    public enum Kind: String, Sendable {
+        case digest = "PasswordDigest"
+        case text = "PasswordText"
+    }
 
     public var username: String
     public var password: String

@@ -5,7 +5,7 @@ import NIOPosix
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Sends WS-Discovery Probes (multicast per interface, unicast to given hosts) and collects the
@@ -27,7 +27,9 @@ public struct WSDiscoveryClient: Sendable {
 
     /// Probes on `interfaces` (multicast) and `unicastHosts` (one datagram per host), then
     /// listens for `timeout` seconds. Answers are de-duplicated by endpoint reference.
-    public func probe(interfaces: [IPv4Interface], unicastHosts: [String] = [], timeout: Double) async throws -> [DiscoveredDevice] {
+    public func probe(interfaces: [IPv4Interface], unicastHosts: [String] = [], timeout: Double) async throws
+        -> [DiscoveredDevice]
+    {
         let group = MultiThreadedEventLoopGroup.singleton
         let inbox = Inbox()
         var channels: [any Channel] = []
@@ -42,7 +44,9 @@ public struct WSDiscoveryClient: Sendable {
             let channel = try await bind(group: group, host: interface.address, inbox: inbox)
             channels.append(channel)
             var outgoing = in_addr()
-            if inet_pton(AF_INET, interface.address, &outgoing) == 1, let provider = channel as? any SocketOptionProvider {
+            if inet_pton(AF_INET, interface.address, &outgoing) == 1,
+                let provider = channel as? any SocketOptionProvider
+            {
                 // Bound to the interface's address already; IP_MULTICAST_IF makes the choice explicit.
                 _ = try? await provider.setIPMulticastIF(outgoing).get()
             }
@@ -50,10 +54,14 @@ public struct WSDiscoveryClient: Sendable {
             for _ in 0..<repeats {
                 for probe in probes { try await send(probe, to: destination, on: channel) }
             }
-            logger.debug("probed by multicast", metadata: ["net.interface": "\(interface.name)", "net.address": "\(interface.address)"])
+            logger.debug(
+                "probed by multicast",
+                metadata: ["net.interface": "\(interface.name)", "net.address": "\(interface.address)"])
         }
         if !unicastHosts.isEmpty {
-            try await sendUnicast(probes: [probes[0], probes[2]], to: unicastHosts, group: group, inbox: inbox, channels: &channels, drainLimit: max(timeout, Double(unicastHosts.count) * 0.01))
+            try await sendUnicast(
+                probes: [probes[0], probes[2]], to: unicastHosts, group: group, inbox: inbox, channels: &channels,
+                drainLimit: max(timeout, Double(unicastHosts.count) * 0.01))
         }
         try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
         let devices = inbox.drain().flatMap { WSDiscoveryMessage.probeMatches($0.bytes, sender: $0.sender) }
@@ -64,7 +72,10 @@ public struct WSDiscoveryClient: Sendable {
     /// each datagram: to a host that does not exist the kernel holds the datagram until ARP gives
     /// up (~3 s), so waiting per send would take minutes for a /24. Waits for the writes to drain
     /// (at most `drainLimit` seconds) before the listening time starts.
-    private func sendUnicast(probes: [[UInt8]], to hosts: [String], group: any EventLoopGroup, inbox: Inbox, channels: inout [any Channel], drainLimit: Double) async throws {
+    private func sendUnicast(
+        probes: [[UInt8]], to hosts: [String], group: any EventLoopGroup, inbox: Inbox, channels: inout [any Channel],
+        drainLimit: Double
+    ) async throws {
         let socketCount = max(1, min(16, hosts.count / 32))
         var sockets: [any Channel] = []
         for _ in 0..<socketCount {
@@ -100,11 +111,15 @@ public struct WSDiscoveryClient: Sendable {
                 .channelOption(.socketOption(.so_reuseaddr), value: 1)
                 .channelOption(.socketOption(.so_broadcast), value: 1)
                 .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(DatagramCollector(inbox: inbox)) }
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(DatagramCollector(inbox: inbox))
+                    }
                 }
                 .bind(host: host, port: 0).get()
         } catch {
-            throw DiscoveryError(where: "WS-Discovery on \(host)", what: "cannot open a UDP socket (\(error))", fix: "check the interface is up and has this address")
+            throw DiscoveryError(
+                where: "WS-Discovery on \(host)", what: "cannot open a UDP socket (\(error))",
+                fix: "check the interface is up and has this address")
         }
     }
 
@@ -124,7 +139,12 @@ final class Inbox: Sendable {
     private let box = Mutex<[Datagram]>([])
 
     func add(_ datagram: Datagram) { box.withLock { if $0.count < 4096 { $0.append(datagram) } } }
-    func drain() -> [Datagram] { box.withLock { items in defer { items = [] }; return items } }
+    func drain() -> [Datagram] {
+        box.withLock { items in
+            defer { items = [] }
+            return items
+        }
+    }
 }
 
 private final class DatagramCollector: ChannelInboundHandler, Sendable {
@@ -134,7 +154,9 @@ private final class DatagramCollector: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var envelope = unwrapInboundIn(data)
-        guard let bytes = envelope.data.readBytes(length: envelope.data.readableBytes), let sender = envelope.remoteAddress.ipAddress else { return }
+        guard let bytes = envelope.data.readBytes(length: envelope.data.readableBytes),
+            let sender = envelope.remoteAddress.ipAddress
+        else { return }
         inbox.add(.init(bytes: bytes, sender: sender))
     }
 }

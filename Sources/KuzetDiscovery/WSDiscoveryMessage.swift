@@ -10,7 +10,10 @@ public enum WSDiscoveryMessage {
 
     /// A Probe for `types` (`dn:NetworkVideoTransmitter` by default, `tds:Device` for NVRs that
     /// only announce that).
-    public static func probe(messageID: String = "uuid:\(UUID().uuidString.lowercased())", types: String = "dn:NetworkVideoTransmitter", version: SOAPVersion = .soap12) -> [UInt8] {
+    public static func probe(
+        messageID: String = "uuid:\(UUID().uuidString.lowercased())", types: String = "dn:NetworkVideoTransmitter",
+        version: SOAPVersion = .soap12
+    ) -> [UInt8] {
         let text = """
             <?xml version="1.0" encoding="UTF-8"?>\
             <s:Envelope xmlns:s="\(version.rawValue)" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" \
@@ -27,7 +30,9 @@ public enum WSDiscoveryMessage {
 
     /// The ProbeMatch entries in one datagram (a Hello is read the same way). Datagrams that are
     /// not XML, carry a DOCTYPE, or are not ProbeMatches give an empty list.
-    public static func probeMatches(_ datagram: [UInt8], sender: String, parser: SafeXMLParser = SafeXMLParser(maxBytes: 64 * 1024)) -> [DiscoveredDevice] {
+    public static func probeMatches(
+        _ datagram: [UInt8], sender: String, parser: SafeXMLParser = SafeXMLParser(maxBytes: 64 * 1024)
+    ) -> [DiscoveredDevice] {
         guard let envelope = try? parser.parse(datagram) else { return [] }
         let matches = envelope.all("ProbeMatch") + envelope.all("Hello")
         return matches.compactMap { match -> DiscoveredDevice? in
@@ -38,7 +43,8 @@ public enum WSDiscoveryMessage {
             let reference = match.first("EndpointReference")?.text(at: "Address") ?? xaddrs.first ?? ""
             guard !reference.isEmpty else { return nil }
             return DiscoveredDevice(
-                endpointReference: reference, types: words("Types"), scopes: words("Scopes"), xaddrs: xaddrs, sender: sender,
+                endpointReference: reference, types: words("Types"), scopes: words("Scopes"), xaddrs: xaddrs,
+                sender: sender,
                 metadataVersion: match.child("MetadataVersion").flatMap { Int($0.text) })
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// One element of a parsed XML document: local name, namespace, attributes, text and children.
 ///
 /// Devices disagree on prefixes (`tt:`, `tds:`, none at all), so lookups go by local name.
@@ -11,7 +12,10 @@ public struct XMLElementNode: Sendable, Equatable {
     /// The element's own character data, trimmed.
     public var text: String
 
-    public init(name: String, namespace: String? = nil, attributes: [String: String] = [:], children: [XMLElementNode] = [], text: String = "") {
+    public init(
+        name: String, namespace: String? = nil, attributes: [String: String] = [:], children: [XMLElementNode] = [],
+        text: String = ""
+    ) {
         self.name = name
         self.namespace = namespace
         self.attributes = attributes

@@ -64,14 +64,18 @@ struct ClipCutter {
 
     /// Starts the clip with what is held back (at the end: footage that ends before `from` yields nothing).
     mutating func flush(into writer: ClipWriter) throws(MediaError) {
-        guard clipStart == nil, let start = pendingStart, pending.contains(where: { $0.3 >= from && $0.1 == writer.videoIndex }) else {
+        guard clipStart == nil, let start = pendingStart,
+            pending.contains(where: { $0.3 >= from && $0.1 == writer.videoIndex })
+        else {
             dropPending()
             return
         }
         clipStart = start
         defer { dropPending() }
         for (packet, track, timeBase, wall) in pending {
-            if track == writer.videoIndex { noteVideo(at: wall, duration: Double(max(0, packet.pointee.duration)) * av_q2d(timeBase)) }
+            if track == writer.videoIndex {
+                noteVideo(at: wall, duration: Double(max(0, packet.pointee.duration)) * av_q2d(timeBase))
+            }
             try writer.write(packet, track: track, inputTimeBase: timeBase, offset: wall - start)
         }
     }

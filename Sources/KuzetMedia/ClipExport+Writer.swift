@@ -23,13 +23,20 @@ final class ClipWriter {
             guard let input = layout.stream(index) else { continue }
             let parameters = input.pointee.codecpar!
             let type = parameters.pointee.codec_type
-            let wanted = (type == AVMEDIA_TYPE_VIDEO && videoIndex < 0)
-                || (type == AVMEDIA_TYPE_AUDIO && audioIndex < 0 && avformat_query_codec(context.pointee.oformat, parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 1)
+            let wanted =
+                (type == AVMEDIA_TYPE_VIDEO && videoIndex < 0)
+                || (type == AVMEDIA_TYPE_AUDIO && audioIndex < 0
+                    && avformat_query_codec(context.pointee.oformat, parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL)
+                        == 1)
             guard wanted, let stream = avformat_new_stream(context, nil) else { continue }
             try MediaError.check(avcodec_parameters_copy(stream.pointee.codecpar, parameters), "copy codec parameters")
             stream.pointee.codecpar.pointee.codec_tag = 0
             stream.pointee.time_base = input.pointee.time_base
-            if type == AVMEDIA_TYPE_VIDEO { videoIndex = stream.pointee.index } else { audioIndex = stream.pointee.index }
+            if type == AVMEDIA_TYPE_VIDEO {
+                videoIndex = stream.pointee.index
+            } else {
+                audioIndex = stream.pointee.index
+            }
         }
         guard videoIndex >= 0 else {
             avformat_free_context(context)
@@ -72,9 +79,12 @@ final class ClipWriter {
 
     /// Writes a packet at wall-clock offset `offset` seconds from the clip start (its dts),
     /// keeping each track's dts strictly increasing. Takes the packet's data.
-    func write(_ packet: UnsafeMutablePointer<AVPacket>, track: Int32, inputTimeBase: AVRational, offset: Double) throws(MediaError) {
+    func write(_ packet: UnsafeMutablePointer<AVPacket>, track: Int32, inputTimeBase: AVRational, offset: Double)
+        throws(MediaError)
+    {
         let output = context.pointee.streams[Int(track)]!.pointee.time_base
-        let ptsDelta = packet.pointee.pts != CFFmpegShims_AV_NOPTS_VALUE() && packet.pointee.dts != CFFmpegShims_AV_NOPTS_VALUE()
+        let ptsDelta =
+            packet.pointee.pts != CFFmpegShims_AV_NOPTS_VALUE() && packet.pointee.dts != CFFmpegShims_AV_NOPTS_VALUE()
             ? av_rescale_q(packet.pointee.pts - packet.pointee.dts, inputTimeBase, output) : 0
         var dts = Int64((offset / av_q2d(output)).rounded())
         if let last = lastDTS[track], dts <= last { dts = last + 1 }

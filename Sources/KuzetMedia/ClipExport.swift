@@ -39,7 +39,9 @@ public enum ClipExport {
     /// A pause between video packets longer than this ends a covered interval.
     public static let holeThreshold: Double = 2
 
-    public static func export(sources: [ClipSource], from: Date, to: Date, output: String) throws(MediaError) -> ClipExportResult {
+    public static func export(sources: [ClipSource], from: Date, to: Date, output: String) throws(MediaError)
+        -> ClipExportResult
+    {
         // The clip's tracks come from the first segment that opens (a torn one may not).
         var layout: ClipInput?
         var lastError = MediaError(code: -22, operation: "export", reason: "no segment to export from")
@@ -52,14 +54,19 @@ public enum ClipExport {
         for source in sources {
             if cutter.isDone { break }
             let input: ClipInput
-            do { input = try ClipInput(path: source.path) } catch { continue }  // an unreadable segment is a hole, not a failure
+            // an unreadable segment is a hole, not a failure
+            do { input = try ClipInput(path: source.path) } catch { continue }
             try cutter.cut(input: input, start: source.start.timeIntervalSince1970, into: writer)
         }
         try cutter.flush(into: writer)
         try writer.finish()
         return ClipExportResult(
             clipStart: cutter.clipStart.map { Date(timeIntervalSince1970: $0) },
-            covered: cutter.covered.map { DateInterval(start: Date(timeIntervalSince1970: $0.start), end: Date(timeIntervalSince1970: max($0.start, $0.end))) },
+            covered: cutter.covered.map {
+                DateInterval(
+                    start: Date(timeIntervalSince1970: $0.start),
+                    end: Date(timeIntervalSince1970: max($0.start, $0.end)))
+            },
             videoPackets: cutter.videoPackets)
     }
 
@@ -76,7 +83,9 @@ public enum ClipExport {
         var last: Double?
         while av_read_frame(input.context, packet) >= 0 {
             defer { av_packet_unref(packet) }
-            guard let stream = input.stream(Int(packet.pointee.stream_index)), stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO else { continue }
+            guard let stream = input.stream(Int(packet.pointee.stream_index)),
+                stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO
+            else { continue }
             let base = av_q2d(stream.pointee.time_base)
             let ts = packet.pointee.pts != CFFmpegShims_AV_NOPTS_VALUE() ? packet.pointee.pts : packet.pointee.dts
             guard ts != CFFmpegShims_AV_NOPTS_VALUE() else { continue }

@@ -1,6 +1,6 @@
-import Foundation
 internal import CFFmpeg
 internal import CFFmpegShims
+import Foundation
 import KuzetWireClients
 
 /// The FLV muxer's output (custom I/O) cut back into tags, each published as one RTMP message.
@@ -28,9 +28,11 @@ final class FLVPublishingSink {
     func makeIO() -> UnsafeMutablePointer<AVIOContext>? {
         let size: Int32 = 64 * 1024
         guard let buffer = av_malloc(Int(size))?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        io = avio_alloc_context(buffer, size, 1, Unmanaged.passUnretained(self).toOpaque(), nil, { opaque, bytes, size in
-            Unmanaged<FLVPublishingSink>.fromOpaque(opaque!).takeUnretainedValue().write(bytes, count: Int(size))
-        }, nil)
+        io = avio_alloc_context(
+            buffer, size, 1, Unmanaged.passUnretained(self).toOpaque(), nil,
+            { opaque, bytes, size in
+                Unmanaged<FLVPublishingSink>.fromOpaque(opaque!).takeUnretainedValue().write(bytes, count: Int(size))
+            }, nil)
         if io == nil { av_free(buffer) }
         return io
     }
@@ -82,7 +84,9 @@ final class FLVPublishingSink {
         while bytes.count - offset >= 11 {
             let dataSize = Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             guard bytes.count - offset >= 11 + dataSize + 4 else { break }
-            let timestamp = UInt32(bytes[offset + 4]) << 16 | UInt32(bytes[offset + 5]) << 8 | UInt32(bytes[offset + 6]) | UInt32(bytes[offset + 7]) << 24
+            let timestamp =
+                UInt32(bytes[offset + 4]) << 16 | UInt32(bytes[offset + 5]) << 8 | UInt32(bytes[offset + 6]) | UInt32(
+                    bytes[offset + 7]) << 24
             try publisher.send(
                 tagType: bytes[offset] & 0x1F, timestamp: timestamp,
                 data: UnsafeRawBufferPointer(rebasing: bytes[(offset + 11)..<(offset + 11 + dataSize)]).bytes)

@@ -1,6 +1,6 @@
-import Foundation
 internal import CFFmpeg
 internal import CFFmpegShims
+import Foundation
 import KuzetWireClients
 
 /// Feeds an ``RTSPInterleavedSession`` to libavformat's `sdp` demuxer through custom I/O
@@ -28,12 +28,16 @@ final class InterleavedRTSPSource {
 
     /// Opens `context` (allocated by the caller, interrupt attached) as the `sdp` demuxer on this
     /// session. On failure libavformat has freed the context.
-    func open(_ context: inout UnsafeMutablePointer<AVFormatContext>?, options: inout OpaquePointer?, operation: String) throws(MediaError) {
+    func open(_ context: inout UnsafeMutablePointer<AVFormatContext>?, options: inout OpaquePointer?, operation: String)
+        throws(MediaError)
+    {
         let opaque = Unmanaged.passUnretained(self).toOpaque()
         guard let sdpBuffer = av_malloc(4096)?.assumingMemoryBound(to: UInt8.self),
-              let sdpIO = avio_alloc_context(sdpBuffer, 4096, 0, opaque, { opaque, buffer, size in
-                  InterleavedRTSPSource.from(opaque).readSessionDescription(into: buffer, size: size)
-              }, nil, nil)
+            let sdpIO = avio_alloc_context(
+                sdpBuffer, 4096, 0, opaque,
+                { opaque, buffer, size in
+                    InterleavedRTSPSource.from(opaque).readSessionDescription(into: buffer, size: size)
+                }, nil, nil)
         else {
             avformat_free_context(context)
             context = nil
@@ -47,9 +51,11 @@ final class InterleavedRTSPSource {
         // write_flag = 1: each avio_read_partial then calls our read directly (one packet per call);
         // the receiver reports libavformat writes into it are dropped (none are sent over TCP either).
         guard let rtpBuffer = av_malloc(4096)?.assumingMemoryBound(to: UInt8.self),
-              let rtpIO = avio_alloc_context(rtpBuffer, 4096, 1, opaque, { opaque, buffer, size in
-                  InterleavedRTSPSource.from(opaque).readPacket(into: buffer, size: size)
-              }, { _, _, size in size }, nil)
+            let rtpIO = avio_alloc_context(
+                rtpBuffer, 4096, 1, opaque,
+                { opaque, buffer, size in
+                    InterleavedRTSPSource.from(opaque).readPacket(into: buffer, size: size)
+                }, { _, _, size in size }, nil)
         else {
             avformat_free_context(context)
             context = nil

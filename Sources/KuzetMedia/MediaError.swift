@@ -55,7 +55,8 @@ extension MediaError {
         case CFFmpegShims_AVERROR_HTTP(403): .forbidden
         case CFFmpegShims_AVERROR_HTTP(404): .notFound
         case CFFmpegShims_AVERROR(ECONNREFUSED): .refused
-        case CFFmpegShims_AVERROR(EHOSTUNREACH), CFFmpegShims_AVERROR(ENETUNREACH), CFFmpegShims_AVERROR(ETIMEDOUT): .unreachable
+        case CFFmpegShims_AVERROR(EHOSTUNREACH), CFFmpegShims_AVERROR(ENETUNREACH), CFFmpegShims_AVERROR(ETIMEDOUT):
+            .unreachable
         case CFFmpegShims_AVERROR_EOF(): .endOfFile
         case CFFmpegShims_AVERROR_EXIT(): reason.hasSuffix("(timed out)") ? .timedOut : .interrupted
         default: reason.contains("resolve") || reason.contains("Name or service") ? .unreachable : .other

@@ -1,8 +1,8 @@
+internal import CFFmpeg
+internal import CFFmpegShims
 import Foundation
 import KuzetCore
 import KuzetWireClients
-internal import CFFmpeg
-internal import CFFmpegShims
 
 /// One opened source (an RTSP camera stream, or a file in tests), read packet by packet.
 ///
@@ -41,7 +41,9 @@ public final class MediaInput {
         self.interrupt = interrupt
         self.options = options
         self.redactedURL = CredentialRedaction.redact(url)
-        guard let packet = av_packet_alloc() else { throw MediaError(code: -12, operation: "allocate packet", reason: "out of memory") }
+        guard let packet = av_packet_alloc() else {
+            throw MediaError(code: -12, operation: "allocate packet", reason: "out of memory")
+        }
         self.packet = packet
         var context = avformat_alloc_context()
         guard let allocated = context else {
@@ -58,7 +60,9 @@ public final class MediaInput {
         let operation = "open \(redactedURL)"
         var source: InterleavedRTSPSource?
         do {
-            if options.transport == .tcp && RTSPInterleavedSession.handles(url), let session = try Self.interleavedSession(url, interrupt) {
+            if options.transport == .tcp && RTSPInterleavedSession.handles(url),
+                let session = try Self.interleavedSession(url, interrupt)
+            {
                 source = InterleavedRTSPSource(session: session)
                 try source!.open(&context, options: &dictionary, operation: operation)
             }
@@ -93,7 +97,7 @@ public final class MediaInput {
 
     deinit {
         avformat_close_input(&context)
-        source = nil  // after the demuxer that reads through it
+        source = nil // after the demuxer that reads through it
         var doomed: UnsafeMutablePointer<AVPacket>? = packet
         av_packet_free(&doomed)
     }
@@ -119,10 +123,12 @@ public final class MediaInput {
 
     /// Our own RTSP session to `url`, set up to PLAY; nil when it leaves the camera to libavformat's
     /// client (redirects, media sharing a payload type).
-    private static func interleavedSession(_ url: String, _ interrupt: MediaInterrupt) throws(MediaError) -> RTSPInterleavedSession? {
+    private static func interleavedSession(_ url: String, _ interrupt: MediaInterrupt) throws(MediaError)
+        -> RTSPInterleavedSession?
+    {
         do throws(WireClientError) {
             return try RTSPInterleavedSession(url: url, interrupt: interrupt)
-        } catch where error.kind == .unsupported {
+        } catch  where error.kind == .unsupported {
             return nil
         } catch {
             throw MediaError(error)

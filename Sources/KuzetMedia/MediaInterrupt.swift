@@ -10,7 +10,9 @@ public final class MediaInterrupt: WireInterrupt, @unchecked Sendable {
     let handle: OpaquePointer
 
     public init() {
-        guard let handle = CFFmpegShims_interruptCreate() else { fatalError("out of memory allocating a 24-byte interrupt handle") }
+        guard let handle = CFFmpegShims_interruptCreate() else {
+            fatalError("out of memory allocating a 24-byte interrupt handle")
+        }
         self.handle = handle
     }
 

@@ -1,5 +1,5 @@
-import Foundation
 internal import CFFmpegShims
+import Foundation
 
 /// Process-wide allocator settings for a process that carries many camera streams.
 ///

@@ -1,8 +1,8 @@
+internal import CFFmpeg
+internal import CFFmpegShims
 import Foundation
 import KuzetCore
 import KuzetWireClients
-internal import CFFmpeg
-internal import CFFmpegShims
 
 /// A muxer writing one camera stream, copying packets (no re-encoding): a segment file on disk
 /// or a live push to the ЦОУ.
@@ -70,7 +70,9 @@ public final class MediaOutput {
         let redacted = CredentialRedaction.redact(target)
         self.redactedTarget = redacted
         var context: UnsafeMutablePointer<AVFormatContext>? = nil
-        try MediaError.check(avformat_alloc_output_context2(&context, nil, format.muxerName, target), "set up \(format.muxerName) output \(redacted)")
+        try MediaError.check(
+            avformat_alloc_output_context2(&context, nil, format.muxerName, target),
+            "set up \(format.muxerName) output \(redacted)")
         guard let context, let scratch = av_packet_alloc() else {
             throw MediaError(code: -12, operation: "set up output \(redacted)", reason: "out of memory")
         }
@@ -84,11 +86,16 @@ public final class MediaOutput {
             for (index, track) in stream.tracks.enumerated() {
                 let source = stream.parameters[index]
                 timeBases.append(AVRational(num: track.timeBase.numerator, den: track.timeBase.denominator))
-                guard track.kind != .other, Self.accepts(context.pointee.oformat, track: track, codec: source.pointee.codec_id) else {
+                guard track.kind != .other,
+                    Self.accepts(context.pointee.oformat, track: track, codec: source.pointee.codec_id)
+                else {
                     if track.kind == .video {
                         throw MediaError(
-                            code: CFFmpegShims_AVERROR(EINVAL), operation: "set up \(format.muxerName) output \(redacted)",
-                            reason: "\(track.codecName) video cannot be carried in \(format.muxerName) by this FFmpeg build")
+                            code: CFFmpegShims_AVERROR(EINVAL),
+                            operation: "set up \(format.muxerName) output \(redacted)",
+                            reason:
+                                "\(track.codecName) video cannot be carried in \(format.muxerName) by this FFmpeg build"
+                        )
                     }
                     dropped.append(track)
                     continue
@@ -155,7 +162,9 @@ public final class MediaOutput {
                 _ = TLSVerificationNote.take()
                 let opened = avio_open2(&context.pointee.pb, target, AVIO_FLAG_WRITE, &callback, &ioOptions)
                 if opened < 0, let complaint = TLSVerificationNote.take() {
-                    throw MediaError(code: opened, operation: "open \(redacted)", reason: "TLS certificate not trusted (\(complaint))")
+                    throw MediaError(
+                        code: opened, operation: "open \(redacted)",
+                        reason: "TLS certificate not trusted (\(complaint))")
                 }
                 try MediaError.check(opened, "open \(redacted)")
             }
@@ -244,7 +253,8 @@ public final class MediaOutput {
 
     /// Whether the muxer can hold this track. Muxers with a codec-tag table answer exactly;
     /// for the others (MPEG-TS, RTSP) FFmpeg does not know, so video is taken and audio only if AAC.
-    static func accepts(_ format: UnsafePointer<AVOutputFormat>, track: MediaStreamInfo.Track, codec: AVCodecID) -> Bool {
+    static func accepts(_ format: UnsafePointer<AVOutputFormat>, track: MediaStreamInfo.Track, codec: AVCodecID) -> Bool
+    {
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer >= 0 { return answer == 1 }
         return track.kind == .video || codec == AV_CODEC_ID_AAC

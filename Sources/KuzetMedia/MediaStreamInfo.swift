@@ -62,7 +62,8 @@ public final class MediaStreamInfo: @unchecked Sendable {
             default: .other
             }
         let name = avcodec_get_name(parameters.codec_id).map { String(cString: $0) } ?? "unknown"
-        let rate = stream.avg_frame_rate.den > 0 && stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate
+        let rate =
+            stream.avg_frame_rate.den > 0 && stream.avg_frame_rate.num > 0 ? stream.avg_frame_rate : stream.r_frame_rate
         let fps = rate.den > 0 && rate.num > 0 ? Double(rate.num) / Double(rate.den) : nil
         return Track(
             kind: kind, codecName: name,

@@ -14,8 +14,12 @@ extension RTPPacketizer {
         if parameters.pointee.codec_id == AV_CODEC_ID_AAC && parameters.pointee.extradata_size == 0 { return nil }
         var created: UnsafeMutablePointer<AVFormatContext>?
         try MediaError.check(avformat_alloc_output_context2(&created, nil, "rtp", nil), "create RTP muxer")
-        guard let muxer = created else { throw MediaError(code: -12, operation: "create RTP muxer", reason: "out of memory") }
-        guard let stream = avformat_new_stream(muxer, nil), avcodec_parameters_copy(stream.pointee.codecpar, parameters) >= 0 else {
+        guard let muxer = created else {
+            throw MediaError(code: -12, operation: "create RTP muxer", reason: "out of memory")
+        }
+        guard let stream = avformat_new_stream(muxer, nil),
+            avcodec_parameters_copy(stream.pointee.codecpar, parameters) >= 0
+        else {
             release([muxer])
             throw MediaError(code: -12, operation: "create RTP muxer", reason: "out of memory")
         }
@@ -43,11 +47,17 @@ extension RTPPacketizer {
         stream: MediaStreamInfo, maxPacketSize: Int, sink: RTPSink
     ) throws(MediaError) -> (UnsafeMutablePointer<AVFormatContext>, [Int: Int32])? {
         var created: UnsafeMutablePointer<AVFormatContext>?
-        try MediaError.check(avformat_alloc_output_context2(&created, nil, "rtp_mpegts", nil), "create MPEG-TS RTP muxer")
-        guard let muxer = created else { throw MediaError(code: -12, operation: "create MPEG-TS RTP muxer", reason: "out of memory") }
+        try MediaError.check(
+            avformat_alloc_output_context2(&created, nil, "rtp_mpegts", nil), "create MPEG-TS RTP muxer")
+        guard let muxer = created else {
+            throw MediaError(code: -12, operation: "create MPEG-TS RTP muxer", reason: "out of memory")
+        }
         var mapping: [Int: Int32] = [:]
-        for (sourceIndex, parameters) in stream.parameters.enumerated() where stream.tracks[sourceIndex].kind != .other {
-            guard let output = avformat_new_stream(muxer, nil), avcodec_parameters_copy(output.pointee.codecpar, parameters) >= 0 else {
+        for (sourceIndex, parameters) in stream.parameters.enumerated() where stream.tracks[sourceIndex].kind != .other
+        {
+            guard let output = avformat_new_stream(muxer, nil),
+                avcodec_parameters_copy(output.pointee.codecpar, parameters) >= 0
+            else {
                 release([muxer])
                 throw MediaError(code: -12, operation: "create MPEG-TS RTP muxer", reason: "out of memory")
             }
@@ -56,7 +66,9 @@ extension RTPPacketizer {
             output.pointee.time_base = AVRational(num: timeBase.numerator, den: timeBase.denominator)
             mapping[sourceIndex] = output.pointee.index
         }
-        guard !mapping.isEmpty, attach(sink: sink, to: muxer, maxPacketSize: maxPacketSize), avformat_write_header(muxer, nil) >= 0 else {
+        guard !mapping.isEmpty, attach(sink: sink, to: muxer, maxPacketSize: maxPacketSize),
+            avformat_write_header(muxer, nil) >= 0
+        else {
             release([muxer])
             return nil
         }
@@ -72,7 +84,8 @@ extension RTPPacketizer {
                 buffer.assumingMemoryBound(to: UInt8.self), Int32(maxPacketSize + 64), 1, opaque, nil,
                 { opaque, bytes, count in
                     guard let opaque, let bytes, count > 0 else { return 0 }
-                    Unmanaged<RTPSink>.fromOpaque(opaque).takeUnretainedValue().receive(UnsafeBufferPointer(start: bytes, count: Int(count)))
+                    Unmanaged<RTPSink>.fromOpaque(opaque).takeUnretainedValue().receive(
+                        UnsafeBufferPointer(start: bytes, count: Int(count)))
                     return count
                 }, nil)
         else {
@@ -88,7 +101,8 @@ extension RTPPacketizer {
     /// The SDP of an MPEG-TS-over-RTP presentation (RFC 2250, static payload type 33).
     static func transportStreamDescription(title: String) -> String {
         [
-            "v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=\(title.isEmpty ? "Kuzet" : title)", "c=IN IP4 0.0.0.0", "t=0 0", "a=tool:kuzet-agent",
+            "v=0", "o=- 0 0 IN IP4 127.0.0.1", "s=\(title.isEmpty ? "Kuzet" : title)", "c=IN IP4 0.0.0.0", "t=0 0",
+            "a=tool:kuzet-agent",
             "m=video 0 RTP/AVP 33", "a=rtpmap:33 MP2T/90000", "a=control:streamid=0", "",
         ].joined(separator: "\r\n")
     }

@@ -49,7 +49,9 @@ public final class RTPPacketizer {
 
     /// Sets up the muxers for the supported tracks of `stream`.
     /// - Parameter title: the SDP session name (`s=`), e.g. the camera id.
-    public init(stream: MediaStreamInfo, title: String, payload: Payload = .elementary, maxPacketSize: Int = 1400) throws(MediaError) {
+    public init(stream: MediaStreamInfo, title: String, payload: Payload = .elementary, maxPacketSize: Int = 1400)
+        throws(MediaError)
+    {
         guard let scratch = av_packet_alloc() else {
             throw MediaError(code: -12, operation: "allocate packet", reason: "out of memory")
         }
@@ -62,7 +64,8 @@ public final class RTPPacketizer {
                 let sink = RTPSink(track: muxers.count)
                 guard
                     let muxer = try Self.makeMuxer(
-                        parameters: parameters, timeBase: stream.tracks[sourceIndex].timeBase, payloadType: 96 + muxers.count,
+                        parameters: parameters, timeBase: stream.tracks[sourceIndex].timeBase,
+                        payloadType: 96 + muxers.count,
                         maxPacketSize: maxPacketSize, sink: sink)
                 else { continue }
                 routes[sourceIndex] = Route(muxer: muxers.count, stream: 0, sourceTimeBase: timeBases[sourceIndex])
@@ -71,7 +74,9 @@ public final class RTPPacketizer {
             }
         case .transportStream:
             let sink = RTPSink(track: 0)
-            if let (muxer, mapping) = try Self.makeTransportStreamMuxer(stream: stream, maxPacketSize: maxPacketSize, sink: sink) {
+            if let (muxer, mapping) = try Self.makeTransportStreamMuxer(
+                stream: stream, maxPacketSize: maxPacketSize, sink: sink)
+            {
                 for (sourceIndex, muxerStream) in mapping {
                     routes[sourceIndex] = Route(muxer: 0, stream: muxerStream, sourceTimeBase: timeBases[sourceIndex])
                 }
@@ -81,7 +86,8 @@ public final class RTPPacketizer {
         }
         guard !muxers.isEmpty else {
             av_packet_free_wrapper(scratch)
-            throw MediaError(code: CFFmpegShims_AVERROR(22), operation: "relay \(title)", reason: "no track can be sent over RTP")
+            throw MediaError(
+                code: CFFmpegShims_AVERROR(22), operation: "relay \(title)", reason: "no track can be sent over RTP")
         }
         if payload == .transportStream {
             sessionDescription = Self.transportStreamDescription(title: title)
@@ -99,7 +105,8 @@ public final class RTPPacketizer {
             av_packet_free_wrapper(scratch)
             try MediaError.check(result, "describe \(title)")
         }
-        sessionDescription = Self.addingConnectionLine(String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
+        sessionDescription = Self.addingConnectionLine(
+            String(decoding: buffer.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self))
     }
 
     deinit {

@@ -11,9 +11,12 @@ public enum SnapshotEncoder {
     /// - Parameters:
     ///   - keyframe: a video keyframe of `stream` (with the stream's extradata it decodes alone).
     ///   - maxWidth: the still is scaled down (never up) to at most this width.
-    public static func jpeg(from keyframe: MediaPacket, of stream: MediaStreamInfo, maxWidth: Int = 640) throws(MediaError) -> [UInt8] {
+    public static func jpeg(from keyframe: MediaPacket, of stream: MediaStreamInfo, maxWidth: Int = 640)
+        throws(MediaError) -> [UInt8]
+    {
         guard keyframe.trackIndex < stream.parameters.count else {
-            throw MediaError(code: CFFmpegShims_AVERROR(22), operation: "snapshot", reason: "packet of an unknown track")
+            throw MediaError(
+                code: CFFmpegShims_AVERROR(22), operation: "snapshot", reason: "packet of an unknown track")
         }
         let decoded = try SnapshotFrame()
         try decode(keyframe, parameters: stream.parameters[keyframe.trackIndex], into: decoded)
@@ -25,7 +28,9 @@ public enum SnapshotEncoder {
         return try encode(scaled)
     }
 
-    static func decode(_ keyframe: MediaPacket, parameters: UnsafeMutablePointer<AVCodecParameters>, into output: SnapshotFrame) throws(MediaError) {
+    static func decode(
+        _ keyframe: MediaPacket, parameters: UnsafeMutablePointer<AVCodecParameters>, into output: SnapshotFrame
+    ) throws(MediaError) {
         guard let codec = avcodec_find_decoder(parameters.pointee.codec_id) else {
             throw MediaError(code: CFFmpegShims_AVERROR(22), operation: "snapshot", reason: "no decoder for this codec")
         }
@@ -36,7 +41,7 @@ public enum SnapshotEncoder {
         context.pointee.thread_count = 1
         try MediaError.check(avcodec_open2(context, codec, nil), "snapshot: open decoder")
         try MediaError.check(avcodec_send_packet(context, keyframe.packet), "snapshot: decode keyframe")
-        _ = avcodec_send_packet(context, nil)  // drain: the decoder may hold the frame back
+        _ = avcodec_send_packet(context, nil) // drain: the decoder may hold the frame back
         try MediaError.check(avcodec_receive_frame(context, output.frame), "snapshot: decode keyframe")
     }
 
@@ -44,9 +49,13 @@ public enum SnapshotEncoder {
         let source = input.frame.pointee
         guard
             let scaler = sws_getContext(
-                source.width, source.height, AVPixelFormat(source.format), Int32(width), Int32(height), AV_PIX_FMT_YUVJ420P,
+                source.width, source.height, AVPixelFormat(source.format), Int32(width), Int32(height),
+                AV_PIX_FMT_YUVJ420P,
                 SWS_BICUBIC, nil, nil, nil)
-        else { throw MediaError(code: CFFmpegShims_AVERROR(22), operation: "snapshot", reason: "cannot scale this picture format") }
+        else {
+            throw MediaError(
+                code: CFFmpegShims_AVERROR(22), operation: "snapshot", reason: "cannot scale this picture format")
+        }
         defer { sws_freeContext(scaler) }
         output.frame.pointee.width = Int32(width)
         output.frame.pointee.height = Int32(height)
@@ -71,7 +80,9 @@ public enum SnapshotEncoder {
 
     static func encode(_ picture: SnapshotFrame) throws(MediaError) -> [UInt8] {
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
-            throw MediaError(code: CFFmpegShims_AVERROR(22), operation: "snapshot", reason: "FFmpeg was built without the MJPEG encoder")
+            throw MediaError(
+                code: CFFmpegShims_AVERROR(22), operation: "snapshot",
+                reason: "FFmpeg was built without the MJPEG encoder")
         }
         var context = avcodec_alloc_context3(codec)
         defer { avcodec_free_context(&context) }
@@ -81,12 +92,14 @@ public enum SnapshotEncoder {
         context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
         context.pointee.time_base = AVRational(num: 1, den: 25)
         context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        context.pointee.global_quality = 4 * 118  // qscale 4 × FF_QP2LAMBDA: good quality, small file
+        context.pointee.global_quality = 4 * 118 // qscale 4 × FF_QP2LAMBDA: good quality, small file
         picture.frame.pointee.quality = context.pointee.global_quality
         picture.frame.pointee.pts = 0
         try MediaError.check(avcodec_open2(context, codec, nil), "snapshot: open JPEG encoder")
         try MediaError.check(avcodec_send_frame(context, picture.frame), "snapshot: encode JPEG")
-        guard let packet = av_packet_alloc() else { throw MediaError(code: -12, operation: "snapshot", reason: "out of memory") }
+        guard let packet = av_packet_alloc() else {
+            throw MediaError(code: -12, operation: "snapshot", reason: "out of memory")
+        }
         defer { av_packet_free_wrapper(packet) }
         try MediaError.check(avcodec_receive_packet(context, packet), "snapshot: encode JPEG")
         return Array(UnsafeBufferPointer(start: packet.pointee.data, count: Int(packet.pointee.size)))
@@ -97,7 +110,9 @@ public enum SnapshotEncoder {
 final class SnapshotFrame {
     let frame: UnsafeMutablePointer<AVFrame>
     init() throws(MediaError) {
-        guard let frame = av_frame_alloc() else { throw MediaError(code: -12, operation: "snapshot", reason: "out of memory") }
+        guard let frame = av_frame_alloc() else {
+            throw MediaError(code: -12, operation: "snapshot", reason: "out of memory")
+        }
         self.frame = frame
     }
     deinit {

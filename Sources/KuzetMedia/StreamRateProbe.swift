@@ -14,7 +14,9 @@ public enum StreamRateProbe {
     /// Reads `url` until `seconds` of its video have arrived and returns all its tracks' payload
     /// rate in kbit/s over that video time. Blocking: call from a dedicated thread. `url` may hold
     /// credentials; errors name it redacted.
-    public static func measure(url: String, tcp: Bool = true, seconds: Double = 4, timeoutSeconds: Double = 8) throws(MediaError) -> Double {
+    public static func measure(url: String, tcp: Bool = true, seconds: Double = 4, timeoutSeconds: Double = 8)
+        throws(MediaError) -> Double
+    {
         let shown = CredentialRedaction.redact(url)
         var options: OpaquePointer? = nil
         if url.lowercased().hasPrefix("rtsp") { av_dict_set(&options, "rtsp_transport", tcp ? "tcp" : "udp", 0) }
@@ -53,7 +55,9 @@ public enum StreamRateProbe {
             }
         }
         guard let first, let last, last > first else {
-            throw MediaError(code: -5, operation: "measure \(shown)", reason: "no video arrived within \(Int(seconds + timeoutSeconds)) s")
+            throw MediaError(
+                code: -5, operation: "measure \(shown)",
+                reason: "no video arrived within \(Int(seconds + timeoutSeconds)) s")
         }
         return Double(bytes) * 8 / (last - first) / 1000
     }

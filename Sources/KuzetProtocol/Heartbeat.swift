@@ -104,7 +104,11 @@ public struct SchoolInfo: Codable, Sendable, Equatable {
 }
 
 public struct CameraReport: Codable, Sendable, Equatable {
-    public enum RecordingState: String, Codable, Sendable { case recording, notRecording = "not_recording", disabled }
+    public enum RecordingState: String, Codable, Sendable {
+        case recording
+        case notRecording = "not_recording"
+        case disabled
+    }
     public enum DeliveryState: String, Codable, Sendable { case delivering, failing, disabled }
 
     public var id: String
@@ -163,7 +167,8 @@ public struct RetentionReport: Codable, Sendable, Equatable {
     public var recordedKbps: Double?
 
     public init(
-        oldestFootage: Date?, achievedDays: Double, gaps: [TimeRange] = [], bytesUsed: Int64, shortfallSince: Date? = nil,
+        oldestFootage: Date?, achievedDays: Double, gaps: [TimeRange] = [], bytesUsed: Int64,
+        shortfallSince: Date? = nil,
         recordedKbps: Double? = nil
     ) {
         self.recordedKbps = recordedKbps
@@ -295,7 +300,8 @@ extension JSONDecoder {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             if let date = WireDate.parse(text) { return date }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date-time")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date-time")
         }
         return decoder
     }

@@ -6,7 +6,9 @@ import KuzetMedia
 /// `where: what is wrong — what to do`, naming the camera and the configuration key to fix.
 /// Credentials never appear: URLs are redacted.
 enum CameraProblem {
-    static func describe(_ error: MediaError, camera: String, stream: AgentConfiguration.Camera.StreamChoice, url: String) -> String {
+    static func describe(
+        _ error: MediaError, camera: String, stream: AgentConfiguration.Camera.StreamChoice, url: String
+    ) -> String {
         let key = stream == .main ? "cameras[\(camera)].url" : "cameras[\(camera)].sub_url"
         let shown = CredentialRedaction.redact(url)
         let line: String =
@@ -31,11 +33,14 @@ enum CameraProblem {
         return CredentialRedaction.redact(line)
     }
 
-    static func unsupportedVideo(_ codec: String?, camera: String, stream: AgentConfiguration.Camera.StreamChoice) -> String {
+    static func unsupportedVideo(_ codec: String?, camera: String, stream: AgentConfiguration.Camera.StreamChoice)
+        -> String
+    {
         let key = stream == .main ? "cameras[\(camera)].url" : "cameras[\(camera)].sub_url"
         guard let codec else {
             return "\(key): the stream has no video track — point it at a video stream of the camera"
         }
-        return "\(key): video codec \(codec) is not supported — set this stream to H.264 or H.265 in the camera's settings"
+        return
+            "\(key): video codec \(codec) is not supported — set this stream to H.264 or H.265 in the camera's settings"
     }
 }

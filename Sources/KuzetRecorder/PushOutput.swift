@@ -24,7 +24,8 @@ public final class PushOutput: @unchecked Sendable {
         /// nil: the system's. The certificate is verified either way.
         public var caFile: String?
         public init(
-            camera: String, url: String, queueCapacity: Int = 512, openTimeout: Double = 3, writeTimeout: Double = 3, backoffCap: Double = 2,
+            camera: String, url: String, queueCapacity: Int = 512, openTimeout: Double = 3, writeTimeout: Double = 3,
+            backoffCap: Double = 2,
             caFile: String? = nil
         ) {
             self.camera = camera
@@ -55,7 +56,8 @@ public final class PushOutput: @unchecked Sendable {
     private let logger: Logger
     private let interrupt = MediaInterrupt()
     private let lock = NSCondition()
-    private var shared = State(connected: false, since: Date(), bitrateKbps: 0, bytesSent: 0, droppedPackets: 0, reconnects: 0)
+    private var shared = State(
+        connected: false, since: Date(), bitrateKbps: 0, bytesSent: 0, droppedPackets: 0, reconnects: 0)
     private var meter = RateMeter()
     private let worker = WorkerThread()
 
@@ -73,7 +75,8 @@ public final class PushOutput: @unchecked Sendable {
         self.configuration = configuration
         self.fanout = fanout
         // Small batches: at most ~0.1 s added to the centre's latency, a few wake-ups a second.
-        self.queue = fanout.subscribe(name: "push.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 8)
+        self.queue = fanout.subscribe(
+            name: "push.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 8)
         self.backoff = Backoff(initial: .milliseconds(250), cap: .seconds(configuration.backoffCap))
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
@@ -129,7 +132,9 @@ public final class PushOutput: @unchecked Sendable {
             guard output != nil else { return drop() }
         }
         guard let output else { return }
-        let outcome = repair.repair(track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration, timeBase: track.timeBase)
+        let outcome = repair.repair(
+            track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration,
+            timeBase: track.timeBase)
         guard case .write(let dts, let pts) = outcome else {
             disconnect(error: nil)
             return drop()
@@ -147,19 +152,24 @@ public final class PushOutput: @unchecked Sendable {
                 meter.add(bytes: sent)
             }
         } catch {
-            disconnect(error: "centre.push: \(error.description) — check the ЦОУ ingest is up and the URL is right; retrying")
+            disconnect(
+                error: "centre.push: \(error.description) — check the ЦОУ ingest is up and the URL is right; retrying")
             drop()
         }
     }
 
     private func connect(stream: MediaStreamInfo) {
         guard let format = MediaOutput.Format.forPush(url: configuration.url) else {
-            return disconnect(error: "centre.push: \(CredentialRedaction.redact(configuration.url)) is not \(PushProtocol.schemes()) — fix centre.push")
+            return disconnect(
+                error:
+                    "centre.push: \(CredentialRedaction.redact(configuration.url)) is not \(PushProtocol.schemes()) — fix centre.push"
+            )
         }
         do {
             let output = try MediaOutput(
                 target: configuration.url, format: format, stream: stream, interrupt: interrupt,
-                openTimeout: configuration.openTimeout, writeTimeout: configuration.writeTimeout, caFile: configuration.caFile)
+                openTimeout: configuration.openTimeout, writeTimeout: configuration.writeTimeout,
+                caFile: configuration.caFile)
             self.output = output
             repair.reset()
             base = nil

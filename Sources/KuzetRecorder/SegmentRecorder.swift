@@ -22,7 +22,10 @@ public final class SegmentRecorder: @unchecked Sendable {
         public var format: SegmentFormat
         public var segmentSeconds: Double
         public var queueCapacity: Int
-        public init(camera: String, root: String, format: SegmentFormat = .fmp4, segmentSeconds: Double, queueCapacity: Int = 1024) {
+        public init(
+            camera: String, root: String, format: SegmentFormat = .fmp4, segmentSeconds: Double,
+            queueCapacity: Int = 1024
+        ) {
             self.camera = camera
             self.root = root
             self.format = format
@@ -69,12 +72,16 @@ public final class SegmentRecorder: @unchecked Sendable {
         var lastSeconds: Double
     }
 
-    public init(configuration: Configuration, fanout: PacketFanout, events: (any SegmentEvents)? = nil, logger: Logger = Logger(label: "kuzet.recorder")) {
+    public init(
+        configuration: Configuration, fanout: PacketFanout, events: (any SegmentEvents)? = nil,
+        logger: Logger = Logger(label: "kuzet.recorder")
+    ) {
         self.configuration = configuration
         self.store = SegmentStore(root: configuration.root)
         self.fanout = fanout
         // Batches: a recorder needs no low latency, and waking per packet costs more CPU than the writing.
-        self.queue = fanout.subscribe(name: "recorder.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 16)
+        self.queue = fanout.subscribe(
+            name: "recorder.\(configuration.camera)", capacity: configuration.queueCapacity, wakeBatch: 16)
         self.events = events
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
@@ -127,14 +134,20 @@ public final class SegmentRecorder: @unchecked Sendable {
         let track = stream.tracks[packet.trackIndex]
         let isVideo = packet.trackIndex == stream.videoTrackIndex
         guard segment != nil || (isVideo && packet.isKeyframe) else { return }
-        var outcome = repair.repair(track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration, timeBase: track.timeBase)
+        var outcome = repair.repair(
+            track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration,
+            timeBase: track.timeBase)
         if outcome == .discontinuity {
-            logger.warning("timestamp jump: starting a new segment", metadata: ["segment.path": .string(segment?.file.path ?? "-")])
+            logger.warning(
+                "timestamp jump: starting a new segment", metadata: ["segment.path": .string(segment?.file.path ?? "-")]
+            )
             finishSegment()
             repair.reset()
             anchor = nil
             guard isVideo && packet.isKeyframe else { return }
-            outcome = repair.repair(track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration, timeBase: track.timeBase)
+            outcome = repair.repair(
+                track: packet.trackIndex, dts: packet.dts, pts: packet.pts, duration: packet.duration,
+                timeBase: track.timeBase)
         }
         guard case .write(let dts, let pts) = outcome else { return }
         let seconds = Self.seconds(dts, track.timeBase)
@@ -146,13 +159,14 @@ public final class SegmentRecorder: @unchecked Sendable {
         }
         guard var open = segment else { return }
         let offset = Self.ticks(open.startSeconds, track.timeBase)
-        guard dts - offset >= 0 || isVideo else { return }  // audio from before the segment's first frame
+        guard dts - offset >= 0 || isVideo else { return } // audio from before the segment's first frame
         do {
             try open.output.write(packet, dts: dts - offset, pts: pts - offset)
             open.lastSeconds = max(open.lastSeconds, seconds + Self.seconds(packet.duration, track.timeBase))
             segment = open
         } catch {
-            let message = "storage.root: cannot write \(open.file.path) (\(error.reason)) — check the disk (space, permissions)"
+            let message =
+                "storage.root: cannot write \(open.file.path) (\(error.reason)) — check the disk (space, permissions)"
             logger.error("segment write failed", metadata: ["error": .string(message)])
             lock.withLock { shared.lastError = message }
             finishSegment()
@@ -181,7 +195,10 @@ public final class SegmentRecorder: @unchecked Sendable {
             for dropped in output.droppedTracks where warnedCodecs.insert(dropped.codecName).inserted {
                 logger.warning(
                     "audio track dropped: the container cannot hold it",
-                    metadata: ["codec": .string(dropped.codecName), "fix": .string("set the camera's audio to AAC to record sound")])
+                    metadata: [
+                        "codec": .string(dropped.codecName),
+                        "fix": .string("set the camera's audio to AAC to record sound"),
+                    ])
             }
             segment = OpenSegment(output: output, file: file, startSeconds: seconds, lastSeconds: seconds)
             lock.withLock {
@@ -206,7 +223,9 @@ public final class SegmentRecorder: @unchecked Sendable {
         do {
             try open.output.finish()
         } catch {
-            logger.warning("segment trailer failed", metadata: ["segment.path": .string(open.file.path), "error": .string(error.reason)])
+            logger.warning(
+                "segment trailer failed",
+                metadata: ["segment.path": .string(open.file.path), "error": .string(error.reason)])
         }
         Self.fsync(path: open.file.path)
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: open.file.path))?[.size] as? Int) ?? 0

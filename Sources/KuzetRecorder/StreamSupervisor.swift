@@ -25,7 +25,8 @@ public final class StreamSupervisor: @unchecked Sendable {
 
         public init(
             camera: String, stream: AgentConfiguration.Camera.StreamChoice, url: String,
-            transport: AgentConfiguration.Camera.Transport = .tcp, openTimeout: Double = 5, stallTimeout: Double = 5, backoffCap: Double = 2
+            transport: AgentConfiguration.Camera.Transport = .tcp, openTimeout: Double = 5, stallTimeout: Double = 5,
+            backoffCap: Double = 2
         ) {
             self.camera = camera
             self.stream = stream
@@ -133,11 +134,15 @@ public final class StreamSupervisor: @unchecked Sendable {
         do {
             input = try MediaInput(opening: configuration.url, options: options, interrupt: interrupt)
         } catch {
-            throw SessionFailure(message: CameraProblem.describe(error, camera: configuration.camera, stream: configuration.stream, url: configuration.url))
+            throw SessionFailure(
+                message: CameraProblem.describe(
+                    error, camera: configuration.camera, stream: configuration.stream, url: configuration.url))
         }
         let info = input.stream
         guard let video = info.video, Self.supportedVideoCodecs.contains(video.codecName) else {
-            throw SessionFailure(message: CameraProblem.unsupportedVideo(info.video?.codecName, camera: configuration.camera, stream: configuration.stream))
+            throw SessionFailure(
+                message: CameraProblem.unsupportedVideo(
+                    info.video?.codecName, camera: configuration.camera, stream: configuration.stream))
         }
         lock.withLock {
             current.codec = video.codecName
@@ -155,12 +160,15 @@ public final class StreamSupervisor: @unchecked Sendable {
                 packet = try input.read()
             } catch {
                 if isStopping { return }
-                throw SessionFailure(message: CameraProblem.describe(error, camera: configuration.camera, stream: configuration.stream, url: configuration.url))
+                throw SessionFailure(
+                    message: CameraProblem.describe(
+                        error, camera: configuration.camera, stream: configuration.stream, url: configuration.url))
             }
             guard let packet else {
-                throw SessionFailure(message: CameraProblem.describe(
-                    MediaError.endOfStream("read"), camera: configuration.camera,
-                    stream: configuration.stream, url: configuration.url))
+                throw SessionFailure(
+                    message: CameraProblem.describe(
+                        MediaError.endOfStream("read"), camera: configuration.camera,
+                        stream: configuration.stream, url: configuration.url))
             }
             lock.withLock {
                 meter.add(bytes: packet.size)

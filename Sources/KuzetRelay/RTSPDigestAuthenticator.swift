@@ -10,7 +10,9 @@ public struct RTSPDigestAuthenticator: Sendable {
     /// The nonce this authenticator issues and accepts (one per RTSP connection).
     public let nonce: String
 
-    public init(username: String, password: String, realm: String = "kuzet", nonce: String = RTSPDigestAuthenticator.makeNonce()) {
+    public init(
+        username: String, password: String, realm: String = "kuzet", nonce: String = RTSPDigestAuthenticator.makeNonce()
+    ) {
         self.username = username
         self.password = password
         self.realm = realm

@@ -14,7 +14,8 @@ struct RTSPMessageDecoder: ByteToMessageDecoder {
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         let state = try cut(context: context, buffer: &buffer)
         if state == .needMoreData || buffer.readableBytes == 0 {
-            context.fireUserInboundEventTriggered(RelayPartialMessage(waiting: buffer.readableBytes > 0 || skipping > 0))
+            context.fireUserInboundEventTriggered(
+                RelayPartialMessage(waiting: buffer.readableBytes > 0 || skipping > 0))
         }
         return state
     }
@@ -37,7 +38,9 @@ struct RTSPMessageDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
     }

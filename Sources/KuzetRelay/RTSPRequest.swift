@@ -1,3 +1,5 @@
+import Foundation
+
 /// One RTSP request from a client (RFC 2326 §6), as framed by KuzetWire through ``RTSPMessageParser``.
 public struct RTSPRequest: Sendable, Equatable {
     public var method: String
@@ -7,7 +9,10 @@ public struct RTSPRequest: Sendable, Equatable {
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
 
-    public init(method: String, uri: String, version: String = "RTSP/1.0", headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    public init(
+        method: String, uri: String, version: String = "RTSP/1.0", headers: [(name: String, value: String)] = [],
+        body: [UInt8] = []
+    ) {
         self.method = method
         self.uri = uri
         self.version = version
@@ -24,8 +29,7 @@ public struct RTSPRequest: Sendable, Equatable {
 
     public static func == (lhs: RTSPRequest, rhs: RTSPRequest) -> Bool {
         lhs.method == rhs.method && lhs.uri == rhs.uri && lhs.version == rhs.version && lhs.body == rhs.body
-            && lhs.headers.map(\.name) == rhs.headers.map(\.name) && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+            && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One RTSP response to a client.
 public struct RTSPResponse: Sendable, Equatable {
     public var status: Int
@@ -52,5 +54,3 @@ public struct RTSPResponse: Sendable, Equatable {
             && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 }
-
-import Foundation

@@ -118,7 +118,8 @@ public struct RTSPSession: Sendable {
         case .offline: return RTSPResponse(status: 503, headers: [("Retry-After", "5")])
         case .live(let sdp, _):
             let base = request.uri.hasSuffix("/") ? request.uri : request.uri + "/"
-            return RTSPResponse(status: 200, headers: [("Content-Base", base), ("Content-Type", "application/sdp")], body: sdp)
+            return RTSPResponse(
+                status: 200, headers: [("Content-Base", base), ("Content-Type", "application/sdp")], body: sdp)
         }
     }
 
@@ -131,14 +132,18 @@ public struct RTSPSession: Sendable {
         if requested.track == nil && trackCount == 1 { requested.track = 0 }
         guard let track = requested.track, track < trackCount else { return RTSPResponse(status: 404) }
         if let path, path != requested.withoutTrack { return RTSPResponse(status: 459) }
-        guard let header = request[header: "Transport"], let transport = RTSPTransport.choose(from: header, nextChannel: nextChannel) else {
+        guard let header = request[header: "Transport"],
+            let transport = RTSPTransport.choose(from: header, nextChannel: nextChannel)
+        else {
             return RTSPResponse(status: 461)
         }
         if case .interleaved(_, let rtcp) = transport { nextChannel = max(nextChannel, rtcp &+ 1) }
         path = requested.withoutTrack
         transports[track] = transport
         state = .ready
-        return RTSPResponse(status: 200, headers: [("Transport", transport.headerValue(ssrc: nil, serverPorts: serverPorts))] + sessionHeader)
+        return RTSPResponse(
+            status: 200,
+            headers: [("Transport", transport.headerValue(ssrc: nil, serverPorts: serverPorts))] + sessionHeader)
     }
 
     private mutating func play(_ request: RTSPRequest) -> (RTSPResponse, Action?) {

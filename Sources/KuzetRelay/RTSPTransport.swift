@@ -1,3 +1,5 @@
+import Foundation
+
 /// A client's choice of transport from its `Transport:` header (RFC 2326 §12.39).
 public enum RTSPTransport: Sendable, Hashable {
     /// RTP and RTCP inside the RTSP connection, on these two channel numbers.
@@ -19,12 +21,16 @@ public enum RTSPTransport: Sendable, Hashable {
                     return (part[..<equals].lowercased(), String(part[part.index(after: equals)...]))
                 }, uniquingKeysWith: { first, _ in first })
             if profile == "RTP/AVP/TCP" {
-                if let range = parameters["interleaved"].flatMap(pair), let rtp = UInt8(exactly: range.0), let rtcp = UInt8(exactly: range.1) {
+                if let range = parameters["interleaved"].flatMap(pair), let rtp = UInt8(exactly: range.0),
+                    let rtcp = UInt8(exactly: range.1)
+                {
                     return .interleaved(rtp: rtp, rtcp: rtcp)
                 }
                 return .interleaved(rtp: nextChannel, rtcp: nextChannel &+ 1)
             }
-            if let ports = parameters["client_port"].flatMap(pair), (1...65535).contains(ports.0), (1...65535).contains(ports.1) {
+            if let ports = parameters["client_port"].flatMap(pair), (1...65535).contains(ports.0),
+                (1...65535).contains(ports.1)
+            {
                 return .udp(rtpPort: ports.0, rtcpPort: ports.1)
             }
         }
@@ -47,9 +53,8 @@ public enum RTSPTransport: Sendable, Hashable {
         case .interleaved(let rtp, let rtcp):
             return "RTP/AVP/TCP;unicast;interleaved=\(rtp)-\(rtcp)"
         case .udp(let rtpPort, let rtcpPort):
-            return "RTP/AVP;unicast;client_port=\(rtpPort)-\(rtcpPort);server_port=\(serverPorts.rtp)-\(serverPorts.rtcp)"
+            return
+                "RTP/AVP;unicast;client_port=\(rtpPort)-\(rtcpPort);server_port=\(serverPorts.rtp)-\(serverPorts.rtcp)"
         }
     }
 }
-
-import Foundation

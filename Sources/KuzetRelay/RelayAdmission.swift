@@ -49,7 +49,9 @@ final class RelayAdmission: Sendable {
                 return Decision(refusal: .relayFull(limit: maxClients), firstRefusal: !state.relayFullLogged)
             }
             if state.perCamera[camera, default: 0] >= maxClientsPerCamera {
-                return Decision(refusal: .cameraFull(limit: maxClientsPerCamera), firstRefusal: state.camerasFullLogged.insert(camera).inserted)
+                return Decision(
+                    refusal: .cameraFull(limit: maxClientsPerCamera),
+                    firstRefusal: state.camerasFullLogged.insert(camera).inserted)
             }
             state.total += 1
             state.perCamera[camera, default: 0] += 1

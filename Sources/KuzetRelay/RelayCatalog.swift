@@ -9,7 +9,10 @@ public final class RelayCatalog: Sendable {
     public let fanout: @Sendable (_ camera: String, _ stream: AgentConfiguration.Camera.StreamChoice) -> PacketFanout?
     private let descriptions = NIOLockedSDPCache()
 
-    public init(fanout: @escaping @Sendable (_ camera: String, _ stream: AgentConfiguration.Camera.StreamChoice) -> PacketFanout?) {
+    public init(
+        fanout:
+            @escaping @Sendable (_ camera: String, _ stream: AgentConfiguration.Camera.StreamChoice) -> PacketFanout?
+    ) {
         self.fanout = fanout
     }
 
@@ -34,7 +37,9 @@ final class NIOLockedSDPCache: @unchecked Sendable {
     private let lock = NSLock()
     private var cache: [String: (stream: MediaStreamInfo, sdp: String, trackCount: Int)] = [:]
 
-    func description(for stream: MediaStreamInfo, payload: RTPPacketizer.Payload, title: String) -> (sdp: String, trackCount: Int)? {
+    func description(for stream: MediaStreamInfo, payload: RTPPacketizer.Payload, title: String) -> (
+        sdp: String, trackCount: Int
+    )? {
         let key = "\(ObjectIdentifier(stream).hashValue)/\(payload)/\(title)"
         if let hit = lock.withLock({ cache[key] }), hit.stream === stream { return (hit.sdp, hit.trackCount) }
         guard let packetizer = try? RTPPacketizer(stream: stream, title: title, payload: payload) else { return nil }

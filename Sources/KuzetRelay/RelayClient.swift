@@ -55,7 +55,8 @@ final class RelayClient: Sendable {
     func write(_ interleaved: ByteBuffer) {
         let bytes = interleaved.readableBytes
         pending.withLockedValue { $0 += bytes }
-        target.control.writeAndFlush(interleaved).whenComplete { [pending] _ in pending.withLockedValue { $0 -= bytes } }
+        target.control.writeAndFlush(interleaved).whenComplete { [pending] _ in pending.withLockedValue { $0 -= bytes }
+        }
     }
 
     /// Sends datagrams through the relay's UDP sockets (UDP never waits: a full socket buffer

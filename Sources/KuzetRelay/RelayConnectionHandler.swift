@@ -31,7 +31,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         let catalog = server.catalog
         self.session = RTSPSession(
             authenticator: server.configuration.username.map {
-                RTSPDigestAuthenticator(username: $0, password: server.configuration.password ?? "", realm: server.configuration.realm)
+                RTSPDigestAuthenticator(
+                    username: $0, password: server.configuration.password ?? "", realm: server.configuration.realm)
             },
             serverPorts: server.udpPorts, timeoutSeconds: server.configuration.sessionTimeout,
             maximumFailedAuthorizations: server.configuration.maxFailedAuthorizations,
@@ -44,7 +45,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         lastHeard = .now()
         scheduleIdleCheck(context: context, at: lastHeard + .seconds(Int64(server.configuration.sessionTimeout)))
-        armRequestDeadline(context: context)  // the first request is due within the timeout of connecting
+        armRequestDeadline(context: context) // the first request is due within the timeout of connecting
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -62,7 +63,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastHeard = .now()
-        guard case .request(let request) = unwrapInboundIn(data) else { return }  // client RTCP: keeps the session alive, then dropped
+        // client RTCP: keeps the session alive, then dropped
+        guard case .request(let request) = unwrapInboundIn(data) else { return }
         heardRequest = true
         disarmRequestDeadline()
         var (response, action) = session.handle(request)
@@ -79,7 +81,11 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             logger.log(
                 level: response.status == 401 ? .debug : .info,
                 "relay refused a request",
-                metadata: ["rtsp.method": "\(request.method)", "rtsp.path": "\(RelayPath(uri: request.uri)?.presentation ?? "?")", "rtsp.status": "\(response.status)"])
+                metadata: [
+                    "rtsp.method": "\(request.method)",
+                    "rtsp.path": "\(RelayPath(uri: request.uri)?.presentation ?? "?")",
+                    "rtsp.status": "\(response.status)",
+                ])
         }
         var buffer = context.channel.allocator.buffer(capacity: 512)
         buffer.writeString(response.serialized(cseq: request.cseq))
@@ -92,7 +98,9 @@ final class RelayConnectionHandler: ChannelInboundHandler {
             stopPlaying()
         case .close:
             server.statistics.record(.failedLogins)
-            logger.warning("relay closed a connection after too many wrong passwords", metadata: ["relay.failed_logins": "\(session.failedAuthorizations)"])
+            logger.warning(
+                "relay closed a connection after too many wrong passwords",
+                metadata: ["relay.failed_logins": "\(session.failedAuthorizations)"])
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in bound.value.close(promise: nil) }
         case nil:
@@ -118,7 +126,9 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? WireError {
             // A message over a limit (413) or malformed (400): answered once, then closed.
-            logger.info("relay refused a message", metadata: ["rtsp.status": "\(error.status)", "rtsp.problem": "\(error.kind)"])
+            logger.info(
+                "relay refused a message",
+                metadata: ["rtsp.status": "\(error.status)", "rtsp.problem": "\(error.kind)"])
             var buffer = context.channel.allocator.buffer(capacity: 64)
             buffer.writeString(RTSPResponse(status: error.status).serialized(cseq: nil))
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -148,7 +158,10 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         server.statistics.record(.sessionTimeout)
         logger.info(
             "relay closed a session that sent nothing for its timeout",
-            metadata: ["relay.session_timeout_seconds": "\(server.configuration.sessionTimeout)", "relay.playing": "\(playing != nil)"])
+            metadata: [
+                "relay.session_timeout_seconds": "\(server.configuration.sessionTimeout)",
+                "relay.playing": "\(playing != nil)",
+            ])
         stopPlaying()
         context.close(promise: nil)
     }
@@ -176,7 +189,10 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         // Debug level: an attacker holding connections would otherwise write a line for each.
         logger.debug(
             "relay closed a connection that did not send a whole request in time",
-            metadata: ["relay.request_timeout_seconds": "\(server.configuration.requestTimeout)", "relay.partial_request": "\(partWaiting)"])
+            metadata: [
+                "relay.request_timeout_seconds": "\(server.configuration.requestTimeout)",
+                "relay.partial_request": "\(partWaiting)",
+            ])
         stopPlaying()
         guard partWaiting else {
             context.close(promise: nil)
@@ -215,10 +231,13 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         }
         let client = RelayClient(
             camera: path.camera, payload: path.payload,
-            target: .init(control: context.channel, transports: transports, udp: server.udpChannels, clientAddress: context.channel.remoteAddress),
+            target: .init(
+                control: context.channel, transports: transports, udp: server.udpChannels,
+                clientAddress: context.channel.remoteAddress),
             bufferLimit: server.configuration.clientBufferBytes)
         playing = (client, server.pumps.add(client, fanout: fanout))
-        logger.info("relay client playing", metadata: ["camera.id": "\(path.camera)", "rtsp.stream": "\(path.stream.rawValue)"])
+        logger.info(
+            "relay client playing", metadata: ["camera.id": "\(path.camera)", "rtsp.stream": "\(path.stream.rawValue)"])
     }
 
     /// Takes the client off its pump and gives back its place under the caps.

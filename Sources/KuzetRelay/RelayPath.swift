@@ -12,7 +12,10 @@ public struct RelayPath: Sendable, Equatable {
     /// The relayed track a SETUP names (`streamid=N`); nil for the whole presentation.
     public var track: Int?
 
-    public init(camera: String, stream: AgentConfiguration.Camera.StreamChoice = .main, payload: RTPPacketizer.Payload = .elementary, track: Int? = nil) {
+    public init(
+        camera: String, stream: AgentConfiguration.Camera.StreamChoice = .main,
+        payload: RTPPacketizer.Payload = .elementary, track: Int? = nil
+    ) {
         self.camera = camera
         self.stream = stream
         self.payload = payload

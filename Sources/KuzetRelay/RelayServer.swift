@@ -42,9 +42,12 @@ public final class RelayServer: Service, Sendable {
         self.group = group
         self.logger = logger
         self.pumps = RelayStreamPumps(
-            capacity: configuration.streamQueueCapacity, slowClientTimeout: configuration.slowClientTimeout, statistics: statistics, logger: logger)
-        self.connections = RelayConnections(limit: configuration.maxConnections, perAddressLimit: configuration.maxConnectionsPerAddress)
-        self.admission = RelayAdmission(maxClients: configuration.maxClients, maxClientsPerCamera: configuration.maxClientsPerCamera)
+            capacity: configuration.streamQueueCapacity, slowClientTimeout: configuration.slowClientTimeout,
+            statistics: statistics, logger: logger)
+        self.connections = RelayConnections(
+            limit: configuration.maxConnections, perAddressLimit: configuration.maxConnectionsPerAddress)
+        self.admission = RelayAdmission(
+            maxClients: configuration.maxClients, maxClientsPerCamera: configuration.maxClientsPerCamera)
     }
 
     /// Clients holding a place under `relay.max_clients` now.
@@ -62,7 +65,8 @@ public final class RelayServer: Service, Sendable {
 
     public func run() async throws {
         let host = configuration.listen.host
-        let rtp: any Channel, rtcp: any Channel
+        let rtp: any Channel
+        let rtcp: any Channel
         do {
             rtp = try await DatagramBootstrap(group: group).bind(host: host, port: configuration.udpRTPPort).get()
             do {
@@ -72,12 +76,15 @@ public final class RelayServer: Service, Sendable {
                 throw error
             }
         } catch {
-            logger.error("relay.listen: cannot open UDP ports on \(host) (\(error)) — check the address; the agent keeps recording without the relay")
+            logger.error(
+                "relay.listen: cannot open UDP ports on \(host) (\(error)) — check the address; the agent keeps recording without the relay"
+            )
             try? await gracefulShutdown()
             return
         }
         let shared = Shared(
-            configuration: configuration, catalog: catalog, statistics: statistics, logger: logger, udpChannels: (rtp, rtcp),
+            configuration: configuration, catalog: catalog, statistics: statistics, logger: logger,
+            udpChannels: (rtp, rtcp),
             udpPorts: (rtp.localAddress?.port ?? 0, rtcp.localAddress?.port ?? 0),
             admission: admission, pumps: pumps)
         let connections = connections
@@ -90,7 +97,10 @@ public final class RelayServer: Service, Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(
-                    .writeBufferWaterMark, value: .init(low: configuration.clientBufferBytes / 2, high: max(configuration.clientBufferBytes, 2)))
+                    .writeBufferWaterMark,
+                    value: .init(
+                        low: configuration.clientBufferBytes / 2, high: max(configuration.clientBufferBytes, 2))
+                )
                 .childChannelInitializer { channel in
                     let admitted = connections.add(channel)
                     if let refusal = admitted.refusal {
@@ -99,7 +109,8 @@ public final class RelayServer: Service, Sendable {
                             statistics.record(.maxConnections)
                             if admitted.firstRefusal {
                                 logger.warning(
-                                    "relay.max_connections: \(connections.limit) RTSP connections are open; more are answered 503 and closed — raise relay.max_connections if they are legitimate")
+                                    "relay.max_connections: \(connections.limit) RTSP connections are open; more are answered 503 and closed — raise relay.max_connections if they are legitimate"
+                                )
                             }
                         case .addressFull(let address):
                             statistics.record(.maxConnectionsPerAddress)
@@ -109,11 +120,14 @@ public final class RelayServer: Service, Sendable {
                                     metadata: ["client.address": "\(address)"])
                             }
                         }
-                        return channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(RelayRefusingHandler()) }
+                        return channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(RelayRefusingHandler())
+                        }
                     }
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(RTSPMessageDecoder()))
-                        try channel.pipeline.syncOperations.addHandler(RelayConnectionHandler(server: shared, remoteAddress: channel.remoteAddress))
+                        try channel.pipeline.syncOperations.addHandler(
+                            RelayConnectionHandler(server: shared, remoteAddress: channel.remoteAddress))
                     }
                 }
                 .bind(host: host, port: configuration.listen.port).get()
@@ -121,14 +135,20 @@ public final class RelayServer: Service, Sendable {
             try? await rtp.close()
             try? await rtcp.close()
             // The relay is not worth losing footage for: say what to fix, keep the agent recording.
-            logger.error("relay.listen: cannot listen on \(configuration.listen) (\(error)) — choose a free port or address; the agent keeps recording without the relay")
+            logger.error(
+                "relay.listen: cannot listen on \(configuration.listen) (\(error)) — choose a free port or address; the agent keeps recording without the relay"
+            )
             try? await gracefulShutdown()
             return
         }
         boundPort.withLockedValue { $0 = server.localAddress?.port }
         logger.info(
             "relay listening",
-            metadata: ["relay.listen": "\(configuration.listen)", "relay.udp_ports": "\(shared.udpPorts.rtp)-\(shared.udpPorts.rtcp)", "relay.auth": "\(configuration.username != nil)"])
+            metadata: [
+                "relay.listen": "\(configuration.listen)",
+                "relay.udp_ports": "\(shared.udpPorts.rtp)-\(shared.udpPorts.rtcp)",
+                "relay.auth": "\(configuration.username != nil)",
+            ])
         try? await gracefulShutdown()
         try? await server.close()
         await connections.closeAll()

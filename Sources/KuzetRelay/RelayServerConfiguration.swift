@@ -39,9 +39,12 @@ public struct RelayServerConfiguration: Sendable {
     public init(
         listen: ListenAddress, username: String? = nil, password: String? = nil, realm: String = "kuzet",
         udpRTPPort: Int = 0, udpRTCPPort: Int = 0, streamQueueCapacity: Int = 512,
-        maxClients: Int = AgentConfiguration.Relay.defaultMaxClients, maxClientsPerCamera: Int = AgentConfiguration.Relay.defaultMaxClientsPerCamera,
-        maxConnections: Int? = nil, maxConnectionsPerAddress: Int = AgentConfiguration.Relay.defaultMaxConnectionsPerAddress,
-        requestTimeout: Int = AgentConfiguration.Relay.defaultRequestTimeoutSeconds, sessionTimeout: Int = 60, clientBufferBytes: Int = 512 * 1024, slowClientTimeout: Double = 10,
+        maxClients: Int = AgentConfiguration.Relay.defaultMaxClients,
+        maxClientsPerCamera: Int = AgentConfiguration.Relay.defaultMaxClientsPerCamera,
+        maxConnections: Int? = nil,
+        maxConnectionsPerAddress: Int = AgentConfiguration.Relay.defaultMaxConnectionsPerAddress,
+        requestTimeout: Int = AgentConfiguration.Relay.defaultRequestTimeoutSeconds, sessionTimeout: Int = 60,
+        clientBufferBytes: Int = 512 * 1024, slowClientTimeout: Double = 10,
         maxFailedAuthorizations: Int = 5
     ) {
         self.listen = listen

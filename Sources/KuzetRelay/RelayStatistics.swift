@@ -52,8 +52,12 @@ public final class RelayStatistics: @unchecked Sendable {
             $0.droppedPackets += dropped
             $0.sentBytes += sentBytes
         }
-        if dropped > 0 { Counter(label: "kuzet_relay_dropped_packets_total", dimensions: [("camera", camera)]).increment(by: dropped) }
-        if sentBytes > 0 { Counter(label: "kuzet_relay_sent_bytes_total", dimensions: [("camera", camera)]).increment(by: sentBytes) }
+        if dropped > 0 {
+            Counter(label: "kuzet_relay_dropped_packets_total", dimensions: [("camera", camera)]).increment(by: dropped)
+        }
+        if sentBytes > 0 {
+            Counter(label: "kuzet_relay_sent_bytes_total", dimensions: [("camera", camera)]).increment(by: sentBytes)
+        }
     }
 
     func record(_ limit: Limit) {

@@ -26,7 +26,8 @@ final class RelayStreamPump: Sendable {
     private let retire: @Sendable (RelayStreamPump) -> Bool
 
     init(
-        camera: String, fanout: PacketFanout, capacity: Int, statistics: RelayStatistics, logger: Logger, slowClientTimeout: Double,
+        camera: String, fanout: PacketFanout, capacity: Int, statistics: RelayStatistics, logger: Logger,
+        slowClientTimeout: Double,
         retire: @escaping @Sendable (RelayStreamPump) -> Bool
     ) {
         self.camera = camera
@@ -54,7 +55,9 @@ final class RelayStreamPump: Sendable {
 
     func remove(_ client: RelayClient) {
         client.stop()
-        if clients.withLockedValue({ $0.removeValue(forKey: ObjectIdentifier(client)) }) != nil { statistics.clientStopped(camera) }
+        if clients.withLockedValue({ $0.removeValue(forKey: ObjectIdentifier(client)) }) != nil {
+            statistics.clientStopped(camera)
+        }
     }
 
     var isEmpty: Bool { clients.withLockedValue { $0.isEmpty } }
@@ -111,7 +114,9 @@ final class RelayStreamPump: Sendable {
                             packetizers[payload] = packetizer
                         } catch {
                             failedPayloads.insert(payload)
-                            logger.warning("relay cannot packetize the stream", metadata: ["camera.id": "\(camera)", "error": "\(error)"])
+                            logger.warning(
+                                "relay cannot packetize the stream",
+                                metadata: ["camera.id": "\(camera)", "error": "\(error)"])
                         }
                     }
                     let result = packetizer?.packetize(packet) ?? []
@@ -178,7 +183,9 @@ final class RelayStreamPump: Sendable {
     /// Sends one frame's packets to one client; returns the bytes handed to the network.
     /// `framed` keeps the interleaved form per channel mapping, so clients with the same mapping
     /// share one buffer (a `ByteBuffer` is copy-on-write).
-    private func deliver(_ packets: [RTPPacket], to client: RelayClient, framed: inout [[Int: RTSPTransport]: ByteBuffer]) -> Int {
+    private func deliver(
+        _ packets: [RTPPacket], to client: RelayClient, framed: inout [[Int: RTSPTransport]: ByteBuffer]
+    ) -> Int {
         guard !packets.isEmpty else { return 0 }
         var bytes = 0
         var datagrams: [(rtcp: Bool, envelope: AddressedEnvelope<ByteBuffer>)] = []
@@ -198,7 +205,11 @@ final class RelayStreamPump: Sendable {
                 guard let address = client.target.clientAddress, let ip = address.ipAddress,
                     let destination = try? SocketAddress(ipAddress: ip, port: packet.isControl ? rtcpPort : rtpPort)
                 else { continue }
-                datagrams.append((packet.isControl, AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: packet.bytes))))
+                datagrams.append(
+                    (
+                        packet.isControl,
+                        AddressedEnvelope(remoteAddress: destination, data: ByteBuffer(bytes: packet.bytes))
+                    ))
             }
             bytes += packet.bytes.count
         }

@@ -50,7 +50,10 @@ final class RelayStreamPumps: Sendable {
     var count: Int { pumps.withLockedValue { $0.count } }
 
     func stopAll() {
-        for pump in pumps.withLockedValue({ pumps in defer { pumps = [:] }; return Array(pumps.values) }) { pump.stop() }
+        for pump in pumps.withLockedValue({ pumps in
+            defer { pumps = [:] }
+            return Array(pumps.values)
+        }) { pump.stop() }
     }
 
     /// Called by a pump's thread when it has no client: it ends unless a client was added since.

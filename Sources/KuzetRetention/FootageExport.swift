@@ -47,7 +47,9 @@ public struct FootageExport: Sendable {
                 "--camera: no camera \"\(camera)\" in the configuration or the recordings — use one of: \(known.isEmpty ? "(none)" : known.joined(separator: ", "))"
             case .noFootage(let camera, let from, let to, let footage):
                 "camera \(camera): no footage from \(Self.text(from)) to \(Self.text(to)) — "
-                    + (footage.map { "its recordings cover \(Self.text($0.start)) to \(Self.text($0.end)); pick a range inside" }
+                    + (footage.map {
+                        "its recordings cover \(Self.text($0.start)) to \(Self.text($0.end)); pick a range inside"
+                    }
                         ?? "it has no recordings on this box")
             case .media(let reason):
                 "export: \(reason) — check the recordings folder and the output path"
@@ -71,12 +73,16 @@ public struct FootageExport: Sendable {
         // The segment holding `from` is the last one starting at or before it; then all starting before `to`.
         let firstIndex = names.lastIndex { $0.start.timeIntervalSince1970 <= fromInterval } ?? 0
         let chosen = names.isEmpty ? [] : names[firstIndex...].filter { $0.start < to }
-        let footage = names.first.flatMap { first in names.last.map { DateInterval(start: first.start, end: max(first.start, $0.start)) } }
+        let footage = names.first.flatMap { first in
+            names.last.map { DateInterval(start: first.start, end: max(first.start, $0.start)) }
+        }
         guard !chosen.isEmpty else { throw .noFootage(camera: camera, from: from, to: to, footage: footage) }
         let sources = chosen.map { ClipSource(path: $0.path, start: $0.start) }
         let partial = output + ".partial"
         let result: Result<ClipExportResult, MediaError> = await BlockingWork.run("kuzet.retention.export") {
-            Result { () throws(MediaError) in try ClipExport.export(sources: sources, from: from, to: to, output: partial) }
+            Result { () throws(MediaError) in
+                try ClipExport.export(sources: sources, from: from, to: to, output: partial)
+            }
         }
         let clip: ClipExportResult
         switch result {
@@ -85,7 +91,9 @@ public struct FootageExport: Sendable {
             try? FileManager.default.removeItem(atPath: partial)
             throw .media(error.description)
         }
-        let covered = clip.covered.compactMap { $0.intersection(with: DateInterval(start: from, end: to)) }.filter { $0.duration > 0 }
+        let covered = clip.covered.compactMap { $0.intersection(with: DateInterval(start: from, end: to)) }.filter {
+            $0.duration > 0
+        }
         guard !covered.isEmpty else {
             try? FileManager.default.removeItem(atPath: partial)
             throw .noFootage(camera: camera, from: from, to: to, footage: footage)
@@ -93,10 +101,14 @@ public struct FootageExport: Sendable {
         var holes: [DateInterval] = []
         var cursor = from
         for interval in covered.sorted(by: { $0.start < $1.start }) {
-            if interval.start.timeIntervalSince(cursor) > ClipExport.holeThreshold { holes.append(DateInterval(start: cursor, end: interval.start)) }
+            if interval.start.timeIntervalSince(cursor) > ClipExport.holeThreshold {
+                holes.append(DateInterval(start: cursor, end: interval.start))
+            }
             cursor = max(cursor, interval.end)
         }
-        if to.timeIntervalSince(cursor) > ClipExport.holeThreshold { holes.append(DateInterval(start: cursor, end: to)) }
+        if to.timeIntervalSince(cursor) > ClipExport.holeThreshold {
+            holes.append(DateInterval(start: cursor, end: to))
+        }
         do {
             if FileManager.default.fileExists(atPath: output) { try FileManager.default.removeItem(atPath: output) }
             try FileManager.default.moveItem(atPath: partial, toPath: output)

@@ -6,7 +6,8 @@ extension CameraRetentionFacts {
     /// The camera's retention facts as the heartbeat carries them.
     public var report: RetentionReport {
         RetentionReport(
-            oldestFootage: oldestFootage, achievedDays: achievedDays, gaps: gaps.map { TimeRange(from: $0.start, to: $0.end) },
+            oldestFootage: oldestFootage, achievedDays: achievedDays,
+            gaps: gaps.map { TimeRange(from: $0.start, to: $0.end) },
             bytesUsed: bytes, shortfallSince: shortfall?.since, recordedKbps: recordedKbps)
     }
 }

@@ -25,20 +25,29 @@ extension RetentionService {
                 intervals: segments.all.lazy.map { (start: $0.start, end: $0.end) }, window: window,
                 tolerance: Self.gapToleranceMillis, openUntilEnd: isRecording)
             let kbps = Self.recordedKbps(segments, since: nowMillis - Self.rateWindowMillis)
-            if let kbps, isRecording || (segments.newest.map { $0.end > nowMillis - Self.rateWindowMillis } ?? false) { writeKbps += kbps }
+            if let kbps, isRecording || (segments.newest.map { $0.end > nowMillis - Self.rateWindowMillis } ?? false) {
+                writeKbps += kbps
+            }
             cameras.append(
                 CameraRetentionFacts(
                     camera: camera, oldestFootage: segments.oldest.map { Date(millisecondsSince1970: $0.start) },
                     newestFootage: segments.newest.map { Date(millisecondsSince1970: $0.end) },
                     achievedDays: segments.oldest.map { Double(nowMillis - $0.start) / 86_400_000 } ?? 0,
-                    gaps: gaps.map { DateInterval(start: Date(millisecondsSince1970: $0.lowerBound), end: Date(millisecondsSince1970: $0.upperBound)) },
+                    gaps: gaps.map {
+                        DateInterval(
+                            start: Date(millisecondsSince1970: $0.lowerBound),
+                            end: Date(millisecondsSince1970: $0.upperBound))
+                    },
                     bytes: segments.bytes, segments: segments.count, recordedKbps: kbps, isRecording: isRecording,
                     shortfall: snapshot.shortfalls[camera]))
         }
-        let projection = snapshot.space.map { RetentionProjection(space: $0, bitsPerSecond: writeKbps * 1000, requiredDays: settings.days) }
+        let projection = snapshot.space.map {
+            RetentionProjection(space: $0, bitsPerSecond: writeKbps * 1000, requiredDays: settings.days)
+        }
         return RetentionFacts(
             at: at, requiredDays: settings.days, cameras: cameras, space: snapshot.space, writeKbps: writeKbps,
-            projection: projection, diskPressureSince: snapshot.pressureSince, lastSweep: snapshot.lastSweep, scan: snapshot.scan)
+            projection: projection, diskPressureSince: snapshot.pressureSince, lastSweep: snapshot.lastSweep,
+            scan: snapshot.scan)
     }
 
     /// Events since the last call (disk pressure, shortfalls), oldest first, for the heartbeat.
@@ -54,7 +63,9 @@ extension RetentionService {
         let since = at.millisecondsSince1970 - Self.rateWindowMillis
         return state.withLock { state in
             state.cameras.values.reduce(0.0) { total, segments in
-                guard let newest = segments.newest, newest.end > since, let kbps = Self.recordedKbps(segments, since: since) else { return total }
+                guard let newest = segments.newest, newest.end > since,
+                    let kbps = Self.recordedKbps(segments, since: since)
+                else { return total }
                 return total + kbps * 1000
             }
         }
@@ -68,6 +79,6 @@ extension RetentionService {
         let millis = recent.reduce(Int64(0)) { $0 + Int64($1.duration) }
         guard millis > 0 else { return nil }
         let bytes = recent.reduce(Int64(0)) { $0 + $1.bytes }
-        return Double(bytes) * 8 / Double(millis)  // bits per millisecond = kbit/s
+        return Double(bytes) * 8 / Double(millis) // bits per millisecond = kbit/s
     }
 }

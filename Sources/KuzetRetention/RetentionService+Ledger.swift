@@ -23,10 +23,12 @@ extension RetentionService {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         do {
-            try encoder.encode(Ledger(shortfalls: shortfalls)).write(to: URL(fileURLWithPath: ledgerPath), options: .atomic)
+            try encoder.encode(Ledger(shortfalls: shortfalls)).write(
+                to: URL(fileURLWithPath: ledgerPath), options: .atomic)
         } catch {
             // On a full disk this can fail; the shortfall stays in memory and in the heartbeat.
-            logger.warning("cannot write the retention ledger", metadata: ["file": "\(ledgerPath)", "error": "\(error)"])
+            logger.warning(
+                "cannot write the retention ledger", metadata: ["file": "\(ledgerPath)", "error": "\(error)"])
         }
     }
 
@@ -35,7 +37,9 @@ extension RetentionService {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         guard let ledger = try? decoder.decode(Ledger.self, from: data) else {
-            logger.warning("the retention ledger is unreadable; shortfalls before this start are not known", metadata: ["file": "\(ledgerPath)"])
+            logger.warning(
+                "the retention ledger is unreadable; shortfalls before this start are not known",
+                metadata: ["file": "\(ledgerPath)"])
             return nil
         }
         return Dictionary(ledger.shortfalls.map { ($0.camera, $0) }, uniquingKeysWith: { $1 })

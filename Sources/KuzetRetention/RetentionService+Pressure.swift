@@ -11,14 +11,18 @@ extension RetentionService {
     /// of writing (so it does not run on every segment). Each early deletion is a shortfall.
     func relievePressure(_ sweep: inout RetentionSweep) {
         guard let disk = diskSpace(settings.root) else {
-            logger.error("cannot read the free space of the recordings folder — check storage.root", metadata: ["storage.root": "\(settings.root)"])
+            logger.error(
+                "cannot read the free space of the recordings folder — check storage.root",
+                metadata: ["storage.root": "\(settings.root)"])
             return
         }
         let at = now()
         let bitsPerSecond = writeBitsPerSecond(at: at)
         var free = disk.freeBytes
         let recordings = state.withLock { $0.cameras.values.reduce(Int64(0)) { $0 + $1.bytes } }
-        let space = RetentionSpace(totalBytes: disk.totalBytes, freeBytes: free, recordingsBytes: recordings, minFreePercent: settings.minFreePercent)
+        let space = RetentionSpace(
+            totalBytes: disk.totalBytes, freeBytes: free, recordingsBytes: recordings,
+            minFreePercent: settings.minFreePercent)
         let reserve = space.reserveBytes(atBitsPerSecond: bitsPerSecond)
         Gauge(label: "kuzet_retention_free_bytes").record(free)
         state.withLock { $0.space = space }
@@ -52,16 +56,23 @@ extension RetentionService {
             free = diskSpace(settings.root)?.freeBytes ?? (free + segment.bytes)
         }
         if sweep.pressureFiles > 0 {
-            Counter(label: "kuzet_retention_deleted_segments_total", dimensions: [("reason", "pressure")]).increment(by: sweep.pressureFiles)
-            Counter(label: "kuzet_retention_deleted_bytes_total", dimensions: [("reason", "pressure")]).increment(by: Int(sweep.pressureBytes))
+            Counter(label: "kuzet_retention_deleted_segments_total", dimensions: [("reason", "pressure")]).increment(
+                by: sweep.pressureFiles)
+            Counter(label: "kuzet_retention_deleted_bytes_total", dimensions: [("reason", "pressure")]).increment(
+                by: Int(sweep.pressureBytes))
         }
-        state.withLock { $0.space?.freeBytes = free; $0.space?.recordingsBytes -= sweep.pressureBytes }
+        state.withLock {
+            $0.space?.freeBytes = free
+            $0.space?.recordingsBytes -= sweep.pressureBytes
+        }
     }
 
     /// The oldest segment of any camera that may be deleted, taken out of the index.
     func takeOldestUnprotected() -> (String, IndexedSegment)? {
         state.withLock { state in
-            var candidates = state.cameras.compactMap { camera, segments in segments.oldest.map { (camera, $0, segments.count == 1) } }
+            var candidates = state.cameras.compactMap { camera, segments in
+                segments.oldest.map { (camera, $0, segments.count == 1) }
+            }
             candidates.sort { $0.1.start < $1.1.start }
             for (camera, segment, isNewest) in candidates
             where !isProtected(camera: camera, segment: segment, isNewest: isNewest, open: state.open[camera]) {
@@ -77,13 +88,21 @@ extension RetentionService {
             state.pressureFreeSince = nil
             guard state.pressureSince == nil else { return false }
             state.pressureSince = at
-            state.events.append(.init(at: at, kind: .diskPressure, camera: nil, message: "free \(free) of \(total) bytes is below the reserve of \(reserve) bytes: deleting the oldest footage even if younger than \(settings.days) days"))
+            state.events.append(
+                .init(
+                    at: at, kind: .diskPressure, camera: nil,
+                    message:
+                        "free \(free) of \(total) bytes is below the reserve of \(reserve) bytes: deleting the oldest footage even if younger than \(settings.days) days"
+                ))
             return true
         }
         guard isNew else { return }
         logger.critical(
             "disk pressure: deleting the oldest footage even if younger than retention.days — add disk or record some cameras from their sub stream (see `kuzet-agent check`)",
-            metadata: ["storage.free_bytes": "\(free)", "storage.total_bytes": "\(total)", "storage.reserve_bytes": "\(reserve)", "retention.days": "\(settings.days)"])
+            metadata: [
+                "storage.free_bytes": "\(free)", "storage.total_bytes": "\(total)",
+                "storage.reserve_bytes": "\(reserve)", "retention.days": "\(settings.days)",
+            ])
     }
 
     func noteNoPressure(at: Date) {
@@ -97,7 +116,10 @@ extension RetentionService {
             state.pressureSince = nil
             state.pressureFreeSince = nil
             state.nothingLeftLogged = false
-            state.events.append(.init(at: at, kind: .diskPressureCleared, camera: nil, message: "free space above the reserve again (pressure began \(since))"))
+            state.events.append(
+                .init(
+                    at: at, kind: .diskPressureCleared, camera: nil,
+                    message: "free space above the reserve again (pressure began \(since))"))
             return since
         }
         if let cleared { logger.notice("disk pressure cleared", metadata: ["pressure.since": "\(cleared)"]) }
@@ -112,12 +134,19 @@ extension RetentionService {
                 state.shortfalls[camera] = existing
                 return false
             }
-            state.shortfalls[camera] = RetentionShortfall(camera: camera, since: at, achievedDays: achieved, lastForcedDeletion: at)
-            state.events.append(.init(at: at, kind: .retentionShortfall, camera: camera, message: String(format: "camera %@ keeps %.2f days, below the legal %d", camera, achieved, settings.days)))
+            state.shortfalls[camera] = RetentionShortfall(
+                camera: camera, since: at, achievedDays: achieved, lastForcedDeletion: at)
+            state.events.append(
+                .init(
+                    at: at, kind: .retentionShortfall, camera: camera,
+                    message: String(
+                        format: "camera %@ keeps %.2f days, below the legal %d", camera, achieved, settings.days)))
             return true
         }
         if isNew {
-            logger.error("retention shortfall: footage younger than retention.days deleted for lack of disk", metadata: ["camera.id": "\(camera)", "retention.achieved_days": "\(achieved)"])
+            logger.error(
+                "retention shortfall: footage younger than retention.days deleted for lack of disk",
+                metadata: ["camera.id": "\(camera)", "retention.achieved_days": "\(achieved)"])
         }
         saveLedger()
     }
@@ -133,7 +162,10 @@ extension RetentionService {
             }
             for camera in restored {
                 state.shortfalls[camera] = nil
-                state.events.append(.init(at: at, kind: .retentionRestored, camera: camera, message: "camera \(camera) keeps \(settings.days) days again"))
+                state.events.append(
+                    .init(
+                        at: at, kind: .retentionRestored, camera: camera,
+                        message: "camera \(camera) keeps \(settings.days) days again"))
             }
             return restored
         }

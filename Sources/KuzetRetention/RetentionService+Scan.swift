@@ -16,8 +16,10 @@ extension RetentionService {
         let store = self.store
         let startedAt = now()
         let lastSegmentCheck = self.lastSegmentCheck
-        var (found, torn) = await BlockingWork.run("kuzet.retention.scan") { () -> (StorageScan, [String: SegmentCheck]) in
-            let found = StorageScan.scan(root: settings.root, segmentSeconds: settings.segmentSeconds, ownFiles: [Self.ledgerFileName])
+        var (found, torn) = await BlockingWork.run("kuzet.retention.scan") {
+            () -> (StorageScan, [String: SegmentCheck]) in
+            let found = StorageScan.scan(
+                root: settings.root, segmentSeconds: settings.segmentSeconds, ownFiles: [Self.ledgerFileName])
             var torn: [String: SegmentCheck] = [:]
             guard checkLastSegments else { return (found, torn) }
             for (camera, segments) in found.cameras {
@@ -47,7 +49,9 @@ extension RetentionService {
                 found.segmentCount -= 1
                 found.bytes -= last.bytes
                 discarded.append(file.description)
-                logger.warning("deleted a last segment holding no frame", metadata: ["camera.id": "\(camera)", "segment.file": "\(file.name.fileName)"])
+                logger.warning(
+                    "deleted a last segment holding no frame",
+                    metadata: ["camera.id": "\(camera)", "segment.file": "\(file.name.fileName)"])
             }
         }
         let summary = RetentionScanSummary(
@@ -72,13 +76,17 @@ extension RetentionService {
         if found.foreignFileCount > 0 {
             logger.warning(
                 "files in the recordings folder that are not Kuzet segments are left alone",
-                metadata: ["storage.foreign_files": "\(found.foreignFileCount)", "storage.examples": "\(found.foreignFiles.prefix(5))"])
+                metadata: [
+                    "storage.foreign_files": "\(found.foreignFileCount)",
+                    "storage.examples": "\(found.foreignFiles.prefix(5))",
+                ])
         }
         logger.info(
             "storage scanned",
             metadata: [
                 "storage.cameras": "\(summary.cameras.count)", "storage.segments": "\(summary.segments)",
-                "storage.bytes": "\(summary.bytes)", "storage.torn_kept": "\(tornKept)", "scan.seconds": "\(summary.duration)",
+                "storage.bytes": "\(summary.bytes)", "storage.torn_kept": "\(tornKept)",
+                "scan.seconds": "\(summary.duration)",
             ])
         return summary
     }

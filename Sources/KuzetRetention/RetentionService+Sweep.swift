@@ -27,7 +27,9 @@ extension RetentionService {
             for camera in Array(state.cameras.keys) {
                 while let oldest = state.cameras[camera]?.oldest, oldest.end <= cutoff {
                     let isNewest = state.cameras[camera]?.count == 1
-                    if isProtected(camera: camera, segment: oldest, isNewest: isNewest, open: state.open[camera]) { break }
+                    if isProtected(camera: camera, segment: oldest, isNewest: isNewest, open: state.open[camera]) {
+                        break
+                    }
                     state.cameras[camera]?.removeOldest()
                     doomed.append((camera, oldest))
                 }
@@ -43,8 +45,10 @@ extension RetentionService {
             }
         }
         if sweep.expiredFiles > 0 {
-            Counter(label: "kuzet_retention_deleted_segments_total", dimensions: [("reason", "expired")]).increment(by: sweep.expiredFiles)
-            Counter(label: "kuzet_retention_deleted_bytes_total", dimensions: [("reason", "expired")]).increment(by: Int(sweep.expiredBytes))
+            Counter(label: "kuzet_retention_deleted_segments_total", dimensions: [("reason", "expired")]).increment(
+                by: sweep.expiredFiles)
+            Counter(label: "kuzet_retention_deleted_bytes_total", dimensions: [("reason", "expired")]).increment(
+                by: Int(sweep.expiredBytes))
         }
         sweep.prunedFolders = pruneEmptyFolders()
         relievePressure(&sweep)
@@ -81,7 +85,9 @@ extension RetentionService {
     /// still holds a foreign file stays (rmdir refuses), and so does its index entry.
     func pruneEmptyFolders() -> [String] {
         let candidates = state.withLock { state in
-            state.cameras.filter { $0.value.isEmpty && !settings.recordedCameras.contains($0.key) && state.open[$0.key] == nil }.map(\.key)
+            state.cameras.filter {
+                $0.value.isEmpty && !settings.recordedCameras.contains($0.key) && state.open[$0.key] == nil
+            }.map(\.key)
         }
         var pruned: [String] = []
         for camera in candidates.sorted() {
@@ -93,7 +99,8 @@ extension RetentionService {
                     return true
                 }
                 if stillEmpty { pruned.append(camera) }
-                logger.info("removed the empty folder of a camera no longer recorded", metadata: ["camera.id": "\(camera)"])
+                logger.info(
+                    "removed the empty folder of a camera no longer recorded", metadata: ["camera.id": "\(camera)"])
             }
         }
         return pruned

@@ -79,7 +79,9 @@ public final class RetentionService: Service, Sendable {
         }
         defer { ticker.cancel() }
         for await _ in wakeups.cancelOnGracefulShutdown() {
-            if let last = state.withLock({ $0.lastScanAt }), now().timeIntervalSince(last) >= settings.rescanInterval.seconds {
+            if let last = state.withLock({ $0.lastScanAt }),
+                now().timeIntervalSince(last) >= settings.rescanInterval.seconds
+            {
                 await scan(checkLastSegments: false)
             }
             await sweep()

@@ -35,7 +35,8 @@ public struct RetentionSettings: Sendable, Equatable {
     public init(configuration: AgentConfiguration) {
         self.init(
             root: configuration.storage.root, days: configuration.retention.days,
-            minFreePercent: configuration.retention.minFreePercent, segmentSeconds: configuration.storage.segmentSeconds,
+            minFreePercent: configuration.retention.minFreePercent,
+            segmentSeconds: configuration.storage.segmentSeconds,
             recordedCameras: Set(configuration.cameras.filter { $0.record != nil }.map(\.id)))
     }
 

@@ -14,7 +14,9 @@ public struct SegmentCheck: Sendable, Equatable {
 
     /// Reads the file with libavformat; a file that does not open counts as holding no packet.
     @Sendable public static func inspect(_ path: String) -> SegmentCheck {
-        guard let reading = try? ClipExport.inspect(path: path) else { return SegmentCheck(packets: 0, durationSeconds: nil) }
+        guard let reading = try? ClipExport.inspect(path: path) else {
+            return SegmentCheck(packets: 0, durationSeconds: nil)
+        }
         return SegmentCheck(packets: reading.videoPackets, durationSeconds: reading.durationSeconds)
     }
 }

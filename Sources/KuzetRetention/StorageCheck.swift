@@ -15,7 +15,9 @@ import KuzetSegmentStore
 /// - a sub stream a plan may use: a probe, made only when the box is short.
 public struct StorageCheck: Sendable {
     /// Measures one stream of a camera in kbit/s, or says why it could not (unreachable, no such stream).
-    public typealias RateProbe = @Sendable (_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> Result<Double, ProbeFailure>
+    public typealias RateProbe =
+        @Sendable (_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async ->
+        Result<Double, ProbeFailure>
 
     /// Why a stream's rate could not be measured, in words for the integrator (credentials redacted).
     public struct ProbeFailure: Error, Sendable, Equatable, CustomStringConvertible {
@@ -28,7 +30,10 @@ public struct StorageCheck: Sendable {
     public var probe: RateProbe?
     public var diskSpace: @Sendable (String) -> DiskSpace?
 
-    public init(configuration: AgentConfiguration, probe: RateProbe? = StorageCheck.liveProbe(seconds: 4), diskSpace: @escaping @Sendable (String) -> DiskSpace? = DiskSpace.of) {
+    public init(
+        configuration: AgentConfiguration, probe: RateProbe? = StorageCheck.liveProbe(seconds: 4),
+        diskSpace: @escaping @Sendable (String) -> DiskSpace? = DiskSpace.of
+    ) {
         self.configuration = configuration
         self.probe = probe
         self.diskSpace = diskSpace
@@ -93,15 +98,21 @@ public struct StorageCheck: Sendable {
     public func run() async throws(Failure) -> Report {
         let root = configuration.storage.root
         let seconds = configuration.storage.segmentSeconds
-        let scan = await BlockingWork.run("kuzet.retention.check") { StorageScan.scan(root: root, segmentSeconds: seconds, ownFiles: [RetentionService.ledgerFileName]) }
+        let scan = await BlockingWork.run("kuzet.retention.check") {
+            StorageScan.scan(root: root, segmentSeconds: seconds, ownFiles: [RetentionService.ledgerFileName])
+        }
         guard let disk = diskSpace(Self.existingAncestor(of: root)) else { throw .unreadableStorage(root) }
         let space = RetentionSpace(
-            totalBytes: disk.totalBytes, freeBytes: disk.freeBytes, recordingsBytes: scan.bytes, minFreePercent: configuration.retention.minFreePercent)
+            totalBytes: disk.totalBytes, freeBytes: disk.freeBytes, recordingsBytes: scan.bytes,
+            minFreePercent: configuration.retention.minFreePercent)
         var lines: [CameraLine] = []
         for camera in configuration.cameras {
             let segments = scan.cameras[camera.id] ?? CameraSegments()
-            let recorded = segments.newest.flatMap { RetentionService.recordedKbps(segments, since: $0.end - RetentionService.rateWindowMillis) }
-            var line = CameraLine(camera: camera.id, record: camera.record?.rawValue ?? "off", recordedBytes: segments.bytes)
+            let recorded = segments.newest.flatMap {
+                RetentionService.recordedKbps(segments, since: $0.end - RetentionService.rateWindowMillis)
+            }
+            var line = CameraLine(
+                camera: camera.id, record: camera.record?.rawValue ?? "off", recordedBytes: segments.bytes)
             switch camera.record {
             case .main:
                 if let recorded {
@@ -119,15 +130,18 @@ public struct StorageCheck: Sendable {
         }
         let days = configuration.retention.days
         var rates = zip(configuration.cameras, lines).map { camera, line in
-            RetentionPlan.CameraRates(camera: camera.id, recorded: camera.record, mainKbps: line.mainKbps, subKbps: line.subKbps)
+            RetentionPlan.CameraRates(
+                camera: camera.id, recorded: camera.record, mainKbps: line.mainKbps, subKbps: line.subKbps)
         }
-        let projection = RetentionProjection(space: space, bitsPerSecond: rates.reduce(0) { $0 + ($1.recordedKbps ?? 0) * 1000 }, requiredDays: days)
+        let projection = RetentionProjection(
+            space: space, bitsPerSecond: rates.reduce(0) { $0 + ($1.recordedKbps ?? 0) * 1000 }, requiredDays: days)
         let unmeasured = rates.filter { $0.recordedKbps == nil }.map(\.camera)
         var plan: RetentionPlan?
         if !projection.isCompliant {
             // Sub streams are probed all at once (each on its own thread): 16 cameras take one probe's time.
             let measured = await withTaskGroup(of: (Int, Probed).self) { group in
-                for (index, camera) in configuration.cameras.enumerated() where camera.record == .main && camera.subURL != nil {
+                for (index, camera) in configuration.cameras.enumerated()
+                where camera.record == .main && camera.subURL != nil {
                     group.addTask { (index, await probed(camera, .sub)) }
                 }
                 return await group.reduce(into: []) { $0.append($1) }
@@ -140,14 +154,17 @@ public struct StorageCheck: Sendable {
         }
         return Report(
             compliant: projection.isCompliant && unmeasured.isEmpty, requiredDays: days, space: space,
-            reserveBytes: space.reserveBytes(atBitsPerSecond: projection.bitsPerSecond), projection: projection, cameras: lines,
+            reserveBytes: space.reserveBytes(atBitsPerSecond: projection.bitsPerSecond), projection: projection,
+            cameras: lines,
             plan: plan, unmeasured: unmeasured)
     }
 
     /// A probe's outcome; nil when there is no probe or no such stream.
     private typealias Probed = Result<Double, ProbeFailure>?
 
-    private func probed(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async -> Probed {
+    private func probed(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) async
+        -> Probed
+    {
         guard let probe, camera.url(of: stream) != nil else { return nil }
         return await probe(camera, stream)
     }
@@ -157,13 +174,16 @@ public struct StorageCheck: Sendable {
     /// (a session limit reached, a stream still starting), and one refusal should not fail `check`.
     public static func liveProbe(seconds: Double, attempts: Int = 2) -> RateProbe {
         { camera, stream in
-            guard let url = camera.authenticatedURL(of: stream) else { return .failure(ProbeFailure("no \(stream.rawValue) stream URL")) }
+            guard let url = camera.authenticatedURL(of: stream) else {
+                return .failure(ProbeFailure("no \(stream.rawValue) stream URL"))
+            }
             let tcp = camera.transport == .tcp
             var failure = ProbeFailure("not probed")
             for attempt in 1...max(1, attempts) {
                 if attempt > 1 { try? await Task.sleep(for: .seconds(1)) }
                 let result = await BlockingWork.run("kuzet.retention.probe") { () -> Result<Double, MediaError> in
-                    Result { () throws(MediaError) in try StreamRateProbe.measure(url: url, tcp: tcp, seconds: seconds) }
+                    Result { () throws(MediaError) in try StreamRateProbe.measure(url: url, tcp: tcp, seconds: seconds)
+                    }
                 }
                 switch result {
                 case .success(let kbps): return .success(kbps)

@@ -23,13 +23,16 @@ package struct CameraSegments: Sendable {
 
     /// Room for `count` more segments (the scan knows how many a folder holds) plus headroom for
     /// the segments arriving before the next compaction.
-    package mutating func reserve(_ count: Int) { storage.reserveCapacity(storage.count + count + 2 * Self.compactEvery) }
+    package mutating func reserve(_ count: Int) {
+        storage.reserveCapacity(storage.count + count + 2 * Self.compactEvery)
+    }
 
     /// Adds a segment; in order is O(1), out of order (a late torn segment) a binary-search insert.
     /// A segment with the same start replaces the one indexed.
     package mutating func insert(_ segment: IndexedSegment) {
         if let last = storage.last, head < storage.count, last.start >= segment.start {
-            var low = head, high = storage.count
+            var low = head
+            var high = storage.count
             while low < high {
                 let mid = (low + high) / 2
                 if storage[mid].start < segment.start { low = mid + 1 } else { high = mid }

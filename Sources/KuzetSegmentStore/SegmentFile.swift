@@ -23,6 +23,7 @@ public struct SegmentFile: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// Oldest first; a camera's segments before another's only to keep sorting total.
     public static func < (lhs: SegmentFile, rhs: SegmentFile) -> Bool {
-        lhs.name.start != rhs.name.start ? lhs.name.start < rhs.name.start : (lhs.camera, lhs.path) < (rhs.camera, rhs.path)
+        lhs.name.start != rhs.name.start
+            ? lhs.name.start < rhs.name.start : (lhs.camera, lhs.path) < (rhs.camera, rhs.path)
     }
 }

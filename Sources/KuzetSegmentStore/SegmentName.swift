@@ -29,7 +29,9 @@ public struct SegmentName: Sendable, Hashable, Comparable, CustomStringConvertib
         var components = DateComponents()
         (components.year, components.month, components.day) = (date[0], date[1], date[2])
         (components.hour, components.minute, components.second) = (time[0], time[1], time[2])
-        guard components.isValidDate(in: Self.calendar), let seconds = Self.calendar.date(from: components) else { return nil }
+        guard components.isValidDate(in: Self.calendar), let seconds = Self.calendar.date(from: components) else {
+            return nil
+        }
         self.start = seconds.addingTimeInterval(Double(millis) / 1000)
         self.format = format
     }
@@ -37,9 +39,11 @@ public struct SegmentName: Sendable, Hashable, Comparable, CustomStringConvertib
     public var fileName: String {
         let whole = start.timeIntervalSince1970.rounded(.down)
         let millis = Int(((start.timeIntervalSince1970 - whole) * 1000).rounded())
-        let c = Self.calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
+        let c = Self.calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: whole))
         let text = String(
-            format: "%04d-%02d-%02dT%02d-%02d-%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!, min(millis, 999))
+            format: "%04d-%02d-%02dT%02d-%02d-%02d.%03dZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!,
+            min(millis, 999))
         return "\(text).\(format.fileExtension)"
     }
 

@@ -42,7 +42,8 @@ package struct SegmentNameCache {
             }
             return value
         }
-        guard let hours = number(11..<13), let minutes = number(14..<16), let seconds = number(17..<19), let millis = number(20..<23),
+        guard let hours = number(11..<13), let minutes = number(14..<16), let seconds = number(17..<19),
+            let millis = number(20..<23),
             number(0..<4) != nil, number(5..<7) != nil, number(8..<10) != nil, hours < 24, minutes < 60, seconds < 60
         else { return nil }
         let day = String(decoding: bytes[0..<10], as: UTF8.self)
@@ -50,7 +51,8 @@ package struct SegmentNameCache {
         if let known = midnights[day] {
             midnight = known
         } else {
-            midnight = SegmentName(fileName: "\(day)T00-00-00.000Z.\(format.fileExtension)")?.start.millisecondsSince1970
+            midnight =
+                SegmentName(fileName: "\(day)T00-00-00.000Z.\(format.fileExtension)")?.start.millisecondsSince1970
             midnights[day] = midnight
         }
         guard let midnight else { return nil }

@@ -27,7 +27,8 @@ public struct SegmentStore: Sendable, Equatable {
     public func newSegment(camera: String, start: Date, format: SegmentFormat) -> SegmentFile {
         var file = file(camera: camera, name: SegmentName(start: start, format: format))
         while FileManager.default.fileExists(atPath: file.path) {
-            file = self.file(camera: camera, name: SegmentName(start: file.start.addingTimeInterval(0.001), format: format))
+            file = self.file(
+                camera: camera, name: SegmentName(start: file.start.addingTimeInterval(0.001), format: format))
         }
         return file
     }
@@ -43,7 +44,8 @@ public struct SegmentStore: Sendable, Equatable {
     /// Whether `camera` has a folder in the store.
     public func hasFolder(camera: String) -> Bool {
         var isDirectory: ObjCBool = false
-        return CameraID.isValid(camera) && FileManager.default.fileExists(atPath: folder(camera: camera), isDirectory: &isDirectory)
+        return CameraID.isValid(camera)
+            && FileManager.default.fileExists(atPath: folder(camera: camera), isDirectory: &isDirectory)
             && isDirectory.boolValue
     }
 

@@ -2,10 +2,10 @@ import FoundationEssentials
 import KuzetCore
 
 #if canImport(Glibc)
-// `struct stat` is owned by the CoreFoundation clang module once Foundation is imported anywhere in
-// the module (MemberImportVisibility then asks for that import by name).
-import CoreFoundation
-import Glibc
+    // `struct stat` is owned by the CoreFoundation clang module once Foundation is imported anywhere in
+    // the module (MemberImportVisibility then asks for that import by name).
+    import CoreFoundation
+    import Glibc
 #endif
 
 /// What a scan of the store's root found: every camera folder ever written (configured or not),
@@ -66,9 +66,14 @@ package struct StorageScan: Sendable {
             var segments = CameraSegments()
             segments.reserve(found.count)
             for (offset, file) in found.enumerated() {
-                var end = file.mtime > file.start && file.mtime <= file.start + 2 * nominal ? file.mtime : file.start + nominal
+                var end =
+                    file.mtime > file.start && file.mtime <= file.start + 2 * nominal
+                    ? file.mtime : file.start + nominal
                 if offset + 1 < found.count { end = min(end, max(file.start, found[offset + 1].start)) }
-                segments.insert(IndexedSegment(start: file.start, bytes: file.bytes, duration: Int32(clamping: end - file.start), format: file.format))
+                segments.insert(
+                    IndexedSegment(
+                        start: file.start, bytes: file.bytes, duration: Int32(clamping: end - file.start),
+                        format: file.format))
             }
             result.segmentCount += segments.count
             result.bytes += segments.bytes

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A loopback TCP server that answers every request head (up to its blank line) on every
@@ -19,7 +19,9 @@ public final class CannedTCPServer: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
         }
         guard bound, listen(fd, 16) == 0 else {
             close(fd)
@@ -31,7 +33,7 @@ public final class CannedTCPServer: @unchecked Sendable {
             while true {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else {
-                    close(fd)  // shut down by deinit: closed here, so its number is never reused under this thread
+                    close(fd) // shut down by deinit: closed here, so its number is never reused under this thread
                     return
                 }
                 var seen: [UInt8] = []

@@ -7,12 +7,15 @@ import KuzetCore
 /// keys built from a code (`"flag.\(code).name"`) come as `derivedKeys`.
 public enum CatalogueAudit {
     /// What is wrong, one line each (`kk: home.title is missing`); empty when the catalogue is whole.
-    public static func problems(_ catalogue: TextCatalogue, sources directory: String, derivedKeys: [String]) throws -> [String] {
+    public static func problems(_ catalogue: TextCatalogue, sources directory: String, derivedKeys: [String]) throws
+        -> [String]
+    {
         var problems = catalogue.problems
         let source = try swiftSources(in: directory)
         let allKeys = Set(catalogue.entries.values.flatMap(\.keys))
         let literals = Set(source.matches(of: /"([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+)"/).map { String($0.1) })
-        let asked = Set(source.matches(of: /(?:html|plain|text)\(\s*"([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+)"/).map { String($0.1) })
+        let asked = Set(
+            source.matches(of: /(?:html|plain|text)\(\s*"([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)+)"/).map { String($0.1) })
         for language in PageLanguage.allCases {
             let entries = catalogue.entries[language] ?? [:]
             for key in (allKeys.union(asked).union(derivedKeys)).sorted() where entries[key] == nil {
@@ -21,9 +24,13 @@ public enum CatalogueAudit {
             for (key, value) in entries.sorted(by: { $0.key < $1.key }) {
                 guard let english = catalogue.entries[.en]?[key] else { continue }
                 if placeholders(value) != placeholders(english) {
-                    problems.append("\(language.rawValue): \(key) has \(placeholders(value).sorted()), English has \(placeholders(english).sorted())")
+                    problems.append(
+                        "\(language.rawValue): \(key) has \(placeholders(value).sorted()), English has \(placeholders(english).sorted())"
+                    )
                 }
-                if value.trimmingCharacters(in: .whitespaces).isEmpty { problems.append("\(language.rawValue): \(key) is empty") }
+                if value.trimmingCharacters(in: .whitespaces).isEmpty {
+                    problems.append("\(language.rawValue): \(key) is empty")
+                }
             }
         }
         for key in allKeys.subtracting(literals).subtracting(derivedKeys).sorted() {
@@ -38,10 +45,13 @@ public enum CatalogueAudit {
     }
 
     static func swiftSources(in directory: String) throws -> String {
-        guard let walker = FileManager.default.enumerator(atPath: directory) else { throw TestKitError("\(directory): cannot be listed") }
+        guard let walker = FileManager.default.enumerator(atPath: directory) else {
+            throw TestKitError("\(directory): cannot be listed")
+        }
         var text = ""
         for case let path as String in walker where path.hasSuffix(".swift") {
-            text += try String(contentsOfFile: (directory as NSString).appendingPathComponent(path), encoding: .utf8) + "\n"
+            text +=
+                try String(contentsOfFile: (directory as NSString).appendingPathComponent(path), encoding: .utf8) + "\n"
         }
         guard !text.isEmpty else { throw TestKitError("\(directory): no Swift sources") }
         return text

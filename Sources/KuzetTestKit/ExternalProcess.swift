@@ -9,13 +9,18 @@ public final class ExternalProcess: @unchecked Sendable {
     public let name: String
 
     /// Starts `executable` with `arguments`; `executable` is looked up in PATH when not absolute.
-    public init(_ executable: String, _ arguments: [String], name: String? = nil, environment: [String: String]? = nil, logDirectory: String = NSTemporaryDirectory()) throws {
+    public init(
+        _ executable: String, _ arguments: [String], name: String? = nil, environment: [String: String]? = nil,
+        logDirectory: String = NSTemporaryDirectory()
+    ) throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : try Self.which(executable))
+        process.executableURL = URL(
+            fileURLWithPath: executable.hasPrefix("/") ? executable : try Self.which(executable))
         process.arguments = arguments
         if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         self.name = name ?? (executable as NSString).lastPathComponent
-        self.logPath = (logDirectory as NSString).appendingPathComponent("\(self.name)-\(UUID().uuidString.prefix(6)).log")
+        self.logPath = (logDirectory as NSString).appendingPathComponent(
+            "\(self.name)-\(UUID().uuidString.prefix(6)).log")
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
@@ -62,7 +67,9 @@ public final class ExternalProcess: @unchecked Sendable {
 
 /// Runs a program to completion and returns its exit status and standard output.
 @discardableResult
-public func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (status: Int32, output: String) {
+public func run(_ executable: String, _ arguments: [String], timeout: Double = 60) throws -> (
+    status: Int32, output: String
+) {
     let directory = NSTemporaryDirectory()
     let process = try ExternalProcess(executable, arguments, logDirectory: directory)
     guard let status = process.waitForExit(timeout: timeout) else {

@@ -32,7 +32,8 @@ public enum FFprobe {
                 width: $0["width"] as? Int, height: $0["height"] as? Int)
         }
         return ProbeResult(
-            formatName: format["format_name"] as? String ?? "", duration: (format["duration"] as? String).flatMap(Double.init), streams: streams)
+            formatName: format["format_name"] as? String ?? "",
+            duration: (format["duration"] as? String).flatMap(Double.init), streams: streams)
     }
 
     /// Decodes the whole file and fails if ffmpeg reports any error (a stricter check than probing).

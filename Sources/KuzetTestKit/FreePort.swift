@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Asks the kernel for a free TCP port on loopback (bind to port 0, read it back, close).
@@ -26,7 +26,9 @@ public func freeLoopbackPort() -> Int {
 
 /// A blocking TCP socket connected to 127.0.0.1:`port`, with a receive timeout; for test clients
 /// that speak a protocol byte by byte. The caller closes it.
-public func connectLoopback(port: Int, receiveTimeoutSeconds: Int = 10, receiveBuffer: Int? = nil, from source: String? = nil) throws -> Int32 {
+public func connectLoopback(
+    port: Int, receiveTimeoutSeconds: Int = 10, receiveBuffer: Int? = nil, from source: String? = nil
+) throws -> Int32 {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestKitError("socket() failed") }
     if let source {
@@ -35,7 +37,9 @@ public func connectLoopback(port: Int, receiveTimeoutSeconds: Int = 10, receiveB
         local.sin_family = sa_family_t(AF_INET)
         local.sin_addr.s_addr = inet_addr(source)
         let bound = withUnsafePointer(to: &local) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else {
             close(fd)
@@ -52,7 +56,9 @@ public func connectLoopback(port: Int, receiveTimeoutSeconds: Int = 10, receiveB
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else {
         close(fd)

@@ -9,7 +9,9 @@ public final class LogRecorder: @unchecked Sendable {
         public var message: String
         public var metadata: [String: String]
         /// Message and metadata in one line, for `contains` checks.
-        public var line: String { "\(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))" }
+        public var line: String {
+            "\(message) \(metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+        }
     }
 
     private let lock = NSLock()
@@ -44,7 +46,8 @@ public final class LogRecorder: @unchecked Sendable {
         func log(event: LogEvent) {
             var merged = metadata
             if let extra = event.metadata { merged.merge(extra) { $1 } }
-            recorder.append(Entry(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+            recorder.append(
+                Entry(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
         }
     }
 }

@@ -23,7 +23,9 @@ public final class NetworkNamespace: @unchecked Sendable {
         name = "kzt-\(suffix)"
         hostInterface = "kzh\(suffix)"
         namespaceInterface = "kzn\(suffix)"
-        let second = Int.random(in: 200...254), third = Int.random(in: 0...255), fourth = Int.random(in: 0...63) * 4
+        let second = Int.random(in: 200...254)
+        let third = Int.random(in: 0...255)
+        let fourth = Int.random(in: 0...63) * 4
         hostAddress = "10.\(second).\(third).\(fourth + 1)"
         namespaceAddress = "10.\(second).\(third).\(fourth + 2)"
         try ip(["netns", "add", name])
@@ -41,12 +43,18 @@ public final class NetworkNamespace: @unchecked Sendable {
     /// Runs a command inside the namespace to completion; throws with its output if it fails.
     public func inside(_ command: [String]) throws {
         let (status, output) = try run("/usr/sbin/ip", ["netns", "exec", name] + command, timeout: 20)
-        guard status == 0 else { throw TestKitError("ip netns exec \(name) \(command.joined(separator: " ")) failed (\(status)): \(output)") }
+        guard status == 0 else {
+            throw TestKitError("ip netns exec \(name) \(command.joined(separator: " ")) failed (\(status)): \(output)")
+        }
     }
 
     /// Starts a long-running program inside the namespace.
-    public func start(_ executable: String, _ arguments: [String], name processName: String? = nil) throws -> ExternalProcess {
-        try ExternalProcess("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments, name: processName ?? (executable as NSString).lastPathComponent)
+    public func start(_ executable: String, _ arguments: [String], name processName: String? = nil) throws
+        -> ExternalProcess
+    {
+        try ExternalProcess(
+            "/usr/sbin/ip", ["netns", "exec", name, executable] + arguments,
+            name: processName ?? (executable as NSString).lastPathComponent)
     }
 
     /// Adds a second namespace behind this one, routed (not bridged): multicast with TTL 1 does
@@ -59,7 +67,9 @@ public final class NetworkNamespace: @unchecked Sendable {
 
     private func ip(_ arguments: [String]) throws {
         let (status, output) = try run("/usr/sbin/ip", arguments, timeout: 20)
-        guard status == 0 else { throw TestKitError("ip \(arguments.joined(separator: " ")) failed (\(status)): \(output)") }
+        guard status == 0 else {
+            throw TestKitError("ip \(arguments.joined(separator: " ")) failed (\(status)): \(output)")
+        }
     }
 
     deinit {
@@ -79,19 +89,26 @@ public final class RoutedNamespace: @unchecked Sendable {
     init(router: NetworkNamespace) throws {
         let suffix = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(6))
         name = "kzf-\(suffix)"
-        let routerSide = "kzr\(suffix)", farSide = "kzf\(suffix)"
-        let second = Int.random(in: 200...254), third = Int.random(in: 0...255), base = Int.random(in: 0...31) * 8
+        let routerSide = "kzr\(suffix)"
+        let farSide = "kzf\(suffix)"
+        let second = Int.random(in: 200...254)
+        let third = Int.random(in: 0...255)
+        let base = Int.random(in: 0...31) * 8
         let routerAddress = "10.\(second).\(third).\(base + 1)"
         address = "10.\(second).\(third).\(base + 2)"
         subnet = "10.\(second).\(third).\(base)/29"
         cleanupCommands = [["netns", "del", name]]
         func ip(_ arguments: [String]) throws {
             let (status, output) = try run("/usr/sbin/ip", arguments, timeout: 20)
-            guard status == 0 else { throw TestKitError("ip \(arguments.joined(separator: " ")) failed (\(status)): \(output)") }
+            guard status == 0 else {
+                throw TestKitError("ip \(arguments.joined(separator: " ")) failed (\(status)): \(output)")
+            }
         }
         try ip(["netns", "add", name])
         do {
-            try ip(["netns", "exec", router.name, "ip", "link", "add", routerSide, "type", "veth", "peer", "name", farSide])
+            try ip([
+                "netns", "exec", router.name, "ip", "link", "add", routerSide, "type", "veth", "peer", "name", farSide,
+            ])
             try ip(["netns", "exec", router.name, "ip", "link", "set", farSide, "netns", name])
             try ip(["netns", "exec", router.name, "ip", "addr", "add", "\(routerAddress)/29", "dev", routerSide])
             try ip(["netns", "exec", router.name, "ip", "link", "set", routerSide, "up"])
@@ -109,7 +126,11 @@ public final class RoutedNamespace: @unchecked Sendable {
     }
 
     /// Starts a long-running program inside the far namespace.
-    public func start(_ executable: String, _ arguments: [String], name processName: String? = nil) throws -> ExternalProcess {
-        try ExternalProcess("/usr/sbin/ip", ["netns", "exec", name, executable] + arguments, name: processName ?? (executable as NSString).lastPathComponent)
+    public func start(_ executable: String, _ arguments: [String], name processName: String? = nil) throws
+        -> ExternalProcess
+    {
+        try ExternalProcess(
+            "/usr/sbin/ip", ["netns", "exec", name, executable] + arguments,
+            name: processName ?? (executable as NSString).lastPathComponent)
     }
 }

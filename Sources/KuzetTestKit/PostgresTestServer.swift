@@ -14,7 +14,9 @@ public enum PostgresTestServer {
         let environment = ProcessInfo.processInfo.environment
         if let url = environment["KUZET_TEST_POSTGRES_URL"], !url.isEmpty { return url }
         if environment["CI"] == "true" {
-            throw TestKitError("KUZET_TEST_POSTGRES_URL is not set while CI=true — start a server with `scripts/testing/postgres.sh start` and export its URL")
+            throw TestKitError(
+                "KUZET_TEST_POSTGRES_URL is not set while CI=true — start a server with `scripts/testing/postgres.sh start` and export its URL"
+            )
         }
         return try started.withLock { url in
             if let url { return url }
@@ -27,7 +29,8 @@ public enum PostgresTestServer {
     /// A server of the caller's own (`scripts/testing/postgres.sh start --fast` plus `options`, e.g.
     /// `--tls DIR`), stopped when this process ends at the latest; returns its URL. Stop it with `stop`.
     public static func start(_ options: [String] = []) throws -> String {
-        let (status, output) = try run(script, ["start", "--fast", "--watch-pid", "\(getpid())"] + options, timeout: 90)
+        let (status, output) = try run(
+            script, ["start", "--fast", "--watch-pid", "\(getpid())"] + options, timeout: 90)
         guard status == 0, let line = output.split(separator: "\n").last(where: { $0.hasPrefix("postgres://") }) else {
             throw TestKitError("\(script) failed (\(status)): \(output.suffix(500))")
         }
@@ -45,7 +48,8 @@ public enum PostgresTestServer {
     public static func createDatabase() throws -> (url: String, name: String) {
         let server = try url()
         let name = "kuzet_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        let (status, output) = try run("psql", [server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"], timeout: 30)
+        let (status, output) = try run(
+            "psql", [server, "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"], timeout: 30)
         guard status == 0 else { throw TestKitError("CREATE DATABASE on \(server) failed: \(output)") }
         return (replacingDatabase(in: server, with: name), name)
     }
@@ -64,6 +68,7 @@ public enum PostgresTestServer {
 
     /// The package root (this file is Sources/KuzetTestKit/PostgresTestServer.swift).
     public static var repositoryRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().path
     }
 }

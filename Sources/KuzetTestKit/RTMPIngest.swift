@@ -27,7 +27,8 @@ public final class RTMPIngest: @unchecked Sendable {
     private var process: ExternalProcess?
 
     /// Starts nginx and waits until it accepts connections.
-    public init(port: Int = freeLoopbackPort(), statPort: Int = freeLoopbackPort(), application: String = "live") throws {
+    public init(port: Int = freeLoopbackPort(), statPort: Int = freeLoopbackPort(), application: String = "live") throws
+    {
         self.port = port
         self.statPort = statPort
         self.application = application
@@ -72,11 +73,13 @@ public final class RTMPIngest: @unchecked Sendable {
 
     /// Every stream of the `live` application on the stat page.
     public func streams() throws -> [StreamStat] {
-        let (status, xml) = try run("curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(statPort)/stat"], timeout: 10)
+        let (status, xml) = try run(
+            "curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(statPort)/stat"], timeout: 10)
         guard status == 0 else { throw TestKitError("nginx-rtmp stat page on port \(statPort): \(xml)") }
         return xml.components(separatedBy: "<stream>").dropFirst().map { block in
             func value(_ tag: String) -> String {
-                guard let start = block.range(of: "<\(tag)>"), let end = block.range(of: "</\(tag)>", range: start.upperBound..<block.endIndex)
+                guard let start = block.range(of: "<\(tag)>"),
+                    let end = block.range(of: "</\(tag)>", range: start.upperBound..<block.endIndex)
                 else { return "" }
                 return String(block[start.upperBound..<end.lowerBound])
             }
@@ -122,9 +125,11 @@ public final class RTMPIngest: @unchecked Sendable {
             }
             lastOutput = started.output + log.suffix(500)
             started.stop(signal: SIGKILL)
-            usleep(300_000)  // the port of the previous run may still be held for a moment
+            usleep(300_000) // the port of the previous run may still be held for a moment
         }
-        throw TestKitError("nginx-rtmp did not start on 127.0.0.1:\(port): \(lastOutput.suffix(1500)) (run scripts/install-deps.sh: nginx, libnginx-mod-rtmp)")
+        throw TestKitError(
+            "nginx-rtmp did not start on 127.0.0.1:\(port): \(lastOutput.suffix(1500)) (run scripts/install-deps.sh: nginx, libnginx-mod-rtmp)"
+        )
     }
 
     private func configuration() throws -> String {
@@ -180,7 +185,9 @@ public final class RTMPIngest: @unchecked Sendable {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
         }
     }
 }

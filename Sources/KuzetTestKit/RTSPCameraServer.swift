@@ -68,7 +68,9 @@ public final class RTSPCameraServer: @unchecked Sendable {
     /// - Parameters:
     ///   - sessionTimeout: seconds a session lives without keep-alive (gst-rtsp-server's default is 60).
     ///   - startupTimeout: how long to wait for READY (the first use of a new clip includes its encode).
-    public init(mounts: [CameraMount], port: Int = freeLoopbackPort(), sessionTimeout: Int? = nil, startupTimeout: Double = 120) throws {
+    public init(
+        mounts: [CameraMount], port: Int = freeLoopbackPort(), sessionTimeout: Int? = nil, startupTimeout: Double = 120
+    ) throws {
         precondition(!mounts.isEmpty, "RTSPCameraServer needs at least one mount")
         self.port = port
         self.mounts = mounts
@@ -76,7 +78,8 @@ public final class RTSPCameraServer: @unchecked Sendable {
         self.startupTimeout = startupTimeout
         self.directory = try TemporaryDirectory(prefix: "kuzet-cameras")
         let spec: [String: Any] = ["mounts": mounts.map(\.specObject)]
-        try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: directory.file("spec.json")))
+        try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted]).write(
+            to: URL(fileURLWithPath: directory.file("spec.json")))
         try start()
     }
 
@@ -94,8 +97,10 @@ public final class RTSPCameraServer: @unchecked Sendable {
         var userinfo = ""
         if let credentials {
             let allowed = CharacterSet.urlUserAllowed.subtracting(CharacterSet(charactersIn: ":@/"))
-            let user = credentials.username.addingPercentEncoding(withAllowedCharacters: allowed) ?? credentials.username
-            let password = credentials.password.addingPercentEncoding(withAllowedCharacters: allowed) ?? credentials.password
+            let user =
+                credentials.username.addingPercentEncoding(withAllowedCharacters: allowed) ?? credentials.username
+            let password =
+                credentials.password.addingPercentEncoding(withAllowedCharacters: allowed) ?? credentials.password
             userinfo = "\(user):\(password)@"
         }
         return "rtsp://\(userinfo)127.0.0.1:\(port)\(path.hasPrefix("/") ? path : "/" + path)"
@@ -104,14 +109,18 @@ public final class RTSPCameraServer: @unchecked Sendable {
     /// Sessions that have the mount at `path` set up right now.
     public func sessionCount(_ path: String) throws -> Int {
         let route = CameraMount(path: path).route
-        guard let mount = try status().mounts[route] else { throw TestKitError("no camera mount \(route) (have \(mounts.map(\.route)))") }
+        guard let mount = try status().mounts[route] else {
+            throw TestKitError("no camera mount \(route) (have \(mounts.map(\.route)))")
+        }
         return mount.sessions
     }
 
     /// Sessions that ever set up the mount at `path` (counts reconnects).
     public func totalSessions(_ path: String) throws -> Int {
         let route = CameraMount(path: path).route
-        guard let mount = try status().mounts[route] else { throw TestKitError("no camera mount \(route) (have \(mounts.map(\.route)))") }
+        guard let mount = try status().mounts[route] else {
+            throw TestKitError("no camera mount \(route) (have \(mounts.map(\.route)))")
+        }
         return mount.sessionsTotal
     }
 
@@ -148,14 +157,16 @@ public final class RTSPCameraServer: @unchecked Sendable {
     private func start() throws {
         let script = try Self.scriptPath()
         var arguments = [
-            script, "--port", String(port), "--spec", directory.file("spec.json"), "--status-file", directory.file("status.json"),
+            script, "--port", String(port), "--spec", directory.file("spec.json"), "--status-file",
+            directory.file("status.json"),
         ]
         if let sessionTimeout { arguments += ["--session-timeout", String(sessionTimeout)] }
         // The port may still be held for a moment by the previous run (restart): try a few times.
         var lastOutput = ""
         for _ in 0..<5 {
             try? FileManager.default.removeItem(atPath: directory.file("status.json"))
-            let started = try ExternalProcess("/usr/bin/python3", arguments, name: "camera-server", logDirectory: directory.path)
+            let started = try ExternalProcess(
+                "/usr/bin/python3", arguments, name: "camera-server", logDirectory: directory.path)
             let ready = eventually(timeout: startupTimeout) { started.output.contains("READY") || !started.isRunning }
             if ready && started.isRunning {
                 lock.withLock { process = started }
@@ -175,7 +186,8 @@ public final class RTSPCameraServer: @unchecked Sendable {
         let path = repositoryRoot().appendingPathComponent("scripts/testing/rtsp_camera_server.py").path
         guard FileManager.default.fileExists(atPath: path) else { throw TestKitError("\(path) is missing") }
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
-            throw TestKitError("/usr/bin/python3 is missing (run scripts/install-deps.sh: python3-gi, gir1.2-gst-rtsp-server-1.0)")
+            throw TestKitError(
+                "/usr/bin/python3 is missing (run scripts/install-deps.sh: python3-gi, gir1.2-gst-rtsp-server-1.0)")
         }
         return path
     }

@@ -3,7 +3,7 @@ import KuzetCore
 import KuzetWire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A viewer that logs in (Digest, when given credentials), PLAYs one relay path over interleaved
@@ -32,19 +32,26 @@ public final class RTSPStalledPlayer: @unchecked Sendable {
     }
 
     /// Connects, logs in and PLAYs; throws ``Refused`` when the relay answers a step with an error.
-    public init(port: Int, path: String, username: String? = nil, password: String? = nil, receiveBuffer: Int = 4096) throws {
+    public init(port: Int, path: String, username: String? = nil, password: String? = nil, receiveBuffer: Int = 4096)
+        throws
+    {
         fd = try connectLoopback(port: port, receiveTimeoutSeconds: 15, receiveBuffer: receiveBuffer)
         let url = "rtsp://127.0.0.1:\(port)\(path)"
         var described = try request("DESCRIBE", url)
         if described.status == 401, let username, let password,
             let challenge = DigestChallenge(headers: described.headers["www-authenticate"].map { [$0] } ?? [])
         {
-            authorization = { method, uri in challenge.authorization(method: method, uri: uri, username: username, password: password) }
+            authorization = { method, uri in
+                challenge.authorization(method: method, uri: uri, username: username, password: password)
+            }
             described = try request("DESCRIBE", url)
         }
         guard described.status == 200 else { throw Refused(method: "DESCRIBE", status: described.status) }
-        let setup = try request("SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"])
-        guard setup.status == 200, let value = setup.headers["session"] else { throw Refused(method: "SETUP", status: setup.status) }
+        let setup = try request(
+            "SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"])
+        guard setup.status == 200, let value = setup.headers["session"] else {
+            throw Refused(method: "SETUP", status: setup.status)
+        }
         let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
         session = parts.first ?? ""
         announcedTimeout = parts.first { $0.hasPrefix("timeout=") }.flatMap { Int($0.dropFirst("timeout=".count)) }
@@ -72,7 +79,9 @@ public final class RTSPStalledPlayer: @unchecked Sendable {
     }
 
     /// Sends one request and reads its response (nothing else arrives before PLAY).
-    func request(_ method: String, _ uri: String, headers: [String: String] = [:]) throws -> (status: Int, headers: [String: String]) {
+    func request(_ method: String, _ uri: String, headers: [String: String] = [:]) throws -> (
+        status: Int, headers: [String: String]
+    ) {
         cseq += 1
         var text = "\(method) \(uri) RTSP/1.0\r\nCSeq: \(cseq)\r\n"
         if let authorization { text += "Authorization: \(authorization(method, uri))\r\n" }
@@ -88,7 +97,8 @@ public final class RTSPStalledPlayer: @unchecked Sendable {
                 var fields: [String: String] = [:]
                 for line in head.dropFirst() {
                     guard let colon = line.firstIndex(of: ":") else { continue }
-                    fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                        in: .whitespaces)
                 }
                 let total = end + 4 + (Int(fields["content-length"] ?? "0") ?? 0)
                 if pending.count >= total {
@@ -104,6 +114,8 @@ public final class RTSPStalledPlayer: @unchecked Sendable {
 
     static func headerEnd(_ bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4 else { return nil }
-        return (0...(bytes.count - 4)).first { bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10 }
+        return (0...(bytes.count - 4)).first {
+            bytes[$0] == 13 && bytes[$0 + 1] == 10 && bytes[$0 + 2] == 13 && bytes[$0 + 3] == 10
+        }
     }
 }

@@ -39,7 +39,8 @@ public final class RecordingHTTPServer: Sendable {
     ///   - tls: the server's certificate; nil for plain HTTP.
     ///   - clientCA: when set, a client certificate signed by this CA is required (mTLS).
     public init(
-        tls: TestCertificateAuthority.Identity? = nil, clientCA: String? = nil, digestCredentials: (String, String)? = nil,
+        tls: TestCertificateAuthority.Identity? = nil, clientCA: String? = nil,
+        digestCredentials: (String, String)? = nil,
         bearerToken: String? = nil, port: Int = 0
     ) throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-http")
@@ -48,7 +49,8 @@ public final class RecordingHTTPServer: Sendable {
         if let clientCA { arguments += ["--client-ca", clientCA] }
         if let (user, password) = digestCredentials { arguments += ["--digest", "\(user):\(password)"] }
         if let bearerToken { arguments += ["--token", bearerToken] }
-        let process = try ExternalProcess("/usr/bin/python3", arguments, name: "http-server", logDirectory: directory.path)
+        let process = try ExternalProcess(
+            "/usr/bin/python3", arguments, name: "http-server", logDirectory: directory.path)
         var found: Int?
         _ = eventually(timeout: 15) {
             if let line = process.output.split(separator: "\n").first(where: { $0.hasPrefix("READY ") }) {
@@ -86,7 +88,9 @@ public final class RecordingHTTPServer: Sendable {
     private func append(_ object: [String: Any]) throws {
         let line = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self) + "\n"
         let path = directory.file("responses.jsonl")
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         defer { try? handle.close() }
         try handle.seekToEnd()
@@ -95,9 +99,13 @@ public final class RecordingHTTPServer: Sendable {
 
     /// Every request received so far, oldest first.
     public func requests() -> [Request] {
-        guard let text = try? String(contentsOfFile: directory.file("requests.jsonl"), encoding: .utf8) else { return [] }
+        guard let text = try? String(contentsOfFile: directory.file("requests.jsonl"), encoding: .utf8) else {
+            return []
+        }
         return text.split(separator: "\n").compactMap { line in
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                return nil
+            }
             let answered = object["answered"] as? [String: Any]
             return Request(
                 method: object["method"] as? String ?? "", path: object["path"] as? String ?? "",

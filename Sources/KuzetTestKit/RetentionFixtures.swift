@@ -7,7 +7,8 @@ import KuzetSegmentStore
 public enum RetentionFixtures {
     /// Encodes `seconds` of test pattern as one fragmented MP4 (keyframe every second) and returns its path.
     public static func makeSegment(
-        in directory: String, seconds: Int, size: String = "160x120", rate: Int = 10, kbps: Int = 30, name: String? = nil
+        in directory: String, seconds: Int, size: String = "160x120", rate: Int = 10, kbps: Int = 30,
+        name: String? = nil
     ) throws -> String {
         let path = (directory as NSString).appendingPathComponent(name ?? "fixture-\(seconds)s-\(size)-\(kbps)k.mp4")
         if FileManager.default.fileExists(atPath: path) { return path }
@@ -15,7 +16,8 @@ public enum RetentionFixtures {
             "ffmpeg",
             [
                 "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)", "-t", "\(seconds)",
-                "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "\(kbps)k", "-g", "\(rate)", "-keyint_min", "\(rate)", "-sc_threshold", "0",
+                "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "\(kbps)k", "-g", "\(rate)", "-keyint_min",
+                "\(rate)", "-sc_threshold", "0",
                 "-pix_fmt", "yuv420p", "-movflags", "frag_keyframe+empty_moov+default_base_moof", path,
             ], timeout: 120)
         guard status == 0 else { throw TestKitError("ffmpeg could not make a fixture segment: \(output)") }
@@ -24,13 +26,17 @@ public enum RetentionFixtures {
 
     /// Encodes `count` × `seconds` of continuous footage and cuts it into segment files at keyframes,
     /// each playable alone (as the recorder writes them). Returns the pieces in order.
-    public static func makeConsecutiveSegments(in directory: String, count: Int, seconds: Int, size: String = "320x240", rate: Int = 25) throws -> [String] {
+    public static func makeConsecutiveSegments(
+        in directory: String, count: Int, seconds: Int, size: String = "320x240", rate: Int = 25
+    ) throws -> [String] {
         let pattern = (directory as NSString).appendingPathComponent("piece-%03d.mp4")
         let (status, output) = try run(
             "ffmpeg",
             [
-                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)", "-t", "\(count * seconds)",
-                "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(rate)", "-keyint_min", "\(rate)", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=\(size):rate=\(rate)", "-t",
+                "\(count * seconds)",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "\(rate)", "-keyint_min", "\(rate)", "-sc_threshold",
+                "0", "-pix_fmt", "yuv420p",
                 "-f", "segment", "-segment_time", "\(seconds)", "-reset_timestamps", "1", "-segment_format", "mp4",
                 "-segment_format_options", "movflags=frag_keyframe+empty_moov+default_base_moof", pattern,
             ], timeout: 300)
@@ -45,7 +51,8 @@ public enum RetentionFixtures {
         _ source: String, root: String, camera: String, start: Date, seconds: Double, format: SegmentFormat = .fmp4
     ) throws -> String {
         let path = SegmentStore(root: root).file(camera: camera, name: SegmentName(start: start, format: format)).path
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
         try FileManager.default.copyItem(atPath: source, toPath: path)
         try setModified(path, start.addingTimeInterval(seconds))
@@ -61,7 +68,8 @@ public enum RetentionFixtures {
         public let path: String
 
         public init(bytes: Int64) throws {
-            path = (NSTemporaryDirectory() as NSString).appendingPathComponent("kuzet-retention-fs-\(UUID().uuidString.prefix(8))")
+            path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+                "kuzet-retention-fs-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             let (status, output) = try run("mount", ["-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", path])
             guard status == 0 else {
@@ -82,7 +90,9 @@ public enum RetentionFixtures {
     public static func agentExecutable() throws -> String { try BuiltExecutable.agent }
 
     /// Runs a program and returns its exit status, standard output and standard error apart.
-    public static func runSeparately(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func runSeparately(_ executable: String, _ arguments: [String], timeout: Double = 120) throws -> (
+        status: Int32, stdout: String, stderr: String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -111,7 +121,10 @@ public enum RetentionFixtures {
         }
         process.waitUntilExit()
         _ = group.wait(timeout: .now() + 5)
-        return (process.terminationStatus, String(decoding: outData.get(), as: UTF8.self), String(decoding: errData.get(), as: UTF8.self))
+        return (
+            process.terminationStatus, String(decoding: outData.get(), as: UTF8.self),
+            String(decoding: errData.get(), as: UTF8.self)
+        )
     }
 
     final class Locked<Value: Sendable>: @unchecked Sendable {

@@ -18,7 +18,8 @@ public final class RetentionTestCamera: Sendable {
             attempt += 1
             let port = freeLoopbackPort()
             let process = try ExternalProcess(
-                "/usr/bin/python3", [script, "\(port)", "\(mainKbps)", "\(subKbps)"], name: "retention-camera", logDirectory: directory.path)
+                "/usr/bin/python3", [script, "\(port)", "\(mainKbps)", "\(subKbps)"], name: "retention-camera",
+                logDirectory: directory.path)
             // "ready" on a line of its own: GStreamer's warnings on stderr may hold the word ("already").
             let ready = eventually(timeout: 15) { Self.saidReady(process.output) || !process.isRunning }
             // Both streams must play before a test measures them: a server that printed "ready"
@@ -34,7 +35,8 @@ public final class RetentionTestCamera: Sendable {
             }
             process.stop()
             guard attempt < 3 else {
-                throw TestKitError("the test RTSP server did not start: \(unplayable ?? "") — its output: \(process.output)")
+                throw TestKitError(
+                    "the test RTSP server did not start: \(unplayable ?? "") — its output: \(process.output)")
             }
         }
     }

@@ -33,17 +33,23 @@ public final class TLSTunnel: @unchecked Sendable {
 
             """
         try configuration.write(toFile: directory.file("stunnel.conf"), atomically: true, encoding: .utf8)
-        let executable = FileManager.default.isExecutableFile(atPath: "/usr/bin/stunnel4") ? "/usr/bin/stunnel4" : "stunnel"
-        process = try ExternalProcess(executable, [directory.file("stunnel.conf")], name: "stunnel", logDirectory: directory.path)
+        let executable =
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/stunnel4") ? "/usr/bin/stunnel4" : "stunnel"
+        process = try ExternalProcess(
+            executable, [directory.file("stunnel.conf")], name: "stunnel", logDirectory: directory.path)
         let listening = eventually(timeout: 15) { [process] in
-            guard process.isRunning, let fd = try? connectLoopback(port: port, receiveTimeoutSeconds: 1) else { return !process.isRunning }
+            guard process.isRunning, let fd = try? connectLoopback(port: port, receiveTimeoutSeconds: 1) else {
+                return !process.isRunning
+            }
             close(fd)
             return true
         }
         guard listening && process.isRunning else {
             let output = process.output
             process.stop()
-            throw TestKitError("stunnel did not start on 127.0.0.1:\(port): \(output.suffix(1500)) (run scripts/install-deps.sh: stunnel4)")
+            throw TestKitError(
+                "stunnel did not start on 127.0.0.1:\(port): \(output.suffix(1500)) (run scripts/install-deps.sh: stunnel4)"
+            )
         }
     }
 

@@ -5,7 +5,8 @@ public final class TemporaryDirectory: Sendable {
     public let path: String
 
     public init(prefix: String = "kuzet-test") throws {
-        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        let base = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+            "\(prefix)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         self.path = base
     }

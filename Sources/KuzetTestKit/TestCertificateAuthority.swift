@@ -28,9 +28,13 @@ public struct TestCertificateAuthority: Sendable {
     }
 
     /// A server certificate for `hosts` (IP addresses or DNS names).
-    public func issueServer(_ commonName: String = "server", hosts: [String] = ["127.0.0.1", "localhost"]) throws -> Identity {
-        let names = hosts.map { $0.first?.isNumber == true || $0.contains(":") ? "IP:\($0)" : "DNS:\($0)" }.joined(separator: ",")
-        return try issue(commonName, extensions: "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=\(names)\n")
+    public func issueServer(_ commonName: String = "server", hosts: [String] = ["127.0.0.1", "localhost"]) throws
+        -> Identity
+    {
+        let names = hosts.map { $0.first?.isNumber == true || $0.contains(":") ? "IP:\($0)" : "DNS:\($0)" }.joined(
+            separator: ",")
+        return try issue(
+            commonName, extensions: "basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=\(names)\n")
     }
 
     /// A client certificate (for mutual TLS) with `commonName` as its subject.
@@ -55,6 +59,8 @@ public struct TestCertificateAuthority: Sendable {
 
     private static func openssl(_ arguments: [String]) throws {
         let (status, output) = try run("openssl", arguments, timeout: 30)
-        guard status == 0 else { throw TestKitError("openssl \(arguments.first ?? "") failed (\(status)): \(output.prefix(500))") }
+        guard status == 0 else {
+            throw TestKitError("openssl \(arguments.first ?? "") failed (\(status)): \(output.prefix(500))")
+        }
     }
 }

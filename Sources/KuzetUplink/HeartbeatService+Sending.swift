@@ -19,7 +19,9 @@ extension HeartbeatService {
     /// Drains the outbox in order. Logs when delivery starts failing, when the reason changes,
     /// and when it recovers — not every retry.
     func sendLoop() async {
-        var state = SendState(backoff: Backoff(initial: configuration.backoffInitial, cap: configuration.backoffCap), batchLimit: configuration.batchLimit)
+        var state = SendState(
+            backoff: Backoff(initial: configuration.backoffInitial, cap: configuration.backoffCap),
+            batchLimit: configuration.batchLimit)
         var wakeIterator = wakeups.makeAsyncIterator()
         while !Task.isCancelled {
             let batch = outbox.pending(limit: state.batchLimit, maxBytes: Self.batchBytes)
@@ -38,14 +40,19 @@ extension HeartbeatService {
                 failureCounter.increment()
                 logger.warning(
                     "Registry refused a batch; sending one heartbeat at a time to find the one it refuses",
-                    metadata: ["http.status": "\(status)", "uplink.first_sequence": "\(first.sequence)", "uplink.count": "\(batch.count)"])
+                    metadata: [
+                        "http.status": "\(status)", "uplink.first_sequence": "\(first.sequence)",
+                        "uplink.count": "\(batch.count)",
+                    ])
                 state.batchLimit = 1
             case .refused(let status, let reason):
                 failureCounter.increment()
                 guard await refusedAlone(first, status: status, reason: reason, state: &state) else { return }
             case .retry(let reason, let retryAfter):
                 failureCounter.increment()
-                guard await holdOff(reason: reason, retryAfter: retryAfter, level: .warning, state: &state) else { return }
+                guard await holdOff(reason: reason, retryAfter: retryAfter, level: .warning, state: &state) else {
+                    return
+                }
             }
         }
     }
@@ -83,7 +90,9 @@ extension HeartbeatService {
     /// Returns false when shutting down.
     func refusedAlone(_ refused: OutboxEntry, status: Int, reason: String, state: inout SendState) async -> Bool {
         guard let next = outbox.pending(limit: 2).dropFirst().first else {
-            return await holdOff(reason: "\(reason) (waiting for the next heartbeat to tell whether only this one is refused)", retryAfter: nil, level: .error, state: &state)
+            return await holdOff(
+                reason: "\(reason) (waiting for the next heartbeat to tell whether only this one is refused)",
+                retryAfter: nil, level: .error, state: &state)
         }
         let probe = await client.send([next])
         if Task.isCancelled && !probe.isDelivered { return false }
@@ -104,7 +113,8 @@ extension HeartbeatService {
             return await delivered([next], receipt: receipt, state: &state)
         case .refused:
             return await holdOff(
-                reason: "\(reason) — the registry refuses every heartbeat, so none is set aside; check that agent and registry versions match",
+                reason:
+                    "\(reason) — the registry refuses every heartbeat, so none is set aside; check that agent and registry versions match",
                 retryAfter: nil, level: .error, state: &state)
         case .retry(let probeReason, let retryAfter):
             return await holdOff(reason: probeReason, retryAfter: retryAfter, level: .warning, state: &state)
@@ -123,7 +133,11 @@ extension HeartbeatService {
                 ])
             state.failing = reason
         } else {
-            logger.debug("Retrying", metadata: ["uplink.retry_in_ms": "\(delay.milliseconds)", "uplink.failures": "\(state.backoff.failures)"])
+            logger.debug(
+                "Retrying",
+                metadata: [
+                    "uplink.retry_in_ms": "\(delay.milliseconds)", "uplink.failures": "\(state.backoff.failures)",
+                ])
         }
         let failures = state.backoff.failures
         statusBox.update {
@@ -144,18 +158,23 @@ extension HeartbeatService {
             "Heartbeats delivered",
             metadata: [
                 "uplink.first_sequence": "\(batch[0].sequence)", "uplink.last_sequence": "\(last.sequence)",
-                "registry.accepted": "\(receipt.map { "\($0.accepted)" } ?? "-")", "registry.duplicates": "\(receipt.map { "\($0.duplicates)" } ?? "-")",
+                "registry.accepted": "\(receipt.map { "\($0.accepted)" } ?? "-")",
+                "registry.duplicates": "\(receipt.map { "\($0.duplicates)" } ?? "-")",
             ])
         guard let receipt else { return }
         if receipt.duplicates > 0 {
-            logger.info("Registry already had some of these heartbeats (not counted twice)", metadata: ["uplink.duplicates": "\(receipt.duplicates)"])
+            logger.info(
+                "Registry already had some of these heartbeats (not counted twice)",
+                metadata: ["uplink.duplicates": "\(receipt.duplicates)"])
         }
         if receipt.highestSequence >= outbox.nextSequence {
             // The registry knows later heartbeats than this outbox (its folder was lost or
             // replaced): continue above them, or new heartbeats would be taken as duplicates.
             let next = receipt.highestSequence + 1
             try await BlockingWork.run("kuzet.uplink.io") { try outbox.advanceSequence(toAtLeast: next) }
-            logger.warning("Registry holds higher sequences than the outbox; continuing from there", metadata: ["uplink.next_sequence": "\(next)"])
+            logger.warning(
+                "Registry holds higher sequences than the outbox; continuing from there",
+                metadata: ["uplink.next_sequence": "\(next)"])
         }
     }
 }

@@ -30,7 +30,8 @@ public final class HeartbeatService: Service, Sendable {
         public var backoffCap: Duration
 
         public init(
-            schoolID: String, school: SchoolInfo? = nil, agentVersion: String, interval: Duration, stateChangeDelay: Duration = .seconds(1),
+            schoolID: String, school: SchoolInfo? = nil, agentVersion: String, interval: Duration,
+            stateChangeDelay: Duration = .seconds(1),
             batchLimit: Int = 100, backoffInitial: Duration = .seconds(1), backoffCap: Duration = .seconds(300)
         ) {
             self.schoolID = schoolID
@@ -67,7 +68,8 @@ public final class HeartbeatService: Service, Sendable {
 
     public init<C: Clock>(
         configuration: Configuration, outbox: Outbox, client: RegistryClient, provider: any HeartbeatSnapshotProvider,
-        clock: C = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "kuzet.uplink")
+        clock: C = ContinuousClock(), now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "kuzet.uplink")
     ) where C.Duration == Duration {
         self.configuration = configuration
         self.outbox = outbox
@@ -104,7 +106,11 @@ public final class HeartbeatService: Service, Sendable {
 
     public func run() async throws {
         logger.info(
-            "Uplink started", metadata: ["registry.url": "\(client.url)", "uplink.queued": "\(outbox.count)", "uplink.next_sequence": "\(outbox.nextSequence)"])
+            "Uplink started",
+            metadata: [
+                "registry.url": "\(client.url)", "uplink.queued": "\(outbox.count)",
+                "uplink.next_sequence": "\(outbox.nextSequence)",
+            ])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.sendLoop() }
@@ -149,14 +155,19 @@ public final class HeartbeatService: Service, Sendable {
             let heartbeat = try await BlockingWork.run("kuzet.uplink.io") {
                 try outbox.append { sequence in
                     Heartbeat(
-                        schoolID: configuration.schoolID, sequence: sequence, sentAt: sentAt, agentVersion: configuration.agentVersion,
-                        uptimeSeconds: uptimeSeconds, intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
-                        school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage, centre: snapshot.centre, events: extraEvents + snapshot.events,
+                        schoolID: configuration.schoolID, sequence: sequence, sentAt: sentAt,
+                        agentVersion: configuration.agentVersion,
+                        uptimeSeconds: uptimeSeconds,
+                        intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
+                        school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage,
+                        centre: snapshot.centre, events: extraEvents + snapshot.events,
                         configFingerprint: configuration.configFingerprint)
                 }
             }
             queuedGauge.record(outbox.count)
-            logger.debug("Heartbeat queued", metadata: ["uplink.sequence": "\(heartbeat.sequence)", "uplink.events": "\(heartbeat.events.count)"])
+            logger.debug(
+                "Heartbeat queued",
+                metadata: ["uplink.sequence": "\(heartbeat.sequence)", "uplink.events": "\(heartbeat.events.count)"])
             if statusBox.value.queueProblem != nil {
                 logger.info("Heartbeats are queued again", metadata: ["uplink.sequence": "\(heartbeat.sequence)"])
                 statusBox.update { $0.queueProblem = nil }

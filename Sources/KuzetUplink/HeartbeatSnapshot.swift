@@ -9,7 +9,8 @@ public struct HeartbeatSnapshot: Sendable, Equatable {
     /// Events since the previous snapshot (the provider hands each event out once).
     public var events: [AgentEvent]
 
-    public init(cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = []) {
+    public init(cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [])
+    {
         self.cameras = cameras
         self.storage = storage
         self.centre = centre

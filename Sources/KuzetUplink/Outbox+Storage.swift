@@ -3,7 +3,7 @@ import KuzetProtocol
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension Outbox {
@@ -14,7 +14,9 @@ extension Outbox {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw OutboxError(directory: directory, problem: "cannot create the folder (\(error.localizedDescription))", advice: "create it and make it writable by the agent")
+            throw OutboxError(
+                directory: directory, problem: "cannot create the folder (\(error.localizedDescription))",
+                advice: "create it and make it writable by the agent")
         }
         if let data = FileManager.default.contents(atPath: statePath) {
             do {
@@ -22,7 +24,9 @@ extension Outbox {
             } catch {
                 throw OutboxError(
                     directory: directory, problem: "state.json is damaged (\(error))",
-                    advice: "move state.json aside; the agent then resends the journal and the registry drops what it already has")
+                    advice:
+                        "move state.json aside; the agent then resends the journal and the registry drops what it already has"
+                )
             }
         }
         let journal = FileManager.default.contents(atPath: journalPath) ?? Data()
@@ -45,7 +49,8 @@ extension Outbox {
             guard !line.isEmpty else { continue }
             guard let heartbeat = try? decoder.decode(JournalLine.self, from: Data(line)) else {
                 logger.error(
-                    "Outbox: skipped a damaged journal line", metadata: ["outbox.path": "\(journalPath)", "outbox.line": "\(lineNumber)"])
+                    "Outbox: skipped a damaged journal line",
+                    metadata: ["outbox.path": "\(journalPath)", "outbox.line": "\(lineNumber)"])
                 continue
             }
             maxSequence = max(maxSequence, heartbeat.sequence)
@@ -53,8 +58,10 @@ extension Outbox {
                 acknowledgedLinesInJournal += 1
                 continue
             }
-            if let last = entries.last, heartbeat.sequence <= last.sequence { continue }  // never twice
-            entries.append(OutboxEntry(sequence: heartbeat.sequence, hasEvents: !(heartbeat.events ?? []).isEmpty, json: Data(line)))
+            if let last = entries.last, heartbeat.sequence <= last.sequence { continue } // never twice
+            entries.append(
+                OutboxEntry(
+                    sequence: heartbeat.sequence, hasEvents: !(heartbeat.events ?? []).isEmpty, json: Data(line)))
             bytes += line.count
         }
         state.nextSequence = max(state.nextSequence, maxSequence + 1, state.acknowledged + 1)
@@ -63,12 +70,14 @@ extension Outbox {
             if validSize < journal.count { try DurableFile.truncate(journalFD, path: journalPath, to: validSize) }
             try DurableFile.syncDirectory(of: journalPath)
         } catch {
-            throw OutboxError(directory: directory, problem: "\(error)", advice: "make the folder writable by the agent")
+            throw OutboxError(
+                directory: directory, problem: "\(error)", advice: "make the folder writable by the agent")
         }
         journalSize = validSize
         if !entries.isEmpty {
             logger.info(
-                "Outbox: heartbeats waiting from before", metadata: ["outbox.queued": "\(entries.count)", "outbox.first_sequence": "\(entries[0].sequence)"])
+                "Outbox: heartbeats waiting from before",
+                metadata: ["outbox.queued": "\(entries.count)", "outbox.first_sequence": "\(entries[0].sequence)"])
         }
     }
 
@@ -78,7 +87,9 @@ extension Outbox {
             let data = try JSONEncoder().encode(state)
             try DurableFile.replaceAtomically(statePath, with: data)
         } catch {
-            throw OutboxError(directory: configuration.directory, problem: "cannot save state.json (\(error))", advice: "free disk space or fix the folder's permissions")
+            throw OutboxError(
+                directory: configuration.directory, problem: "cannot save state.json (\(error))",
+                advice: "free disk space or fix the folder's permissions")
         }
     }
 
@@ -87,7 +98,9 @@ extension Outbox {
         do {
             try DurableFile.truncate(journalFD, path: journalPath, to: 0)
         } catch {
-            throw OutboxError(directory: configuration.directory, problem: "\(error)", advice: "free disk space or fix the folder's permissions")
+            throw OutboxError(
+                directory: configuration.directory, problem: "\(error)",
+                advice: "free disk space or fix the folder's permissions")
         }
         journalSize = 0
         acknowledgedLinesInJournal = 0
@@ -106,7 +119,9 @@ extension Outbox {
             close(journalFD)
             journalFD = reopened
         } catch {
-            throw OutboxError(directory: configuration.directory, problem: "cannot rewrite the journal (\(error))", advice: "free disk space or fix the folder's permissions")
+            throw OutboxError(
+                directory: configuration.directory, problem: "cannot rewrite the journal (\(error))",
+                advice: "free disk space or fix the folder's permissions")
         }
         journalSize = data.count
         acknowledgedLinesInJournal = 0
@@ -117,7 +132,7 @@ extension Outbox {
         var removed = 0
         while entries.count > configuration.maxEntries || bytes > configuration.maxBytes {
             let thinned = Self.thinOldestRoutine(entries)
-            guard thinned.count < entries.count else { break }  // only events left: they are kept
+            guard thinned.count < entries.count else { break } // only events left: they are kept
             removed += entries.count - thinned.count
             entries = thinned
             bytes = entries.reduce(0) { $0 + $1.json.count }

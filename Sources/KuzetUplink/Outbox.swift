@@ -155,7 +155,8 @@ public final class Outbox: @unchecked Sendable {
     /// `parked/` with `reason` and no longer sent.
     public func park(_ parked: [OutboxEntry], reason: String) throws {
         guard let first = parked.first, let last = parked.last else { return }
-        let path = (parkedDirectory as NSString).appendingPathComponent("heartbeats-\(first.sequence)-\(last.sequence).jsonl")
+        let path = (parkedDirectory as NSString).appendingPathComponent(
+            "heartbeats-\(first.sequence)-\(last.sequence).jsonl")
         var data = Data("# \(reason.replacingOccurrences(of: "\n", with: " "))\n".utf8)
         for entry in parked {
             data.append(entry.json)
@@ -165,7 +166,9 @@ public final class Outbox: @unchecked Sendable {
             try FileManager.default.createDirectory(atPath: parkedDirectory, withIntermediateDirectories: true)
             try DurableFile.replaceAtomically(path, with: data)
         } catch {
-            throw OutboxError(directory: configuration.directory, problem: "cannot park heartbeats in \(path) (\(error))", advice: "free disk space or fix the folder's permissions")
+            throw OutboxError(
+                directory: configuration.directory, problem: "cannot park heartbeats in \(path) (\(error))",
+                advice: "free disk space or fix the folder's permissions")
         }
         try acknowledge(through: last.sequence)
     }

@@ -18,14 +18,17 @@ public struct RegistryClient: Sendable {
     /// - Parameter timeouts: connect 10 s, total 60 s, abandon below 1 byte/s for 20 s by default.
     public init(
         registry: AgentConfiguration.Registry,
-        timeouts: HTTPTimeouts = HTTPTimeouts(connect: .seconds(10), total: .seconds(60), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(20)),
+        timeouts: HTTPTimeouts = HTTPTimeouts(
+            connect: .seconds(10), total: .seconds(60), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(20)),
         agentVersion: String = "dev"
     ) {
         self.url = registry.url
         self.tokenFile = registry.tokenFile
-        let tls = TLSConfiguration(caFile: registry.caFile, clientCertificate: registry.clientCert, clientKey: registry.clientKey)
+        let tls = TLSConfiguration(
+            caFile: registry.caFile, clientCertificate: registry.clientCert, clientKey: registry.clientKey)
         self.http = HTTPClient(
-            configuration: .init(tls: tls, timeouts: timeouts, maxResponseBytes: 1 << 20, userAgent: "kuzet-agent/\(agentVersion)"))
+            configuration: .init(
+                tls: tls, timeouts: timeouts, maxResponseBytes: 1 << 20, userAgent: "kuzet-agent/\(agentVersion)"))
     }
 
     /// POSTs `entries` (oldest first) as one ``HeartbeatBatch``.
@@ -37,7 +40,10 @@ public struct RegistryClient: Sendable {
         }
         let request = HTTPRequest(
             method: .post, url: url,
-            headers: [("Content-Type", "application/json"), ("Accept", "application/json"), ("Authorization", "Bearer \(token)")],
+            headers: [
+                ("Content-Type", "application/json"), ("Accept", "application/json"),
+                ("Authorization", "Bearer \(token)"),
+            ],
             body: Self.batchBody(entries))
         let response: HTTPResponse
         do {
@@ -64,18 +70,29 @@ public struct RegistryClient: Sendable {
     /// The token from `registry.token_file`, or what is wrong with it (never its content).
     func readToken() -> Result<String, RegistryProblem> {
         guard let tokenFile else {
-            return .failure(RegistryProblem("registry.token_file: not set — create a token with `kuzet-registry token create --role school --school ID --region R` and put it in a file"))
+            return .failure(
+                RegistryProblem(
+                    "registry.token_file: not set — create a token with `kuzet-registry token create --role school --school ID --region R` and put it in a file"
+                ))
         }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: tokenFile))
         } catch {
-            let reason = FileManager.default.fileExists(atPath: tokenFile) ? "cannot be read (check its permissions)" : "does not exist"
-            return .failure(RegistryProblem("registry.token_file \(tokenFile): \(reason) — heartbeats stay queued until it holds the school's token"))
+            let reason =
+                FileManager.default.fileExists(atPath: tokenFile)
+                ? "cannot be read (check its permissions)" : "does not exist"
+            return .failure(
+                RegistryProblem(
+                    "registry.token_file \(tokenFile): \(reason) — heartbeats stay queued until it holds the school's token"
+                ))
         }
         let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !token.isEmpty, !token.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            return .failure(RegistryProblem("registry.token_file \(tokenFile): does not hold one token (empty or several words) — put only the token from `kuzet-registry token create` in it"))
+            return .failure(
+                RegistryProblem(
+                    "registry.token_file \(tokenFile): does not hold one token (empty or several words) — put only the token from `kuzet-registry token create` in it"
+                ))
         }
         return .success(token)
     }
@@ -105,7 +122,8 @@ public struct RegistryClient: Sendable {
             return .delivered(decodeReceipt(response.body))
         case 401, 403:
             return .retry(
-                reason: "registry: HTTP \(status) — the registry does not accept the token in registry.token_file \(tokenFile ?? "") for this school; put a valid school token there (heartbeats stay queued)",
+                reason:
+                    "registry: HTTP \(status) — the registry does not accept the token in registry.token_file \(tokenFile ?? "") for this school; put a valid school token there (heartbeats stay queued)",
                 retryAfter: nil)
         case 408, 429:
             return .retry(reason: "registry: HTTP \(status) \(excerpt)", retryAfter: retryAfter(response))
@@ -128,7 +146,9 @@ public struct RegistryClient: Sendable {
             var server_time: Date
         }
         guard let receipt = try? decoder.decode(SnakeCase.self, from: body) else { return nil }
-        return HeartbeatReceipt(accepted: receipt.accepted, duplicates: receipt.duplicates, highestSequence: receipt.highest_sequence, serverTime: receipt.server_time)
+        return HeartbeatReceipt(
+            accepted: receipt.accepted, duplicates: receipt.duplicates, highestSequence: receipt.highest_sequence,
+            serverTime: receipt.server_time)
     }
 
     /// `Retry-After` as delay-seconds or an HTTP date.

@@ -14,7 +14,9 @@ public struct UplinkStatus: Sendable, Equatable {
     /// Set while heartbeats cannot be written to the outbox (disk full, permissions): why.
     public var queueProblem: String?
 
-    public init(queued: Int = 0, acknowledgedSequence: UInt64 = 0, lastDelivery: Date? = nil, problem: String? = nil, consecutiveFailures: Int = 0, parked: Int = 0,
+    public init(
+        queued: Int = 0, acknowledgedSequence: UInt64 = 0, lastDelivery: Date? = nil, problem: String? = nil,
+        consecutiveFailures: Int = 0, parked: Int = 0,
         queueProblem: String? = nil
     ) {
         self.queued = queued

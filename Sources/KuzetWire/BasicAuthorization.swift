@@ -18,7 +18,8 @@ public struct BasicAuthorization: Sendable, Equatable {
         let trimmed = header.drop { $0 == " " }
         guard trimmed.count > 6, WireHeaders.same(String(trimmed.prefix(6)), "Basic ") else { return nil }
         let encoded = trimmed.dropFirst(6).filter { $0 != " " }
-        guard encoded.utf8.count <= AuthenticationParameters.maximumLength, let data = Data(base64Encoded: String(encoded)),
+        guard encoded.utf8.count <= AuthenticationParameters.maximumLength,
+            let data = Data(base64Encoded: String(encoded)),
             let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { throw .badAuthorization }
         self.init(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))

@@ -28,7 +28,8 @@ public struct DigestChallenge: Sendable, Equatable {
             let qop = fields["qop"].flatMap { value in
                 value.split(separator: ",").map { String($0.filter { $0 != " " }) }.first { $0 == "auth" }
             }
-            self.init(realm: realm, nonce: nonce, qop: qop, algorithm: fields["algorithm"] ?? "MD5", opaque: fields["opaque"])
+            self.init(
+                realm: realm, nonce: nonce, qop: qop, algorithm: fields["algorithm"] ?? "MD5", opaque: fields["opaque"])
             return
         }
         return nil
@@ -43,13 +44,17 @@ public struct DigestChallenge: Sendable, Equatable {
     }
 
     /// The `Authorization` header value for `method` on `uri`.
-    public func authorization(method: String, uri: String, username: String, password: String, cnonce: String = Self.randomCnonce(), nonceCount: Int = 1) -> String {
+    public func authorization(
+        method: String, uri: String, username: String, password: String, cnonce: String = Self.randomCnonce(),
+        nonceCount: Int = 1
+    ) -> String {
         let hash = Digest.hash(algorithm)
         let nc = String(format: "%08x", nonceCount)
         let response = Digest.response(
             hash: hash, username: username, realm: realm, password: password, method: method, uri: uri, nonce: nonce,
             qop: qop.map { (qop: $0, nc: nc, cnonce: cnonce) })
-        var header = "Digest username=\"\(username)\", realm=\"\(realm)\", nonce=\"\(nonce)\", uri=\"\(uri)\", response=\"\(response)\""
+        var header =
+            "Digest username=\"\(username)\", realm=\"\(realm)\", nonce=\"\(nonce)\", uri=\"\(uri)\", response=\"\(response)\""
         if let qop { header += ", qop=\(qop), nc=\(nc), cnonce=\"\(cnonce)\"" }
         header += ", algorithm=\(algorithm)"
         if let opaque { header += ", opaque=\"\(opaque)\"" }
@@ -63,8 +68,12 @@ public struct DigestChallenge: Sendable, Equatable {
 
 /// The Digest computation shared by both sides (RFC 7616 §3.4.1).
 public enum Digest {
-    public static func md5(_ text: String) -> String { Insecure.MD5.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined() }
-    public static func sha256(_ text: String) -> String { SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public static func md5(_ text: String) -> String {
+        Insecure.MD5.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+    public static func sha256(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// MD5 unless the algorithm names SHA-256.
     static func hash(_ algorithm: String) -> @Sendable (String) -> String {
@@ -73,7 +82,8 @@ public enum Digest {
 
     /// The `response` value.
     public static func response(
-        hash: (String) -> String, username: String, realm: String, password: String, method: String, uri: String, nonce: String,
+        hash: (String) -> String, username: String, realm: String, password: String, method: String, uri: String,
+        nonce: String,
         qop: (qop: String, nc: String, cnonce: String)?
     ) -> String {
         let ha1 = hash("\(username):\(realm):\(password)")
@@ -84,7 +94,8 @@ public enum Digest {
 
     /// Equal without an early exit (a guesser learns nothing from the time taken).
     public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
         guard x.count == y.count else { return false }
         return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -21,7 +21,9 @@ public struct InterleavedFrame: Sendable, Equatable {
     /// than 4 bytes are there.
     public init?(prefix bytes: some Collection<UInt8>) {
         var iterator = bytes.makeIterator()
-        guard iterator.next() == UInt8(ascii: "$"), let channel = iterator.next(), let high = iterator.next(), let low = iterator.next() else {
+        guard iterator.next() == UInt8(ascii: "$"), let channel = iterator.next(), let high = iterator.next(),
+            let low = iterator.next()
+        else {
             return nil
         }
         self.init(channel: channel, length: UInt16(high) << 8 | UInt16(low))

@@ -40,7 +40,10 @@ public struct SessionDescription: Sendable, Equatable {
             let line = String(decoding: bytes, as: UTF8.self)
             if line.hasPrefix("m=") {
                 let fields = line.dropFirst(2).split(separator: " ", omittingEmptySubsequences: true)
-                media.append(Media(kind: fields.first.map(String.init) ?? "", formats: fields.dropFirst(3).map(String.init), lines: [line]))
+                media.append(
+                    Media(
+                        kind: fields.first.map(String.init) ?? "", formats: fields.dropFirst(3).map(String.init),
+                        lines: [line]))
             } else if media.isEmpty {
                 sessionLines.append(line)
             } else {

@@ -9,7 +9,9 @@ extension WireFraming {
     static func bodyFraming(_ headers: WireHeaders, limits: WireLimits) throws(WireError) -> BodyFraming {
         if let coding = headers["Transfer-Encoding"] {
             let last = coding.split(separator: ",").last.map { String($0.filter { $0 != " " && $0 != "\t" }) }
-            guard let last, WireHeaders.same(last, "chunked") else { throw .unsupportedTransferEncoding(String(coding.prefix(40))) }
+            guard let last, WireHeaders.same(last, "chunked") else {
+                throw .unsupportedTransferEncoding(String(coding.prefix(40)))
+            }
             return .chunked
         }
         var length: Int?
@@ -25,10 +27,12 @@ extension WireFraming {
     /// `limit` is refused digit by digit, before it could overflow.
     public static func contentLength(_ text: String, limit: Int) throws(WireError) -> Int {
         let digits = text.utf8
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { throw .badContentLength(String(text.prefix(24))) }
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            throw .badContentLength(String(text.prefix(24)))
+        }
         var value = 0
         for digit in digits {
-            value = value * 10 + Int(digit - 48)  // value ≤ limit ≤ 2^30 here: no overflow
+            value = value * 10 + Int(digit - 48) // value ≤ limit ≤ 2^30 here: no overflow
             if value > limit { throw .bodyTooLarge(limit: limit) }
         }
         return value
@@ -48,7 +52,7 @@ extension WireFraming {
             case 65...70: digit = Int(byte - 55)
             default: throw .badChunk
             }
-            size = size * 16 + digit  // size ≤ limit ≤ 2^30 here: no overflow
+            size = size * 16 + digit // size ≤ limit ≤ 2^30 here: no overflow
             if size > limit { throw .chunkTooLarge(limit: limit) }
         }
         return size
@@ -56,14 +60,18 @@ extension WireFraming {
 
     /// A chunked body from `start`: the joined chunks and where the message ends (after the
     /// trailer fields); nil until the last chunk and its blank line have arrived.
-    static func dechunk(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limits: WireLimits) throws(WireError) -> ([UInt8], Int)? {
+    static func dechunk(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limits: WireLimits) throws(WireError) -> (
+        [UInt8], Int
+    )? {
         var body: [UInt8] = []
         var cursor = start
         while true {
             guard let (content, dataStart) = try line(bytes, from: cursor, limits: limits) else { return nil }
             let size = try chunkSize(UnsafeBufferPointer(rebasing: bytes[content]), limit: limits.chunkSize)
             if size == 0 {
-                guard let (_, end) = try fields(bytes, from: dataStart, headStart: dataStart, limits: limits) else { return nil }
+                guard let (_, end) = try fields(bytes, from: dataStart, headStart: dataStart, limits: limits) else {
+                    return nil
+                }
                 return (body, end)
             }
             guard size <= limits.bodyBytes - body.count else { throw .bodyTooLarge(limit: limits.bodyBytes) }

@@ -11,7 +11,9 @@ extension WireFraming {
 
     /// The next line starting at `start`: its content's range and where the line after begins;
     /// nil when its end has not arrived (and the limit is not passed yet).
-    static func line(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limits: WireLimits) throws(WireError) -> (content: Range<Int>, next: Int)? {
+    static func line(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, limits: WireLimits) throws(WireError) -> (
+        content: Range<Int>, next: Int
+    )? {
         // A line of `lineLength` bytes plus CRLF lies within `lineLength + 2` bytes.
         let searchEnd = start + min(bytes.count - start, limits.lineLength + 2)
         guard let feed = bytes[start..<searchEnd].firstIndex(of: lineFeed) else {
@@ -44,7 +46,9 @@ extension WireFraming {
     }
 
     /// Header (or trailer) lines from `start` up to and including the blank line.
-    static func fields(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, headStart: Int, limits: WireLimits) throws(WireError) -> (WireHeaders, Int)? {
+    static func fields(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, headStart: Int, limits: WireLimits)
+        throws(WireError) -> (WireHeaders, Int)?
+    {
         var headers: [(name: String, value: String)] = []
         var cursor = start
         while true {
@@ -69,7 +73,10 @@ extension WireFraming {
         var valueEnd = line.count
         while valueStart < valueEnd, line[valueStart] == 32 || line[valueStart] == 9 { valueStart += 1 }
         while valueEnd > valueStart, line[valueEnd - 1] == 32 || line[valueEnd - 1] == 9 { valueEnd -= 1 }
-        return (String(decoding: line[..<colon], as: UTF8.self), String(decoding: line[valueStart..<valueEnd], as: UTF8.self))
+        return (
+            String(decoding: line[..<colon], as: UTF8.self),
+            String(decoding: line[valueStart..<valueEnd], as: UTF8.self)
+        )
     }
 
     /// `METHOD URI VERSION`.
@@ -87,6 +94,8 @@ extension WireFraming {
         guard parts.count >= 2, parts[1].utf8.count == 3, parts[1].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
             let status = Int(parts[1]), status >= 100
         else { throw .badStartLine(String(line.prefix(40))) }
-        return WireResponse(version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers)
+        return WireResponse(
+            version: String(parts[0]), status: status, reason: parts.count > 2 ? String(parts[2]) : "", headers: headers
+        )
     }
 }

@@ -12,9 +12,13 @@
 /// `Content-Length`; two different `Content-Length` values are refused.
 public enum WireFraming {
     /// One request. Its body is `Content-Length` bytes (none without it) or chunked.
-    public static func request(in bytes: some Collection<UInt8>, limits: WireLimits = WireLimits()) throws(WireError) -> Framed<WireRequest>? {
+    public static func request(in bytes: some Collection<UInt8>, limits: WireLimits = WireLimits()) throws(WireError)
+        -> Framed<WireRequest>?
+    {
         try contiguous(bytes) { buffer throws(WireError) in
-            guard let framed = try message(buffer, limits: limits, closed: false, bodyRequiresLength: true) else { return nil }
+            guard let framed = try message(buffer, limits: limits, closed: false, bodyRequiresLength: true) else {
+                return nil
+            }
             guard case .request(let request) = framed.message else {
                 throw .badStartLine("a response where a request was expected")
             }
@@ -26,18 +30,22 @@ public enum WireFraming {
     /// the body runs to the close of the connection (`closed`), unless `bodyRequiresLength` (RTSP:
     /// no length means no body).
     public static func response(
-        in bytes: some Collection<UInt8>, limits: WireLimits = WireLimits(), closed: Bool = false, bodyRequiresLength: Bool = true
+        in bytes: some Collection<UInt8>, limits: WireLimits = WireLimits(), closed: Bool = false,
+        bodyRequiresLength: Bool = true
     ) throws(WireError) -> Framed<WireResponse>? {
         try contiguous(bytes) { buffer throws(WireError) in
             var skipped = 0
             while true {
                 let rest = UnsafeBufferPointer(rebasing: buffer[skipped...])
-                guard let framed = try message(rest, limits: limits, closed: closed, bodyRequiresLength: bodyRequiresLength) else { return nil }
+                guard
+                    let framed = try message(
+                        rest, limits: limits, closed: closed, bodyRequiresLength: bodyRequiresLength)
+                else { return nil }
                 guard case .response(let response) = framed.message else {
                     throw .badStartLine("a request where a response was expected")
                 }
                 if (100..<200).contains(response.status) && response.version.hasPrefix("HTTP/") {
-                    skipped += framed.consumed  // 100 Continue and friends: read the real response
+                    skipped += framed.consumed // 100 Continue and friends: read the real response
                     continue
                 }
                 return Framed(message: response, consumed: skipped + framed.consumed)
@@ -47,8 +55,12 @@ public enum WireFraming {
 
     /// One request or response, as either side of an RTSP connection may send (body by
     /// `Content-Length` or chunks only).
-    public static func message(in bytes: some Collection<UInt8>, limits: WireLimits = WireLimits()) throws(WireError) -> Framed<WireMessage>? {
-        try contiguous(bytes) { buffer throws(WireError) in try message(buffer, limits: limits, closed: false, bodyRequiresLength: true) }
+    public static func message(in bytes: some Collection<UInt8>, limits: WireLimits = WireLimits()) throws(WireError)
+        -> Framed<WireMessage>?
+    {
+        try contiguous(bytes) { buffer throws(WireError) in
+            try message(buffer, limits: limits, closed: false, bodyRequiresLength: true)
+        }
     }
 
     /// The header of an interleaved binary frame (`$`, channel, 16-bit length; RFC 2326 §10.12)
@@ -59,7 +71,9 @@ public enum WireFraming {
 
     // MARK: - One message
 
-    static func message(_ bytes: UnsafeBufferPointer<UInt8>, limits: WireLimits, closed: Bool, bodyRequiresLength: Bool) throws(WireError) -> Framed<WireMessage>? {
+    static func message(_ bytes: UnsafeBufferPointer<UInt8>, limits: WireLimits, closed: Bool, bodyRequiresLength: Bool)
+        throws(WireError) -> Framed<WireMessage>?
+    {
         guard let head = try scanHead(bytes, limits: limits) else { return nil }
         let isResponse = head.startLine.hasPrefix("RTSP/") || head.startLine.hasPrefix("HTTP/")
         var message: WireMessage

@@ -6,7 +6,8 @@ public struct WireRequest: Sendable, Equatable {
     public var headers: WireHeaders
     public var body: [UInt8]
 
-    public init(method: String, uri: String, version: String, headers: WireHeaders = WireHeaders(), body: [UInt8] = []) {
+    public init(method: String, uri: String, version: String, headers: WireHeaders = WireHeaders(), body: [UInt8] = [])
+    {
         self.method = method
         self.uri = uri
         self.version = version
@@ -24,7 +25,8 @@ public struct WireResponse: Sendable, Equatable {
     public var headers: WireHeaders
     public var body: [UInt8]
 
-    public init(version: String, status: Int, reason: String, headers: WireHeaders = WireHeaders(), body: [UInt8] = []) {
+    public init(version: String, status: Int, reason: String, headers: WireHeaders = WireHeaders(), body: [UInt8] = [])
+    {
         self.version = version
         self.status = status
         self.reason = reason

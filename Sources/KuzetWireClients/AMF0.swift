@@ -90,7 +90,7 @@ enum AMF0: Equatable, ExpressibleByStringLiteral {
                 return shortString().map(AMF0.string)
             case 0x03:
                 return fields(depth: depth).map(AMF0.object)
-            case 0x08:  // ECMA array: a count, then like an object
+            case 0x08: // ECMA array: a count, then like an object
                 guard bytes.count >= 4 else { return nil }
                 bytes.removeFirst(4)
                 return fields(depth: depth).map(AMF0.object)

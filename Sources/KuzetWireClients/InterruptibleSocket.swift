@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A TCP connection (to a camera, to the centre) for one thread, every wait cut into 100 ms slices so a
@@ -21,20 +22,27 @@ final class InterruptibleSocket {
         var list: UnsafeMutablePointer<addrinfo>?
         let resolved = getaddrinfo(host, String(port), &hints, &list)
         guard resolved == 0, let first = list else {
-            throw WireClientError(.noAddress, operation: "connect to \(host)", reason: "cannot resolve \(host) (\(String(cString: gai_strerror(resolved))))")
+            throw WireClientError(
+                .noAddress, operation: "connect to \(host)",
+                reason: "cannot resolve \(host) (\(String(cString: gai_strerror(resolved))))")
         }
         defer { freeaddrinfo(list) }
         var lastError: WireClientError?
         var entry: UnsafeMutablePointer<addrinfo>? = first
         while let address = entry {
             entry = address.pointee.ai_next
-            let candidate = socket(address.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+            let candidate = socket(
+                address.pointee.ai_family,
+                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
             guard candidate >= 0 else { continue }
             var one: Int32 = 1
             setsockopt(candidate, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            if Glibc.connect(candidate, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 || errno == EINPROGRESS {
+            if Glibc.connect(candidate, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0
+                || errno == EINPROGRESS
+            {
                 do throws(WireClientError) {
-                    try Self.wait(candidate, for: Int16(POLLOUT), interrupt: interrupt, operation: "connect to \(endpoint)")
+                    try Self.wait(
+                        candidate, for: Int16(POLLOUT), interrupt: interrupt, operation: "connect to \(endpoint)")
                     var failure: Int32 = 0
                     var length = socklen_t(MemoryLayout<Int32>.size)
                     getsockopt(candidate, SOL_SOCKET, SO_ERROR, &failure, &length)
@@ -43,14 +51,18 @@ final class InterruptibleSocket {
                         Self.makeBlockingWithSlices(candidate)
                         return
                     }
-                    lastError = WireClientError(.system(errno: failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
+                    lastError = WireClientError(
+                        .system(errno: failure), operation: "connect to \(endpoint)",
+                        reason: String(cString: strerror(failure)))
                 } catch {
                     Glibc.close(candidate)
                     throw error
                 }
             } else {
                 let failure = errno
-                lastError = WireClientError(.system(errno: failure), operation: "connect to \(endpoint)", reason: String(cString: strerror(failure)))
+                lastError = WireClientError(
+                    .system(errno: failure), operation: "connect to \(endpoint)",
+                    reason: String(cString: strerror(failure)))
             }
             Glibc.close(candidate)
         }
@@ -105,7 +117,8 @@ final class InterruptibleSocket {
                 try checkInterrupt(operation())
             } else {
                 let failure = errno
-                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(
+                    .system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
     }
@@ -135,37 +148,46 @@ final class InterruptibleSocket {
                 try checkInterrupt(operation())
             } else {
                 let failure = errno
-                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(
+                    .system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
     }
 
     /// Receives what has arrived (up to `count` bytes) without waiting; 0 when nothing has.
-    func receiveIfAvailable(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(WireClientError) -> Int {
+    func receiveIfAvailable(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String)
+        throws(WireClientError) -> Int
+    {
         let received = recv(descriptor, destination, count, Int32(MSG_DONTWAIT))
         if received > 0 { return received }
         if received == 0 { throw WireClientError.closed(operation()) }
         if errno == EAGAIN || errno == EINTR { return 0 }
         let failure = errno
-        throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
+        throw WireClientError(
+            .system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
     }
 
     /// Sends what fits now, without waiting (for a goodbye such as TEARDOWN).
     func sendIfPossible(_ bytes: [UInt8]) {
         guard descriptor >= 0 else { return }
-        _ = bytes.withUnsafeBytes { raw in Glibc.send(descriptor, raw.baseAddress!, raw.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+        _ = bytes.withUnsafeBytes { raw in
+            Glibc.send(descriptor, raw.baseAddress!, raw.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+        }
     }
 
     /// Receives up to `count` bytes into `destination`, waiting for at least one; throws at the end
     /// of the stream (``WireClientError/Kind/closed``) or when interrupted.
-    func receive(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String) throws(WireClientError) -> Int {
+    func receive(into destination: UnsafeMutableRawPointer, count: Int, operation: @autoclosure () -> String)
+        throws(WireClientError) -> Int
+    {
         while true {
             let received = recv(descriptor, destination, count, 0)
             if received > 0 { return received }
             if received == 0 { throw WireClientError.closed(operation()) }
             guard errno == EAGAIN || errno == EINTR else {
                 let failure = errno
-                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(
+                    .system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
             try checkInterrupt(operation())
         }
@@ -178,7 +200,9 @@ final class InterruptibleSocket {
     }
 
     /// Waits until `fd` is ready for `events`, in 100 ms slices that check the interrupt.
-    private static func wait(_ fd: Int32, for events: Int16, interrupt: any WireInterrupt, operation: @autoclosure () -> String) throws(WireClientError) {
+    private static func wait(
+        _ fd: Int32, for events: Int16, interrupt: any WireInterrupt, operation: @autoclosure () -> String
+    ) throws(WireClientError) {
         var entry = pollfd(fd: fd, events: events, revents: 0)
         while true {
             if interrupt.shouldStop {
@@ -188,7 +212,8 @@ final class InterruptibleSocket {
             if ready > 0 { return }
             if ready < 0 && errno != EINTR {
                 let failure = errno
-                throw WireClientError(.system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
+                throw WireClientError(
+                    .system(errno: failure), operation: operation(), reason: String(cString: strerror(failure)))
             }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
 import KuzetCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Publishes a live stream to an RTMP server (the ЦОУ's ingest): handshake, `connect`,
@@ -62,31 +63,41 @@ public final class RTMPPublisher {
         do {
             socket = try InterruptibleSocket(host: host, port: port, interrupt: interrupt)
         } catch {
-            throw WireClientError(error.kind, operation: "open \(CredentialRedaction.redact(url))", reason: error.reason)
+            throw WireClientError(
+                error.kind, operation: "open \(CredentialRedaction.redact(url))", reason: error.reason)
         }
         try handshake()
         var size = [UInt8]()
         Self.appendBigEndian(UInt32(Self.outChunkSize), bytes: 4, to: &size)
         try send(chunkStream: 2, type: 1, streamID: 0, timestamp: 0, payload: size)
         let tcURL = "rtmp://\(host)\(components.port.map { ":\($0)" } ?? "")/\(app)"
-        try command(["connect", .number(1), .object([
-            ("app", .string(app)), ("type", .string("nonprivate")), ("flashVer", .string("FMLE/3.0 (compatible; kuzet-agent)")),
-            ("tcUrl", .string(tcURL)),
-        ])])
+        try command([
+            "connect", .number(1),
+            .object([
+                ("app", .string(app)), ("type", .string("nonprivate")),
+                ("flashVer", .string("FMLE/3.0 (compatible; kuzet-agent)")),
+                ("tcUrl", .string(tcURL)),
+            ]),
+        ])
         _ = try awaitResult(transaction: 1, of: "connect")
         try command(["releaseStream", .number(2), .null, .string(stream)])
         try command(["FCPublish", .number(3), .null, .string(stream)])
         try command(["createStream", .number(4), .null])
         let created = try awaitResult(transaction: 4, of: "createStream")
         guard let id = created.dropFirst(3).first?.numberValue else {
-            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the server answered createStream without a stream id")
+            throw WireClientError(
+                .brokenProtocol, operation: "open \(redactedURL)",
+                reason: "the server answered createStream without a stream id")
         }
         // A stream id is a small whole number; NaN, negative or huge is a broken (or hostile) server.
         guard let exact = UInt32(exactly: id) else {
-            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the server answered createStream with an unusable stream id")
+            throw WireClientError(
+                .brokenProtocol, operation: "open \(redactedURL)",
+                reason: "the server answered createStream with an unusable stream id")
         }
         streamID = exact
-        try command(["publish", .number(5), .null, .string(stream), .string("live")], chunkStream: 8, streamID: streamID)
+        try command(
+            ["publish", .number(5), .null, .string(stream), .string("live")], chunkStream: 8, streamID: streamID)
         while true {
             let values = try nextCommand()
             guard values.first?.text == "onStatus", let info = values.dropFirst(3).first else { continue }
@@ -113,7 +124,9 @@ public final class RTMPPublisher {
             var failure: WireClientError?
             data.withUnsafeBytes { raw in
                 do throws(WireClientError) {
-                    try send(chunkStream: type == 8 ? 4 : 6, type: type, streamID: streamID, timestamp: timestamp, payload: raw)
+                    try send(
+                        chunkStream: type == 8 ? 4 : 6, type: type, streamID: streamID, timestamp: timestamp,
+                        payload: raw)
                 } catch { failure = error }
             }
             if let failure { throw failure }
@@ -141,7 +154,9 @@ public final class RTMPPublisher {
         try socket.send(hello, operation: "handshake with \(redactedURL)")
         let answer = try readExactly(1 + 1536 + 1536, operation: "handshake with \(redactedURL)")
         guard answer[0] == 3 else {
-            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the server did not answer the RTMP handshake — is this an RTMP port?")
+            throw WireClientError(
+                .brokenProtocol, operation: "open \(redactedURL)",
+                reason: "the server did not answer the RTMP handshake — is this an RTMP port?")
         }
         try socket.send(Array(answer[1..<1537]), operation: "handshake with \(redactedURL)")
     }
@@ -176,7 +191,8 @@ public final class RTMPPublisher {
                 if message.type == 17, !message.payload.isEmpty { return AMF0.decode(message.payload.dropFirst()) }
                 continue
             }
-            let count = try socket.receive(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
+            let count = try socket.receive(
+                into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
             try receive(count)
         }
     }
@@ -184,12 +200,15 @@ public final class RTMPPublisher {
     /// Appends what the socket just put in `scratch`, refusing a server that makes us hold more
     /// than ``maximumUnparsedBytes`` without a complete message.
     private func receive(_ count: Int) throws(WireClientError) {
-        guard incoming.count + count <= Self.maximumUnparsedBytes else { throw protocolError("more than \(Self.maximumUnparsedBytes) bytes without a complete message") }
+        guard incoming.count + count <= Self.maximumUnparsedBytes else {
+            throw protocolError("more than \(Self.maximumUnparsedBytes) bytes without a complete message")
+        }
         incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
     }
 
     private func protocolError(_ what: String) -> WireClientError {
-        WireClientError(.brokenProtocol, operation: "read \(redactedURL)", reason: "the server broke the RTMP protocol: \(what)")
+        WireClientError(
+            .brokenProtocol, operation: "read \(redactedURL)", reason: "the server broke the RTMP protocol: \(what)")
     }
 
     /// Reads what the server sent meanwhile (pings, errors), at most once a second.
@@ -198,13 +217,16 @@ public final class RTMPPublisher {
         guard now - lastDrain > 1_000_000_000 else { return }
         lastDrain = now
         while true {
-            let count = try socket.receiveIfAvailable(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
+            let count = try socket.receiveIfAvailable(
+                into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
             if count == 0 { break }
             try receive(count)
         }
         while let message = try parseMessage() {
-            guard message.type == 20, let values = Optional(AMF0.decode(message.payload[...])), values.first?.text == "onStatus",
-                  let info = values.dropFirst(3).first, info["level"]?.text == "error" else { continue }
+            guard message.type == 20, let values = Optional(AMF0.decode(message.payload[...])),
+                values.first?.text == "onStatus",
+                let info = values.dropFirst(3).first, info["level"]?.text == "error"
+            else { continue }
             throw Self.refused(info, operation: "publish to \(redactedURL)")
         }
     }
@@ -212,7 +234,8 @@ public final class RTMPPublisher {
     private func readExactly(_ count: Int, operation: String) throws(WireClientError) -> [UInt8] {
         var bytes: [UInt8] = []
         while bytes.count < count {
-            let received = try socket.receive(into: scratch.bytes, count: min(scratch.capacity, count - bytes.count), operation: operation)
+            let received = try socket.receive(
+                into: scratch.bytes, count: min(scratch.capacity, count - bytes.count), operation: operation)
             bytes.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: received))
         }
         return bytes
@@ -237,9 +260,14 @@ public final class RTMPPublisher {
                 stream.extended = timestampField == 0xFF_FFFF
                 if fmt <= 1 {
                     let length = Int(Self.bigEndian(incoming, cursor + 3, 3))
-                    guard length <= Self.maximumMessageBytes else { throw protocolError("a message of \(length) bytes (at most \(Self.maximumMessageBytes))") }
+                    guard length <= Self.maximumMessageBytes else {
+                        throw protocolError("a message of \(length) bytes (at most \(Self.maximumMessageBytes))")
+                    }
                     // A new header in the middle of a message may not cut it shorter than what came.
-                    guard length >= stream.payload.count else { throw protocolError("a message shortened to \(length) bytes after \(stream.payload.count) arrived") }
+                    guard length >= stream.payload.count else {
+                        throw protocolError(
+                            "a message shortened to \(length) bytes after \(stream.payload.count) arrived")
+                    }
                     stream.length = length
                     stream.type = incoming[cursor + 6]
                 }
@@ -284,20 +312,28 @@ public final class RTMPPublisher {
         }
     }
 
-    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8]) throws(WireClientError) {
+    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8])
+        throws(WireClientError)
+    {
         var failure: WireClientError?
         payload.withUnsafeBytes { raw in
-            do throws(WireClientError) { try send(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw) } catch { failure = error }
+            do throws(WireClientError) {
+                try send(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, payload: raw)
+            } catch { failure = error }
         }
         if let failure { throw failure }
     }
 
     /// The whole message — header, payload cut into chunks — goes out in one `sendmsg`, the
     /// payload straight from where the muxer left it.
-    private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer) throws(WireClientError) {
+    private func send(
+        chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: UnsafeRawBufferPointer
+    ) throws(WireClientError) {
         let extended = timestamp >= 0xFF_FFFF
         outgoing.removeAll(keepingCapacity: true)
-        Self.appendHeader(chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count, to: &outgoing)
+        Self.appendHeader(
+            chunkStream: chunkStream, type: type, streamID: streamID, timestamp: timestamp, length: payload.count,
+            to: &outgoing)
         // The continuation header between chunks: type 3 (and the extended timestamp again).
         var continuation: [UInt8] = [0xC0 | UInt8(chunkStream & 0x3F)]
         if extended { Self.appendBigEndian(timestamp, bytes: 4, to: &continuation) }
@@ -305,24 +341,34 @@ public final class RTMPPublisher {
         outgoing.withUnsafeBytes { header in
             continuation.withUnsafeBytes { separator in
                 vectors.removeAll(keepingCapacity: true)
-                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress!), iov_len: header.count))
+                vectors.append(
+                    iovec(iov_base: UnsafeMutableRawPointer(mutating: header.baseAddress!), iov_len: header.count))
                 var offset = 0
                 while offset < payload.count {
                     let count = min(Self.outChunkSize, payload.count - offset)
-                    vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress! + offset), iov_len: count))
+                    vectors.append(
+                        iovec(
+                            iov_base: UnsafeMutableRawPointer(mutating: payload.baseAddress! + offset), iov_len: count))
                     offset += count
                     if offset < payload.count {
-                        vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: separator.baseAddress!), iov_len: separator.count))
+                        vectors.append(
+                            iovec(
+                                iov_base: UnsafeMutableRawPointer(mutating: separator.baseAddress!),
+                                iov_len: separator.count))
                     }
                 }
-                do throws(WireClientError) { try socket.send(parts: &vectors, operation: "write to \(redactedURL)") } catch { failure = error }
+                do throws(WireClientError) {
+                    try socket.send(parts: &vectors, operation: "write to \(redactedURL)")
+                } catch { failure = error }
             }
         }
         if let failure { throw failure }
     }
 
     /// A type-0 chunk header (basic header, timestamp, length, type, stream id, extended timestamp).
-    static func appendHeader(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, length: Int, to bytes: inout [UInt8]) {
+    static func appendHeader(
+        chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, length: Int, to bytes: inout [UInt8]
+    ) {
         let extended = timestamp >= 0xFF_FFFF
         bytes.append(UInt8(chunkStream & 0x3F))
         appendBigEndian(extended ? 0xFF_FFFF : timestamp, bytes: 3, to: &bytes)
@@ -333,7 +379,9 @@ public final class RTMPPublisher {
     }
 
     static func appendBigEndian(_ value: UInt32, bytes count: Int, to bytes: inout [UInt8]) {
-        for shift in stride(from: (count - 1) * 8, through: 0, by: -8) { bytes.append(UInt8((value >> UInt32(shift)) & 0xFF)) }
+        for shift in stride(from: (count - 1) * 8, through: 0, by: -8) {
+            bytes.append(UInt8((value >> UInt32(shift)) & 0xFF))
+        }
     }
 
     static func bigEndian(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> UInt32 {

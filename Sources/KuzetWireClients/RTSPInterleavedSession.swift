@@ -1,8 +1,9 @@
 import Foundation
 import KuzetCore
 import KuzetWire
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An RTSP session whose RTP arrives interleaved on the TCP connection (RFC 2326 §10.12), run
@@ -38,7 +39,8 @@ public final class RTSPInterleavedSession {
     private static let capacity = 80 * 1024
     /// What a camera's RTSP answer may take (a DESCRIBE's SDP is the largest, a few KiB): head
     /// and body together fit the receive buffer, so a bad answer is refused, never buffered.
-    static let limits = WireLimits(headerBytes: 16 * 1024, headerCount: 64, lineLength: 8 * 1024, bodyBytes: 48 * 1024, chunkSize: 48 * 1024)
+    static let limits = WireLimits(
+        headerBytes: 16 * 1024, headerCount: 64, lineLength: 8 * 1024, bodyBytes: 48 * 1024, chunkSize: 48 * 1024)
     /// Owned by its own object so it is freed even when `init` throws half-way.
     private let storage = ReceiveBuffer(capacity: RTSPInterleavedSession.capacity)
     private var buffer: UnsafeMutableRawPointer { storage.bytes }
@@ -60,7 +62,8 @@ public final class RTSPInterleavedSession {
         components.password = nil
         requestURL = components.string ?? url
         let port = components.port ?? 554
-        socket = try InterruptibleSocket(host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
+        socket = try InterruptibleSocket(
+            host: host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host, port: port, interrupt: interrupt)
         let options = try exchange("OPTIONS", requestURL)
         keepAliveWithGetParameter = options.header("Public")?.uppercased().contains("GET_PARAMETER") ?? false
         let describe = try exchange("DESCRIBE", requestURL, headers: ["Accept: application/sdp"])
@@ -69,42 +72,54 @@ public final class RTSPInterleavedSession {
         do {
             description = try SessionDescriptionText(String(decoding: describe.body, as: UTF8.self))
         } catch {
-            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the camera's session description is unreadable (\(error))")
+            throw WireClientError(
+                .brokenProtocol, operation: "open \(redactedURL)",
+                reason: "the camera's session description is unreadable (\(error))")
         }
         guard !description.media.isEmpty else {
-            throw WireClientError(.brokenProtocol, operation: "open \(redactedURL)", reason: "the camera described no video or audio stream")
+            throw WireClientError(
+                .brokenProtocol, operation: "open \(redactedURL)",
+                reason: "the camera described no video or audio stream")
         }
         let payloadTypes = description.media.map(\.payloadType)
         if Set(payloadTypes).count != payloadTypes.count { throw Self.needsLibavformat }
         mediaCount = description.media.count
         sessionDescription = description.text
         for (index, media) in description.media.enumerated() {
-            let control = Self.controlURL(media.control, base: description.control.map { Self.controlURL($0, base: base) } ?? base)
+            let control = Self.controlURL(
+                media.control, base: description.control.map { Self.controlURL($0, base: base) } ?? base)
             let rtp = UInt8(index * 2)
-            let reply = try exchange("SETUP", control, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=\(rtp)-\(rtp + 1)"])
+            let reply = try exchange(
+                "SETUP", control, headers: ["Transport: RTP/AVP/TCP;unicast;interleaved=\(rtp)-\(rtp + 1)"])
             if session == nil, let value = reply.header("Session") {
                 let parts = value.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
                 session = parts.first
-                if let timeout = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("timeout=") }), let seconds = UInt64(timeout.dropFirst(8)), seconds >= 4 {
+                if let timeout = parts.dropFirst().first(where: { $0.lowercased().hasPrefix("timeout=") }),
+                    let seconds = UInt64(timeout.dropFirst(8)), seconds >= 4
+                {
                     keepAliveInterval = seconds * 1_000_000_000 / 2
                 }
             }
             var channel = rtp
-            if let transport = reply.header("Transport"), let range = transport.split(separator: ";").first(where: { $0.hasPrefix("interleaved=") }),
-               let first = range.dropFirst(12).split(separator: "-").first.flatMap({ UInt8($0) }) {
+            if let transport = reply.header("Transport"),
+                let range = transport.split(separator: ";").first(where: { $0.hasPrefix("interleaved=") }),
+                let first = range.dropFirst(12).split(separator: "-").first.flatMap({ UInt8($0) })
+            {
                 channel = first
             }
             channels[channel] = (index, false)
             channels[channel &+ 1] = (index, true)
         }
-        _ = try exchange("PLAY", Self.controlURL(description.control ?? base, base: base), headers: ["Range: npt=0.000-"])
+        _ = try exchange(
+            "PLAY", Self.controlURL(description.control ?? base, base: base), headers: ["Range: npt=0.000-"])
         socket.batchReads(bytes: 16 * 1024)
         nextKeepAlive = Self.now() + keepAliveInterval
     }
 
     /// Thrown for what this client leaves to libavformat's own RTSP client: two media sharing an
     /// RTP payload type (the `sdp` demuxer tells streams apart by payload type) and redirects.
-    static let needsLibavformat = WireClientError(.unsupported, operation: "interleaved RTSP", reason: "left to libavformat's RTSP client")
+    static let needsLibavformat = WireClientError(
+        .unsupported, operation: "interleaved RTSP", reason: "left to libavformat's RTSP client")
 
     deinit {
         if let session {
@@ -122,9 +137,9 @@ public final class RTSPInterleavedSession {
             let first = buffer.load(fromByteOffset: head, as: UInt8.self)
             guard first == 0x24 else {
                 if first == UInt8(ascii: "R") || (first >= UInt8(ascii: "A") && first <= UInt8(ascii: "Z")) {
-                    _ = try readMessage()  // a keep-alive answer or a request from the camera: nothing to do
+                    _ = try readMessage() // a keep-alive answer or a request from the camera: nothing to do
                 } else {
-                    head += 1  // garbage between frames: resynchronise on the next `$`
+                    head += 1 // garbage between frames: resynchronise on the next `$`
                 }
                 continue
             }
@@ -146,7 +161,9 @@ public final class RTSPInterleavedSession {
     // MARK: - Requests
 
     /// Sends a request and waits for its answer, authenticating once on a 401.
-    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(WireClientError) -> WireResponse {
+    private func exchange(_ method: String, _ uri: String, headers: [String] = []) throws(WireClientError)
+        -> WireResponse
+    {
         var extra = headers
         if let session { extra.append("Session: \(session)") }
         try socket.send(request(method, uri, headers: extra), operation: "\(method) \(redactedURL)")
@@ -165,7 +182,8 @@ public final class RTSPInterleavedSession {
         }
         if (300..<400).contains(response.status) { throw Self.needsLibavformat }
         guard response.status == 200 else {
-            let operation = method == "OPTIONS" || method == "DESCRIBE" ? "open \(redactedURL)" : "\(method) \(redactedURL)"
+            let operation =
+                method == "OPTIONS" || method == "DESCRIBE" ? "open \(redactedURL)" : "\(method) \(redactedURL)"
             throw WireClientError(
                 .status(response.status), operation: operation,
                 reason: "the camera answered \(method) with RTSP \(response.status) \(response.reason)")
@@ -180,9 +198,15 @@ public final class RTSPInterleavedSession {
         if let credentials {
             if let challenge {
                 nonceCount += 1
-                text += "Authorization: " + challenge.authorization(method: method, uri: uri, username: credentials.username, password: credentials.password, nonceCount: nonceCount) + "\r\n"
+                text +=
+                    "Authorization: "
+                    + challenge.authorization(
+                        method: method, uri: uri, username: credentials.username, password: credentials.password,
+                        nonceCount: nonceCount) + "\r\n"
             } else if basic {
-                text += "Authorization: " + BasicAuthorization(username: credentials.username, password: credentials.password).header + "\r\n"
+                text +=
+                    "Authorization: "
+                    + BasicAuthorization(username: credentials.username, password: credentials.password).header + "\r\n"
             }
         }
         return Array((text + "\r\n").utf8)
@@ -193,7 +217,7 @@ public final class RTSPInterleavedSession {
         while true {
             try fill(atLeast: 1)
             if buffer.load(fromByteOffset: head, as: UInt8.self) == 0x24 {
-                let frame = try fillInterleavedFrame()  // may move the unread bytes: `head` is read after
+                let frame = try fillInterleavedFrame() // may move the unread bytes: `head` is read after
                 head += frame.totalLength
                 continue
             }
@@ -209,23 +233,26 @@ public final class RTSPInterleavedSession {
         while true {
             let framed: Framed<WireMessage>?
             do {
-                framed = try WireFraming.message(in: UnsafeRawBufferPointer(start: buffer + head, count: tail - head), limits: Self.limits)
+                framed = try WireFraming.message(
+                    in: UnsafeRawBufferPointer(start: buffer + head, count: tail - head), limits: Self.limits)
             } catch {
                 throw problem(error)
             }
             guard let framed else {
-                try fill(atLeast: tail - head + 1)  // within the limits: at most 64 KiB of the 80 KiB buffer
+                try fill(atLeast: tail - head + 1) // within the limits: at most 64 KiB of the 80 KiB buffer
                 continue
             }
             head += framed.consumed
             switch framed.message {
             case .request:
-                return nil  // the camera asks us something: nothing to do
+                return nil // the camera asks us something: nothing to do
             case .response(let response):
                 guard response.version.hasPrefix("RTSP/") else {
                     throw WireClientError(
                         .brokenProtocol, operation: "open \(redactedURL)",
-                        reason: "the server did not answer in RTSP (\(response.version) \(response.status)) — is this the camera's RTSP port?")
+                        reason:
+                            "the server did not answer in RTSP (\(response.version) \(response.status)) — is this the camera's RTSP port?"
+                    )
                 }
                 return response
             }
@@ -236,7 +263,8 @@ public final class RTSPInterleavedSession {
     private func problem(_ error: WireError) -> WireClientError {
         let reason: String
         switch error {
-        case .badStartLine(let line): reason = "the server did not answer in RTSP (\(line)) — is this the camera's RTSP port?"
+        case .badStartLine(let line):
+            reason = "the server did not answer in RTSP (\(line)) — is this the camera's RTSP port?"
         case _ where error.isOverLimit: reason = "the camera sent an RTSP answer over the limit (\(error))"
         default: reason = "the camera sent a malformed RTSP answer (\(error))"
         }
@@ -249,8 +277,12 @@ public final class RTSPInterleavedSession {
     /// within the buffer); returns its header.
     private func fillInterleavedFrame() throws(WireClientError) -> InterleavedFrame {
         try fill(atLeast: InterleavedFrame.headerLength)
-        guard let frame = InterleavedFrame(prefix: UnsafeRawBufferPointer(start: buffer + head, count: InterleavedFrame.headerLength)) else {
-            throw WireClientError(.brokenProtocol, operation: "read \(redactedURL)", reason: "the camera sent a broken interleaved frame")
+        guard
+            let frame = InterleavedFrame(
+                prefix: UnsafeRawBufferPointer(start: buffer + head, count: InterleavedFrame.headerLength))
+        else {
+            throw WireClientError(
+                .brokenProtocol, operation: "read \(redactedURL)", reason: "the camera sent a broken interleaved frame")
         }
         try fill(atLeast: frame.totalLength)
         return frame
@@ -260,7 +292,9 @@ public final class RTSPInterleavedSession {
     private func fill(atLeast count: Int) throws(WireClientError) {
         guard tail - head < count else { return }
         if count > Self.capacity {
-            throw WireClientError(.brokenProtocol, operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer")
+            throw WireClientError(
+                .brokenProtocol, operation: "read \(redactedURL)", reason: "an interleaved frame larger than the buffer"
+            )
         }
         // Unread bytes move to the front before each receive: the buffer's first pages are the
         // only ones ever touched (a frame's RTP packets are consumed as soon as they arrive).
@@ -271,7 +305,8 @@ public final class RTSPInterleavedSession {
             tail = unread
         }
         while tail - head < count {
-            tail += try socket.receive(into: buffer + tail, count: Self.capacity - tail, operation: "read \(redactedURL)")
+            tail += try socket.receive(
+                into: buffer + tail, count: Self.capacity - tail, operation: "read \(redactedURL)")
         }
         if session != nil { try keepAliveIfDue() }
     }
@@ -281,7 +316,8 @@ public final class RTSPInterleavedSession {
         guard now >= nextKeepAlive, let session else { return }
         nextKeepAlive = now + keepAliveInterval
         let method = keepAliveWithGetParameter ? "GET_PARAMETER" : "OPTIONS"
-        try socket.send(request(method, requestURL, headers: ["Session: \(session)"]), operation: "\(method) \(redactedURL)")
+        try socket.send(
+            request(method, requestURL, headers: ["Session: \(session)"]), operation: "\(method) \(redactedURL)")
     }
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
@@ -293,4 +329,3 @@ public final class RTSPInterleavedSession {
         return base.hasSuffix("/") ? base + control : base + "/" + control
     }
 }
-

@@ -21,7 +21,9 @@ struct SessionDescriptionText {
         var kept: [String] = []
         var media: [Media] = []
         for section in description.media {
-            guard section.kind == "video" || section.kind == "audio", let first = section.formats.first, let payloadType = Int(first) else { continue }
+            guard section.kind == "video" || section.kind == "audio", let first = section.formats.first,
+                let payloadType = Int(first)
+            else { continue }
             kept += section.lines
             media.append(Media(payloadType: payloadType, control: section.attribute("control") ?? ""))
         }

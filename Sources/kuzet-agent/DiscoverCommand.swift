@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import KuzetCore
 import KuzetAgent
+import KuzetCore
 import KuzetDiscovery
 
 /// `kuzet-agent discover`: finds ONVIF devices and DVR/encoder channels (shared/CONTRACT.md).
@@ -27,13 +27,19 @@ struct DiscoverCommand: AsyncParsableCommand {
     @Option(help: "Read the devices' password from this file.") var passwordFile: String?
     @Option(help: "table, json or yaml.") var format: Format = .table
     @Option(help: "Add the cameras found to this agent configuration.") var writeConfig: String?
-    @Option(help: "ONVIF HTTP port to try on --subnet hosts; repeatable (default 80, 8080, 8000, 8899).") var onvifPort: [Int] = []
+    @Option(help: "ONVIF HTTP port to try on --subnet hosts; repeatable (default 80, 8080, 8000, 8899).") var onvifPort:
+        [Int] = []
     @Option(help: "RTSP port to try on --subnet hosts; repeatable (default 554).") var rtspPort: [Int] = []
-    @Flag(help: "Also send the password in plain text (WS-Security PasswordText, HTTP/RTSP Basic) to devices that accept nothing better.")
+    @Flag(
+        help:
+            "Also send the password in plain text (WS-Security PasswordText, HTTP/RTSP Basic) to devices that accept nothing better."
+    )
     var allowPlaintextAuth = false
 
     func run() async throws {
-        guard timeout > 0, timeout <= 60 else { throw CommandFailure.usage("--timeout \(timeout): must be between 0 and 60 seconds — e.g. --timeout 3") }
+        guard timeout > 0, timeout <= 60 else {
+            throw CommandFailure.usage("--timeout \(timeout): must be between 0 and 60 seconds — e.g. --timeout 3")
+        }
         var subnets: [SubnetRange] = []
         var problems: [String] = []
         for port in onvifPort + rtspPort where !(1...65535).contains(port) {
@@ -43,7 +49,8 @@ struct DiscoverCommand: AsyncParsableCommand {
             do { subnets.append(try SubnetRange(parsing: text)) } catch { problems.append(error.description) }
         }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
-        let credentials = try CredentialOptions.resolve(username: username, password: password, passwordFile: passwordFile)
+        let credentials = try CredentialOptions.resolve(
+            username: username, password: password, passwordFile: passwordFile)
 
         let report: DiscoveryReport
         do {
@@ -51,7 +58,8 @@ struct DiscoverCommand: AsyncParsableCommand {
             if !onvifPort.isEmpty { scanner.onvifPorts = onvifPort }
             if !rtspPort.isEmpty { scanner.rtspPorts = rtspPort }
             let options = DiscoveryOptions(
-                timeout: timeout, interface: interface, subnets: subnets, credentials: credentials, scanner: scanner, allowPlaintextAuth: allowPlaintextAuth)
+                timeout: timeout, interface: interface, subnets: subnets, credentials: credentials, scanner: scanner,
+                allowPlaintextAuth: allowPlaintextAuth)
             report = try await Discovery(options: options).run()
         } catch {
             throw CommandFailure(lines: [error.description], exitCode: error.location.hasPrefix("--") ? 2 : 1)
@@ -62,19 +70,30 @@ struct DiscoverCommand: AsyncParsableCommand {
         case .table: print(report.table, terminator: "")
         case .json: print(report.json)
         case .yaml:
-            print("# kuzet-agent discover: \(report.cameras.count) camera(s) — paste under your configuration or use --write-config")
-            print(report.cameras.isEmpty ? "cameras: []" : CameraYAML.block(report.cameras, credentials: credentials), terminator: "")
+            print(
+                "# kuzet-agent discover: \(report.cameras.count) camera(s) — paste under your configuration or use --write-config"
+            )
+            print(
+                report.cameras.isEmpty ? "cameras: []" : CameraYAML.block(report.cameras, credentials: credentials),
+                terminator: "")
         }
         if let writeConfig {
             do {
-                let outcome = try ConfigurationAppender.append(report.cameras, credentials: credentials, toFile: writeConfig)
-                FileHandle.standardError.write(Data("\(writeConfig): added \(outcome.added.count) camera(s)\(outcome.added.isEmpty ? "" : " (\(outcome.added.joined(separator: ", ")))"), \(outcome.skipped.count) already configured\n".utf8))
+                let outcome = try ConfigurationAppender.append(
+                    report.cameras, credentials: credentials, toFile: writeConfig)
+                FileHandle.standardError.write(
+                    Data(
+                        "\(writeConfig): added \(outcome.added.count) camera(s)\(outcome.added.isEmpty ? "" : " (\(outcome.added.joined(separator: ", ")))"), \(outcome.skipped.count) already configured\n"
+                            .utf8))
             } catch {
                 throw CommandFailure(lines: [error.description], exitCode: 1)
             }
         }
         if report.cameras.isEmpty {
-            FileHandle.standardError.write(Data("discover: no cameras found — check --interface, give --subnet for other VLANs, and --username/--password\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "discover: no cameras found — check --interface, give --subnet for other VLANs, and --username/--password\n"
+                        .utf8))
         }
     }
 }
@@ -85,12 +104,15 @@ enum CredentialOptions {
         var secret = password
         if let passwordFile {
             guard let text = try? String(contentsOfFile: passwordFile, encoding: .utf8) else {
-                throw CommandFailure.usage("--password-file \(passwordFile): cannot be read — check the path and permissions")
+                throw CommandFailure.usage(
+                    "--password-file \(passwordFile): cannot be read — check the path and permissions")
             }
             secret = text.trimmingCharacters(in: .newlines)
         }
         guard let username else {
-            if secret != nil { throw CommandFailure.usage("--password: given without --username — add --username (often admin)") }
+            if secret != nil {
+                throw CommandFailure.usage("--password: given without --username — add --username (often admin)")
+            }
             return nil
         }
         return DeviceCredentials(username: username, password: secret ?? "")

@@ -12,14 +12,17 @@ import KuzetRetention
 /// partly missing — the clip is written with what exists and each hole is named on stderr
 /// (`--allow-gaps` makes that exit 0). Exit 2: bad usage (e.g. `--to` not after `--from`).
 struct ExportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "export", abstract: "Cuts one playable file from the recordings.")
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Cuts one playable file from the recordings.")
 
     @Option(help: "The agent configuration file.") var config: String
     @Option(help: "The camera id.") var camera: String
-    @Option(help: "Start, ISO 8601 with a zone, e.g. 2026-11-23T09:15:00Z or 2026-11-23T14:15:00+05:00.") var from: String
+    @Option(help: "Start, ISO 8601 with a zone, e.g. 2026-11-23T09:15:00Z or 2026-11-23T14:15:00+05:00.") var from:
+        String
     @Option(help: "End, ISO 8601 with a zone.") var to: String
     @Option(help: "The MP4 file to write.") var output: String
-    @Flag(help: "Exit 0 even when parts of the range have no footage (the holes are still named).") var allowGaps = false
+    @Flag(help: "Exit 0 even when parts of the range have no footage (the holes are still named).") var allowGaps =
+        false
 
     func run() async throws {
         StreamRateProbe.silenceLibraryLog()
@@ -28,7 +31,8 @@ struct ExportCommand: AsyncParsableCommand {
         let start = try Self.time(from, option: "--from")
         let end = try Self.time(to, option: "--to")
         let export = FootageExport(
-            root: agent.storage.root, camera: camera, from: start, to: end, output: output, configuredCameras: agent.cameras.map(\.id))
+            root: agent.storage.root, camera: camera, from: start, to: end, output: output,
+            configuredCameras: agent.cameras.map(\.id))
         let outcome: FootageExport.Outcome
         do {
             outcome = try await export.run()
@@ -39,7 +43,9 @@ struct ExportCommand: AsyncParsableCommand {
             }
         }
         let formatter = ISO8601DateFormatter()
-        print("wrote \(outcome.output): camera \(camera) from \(formatter.string(from: outcome.clipStart ?? start)) to \(formatter.string(from: end)), \(outcome.segments) segment(s)")
+        print(
+            "wrote \(outcome.output): camera \(camera) from \(formatter.string(from: outcome.clipStart ?? start)) to \(formatter.string(from: end)), \(outcome.segments) segment(s)"
+        )
         guard !outcome.holes.isEmpty else { return }
         let lines = outcome.holes.map { hole in
             "camera \(camera): no footage from \(formatter.string(from: hole.start)) to \(formatter.string(from: hole.end)) (\(Self.duration(hole.duration))) — \(outcome.output) holds the rest; the gap is kept in its timeline"
@@ -47,7 +53,9 @@ struct ExportCommand: AsyncParsableCommand {
         if allowGaps {
             FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         } else {
-            throw CommandFailure(lines: lines + ["export: footage partly missing — pass --allow-gaps to accept the clip as it is"], exitCode: 1)
+            throw CommandFailure(
+                lines: lines + ["export: footage partly missing — pass --allow-gaps to accept the clip as it is"],
+                exitCode: 1)
         }
     }
 
@@ -56,7 +64,9 @@ struct ExportCommand: AsyncParsableCommand {
         let fractional = ISO8601DateFormatter()
         fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = plain.date(from: text) ?? fractional.date(from: text) { return date }
-        throw CommandFailure.usage("\(option): \"\(text)\" is not an ISO 8601 time — write it like 2026-11-23T09:15:00Z or 2026-11-23T14:15:00+05:00")
+        throw CommandFailure.usage(
+            "\(option): \"\(text)\" is not an ISO 8601 time — write it like 2026-11-23T09:15:00Z or 2026-11-23T14:15:00+05:00"
+        )
     }
 
     static func duration(_ seconds: Double) -> String {

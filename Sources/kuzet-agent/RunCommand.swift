@@ -6,7 +6,8 @@ import KuzetCore
 import Logging
 
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "The daemon: record, relay, retain, report, serve status.")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "The daemon: record, relay, retain, report, serve status.")
 
     @Option(name: .long, help: "The agent's YAML configuration file.")
     var config: String

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Foundation
-import KuzetCore
 import KuzetAgent
+import KuzetCore
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 struct StatusCommand: AsyncParsableCommand {
@@ -21,11 +22,13 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let base = URL(string: url), base.scheme == "http" || base.scheme == "https", base.host != nil else {
-            throw CommandFailure.usage("--url: '\(url)' is not an http:// URL — give the agent's status.listen, e.g. http://127.0.0.1:8080")
+            throw CommandFailure.usage(
+                "--url: '\(url)' is not an http:// URL — give the agent's status.listen, e.g. http://127.0.0.1:8080")
         }
         var request = URLRequest(url: base.appendingPathComponent("api/v1/status"), timeoutInterval: 10)
         if let password = ProcessInfo.processInfo.environment["KUZET_STATUS_PASSWORD"] {
-            request.setValue("Basic " + Data("kuzet:\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            request.setValue(
+                "Basic " + Data("kuzet:\(password)".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         }
         let challenges = ChallengeRecorder()
         let session = URLSession(configuration: .ephemeral, delegate: challenges, delegateQueue: nil)
@@ -33,14 +36,18 @@ struct StatusCommand: AsyncParsableCommand {
         let (data, response): (Data, URLResponse)
         do {
             (data, response) = try await session.data(for: request)
-        } catch where challenges.wasChallenged {
-            throw CommandFailure.runtime("status: \(url) wants a password — set KUZET_STATUS_PASSWORD to the agent's status.password")
+        } catch  where challenges.wasChallenged {
+            throw CommandFailure.runtime(
+                "status: \(url) wants a password — set KUZET_STATUS_PASSWORD to the agent's status.password")
         } catch {
-            throw CommandFailure.runtime("status: no agent answers at \(url) (\(error.localizedDescription)) — is `kuzet-agent run` running, and is --url its status.listen?")
+            throw CommandFailure.runtime(
+                "status: no agent answers at \(url) (\(error.localizedDescription)) — is `kuzet-agent run` running, and is --url its status.listen?"
+            )
         }
         let code = (response as? HTTPURLResponse)?.statusCode ?? 0
         if code == 401 {
-            throw CommandFailure.runtime("status: \(url) wants a password — set KUZET_STATUS_PASSWORD to the agent's status.password")
+            throw CommandFailure.runtime(
+                "status: \(url) wants a password — set KUZET_STATUS_PASSWORD to the agent's status.password")
         }
         guard code == 200, let report = try? StatusReport.decoder.decode(StatusReport.self, from: data) else {
             throw CommandFailure.runtime("status: \(url) answered HTTP \(code), not a Kuzet status — check --url")

@@ -13,13 +13,15 @@ struct BackupCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "The new file to write (never overwritten).") var output: String
-    @Option(help: "sqlite:PATH (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database: String?
+    @Option(help: "sqlite:PATH (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database:
+        String?
 
     func run() async throws {
         let location = try DatabaseLocation(parsing: DatabaseOption.resolve(database))
         guard case .sqlite(let path) = location else {
             throw CommandFailure.usage(
-                "--database \(location): PostgreSQL is backed up with its own tools — run pg_dump --format=custom (see docs/registry-guide.md, Backups)")
+                "--database \(location): PostgreSQL is backed up with its own tools — run pg_dump --format=custom (see docs/registry-guide.md, Backups)"
+            )
         }
         let summary = try SQLiteBackup.copy(from: path, to: output)
         printLine(

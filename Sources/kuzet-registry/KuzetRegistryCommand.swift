@@ -12,7 +12,8 @@ import NIOPosix
 struct KuzetRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kuzet-registry",
-        abstract: "Collects school heartbeats and tells police and the ministry which schools are online, delivering and keeping 30 days.",
+        abstract:
+            "Collects school heartbeats and tells police and the ministry which schools are online, delivering and keeping 30 days.",
         subcommands: [ServeCommand.self, TokenCommand.self, SchoolCommand.self, BackupCommand.self]
     )
 
@@ -25,7 +26,8 @@ struct KuzetRegistryCommand: AsyncParsableCommand {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            handler.logLevel =
+                ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             return handler
         }
         await runWithContractExitCodes(name: "kuzet-registry")

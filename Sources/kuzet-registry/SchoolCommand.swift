@@ -6,7 +6,8 @@ import Logging
 
 struct SchoolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "school", abstract: "Removes a school that no longer reports (closed, or registered under a wrong id).",
+        commandName: "school",
+        abstract: "Removes a school that no longer reports (closed, or registered under a wrong id).",
         subcommands: [SchoolRemoveCommand.self])
 }
 
@@ -21,17 +22,24 @@ struct SchoolRemoveCommand: AsyncParsableCommand {
             """)
 
     @Argument(help: "The school's id, e.g. KZ-AST-0042.") var id: String
-    @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)") var database: String?
+    @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)")
+    var database: String?
 
     func run() async throws {
         guard SchoolIdentifier.isValid(id) else {
-            throw CommandFailure.usage("ID: \"\(id)\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -, e.g. KZ-AST-0042")
+            throw CommandFailure.usage(
+                "ID: \"\(id)\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -, e.g. KZ-AST-0042")
         }
         let location = try DatabaseLocation(parsing: DatabaseOption.resolve(database))
-        let removal = try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) { try await $0.removeSchool(id: id) }
-        guard let removal else {
-            throw CommandFailure.runtime("ID \(id): no such school in \(location) — the ids are in the dashboard and GET /api/v1/schools")
+        let removal = try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) {
+            try await $0.removeSchool(id: id)
         }
-        printLine("removed school \(id) from \(location): \(removal.tokens) token(s), \(removal.heartbeats) heartbeat(s) of history")
+        guard let removal else {
+            throw CommandFailure.runtime(
+                "ID \(id): no such school in \(location) — the ids are in the dashboard and GET /api/v1/schools")
+        }
+        printLine(
+            "removed school \(id) from \(location): \(removal.tokens) token(s), \(removal.heartbeats) heartbeat(s) of history"
+        )
     }
 }

@@ -38,7 +38,11 @@ import Testing
         runtime.start()
         defer { runtime.stop() }
         // Four segment files per camera: the first three are complete.
-        #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: storage.path, camera: "cam1").count >= 4 && RecordingChecks.fileNames(root: storage.path, camera: "cam2").count >= 4 })
+        #expect(
+            eventually(timeout: 30) {
+                RecordingChecks.fileNames(root: storage.path, camera: "cam1").count >= 4
+                    && RecordingChecks.fileNames(root: storage.path, camera: "cam2").count >= 4
+            })
         // The ЦОУ side sees both streams (cam2 pushes its H.264 sub stream).
         let pushed1 = try FFprobe.probe(ingest.url("KZ-TEST-1-cam1"), timeout: 15)
         let pushed2 = try FFprobe.probe(ingest.url("KZ-TEST-1-cam2"), timeout: 15)
@@ -58,7 +62,9 @@ import Testing
                 #expect(abs(segment.duration - 2) <= 1, "\(segment.path) lasts \(segment.duration) s")
                 #expect(try FFprobe.probe(segment.path).video?.codecName == codec)
             }
-            #expect(RecordingChecks.largestGap(segments) <= 1, "\(camera): gap of \(RecordingChecks.largestGap(segments)) s")
+            #expect(
+                RecordingChecks.largestGap(segments) <= 1, "\(camera): gap of \(RecordingChecks.largestGap(segments)) s"
+            )
         }
     }
 
@@ -131,7 +137,10 @@ import Testing
         let runtime = AgentRuntime(configuration: configuration, events: events, tuning: Self.tuning())
         runtime.start()
         defer { runtime.stop() }
-        #expect(eventually(timeout: 10) { runtime.snapshot().cameras[0].streams["main"]?.lastError?.contains("refused the connection") == true })
+        #expect(
+            eventually(timeout: 10) {
+                runtime.snapshot().cameras[0].streams["main"]?.lastError?.contains("refused the connection") == true
+            })
         #expect(runtime.snapshot().cameras[0].streams["main"]?.phase == .offline)
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", codec: .h265)], port: port)
         let back = Date()

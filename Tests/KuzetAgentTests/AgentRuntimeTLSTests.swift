@@ -22,8 +22,14 @@ import Testing
         // Built, never started: nothing connects.
         _ = AgentRuntime(configuration: configuration, logger: logs.logger(label: "kuzet.agent"))
         let warnings = logs.entries(atLeast: .warning).map(\.message)
-        #expect(warnings.filter { $0.hasPrefix("cameras[secure]: rtsps:// is encrypted but the camera's certificate is not checked") }.count == 1)
-        #expect(warnings.contains { $0.hasPrefix("centre.push: rtsps:// is encrypted but the centre's certificate is not checked") })
+        #expect(
+            warnings.filter {
+                $0.hasPrefix("cameras[secure]: rtsps:// is encrypted but the camera's certificate is not checked")
+            }.count == 1)
+        #expect(
+            warnings.contains {
+                $0.hasPrefix("centre.push: rtsps:// is encrypted but the centre's certificate is not checked")
+            })
         #expect(!warnings.contains { $0.contains("cameras[plain]") })
     }
 

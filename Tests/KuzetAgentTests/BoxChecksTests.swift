@@ -24,7 +24,9 @@ import Testing
     /// The rates a camera's streams were measured at (what `check` reads live from each camera).
     let measured: [String: Double] = ["gate/sub": 512, "hall/main": 3900, "yard/main": 4000]
 
-    func probe(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) -> Result<Double, StorageCheck.ProbeFailure> {
+    func probe(_ camera: AgentConfiguration.Camera, _ stream: AgentConfiguration.Camera.StreamChoice) -> Result<
+        Double, StorageCheck.ProbeFailure
+    > {
         measured["\(camera.id)/\(stream.rawValue)"].map { .success($0) } ?? .failure(.init("not in the table"))
     }
 
@@ -45,15 +47,21 @@ import Testing
 
     @Test func aPushedCameraThatCannotBeMeasuredIsNotCompliant() async throws {
         let result = try #require(
-            await BoxChecks.centreBudget(try configuration(maxKbps: 8000)) { camera, _ in .failure(.init("open rtsp://\(camera.id): Connection refused")) })
+            await BoxChecks.centreBudget(try configuration(maxKbps: 8000)) { camera, _ in
+                .failure(.init("open rtsp://\(camera.id): Connection refused"))
+            })
         #expect(!result.compliant)
         #expect(result.lines.last?.contains("gate, hall not measured") == true)
-        #expect(result.lines.contains("  gate (sub stream): not measured — open rtsp://gate: Connection refused"), "\(result.lines)")
+        #expect(
+            result.lines.contains("  gate (sub stream): not measured — open rtsp://gate: Connection refused"),
+            "\(result.lines)")
     }
 
     @Test func anUnreachableRegistryIsReportedWithTheKeyToCheck() async throws {
-        let port = freeLoopbackPort()  // nothing listens there
-        let result = try #require(await BoxChecks.registry(try configuration(maxKbps: 8000, registry: "http://127.0.0.1:\(port)/api/v1/heartbeats")))
+        let port = freeLoopbackPort() // nothing listens there
+        let result = try #require(
+            await BoxChecks.registry(
+                try configuration(maxKbps: 8000, registry: "http://127.0.0.1:\(port)/api/v1/heartbeats")))
         #expect(!result.compliant)
         #expect(result.lines[0].contains("registry.url"))
     }
@@ -61,11 +69,15 @@ import Testing
     @Test func aRunningRegistryIsReachableAndOurClockAgreesWithIt() async throws {
         let directory = try TemporaryDirectory()
         let binary = try BuiltExecutable.path("kuzet-registry")
-        let registry = try ExternalProcess(binary, ["serve", "--database", "sqlite:\(directory.file("r.sqlite"))", "--listen", "127.0.0.1:0"])
+        let registry = try ExternalProcess(
+            binary, ["serve", "--database", "sqlite:\(directory.file("r.sqlite"))", "--listen", "127.0.0.1:0"])
         defer { registry.stop() }
         #expect(eventually(timeout: 20) { registry.output.contains("listening on http://") })
-        let address = try #require(registry.output.split(separator: "\n").first { $0.contains("listening on http") }?.split(separator: " ").last)
-        let result = try #require(await BoxChecks.registry(try configuration(maxKbps: 8000, registry: "\(address)/api/v1/heartbeats")))
+        let address = try #require(
+            registry.output.split(separator: "\n").first { $0.contains("listening on http") }?.split(separator: " ")
+                .last)
+        let result = try #require(
+            await BoxChecks.registry(try configuration(maxKbps: 8000, registry: "\(address)/api/v1/heartbeats")))
         #expect(result.compliant, "\(result.lines)")
         #expect(result.lines.contains { $0.hasPrefix("clock: within") })
     }

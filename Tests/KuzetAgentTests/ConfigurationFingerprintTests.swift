@@ -5,7 +5,10 @@ import KuzetCore
 import Testing
 
 @Suite struct ConfigurationFingerprintTests {
-    func configuration(password: String = "s3cret-cam", push: String = "rtmp://cou:push-pass@cou.example/live/{school}/{camera}", main: String = "rtsp://10.0.0.5/main")
+    func configuration(
+        password: String = "s3cret-cam", push: String = "rtmp://cou:push-pass@cou.example/live/{school}/{camera}",
+        main: String = "rtsp://10.0.0.5/main"
+    )
         throws -> AgentConfiguration
     {
         try AgentConfiguration.parse(
@@ -22,7 +25,8 @@ import Testing
     @Test("the fingerprint is 64 hex digits, the same for the same settings, and different when a setting differs")
     func sameSettingsSameFingerprint() throws {
         let fingerprint = ConfigurationFingerprint.of(try configuration())
-        #expect(fingerprint.count == 64 && fingerprint.allSatisfy(\.isHexDigit) && fingerprint == fingerprint.lowercased())
+        #expect(
+            fingerprint.count == 64 && fingerprint.allSatisfy(\.isHexDigit) && fingerprint == fingerprint.lowercased())
         #expect(ConfigurationFingerprint.of(try configuration()) == fingerprint)
         #expect(ConfigurationFingerprint.of(try configuration(main: "rtsp://10.0.0.6/main")) != fingerprint)
     }
@@ -31,6 +35,8 @@ import Testing
     func secretsDoNotChangeTheFingerprint() throws {
         let fingerprint = ConfigurationFingerprint.of(try configuration())
         #expect(ConfigurationFingerprint.of(try configuration(password: "another")) == fingerprint)
-        #expect(ConfigurationFingerprint.of(try configuration(push: "rtmp://cou:other@cou.example/live/{school}/{camera}")) == fingerprint)
+        #expect(
+            ConfigurationFingerprint.of(try configuration(push: "rtmp://cou:other@cou.example/live/{school}/{camera}"))
+                == fingerprint)
     }
 }

@@ -12,9 +12,18 @@ import Testing
 @Suite("Status page languages", .serialized, .timeLimit(.minutes(5)))
 struct StatusPageLanguageTests {
     static let known: [PageLanguage: [String]] = [
-        .ru: ["нет изображения: камера — нет связи", "нет видео уже", "Запись", "Трансляция в ЦОУ", "в эфире", "Последний кадр", "время UTC+5"],
-        .kk: ["сурет жоқ: камера — байланыс жоқ", "бейне жоқ", "Жазба", "ЖБО-ға трансляция", "эфирде", "Соңғы кадр", "уақыт UTC+5"],
-        .en: ["no picture: camera offline", "no video for", "Recording", "Live to ЦОУ", "live", "Last frame", "times in UTC+5"],
+        .ru: [
+            "нет изображения: камера — нет связи", "нет видео уже", "Запись", "Трансляция в ЦОУ", "в эфире",
+            "Последний кадр", "время UTC+5",
+        ],
+        .kk: [
+            "сурет жоқ: камера — байланыс жоқ", "бейне жоқ", "Жазба", "ЖБО-ға трансляция", "эфирде", "Соңғы кадр",
+            "уақыт UTC+5",
+        ],
+        .en: [
+            "no picture: camera offline", "no video for", "Recording", "Live to ЦОУ", "live", "Last frame",
+            "times in UTC+5",
+        ],
     ]
 
     static var screenshotDirectory: String {
@@ -25,10 +34,13 @@ struct StatusPageLanguageTests {
 
     func chromium(_ arguments: [String], language: String, profile: String) async throws -> String {
         let common = [
-            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars", "--user-data-dir=\(profile)", "--virtual-time-budget=5000",
+            "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--hide-scrollbars",
+            "--user-data-dir=\(profile)", "--virtual-time-budget=5000",
             "--lang=\(language)", "--accept-lang=\(language)",
         ]
-        let (status, output) = try await offPool { try run(StatusPageBrowserTests.chromium, common + arguments, timeout: 90) }
+        let (status, output) = try await offPool {
+            try run(StatusPageBrowserTests.chromium, common + arguments, timeout: 90)
+        }
         guard status == 0 else { throw TestKitError("chromium failed (\(status)): \(output.suffix(800))") }
         return output
     }
@@ -42,14 +54,18 @@ struct StatusPageLanguageTests {
             let dom = try await chromium(["--dump-dom", agent.baseURL + "/"], language: tag, profile: profile)
             #expect(dom.contains("<html lang=\"\(language.rawValue)\">"), "\(tag): \(dom.prefix(300))")
             for phrase in Self.known[language]! { #expect(dom.contains(phrase), "\(tag): \(phrase)") }
-            #expect(dom.contains("admin:***@") && !dom.contains(StatusTestAgent.cameraPassword), "the camera's own words, masked")
+            #expect(
+                dom.contains("admin:***@") && !dom.contains(StatusTestAgent.cameraPassword),
+                "the camera's own words, masked")
             if language != .en {
                 let left = Self.englishWords(except: language).intersection(Self.visibleWords(dom))
                 #expect(left.isEmpty, "\(tag): English words left: \(left.sorted())")
             }
             let file = Self.screenshotDirectory + "/status-\(language.rawValue).png"
             try? FileManager.default.removeItem(atPath: file)
-            _ = try await chromium(["--window-size=1280,900", "--screenshot=\(file)", agent.baseURL + "/"], language: tag, profile: profile)
+            _ = try await chromium(
+                ["--window-size=1280,900", "--screenshot=\(file)", agent.baseURL + "/"], language: tag, profile: profile
+            )
             let png = try Data(contentsOf: URL(fileURLWithPath: file))
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 50_000, "\(file): \(png.count) bytes")
             print("screenshot: \(file)")
@@ -63,17 +79,21 @@ struct StatusPageLanguageTests {
         let profile = agent.directory.file("chromium-switch")
         let english = try await chromium(["--dump-dom", agent.baseURL + "/"], language: "en-US", profile: profile)
         #expect(english.contains("<a href=\"/?lang=kk\" lang=\"kk\"") && !english.contains("<script"))
-        let followed = try await chromium(["--dump-dom", agent.baseURL + "/?lang=kk"], language: "en-US", profile: profile)
+        let followed = try await chromium(
+            ["--dump-dom", agent.baseURL + "/?lang=kk"], language: "en-US", profile: profile)
         #expect(followed.contains("<html lang=\"kk\">") && followed.contains("Соңғы кадр"))
         let reloaded = try await chromium(["--dump-dom", agent.baseURL + "/"], language: "en-US", profile: profile)
-        #expect(reloaded.contains("<html lang=\"kk\">"), "the cookie outlives the browser run, though the browser asks for English")
+        #expect(
+            reloaded.contains("<html lang=\"kk\">"),
+            "the cookie outlives the browser run, though the browser asks for English")
     }
 
     @Test("Times in UTC+5 with the zone shown: the page's clock is the instant it names")
     func localTime() async throws {
         let agent = try await StatusTestAgent()
         defer { agent.stop() }
-        let dom = try await chromium(["--dump-dom", agent.baseURL + "/"], language: "ru-RU", profile: agent.directory.file("chromium-time"))
+        let dom = try await chromium(
+            ["--dump-dom", agent.baseURL + "/"], language: "ru-RU", profile: agent.directory.file("chromium-time"))
         let match = try #require(dom.firstMatch(of: /<time datetime="([^"]+)">([^<]+)<\/time>/))
         let instant = try #require(ISO8601DateFormatter().date(from: String(match.1)), "UTC in the markup: \(match.1)")
         let formatter = DateFormatter()
@@ -87,7 +107,8 @@ struct StatusPageLanguageTests {
     @Test("The catalogue: every key in ru, kk and en, every key used, the same placeholders")
     func catalogueIsWhole() throws {
         let problems = try CatalogueAudit.problems(
-            StatusText.catalogue, sources: PostgresTestServer.repositoryRoot + "/Sources/KuzetAgent", derivedKeys: StatusText.derivedKeys)
+            StatusText.catalogue, sources: PostgresTestServer.repositoryRoot + "/Sources/KuzetAgent",
+            derivedKeys: StatusText.derivedKeys)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
     }
 
@@ -100,7 +121,9 @@ struct StatusPageLanguageTests {
 
     static func visibleWords(_ output: String) -> Set<String> {
         // Chromium's own log lines share the output: only the document counts.
-        guard let start = output.range(of: "<html"), let end = output.range(of: "</html>", options: .backwards) else { return [] }
+        guard let start = output.range(of: "<html"), let end = output.range(of: "</html>", options: .backwards) else {
+            return []
+        }
         let dom = output[start.lowerBound..<end.upperBound]
         let text = dom.replacing(/<style>.*?<\/style>/.dotMatchesNewlines(), with: " ").replacing(/<[^>]*>/, with: " ")
         return Set(text.matches(of: /[A-Za-z]{4,}/).map { String($0.0) })

@@ -2,6 +2,7 @@ import Foundation
 import KuzetAgent
 import KuzetConfiguration
 import KuzetCore
+import KuzetMedia
 import KuzetTestKit
 import Prometheus
 import Testing
@@ -58,7 +59,9 @@ struct StatusServiceTests {
         defer { agent.stop() }
         for path in ["/", "/healthz", "/api/v1/status", "/metrics", "/snapshot/entrance"] {
             #expect(try await offPool { try agent.get(path) }.status == 401, "\(path) without password")
-            #expect(try await offPool { try agent.get(path, password: "wrong") }.status == 401, "\(path) with a wrong password")
+            #expect(
+                try await offPool { try agent.get(path, password: "wrong") }.status == 401,
+                "\(path) with a wrong password")
         }
         #expect(try await offPool { try agent.get("/api/v1/status", password: "integrator-pw") }.status == 200)
     }
@@ -66,7 +69,8 @@ struct StatusServiceTests {
     @Test func refusesToServeTheNetworkWithoutAPassword() {
         #expect(throws: StatusServiceError.self) {
             try StatusService(
-                configuration: .init(listen: ListenAddress(host: "0.0.0.0", port: 8080)), source: NoCameras(), metrics: PrometheusCollectorRegistry())
+                configuration: .init(listen: ListenAddress(host: "0.0.0.0", port: 8080)), source: NoCameras(),
+                metrics: PrometheusCollectorRegistry())
         }
     }
 
@@ -83,7 +87,9 @@ struct StatusServiceTests {
     @Test func snapshotsAreCachedAndRateLimited() async throws {
         let agent = try await StatusTestAgent()
         defer { agent.stop() }
-        for _ in 0..<5 { #expect(try await offPool { try agent.get("/snapshot/entrance", output: "/dev/null") }.status == 200) }
+        for _ in 0..<5 {
+            #expect(try await offPool { try agent.get("/snapshot/entrance", output: "/dev/null") }.status == 200)
+        }
         #expect(await agent.snapshots.taken == 1, "five requests within the interval decode one keyframe")
     }
 
@@ -97,9 +103,9 @@ struct StatusServiceTests {
 
 struct NoCameras: StatusSource {
     func statusReport() async -> StatusReport {
-        StatusReport(school: .init(id: "x"), generatedAt: Date(), uptimeSeconds: 0, cameras: [], uplink: .init(state: "off", outboxPending: 0), problems: [])
+        StatusReport(
+            school: .init(id: "x"), generatedAt: Date(), uptimeSeconds: 0, cameras: [],
+            uplink: .init(state: "off", outboxPending: 0), problems: [])
     }
     func snapshotFanout(camera: String) -> PacketFanout? { nil }
 }
-
-import KuzetMedia

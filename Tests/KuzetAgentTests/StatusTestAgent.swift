@@ -20,10 +20,16 @@ final class StatusTestAgent: @unchecked Sendable {
             builder.report(cameras: [
                 "entrance": StatusCameraFacts(
                     upstream: fanout.stream == nil ? .connecting : .live,
-                    video: fanout.stream?.video.map { .init(codec: $0.codecName, width: $0.width, height: $0.height, framesPerSecond: $0.framesPerSecond) },
+                    video: fanout.stream?.video.map {
+                        .init(
+                            codec: $0.codecName, width: $0.width, height: $0.height, framesPerSecond: $0.framesPerSecond
+                        )
+                    },
                     lastPacketAt: Date(),
                     bitrateKbps: 1000, recording: "recording", push: "off"),
-                "yard": StatusCameraFacts(upstream: .offline, lastPacketAt: Date().addingTimeInterval(-95), lastError: "RTSP 401 at rtsp://admin:\(StatusTestAgent.cameraPassword)@10.0.0.9/ch1"),
+                "yard": StatusCameraFacts(
+                    upstream: .offline, lastPacketAt: Date().addingTimeInterval(-95),
+                    lastError: "RTSP 401 at rtsp://admin:\(StatusTestAgent.cameraPassword)@10.0.0.9/ch1"),
             ])
         }
         func snapshotFanout(camera: String) -> PacketFanout? { camera == "entrance" ? fanout : nil }
@@ -45,7 +51,9 @@ final class StatusTestAgent: @unchecked Sendable {
         let storage = directory.file("recordings")
         try FileManager.default.createDirectory(atPath: storage + "/entrance", withIntermediateDirectories: true)
         let start = Date().addingTimeInterval(-3 * 86_400)
-        _ = FileManager.default.createFile(atPath: SegmentName(start: start, format: .fmp4).path(root: storage, camera: "entrance"), contents: Data([0]))
+        _ = FileManager.default.createFile(
+            atPath: SegmentName(start: start, format: .fmp4).path(root: storage, camera: "entrance"),
+            contents: Data([0]))
         let configuration = AgentConfiguration(
             school: .init(id: "KZ-AST-0042", name: "School No. 42", region: "Astana"), storage: .init(root: storage),
             cameras: [
@@ -56,10 +64,12 @@ final class StatusTestAgent: @unchecked Sendable {
         let listening = Flag()
         let service = try StatusService(
             configuration: .init(listen: ListenAddress(host: "127.0.0.1", port: port), password: password),
-            source: Source(builder: StatusReportBuilder(configuration: configuration), fanout: fanout), metrics: PrometheusCollectorRegistry(),
+            source: Source(builder: StatusReportBuilder(configuration: configuration), fanout: fanout),
+            metrics: PrometheusCollectorRegistry(),
             snapshots: snapshots, onListening: { _ in listening.set() })
         task = Task { try await service.run() }
-        guard await waitUntil(timeout: 30, { listening.isSet }), await waitUntil(timeout: 15, { self.fanout.stream != nil })
+        guard await waitUntil(timeout: 30, { listening.isSet }),
+            await waitUntil(timeout: 15, { self.fanout.stream != nil })
         else {
             stop()
             throw TestKitError("status service did not start")
@@ -73,7 +83,10 @@ final class StatusTestAgent: @unchecked Sendable {
             if FileManager.default.fileExists(atPath: path) { return path }
             let (status, output) = try run(
                 "ffmpeg",
-                ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-t", "4", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p", path + ".part.ts"],
+                [
+                    "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25", "-t", "4", "-c:v",
+                    "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p", path + ".part.ts",
+                ],
                 timeout: 120)
             guard status == 0 else { throw TestKitError("ffmpeg: \(output)") }
             try FileManager.default.moveItem(atPath: path + ".part.ts", toPath: path)
@@ -94,7 +107,9 @@ final class StatusTestAgent: @unchecked Sendable {
 
     /// GET over a real socket with the real curl; returns status and body.
     @discardableResult
-    static func get(port: Int, path: String, password: String? = nil, output: String? = nil) throws -> (status: Int, body: String) {
+    static func get(port: Int, path: String, password: String? = nil, output: String? = nil) throws -> (
+        status: Int, body: String
+    ) {
         try curlGet(port: port, path: path, password: password, output: output)
     }
 

@@ -11,10 +11,13 @@ import Testing
 
     @Test(arguments: units)
     func exposureScoreIsAtMostTwoAndAHalf(unit: String) throws {
-        let (status, output) = try run("systemd-analyze", ["security", "--offline=true", "--no-pager", "\(Self.deploy)/\(unit)"], timeout: 30)
-        let line = try #require(output.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(status): \(output)")
+        let (status, output) = try run(
+            "systemd-analyze", ["security", "--offline=true", "--no-pager", "\(Self.deploy)/\(unit)"], timeout: 30)
+        let line = try #require(
+            output.split(separator: "\n").first { $0.contains("Overall exposure level") }, "\(status): \(output)")
         // "→ Overall exposure level for kuzet-agent.service: 1.1 OK 🙂"
-        let score = try #require(line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }, "\(line)")
+        let score = try #require(
+            line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }, "\(line)")
         #expect(score <= 2.5, "\(unit): \(line)")
     }
 

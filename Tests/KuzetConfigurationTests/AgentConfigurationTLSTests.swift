@@ -42,7 +42,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "http://127.0.0.1:8080/api/v1/heartbeats", "http://127.0.0.2/api/v1/heartbeats", "http://localhost/api/v1/heartbeats",
+        "http://127.0.0.1:8080/api/v1/heartbeats", "http://127.0.0.2/api/v1/heartbeats",
+        "http://localhost/api/v1/heartbeats",
         "http://[::1]:8080/api/v1/heartbeats", "https://registry.example/api/v1/heartbeats",
     ])
     func plainHTTPOnThisBoxAndHTTPSAnywhereAreAccepted(url: String) {
@@ -86,8 +87,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("127.0.0.1", true), ("127.255.0.9", true), ("::1", true), ("[::1]", true), ("localhost", true), ("::ffff:127.0.0.1", true),
-        ("10.0.0.1", false), ("128.0.0.1", false), ("::2", false), ("0.0.0.0", false), ("::", false), ("registry.example", false),
+        ("127.0.0.1", true), ("127.255.0.9", true), ("::1", true), ("[::1]", true), ("localhost", true),
+        ("::ffff:127.0.0.1", true),
+        ("10.0.0.1", false), ("128.0.0.1", false), ("::2", false), ("0.0.0.0", false), ("::", false),
+        ("registry.example", false),
         ("localhost.example", false),
     ])
     func loopbackIsThisMachineOnly(host: String, loopback: Bool) {

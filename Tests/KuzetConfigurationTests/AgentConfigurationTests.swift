@@ -42,13 +42,18 @@ import Testing
         #expect(configuration.cameras[0].push == .sub)
         #expect(configuration.cameras[1].record == nil)
         #expect(configuration.relay?.listen == ListenAddress(host: "0.0.0.0", port: 8554))
-        #expect(configuration.centre?.pushURL(school: "KZ-AST-0042", camera: "entrance") == "rtmp://cou.example/live/KZ-AST-0042/entrance")
-        #expect(configuration.cameras[0].authenticatedURL(of: .main) == "rtsp://admin:p%40ss%3Aword@192.168.1.64:554/Streaming/Channels/101")
+        #expect(
+            configuration.centre?.pushURL(school: "KZ-AST-0042", camera: "entrance")
+                == "rtmp://cou.example/live/KZ-AST-0042/entrance")
+        #expect(
+            configuration.cameras[0].authenticatedURL(of: .main)
+                == "rtsp://admin:p%40ss%3Aword@192.168.1.64:554/Streaming/Channels/101")
     }
 
     @Test func aRelayReachableFromTheNetworkWithoutCredentialsIsRefusedWithTheFix() {
         for listen in ["0.0.0.0:8554", ":8554", "192.168.1.10:8554", "[::]:8554"] {
-            let yaml = valid.replacingOccurrences(of: "  listen: 0.0.0.0:8554\n  username: cou\n  password: relay-pw", with: "  listen: \"\(listen)\"")
+            let yaml = valid.replacingOccurrences(
+                of: "  listen: 0.0.0.0:8554\n  username: cou\n  password: relay-pw", with: "  listen: \"\(listen)\"")
             #expect(yaml != valid)
             do {
                 _ = try AgentConfiguration.parse(yaml: yaml)
@@ -57,14 +62,16 @@ import Testing
                 #expect(error.problems.map(\.key) == ["relay.listen"], "\(listen): \(error.description)")
                 #expect(error.description.contains("relay.listen: "), "\(error.description)")
                 #expect(error.description.contains("reachable from the network"), "\(error.description)")
-                #expect(error.description.contains("— set relay.username and relay.password_file"), "\(error.description)")
+                #expect(
+                    error.description.contains("— set relay.username and relay.password_file"), "\(error.description)")
             }
         }
     }
 
     @Test func aRelayOnLoopbackNeedsNoCredentials() throws {
         for listen in ["127.0.0.1:8554", "[::1]:8554", "localhost:8554"] {
-            let yaml = valid.replacingOccurrences(of: "  listen: 0.0.0.0:8554\n  username: cou\n  password: relay-pw", with: "  listen: \"\(listen)\"")
+            let yaml = valid.replacingOccurrences(
+                of: "  listen: 0.0.0.0:8554\n  username: cou\n  password: relay-pw", with: "  listen: \"\(listen)\"")
             let relay = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
             #expect(relay.username == nil && relay.password == nil)
         }
@@ -73,10 +80,12 @@ import Testing
     @Test func relayCapsHaveDefaultsAndAreRead() throws {
         let defaults = try #require(try AgentConfiguration.parse(yaml: valid).relay)
         #expect(defaults.maxClients == 100 && defaults.maxClientsPerCamera == 20 && defaults.maxConnections == 200)
-        let yaml = valid.replacingOccurrences(of: "  password: relay-pw", with: "  password: relay-pw\n  max_clients: 600\n  max_clients_per_camera: 550")
+        let yaml = valid.replacingOccurrences(
+            of: "  password: relay-pw", with: "  password: relay-pw\n  max_clients: 600\n  max_clients_per_camera: 550")
         let read = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
         #expect(read.maxClients == 600 && read.maxClientsPerCamera == 550 && read.maxConnections == 700)
-        let broken = valid.replacingOccurrences(of: "  password: relay-pw", with: "  password: relay-pw\n  max_clients: 0\n  max_connections: lots")
+        let broken = valid.replacingOccurrences(
+            of: "  password: relay-pw", with: "  password: relay-pw\n  max_clients: 0\n  max_connections: lots")
         #expect {
             try AgentConfiguration.parse(yaml: broken)
         } throws: { error in
@@ -89,11 +98,13 @@ import Testing
         let defaults = try #require(try AgentConfiguration.parse(yaml: valid).relay)
         #expect(defaults.maxConnectionsPerAddress == 32 && defaults.requestTimeoutSeconds == 10)
         let yaml = valid.replacingOccurrences(
-            of: "  password: relay-pw", with: "  password: relay-pw\n  max_connections_per_address: 64\n  request_timeout_seconds: 5")
+            of: "  password: relay-pw",
+            with: "  password: relay-pw\n  max_connections_per_address: 64\n  request_timeout_seconds: 5")
         let read = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
         #expect(read.maxConnectionsPerAddress == 64 && read.requestTimeoutSeconds == 5)
         let broken = valid.replacingOccurrences(
-            of: "  password: relay-pw", with: "  password: relay-pw\n  max_connections_per_address: 0\n  request_timeout_seconds: forever")
+            of: "  password: relay-pw",
+            with: "  password: relay-pw\n  max_connections_per_address: 0\n  request_timeout_seconds: forever")
         #expect {
             try AgentConfiguration.parse(yaml: broken)
         } throws: { error in
@@ -103,17 +114,22 @@ import Testing
     }
 
     @Test func theSampleConfigurationsRelayPassesTheRule() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let sample = try String(contentsOf: root.appendingPathComponent("deploy/config/agent.yaml"), encoding: .utf8)
-        let relay = try #require(sample.components(separatedBy: "\nrelay:\n").last?.components(separatedBy: "\n\n").first)
+        let relay = try #require(
+            sample.components(separatedBy: "\nrelay:\n").last?.components(separatedBy: "\n\n").first)
         #expect(relay.contains("listen: 0.0.0.0:8554"))
         // Only the relay section of the sample, with its password file where a test can write one.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kuzet-sample-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kuzet-sample-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let passwordFile = directory.appendingPathComponent("relay.pass").path
         try "sample-pw\n".write(toFile: passwordFile, atomically: true, encoding: .utf8)
-        let yaml = "school: { id: KZ-1 }\nstorage: { root: /r }\nrelay:\n" + relay.replacingOccurrences(of: "/etc/kuzet/relay.pass", with: passwordFile)
+        let yaml =
+            "school: { id: KZ-1 }\nstorage: { root: /r }\nrelay:\n"
+            + relay.replacingOccurrences(of: "/etc/kuzet/relay.pass", with: passwordFile)
         let parsed = try #require(try AgentConfiguration.parse(yaml: yaml).relay)
         #expect(parsed.username == "cou" && parsed.password == "sample-pw")
     }
@@ -124,7 +140,8 @@ import Testing
             try AgentConfiguration.parse(yaml: yaml)
         } throws: { error in
             let problems = (error as? ConfigurationError)?.problems ?? []
-            return problems.count == 1 && problems[0].key == "retention.days" && problems[0].problem.contains("legal minimum")
+            return problems.count == 1 && problems[0].key == "retention.days"
+                && problems[0].problem.contains("legal minimum")
         }
     }
 
@@ -153,9 +170,11 @@ import Testing
         } catch {
             let keys = Set(error.problems.map(\.key))
             for key in [
-                "school.id", "storage.format", "storage.segment_seconds", "retention.days", "retention.min_free_percent",
+                "school.id", "storage.format", "storage.segment_seconds", "retention.days",
+                "retention.min_free_percent",
                 "centre.push", "status.listen", "colour", "cameras[Entrance Hall].id", "cameras[Entrance Hall].url",
-                "cameras[Entrance Hall].transport", "cameras[Entrance Hall].push", "cameras[yard].url", "cameras[yard].record",
+                "cameras[Entrance Hall].transport", "cameras[Entrance Hall].push", "cameras[yard].url",
+                "cameras[yard].record",
             ] {
                 #expect(keys.contains(key), "missing a problem for \(key)")
             }
@@ -189,7 +208,9 @@ import Testing
                 """)
         var dumped = ""
         dump(configuration, to: &dumped)
-        for text in [String(describing: configuration), String(reflecting: configuration), "\(configuration.cameras)", dumped] {
+        for text in [
+            String(describing: configuration), String(reflecting: configuration), "\(configuration.cameras)", dumped,
+        ] {
             for secret in ["relay-secret-1", "status-secret-2", "camera-secret-3"] {
                 #expect(!text.contains(secret), "\(secret) shown in: \(text.prefix(200))")
             }

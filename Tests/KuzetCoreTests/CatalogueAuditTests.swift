@@ -5,7 +5,9 @@ import Testing
 
 @Suite("Catalogue audit")
 struct CatalogueAuditTests {
-    @Test("A key missing in a language, a key no source names, a lost placeholder and a key the code asks for but no file has: each reported")
+    @Test(
+        "A key missing in a language, a key no source names, a lost placeholder and a key the code asks for but no file has: each reported"
+    )
     func findsEveryKindOfGap() throws {
         let sources = try TemporaryDirectory(prefix: "kuzet-catalogue")
         try #"let a = text.html("home.title", ["count": n]); let b = text.plain("home.lost"); let c = "flag.x""#

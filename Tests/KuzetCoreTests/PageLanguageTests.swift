@@ -38,7 +38,8 @@ struct PageLanguageTests {
 
     @Test("The cookie is remembered for a year, SameSite=Lax, HttpOnly, Secure under HTTPS")
     func cookie() {
-        #expect(PageLanguage.kk.cookie(secure: false) == "kuzet_lang=kk; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax")
+        #expect(
+            PageLanguage.kk.cookie(secure: false) == "kuzet_lang=kk; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax")
         #expect(PageLanguage.ru.cookie(secure: true).hasSuffix("; Secure"))
     }
 }

@@ -26,7 +26,10 @@ struct PageTimeZoneTests {
 
     @Test("Not a zone: refused, not guessed")
     func refusesNonsense() {
-        for text in ["", "Almaty", "Mars/Olympus", "UTC+15", "+5:75", "UTC+", "UTC+abc", "+005:00", String(repeating: "A/", count: 50)] {
+        for text in [
+            "", "Almaty", "Mars/Olympus", "UTC+15", "+5:75", "UTC+", "UTC+abc", "+005:00",
+            String(repeating: "A/", count: 50),
+        ] {
             #expect(PageTimeZone(text) == nil, "\(text)")
         }
     }

@@ -14,15 +14,17 @@ struct TextCatalogueTests {
         #expect(Self.catalogue.text("home.title", in: .en, ["count": "3"]) == "Schools: 3")
         #expect(Self.catalogue.text("home.title", in: .kk, ["count": "3"]) == "Мектептер: 3", "CRLF line ends")
         #expect(Self.catalogue.text("home.more", in: .kk) == "Тағы")
-        #expect(Self.catalogue.text("home.title", in: .ru) == "again", "a key given twice: the later line (reported below)")
+        #expect(
+            Self.catalogue.text("home.title", in: .ru) == "again", "a key given twice: the later line (reported below)")
     }
 
     @Test("A line that is not key = value, and a key given twice, are reported with their place")
     func reportsBadLines() {
-        #expect(Self.catalogue.problems == [
-            "ru.txt:4: not `key = value` — write the key, ` = `, then the text",
-            "ru.txt:5: home.title is given twice — keep one",
-        ])
+        #expect(
+            Self.catalogue.problems == [
+                "ru.txt:4: not `key = value` — write the key, ` = `, then the text",
+                "ru.txt:5: home.title is given twice — keep one",
+            ])
     }
 
     @Test("A key missing in a language falls back to English, then to the key itself")

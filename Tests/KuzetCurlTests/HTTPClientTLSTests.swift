@@ -50,7 +50,8 @@ import Testing
         let server = try RecordingHTTPServer(tls: serverIdentity)
         let missing = folder.file("no-such-ca.pem")
         let error = try await #require(throws: HTTPTransportError.self) {
-            try await HTTPClient(configuration: .init(tls: TLSConfiguration(caFile: missing))).perform(HTTPRequest(url: server.baseURL + "/echo"))
+            try await HTTPClient(configuration: .init(tls: TLSConfiguration(caFile: missing))).perform(
+                HTTPRequest(url: server.baseURL + "/echo"))
         }
         #expect(error.kind == .tlsCAFileUnusable)
         #expect(error.description.contains(missing))
@@ -59,8 +60,10 @@ import Testing
     @Test func mutualTLSPresentsTheClientCertificate() async throws {
         let clientIdentity = try authority.issueClient("KZ-AST-0042")
         let server = try RecordingHTTPServer(tls: serverIdentity, clientCA: authority.certificate)
-        let tls = TLSConfiguration(caFile: authority.certificate, clientCertificate: clientIdentity.certificate, clientKey: clientIdentity.key)
-        let response = try await HTTPClient(configuration: .init(tls: tls)).perform(HTTPRequest(url: server.baseURL + "/echo"))
+        let tls = TLSConfiguration(
+            caFile: authority.certificate, clientCertificate: clientIdentity.certificate, clientKey: clientIdentity.key)
+        let response = try await HTTPClient(configuration: .init(tls: tls)).perform(
+            HTTPRequest(url: server.baseURL + "/echo"))
         #expect(response.status == 200)
         #expect(server.requests().last?.clientCommonName == "KZ-AST-0042")
     }
@@ -79,7 +82,8 @@ import Testing
     @Test func mutualTLSRefusesAClientCertificateFromAnotherCA() async throws {
         let stranger = try TestCertificateAuthority(name: "stranger-ca", in: folder.path).issueClient("intruder")
         let server = try RecordingHTTPServer(tls: serverIdentity, clientCA: authority.certificate)
-        let tls = TLSConfiguration(caFile: authority.certificate, clientCertificate: stranger.certificate, clientKey: stranger.key)
+        let tls = TLSConfiguration(
+            caFile: authority.certificate, clientCertificate: stranger.certificate, clientKey: stranger.key)
         let error = try await #require(throws: HTTPTransportError.self) {
             try await HTTPClient(configuration: .init(tls: tls)).perform(HTTPRequest(url: server.baseURL + "/echo"))
         }
@@ -90,7 +94,9 @@ import Testing
     @Test func anUnreadableClientKeyIsReportedAsSuch() async throws {
         let server = try RecordingHTTPServer(tls: serverIdentity, clientCA: authority.certificate)
         let clientIdentity = try authority.issueClient("school")
-        let tls = TLSConfiguration(caFile: authority.certificate, clientCertificate: clientIdentity.certificate, clientKey: folder.file("missing.key"))
+        let tls = TLSConfiguration(
+            caFile: authority.certificate, clientCertificate: clientIdentity.certificate,
+            clientKey: folder.file("missing.key"))
         let error = try await #require(throws: HTTPTransportError.self) {
             try await HTTPClient(configuration: .init(tls: tls)).perform(HTTPRequest(url: server.baseURL + "/echo"))
         }

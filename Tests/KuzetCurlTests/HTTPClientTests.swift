@@ -16,9 +16,11 @@ import Testing
 
     @Test func postSendsBodyAndHeadersUnchanged() async throws {
         let server = try RecordingHTTPServer()
-        let body = Data((0..<5000).map { UInt8($0 % 251) })  // binary, larger than curl's Expect threshold
+        let body = Data((0..<5000).map { UInt8($0 % 251) }) // binary, larger than curl's Expect threshold
         let response = try await HTTPClient().perform(
-            HTTPRequest(method: .post, url: server.baseURL + "/echo", headers: [("Content-Type", "application/octet-stream"), ("X-Kuzet", "yes")], body: body))
+            HTTPRequest(
+                method: .post, url: server.baseURL + "/echo",
+                headers: [("Content-Type", "application/octet-stream"), ("X-Kuzet", "yes")], body: body))
         #expect(response.status == 200)
         let seen = try #require(server.requests().last)
         #expect(seen.method == "POST")
@@ -74,7 +76,8 @@ import Testing
 
     @Test func hangingServerEndsInATimeout() async throws {
         let server = try RecordingHTTPServer()
-        let client = HTTPClient(configuration: .init(timeouts: HTTPTimeouts(connect: .seconds(2), total: .milliseconds(1500))))
+        let client = HTTPClient(
+            configuration: .init(timeouts: HTTPTimeouts(connect: .seconds(2), total: .milliseconds(1500))))
         let started = ContinuousClock.now
         let error = try await #require(throws: HTTPTransportError.self) {
             try await client.perform(HTTPRequest(url: server.baseURL + "/hang"))
@@ -86,10 +89,12 @@ import Testing
 
     @Test func lowSpeedLimitEndsAStalledTransfer() async throws {
         let server = try RecordingHTTPServer()
-        let timeouts = HTTPTimeouts(connect: .seconds(2), total: .seconds(60), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(1))
+        let timeouts = HTTPTimeouts(
+            connect: .seconds(2), total: .seconds(60), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(1))
         let started = ContinuousClock.now
         let error = try await #require(throws: HTTPTransportError.self) {
-            try await HTTPClient(configuration: .init(timeouts: timeouts)).perform(HTTPRequest(url: server.baseURL + "/hang"))
+            try await HTTPClient(configuration: .init(timeouts: timeouts)).perform(
+                HTTPRequest(url: server.baseURL + "/hang"))
         }
         #expect(error.kind == .timedOut)
         #expect(ContinuousClock.now - started < .seconds(30))
@@ -97,7 +102,8 @@ import Testing
 
     @Test func cancellingTheTaskAbortsTheTransfer() async throws {
         let server = try RecordingHTTPServer()
-        let client = HTTPClient(configuration: .init(timeouts: HTTPTimeouts(total: .seconds(120), lowSpeedTime: .seconds(120))))
+        let client = HTTPClient(
+            configuration: .init(timeouts: HTTPTimeouts(total: .seconds(120), lowSpeedTime: .seconds(120))))
         let task = Task { try await client.perform(HTTPRequest(url: server.baseURL + "/hang")) }
         #expect(await waitUntil(timeout: 10) { !server.requests().isEmpty })
         let started = ContinuousClock.now
@@ -114,32 +120,43 @@ import Testing
     @Test func digestAuthenticationIsAnsweredAndChecked() async throws {
         let server = try RecordingHTTPServer(digestCredentials: ("operator", "pa55-word"))
         let good = try await HTTPClient().perform(
-            HTTPRequest(url: server.baseURL + "/digest", authentication: .init(username: "operator", password: "pa55-word", scheme: .digest)))
+            HTTPRequest(
+                url: server.baseURL + "/digest",
+                authentication: .init(username: "operator", password: "pa55-word", scheme: .digest)))
         #expect(good.status == 200)
         #expect(good.bodyText == "digest ok")
         let bad = try await HTTPClient().perform(
-            HTTPRequest(url: server.baseURL + "/digest", authentication: .init(username: "operator", password: "wrong", scheme: .digest)))
+            HTTPRequest(
+                url: server.baseURL + "/digest",
+                authentication: .init(username: "operator", password: "wrong", scheme: .digest)))
         #expect(bad.status == 401)
         // The password never crosses the wire in the clear.
-        #expect(!server.requests().contains { $0.body.contains("pa55-word") || ($0.header("Authorization") ?? "").contains("pa55-word") })
+        #expect(
+            !server.requests().contains {
+                $0.body.contains("pa55-word") || ($0.header("Authorization") ?? "").contains("pa55-word")
+            })
     }
 
     @Test func basicAuthenticationSendsTheCredentials() async throws {
         let server = try RecordingHTTPServer()
         _ = try await HTTPClient().perform(
-            HTTPRequest(url: server.baseURL + "/echo", authentication: .init(username: "u", password: "p", scheme: .basic)))
+            HTTPRequest(
+                url: server.baseURL + "/echo", authentication: .init(username: "u", password: "p", scheme: .basic)))
         #expect(server.requests().last?.header("Authorization") == "Basic " + Data("u:p".utf8).base64EncodedString())
     }
 
     @Test func concurrentRequestsDoNotBlockEachOther() async throws {
         let server = try RecordingHTTPServer()
-        let client = HTTPClient(configuration: .init(timeouts: HTTPTimeouts(total: .seconds(40), lowSpeedTime: .seconds(40))))
+        let client = HTTPClient(
+            configuration: .init(timeouts: HTTPTimeouts(total: .seconds(40), lowSpeedTime: .seconds(40))))
         // Eight hanging transfers at once (more than the cooperative pool's threads on 2 cores)
         // must not stop a ninth request from completing long before they time out: transfers
         // run on threads of their own.
         let hanging = (0..<8).map { _ in
             Task { () -> HTTPTransportError.Kind? in
-                do { _ = try await client.perform(HTTPRequest(url: server.baseURL + "/hang")) } catch let error as HTTPTransportError { return error.kind } catch {}
+                do { _ = try await client.perform(HTTPRequest(url: server.baseURL + "/hang")) } catch let error
+                    as HTTPTransportError
+                { return error.kind } catch {}
                 return nil
             }
         }

@@ -17,12 +17,16 @@ struct AgentRun: CustomStringConvertible {
         process.executableURL = URL(fileURLWithPath: try RetentionFixtures.agentExecutable())
         process.arguments = arguments
         let folder = try TemporaryDirectory()
-        let outPath = folder.file("stdout"), errPath = folder.file("stderr")
+        let outPath = folder.file("stdout")
+        let errPath = folder.file("stderr")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        defer { try? out.close(); try? err.close() }
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
@@ -46,10 +50,13 @@ struct AgentRun: CustomStringConvertible {
     var endedCleanly: Bool { signal == nil && (exitStatus == 0 || exitStatus == 1) }
 
     /// The lines on standard error that are not empty.
-    var problemLines: [String] { stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty } }
+    var problemLines: [String] {
+        stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
 
     var description: String {
         let ending = signal.map { "signal \($0)" } ?? "exit \(exitStatus ?? -1)"
-        return "\(ending) after \(String(format: "%.1f", seconds)) s\n--- stdout\n\(stdout.suffix(3000))\n--- stderr\n\(stderr.suffix(3000))"
+        return
+            "\(ending) after \(String(format: "%.1f", seconds)) s\n--- stdout\n\(stdout.suffix(3000))\n--- stderr\n\(stderr.suffix(3000))"
     }
 }

@@ -29,7 +29,8 @@ struct ConfigurationOutputTests {
         let server = try ReplayServer(device: "dahua-nvr4104hs")
         defer { server.stop() }
         let options = DiscoveryOptions(
-            timeout: 0.3, multicast: false, subnets: [try SubnetRange(parsing: "127.0.0.1/32")], credentials: ReplayServer.credentials,
+            timeout: 0.3, multicast: false, subnets: [try SubnetRange(parsing: "127.0.0.1/32")],
+            credentials: ReplayServer.credentials,
             scanner: SubnetScanner(onvifPorts: [server.port], rtspPorts: []))
         return try await Discovery(options: options).run()
     }
@@ -46,8 +47,12 @@ struct ConfigurationOutputTests {
         let configuration = try AgentConfiguration.parse(yaml: pasted)
         #expect(configuration.cameras.map(\.id) == report.cameras.map(\.id))
         #expect(configuration.cameras.allSatisfy { CameraID.isValid($0.id) })
-        #expect(configuration.cameras[2].url == "rtsp://127.0.0.1:554/cam/realmonitor?channel=3&subtype=0&unicast=true&proto=Onvif")
-        #expect(configuration.cameras[2].subURL == "rtsp://127.0.0.1:554/cam/realmonitor?channel=3&subtype=1&unicast=true&proto=Onvif")
+        #expect(
+            configuration.cameras[2].url
+                == "rtsp://127.0.0.1:554/cam/realmonitor?channel=3&subtype=0&unicast=true&proto=Onvif")
+        #expect(
+            configuration.cameras[2].subURL
+                == "rtsp://127.0.0.1:554/cam/realmonitor?channel=3&subtype=1&unicast=true&proto=Onvif")
         #expect(configuration.cameras[2].username == ReplayServer.username)
         #expect(configuration.cameras[2].password == ReplayServer.password)
     }
@@ -58,9 +63,10 @@ struct ConfigurationOutputTests {
         let path = folder.file("agent.yaml")
         try Self.baseConfiguration.write(toFile: path, atomically: true, encoding: .utf8)
 
-        let outcome = try ConfigurationAppender.append(report.cameras, credentials: ReplayServer.credentials, toFile: path)
+        let outcome = try ConfigurationAppender.append(
+            report.cameras, credentials: ReplayServer.credentials, toFile: path)
         #expect(outcome.added == ["dhi-nvr4104hs-4ks2-ch2", "dhi-nvr4104hs-4ks2-ch3", "dhi-nvr4104hs-4ks2-ch4"])
-        #expect(outcome.skipped == ["dhi-nvr4104hs-4ks2-ch1"])  // its URL is the configured `entrance`
+        #expect(outcome.skipped == ["dhi-nvr4104hs-4ks2-ch1"]) // its URL is the configured `entrance`
 
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for line in Self.baseConfiguration.split(separator: "\n") { #expect(text.contains(line), "lost: \(line)") }
@@ -69,17 +75,22 @@ struct ConfigurationOutputTests {
         let addedAt = try #require(text.range(of: "- id: dhi-nvr4104hs-4ks2-ch4")).lowerBound
         #expect(addedAt < statusAt)
         let configuration = try AgentConfiguration.load(path: path)
-        #expect(configuration.cameras.map(\.id) == ["entrance", "dhi-nvr4104hs-4ks2-ch2", "dhi-nvr4104hs-4ks2-ch3", "dhi-nvr4104hs-4ks2-ch4"])
+        #expect(
+            configuration.cameras.map(\.id) == [
+                "entrance", "dhi-nvr4104hs-4ks2-ch2", "dhi-nvr4104hs-4ks2-ch3", "dhi-nvr4104hs-4ks2-ch4",
+            ])
         #expect(configuration.status.listen.port == 8080)
 
         // A second run finds nothing new and leaves the file alone.
-        let again = try ConfigurationAppender.append(report.cameras, credentials: ReplayServer.credentials, toFile: path)
+        let again = try ConfigurationAppender.append(
+            report.cameras, credentials: ReplayServer.credentials, toFile: path)
         #expect(again.added.isEmpty)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
     }
 
     @Test func aTakenIdGetsASuffixInsteadOfReplacingTheKnownCamera() throws {
-        let camera = DiscoveredCamera(id: "entrance", host: "10.0.0.9", method: "onvif", url: "rtsp://10.0.0.9/Streaming/Channels/101")
+        let camera = DiscoveredCamera(
+            id: "entrance", host: "10.0.0.9", method: "onvif", url: "rtsp://10.0.0.9/Streaming/Channels/101")
         let (text, outcome) = try ConfigurationAppender.append([camera], credentials: nil, to: Self.baseConfiguration)
         #expect(outcome.added == ["entrance-2"])
         #expect(try AgentConfiguration.parse(yaml: text).cameras.map(\.id) == ["entrance", "entrance-2"])
@@ -87,7 +98,8 @@ struct ConfigurationOutputTests {
 
     @Test func aConfigurationWithoutCamerasGetsABlockAppended() throws {
         let base = "school: { id: KZ-AST-0042 }\nstorage: { root: /srv/kuzet }\n# cameras come later\n"
-        let camera = DiscoveredCamera(id: "gym", host: "10.0.0.9", method: "rtsp-probe", url: "rtsp://10.0.0.9/Streaming/Channels/101")
+        let camera = DiscoveredCamera(
+            id: "gym", host: "10.0.0.9", method: "rtsp-probe", url: "rtsp://10.0.0.9/Streaming/Channels/101")
         let (text, outcome) = try ConfigurationAppender.append([camera], credentials: nil, to: base)
         #expect(outcome.added == ["gym"])
         #expect(text.hasPrefix(base))
@@ -97,7 +109,8 @@ struct ConfigurationOutputTests {
     @Test func anInvalidConfigurationIsLeftAloneWithAMessageToFixItFirst() throws {
         let camera = DiscoveredCamera(id: "gym", host: "10.0.0.9", method: "onvif", url: "rtsp://10.0.0.9/x")
         let error = #expect(throws: DiscoveryError.self) {
-            try ConfigurationAppender.append([camera], credentials: nil, to: "storage: { root: /srv }\n", file: "agent.yaml")
+            try ConfigurationAppender.append(
+                [camera], credentials: nil, to: "storage: { root: /srv }\n", file: "agent.yaml")
         }
         #expect(error?.description.contains("kuzet-agent check --config agent.yaml") == true)
     }

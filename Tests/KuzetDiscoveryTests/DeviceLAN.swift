@@ -24,7 +24,9 @@ final class DeviceLAN: @unchecked Sendable {
     init(devices: Int) throws {
         precondition((1...5).contains(devices), "a /29 holds the bridge and at most 5 devices")
         let suffix = String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(6))
-        let second = Int.random(in: 200...254), third = Int.random(in: 0...255), base = Int.random(in: 0...31) * 8
+        let second = Int.random(in: 200...254)
+        let third = Int.random(in: 0...255)
+        let base = Int.random(in: 0...31) * 8
         let prefix = "10.\(second).\(third)."
         bridge = "kzb\(suffix)"
         bridgeAddress = prefix + "\(base + 1)"
@@ -39,7 +41,8 @@ final class DeviceLAN: @unchecked Sendable {
             try ip(["addr", "add", "\(bridgeAddress)/29", "dev", bridge])
             try ip(["link", "set", bridge, "up"])
             for (index, namespace) in namespaces.enumerated() {
-                let outside = "kzv\(index)\(suffix)", inside = "kzi\(index)\(suffix)"
+                let outside = "kzv\(index)\(suffix)"
+                let inside = "kzi\(index)\(suffix)"
                 try ip(["netns", "add", namespace])
                 cleanups.append(["netns", "del", namespace])
                 try ip(["link", "add", outside, "type", "veth", "peer", "name", inside])
@@ -64,7 +67,9 @@ final class DeviceLAN: @unchecked Sendable {
 
     private func ip(_ arguments: [String]) throws {
         let (status, output) = try run("/usr/sbin/ip", arguments, timeout: 20)
-        guard status == 0 else { throw TestKitError("ip \(arguments.joined(separator: " ")) failed (\(status)): \(output)") }
+        guard status == 0 else {
+            throw TestKitError("ip \(arguments.joined(separator: " ")) failed (\(status)): \(output)")
+        }
     }
 
     private func removeAll() {

@@ -8,14 +8,16 @@ import Testing
 struct FuzzCrashTests {
     @Test func deviceAnswersWithNamesThatAreNotUTF8AreRefusedWithoutATrap() async {
         await #expect(processExitsWith: .success) {
-            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/Crashes/fuzz-soap-xml").path
+            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../Fuzz/Crashes/fuzz-soap-xml"
+            ).path
             let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             guard !names.isEmpty else { exit(2) }
             for name in names {
                 let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/" + name) ?? Data())
                 do throws(XMLSafetyError) {
                     _ = try SafeXMLParser().parse(bytes)
-                    exit(3)  // accepted: it should have been refused as malformed
+                    exit(3) // accepted: it should have been refused as malformed
                 } catch {
                     guard case .malformed = error else { exit(4) }
                 }
@@ -25,8 +27,11 @@ struct FuzzCrashTests {
 
     @Test func aWSDiscoveryDatagramWithANameThatIsNotUTF8GivesNoDeviceWithoutATrap() async {
         await #expect(processExitsWith: .success) {
-            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/Crashes/fuzz-soap-xml").path
-            let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/invalid-utf8-prefixed-name.xml") ?? Data())
+            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../Fuzz/Crashes/fuzz-soap-xml"
+            ).path
+            let bytes = [UInt8](
+                FileManager.default.contents(atPath: folder + "/invalid-utf8-prefixed-name.xml") ?? Data())
             guard !bytes.isEmpty else { exit(2) }
             guard WSDiscoveryMessage.probeMatches(bytes, sender: "127.0.0.1").isEmpty else { exit(3) }
         }
@@ -34,8 +39,11 @@ struct FuzzCrashTests {
 
     @Test func aWSDiscoveryDatagramWithAProcessingInstructionWithoutDataGivesNoDeviceWithoutATrap() async {
         await #expect(processExitsWith: .success) {
-            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Fuzz/Crashes/fuzz-ws-discovery").path
-            let bytes = [UInt8](FileManager.default.contents(atPath: folder + "/processing-instruction-without-data.xml") ?? Data())
+            let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+                "../../Fuzz/Crashes/fuzz-ws-discovery"
+            ).path
+            let bytes = [UInt8](
+                FileManager.default.contents(atPath: folder + "/processing-instruction-without-data.xml") ?? Data())
             guard !bytes.isEmpty else { exit(2) }
             guard WSDiscoveryMessage.probeMatches(bytes, sender: "127.0.0.1").isEmpty else { exit(3) }
         }

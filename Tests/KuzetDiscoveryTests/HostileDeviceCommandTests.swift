@@ -10,7 +10,9 @@ import Testing
 @Suite(.serialized)
 struct HostileDeviceCommandTests {
     /// Every broken answer the hostile device can give (the same for HTTP and RTSP).
-    static let allModes = ["garbage", "negative-length", "huge-length", "overflow-length", "endless-chunked", "huge-chunk"]
+    static let allModes = [
+        "garbage", "negative-length", "huge-length", "overflow-length", "endless-chunked", "huge-chunk",
+    ]
     /// No run may take longer: the exchange timeout is 2 s (1.5 s in the sweep), plus start-up and slack.
     static let maxSeconds = 20.0
 
@@ -21,7 +23,8 @@ struct HostileDeviceCommandTests {
         init(mode: String) throws {
             port = freeLoopbackPort()
             process = try ExternalProcess(
-                "python3", [TestSupport.script("hostile_device_server.py"), "--port", "\(port)", "--mode", mode], name: "hostile-device-\(mode)")
+                "python3", [TestSupport.script("hostile_device_server.py"), "--port", "\(port)", "--mode", mode],
+                name: "hostile-device-\(mode)")
             try TestSupport.waitUntilReady(process)
         }
     }
@@ -45,10 +48,12 @@ struct HostileDeviceCommandTests {
     }
 
     func discover(onvifPort: Int, rtspPort: Int) throws -> AgentRun {
-        try AgentRun([
-            "discover", "--subnet", "127.0.0.1/32", "--onvif-port", "\(onvifPort)", "--rtsp-port", "\(rtspPort)", "--interface", "lo",
-            "--timeout", "0.5", "--username", "admin", "--password", Self.password,
-        ], timeout: 60)
+        try AgentRun(
+            [
+                "discover", "--subnet", "127.0.0.1/32", "--onvif-port", "\(onvifPort)", "--rtsp-port", "\(rtspPort)",
+                "--interface", "lo",
+                "--timeout", "0.5", "--username", "admin", "--password", Self.password,
+            ], timeout: 60)
     }
 
     @Test(arguments: allModes) func probeOfAnONVIFURLGivesOneProblemLine(mode: String) throws {
@@ -67,13 +72,14 @@ struct HostileDeviceCommandTests {
         #expect(run.exitStatus == 1, "\(mode): \(run)")
     }
 
-
     @Test(arguments: allModes) func discoverSubnetWithAHostileONVIFPortGivesOneProblemLine(mode: String) throws {
         let device = try HostileDevice(mode: mode)
         defer { device.process.stop() }
         let run = try discover(onvifPort: device.port, rtspPort: freeLoopbackPort())
         expectOneClearLine(run, about: "127.0.0.1:\(device.port)", mode: mode)
-        #expect(device.process.output.contains("REQUEST POST /onvif/device_service"), "the sweep never asked: \(device.process.output)")
+        #expect(
+            device.process.output.contains("REQUEST POST /onvif/device_service"),
+            "the sweep never asked: \(device.process.output)")
     }
 
     @Test(arguments: allModes) func discoverSubnetWithAHostileRTSPPortGivesOneProblemLine(mode: String) throws {
@@ -81,7 +87,9 @@ struct HostileDeviceCommandTests {
         defer { device.process.stop() }
         let run = try discover(onvifPort: freeLoopbackPort(), rtspPort: device.port)
         expectOneClearLine(run, about: "127.0.0.1:\(device.port)", mode: mode)
-        #expect(device.process.output.contains("REQUEST OPTIONS rtsp://127.0.0.1:\(device.port)/"), "the sweep never asked: \(device.process.output)")
+        #expect(
+            device.process.output.contains("REQUEST OPTIONS rtsp://127.0.0.1:\(device.port)/"),
+            "the sweep never asked: \(device.process.output)")
     }
 
 }

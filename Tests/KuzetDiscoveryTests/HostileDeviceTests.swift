@@ -10,7 +10,8 @@ struct HostileDeviceTests {
 
     func inspect(_ path: String, on server: ReplayServer) async -> (ONVIFError?, Double) {
         let started = Date()
-        let client = ONVIFClient(deviceURL: server.url(path), credentials: ReplayServer.credentials, limits: Self.limits)
+        let client = ONVIFClient(
+            deviceURL: server.url(path), credentials: ReplayServer.credentials, limits: Self.limits)
         let error = await #expect(throws: ONVIFError.self) { try await client.inspect() }
         return (error, Date().timeIntervalSince(started))
     }
@@ -20,7 +21,7 @@ struct HostileDeviceTests {
         defer { server.stop() }
         let (error, seconds) = await inspect("/hostile/xxe", on: server)
         #expect(error?.description.contains("DOCTYPE") == true, "\(String(describing: error))")
-        #expect(error?.description.contains("root:") == false)  // nothing of /etc/passwd
+        #expect(error?.description.contains("root:") == false) // nothing of /etc/passwd
         #expect(seconds < Self.limits.timeout + 3)
     }
 
@@ -30,7 +31,8 @@ struct HostileDeviceTests {
         let (error, seconds) = await inspect("/hostile/huge", on: server)
         #expect(error?.kind == .exchange(.tooLarge(limit: Self.limits.maxBytes)), "\(String(describing: error))")
         #expect(error?.description.contains("2048 KiB limit") == true)
-        #expect(seconds < Self.limits.timeout + 3)  // bounded (the device would go on forever); slack for a loaded CI box
+        // bounded (the device would go on forever); slack for a loaded CI box
+        #expect(seconds < Self.limits.timeout + 3)
     }
 
     @Test func anAnswerThatNeverEndsIsAbandonedAtTheTimeout() async throws {
@@ -39,17 +41,23 @@ struct HostileDeviceTests {
         let (error, seconds) = await inspect("/hostile/endless", on: server)
         #expect(error?.kind == .exchange(.timedOut(seconds: Self.limits.timeout)), "\(String(describing: error))")
         #expect(error?.description.contains("no complete answer within 2.0 s") == true)
-        #expect(seconds < Self.limits.timeout + 3)  // bounded (the device would go on forever); slack for a loaded CI box
+        // bounded (the device would go on forever); slack for a loaded CI box
+        #expect(seconds < Self.limits.timeout + 3)
     }
 
     @Test func aDeviceListingHundredsOfProfilesIsAskedForTheFirst128Only() async throws {
         let server = try ReplayServer(device: "hikvision-ds-2cd2043g0-i", extraProfiles: 300)
         defer { server.stop() }
-        let report = try await ONVIFClient(deviceURL: server.deviceURL, credentials: ReplayServer.credentials, limits: Self.limits).inspect()
+        let report = try await ONVIFClient(
+            deviceURL: server.deviceURL, credentials: ReplayServer.credentials, limits: Self.limits
+        ).inspect()
         #expect(report.profiles.count == 128)
         let asked = server.process.output.components(separatedBy: "REQUEST GetStreamUri").count - 1
         #expect(asked == 128, "GetStreamUri asked \(asked) times")
-        #expect(report.problems == ["\(server.deviceURL): lists 302 media profiles — only the first 128 were asked for their stream; add the rest by hand if the device really has them"])
+        #expect(
+            report.problems == [
+                "\(server.deviceURL): lists 302 media profiles — only the first 128 were asked for their stream; add the rest by hand if the device really has them"
+            ])
     }
 
     @Test func malformedXMLIsReportedWithItsPosition() async throws {
@@ -69,7 +77,8 @@ struct SafeXMLParserTests {
     }
 
     @Test func entityExpansionBombsAreRefused() {
-        let bomb = #"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>"#
+        let bomb =
+            #"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]><lolz>&lol2;</lolz>"#
         #expect(throws: XMLSafetyError.documentTypeDeclaration) { try SafeXMLParser().parse(bomb) }
     }
 
@@ -79,7 +88,9 @@ struct SafeXMLParserTests {
 
     @Test func oversizeDocumentsAreRefusedBeforeParsing() {
         let big = "<r>" + String(repeating: "a", count: 5000) + "</r>"
-        #expect(throws: XMLSafetyError.tooLarge(bytes: big.utf8.count, limit: 1000)) { try SafeXMLParser(maxBytes: 1000).parse(big) }
+        #expect(throws: XMLSafetyError.tooLarge(bytes: big.utf8.count, limit: 1000)) {
+            try SafeXMLParser(maxBytes: 1000).parse(big)
+        }
     }
 
     @Test func deepNestingIsRefused() {
@@ -88,7 +99,9 @@ struct SafeXMLParserTests {
     }
 
     @Test func elementsAreFoundByLocalNameWhateverThePrefix() throws {
-        let root = try SafeXMLParser().parse(#"<s:Envelope xmlns:s="urn:s" xmlns:tt="urn:tt"><s:Body><tt:Uri>rtsp://h/a?x=1&amp;y=2</tt:Uri></s:Body></s:Envelope>"#)
+        let root = try SafeXMLParser().parse(
+            #"<s:Envelope xmlns:s="urn:s" xmlns:tt="urn:tt"><s:Body><tt:Uri>rtsp://h/a?x=1&amp;y=2</tt:Uri></s:Body></s:Envelope>"#
+        )
         #expect(root.name == "Envelope")
         #expect(root.text(at: "Body", "Uri") == "rtsp://h/a?x=1&y=2")
     }

@@ -11,7 +11,8 @@ import Testing
     func describeError(_ answer: String) async throws -> ExchangeError {
         let device = try CannedTCPServer(answer: Array(answer.utf8))
         do {
-            _ = try await RTSPClient(credentials: nil, limits: Self.limits).describe("rtsp://127.0.0.1:\(device.port)/stream")
+            _ = try await RTSPClient(credentials: nil, limits: Self.limits).describe(
+                "rtsp://127.0.0.1:\(device.port)/stream")
         } catch let error as ExchangeError {
             return error
         }
@@ -29,7 +30,8 @@ import Testing
     }
 
     @Test func aChunkSizeThatWouldOverflowIsRefused() async throws {
-        let error = try await describeError("RTSP/1.0 200 OK\r\nCSeq: 1\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n")
+        let error = try await describeError(
+            "RTSP/1.0 200 OK\r\nCSeq: 1\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\n")
         #expect("\(error)".contains("chunk"), "\(error)")
     }
 }

@@ -10,12 +10,15 @@ struct HostileRTSPTests {
 
     func describe(mode: String) async throws -> (any Error, Double) {
         let port = freeLoopbackPort()
-        let server = try ExternalProcess("python3", [TestSupport.script("hostile_rtsp_server.py"), "--port", "\(port)", "--mode", mode], name: "hostile-rtsp-\(mode)")
+        let server = try ExternalProcess(
+            "python3", [TestSupport.script("hostile_rtsp_server.py"), "--port", "\(port)", "--mode", mode],
+            name: "hostile-rtsp-\(mode)")
         defer { server.stop() }
         try TestSupport.waitUntilReady(server)
         let started = Date()
         do {
-            _ = try await RTSPClient(credentials: nil, limits: Self.limits).describe("rtsp://127.0.0.1:\(port)/Streaming/Channels/101")
+            _ = try await RTSPClient(credentials: nil, limits: Self.limits).describe(
+                "rtsp://127.0.0.1:\(port)/Streaming/Channels/101")
         } catch {
             return (error, Date().timeIntervalSince(started))
         }
@@ -25,7 +28,8 @@ struct HostileRTSPTests {
     @Test func aDescribeAnswerThatNeverEndsIsAbandonedAtTheTimeout() async throws {
         let (error, seconds) = try await describe(mode: "endless")
         #expect(error as? ExchangeError == .timedOut(seconds: Self.limits.timeout), "\(error)")
-        #expect(seconds < Self.limits.timeout + 3)  // bounded (the device would go on forever); slack for a loaded CI box
+        // bounded (the device would go on forever); slack for a loaded CI box
+        #expect(seconds < Self.limits.timeout + 3)
     }
 
     @Test func aFiftyMegabyteDescribeAnswerIsCutOffAtTheSizeLimit() async throws {

@@ -12,12 +12,14 @@ struct MulticastDiscoveryTests {
 
     func startResponder(in lab: NetworkNamespace) throws -> ExternalProcess {
         let python = try TestSupport.pythonWithWSDiscovery()
-        let responder = try lab.start(python, [
-            TestSupport.script("wsd_responder.py"),
-            "--device", "\(Self.entrance)|Entrance Cam|DS-2CD2043G0-I|http://{ip}/onvif/device_service",
-            // A device bug seen in the field: the XAddr names 0.0.0.0 instead of the device.
-            "--device", "\(Self.corridor)|Corridor 2F|IPC-HFW2431S|http://0.0.0.0:8080/onvif/device_service",
-        ], name: "wsd-responder")
+        let responder = try lab.start(
+            python,
+            [
+                TestSupport.script("wsd_responder.py"),
+                "--device", "\(Self.entrance)|Entrance Cam|DS-2CD2043G0-I|http://{ip}/onvif/device_service",
+                // A device bug seen in the field: the XAddr names 0.0.0.0 instead of the device.
+                "--device", "\(Self.corridor)|Corridor 2F|IPC-HFW2431S|http://0.0.0.0:8080/onvif/device_service",
+            ], name: "wsd-responder")
         try TestSupport.waitUntilReady(responder)
         return responder
     }
@@ -29,7 +31,9 @@ struct MulticastDiscoveryTests {
         let interface = IPv4Interface(name: lab.hostInterface, address: lab.hostAddress, prefixLength: 30)
         let devices = try await WSDiscoveryClient().probe(interfaces: [interface], timeout: 2.5)
 
-        #expect(devices.count == 2, "found: \(devices.map(\.endpointReference)) — responder said: \(responder.output.suffix(2000))")
+        #expect(
+            devices.count == 2,
+            "found: \(devices.map(\.endpointReference)) — responder said: \(responder.output.suffix(2000))")
         let entrance = try #require(devices.first { $0.endpointReference == Self.entrance })
         #expect(entrance.name == "Entrance Cam")
         #expect(entrance.hardware == "DS-2CD2043G0-I")
@@ -65,9 +69,12 @@ struct MulticastDiscoveryTests {
         let lab = try NetworkNamespace()
         let far = try lab.routedNeighbour()
         let python = try TestSupport.pythonWithWSDiscovery()
-        let responder = try far.start(python, [
-            TestSupport.script("wsd_responder.py"), "--device", "urn:uuid:0a0b0c0d-1111-2222-3333-444455556666|Gym|DS-7608NI-K2|http://{ip}/onvif/device_service",
-        ], name: "wsd-far-responder")
+        let responder = try far.start(
+            python,
+            [
+                TestSupport.script("wsd_responder.py"), "--device",
+                "urn:uuid:0a0b0c0d-1111-2222-3333-444455556666|Gym|DS-7608NI-K2|http://{ip}/onvif/device_service",
+            ], name: "wsd-far-responder")
         defer { responder.stop() }
         try TestSupport.waitUntilReady(responder)
         let interface = IPv4Interface(name: lab.hostInterface, address: lab.hostAddress, prefixLength: 30)

@@ -12,8 +12,11 @@ struct RTSPProberTests {
         let port = freeLoopbackPort()
         let server = try ExternalProcess(
             "/usr/bin/python3",
-            [TestSupport.script("rtsp_vendor_server.py"), "--port", "\(port)", "--user", Self.credentials.username, "--password", Self.credentials.password,
-             "--hikvision", "\(hikvision)", "--dahua", "\(dahua)"], name: "rtsp-vendor-server")
+            [
+                TestSupport.script("rtsp_vendor_server.py"), "--port", "\(port)", "--user", Self.credentials.username,
+                "--password", Self.credentials.password,
+                "--hikvision", "\(hikvision)", "--dahua", "\(dahua)",
+            ], name: "rtsp-vendor-server")
         try TestSupport.waitUntilReady(server)
         return (server, port)
     }
@@ -54,7 +57,8 @@ struct RTSPProberTests {
     @Test func describeOfAnRTSPURLGivesCodecAndSize() async throws {
         let (server, port) = try startServer(hikvision: 1)
         defer { server.stop() }
-        let description = try await RTSPClient(credentials: Self.credentials).describe("rtsp://127.0.0.1:\(port)/Streaming/Channels/101")
+        let description = try await RTSPClient(credentials: Self.credentials).describe(
+            "rtsp://127.0.0.1:\(port)/Streaming/Channels/101")
         #expect(description.status == 200)
         #expect(description.session?.video?.codec == "H264")
         #expect(description.session?.video?.width == 640)

@@ -10,12 +10,19 @@ struct ReplayServer {
     let process: ExternalProcess
     let port: Int
 
-    init(device: String, auth: String = "ws-digest", clockOffsetHours: Double = 0, streamHost: String? = nil, extraProfiles: Int = 0) throws {
+    init(
+        device: String, auth: String = "ws-digest", clockOffsetHours: Double = 0, streamHost: String? = nil,
+        extraProfiles: Int = 0
+    ) throws {
         port = freeLoopbackPort()
         process = try ExternalProcess(
             "python3",
-            [TestSupport.script("onvif_replay_server.py"), "--port", "\(port)", "--fixtures", TestSupport.fixture(device),
-             "--user", Self.username, "--password", Self.password, "--auth", auth, "--clock-offset-hours", "\(clockOffsetHours)"]
+            [
+                TestSupport.script("onvif_replay_server.py"), "--port", "\(port)", "--fixtures",
+                TestSupport.fixture(device),
+                "--user", Self.username, "--password", Self.password, "--auth", auth, "--clock-offset-hours",
+                "\(clockOffsetHours)",
+            ]
                 + (streamHost.map { ["--stream-host", $0] } ?? []) + ["--extra-profiles", "\(extraProfiles)"],
             name: "onvif-replay-\(device)")
         try TestSupport.waitUntilReady(process)
@@ -29,7 +36,9 @@ struct ReplayServer {
     /// The `SEEN` lines: what authentication each request carried.
     var seen: [String] { process.output.split(separator: "\n").filter { $0.hasPrefix("SEEN ") }.map(String.init) }
     /// Whether any request carried the password in plain text (HTTP Basic or WS-Security PasswordText).
-    var receivedPlaintextPassword: Bool { seen.contains { $0.contains("authorization=Basic") || $0.contains("wsse=PasswordText") } }
+    var receivedPlaintextPassword: Bool {
+        seen.contains { $0.contains("authorization=Basic") || $0.contains("wsse=PasswordText") }
+    }
 
     func stop() { process.stop() }
 }

@@ -5,7 +5,8 @@ import Testing
 /// Paths and helpers shared by the discovery tests.
 enum TestSupport {
     /// The repository root (two levels up from this file's folder).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
 
     static func script(_ name: String) -> String { "\(root)/scripts/testing/\(name)" }
 
@@ -13,9 +14,14 @@ enum TestSupport {
 
     /// A Python that can `import wsdiscovery` (pip install wsdiscovery).
     static func pythonWithWSDiscovery() throws -> String {
-        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" } + ["/usr/bin/python3"]
+        let candidates =
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/python3" } + [
+                "/usr/bin/python3"
+            ]
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-            if let (status, _) = try? run(candidate, ["-c", "import wsdiscovery"], timeout: 20), status == 0 { return candidate }
+            if let (status, _) = try? run(candidate, ["-c", "import wsdiscovery"], timeout: 20), status == 0 {
+                return candidate
+            }
         }
         throw TestKitError("no python3 with the wsdiscovery package — run `pip install wsdiscovery`")
     }

@@ -24,18 +24,27 @@ struct TwoDeviceSubnetTests {
         let lan = try DeviceLAN(devices: 2)
         var processes: [ExternalProcess] = []
         do {
-            let replay = { (device: Int, port: Int, fixture: String, auth: String, hours: Double) throws -> ExternalProcess in
-                try lan.start(device: device, "python3", [
-                    TestSupport.script("onvif_replay_server.py"), "--address", lan.addresses[device], "--port", "\(port)",
-                    "--fixtures", TestSupport.fixture(fixture), "--user", ReplayServer.username, "--password", ReplayServer.password,
-                    "--auth", auth, "--clock-offset-hours", "\(hours)",
-                ], name: "onvif-replay-\(fixture)")
+            let replay = {
+                (device: Int, port: Int, fixture: String, auth: String, hours: Double) throws -> ExternalProcess in
+                try lan.start(
+                    device: device, "python3",
+                    [
+                        TestSupport.script("onvif_replay_server.py"), "--address", lan.addresses[device], "--port",
+                        "\(port)",
+                        "--fixtures", TestSupport.fixture(fixture), "--user", ReplayServer.username, "--password",
+                        ReplayServer.password,
+                        "--auth", auth, "--clock-offset-hours", "\(hours)",
+                    ], name: "onvif-replay-\(fixture)")
             }
             processes.append(try replay(0, 8080, "hikvision-ds-2cd2043g0-i", "ws-digest", 3))
             processes.append(try replay(1, 80, "dahua-nvr4104hs", "http-digest", 0))
-            processes.append(try lan.start(device: 0, try TestSupport.pythonWithWSDiscovery(), [
-                TestSupport.script("wsd_responder.py"), "--device", "\(Self.announced)|Hall|DS-2CD2043G0-I|http://{ip}:8080/onvif/device_service",
-            ], name: "wsd-responder"))
+            processes.append(
+                try lan.start(
+                    device: 0, try TestSupport.pythonWithWSDiscovery(),
+                    [
+                        TestSupport.script("wsd_responder.py"), "--device",
+                        "\(Self.announced)|Hall|DS-2CD2043G0-I|http://{ip}:8080/onvif/device_service",
+                    ], name: "wsd-responder"))
             for process in processes { try TestSupport.waitUntilReady(process) }
         } catch {
             for process in processes { process.stop() }
@@ -47,8 +56,10 @@ struct TwoDeviceSubnetTests {
     func discover(_ network: Network, subnet: Bool, folder: TemporaryDirectory) throws -> AgentRun {
         let passwordPath = folder.file("camera.pass")
         try ReplayServer.password.write(toFile: passwordPath, atomically: true, encoding: .utf8)
-        var arguments = ["discover", "--interface", network.lan.bridge, "--timeout", "1", "--format", "json",
-                         "--username", ReplayServer.username, "--password-file", passwordPath]
+        var arguments = [
+            "discover", "--interface", network.lan.bridge, "--timeout", "1", "--format", "json",
+            "--username", ReplayServer.username, "--password-file", passwordPath,
+        ]
         if subnet { arguments += ["--subnet", network.lan.subnet] }
         return try AgentRun(arguments, timeout: 60)
     }
@@ -72,7 +83,10 @@ struct TwoDeviceSubnetTests {
                 failures.append("run \(run): hosts \(hosts.sorted()), \(result)")
             }
         }
-        #expect(good == Self.runs, "\(good) of \(Self.runs) runs found \(subnet ? "both devices" : "the announced device"); first failures:\n\(failures.prefix(3).joined(separator: "\n"))")
+        #expect(
+            good == Self.runs,
+            "\(good) of \(Self.runs) runs found \(subnet ? "both devices" : "the announced device"); first failures:\n\(failures.prefix(3).joined(separator: "\n"))"
+        )
         #expect(Date().timeIntervalSince(started) < Double(Self.runs) * 20)
     }
 
@@ -90,13 +104,19 @@ struct TwoDeviceSubnetTests {
         defer { network.stop() }
         for run in 1...5 {
             let options = DiscoveryOptions(
-                timeout: 1, interface: network.lan.bridge, subnets: [try SubnetRange(parsing: network.lan.subnet)], credentials: ReplayServer.credentials)
+                timeout: 1, interface: network.lan.bridge, subnets: [try SubnetRange(parsing: network.lan.subnet)],
+                credentials: ReplayServer.credentials)
             let report = try await Discovery(options: options).run()
-            #expect(Set(report.cameras.map(\.host)) == [network.announcedHost, network.silentHost], "run \(run): \(report.cameras.map(\.id)) \(report.problems)")
+            #expect(
+                Set(report.cameras.map(\.host)) == [network.announcedHost, network.silentHost],
+                "run \(run): \(report.cameras.map(\.id)) \(report.problems)")
             #expect(report.problems.isEmpty, "run \(run): \(report.problems)")
             // The announced device keeps its WS-Discovery name; the silent one is named by its model.
             #expect(report.cameras.first { $0.host == network.announcedHost }?.id == "hall")
-            #expect(report.cameras.filter { $0.host == network.silentHost }.map(\.id).allSatisfy { $0.hasPrefix("dhi-nvr4104hs-4ks2-ch") })
+            #expect(
+                report.cameras.filter { $0.host == network.silentHost }.map(\.id).allSatisfy {
+                    $0.hasPrefix("dhi-nvr4104hs-4ks2-ch")
+                })
         }
     }
 }

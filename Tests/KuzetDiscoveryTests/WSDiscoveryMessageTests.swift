@@ -1,8 +1,9 @@
 import Foundation
 import KuzetCore
 import KuzetWire
-@testable import KuzetDiscovery
 import Testing
+
+@testable import KuzetDiscovery
 
 /// ProbeMatch parsing and the device-bug fix-ups, on datagrams shaped like real devices' answers.
 struct WSDiscoveryMessageTests {
@@ -34,8 +35,10 @@ struct WSDiscoveryMessageTests {
     }
 
     @Test func theSendersXAddrComesFirstAndIPv6IsDroppedWhenIPv4Exists() throws {
-        let device = try #require(WSDiscoveryMessage.probeMatches(Array(Self.soap11Match.utf8), sender: "192.168.1.64").first)
-        #expect(device.xaddrs == ["http://192.168.1.64/onvif/device_service", "http://169.254.10.20/onvif/device_service"])
+        let device = try #require(
+            WSDiscoveryMessage.probeMatches(Array(Self.soap11Match.utf8), sender: "192.168.1.64").first)
+        #expect(
+            device.xaddrs == ["http://192.168.1.64/onvif/device_service", "http://169.254.10.20/onvif/device_service"])
         #expect(device.deviceServiceURL == "http://192.168.1.64/onvif/device_service")
     }
 
@@ -64,8 +67,13 @@ struct WSDiscoveryMessageTests {
 struct AuthenticationArithmeticTests {
     /// RFC 2617 §3.5's worked example.
     @Test func httpDigestMatchesTheRFC2617Example() throws {
-        let challenge = try #require(DigestChallenge(headers: [#"Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#]))
-        let header = challenge.authorization(method: "GET", uri: "/dir/index.html", username: "Mufasa", password: "Circle Of Life", cnonce: "0a4f113b", nonceCount: 1)
+        let challenge = try #require(
+            DigestChallenge(headers: [
+                #"Digest realm="testrealm@host.com", qop="auth,auth-int", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41""#
+            ]))
+        let header = challenge.authorization(
+            method: "GET", uri: "/dir/index.html", username: "Mufasa", password: "Circle Of Life", cnonce: "0a4f113b",
+            nonceCount: 1)
         #expect(header.contains(#"response="6629fae49393a05397450978507c4ef1""#))
         #expect(header.contains("qop=auth,"))
         #expect(header.contains(#"opaque="5ccc069c403ebaf9f0171e9517f40e41""#))
@@ -74,13 +82,15 @@ struct AuthenticationArithmeticTests {
     /// The worked example of the ONVIF Application Programmer's Guide (§6.1.1.3).
     @Test func passwordDigestIsBase64OfSHA1OfNonceCreatedPassword() throws {
         let nonce = try #require(Data(base64Encoded: "LKqI6G/AikKCQrN0zqZFlg=="))
-        let digest = UsernameToken.digest(nonce: Array(nonce), created: "2010-09-16T07:50:45Z", password: "userpassword")
+        let digest = UsernameToken.digest(
+            nonce: Array(nonce), created: "2010-09-16T07:50:45Z", password: "userpassword")
         #expect(digest == "tuOSpGlFlIXsozq4HFNeeGeFLEI=")
     }
 
     @Test func theSecurityHeaderUsesTheCamerasClock() {
-        let cameraNow = Date(timeIntervalSince1970: 1_700_000_000)  // 2023-11-14T22:13:20Z
-        let header = UsernameToken(username: "admin", password: "x", kind: .digest).securityHeader(created: cameraNow, nonce: Array(repeating: 1, count: 16))
+        let cameraNow = Date(timeIntervalSince1970: 1_700_000_000) // 2023-11-14T22:13:20Z
+        let header = UsernameToken(username: "admin", password: "x", kind: .digest).securityHeader(
+            created: cameraNow, nonce: Array(repeating: 1, count: 16))
         #expect(header.contains("<wsu:Created>2023-11-14T22:13:20.000Z</wsu:Created>"))
         #expect(header.contains("#PasswordDigest"))
         #expect(!header.contains(">x<"))
@@ -91,7 +101,8 @@ struct AuthenticationArithmeticTests {
 struct StreamDescriptionTests {
     @Test func sizeAndRateComeFromTheSPSInTheSDP() throws {
         // As gst-rtsp-server describes a 640x360 25 fps x264 stream.
-        let sdp = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;sprop-parameter-sets=Z0LAHtoCgL/lwFqDAwNSgAAAAwCAAAAZR4sXUA==,aM48gA==;profile-level-id=42c01e\r\nm=audio 0 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
+        let sdp =
+            "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=x\r\nt=0 0\r\nm=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=fmtp:96 packetization-mode=1;sprop-parameter-sets=Z0LAHtoCgL/lwFqDAwNSgAAAAwCAAAAZR4sXUA==,aM48gA==;profile-level-id=42c01e\r\nm=audio 0 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"
         let session = try #require(StreamDescription(text: sdp))
         let video = try #require(session.video)
         #expect(video.codec == "H264")

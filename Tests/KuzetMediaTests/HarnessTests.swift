@@ -11,7 +11,9 @@ struct HarnessTests {
     func camerasServeBothCodecs() throws {
         let cameras = try RTSPCameraServer(mounts: [
             CameraMount(path: "/Streaming/Channels/101", codec: .h264, audio: .aac, clipSeconds: 4),
-            CameraMount(path: "/cam/realmonitor?channel=1&subtype=0", codec: .h265, credentials: Self.credentials, clipSeconds: 4),
+            CameraMount(
+                path: "/cam/realmonitor?channel=1&subtype=0", codec: .h265, credentials: Self.credentials,
+                clipSeconds: 4),
         ])
         let h264 = try FFprobe.probe(cameras.url(for: "/Streaming/Channels/101"))
         #expect(h264.video?.codecName == "h264")
@@ -31,8 +33,11 @@ struct HarnessTests {
 
     @Test("a wrong password gets 401 from the camera")
     func wrongPasswordIsRefused() throws {
-        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/secure", credentials: Self.credentials, clipSeconds: 4)])
-        let wrong = RTSPCameraServer.url(port: cameras.port, path: "/secure", credentials: .init(username: "admin", password: "nope"))
+        let cameras = try RTSPCameraServer(mounts: [
+            CameraMount(path: "/secure", credentials: Self.credentials, clipSeconds: 4)
+        ])
+        let wrong = RTSPCameraServer.url(
+            port: cameras.port, path: "/secure", credentials: .init(username: "admin", password: "nope"))
         let error = #expect(throws: TestKitError.self) { try FFprobe.probe(wrong) }
         #expect(error?.description.contains("401") == true)
         #expect(try cameras.totalSessions("/secure") == 0)
@@ -40,8 +45,11 @@ struct HarnessTests {
 
     @Test("the camera server counts one session per client and forgets it when the client is killed")
     func sessionsAreCounted() throws {
-        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", clipSeconds: 4), CameraMount(path: "/cam2", clipSeconds: 4)])
-        let client = try ExternalProcess("ffmpeg", ["-v", "error", "-rtsp_transport", "tcp", "-i", cameras.url(for: "/cam1"), "-f", "null", "-"])
+        let cameras = try RTSPCameraServer(mounts: [
+            CameraMount(path: "/cam1", clipSeconds: 4), CameraMount(path: "/cam2", clipSeconds: 4),
+        ])
+        let client = try ExternalProcess(
+            "ffmpeg", ["-v", "error", "-rtsp_transport", "tcp", "-i", cameras.url(for: "/cam1"), "-f", "null", "-"])
         #expect(eventually(timeout: 15) { (try? cameras.sessionCount("/cam1")) == 1 })
         #expect(try cameras.sessionCount("/cam2") == 0)
         client.stop(signal: SIGKILL)
@@ -56,8 +64,11 @@ struct HarnessTests {
         // 6 s crosses the loop of the 4 s clip.
         let (status, output) = try run(
             "ffprobe",
-            ["-v", "error", "-rtsp_transport", "tcp", "-read_intervals", "%+6", "-select_streams", "v", "-show_entries", "packet=pts,flags",
-             "-of", "csv=p=0", cameras.url(for: "/cam")], timeout: 30)
+            [
+                "-v", "error", "-rtsp_transport", "tcp", "-read_intervals", "%+6", "-select_streams", "v",
+                "-show_entries", "packet=pts,flags",
+                "-of", "csv=p=0", cameras.url(for: "/cam"),
+            ], timeout: 30)
         let elapsed = Date().timeIntervalSince(started)
         #expect(status == 0, "\(output)")
         #expect(elapsed > 5.5, "6 s of a live camera took only \(elapsed) s")
@@ -94,10 +105,16 @@ struct HarnessTests {
             while true {
                 attempt += 1
                 let pusher = try ExternalProcess(
-                    "ffmpeg", ["-v", "error", "-rtsp_transport", "tcp", "-i", cameras.url(for: "/cam"), "-c", "copy", "-f", "flv", ingest.url("entrance")])
+                    "ffmpeg",
+                    [
+                        "-v", "error", "-rtsp_transport", "tcp", "-i", cameras.url(for: "/cam"), "-c", "copy", "-f",
+                        "flv", ingest.url("entrance"),
+                    ])
                 _ = eventually(timeout: 15) { ingest.isPublishing("entrance") || !pusher.isRunning }
                 if ingest.isPublishing("entrance") || attempt == 3 || pusher.isRunning { return pusher }
-                print("HarnessTests: ffmpeg gave up before publishing (attempt \(attempt) of 3, retrying): \(pusher.output.suffix(500))")
+                print(
+                    "HarnessTests: ffmpeg gave up before publishing (attempt \(attempt) of 3, retrying): \(pusher.output.suffix(500))"
+                )
                 Thread.sleep(forTimeInterval: 1)
             }
         }

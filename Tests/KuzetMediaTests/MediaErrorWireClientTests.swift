@@ -27,14 +27,17 @@ import Testing
     @Test func socketFailuresKeepTheirMeaning() {
         #expect(mapped(.system(errno: ECONNREFUSED)).kind == .refused)
         #expect(mapped(.system(errno: EHOSTUNREACH)).kind == .unreachable)
-        #expect(mapped(.noAddress, reason: "cannot resolve camera.invalid (Name or service not known)").kind == .unreachable)
+        #expect(
+            mapped(.noAddress, reason: "cannot resolve camera.invalid (Name or service not known)").kind == .unreachable
+        )
         #expect(mapped(.closed).isEndOfFile)
         #expect(mapped(.interrupted).isInterrupted)
     }
 
     @Test func theOperationAndReasonPassThroughUnchanged() {
         let error = mapped(.brokenProtocol, reason: "the camera sent a malformed RTSP answer (x)")
-        #expect(error.description == "open rtsp://admin:***@127.0.0.1/cam1: the camera sent a malformed RTSP answer (x)")
+        #expect(
+            error.description == "open rtsp://admin:***@127.0.0.1/cam1: the camera sent a malformed RTSP answer (x)")
         #expect(error.kind == .other)
     }
 }

@@ -4,7 +4,7 @@ import KuzetTestKit
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 @Suite struct MediaInputTests {
@@ -29,7 +29,8 @@ import Glibc
         let started = Date()
         #expect {
             _ = try MediaInput(
-                opening: "rtsp://admin:secret@127.0.0.1:\(listener.port)/stream", options: .init(openTimeout: 1), interrupt: MediaInterrupt())
+                opening: "rtsp://admin:secret@127.0.0.1:\(listener.port)/stream", options: .init(openTimeout: 1),
+                interrupt: MediaInterrupt())
         } throws: { error in
             let error = error as? MediaError
             return error?.kind == .timedOut && error?.description.contains("secret") == false
@@ -44,7 +45,9 @@ import Glibc
         let started = Date()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { interrupt.abort() }
         #expect {
-            _ = try MediaInput(opening: "rtsp://127.0.0.1:\(listener.port)/stream", options: .init(openTimeout: 30), interrupt: interrupt)
+            _ = try MediaInput(
+                opening: "rtsp://127.0.0.1:\(listener.port)/stream", options: .init(openTimeout: 30),
+                interrupt: interrupt)
         } throws: { error in
             (error as? MediaError)?.kind == .interrupted
         }
@@ -55,7 +58,8 @@ import Glibc
     @Test func aClosedPortIsReportedAsRefused() throws {
         let port = freeLoopbackPort()
         #expect {
-            _ = try MediaInput(opening: "rtsp://127.0.0.1:\(port)/stream", options: .init(openTimeout: 3), interrupt: MediaInterrupt())
+            _ = try MediaInput(
+                opening: "rtsp://127.0.0.1:\(port)/stream", options: .init(openTimeout: 3), interrupt: MediaInterrupt())
         } throws: { error in
             (error as? MediaError)?.kind == .refused
         }

@@ -64,7 +64,8 @@ import Testing
         let source = try MediaFixtures.clip(in: directory, name: "h265.mkv", seconds: 1, video: "libx265")
         let input = try MediaInput(opening: source, interrupt: MediaInterrupt())
         #expect {
-            _ = try MediaOutput(target: directory.file("x.flv"), format: .flv, stream: input.stream, interrupt: MediaInterrupt())
+            _ = try MediaOutput(
+                target: directory.file("x.flv"), format: .flv, stream: input.stream, interrupt: MediaInterrupt())
         } throws: { error in
             (error as? MediaError)?.reason.contains("hevc video cannot be carried in flv") == true
         }

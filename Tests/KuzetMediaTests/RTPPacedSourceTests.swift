@@ -20,7 +20,8 @@ import Testing
         while Date() < deadline, let item = queue.pop(timeout: 1) {
             switch item {
             case .stream(let info): videoTrack = info.videoTrackIndex
-            case .packet(let packet) where packet.trackIndex == videoTrack: video.append(try #require(packet.dts ?? packet.pts))
+            case .packet(let packet) where packet.trackIndex == videoTrack:
+                video.append(try #require(packet.dts ?? packet.pts))
             default: break
             }
         }

@@ -51,7 +51,10 @@ import Testing
         var repair = TimestampRepair()
         _ = repair.repair(track: 0, dts: 0, pts: 0, duration: 3600, timeBase: timeBase)
         let outcome = repair.repair(track: 0, dts: 0, pts: 0, duration: 3600, timeBase: timeBase)
-        guard case .write(let dts, let pts) = outcome else { Issue.record("expected a write"); return }
+        guard case .write(let dts, let pts) = outcome else {
+            Issue.record("expected a write")
+            return
+        }
         #expect(dts > 0 && pts >= dts)
     }
 }

@@ -29,15 +29,17 @@ import Testing
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
         let path = try writeConfig(config(root: root, cameraURL: cameras.url(for: "/cam1")), in: directory)
-        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         // Two complete 4 s segments, then about 3 s into the third.
         #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 3 })
         Thread.sleep(forTimeInterval: 3)
-        let openedAt = try #require(SegmentName(fileName: RecordingChecks.fileNames(root: root, camera: "cam1").last!)).start
+        let openedAt = try #require(SegmentName(fileName: RecordingChecks.fileNames(root: root, camera: "cam1").last!))
+            .start
         agent.stop(signal: SIGKILL)
         let killedAt = Date()
 
-        let segments = try RecordingChecks.segments(root: root, camera: "cam1")  // throws if any file is unplayable
+        let segments = try RecordingChecks.segments(root: root, camera: "cam1") // throws if any file is unplayable
         #expect(segments.count >= 3)
         let last = try #require(segments.last)
         let lost = killedAt.timeIntervalSince(openedAt) - last.duration
@@ -46,10 +48,16 @@ import Testing
 
         // A restart leaves earlier footage alone and carries on in new files.
         let before = try segments.map { ($0.path, try Data(contentsOf: URL(fileURLWithPath: $0.path))) }
-        let restarted = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent2", logDirectory: directory.path)
-        #expect(eventually(timeout: 20) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= segments.count + 2 })
+        let restarted = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", path], name: "agent2", logDirectory: directory.path)
+        #expect(
+            eventually(timeout: 20) {
+                RecordingChecks.fileNames(root: root, camera: "cam1").count >= segments.count + 2
+            })
         restarted.stop()
-        for (file, data) in before { #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == data, "\(file) changed") }
+        for (file, data) in before {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == data, "\(file) changed")
+        }
         withExtendedLifetime(agent) {}
     }
 
@@ -58,8 +66,10 @@ import Testing
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
-        let path = try writeConfig(config(root: root, cameraURL: cameras.url(for: "/cam1"), segmentSeconds: 60), in: directory)
-        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let path = try writeConfig(
+            config(root: root, cameraURL: cameras.url(for: "/cam1"), segmentSeconds: 60), in: directory)
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 20) { RecordingChecks.fileNames(root: root, camera: "cam1").count == 1 })
         Thread.sleep(forTimeInterval: 3)
         kill(agent.pid, SIGTERM)
@@ -75,15 +85,23 @@ import Testing
 
     @Test(.timeLimit(.minutes(1)))
     func aWrongPasswordNamesTheCameraAndTheKeyAndNeverShowsThePassword() throws {
-        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", credentials: .init(username: "admin", password: "right-one"))])
+        let cameras = try RTSPCameraServer(mounts: [
+            CameraMount(path: "/cam1", credentials: .init(username: "admin", password: "right-one"))
+        ])
         let directory = try TemporaryDirectory()
-        let yaml = config(root: directory.file("rec"), cameraURL: cameras.url(for: "/cam1")) + "\n    username: admin\n    password: wrong-one\n"
+        let yaml =
+            config(root: directory.file("rec"), cameraURL: cameras.url(for: "/cam1"))
+            + "\n    username: admin\n    password: wrong-one\n"
         let path = try writeConfig(yaml, in: directory)
-        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 15) { agent.output.contains("401") })
         agent.stop()
         let output = agent.output
-        #expect(output.contains("cameras[cam1].password: RTSP 401 Unauthorized at rtsp://admin:***@127.0.0.1:\(cameras.port)/cam1 — check cameras[cam1].username and password"), "\(output)")
+        #expect(
+            output.contains(
+                "cameras[cam1].password: RTSP 401 Unauthorized at rtsp://admin:***@127.0.0.1:\(cameras.port)/cam1 — check cameras[cam1].username and password"
+            ), "\(output)")
         #expect(!output.contains("wrong-one"))
         #expect(agent.waitForExit(timeout: 1) == 0)
     }
@@ -92,21 +110,28 @@ import Testing
     func anUnreachableCameraIsReportedAndRetriedWithoutCrashing() throws {
         let directory = try TemporaryDirectory()
         // 192.0.2.1 is TEST-NET-1: never routed (depending on the network, the connect is refused or hangs until our timeout).
-        let path = try writeConfig(config(root: directory.file("rec"), cameraURL: "rtsp://192.0.2.1:554/stream"), in: directory)
-        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        let path = try writeConfig(
+            config(root: directory.file("rec"), cameraURL: "rtsp://192.0.2.1:554/stream"), in: directory)
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 20) { agent.output.contains("cameras[cam1].url: rtsp://192.0.2.1:554/stream") })
         #expect(agent.isRunning)
         agent.stop()
-        let line = agent.output.split(separator: "\n").first { $0.contains("cameras[cam1].url: rtsp://192.0.2.1:554/stream") } ?? ""
+        let line =
+            agent.output.split(separator: "\n").first { $0.contains("cameras[cam1].url: rtsp://192.0.2.1:554/stream") }
+            ?? ""
         #expect(line.contains(" — check the "), "\(agent.output)")
     }
 
     @Test func aURLThatIsNotRTSPIsRefusedWithExitTwo() throws {
         let directory = try TemporaryDirectory()
-        let path = try writeConfig(config(root: directory.file("rec"), cameraURL: "http://192.168.1.64/video.mjpg"), in: directory)
+        let path = try writeConfig(
+            config(root: directory.file("rec"), cameraURL: "http://192.168.1.64/video.mjpg"), in: directory)
         let (status, output) = try run(BuiltExecutable.agent, ["run", "--config", path], timeout: 20)
         #expect(status == 2)
-        #expect(output.contains("cameras[0].url: \"http://192.168.1.64/video.mjpg\" is not an rtsp:// URL") || output.contains("is not an rtsp:// URL"), "\(output)")
+        #expect(
+            output.contains("cameras[0].url: \"http://192.168.1.64/video.mjpg\" is not an rtsp:// URL")
+                || output.contains("is not an rtsp:// URL"), "\(output)")
     }
 
     @Test func fifteenKindsOfBrokenConfigurationAreAllReportedAtOnceWithExitTwo() throws {

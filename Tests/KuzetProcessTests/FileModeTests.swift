@@ -26,8 +26,11 @@ import Testing
         let agent = try ExternalProcess(
             "/bin/sh", ["-c", "umask 000; exec \"$0\" \"$@\"", BuiltExecutable.agent, "run", "--config", config],
             name: "agent", logDirectory: directory.path)
-        #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2 }, "\(agent.output.suffix(2000))")
-        #expect(eventually(timeout: 15) { !((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).isEmpty })
+        #expect(
+            eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2 },
+            "\(agent.output.suffix(2000))")
+        #expect(
+            eventually(timeout: 15) { !((try? FileManager.default.contentsOfDirectory(atPath: outbox)) ?? []).isEmpty })
         agent.stop()
 
         let created = [root, root + "/cam1", outbox] + files(in: root + "/cam1") + files(in: outbox)

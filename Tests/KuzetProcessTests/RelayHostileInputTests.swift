@@ -6,7 +6,7 @@ import KuzetWire
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 20, must show 1: hostile bytes to the relay of the real `kuzet-agent`, each case on its
@@ -65,17 +65,23 @@ import Glibc
             uri = "rtsp://127.0.0.1:\(port)/cam1"
             guard login else { return }
             let challenge = try request("DESCRIBE")
-            guard case .answer(401) = challenge.outcome, let digest = DigestChallenge(headers: challenge.headers.values("WWW-Authenticate")) else {
+            guard case .answer(401) = challenge.outcome,
+                let digest = DigestChallenge(headers: challenge.headers.values("WWW-Authenticate"))
+            else {
                 throw LoginRefused(outcome: challenge.outcome)
             }
-            authorization = digest.authorization(method: "DESCRIBE", uri: uri, username: RelayHostileInputTests.username, password: RelayHostileInputTests.password)
+            authorization = digest.authorization(
+                method: "DESCRIBE", uri: uri, username: RelayHostileInputTests.username,
+                password: RelayHostileInputTests.password)
             let answer = try request("DESCRIBE")
             guard case .answer(200) = answer.outcome else { throw LoginRefused(outcome: answer.outcome) }
         }
 
         /// A well-formed request (with the login's `Authorization`) and its answer.
         func request(_ method: String) throws -> (outcome: Outcome, headers: WireHeaders) {
-            guard connection.send(Array(head(method, lineEnding: "\r\n").utf8) + Array("\r\n".utf8)) else { return (.reset, WireHeaders()) }
+            guard connection.send(Array(head(method, lineEnding: "\r\n").utf8) + Array("\r\n".utf8)) else {
+                return (.reset, WireHeaders())
+            }
             return read()
         }
 
@@ -118,7 +124,8 @@ import Glibc
     static func cases(port: Int) -> [Case] {
         [
             Case(name: "Content-Length 2^63-1") { client in
-                client.connection.send(Array((client.head("DESCRIBE") + "Content-Length: 9223372036854775807\r\n\r\n").utf8))
+                client.connection.send(
+                    Array((client.head("DESCRIBE") + "Content-Length: 9223372036854775807\r\n\r\n").utf8))
                 return client.read().outcome
             },
             Case(name: "Content-Length -1") { client in
@@ -128,7 +135,8 @@ import Glibc
             Case(name: "Content-Length 4 GB, then a stream of bytes") { client in
                 client.connection.send(Array((client.head("ANNOUNCE") + "Content-Length: 4294967296\r\n\r\n").utf8))
                 let block = [UInt8](repeating: 0x41, count: 1 << 20)
-                for _ in 0..<256 where client.connection.send(block) {}  // up to 256 MiB, until the relay stops taking it
+                // up to 256 MiB, until the relay stops taking it
+                for _ in 0..<256 where client.connection.send(block) {}
                 return client.read().outcome
             },
             Case(name: "10,000 headers") { client in
@@ -137,7 +145,10 @@ import Glibc
                 return client.read().outcome
             },
             Case(name: "a 1 MB header line") { client in
-                client.connection.send(Array((client.head("DESCRIBE") + "X-Long: " + String(repeating: "a", count: 1 << 20) + "\r\n\r\n").utf8))
+                client.connection.send(
+                    Array(
+                        (client.head("DESCRIBE") + "X-Long: " + String(repeating: "a", count: 1 << 20) + "\r\n\r\n")
+                            .utf8))
                 return client.read().outcome
             },
             Case(name: "bare-LF lines") { client in
@@ -148,7 +159,9 @@ import Glibc
                 client.connection.send([UInt8(ascii: "$"), 1, 0xFF, 0xFF] + [UInt8](repeating: 0x80, count: 1000))
                 // Stalled: the relay holds nothing for it and still serves others meanwhile.
                 Thread.sleep(forTimeInterval: 2)
-                guard let other = try? Client(port: port, login: false), case .answer(200) = (try? other.request("OPTIONS"))?.outcome else { return .silent }
+                guard let other = try? Client(port: port, login: false),
+                    case .answer(200) = (try? other.request("OPTIONS"))?.outcome
+                else { return .silent }
                 // The rest of the frame, then a request: answered on the same connection.
                 client.connection.send([UInt8](repeating: 0x80, count: 65_535 - 1000))
                 return (try? client.request("OPTIONS"))?.outcome ?? .reset
@@ -158,7 +171,7 @@ import Glibc
 
     @Test(.timeLimit(.minutes(6)))
     func hostileBytesToTheRelayGetAnAnswerOrACloseAndRecordingGoesOn() throws {
-        let fileLimit = RawTCPConnection.raiseOpenFileLimit(to: 8192)  // the agent started below inherits it
+        let fileLimit = RawTCPConnection.raiseOpenFileLimit(to: 8192) // the agent started below inherits it
         #expect(fileLimit >= 4200, "2,000 connections need the fd limit raised; it is \(fileLimit)")
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
         let directory = try TemporaryDirectory()
@@ -176,8 +189,13 @@ import Glibc
             """
         let path = directory.file("agent.yaml")
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        let agent = try ExternalProcess(BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
-        #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2 && (try? Client(port: port, login: true)) != nil })
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
+        #expect(
+            eventually(timeout: 30) {
+                RecordingChecks.fileNames(root: root, camera: "cam1").count >= 2
+                    && (try? Client(port: port, login: true)) != nil
+            })
         let baseline = try #require(residentKiB(pid: agent.pid))
         var peak = baseline
         let attackStart = Date()
@@ -189,7 +207,9 @@ import Glibc
                 let outcome = hostile.run(client)
                 let memory = residentKiB(pid: agent.pid) ?? .max
                 peak = max(peak, memory)
-                print("relay hostile case [\(login ? "after login" : "before login")] \(hostile.name): \(outcome) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, agent RSS \(memory / 1024) MiB")
+                print(
+                    "relay hostile case [\(login ? "after login" : "before login")] \(hostile.name): \(outcome) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s, agent RSS \(memory / 1024) MiB"
+                )
                 #expect(outcome.isAnswerOrClose, "\(hostile.name) (login: \(login)): \(outcome)")
                 #expect(agent.isRunning, "the agent died on \(hostile.name): \(agent.output.suffix(2000))")
             }
@@ -232,11 +252,17 @@ import Glibc
             let outcome = client.read().outcome
             outcomes["\(outcome)", default: 0] += 1
             #expect(outcome.isAnswerOrClose)
-            #expect(outcome != .answer(200) && outcome != .answer(401), "a half request was still held past the request timeout")
+            #expect(
+                outcome != .answer(200) && outcome != .answer(401),
+                "a half request was still held past the request timeout")
         }
         let metrics = (try? curlGet(port: statusPort, path: "/metrics").body) ?? ""
-        let relayCounters = metrics.split(separator: "\n").filter { $0.hasPrefix("kuzet_relay_refused_total") || $0.hasPrefix("kuzet_relay_closed_total") }
-        print("relay hostile case 2,000 half requests from 127.0.0.1: \(half.count) sent their half, \(refusedAtLogin) at login; after the timeout \(outcomes); agent RSS \(heldMemory / 1024) MiB while held")
+        let relayCounters = metrics.split(separator: "\n").filter {
+            $0.hasPrefix("kuzet_relay_refused_total") || $0.hasPrefix("kuzet_relay_closed_total")
+        }
+        print(
+            "relay hostile case 2,000 half requests from 127.0.0.1: \(half.count) sent their half, \(refusedAtLogin) at login; after the timeout \(outcomes); agent RSS \(heldMemory / 1024) MiB while held"
+        )
         print("relay hostile case 2,000 half requests: \(relayCounters.joined(separator: ", "))")
         #expect(Self.counter(relayCounters, "limit=\"max_connections_per_address\"") > 0, "\(relayCounters)")
         #expect(Self.counter(relayCounters, "reason=\"request_timeout\"") > 0, "\(relayCounters)")
@@ -244,7 +270,9 @@ import Glibc
 
         let attackEnd = Date()
         Thread.sleep(forTimeInterval: 3)
-        print("relay hostile cases: agent RSS \(baseline / 1024) MiB before, peak \(peak / 1024) MiB, bound +\(Self.rssGrowthBoundKiB / 1024) MiB")
+        print(
+            "relay hostile cases: agent RSS \(baseline / 1024) MiB before, peak \(peak / 1024) MiB, bound +\(Self.rssGrowthBoundKiB / 1024) MiB"
+        )
         #expect(peak - baseline <= Self.rssGrowthBoundKiB, "RSS grew from \(baseline) KiB to \(peak) KiB")
         #expect(agent.isRunning)
         kill(agent.pid, SIGTERM)
@@ -256,6 +284,8 @@ import Glibc
         #expect(RecordingChecks.largestGap(segments) <= 1, "gap of \(RecordingChecks.largestGap(segments)) s")
         #expect((during.first?.name.start ?? .distantFuture) <= attackStart.addingTimeInterval(2))
         #expect((during.last?.end ?? .distantPast) >= attackEnd.addingTimeInterval(-2))
-        print("relay hostile cases: \(segments.count) segments, \(during.count) during the \(Int(attackEnd.timeIntervalSince(attackStart))) s attack, largest gap \(RecordingChecks.largestGap(segments)) s")
+        print(
+            "relay hostile cases: \(segments.count) segments, \(during.count) during the \(Int(attackEnd.timeIntervalSince(attackStart))) s attack, largest gap \(RecordingChecks.largestGap(segments)) s"
+        )
     }
 }

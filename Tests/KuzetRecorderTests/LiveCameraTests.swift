@@ -11,7 +11,8 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func udpTransportIsUsedWhenAsked() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
-        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1"), transport: .udp))
+        let supervisor = StreamSupervisor(
+            configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1"), transport: .udp))
         supervisor.start()
         defer { supervisor.stop() }
         #expect(eventually(timeout: 20) { supervisor.state.phase == .online && supervisor.state.bitrateKbps > 100 })
@@ -24,7 +25,8 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func theSessionIsKeptAliveBeyondTheCamerasSessionTimeout() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")], sessionTimeout: 4)
-        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        let supervisor = StreamSupervisor(
+            configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
         supervisor.start()
         defer { supervisor.stop() }
         #expect(eventually(timeout: 20) { supervisor.state.phase == .online })
@@ -40,8 +42,10 @@ import Testing
     func aCameraWithG711AudioIsRecordedVideoOnly() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", audio: .pcmu)])
         let storage = try TemporaryDirectory()
-        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
-        let recorder = SegmentRecorder(configuration: .init(camera: "cam1", root: storage.path, segmentSeconds: 2), fanout: supervisor.fanout)
+        let supervisor = StreamSupervisor(
+            configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "cam1", root: storage.path, segmentSeconds: 2), fanout: supervisor.fanout)
         recorder.start()
         supervisor.start()
         #expect(eventually(timeout: 30) { recorder.state.segmentsWritten >= 2 })
@@ -61,8 +65,10 @@ import Testing
     func aacAudioFromACameraIsKept() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", codec: .h265, audio: .aac)])
         let storage = try TemporaryDirectory()
-        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
-        let recorder = SegmentRecorder(configuration: .init(camera: "cam1", root: storage.path, segmentSeconds: 2), fanout: supervisor.fanout)
+        let supervisor = StreamSupervisor(
+            configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "cam1", root: storage.path, segmentSeconds: 2), fanout: supervisor.fanout)
         recorder.start()
         supervisor.start()
         #expect(eventually(timeout: 30) { recorder.state.segmentsWritten >= 2 })

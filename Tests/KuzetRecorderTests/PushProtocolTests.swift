@@ -33,7 +33,8 @@ import Testing
     func aCameraWithAudioIsPublishedOverRTMP() throws {
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", audio: .aac)])
         let ingest = try RTMPIngest()
-        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        let supervisor = StreamSupervisor(
+            configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
         let push = PushOutput(configuration: .init(camera: "cam1", url: ingest.url("cam1")), fanout: supervisor.fanout)
         push.start()
         supervisor.start()
@@ -56,14 +57,20 @@ import Testing
         let directory = try TemporaryDirectory()
         let received = directory.file("received.ts")
         let receiver = try ExternalProcess(
-            "ffmpeg", ["-hide_banner", "-loglevel", "warning", "-y", "-timeout", "20000000"] + input + ["-c", "copy", "-f", "mpegts", received],
+            "ffmpeg",
+            ["-hide_banner", "-loglevel", "warning", "-y", "-timeout", "20000000"] + input + [
+                "-c", "copy", "-f", "mpegts", received,
+            ],
             name: "ffmpeg-receiver", logDirectory: directory.path)
         defer { receiver.stop() }
-        let supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+        let supervisor = StreamSupervisor(
+            configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
         let push = PushOutput(configuration: .init(camera: "cam1", url: target), fanout: supervisor.fanout)
         push.start()
         supervisor.start()
-        #expect(eventually(timeout: 30) { push.state.connected && Date().timeIntervalSince(push.state.since) >= 4 }, "\(receiver.output)")
+        #expect(
+            eventually(timeout: 30) { push.state.connected && Date().timeIntervalSince(push.state.since) >= 4 },
+            "\(receiver.output)")
         push.stop()
         supervisor.stop()
         // The receiver sees the end of the stream and finishes its file.

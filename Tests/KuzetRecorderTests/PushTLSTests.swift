@@ -24,14 +24,16 @@ import Testing
             cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
             ingest = try RTMPIngest()
             tunnel = try TLSTunnel(identity: try authority.issueServer("cou", hosts: hosts), backend: ingest.port)
-            supervisor = StreamSupervisor(configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
+            supervisor = StreamSupervisor(
+                configuration: .init(camera: "cam1", stream: .main, url: cameras.url(for: "/cam1")))
         }
 
         var url: String { "rtmps://127.0.0.1:\(tunnel.port)/live/cam1" }
 
         /// Runs a push with `caFile` until `done` holds (or `timeout`), then stops it.
         func push(caFile: String?, timeout: Double, until done: (PushOutput) -> Bool) -> PushOutput {
-            let push = PushOutput(configuration: .init(camera: "cam1", url: url, caFile: caFile), fanout: supervisor.fanout)
+            let push = PushOutput(
+                configuration: .init(camera: "cam1", url: url, caFile: caFile), fanout: supervisor.fanout)
             push.start()
             supervisor.start()
             _ = eventually(timeout: timeout) { done(push) }
@@ -44,7 +46,8 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func withTheCentresAuthorityInCAFileTheRTMPSPushIsPublished() throws {
         let world = try World()
-        let push = world.push(caFile: world.authority.certificate, timeout: 30) { _ in world.ingest.isPublishing("cam1") }
+        let push = world.push(caFile: world.authority.certificate, timeout: 30) { _ in world.ingest.isPublishing("cam1")
+        }
         #expect(push.state.lastError == nil, "\(world.tunnel.log.suffix(800))")
         #expect(push.state.bytesSent > 0)
         #expect(world.ingest.log.contains("publish"), "nginx: \(world.ingest.log.suffix(800))")

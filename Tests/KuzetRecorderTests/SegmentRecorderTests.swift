@@ -13,7 +13,8 @@ import Testing
         let root = directory.file("rec")
         let fanout = PacketFanout()
         let events = EventLog()
-        let recorder = SegmentRecorder(configuration: .init(camera: "entrance", root: root, segmentSeconds: 2), fanout: fanout, events: events)
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "entrance", root: root, segmentSeconds: 2), fanout: fanout, events: events)
         recorder.start()
         try RecorderFixtures.publish(clip, into: fanout)
         recorder.stop()
@@ -37,7 +38,8 @@ import Testing
         let clip = try RecorderFixtures.clip(in: directory, name: "clip.mp4", seconds: 4)
         let root = directory.file("rec")
         let fanout = PacketFanout()
-        let recorder = SegmentRecorder(configuration: .init(camera: "yard", root: root, format: .mpegts, segmentSeconds: 2), fanout: fanout)
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "yard", root: root, format: .mpegts, segmentSeconds: 2), fanout: fanout)
         recorder.start()
         try RecorderFixtures.publish(clip, into: fanout)
         recorder.stop()
@@ -52,7 +54,8 @@ import Testing
         let clip = try RecorderFixtures.clip(in: directory, name: "clip.mp4", seconds: 3)
         let root = directory.file("rec")
         let fanout = PacketFanout()
-        let recorder = SegmentRecorder(configuration: .init(camera: "hall", root: root, segmentSeconds: 60), fanout: fanout)
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "hall", root: root, segmentSeconds: 60), fanout: fanout)
         recorder.start()
         try RecorderFixtures.publish(clip, into: fanout, end: false)
         recorder.stop()
@@ -66,14 +69,16 @@ import Testing
         let directory = try TemporaryDirectory()
         // Two MPEG-TS clips back to back, the second stamped 1000 s later: one stream whose clock jumps.
         let first = try RecorderFixtures.clip(in: directory, name: "a.ts", seconds: 3)
-        let second = try RecorderFixtures.clip(in: directory, name: "b.ts", seconds: 3, extra: ["-output_ts_offset", "1000"])
+        let second = try RecorderFixtures.clip(
+            in: directory, name: "b.ts", seconds: 3, extra: ["-output_ts_offset", "1000"])
         let joined = directory.file("jump.ts")
         var data = try Data(contentsOf: URL(fileURLWithPath: first))
         data.append(try Data(contentsOf: URL(fileURLWithPath: second)))
         try data.write(to: URL(fileURLWithPath: joined))
         let root = directory.file("rec")
         let fanout = PacketFanout()
-        let recorder = SegmentRecorder(configuration: .init(camera: "gate", root: root, segmentSeconds: 60), fanout: fanout)
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "gate", root: root, segmentSeconds: 60), fanout: fanout)
         recorder.start()
         try RecorderFixtures.publish(joined, into: fanout)
         recorder.stop()
@@ -92,7 +97,8 @@ import Testing
         let blocker = directory.file("not-a-folder")
         try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
         let fanout = PacketFanout()
-        let recorder = SegmentRecorder(configuration: .init(camera: "cam", root: blocker, segmentSeconds: 2), fanout: fanout)
+        let recorder = SegmentRecorder(
+            configuration: .init(camera: "cam", root: blocker, segmentSeconds: 2), fanout: fanout)
         recorder.start()
         try RecorderFixtures.publish(clip, into: fanout)
         recorder.stop()

@@ -11,13 +11,21 @@ import Testing
         let directory = try TemporaryDirectory()
         // A real MPEG-4 Part 2 stream (what old cameras send): not H.264/H.265.
         let path = directory.file("mpeg4.mkv")
-        let (status, output) = try run("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "mpeg4", path])
+        let (status, output) = try run(
+            "ffmpeg",
+            [
+                "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=2", "-c:v", "mpeg4",
+                path,
+            ])
         #expect(status == 0, "\(output)")
         let supervisor = StreamSupervisor(configuration: .init(camera: "old", stream: .main, url: path, backoffCap: 1))
         supervisor.start()
         defer { supervisor.stop() }
         #expect(eventually(timeout: 10) { supervisor.state.lastError != nil })
-        #expect(supervisor.state.lastError == "cameras[old].url: video codec mpeg4 is not supported — set this stream to H.264 or H.265 in the camera's settings")
+        #expect(
+            supervisor.state.lastError
+                == "cameras[old].url: video codec mpeg4 is not supported — set this stream to H.264 or H.265 in the camera's settings"
+        )
         #expect(supervisor.state.phase == .offline)
     }
 
@@ -25,7 +33,9 @@ import Testing
     func stopInterruptsAConnectThatWouldHang() throws {
         // A TCP port that accepts and never answers: the open blocks inside libavformat.
         let listener = try SilentTCPListener()
-        let supervisor = StreamSupervisor(configuration: .init(camera: "hang", stream: .main, url: "rtsp://127.0.0.1:\(listener.port)/x", openTimeout: 60))
+        let supervisor = StreamSupervisor(
+            configuration: .init(
+                camera: "hang", stream: .main, url: "rtsp://127.0.0.1:\(listener.port)/x", openTimeout: 60))
         supervisor.start()
         Thread.sleep(forTimeInterval: 0.5)
         let started = Date()

@@ -13,29 +13,42 @@ struct CommandTests {
     func tokenCreateAndServe() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-cli")
         let database = "sqlite:" + directory.file("registry.sqlite")
-        let token = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0042", "--name", "School No. 42", "--region", "Astana", "--database", database])
+        let token = try RegistryExecutable.createToken([
+            "--role", "school", "--school", "KZ-AST-0042", "--name", "School No. 42", "--region", "Astana",
+            "--database", database,
+        ])
         #expect(token.hasPrefix("kzs_") && token.count > 40 && !token.contains(" "))
         let viewer = try RegistryExecutable.createToken(["--role", "viewer", "--database", database])
         let server = try RegistryProcess(["--database", database])
         #expect(server.url.hasPrefix("http://127.0.0.1:"))
         let heartbeat = Sample(schoolID: "KZ-AST-0042").heartbeat(1, at: Date()).json
-        let post = try curl(["-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data-binary", String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats"])
+        let post = try curl([
+            "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json", "--data-binary",
+            String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats",
+        ])
         #expect(post.status == 200, "\(post.body)")
         let report = try curl(["-H", "Authorization: Bearer \(viewer)", server.url + "/api/v1/report?format=csv"])
         #expect(report.body.contains("Astana,1,1,100.0,1,100.0,1,100.0"), "\(report.body)")
         // The token is in no log line and not in the database file.
         #expect(!server.process.output.contains(token))
-        let bytes = (FileManager.default.contents(atPath: directory.file("registry.sqlite")) ?? Data()) + (FileManager.default.contents(atPath: directory.file("registry.sqlite-wal")) ?? Data())
+        let bytes =
+            (FileManager.default.contents(atPath: directory.file("registry.sqlite")) ?? Data())
+            + (FileManager.default.contents(atPath: directory.file("registry.sqlite-wal")) ?? Data())
         #expect(bytes.range(of: Data(token.utf8)) == nil)
     }
 
-    @Test("token revoke, with the database from KUZET_REGISTRY_DATABASE: the revoked token is refused, the others still work")
+    @Test(
+        "token revoke, with the database from KUZET_REGISTRY_DATABASE: the revoked token is refused, the others still work"
+    )
     func tokenRevoke() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-revoke")
         let environment = ["KUZET_REGISTRY_DATABASE": "sqlite:" + directory.file("registry.sqlite")]
         func token(_ arguments: [String]) throws -> String {
-            let (status, output) = try RegistryExecutable.run(["token", "create"] + arguments, environment: environment)
-            guard status == 0, let last = output.split(separator: "\n").last else { throw TestKitError("token create failed (\(status)): \(output)") }
+            let (status, output) = try RegistryExecutable.run(
+                ["token", "create"] + arguments, environment: environment)
+            guard status == 0, let last = output.split(separator: "\n").last else {
+                throw TestKitError("token create failed (\(status)): \(output)")
+            }
             return String(last)
         }
         let revoked = try token(["--role", "viewer"])
@@ -49,7 +62,9 @@ struct CommandTests {
         #expect(revoke.status == 0, "\(revoke.output)")
         #expect(revoke.output.contains("revoked \(prefix)") && revoke.output.contains("viewer"), "\(revoke.output)")
         let again = try RegistryExecutable.run(["token", "revoke", prefix], environment: environment)
-        #expect(again.status == 1 && again.output.contains("no token's hash starts with it") && again.output.contains(" — "), "\(again.output)")
+        #expect(
+            again.status == 1 && again.output.contains("no token's hash starts with it")
+                && again.output.contains(" — "), "\(again.output)")
         let short = try RegistryExecutable.run(["token", "revoke", "abc"], environment: environment)
         #expect(short.status == 2 && short.output.contains("at least 8 hex characters"), "\(short.output)")
 
@@ -60,7 +75,8 @@ struct CommandTests {
         // The server now remembers `kept`; revoked from another process, it is refused within seconds.
         let keptPrefix = String(AccessToken.hash(kept).prefix(10))
         let second = try RegistryExecutable.run(["token", "revoke", keptPrefix], environment: environment)
-        #expect(second.status == 0 && second.output.contains("running instances refuse it within 2 s"), "\(second.output)")
+        #expect(
+            second.status == 0 && second.output.contains("running instances refuse it within 2 s"), "\(second.output)")
         let revokedAt = Date()
         var status = try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status
         while status == 200, Date().timeIntervalSince(revokedAt) < 8 {
@@ -68,14 +84,20 @@ struct CommandTests {
             status = try curl(["-H", "Authorization: Bearer \(kept)", server.url + "/api/v1/report"]).status
         }
         #expect(status == 401)
-        #expect(Date().timeIntervalSince(revokedAt) < 5, "the running server still took the revoked token \(Date().timeIntervalSince(revokedAt)) s later")
+        #expect(
+            Date().timeIntervalSince(revokedAt) < 5,
+            "the running server still took the revoked token \(Date().timeIntervalSince(revokedAt)) s later")
     }
 
-    @Test("school remove deletes the school and its tokens, also against a running server that holds the token; an unknown id exits 1, a malformed one 2")
+    @Test(
+        "school remove deletes the school and its tokens, also against a running server that holds the token; an unknown id exits 1, a malformed one 2"
+    )
     func schoolRemove() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-remove")
         let database = "sqlite:" + directory.file("registry.sqlite")
-        let token = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0099", "--region", "Astana", "--database", database])
+        let token = try RegistryExecutable.createToken([
+            "--role", "school", "--school", "KZ-AST-0099", "--region", "Astana", "--database", database,
+        ])
         let sample = Sample(schoolID: "KZ-AST-0099")
         func post(_ sequence: UInt64, to server: RegistryProcess) throws -> (status: Int, body: String) {
             let heartbeat = sample.heartbeat(sequence, at: Date()).json
@@ -91,14 +113,18 @@ struct CommandTests {
 
         let removed = try RegistryExecutable.run(["school", "remove", "KZ-AST-0099", "--database", database])
         #expect(removed.status == 0, "\(removed.output)")
-        #expect(removed.output.contains("removed school KZ-AST-0099") && removed.output.contains("1 token(s)") && removed.output.contains("1 heartbeat(s)"), "\(removed.output)")
+        #expect(
+            removed.output.contains("removed school KZ-AST-0099") && removed.output.contains("1 token(s)")
+                && removed.output.contains("1 heartbeat(s)"), "\(removed.output)")
 
         let after = try post(2, to: running)
         #expect(after.status == 401, "the running server refuses the removed school's heartbeat: \(after.body)")
-        #expect(after.body.contains("school_removed") && after.body.contains("KZ-AST-0099 was removed"), "\(after.body)")
+        #expect(
+            after.body.contains("school_removed") && after.body.contains("KZ-AST-0099 was removed"), "\(after.body)")
         let unknown = try RegistryExecutable.run(["school", "remove", "KZ-AST-0099", "--database", database])
         #expect(
-            unknown.status == 1 && unknown.output.contains("ID KZ-AST-0099: no such school") && unknown.output.contains(" — "),
+            unknown.status == 1 && unknown.output.contains("ID KZ-AST-0099: no such school")
+                && unknown.output.contains(" — "),
             "the refused heartbeat did not register the school again: \(unknown.output)")
         let malformed = try RegistryExecutable.run(["school", "remove", "bad id!", "--database", database])
         #expect(malformed.status == 2 && malformed.output.contains("is not a school id"), "\(malformed.output)")
@@ -110,8 +136,11 @@ struct CommandTests {
 
     @Test("SIGTERM while the PostgreSQL server is unreachable stops serve at once, saying why")
     func stopWhileDatabaseUnreachable() throws {
-        let port = freeLoopbackPort()  // nothing listens there
-        let process = try ExternalProcess(try RegistryExecutable.path, ["serve", "--database", "postgres://kuzet@127.0.0.1:\(port)/kuzet", "--listen", "127.0.0.1:0"], environment: [:])
+        let port = freeLoopbackPort() // nothing listens there
+        let process = try ExternalProcess(
+            try RegistryExecutable.path,
+            ["serve", "--database", "postgres://kuzet@127.0.0.1:\(port)/kuzet", "--listen", "127.0.0.1:0"],
+            environment: [:])
         Thread.sleep(forTimeInterval: 2)
         #expect(process.process.isRunning, "still waiting for the database: \(process.output)")
         let stopped = Date()
@@ -128,9 +157,18 @@ struct CommandTests {
         let cases: [([String], String)] = [
             (["token", "create", "--role", "teacher"], "--role: \"teacher\" is not a role"),
             (["token", "create", "--role", "school", "--region", "Astana"], "--school: missing"),
-            (["token", "create", "--role", "school", "--school", "bad id!", "--region", "Astana"], "--school: \"bad id!\" is not a school id"),
-            (["token", "create", "--role", "school", "--school", "KZ-AST-0042"], "--region: missing — a school token needs --region R"),
-            (["token", "create", "--role", "admin", "--region", "Astana"], "--region: an admin token reads every region"),
+            (
+                ["token", "create", "--role", "school", "--school", "bad id!", "--region", "Astana"],
+                "--school: \"bad id!\" is not a school id"
+            ),
+            (
+                ["token", "create", "--role", "school", "--school", "KZ-AST-0042"],
+                "--region: missing — a school token needs --region R"
+            ),
+            (
+                ["token", "create", "--role", "admin", "--region", "Astana"],
+                "--region: an admin token reads every region"
+            ),
             (["serve", "--database", "mysql://x"], "--database: \"mysql://x\" is not a database URL"),
             (["serve", "--listen", "nowhere"], "--listen: \"nowhere\" has no port"),
             (["serve", "--tls-cert", "/tmp/x.pem"], "--tls-cert/--tls-key: only one given"),
@@ -146,7 +184,9 @@ struct CommandTests {
 
     @Test("a database that cannot be opened exits 1 saying what to check")
     func runtimeFailure() throws {
-        let (status, output) = try RegistryExecutable.run(["token", "create", "--role", "admin", "--database", "sqlite:/nonexistent-dir/x/registry.sqlite"])
+        let (status, output) = try RegistryExecutable.run([
+            "token", "create", "--role", "admin", "--database", "sqlite:/nonexistent-dir/x/registry.sqlite",
+        ])
         #expect(status == 1, "\(output)")
         #expect(output.contains("sqlite:/nonexistent-dir/x/registry.sqlite") && output.contains(" — "), "\(output)")
     }

@@ -17,7 +17,9 @@ struct ConnectionLimitTests {
     init() throws {
         directory = try TemporaryDirectory(prefix: "kuzet-registry-connections")
         database = "sqlite:" + directory.file("registry.sqlite")
-        school = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0042", "--region", "Astana", "--database", database])
+        school = try RegistryExecutable.createToken([
+            "--role", "school", "--school", "KZ-AST-0042", "--region", "Astana", "--database", database,
+        ])
         viewer = try RegistryExecutable.createToken(["--role", "viewer", "--region", "Astana", "--database", database])
     }
 
@@ -42,7 +44,8 @@ struct ConnectionLimitTests {
         let server = try RegistryProcess(["--database", database, "--body-timeout", "1"])
         let connection = try RawConnection(port: RawConnection.port(of: server.url))
         connection.send(
-            "POST /api/v1/heartbeats HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(school)\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"version\":1,")
+            "POST /api/v1/heartbeats HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(school)\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"version\":1,"
+        )
         let started = Date()
         let (text, closed) = connection.readUntilClosed(seconds: 6)
         let elapsed = Date().timeIntervalSince(started)
@@ -69,7 +72,9 @@ struct ConnectionLimitTests {
         #expect(elapsed > 1.8 && elapsed < 4.5, "closed after \(elapsed) s idle")
     }
 
-    @Test("one connection over --max-connections gets 503 with Retry-After; the open ones are served, and a place that frees is taken again")
+    @Test(
+        "one connection over --max-connections gets 503 with Retry-After; the open ones are served, and a place that frees is taken again"
+    )
     func connectionCap() throws {
         let server = try RegistryProcess(["--database", database, "--max-connections", "16"])
         let port = RawConnection.port(of: server.url)

@@ -10,7 +10,9 @@ import Testing
 
 @Suite("Dashboard", .timeLimit(.minutes(2)))
 struct DashboardTests {
-    @Test("a ?token= link sets an HttpOnly cookie and redirects to the page without the token", arguments: StoreKind.allCases)
+    @Test(
+        "a ?token= link sets an HttpOnly cookie and redirects to the page without the token",
+        arguments: StoreKind.allCases)
     func tokenLink(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let viewer = try await registry.token(Principal(role: .viewer))
@@ -18,8 +20,11 @@ struct DashboardTests {
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "/?flag=OFFLINE")
             let cookie = try #require(response.headers[.setCookie])
-            #expect(cookie.hasPrefix("kuzet_session=\(viewer);") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"))
-            let page = try await registry.get("/?flag=OFFLINE", token: nil, headers: [.cookie: "kuzet_session=\(viewer)"])
+            #expect(
+                cookie.hasPrefix("kuzet_session=\(viewer);") && cookie.contains("HttpOnly")
+                    && cookie.contains("SameSite=Strict"))
+            let page = try await registry.get(
+                "/?flag=OFFLINE", token: nil, headers: [.cookie: "kuzet_session=\(viewer)"])
             #expect(page.status == .ok)
             #expect(page.text.contains("<table id=\"regions\">"))
             #expect(!page.text.contains(viewer))
@@ -31,10 +36,12 @@ struct DashboardTests {
         try await withRegistry(kind) { registry in
             let viewer = try await registry.token(Principal(role: .viewer))
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-            let wrong = try await registry.client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=kzv_wrong"))
+            let wrong = try await registry.client.execute(
+                uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=kzv_wrong"))
             #expect(wrong.status == .unauthorized)
             #expect(wrong.headers[.setCookie] == nil)
-            let right = try await registry.client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(viewer)"))
+            let right = try await registry.client.execute(
+                uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "token=\(viewer)"))
             #expect(right.status == .seeOther && right.headers[.location] == "/")
             #expect(right.headers[.setCookie]?.hasPrefix("kuzet_session=\(viewer);") == true)
         }
@@ -45,7 +52,8 @@ struct DashboardTests {
         try await withRegistry(kind) { registry in
             let school = try await registry.schoolToken("KZ-AST-0001")
             let response = try await registry.client.execute(
-                uri: "/api/v1/heartbeats", method: .post, headers: [.contentType: "application/json", .cookie: "kuzet_session=\(school)"],
+                uri: "/api/v1/heartbeats", method: .post,
+                headers: [.contentType: "application/json", .cookie: "kuzet_session=\(school)"],
                 body: ByteBuffer(bytes: Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date).json))
             #expect(response.status == .unauthorized)
         }

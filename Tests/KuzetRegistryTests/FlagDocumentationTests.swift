@@ -8,7 +8,8 @@ import Testing
 @Suite("Flag documentation")
 struct FlagDocumentationTests {
     static func document(_ name: String) throws -> String {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return try String(contentsOf: root.appendingPathComponent("docs/\(name)"), encoding: .utf8)
     }
 
@@ -16,7 +17,9 @@ struct FlagDocumentationTests {
     func guideListsEveryFlag() throws {
         let guide = try Self.document("registry-guide.md")
         for flag in SchoolFlag.allCases {
-            #expect(guide.contains("\n| `\(flag.rawValue)` |"), "docs/registry-guide.md: no row for \(flag.rawValue) in the flag table (section 6)")
+            #expect(
+                guide.contains("\n| `\(flag.rawValue)` |"),
+                "docs/registry-guide.md: no row for \(flag.rawValue) in the flag table (section 6)")
         }
     }
 
@@ -25,7 +28,9 @@ struct FlagDocumentationTests {
         let api = try Self.document("registry-api.yaml")
         let declaration = try #require(api.range(of: "FlagName:"), "docs/registry-api.yaml: no FlagName schema")
         let line = try #require(api[declaration.upperBound...].split(separator: "\n").first { $0.contains("enum:") })
-        let names = line.split(separator: "[").last?.split(separator: "]").first?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = line.split(separator: "[").last?.split(separator: "]").first?.split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         #expect(names == SchoolFlag.allCases.map(\.rawValue))
     }
 }

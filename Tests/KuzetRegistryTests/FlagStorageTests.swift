@@ -13,7 +13,8 @@ struct FlagStorageTests {
 
     static func ingest(_ store: any RegistryStore, _ sample: Sample, _ sequence: UInt64) async throws {
         let heartbeat = sample.heartbeat(sequence, at: start.addingTimeInterval(Double(sequence) * 30))
-        _ = try await store.ingest(schoolID: school, heartbeats: [heartbeat], receivedAt: heartbeat.sentAt, policy: FlagPolicy())
+        _ = try await store.ingest(
+            schoolID: school, heartbeats: [heartbeat], receivedAt: heartbeat.sentAt, policy: FlagPolicy())
     }
 
     /// Counts the statements (PostgreSQL) or rows (SQLite) that write `school_flags`, in table `flag_writes`.
@@ -43,7 +44,9 @@ struct FlagStorageTests {
         return line.flatMap { Int($0.dropFirst(mark.count + 1)) }
     }
 
-    @Test("a heartbeat that moves no flag writes nothing to the flag rows; one that moves a flag rewrites them", arguments: StoreKind.allCases)
+    @Test(
+        "a heartbeat that moves no flag writes nothing to the flag rows; one that moves a flag rewrites them",
+        arguments: StoreKind.allCases)
     func unchangedFlagsAreNotWritten(kind: StoreKind) async throws {
         try await withStore(kind) { store, info in
             let session = try DatabaseSession(info)
@@ -58,20 +61,28 @@ struct FlagStorageTests {
             try await Self.ingest(store, failing, 3)
             #expect(try Self.flagWrites(session, "same") == afterFirst, "still NOT_DELIVERING since 1: nothing written")
 
-            let page = try await store.schools(SchoolQuery(flag: .notDelivering), at: Self.start.addingTimeInterval(100), policy: FlagPolicy())
+            let page = try await store.schools(
+                SchoolQuery(flag: .notDelivering), at: Self.start.addingTimeInterval(100), policy: FlagPolicy())
             #expect(page.schools.map(\.id) == [Self.school])
-            #expect(page.schools.first?.status?.flags == [FlagMark(flag: .notDelivering, since: Self.start.addingTimeInterval(30))])
+            #expect(
+                page.schools.first?.status?.flags == [
+                    FlagMark(flag: .notDelivering, since: Self.start.addingTimeInterval(30))
+                ])
 
             try await Self.ingest(store, Sample(schoolID: Self.school), 4)
             #expect(try #require(try Self.flagWrites(session, "cleared")) > afterFirst)
-            let cleared = try await store.schools(SchoolQuery(flag: .notDelivering), at: Self.start.addingTimeInterval(130), policy: FlagPolicy())
+            let cleared = try await store.schools(
+                SchoolQuery(flag: .notDelivering), at: Self.start.addingTimeInterval(130), policy: FlagPolicy())
             #expect(cleared.total == 0)
-            let all = try await store.schools(SchoolQuery(), at: Self.start.addingTimeInterval(130), policy: FlagPolicy())
+            let all = try await store.schools(
+                SchoolQuery(), at: Self.start.addingTimeInterval(130), policy: FlagPolicy())
             #expect(all.schools.first?.status?.flags == [])
         }
     }
 
-    @Test("a database with the per-flag columns of before has its flags listed, filtered and counted after the next start", arguments: StoreKind.allCases)
+    @Test(
+        "a database with the per-flag columns of before has its flags listed, filtered and counted after the next start",
+        arguments: StoreKind.allCases)
     func legacyColumnsAreTakenOver(kind: StoreKind) async throws {
         try await withStore(kind) { store, info in
             try await Self.ingest(store, Sample(schoolID: Self.school), 1)
@@ -89,7 +100,7 @@ struct FlagStorageTests {
                 """)
             session.close()
             try await store.migrate()
-            try await store.migrate()  // every start migrates: a second time changes nothing
+            try await store.migrate() // every start migrates: a second time changes nothing
 
             let now = Self.start.addingTimeInterval(40)
             let listed = try await store.schools(SchoolQuery(flag: .diskPressure), at: now, policy: FlagPolicy())
@@ -113,7 +124,8 @@ struct FlagStorageTests {
             try await Self.ingest(store, failing, 1)
             #expect(try await store.removeSchool(id: Self.school) != nil)
             try await store.register(SchoolRegistration(id: Self.school), at: Self.start.addingTimeInterval(60))
-            let page = try await store.schools(SchoolQuery(flag: .notDelivering), at: Self.start.addingTimeInterval(60), policy: FlagPolicy())
+            let page = try await store.schools(
+                SchoolQuery(flag: .notDelivering), at: Self.start.addingTimeInterval(60), policy: FlagPolicy())
             #expect(page.total == 0)
         }
     }

@@ -71,7 +71,10 @@ struct FlagTests {
     func skew() {
         let heartbeat = Sample(schoolID: "A").heartbeat(1, at: now)
         #expect(SchoolState.applying(heartbeat, to: nil, skewSeconds: -119, policy: policy).flags.isEmpty)
-        #expect(SchoolState.applying(heartbeat, to: nil, skewSeconds: -121, policy: policy).flags.map(\.flag) == [.clockSkew])
+        #expect(
+            SchoolState.applying(heartbeat, to: nil, skewSeconds: -121, policy: policy).flags.map(\.flag) == [
+                .clockSkew
+            ])
     }
 
     @Test("a school that never reported is OFFLINE since its registration and not compliant")

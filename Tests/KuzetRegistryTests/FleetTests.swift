@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KuzetProtocol
-@testable import KuzetRegistry
 import KuzetTestKit
 import Testing
+
+@testable import KuzetRegistry
 
 @Suite("Fleet view", .timeLimit(.minutes(1)))
 struct FleetTests {
@@ -18,19 +19,24 @@ struct FleetTests {
         return heartbeat.json
     }
 
-    @Test("GET /api/v1/fleet lists schools by agent version and configuration fingerprint; a region's viewer sees its region only", arguments: StoreKind.allCases)
+    @Test(
+        "GET /api/v1/fleet lists schools by agent version and configuration fingerprint; a region's viewer sees its region only",
+        arguments: StoreKind.allCases)
     func fleetListsSchoolsByVersion(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let reports: [(String, String, String, String?)] = [
-                ("KZ-FLT-0001", "Astana", "0.2.0", Self.fingerprintA), ("KZ-FLT-0002", "Astana", "0.2.0", Self.fingerprintA),
+                ("KZ-FLT-0001", "Astana", "0.2.0", Self.fingerprintA),
+                ("KZ-FLT-0002", "Astana", "0.2.0", Self.fingerprintA),
                 ("KZ-FLT-0003", "Astana", "0.1.0", nil), ("KZ-FLT-0004", "Almaty", "0.2.0", Self.fingerprintB),
             ]
             for (school, region, version, fingerprint) in reports {
                 let token = try await registry.schoolToken(school, region: region)
-                let answer = try await registry.post(Self.heartbeat(school, version: version, fingerprint: fingerprint, at: registry.clock.date), token: token)
+                let answer = try await registry.post(
+                    Self.heartbeat(school, version: version, fingerprint: fingerprint, at: registry.clock.date),
+                    token: token)
                 #expect(answer.status == .ok, "\(answer.text)")
             }
-            _ = try await registry.schoolToken("KZ-FLT-0005", region: "Astana")  // never reported: not in the fleet
+            _ = try await registry.schoolToken("KZ-FLT-0005", region: "Astana") // never reported: not in the fleet
 
             let admin = try await registry.token(Principal(role: .admin))
             let fleet = try await registry.getJSON("/api/v1/fleet", token: admin)
@@ -40,7 +46,9 @@ struct FleetTests {
             #expect(versions.map { $0["configurations"] as? Int } == [2, 1])
             let groups = try #require(fleet["groups"] as? [[String: Any]])
             #expect(groups.count == 3)
-            let astana = groups.first { $0["region"] as? String == "Astana" && $0["agent_version"] as? String == "0.2.0" }
+            let astana = groups.first {
+                $0["region"] as? String == "Astana" && $0["agent_version"] as? String == "0.2.0"
+            }
             #expect(astana?["config_fingerprint"] as? String == Self.fingerprintA && astana?["schools"] as? Int == 2)
             #expect(fleet["truncated"] as? Bool == false)
 
@@ -61,12 +69,20 @@ struct FleetTests {
     func dashboardShowsAgentVersions() async throws {
         try await withRegistry(.sqlite) { registry in
             let token = try await registry.schoolToken("KZ-FLT-0001", region: "Astana")
-            #expect(try await registry.post(Self.heartbeat("KZ-FLT-0001", version: "0.3.1-rc1", fingerprint: Self.fingerprintA, at: registry.clock.date), token: token).status == .ok)
+            #expect(
+                try await registry.post(
+                    Self.heartbeat(
+                        "KZ-FLT-0001", version: "0.3.1-rc1", fingerprint: Self.fingerprintA, at: registry.clock.date),
+                    token: token
+                ).status == .ok)
             let admin = try await registry.token(Principal(role: .admin))
             let page = try await registry.get("/", token: admin)
             #expect(page.status == .ok)
             #expect(page.text.contains(#"<table id="agents">"#), "\(page.text)")
-            #expect(page.text.contains(#"<tr><td><code>0.3.1-rc1</code></td><td class="num">1</td><td class="num">1</td></tr>"#), "\(page.text)")
+            #expect(
+                page.text.contains(
+                    #"<tr><td><code>0.3.1-rc1</code></td><td class="num">1</td><td class="num">1</td></tr>"#),
+                "\(page.text)")
         }
     }
 
@@ -74,15 +90,21 @@ struct FleetTests {
     func malformedFingerprintIsRefused() async throws {
         try await withRegistry(.sqlite) { registry in
             let token = try await registry.schoolToken("KZ-FLT-0001", region: "Astana")
-            let answer = try await registry.post(Self.heartbeat("KZ-FLT-0001", version: "0.2.0", fingerprint: "ABC", at: registry.clock.date), token: token)
+            let answer = try await registry.post(
+                Self.heartbeat("KZ-FLT-0001", version: "0.2.0", fingerprint: "ABC", at: registry.clock.date),
+                token: token)
             #expect(answer.status == .unprocessableContent)
             #expect(answer.text.contains("config_fingerprint"), "\(answer.text)")
         }
     }
 
-    @Test("the fast reader reads config_fingerprint as the Codable decoder does (the fast path does not hand such heartbeats to the slow one)")
+    @Test(
+        "the fast reader reads config_fingerprint as the Codable decoder does (the fast path does not hand such heartbeats to the slow one)"
+    )
     func readersAgreeOnTheFingerprint() throws {
-        let json = Self.heartbeat("KZ-FLT-0001", version: "0.2.0", fingerprint: Self.fingerprintA, at: Date(timeIntervalSince1970: 1_790_000_000))
+        let json = Self.heartbeat(
+            "KZ-FLT-0001", version: "0.2.0", fingerprint: Self.fingerprintA,
+            at: Date(timeIntervalSince1970: 1_790_000_000))
         let decoded = try JSONDecoder.kuzetWire.decode(Heartbeat.self, from: json)
         #expect(decoded.configFingerprint == Self.fingerprintA)
         let read = try #require(HeartbeatReader.read(json))

@@ -11,7 +11,9 @@ struct ForwardedClientTests {
     func rightmostUntrusted() {
         #expect(proxies.client(peer: "10.0.0.5", forwardedFor: "203.0.113.9") == ("203.0.113.9", "10.0.0.5"))
         // A client can put anything first; only what our proxies appended counts.
-        #expect(proxies.client(peer: "10.0.0.5", forwardedFor: "192.0.2.1, 203.0.113.9, ::1") == ("203.0.113.9", "10.0.0.5"))
+        #expect(
+            proxies.client(peer: "10.0.0.5", forwardedFor: "192.0.2.1, 203.0.113.9, ::1") == ("203.0.113.9", "10.0.0.5")
+        )
         // IPv6 in another spelling, and in brackets, is the same proxy.
         #expect(proxies.client(peer: "::1", forwardedFor: "[2001:db8::7]") == ("2001:db8::7", "::1"))
         // Every hop a trusted proxy: the first one is the client.

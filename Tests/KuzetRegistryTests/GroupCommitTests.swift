@@ -9,7 +9,9 @@ import Testing
 /// session holds the tables locked so that requests pile up and really are written as a group.
 @Suite("Group commit", .timeLimit(.minutes(2)))
 struct GroupCommitTests {
-    @Test("concurrent ingests of the same and different schools, written in groups, give exact counts and the newest state", arguments: StoreKind.allCases)
+    @Test(
+        "concurrent ingests of the same and different schools, written in groups, give exact counts and the newest state",
+        arguments: StoreKind.allCases)
     func concurrentGroupsAreExact(kind: StoreKind) async throws {
         try await withStore(kind) { store, info in
             let schools = (1...4).map { String(format: "KZ-GRP-%04d", $0) }
@@ -19,7 +21,9 @@ struct GroupCommitTests {
             for school in schools {
                 for sequence in 1...12 { requests.append((school, [Self.heartbeat(school, sequence, start)])) }
             }
-            for school in schools.prefix(2) { requests.append((school, (1...12).map { Self.heartbeat(school, $0, start) })) }
+            for school in schools.prefix(2) {
+                requests.append((school, (1...12).map { Self.heartbeat(school, $0, start) }))
+            }
             requests.shuffle()
 
             let lock = try DatabaseSession(info)
@@ -29,7 +33,8 @@ struct GroupCommitTests {
                 for (index, (school, heartbeats)) in requests.enumerated() {
                     group.addTask {
                         let result = try await store.ingest(
-                            schoolID: school, heartbeats: heartbeats, receivedAt: start.addingTimeInterval(Double(index)), policy: FlagPolicy())
+                            schoolID: school, heartbeats: heartbeats,
+                            receivedAt: start.addingTimeInterval(Double(index)), policy: FlagPolicy())
                         return (school, heartbeats, result)
                     }
                     // The first requests one by one: each becomes a writer's group, stuck on the lock.
@@ -68,7 +73,9 @@ struct GroupCommitTests {
         }
     }
 
-    @Test("a request the database refuses fails alone; the others in its group are stored and answered", arguments: StoreKind.allCases)
+    @Test(
+        "a request the database refuses fails alone; the others in its group are stored and answered",
+        arguments: StoreKind.allCases)
     func failingRequestFailsAlone(kind: StoreKind) async throws {
         try await withStore(kind) { store, info in
             let bad = "KZ-BAD-0001"
@@ -86,7 +93,8 @@ struct GroupCommitTests {
                     group.addTask {
                         do {
                             let result = try await store.ingest(
-                                schoolID: school, heartbeats: [Self.heartbeat(school, sequence, start)], receivedAt: start, policy: FlagPolicy())
+                                schoolID: school, heartbeats: [Self.heartbeat(school, sequence, start)],
+                                receivedAt: start, policy: FlagPolicy())
                             return (school, .success(result))
                         } catch {
                             return (school, .failure(error))
@@ -136,7 +144,9 @@ struct GroupCommitTests {
     func twoInstancesShareOneDatabase() async throws {
         try await withStore(.postgres) { first, info in
             let url = try #require(info.postgresURL)
-            guard case .postgres(let location) = try DatabaseLocation(parsing: url) else { throw TestKitError("not a postgres URL") }
+            guard case .postgres(let location) = try DatabaseLocation(parsing: url) else {
+                throw TestKitError("not a postgres URL")
+            }
             let second = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
             try await withThrowingTaskGroup(of: Void.self) { services in
                 services.addTask { try await second.run() }
@@ -167,21 +177,27 @@ struct GroupCommitTests {
                 }
                 for school in schools {
                     let mine = results.filter { $0.0 == school }.map(\.1)
-                    #expect(mine.map(\.accepted).reduce(0, +) == 30, "\(school): each sequence accepted once across both instances")
+                    #expect(
+                        mine.map(\.accepted).reduce(0, +) == 30,
+                        "\(school): each sequence accepted once across both instances")
                     #expect(mine.map(\.duplicates).reduce(0, +) == 30)
                     for store in stores {
                         let record = try #require(try await store.school(id: school))
                         #expect(record.state?.lastSequence == 30)
                         #expect(record.state?.cameras.count == Self.cameras(for: 30))
                     }
-                    #expect(try await second.history(schoolID: school, limit: 100).map(\.sequence) == Array((1...30).reversed()))
+                    #expect(
+                        try await second.history(schoolID: school, limit: 100).map(\.sequence)
+                            == Array((1...30).reversed()))
                 }
                 #expect(ingestStatistics(first).requests + second.ingestStatistics.requests == work.count)
             }
         }
     }
 
-    @Test("a state one instance remembers is not used once another instance has moved the school on", arguments: StoreKind.allCases)
+    @Test(
+        "a state one instance remembers is not used once another instance has moved the school on",
+        arguments: StoreKind.allCases)
     func rememberedStateIsCheckedAgainstTheDatabase(kind: StoreKind) async throws {
         try await withStore(kind) { first, info in
             try await withSecondStore(kind, info) { second in
@@ -189,31 +205,42 @@ struct GroupCommitTests {
                 let start = Date(timeIntervalSince1970: 1_790_000_000)
                 var sample = Sample(schoolID: school)
                 sample.push = .failing
-                _ = try await first.ingest(schoolID: school, heartbeats: [sample.heartbeat(1, at: start)], receivedAt: start, policy: FlagPolicy())
+                _ = try await first.ingest(
+                    schoolID: school, heartbeats: [sample.heartbeat(1, at: start)], receivedAt: start,
+                    policy: FlagPolicy())
                 sample.push = .delivering
                 _ = try await second.ingest(
-                    schoolID: school, heartbeats: [sample.heartbeat(2, at: start.addingTimeInterval(30))], receivedAt: start, policy: FlagPolicy())
+                    schoolID: school, heartbeats: [sample.heartbeat(2, at: start.addingTimeInterval(30))],
+                    receivedAt: start, policy: FlagPolicy())
                 sample.push = .failing
                 let third = start.addingTimeInterval(60)
-                _ = try await first.ingest(schoolID: school, heartbeats: [sample.heartbeat(3, at: third)], receivedAt: third, policy: FlagPolicy())
+                _ = try await first.ingest(
+                    schoolID: school, heartbeats: [sample.heartbeat(3, at: third)], receivedAt: third,
+                    policy: FlagPolicy())
                 // Failing again since heartbeat 3: the first instance's memory (failing since 1) is stale.
                 let record = try #require(try await second.school(id: school))
                 #expect(record.state?.lastSequence == 3)
                 #expect(record.state?.flags.since(.notDelivering) == third)
                 if let first = first as? PostgresRegistryStore {
-                    #expect(first.ingestPaths == PostgresIngestPaths(known: 0, stale: 1), "the held state was found stale and not written")
+                    #expect(
+                        first.ingestPaths == PostgresIngestPaths(known: 0, stale: 1),
+                        "the held state was found stale and not written")
                 }
             }
         }
     }
 
     /// A second store instance on the same database (another registry process).
-    func withSecondStore(_ kind: StoreKind, _ info: StoreLocationInfo, _ body: @Sendable (any RegistryStore) async throws -> Void) async throws {
+    func withSecondStore(
+        _ kind: StoreKind, _ info: StoreLocationInfo, _ body: @Sendable (any RegistryStore) async throws -> Void
+    ) async throws {
         switch kind {
         case .sqlite:
             try await body(try SQLiteRegistryStore(path: try #require(info.sqlitePath)))
         case .postgres:
-            guard case .postgres(let location) = try DatabaseLocation(parsing: try #require(info.postgresURL)) else { throw TestKitError("not a postgres URL") }
+            guard case .postgres(let location) = try DatabaseLocation(parsing: try #require(info.postgresURL)) else {
+                throw TestKitError("not a postgres URL")
+            }
             let store = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
             try await withThrowingTaskGroup(of: Void.self) { services in
                 services.addTask { try await store.run() }

@@ -1,10 +1,10 @@
 import Foundation
-import NIOCore
 import HTTPTypes
 import HummingbirdTesting
 import KuzetRegistry
 import KuzetTestKit
 import Logging
+import NIOCore
 import Testing
 
 @Suite("Health check", .timeLimit(.minutes(1)))
@@ -20,8 +20,9 @@ struct HealthTests {
 
     @Test("/healthz answers 503 saying the database is unreachable when PostgreSQL is not there")
     func unhealthyWithoutDatabase() async throws {
-        let port = try freeLoopbackPort()  // nothing listens there
-        guard case .postgres(let location) = try DatabaseLocation(parsing: "postgres://kuzet@127.0.0.1:\(port)/kuzet") else { return }
+        let port = try freeLoopbackPort() // nothing listens there
+        guard case .postgres(let location) = try DatabaseLocation(parsing: "postgres://kuzet@127.0.0.1:\(port)/kuzet")
+        else { return }
         let store = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
         let server = RegistryServer(registry: Registry(store: store), host: "127.0.0.1", port: 0)
         try await withThrowingTaskGroup(of: Void.self) { services in
@@ -32,7 +33,9 @@ struct HealthTests {
                 let response = try await client.execute(uri: "/healthz", method: .get)
                 #expect(response.status == .serviceUnavailable)
                 let body = String(buffer: response.body)
-                #expect(body.hasPrefix("unhealthy: database:") && body.contains(" — check that the database server is running"), "\(body)")
+                #expect(
+                    body.hasPrefix("unhealthy: database:")
+                        && body.contains(" — check that the database server is running"), "\(body)")
                 #expect(ContinuousClock.now - started < .seconds(5))
             }
         }

@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KuzetProtocol
-@testable import KuzetRegistry
 import KuzetTestKit
 import Testing
 
+@testable import KuzetRegistry
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `HeartbeatFastPath`: heartbeats from a recognised token answered on the event loop, exactly as
@@ -41,9 +42,9 @@ struct HeartbeatFastPathTests {
         let date = registry.clock.date
         var answers = [Self.answer(try await registry.post(sample.heartbeat(1, at: date).json, token: token))]
         for body in [
-            sample.heartbeat(3, at: date).json,  // new
-            sample.heartbeat(3, at: date).json,  // a replay
-            sample.heartbeat(2, at: date).json,  // late: history only
+            sample.heartbeat(3, at: date).json, // new
+            sample.heartbeat(3, at: date).json, // a replay
+            sample.heartbeat(2, at: date).json, // late: history only
             [sample.heartbeat(4, at: date), sample.heartbeat(5, at: date)].batchJSON,
         ] {
             answers.append(Self.answer(try await registry.post(body, token: token)))
@@ -51,17 +52,26 @@ struct HeartbeatFastPathTests {
         let viewer = try await registry.token(Principal(role: .viewer))
         let school = try await registry.getJSON("/api/v1/schools/KZ-FP-0001", token: viewer)
         let summary = school["school"] as? [String: Any]
-        answers.append(Answer(status: 200, body: ["last_sequence": "\(summary?["last_sequence"] ?? "none")"], headers: [:]))
+        answers.append(
+            Answer(status: 200, body: ["last_sequence": "\(summary?["last_sequence"] ?? "none")"], headers: [:]))
         let metrics = try await registry.get("/metrics", token: viewer).text
-        let line = metrics.split(separator: "\n").first { $0.hasPrefix("kuzet_registry_heartbeat_requests_fast_total ") }
+        let line = metrics.split(separator: "\n").first {
+            $0.hasPrefix("kuzet_registry_heartbeat_requests_fast_total ")
+        }
         let fast = line.flatMap { Int($0.split(separator: " ")[1]) } ?? -1
         return (answers, fast)
     }
 
-    @Test("A recognised token's heartbeats are answered on the event loop with the router's answers, byte for byte but the date", arguments: StoreKind.allCases)
+    @Test(
+        "A recognised token's heartbeats are answered on the event loop with the router's answers, byte for byte but the date",
+        arguments: StoreKind.allCases)
     func sameAnswers(kind: StoreKind) async throws {
-        let fast = try await withRegistry(kind, fastIngest: true, tokenCheckInterval: Self.tokenCheckInterval) { try await Self.exchange($0) }
-        let router = try await withRegistry(kind, fastIngest: false, tokenCheckInterval: Self.tokenCheckInterval) { try await Self.exchange($0) }
+        let fast = try await withRegistry(kind, fastIngest: true, tokenCheckInterval: Self.tokenCheckInterval) {
+            try await Self.exchange($0)
+        }
+        let router = try await withRegistry(kind, fastIngest: false, tokenCheckInterval: Self.tokenCheckInterval) {
+            try await Self.exchange($0)
+        }
         #expect(fast.answers == router.answers)
         #expect(fast.answers.map(\.status) == [200, 200, 200, 200, 200, 200])
         #expect(fast.answers[2].body["duplicates"] == "1" && fast.answers[3].body["highest_sequence"] == "3")
@@ -89,34 +99,46 @@ struct HeartbeatFastPathTests {
             // new to the instance) and takes longer than the next, answered on the event loop: that
             // answer must still come second.
             try connection.send(
-                post(Sample(schoolID: "KZ-FP-0004").heartbeat(7, at: date), token: new) + post(sample.heartbeat(2, at: date), token: known)
-                    + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + post(sample.heartbeat(3, at: date), token: known)
+                post(Sample(schoolID: "KZ-FP-0004").heartbeat(7, at: date), token: new)
+                    + post(sample.heartbeat(2, at: date), token: known)
+                    + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    + post(sample.heartbeat(3, at: date), token: known)
                     + post(sample.heartbeat(2, at: date), token: known))
             let answers = try (0..<5).map { _ in try connection.readResponse() }
             #expect(answers.map(\.status) == [200, 200, 200, 200, 200])
             #expect(answers[0].body.contains(#""highest_sequence":7"#), "\(answers[0].body)")
-            #expect(answers[1].body.contains(#""highest_sequence":2"#) && answers[1].body.contains(#""accepted":1"#), "\(answers[1].body)")
+            #expect(
+                answers[1].body.contains(#""highest_sequence":2"#) && answers[1].body.contains(#""accepted":1"#),
+                "\(answers[1].body)")
             #expect(answers[2].body.hasPrefix("ok"), "\(answers[2].body)")
-            #expect(answers[3].body.contains(#""highest_sequence":3"#) && answers[3].body.contains(#""accepted":1"#), "\(answers[3].body)")
+            #expect(
+                answers[3].body.contains(#""highest_sequence":3"#) && answers[3].body.contains(#""accepted":1"#),
+                "\(answers[3].body)")
             #expect(answers[4].body.contains(#""duplicates":1"#), "\(answers[4].body)")
         }
     }
 
-    @Test("With a recognised token, refusals still come from the router, and the connection goes on", arguments: StoreKind.allCases)
+    @Test(
+        "With a recognised token, refusals still come from the router, and the connection goes on",
+        arguments: StoreKind.allCases)
     func refusalsGoToTheRouter(kind: StoreKind) async throws {
-        try await withRegistry(kind, maximumBodyBytes: 64 * 1024, tokenCheckInterval: Self.tokenCheckInterval) { registry in
+        try await withRegistry(kind, maximumBodyBytes: 64 * 1024, tokenCheckInterval: Self.tokenCheckInterval) {
+            registry in
             let token = try await registry.schoolToken("KZ-FP-0003")
             let sample = Sample(schoolID: "KZ-FP-0003")
             let date = registry.clock.date
             #expect(try await registry.post(sample.heartbeat(1, at: date).json, token: token).status == .ok)
 
-            let other = try await registry.post(Sample(schoolID: "KZ-FP-9999").heartbeat(2, at: date).json, token: token)
+            let other = try await registry.post(
+                Sample(schoolID: "KZ-FP-9999").heartbeat(2, at: date).json, token: token)
             #expect(other.status == .forbidden && other.json["error"] as? String == "forbidden", "\(other.text)")
             let broken = try await registry.post(Data(#"{"version":1,"school_id":"#.utf8), token: token)
             #expect(broken.status == .badRequest && broken.json["error"] as? String == "invalid_json", "\(broken.text)")
             let large = try await registry.post(Data(repeating: UInt8(ascii: " "), count: 100 * 1024), token: token)
-            #expect(large.status == .contentTooLarge && large.json["error"] as? String == "body_too_large", "\(large.text)")
-            let text = try await registry.post(sample.heartbeat(2, at: date).json, token: token, contentType: "text/plain")
+            #expect(
+                large.status == .contentTooLarge && large.json["error"] as? String == "body_too_large", "\(large.text)")
+            let text = try await registry.post(
+                sample.heartbeat(2, at: date).json, token: token, contentType: "text/plain")
             #expect(text.status == .unsupportedMediaType, "\(text.text)")
             #expect(try await registry.post(sample.heartbeat(2, at: date).json, token: token).status == .ok)
 
@@ -126,7 +148,9 @@ struct HeartbeatFastPathTests {
             #expect(removed.status == .unauthorized, "\(removed.text)")
             #expect(removed.json["error"] as? String == "school_removed", "\(removed.text)")
             let viewer = try await registry.token(Principal(role: .viewer))
-            #expect(try await registry.get("/api/v1/schools/KZ-FP-0003", token: viewer).status == .notFound, "nothing stored")
+            #expect(
+                try await registry.get("/api/v1/schools/KZ-FP-0003", token: viewer).status == .notFound,
+                "nothing stored")
         }
     }
 }
@@ -145,7 +169,9 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     func send(_ text: String) throws {
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw TestKitError("send failed") }
+        guard bytes.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+            throw TestKitError("send failed")
+        }
     }
 
     /// The next response (one with `Content-Length`).
@@ -154,7 +180,8 @@ final class RawHTTPConnection: @unchecked Sendable {
             if let end = headEnd() {
                 let head = String(decoding: pending[..<end], as: UTF8.self).components(separatedBy: "\r\n")
                 let lengthLine = head.first { $0.lowercased().hasPrefix("content-length:") }
-                let length = lengthLine.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
+                let length =
+                    lengthLine.flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
                 try fill(end + 4 + length)
                 let body = String(decoding: pending[(end + 4)..<(end + 4 + length)], as: UTF8.self)
                 pending.removeFirst(end + 4 + length)
@@ -166,7 +193,9 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     private func headEnd() -> Int? {
         guard pending.count >= 4 else { return nil }
-        return (0...(pending.count - 4)).first { pending[$0] == 13 && pending[$0 + 1] == 10 && pending[$0 + 2] == 13 && pending[$0 + 3] == 10 }
+        return (0...(pending.count - 4)).first {
+            pending[$0] == 13 && pending[$0 + 1] == 10 && pending[$0 + 2] == 13 && pending[$0 + 3] == 10
+        }
     }
 
     private func fill(_ count: Int) throws {
@@ -193,7 +222,9 @@ extension HeartbeatFastPathTests {
             #expect(try await registry.post(large, token: token).status == .ok)
             let viewer = try await registry.token(Principal(role: .viewer))
             let metrics = try await registry.get("/metrics", token: viewer).text
-            let line = metrics.split(separator: "\n").first { $0.hasPrefix("kuzet_registry_heartbeat_requests_fast_total ") }
+            let line = metrics.split(separator: "\n").first {
+                $0.hasPrefix("kuzet_registry_heartbeat_requests_fast_total ")
+            }
             // The second heartbeat only (the first made the token known).
             #expect(line.flatMap { Int($0.split(separator: " ")[1]) } == 1, "\(line ?? "no line")")
             #expect(try await registry.store.history(schoolID: "KZ-FP-0001", limit: 200).count == 100)

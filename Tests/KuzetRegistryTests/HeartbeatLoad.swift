@@ -72,6 +72,8 @@ final class HeartbeatLoad: Sendable {
     var refusals: Int { refused.load(ordering: .relaxed) }
 
     static func request(_ body: Data, token: String) -> Data {
-        Data("POST /api/v1/heartbeats HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        Data(
+            "POST /api/v1/heartbeats HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+                .utf8) + body
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import KuzetProtocol
-@testable import KuzetRegistry
 import Testing
+
+@testable import KuzetRegistry
 
 /// One heartbeat schema: `KuzetProtocol`'s types are the schema; the registry's fast reader
 /// (`HeartbeatReader`), its slicing (`HeartbeatSlices`) and its hand-written state JSON
@@ -24,15 +25,20 @@ struct HeartbeatSchemaTests {
                 lastFrameAgeSeconds: 0.2, recording: .notRecording, push: .failing, relayClients: 2,
                 retention: RetentionReport(
                     oldestFootage: start.addingTimeInterval(-86_400 * 12), achievedDays: 12.5,
-                    gaps: [TimeRange(from: start.addingTimeInterval(-7200), to: start.addingTimeInterval(-3600))], bytesUsed: 1 << 40,
+                    gaps: [TimeRange(from: start.addingTimeInterval(-7200), to: start.addingTimeInterval(-3600))],
+                    bytesUsed: 1 << 40,
                     shortfallSince: start.addingTimeInterval(-86_400), recordedKbps: 3999.5))
         ],
         storage: StorageReport(
-            totalBytes: 8_000_000_000_000, freeBytes: 40_000_000_000, recordingsBytes: 7_000_000_000_000, projectedDays: 12.25,
+            totalBytes: 8_000_000_000_000, freeBytes: 40_000_000_000, recordingsBytes: 7_000_000_000_000,
+            projectedDays: 12.25,
             writeRateKbps: 32_000, diskPressure: true, retentionDays: 30, lastSweepAt: start.addingTimeInterval(-60),
             lastSweepDeletedFiles: 3, lastSweepDeletedBytes: 1 << 30),
         centre: CentreReport(maxKbps: 20_000, achievedKbps: 19_999.5),
-        events: [AgentEvent(at: start.addingTimeInterval(-5), kind: .cameraOffline, camera: "cam-1", message: "camera went away")])
+        events: [
+            AgentEvent(
+                at: start.addingTimeInterval(-5), kind: .cameraOffline, camera: "cam-1", message: "camera went away")
+        ])
 
     /// Paths of the values under `value` that are nil or empty (optionals, collections, strings).
     static func unset(in value: Any, path: String = "heartbeat") -> [String] {
@@ -57,9 +63,12 @@ struct HeartbeatSchemaTests {
         let leftChildren = Array(left.children)
         let rightChildren = Array(right.children)
         if leftChildren.isEmpty || rightChildren.isEmpty {
-            return String(describing: a) == String(describing: b) && leftChildren.count == rightChildren.count ? [] : ["\(path): \(a) ≠ \(b)"]
+            return String(describing: a) == String(describing: b) && leftChildren.count == rightChildren.count
+                ? [] : ["\(path): \(a) ≠ \(b)"]
         }
-        guard leftChildren.count == rightChildren.count else { return ["\(path): \(leftChildren.count) ≠ \(rightChildren.count) members"] }
+        guard leftChildren.count == rightChildren.count else {
+            return ["\(path): \(leftChildren.count) ≠ \(rightChildren.count) members"]
+        }
         return zip(leftChildren, rightChildren).enumerated().flatMap { index, pair in
             differences(pair.0.value, pair.1.value, path: "\(path).\(pair.0.label ?? String(index))")
         }
@@ -80,7 +89,9 @@ struct HeartbeatSchemaTests {
         #expect(found.contains("heartbeat.centre"))
     }
 
-    @Test("the fast reader reads the agent's JSON of the full heartbeat field for field as JSONDecoder of the protocol type")
+    @Test(
+        "the fast reader reads the agent's JSON of the full heartbeat field for field as JSONDecoder of the protocol type"
+    )
     func readerMatchesProtocolDecoder() throws {
         let bare = try JSONEncoder.kuzetWire.encode(Self.full)
         let batch = try JSONEncoder.kuzetWire.encode(HeartbeatBatch(heartbeats: [Self.full, Self.full]))
@@ -88,7 +99,8 @@ struct HeartbeatSchemaTests {
         let protocolBatch = try JSONDecoder.kuzetWire.decode(HeartbeatBatch.self, from: batch)
         #expect(protocolBare == Self.full)
 
-        let readBare = try #require(HeartbeatReader.read(bare), "the reader refused the full heartbeat (a key it does not know?)")
+        let readBare = try #require(
+            HeartbeatReader.read(bare), "the reader refused the full heartbeat (a key it does not know?)")
         #expect(readBare.isBatch == false)
         #expect(readBare.heartbeats.count == 1)
         #expect(Self.differences(readBare.heartbeats[0], protocolBare) == [])
@@ -102,7 +114,8 @@ struct HeartbeatSchemaTests {
 
     @Test("each member left out of the full heartbeat: the fast reader and JSONDecoder agree on whether it is required")
     func readerAgreesOnRequiredMembers() throws {
-        let root = try #require(JSONSerialization.jsonObject(with: JSONEncoder.kuzetWire.encode(Self.full)) as? [String: Any])
+        let root = try #require(
+            JSONSerialization.jsonObject(with: JSONEncoder.kuzetWire.encode(Self.full)) as? [String: Any])
         // Every member's path: object keys, and index 0 of arrays.
         func paths(_ value: Any, _ prefix: [String]) -> [[String]] {
             if let object = value as? [String: Any] {
@@ -114,7 +127,11 @@ struct HeartbeatSchemaTests {
         func removing(_ path: [String], from value: Any) -> Any {
             guard let head = path.first else { return value }
             if var object = value as? [String: Any] {
-                if path.count == 1 { object[head] = nil } else { object[head] = removing(Array(path.dropFirst()), from: object[head]!) }
+                if path.count == 1 {
+                    object[head] = nil
+                } else {
+                    object[head] = removing(Array(path.dropFirst()), from: object[head]!)
+                }
                 return object
             }
             var array = value as! [Any]
@@ -131,7 +148,9 @@ struct HeartbeatSchemaTests {
         }
     }
 
-    @Test("the full heartbeat's stored state, written around the sent JSON, reads back as the state and is what JSONEncoder writes")
+    @Test(
+        "the full heartbeat's stored state, written around the sent JSON, reads back as the state and is what JSONEncoder writes"
+    )
     func storedStateRoundTrip() throws {
         let payload = try JSONEncoder.kuzetWire.encode(Self.full)
         let previous = SchoolState.applying(Self.full, to: nil, skewSeconds: 300.5, policy: FlagPolicy())
@@ -139,10 +158,12 @@ struct HeartbeatSchemaTests {
         #expect(Self.unset(in: state, path: "state") == [])
         let slices = try #require(HeartbeatSlices.slices(of: payload, isBatch: false, count: 1))
         #expect(slices == [payload])
-        let assembled = try #require(StoredStateJSON.assembled(state, payload: payload), "the state could not be written around the payload")
+        let assembled = try #require(
+            StoredStateJSON.assembled(state, payload: payload), "the state could not be written around the payload")
         let readBack = try StoredJSON.decode(SchoolState.self, assembled)
         #expect(Self.differences(readBack, state, path: "state") == [])
         #expect(readBack == state)
-        #expect(String(decoding: assembled, as: UTF8.self) == String(decoding: try StoredJSON.encode(state), as: UTF8.self))
+        #expect(
+            String(decoding: assembled, as: UTF8.self) == String(decoding: try StoredJSON.encode(state), as: UTF8.self))
     }
 }

@@ -13,17 +13,21 @@ struct HistoryRetentionTests {
         let sample = Sample(schoolID: school)
         for sequence in 1...5 {
             let received = now.addingTimeInterval(-(sequence <= 3 ? 40 : 10) * 86_400 + Double(sequence))
-            _ = try await store.ingest(schoolID: school, heartbeats: [sample.heartbeat(UInt64(sequence), at: received)], receivedAt: received, policy: FlagPolicy())
+            _ = try await store.ingest(
+                schoolID: school, heartbeats: [sample.heartbeat(UInt64(sequence), at: received)], receivedAt: received,
+                policy: FlagPolicy())
         }
     }
 
-    @Test("pruning deletes the heartbeats that arrived before the kept days, in batches, and leaves the newer ones and the state", arguments: StoreKind.allCases)
+    @Test(
+        "pruning deletes the heartbeats that arrived before the kept days, in batches, and leaves the newer ones and the state",
+        arguments: StoreKind.allCases)
     func pruneDeletesOnlyOldHistory(kind: StoreKind) async throws {
         try await withStore(kind) { store, _ in
             try await Self.ingestOldAndRecent(store, school: "KZ-HIS-0001")
             try await Self.ingestOldAndRecent(store, school: "KZ-HIS-0002")
             let pruner = HistoryPruner(store: store, days: 30, batch: 4, now: { Self.now })
-            #expect(try await pruner.prune() == 6)  // batches of 4, 2, 0
+            #expect(try await pruner.prune() == 6) // batches of 4, 2, 0
             for school in ["KZ-HIS-0001", "KZ-HIS-0002"] {
                 #expect(try await store.history(schoolID: school, limit: 10).map(\.sequence) == [5, 4])
                 #expect(try await store.school(id: school)?.state?.lastSequence == 5)
@@ -35,11 +39,13 @@ struct HistoryRetentionTests {
         }
     }
 
-    @Test("the pruner service prunes after its delay and ends when its task is cancelled", arguments: StoreKind.allCases)
+    @Test(
+        "the pruner service prunes after its delay and ends when its task is cancelled", arguments: StoreKind.allCases)
     func serviceRunsAndStops(kind: StoreKind) async throws {
         try await withStore(kind) { store, _ in
             try await Self.ingestOldAndRecent(store, school: "KZ-HIS-0003")
-            let pruner = HistoryPruner(store: store, days: 30, interval: .milliseconds(200), delay: .milliseconds(100), now: { Self.now })
+            let pruner = HistoryPruner(
+                store: store, days: 30, interval: .milliseconds(200), delay: .milliseconds(100), now: { Self.now })
             let task = Task { try await pruner.run() }
             var remaining: [UInt64] = []
             for _ in 0..<100 {

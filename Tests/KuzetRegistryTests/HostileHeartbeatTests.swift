@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KuzetProtocol
-@testable import KuzetRegistry
 import KuzetTestKit
 import NIOCore
 import Testing
+
+@testable import KuzetRegistry
 
 /// Heartbeat bodies an attacker with a school's token might send: each is refused or stored
 /// without what it padded, and the registry goes on serving.
@@ -14,20 +15,28 @@ struct HostileHeartbeatTests {
     static let school = "KZ-AST-0001"
 
     func plainHeartbeat(_ registry: TestRegistry, _ sequence: UInt64) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Sample(schoolID: Self.school).heartbeat(sequence, at: registry.clock.date).json) as! [String: Any]
+        try JSONSerialization.jsonObject(
+            with: Sample(schoolID: Self.school).heartbeat(sequence, at: registry.clock.date).json) as! [String: Any]
     }
 
-    @Test("a body nested 1,000,000 deep gets 400 too_deep and the registry keeps serving", arguments: StoreKind.allCases)
+    @Test(
+        "a body nested 1,000,000 deep gets 400 too_deep and the registry keeps serving", arguments: StoreKind.allCases)
     func deepNesting(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken(Self.school)
-            for body in [Data(repeating: UInt8(ascii: "["), count: 1_000_000), Data(String(repeating: "{\"a\":", count: 200_000).utf8)] {
+            for body in [
+                Data(repeating: UInt8(ascii: "["), count: 1_000_000),
+                Data(String(repeating: "{\"a\":", count: 200_000).utf8),
+            ] {
                 let response = try await registry.post(body, token: token)
                 #expect(response.status.code == 400, "\(response.text.prefix(300))")
                 #expect(response.json["error"] as? String == "too_deep")
                 #expect((response.json["message"] as? String)?.contains("nested more than 32 levels") == true)
             }
-            #expect(try await registry.post(Sample(schoolID: Self.school).heartbeat(1, at: registry.clock.date).json, token: token).status == .ok)
+            #expect(
+                try await registry.post(
+                    Sample(schoolID: Self.school).heartbeat(1, at: registry.clock.date).json, token: token
+                ).status == .ok)
         }
     }
 
@@ -44,7 +53,9 @@ struct HostileHeartbeatTests {
         #expect(JSONNesting.offsetBeyond(in: afterEscape) == 36)
     }
 
-    @Test("a heartbeat with 1 MiB of unknown members is taken, and history keeps only the known fields", arguments: StoreKind.allCases)
+    @Test(
+        "a heartbeat with 1 MiB of unknown members is taken, and history keeps only the known fields",
+        arguments: StoreKind.allCases)
     func unknownMembersNotKept(kind: StoreKind) async throws {
         try await withRegistry(kind, maximumBodyBytes: 2 << 20) { registry in
             let token = try await registry.schoolToken(Self.school)
@@ -68,12 +79,16 @@ struct HostileHeartbeatTests {
     func paddingNotKept(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken(Self.school)
-            let spaced = String(decoding: try JSONSerialization.data(withJSONObject: try plainHeartbeat(registry, 1)), as: UTF8.self)
-                .replacingOccurrences(of: ",", with: "," + String(repeating: " ", count: 5000))
+            let spaced = String(
+                decoding: try JSONSerialization.data(withJSONObject: try plainHeartbeat(registry, 1)), as: UTF8.self
+            )
+            .replacingOccurrences(of: ",", with: "," + String(repeating: " ", count: 5000))
             #expect(try await registry.post(Data(spaced.utf8), token: token).status == .ok)
             var object = try plainHeartbeat(registry, 2)
             let body = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-                .replacingOccurrences(of: "\"uptime_seconds\":3600", with: "\"uptime_seconds\":3600." + String(repeating: "0", count: 100_000))
+                .replacingOccurrences(
+                    of: "\"uptime_seconds\":3600",
+                    with: "\"uptime_seconds\":3600." + String(repeating: "0", count: 100_000))
             #expect(body.count > 100_000)
             #expect(try await registry.post(Data(body.utf8), token: token).status == .ok)
             object = try plainHeartbeat(registry, 3)
@@ -83,7 +98,9 @@ struct HostileHeartbeatTests {
             #expect(history.count == 3)
             let plainSize = try #require(history.first { $0.sequence == 3 }).payload.count
             for entry in history {
-                #expect(entry.payload.count < plainSize + 200, "heartbeat \(entry.sequence): \(entry.payload.count) bytes kept")
+                #expect(
+                    entry.payload.count < plainSize + 200,
+                    "heartbeat \(entry.sequence): \(entry.payload.count) bytes kept")
             }
         }
     }
@@ -105,9 +122,13 @@ struct HostileHeartbeatTests {
     func agentHeartbeatPlain() throws {
         var sample = Sample(schoolID: Self.school, name: "School", region: "Astana")
         sample.shortfallSince = Date(timeIntervalSince1970: 1_790_000_000)
-        let heartbeat = sample.heartbeat(7, at: Date(timeIntervalSince1970: 1_790_000_000), events: [
-            AgentEvent(at: Date(timeIntervalSince1970: 1_790_000_000), kind: .cameraOffline, camera: "cam-1", message: "camera cam-1: offline")
-        ])
+        let heartbeat = sample.heartbeat(
+            7, at: Date(timeIntervalSince1970: 1_790_000_000),
+            events: [
+                AgentEvent(
+                    at: Date(timeIntervalSince1970: 1_790_000_000), kind: .cameraOffline, camera: "cam-1",
+                    message: "camera cam-1: offline")
+            ])
         let body = try JSONEncoder.kuzetWire.encode(HeartbeatBatch(heartbeats: [heartbeat, heartbeat]))
         let decoded = try HeartbeatPayload.decode(body)
         #expect(decoded.isPlain && decoded.isBatch && decoded.heartbeats.count == 2)
@@ -120,10 +141,13 @@ struct HistoryLimitTests {
     static let school = "KZ-AST-0001"
 
     func batch(_ sequences: ClosedRange<UInt64>, at date: Date) throws -> Data {
-        try JSONEncoder.kuzetWire.encode(HeartbeatBatch(heartbeats: sequences.map { Sample(schoolID: Self.school).heartbeat($0, at: date) }))
+        try JSONEncoder.kuzetWire.encode(
+            HeartbeatBatch(heartbeats: sequences.map { Sample(schoolID: Self.school).heartbeat($0, at: date) }))
     }
 
-    @Test("beyond the hour's rows a request gets 429 with Retry-After, nothing of it is stored, and it is taken once the limit refills", arguments: StoreKind.allCases)
+    @Test(
+        "beyond the hour's rows a request gets 429 with Retry-After, nothing of it is stored, and it is taken once the limit refills",
+        arguments: StoreKind.allCases)
     func rowsPerHour(kind: StoreKind) async throws {
         try await withRegistry(kind, historyRowsPerHour: 1000) { registry in
             let token = try await registry.schoolToken(Self.school)
@@ -136,9 +160,12 @@ struct HistoryLimitTests {
             #expect(refused.headers[.retryAfter] == "36")
             #expect(try await registry.store.history(schoolID: Self.school, limit: 2000).count == 1000)
             registry.clock.advance(by: 30)
-            #expect(try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token).status.code == 429)
+            #expect(
+                try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token).status.code
+                    == 429)
             registry.clock.advance(by: 6)
-            #expect(try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token).status == .ok)
+            #expect(
+                try await registry.post(try batch(1001...1010, at: registry.clock.date), token: token).status == .ok)
             #expect(try await registry.store.history(schoolID: Self.school, limit: 2000).count == 1010)
             // Another school has its own limit.
             let other = try await registry.schoolToken("KZ-AST-0002")
@@ -156,7 +183,8 @@ struct HistoryLimitTests {
             var refused: TestResponse?
             // About 1 MiB of heartbeats goes in, then the limit answers.
             while refused == nil, sequence < 2000 {
-                let response = try await registry.post(try batch(sequence...(sequence + 49), at: registry.clock.date), token: token)
+                let response = try await registry.post(
+                    try batch(sequence...(sequence + 49), at: registry.clock.date), token: token)
                 if response.status.code == 429 { refused = response } else { #expect(response.status == .ok) }
                 sequence += 50
             }

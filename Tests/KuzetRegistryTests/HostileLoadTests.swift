@@ -6,7 +6,7 @@ import Synchronization
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 20, must-show 2, against the real `kuzet-registry serve` (SQLite, default limits) on
@@ -38,7 +38,9 @@ struct HostileLoadTests {
         var stopped: Bool { stop.load(ordering: .relaxed) }
     }
 
-    @Test("deep nesting, 1 MiB of unknown members and 2,000 half-sent requests for a minute: 100 schools answered with p99 < 1 s, dashboard loads, history bounded")
+    @Test(
+        "deep nesting, 1 MiB of unknown members and 2,000 half-sent requests for a minute: 100 schools answered with p99 < 1 s, dashboard loads, history bounded"
+    )
     func hostileLoad() async throws {
         raiseFileLimit()
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-hostile")
@@ -50,11 +52,15 @@ struct HostileLoadTests {
             for school in Self.schools + [Self.attacker] {
                 try await store.register(SchoolRegistration(id: school, name: school, region: "Astana"), at: Date())
                 let token = AccessToken.generate(role: .school)
-                try await store.insert(StoredToken(hash: AccessToken.hash(token), principal: Principal(role: .school, schoolID: school), createdAt: Date()))
+                try await store.insert(
+                    StoredToken(
+                        hash: AccessToken.hash(token), principal: Principal(role: .school, schoolID: school),
+                        createdAt: Date()))
                 tokens[school] = token
             }
             let viewer = AccessToken.generate(role: .viewer)
-            try await store.insert(StoredToken(hash: AccessToken.hash(viewer), principal: Principal(role: .viewer), createdAt: Date()))
+            try await store.insert(
+                StoredToken(hash: AccessToken.hash(viewer), principal: Principal(role: .viewer), createdAt: Date()))
             tokens["viewer"] = viewer
         }
         let server = try RegistryProcess(["--database", "sqlite:" + path])
@@ -63,7 +69,10 @@ struct HostileLoadTests {
         let group = DispatchGroup()
         func thread(_ body: @escaping @Sendable () -> Void) {
             group.enter()
-            Thread { body(); group.leave() }.start()
+            Thread {
+                body()
+                group.leave()
+            }.start()
         }
         let allTokens = tokens
         let attackerToken = tokens[Self.attacker]!
@@ -76,7 +85,9 @@ struct HostileLoadTests {
         // 100 schools, a heartbeat a second each, on their own connections.
         for (index, school) in Self.schools.enumerated() {
             let token = allTokens[school]!
-            thread { Self.report(school: school, token: token, offset: Double(index) / 100, port: port, record: record) }
+            thread {
+                Self.report(school: school, token: token, offset: Double(index) / 100, port: port, record: record)
+            }
         }
         // The dashboard, every 5 s.
         let viewer = allTokens["viewer"]!
@@ -99,7 +110,8 @@ struct HostileLoadTests {
         let figures = record.figures.withLock { $0 }
         #expect(server.process.isRunning, "\(server.process.output.suffix(2000))")
         let latencies = figures.latencies.sorted()
-        let p99 = latencies.isEmpty ? .infinity : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
+        let p99 =
+            latencies.isEmpty ? .infinity : latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))]
         let p50 = latencies.isEmpty ? .infinity : latencies[latencies.count / 2]
         print(
             "hostile load: \(latencies.count) school heartbeats answered, \(figures.unanswered) not; p50 \(String(format: "%.3f", p50)) s, p99 \(String(format: "%.3f", p99)) s, max \(String(format: "%.3f", latencies.last ?? 0)) s; "
@@ -109,9 +121,15 @@ struct HostileLoadTests {
         #expect(figures.unanswered == 0)
         #expect(latencies.count >= Self.schools.count * Int(Self.holdSeconds) * 8 / 10)
         #expect(p99 < 1.0, "p99 \(p99) s")
-        #expect(!figures.dashboard.isEmpty && figures.dashboard.allSatisfy { $0.status == 200 && $0.seconds < 5 }, "\(figures.dashboard)")
-        #expect(figures.deepStatuses.count >= 10 && figures.deepStatuses.allSatisfy { $0 == 400 }, "\(figures.deepStatuses)")
-        #expect(figures.unknownStatuses.count == 100 && figures.unknownStatuses.allSatisfy { $0 == 200 }, "\(figures.unknownStatuses)")
+        #expect(
+            !figures.dashboard.isEmpty && figures.dashboard.allSatisfy { $0.status == 200 && $0.seconds < 5 },
+            "\(figures.dashboard)")
+        #expect(
+            figures.deepStatuses.count >= 10 && figures.deepStatuses.allSatisfy { $0 == 400 }, "\(figures.deepStatuses)"
+        )
+        #expect(
+            figures.unknownStatuses.count == 100 && figures.unknownStatuses.allSatisfy { $0 == 200 },
+            "\(figures.unknownStatuses)")
         // The registry let the half-sent requests go (header timeout, 10 s by default) and took them again.
         #expect(figures.halfSentAnswered408 >= 2000, "\(figures.halfSentAnswered408)")
         #expect(figures.maximumRSSKiB < 1 << 20, "VmRSS \(figures.maximumRSSKiB) KiB")
@@ -123,12 +141,16 @@ struct HostileLoadTests {
         #expect(attacked.allSatisfy { $0.payload.count < 4096 }, "\(attacked.map(\.payload.count).max() ?? 0) bytes")
         for school in Self.schools.prefix(10) {
             let rows = try await store.history(schoolID: school, limit: 10_000).count
-            #expect(rows == figures.sentPerSchool[school], "\(school): \(rows) rows, \(figures.sentPerSchool[school] ?? 0) sent")
+            #expect(
+                rows == figures.sentPerSchool[school],
+                "\(school): \(rows) rows, \(figures.sentPerSchool[school] ?? 0) sent")
         }
     }
 
     static func request(_ body: Data, token: String) -> Data {
-        Data("POST /api/v1/heartbeats HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body
+        Data(
+            "POST /api/v1/heartbeats HTTP/1.1\r\nHost: registry\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+                .utf8) + body
     }
 
     static func report(school: String, token: String, offset: Double, port: Int, record: Record) {
@@ -191,7 +213,9 @@ struct HostileLoadTests {
             guard Glibc.poll(&polls, nfds_t(polls.count), 200) > 0 else { continue }
             for (index, poll) in polls.enumerated() where poll.revents != 0 {
                 guard let connection = connections[index] else { continue }
-                let read = buffer.withUnsafeMutableBytes { recv(connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+                let read = buffer.withUnsafeMutableBytes {
+                    recv(connection.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT))
+                }
                 if read > 0, String(decoding: buffer[0..<min(read, 12)], as: UTF8.self) == "HTTP/1.1 408" {
                     record.figures.withLock { $0.halfSentAnswered408 += 1 }
                 }

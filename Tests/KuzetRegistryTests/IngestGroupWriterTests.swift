@@ -1,8 +1,9 @@
 import Foundation
 import KuzetProtocol
-@testable import KuzetRegistry
 import Synchronization
 import Testing
+
+@testable import KuzetRegistry
 
 /// The group writer's order of work on its own thread: write a group, answer its requests, then
 /// the store's upkeep (SQLite restarts its WAL there), then the next group.
@@ -11,7 +12,8 @@ struct IngestGroupWriterTests {
     static func request(_ school: String) throws -> IngestRequest {
         let heartbeat = Sample(schoolID: school).heartbeat(1, at: Date(timeIntervalSince1970: 1_790_000_000))
         return try IngestRequest(
-            schoolID: school, heartbeats: [heartbeat], payloads: [heartbeat.json], receivedAt: heartbeat.sentAt, policy: FlagPolicy(),
+            schoolID: school, heartbeats: [heartbeat], payloads: [heartbeat.json], receivedAt: heartbeat.sentAt,
+            policy: FlagPolicy(),
             preparingFrom: SchoolStateCache())
     }
 
@@ -48,7 +50,10 @@ struct IngestGroupWriterTests {
         releaseFirst.signal()
         try #require(upkeepDone.wait(timeout: .now() + 10) == .success)
         try #require(upkeepDone.wait(timeout: .now() + 10) == .success)
-        #expect(events.withLock { $0 } == ["write A", "answer A 1", "upkeep", "write B,C", "answer B 1", "answer C 1", "upkeep"])
+        #expect(
+            events.withLock { $0 } == [
+                "write A", "answer A 1", "upkeep", "write B,C", "answer B 1", "answer C 1", "upkeep",
+            ])
         #expect(writer.statistics.groups == 2)
     }
 }

@@ -13,9 +13,11 @@ struct IngestTests {
     func singleHeartbeat(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0001", name: "School 1", region: "Astana")
-            let response = try await registry.post(Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date).json, token: token)
+            let response = try await registry.post(
+                Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date).json, token: token)
             #expect(response.status == .ok)
-            let receipt = try JSONDecoder.kuzetWire.decode(HeartbeatReceipt.self, from: Data(response.body.readableBytesView))
+            let receipt = try JSONDecoder.kuzetWire.decode(
+                HeartbeatReceipt.self, from: Data(response.body.readableBytesView))
             #expect(receipt.accepted == 1 && receipt.duplicates == 0 && receipt.highestSequence == 1)
             #expect(receipt.serverTime == registry.clock.date)
             let record = try #require(try await registry.store.school(id: "KZ-AST-0001"))
@@ -29,7 +31,9 @@ struct IngestTests {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0002")
             let sample = Sample(schoolID: "KZ-AST-0002")
-            let batch = (1...5).map { sample.heartbeat(UInt64($0), at: registry.clock.date.addingTimeInterval(Double($0) * 30)) }
+            let batch = (1...5).map {
+                sample.heartbeat(UInt64($0), at: registry.clock.date.addingTimeInterval(Double($0) * 30))
+            }
             let first = try await registry.post(batch.batchJSON, token: token).json
             #expect(first["accepted"] as? Int == 5 && first["duplicates"] as? Int == 0)
             // The agent did not see the answer and replays its outbox, plus one new heartbeat.
@@ -51,7 +55,8 @@ struct IngestTests {
             var old = Sample(schoolID: "KZ-AST-0003")
             old.recording = .notRecording
             old.cameras = 5
-            let response = try await registry.post(old.heartbeat(7, at: start.addingTimeInterval(-90)).json, token: token)
+            let response = try await registry.post(
+                old.heartbeat(7, at: start.addingTimeInterval(-90)).json, token: token)
             #expect(response.json["accepted"] as? Int == 1)
             #expect(response.json["highest_sequence"] as? Int == 10)
             let record = try #require(try await registry.store.school(id: "KZ-AST-0003"))
@@ -91,15 +96,19 @@ struct IngestTests {
             let viewer = try await registry.token(Principal(role: .viewer))
             let contact = registry.clock.date
             _ = try await registry.post(Sample(schoolID: "KZ-AST-0005").heartbeat(1, at: contact).json, token: token)
-            registry.clock.advance(by: 120)  // exactly 4 × 30 s: still online
-            var school = try await registry.getJSON("/api/v1/schools/KZ-AST-0005", token: viewer)["school"] as? [String: Any]
+            registry.clock.advance(by: 120) // exactly 4 × 30 s: still online
+            var school =
+                try await registry.getJSON("/api/v1/schools/KZ-AST-0005", token: viewer)["school"] as? [String: Any]
             #expect(school?["online"] as? Bool == true)
             registry.clock.advance(by: 1)
-            school = try await registry.getJSON("/api/v1/schools/KZ-AST-0005", token: viewer)["school"] as? [String: Any]
+            school =
+                try await registry.getJSON("/api/v1/schools/KZ-AST-0005", token: viewer)["school"] as? [String: Any]
             #expect(school?["online"] as? Bool == false)
             let flags = school?["flags"] as? [[String: Any]] ?? []
             #expect(flags.first?["flag"] as? String == "OFFLINE")
-            #expect(flags.first?["since"] as? String == ISO8601DateFormatter().string(from: contact.addingTimeInterval(120)))
+            #expect(
+                flags.first?["since"] as? String == ISO8601DateFormatter().string(from: contact.addingTimeInterval(120))
+            )
             let offline = try await registry.getJSON("/api/v1/schools?flag=OFFLINE", token: viewer)
             #expect(offline["total"] as? Int == 1)
         }
@@ -109,7 +118,7 @@ struct IngestTests {
     func clockSkew(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0006")
-            let agentClock = registry.clock.date.addingTimeInterval(600)  // ten minutes ahead
+            let agentClock = registry.clock.date.addingTimeInterval(600) // ten minutes ahead
             _ = try await registry.post(Sample(schoolID: "KZ-AST-0006").heartbeat(1, at: agentClock).json, token: token)
             let record = try #require(try await registry.store.school(id: "KZ-AST-0006"))
             #expect(record.state?.flags.since(.clockSkew) == agentClock)

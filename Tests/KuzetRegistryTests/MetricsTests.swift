@@ -8,7 +8,9 @@ import Testing
 
 @Suite("Registry metrics", .timeLimit(.minutes(1)))
 struct MetricsTests {
-    @Test("/metrics counts heartbeat requests by answer, stored and duplicate heartbeats and ingest transactions; it needs a reading token", arguments: StoreKind.allCases)
+    @Test(
+        "/metrics counts heartbeat requests by answer, stored and duplicate heartbeats and ingest transactions; it needs a reading token",
+        arguments: StoreKind.allCases)
     func metricsCountWhatHappened(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let school = try await registry.schoolToken("KZ-MET-0001")
@@ -16,8 +18,8 @@ struct MetricsTests {
             let sample = Sample(schoolID: "KZ-MET-0001")
             let heartbeat = sample.heartbeat(1, at: registry.clock.date).json
             #expect(try await registry.post(heartbeat, token: school).status == .ok)
-            #expect(try await registry.post(heartbeat, token: school).status == .ok)  // a replay: duplicate
-            #expect(try await registry.post(Data("{}".utf8), token: school).status == .badRequest)  // no version field
+            #expect(try await registry.post(heartbeat, token: school).status == .ok) // a replay: duplicate
+            #expect(try await registry.post(Data("{}".utf8), token: school).status == .badRequest) // no version field
             #expect(try await registry.post(heartbeat, token: nil).status == .unauthorized)
 
             #expect(try await registry.get("/metrics", token: nil).status == .unauthorized)

@@ -12,7 +12,8 @@ struct PlainHTTPTests {
         arguments: [
             ("127.0.0.1", false, false, true), ("127.0.0.2", false, false, true), ("::1", false, false, true),
             ("localhost", false, false, true), ("0.0.0.0", false, false, false), ("::", false, false, false),
-            ("10.0.0.5", false, false, false), ("registry.internal", false, false, false), ("0.0.0.0", true, false, true),
+            ("10.0.0.5", false, false, false), ("registry.internal", false, false, false),
+            ("0.0.0.0", true, false, true),
             ("0.0.0.0", false, true, true),
         ])
     func decision(host: String, tls: Bool, insecureHTTP: Bool, allowed: Bool) {
@@ -27,12 +28,18 @@ struct PlainHTTPTests {
         let database = "sqlite:" + directory.file("registry.sqlite")
         let listen = "\(lab.namespaceAddress):0"
 
-        let (status, output) = try run("/usr/sbin/ip", ["netns", "exec", lab.name, executable, "serve", "--database", database, "--listen", listen], timeout: 30)
+        let (status, output) = try run(
+            "/usr/sbin/ip",
+            ["netns", "exec", lab.name, executable, "serve", "--database", database, "--listen", listen], timeout: 30)
         #expect(status == 2, "\(output)")
-        #expect(output.contains("--listen \(lab.namespaceAddress): plain HTTP") && output.contains("--insecure-http"), "\(output)")
+        #expect(
+            output.contains("--listen \(lab.namespaceAddress): plain HTTP") && output.contains("--insecure-http"),
+            "\(output)")
         #expect(!output.contains("listening on"))
 
-        let server = try lab.start(executable, ["serve", "--database", database, "--listen", listen, "--insecure-http"], name: "kuzet-registry")
+        let server = try lab.start(
+            executable, ["serve", "--database", database, "--listen", listen, "--insecure-http"], name: "kuzet-registry"
+        )
         defer { server.stop() }
         var address: String?
         _ = eventually(timeout: 30) {
@@ -54,13 +61,20 @@ struct PlainHTTPTests {
         let viewer = try RegistryExecutable.createToken(["--role", "viewer", "--database", database])
         func cookie(_ server: RegistryProcess, _ options: [String]) throws -> String {
             let response = try curl(options + ["-D", "-", "-o", "/dev/null", server.url + "/?token=\(viewer)"])
-            return response.body.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }.map(String.init) ?? ""
+            return response.body.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") }.map(
+                String.init) ?? ""
         }
-        let https = try RegistryProcess(["--database", database, "--tls-cert", certificates.serverCert, "--tls-key", certificates.serverKey])
+        let https = try RegistryProcess([
+            "--database", database, "--tls-cert", certificates.serverCert, "--tls-key", certificates.serverKey,
+        ])
         let overTLS = try cookie(https, ["--cacert", certificates.ca])
-        #expect(overTLS.contains("kuzet_session=") && overTLS.contains("; Secure") && overTLS.contains("HttpOnly") && overTLS.contains("SameSite=Strict"), "\(overTLS)")
+        #expect(
+            overTLS.contains("kuzet_session=") && overTLS.contains("; Secure") && overTLS.contains("HttpOnly")
+                && overTLS.contains("SameSite=Strict"), "\(overTLS)")
         let plain = try RegistryProcess(["--database", database])
         let onLoopback = try cookie(plain, [])
-        #expect(onLoopback.contains("kuzet_session=") && !onLoopback.contains("Secure") && onLoopback.contains("HttpOnly"), "\(onLoopback)")
+        #expect(
+            onLoopback.contains("kuzet_session=") && !onLoopback.contains("Secure") && onLoopback.contains("HttpOnly"),
+            "\(onLoopback)")
     }
 }

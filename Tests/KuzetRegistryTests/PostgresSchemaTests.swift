@@ -6,7 +6,9 @@ import Testing
 
 @Suite("PostgreSQL schema")
 struct PostgresSchemaTests {
-    @Test("the JSON columns are compressed with lz4, a large heartbeat reads back whole, and migrating again changes nothing")
+    @Test(
+        "the JSON columns are compressed with lz4, a large heartbeat reads back whole, and migrating again changes nothing"
+    )
     func jsonColumnsUseLZ4() async throws {
         try await withStore(.postgres) { store, info in
             let session = try DatabaseSession(info)
@@ -25,9 +27,11 @@ struct PostgresSchemaTests {
             sample.cameras = 40
             let start = Date(timeIntervalSince1970: 1_790_000_000)
             let heartbeat = sample.heartbeat(1, at: start)
-            _ = try await store.ingest(schoolID: sample.schoolID, heartbeats: [heartbeat], receivedAt: start, policy: FlagPolicy())
+            _ = try await store.ingest(
+                schoolID: sample.schoolID, heartbeats: [heartbeat], receivedAt: start, policy: FlagPolicy())
             try session.execute(
-                "SELECT 'stored:' || pg_column_compression(payload) || ':' || length(payload) FROM heartbeats WHERE school_id = 'KZ-LZ4-0001';")
+                "SELECT 'stored:' || pg_column_compression(payload) || ':' || length(payload) FROM heartbeats WHERE school_id = 'KZ-LZ4-0001';"
+            )
             let payloadLength = try JSONEncoder.kuzetWire.encode(heartbeat).count
             #expect(payloadLength > 4_000)
             #expect(session.output.contains("stored:lz4:"))
@@ -36,7 +40,9 @@ struct PostgresSchemaTests {
             #expect(record.state?.lastSequence == 1)
 
             try await store.migrate()
-            try session.execute("SELECT 'again:' || attcompression::text FROM pg_attribute WHERE attrelid = 'heartbeats'::regclass AND attname = 'payload';")
+            try session.execute(
+                "SELECT 'again:' || attcompression::text FROM pg_attribute WHERE attrelid = 'heartbeats'::regclass AND attname = 'payload';"
+            )
             #expect(session.output.contains("again:l"))
         }
     }

@@ -8,7 +8,9 @@ import Testing
 @Suite("PostgreSQL TLS by default")
 struct PostgresTLSDefaultTests {
     func tls(_ url: String) throws -> PostgresTLS? {
-        guard case .postgres(let location) = try DatabaseLocation(parsing: url) else { throw CommandFailure.usage("not PostgreSQL") }
+        guard case .postgres(let location) = try DatabaseLocation(parsing: url) else {
+            throw CommandFailure.usage("not PostgreSQL")
+        }
         return location.tls
     }
 
@@ -16,7 +18,9 @@ struct PostgresTLSDefaultTests {
     func remoteHostDefaultsToVerifyFull() throws {
         let remote = try #require(try tls("postgres://kuzet:secret@db.internal:5432/kuzet"))
         #expect(remote.verifiesHostname)
-        #expect(try tls("postgres://kuzet@10.0.0.5/kuzet?sslrootcert=/etc/kuzet/db-ca.pem")?.rootCertificateFile == "/etc/kuzet/db-ca.pem")
+        #expect(
+            try tls("postgres://kuzet@10.0.0.5/kuzet?sslrootcert=/etc/kuzet/db-ca.pem")?.rootCertificateFile
+                == "/etc/kuzet/db-ca.pem")
     }
 
     @Test("plain text to another machine only when sslmode=disable is written out")
@@ -32,11 +36,16 @@ struct PostgresTLSDefaultTests {
     @Test("sslmode=allow and prefer are refused, saying what to write instead", arguments: ["allow", "prefer"])
     func fallbackModesRefused(mode: String) {
         for host in ["db.internal", "127.0.0.1"] {
-            #expect(performing: { _ = try DatabaseLocation(parsing: "postgres://kuzet:secret@\(host)/kuzet?sslmode=\(mode)") }, throws: { error in
-                let text = String(describing: error)
-                return text.contains("sslmode=\(mode) falls back to plain text") && text.contains("sslmode=verify-full")
-                    && text.contains("sslmode=disable") && !text.contains("secret")
-            })
+            #expect(
+                performing: {
+                    _ = try DatabaseLocation(parsing: "postgres://kuzet:secret@\(host)/kuzet?sslmode=\(mode)")
+                },
+                throws: { error in
+                    let text = String(describing: error)
+                    return text.contains("sslmode=\(mode) falls back to plain text")
+                        && text.contains("sslmode=verify-full")
+                        && text.contains("sslmode=disable") && !text.contains("secret")
+                })
         }
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import KuzetCore
-@testable import KuzetRegistry
 import KuzetTestKit
 import Logging
 import PostgresNIO
 import Testing
+
+@testable import KuzetRegistry
 
 /// The registry's connection to PostgreSQL over TLS, against a real server of our own started with
 /// TLS (and, for client certificates, a `hostssl … cert` rule) and certificates from the real openssl.
@@ -23,7 +24,8 @@ struct PostgresTLSTests {
         try FileManager.default.copyItem(atPath: server.certificate, toPath: files + "/server.pem")
         try FileManager.default.copyItem(atPath: server.key, toPath: files + "/server.key")
         try FileManager.default.copyItem(atPath: authority.certificate, toPath: files + "/ca.pem")
-        let url = try PostgresTestServer.start(["--tls", files] + (clientCertificates ? ["--client-certificates"] : []))
+        let url = try PostgresTestServer.start(
+            ["--tls", files] + (clientCertificates ? ["--client-certificates"] : []))
         defer { PostgresTestServer.stop(url) }
         return try await body(url, authority)
     }
@@ -32,7 +34,9 @@ struct PostgresTLSTests {
     /// the server whether this session is encrypted; throws what the connection failed with (or that
     /// the store did not answer within 10 s).
     static func connect(_ url: String) async throws -> Bool {
-        guard case .postgres(let location) = try DatabaseLocation(parsing: url) else { throw TestKitError("not a PostgreSQL URL") }
+        guard case .postgres(let location) = try DatabaseLocation(parsing: url) else {
+            throw TestKitError("not a PostgreSQL URL")
+        }
         let store = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))
         try await store.checkReachable(patience: .seconds(30), logger: Logger(label: "kuzet.registry.test"))
         return try await withThrowingTaskGroup(of: Bool?.self) { tasks in
@@ -43,7 +47,8 @@ struct PostgresTLSTests {
             tasks.addTask {
                 try await store.migrate()
                 try await store.register(SchoolRegistration(id: "KZ-TLS-0001", region: "Astana"), at: Date())
-                let rows = try await store.client.query("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: store.logger)
+                let rows = try await store.client.query(
+                    "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", logger: store.logger)
                 for try await ssl in rows.decode(Bool.self) { return ssl }
                 throw TestKitError("pg_stat_ssl has no row for this session")
             }
@@ -74,10 +79,15 @@ struct PostgresTLSTests {
         try await Self.withServer { url, _ in
             let directory = try TemporaryDirectory(prefix: "kuzet-pg-tls-other")
             let other = try TestCertificateAuthority(name: "other-ca", in: directory.path)
-            for query in ["?sslmode=verify-full", "?sslmode=require", "?sslmode=verify-ca&sslrootcert=\(other.certificate)"] {
-                await #expect("\(query)", performing: { _ = try await Self.connect(url + query) }, throws: { error in
-                    String(describing: error).contains("TLS with the server failed") && String(describing: error).contains("CERTIFICATE_VERIFY_FAILED")
-                })
+            for query in [
+                "?sslmode=verify-full", "?sslmode=require", "?sslmode=verify-ca&sslrootcert=\(other.certificate)",
+            ] {
+                await #expect(
+                    "\(query)", performing: { _ = try await Self.connect(url + query) },
+                    throws: { error in
+                        String(describing: error).contains("TLS with the server failed")
+                            && String(describing: error).contains("CERTIFICATE_VERIFY_FAILED")
+                    })
             }
         }
     }
@@ -87,31 +97,48 @@ struct PostgresTLSTests {
         try await Self.withServer { url, authority in
             let checks: [(String, [String])] = [
                 (url + "?sslmode=verify-full", ["certificate is not trusted", "sslrootcert="]),
-                (url.replacingOccurrences(of: "kuzet@", with: "nobody@") + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
-                 ["role \"nobody\" does not exist", "check the user name and password"]),
-                (PostgresTestServer.replacingDatabase(in: url, with: "missing_db") + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
-                 ["does not exist (SQLSTATE 3D000)", "CREATE DATABASE missing_db"]),
+                (
+                    url.replacingOccurrences(of: "kuzet@", with: "nobody@")
+                        + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
+                    ["role \"nobody\" does not exist", "check the user name and password"]
+                ),
+                (
+                    PostgresTestServer.replacingDatabase(in: url, with: "missing_db")
+                        + "?sslmode=verify-full&sslrootcert=\(authority.certificate)",
+                    ["does not exist (SQLSTATE 3D000)", "CREATE DATABASE missing_db"]
+                ),
             ]
             for (database, phrases) in checks {
-                let store = try RegistryStores.open(try DatabaseLocation(parsing: database), logger: Logger(label: "test")).store
+                let store = try RegistryStores.open(
+                    try DatabaseLocation(parsing: database), logger: Logger(label: "test")
+                ).store
                 let started = ContinuousClock.now
-                await #expect(performing: { try await store.checkReachable(patience: .seconds(30), logger: Logger(label: "test")) }, throws: { error in
-                    let text = String(describing: error)
-                    return phrases.allSatisfy { text.contains($0) } && (error as? CommandFailure)?.exitCode == 1
-                })
+                await #expect(
+                    performing: {
+                        try await store.checkReachable(patience: .seconds(30), logger: Logger(label: "test"))
+                    },
+                    throws: { error in
+                        let text = String(describing: error)
+                        return phrases.allSatisfy { text.contains($0) } && (error as? CommandFailure)?.exitCode == 1
+                    })
                 #expect(ContinuousClock.now - started < .seconds(5), "at once: waiting cannot fix \(phrases[0])")
             }
             let trusting = try RegistryStores.open(
-                try DatabaseLocation(parsing: url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)"), logger: Logger(label: "test")).store
+                try DatabaseLocation(parsing: url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)"),
+                logger: Logger(label: "test")
+            ).store
             try await trusting.checkReachable(patience: .seconds(30), logger: Logger(label: "test"))
 
             // The commands say the same and exit 1: `serve` (which waits for a server that does not
             // answer, but not for this) and `token list`.
             for command in [["serve", "--listen", "127.0.0.1:0"], ["token", "list"]] {
                 let started = Date()
-                let result = try RegistryExecutable.run(command + ["--database", url + "?sslmode=verify-full"], timeout: 30)
+                let result = try RegistryExecutable.run(
+                    command + ["--database", url + "?sslmode=verify-full"], timeout: 30)
                 #expect(result.status == 1, "\(command[0]): \(result.output)")
-                #expect(result.output.contains("certificate is not trusted: give its CA with sslrootcert="), "\(command[0]): \(result.output)")
+                #expect(
+                    result.output.contains("certificate is not trusted: give its CA with sslrootcert="),
+                    "\(command[0]): \(result.output)")
                 #expect(Date().timeIntervalSince(started) < 10)
             }
         }
@@ -122,20 +149,26 @@ struct PostgresTLSTests {
         try await Self.withServer(hosts: ["db.example.internal"]) { url, authority in
             let encrypted = try await Self.connect(url + "?sslmode=verify-ca&sslrootcert=\(authority.certificate)")
             #expect(encrypted)
-            await #expect(performing: { _ = try await Self.connect(url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)") }, throws: { error in
-                String(describing: error).contains("TLS with the server failed")
-            })
+            await #expect(
+                performing: {
+                    _ = try await Self.connect(url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)")
+                },
+                throws: { error in
+                    String(describing: error).contains("TLS with the server failed")
+                })
         }
     }
 
     @Test("a server that asks for a client certificate takes sslcert/sslkey, and refuses a connection without them")
     func clientCertificate() async throws {
         try await Self.withServer(clientCertificates: true) { url, authority in
-            let client = try authority.issueClient("kuzet")  // `cert` authentication: the common name is the user
+            let client = try authority.issueClient("kuzet") // `cert` authentication: the common name is the user
             let trusted = url + "?sslmode=verify-full&sslrootcert=\(authority.certificate)"
-            await #expect(performing: { _ = try await Self.connect(trusted) }, throws: { error in
-                String(describing: error).contains("certificate") && (error as? CommandFailure)?.exitCode == 1
-            })
+            await #expect(
+                performing: { _ = try await Self.connect(trusted) },
+                throws: { error in
+                    String(describing: error).contains("certificate") && (error as? CommandFailure)?.exitCode == 1
+                })
             let encrypted = try await Self.connect(trusted + "&sslcert=\(client.certificate)&sslkey=\(client.key)")
             #expect(encrypted)
         }
@@ -156,25 +189,40 @@ struct PostgresTLSTests {
             ("?sslmode=verify-full&sslrootcert=", "empty sslrootcert"),
         ]
         for (query, message) in parsing {
-            #expect(performing: { _ = try DatabaseLocation(parsing: base + query) }, throws: { error in
-                (error as? CommandFailure).map { String(describing: $0).contains(message) } ?? false
-            })
+            #expect(
+                performing: { _ = try DatabaseLocation(parsing: base + query) },
+                throws: { error in
+                    (error as? CommandFailure).map { String(describing: $0).contains(message) } ?? false
+                })
         }
         let opening: [(String, String)] = [
-            ("?sslmode=verify-full&sslrootcert=\(directory.file("missing.pem"))", "sslrootcert=\(directory.file("missing.pem")) cannot be read"),
+            (
+                "?sslmode=verify-full&sslrootcert=\(directory.file("missing.pem"))",
+                "sslrootcert=\(directory.file("missing.pem")) cannot be read"
+            ),
             ("?sslmode=verify-full&sslrootcert=\(notPEM)", "is not a PEM certificate file"),
-            ("?sslmode=verify-full&sslcert=\(notPEM)&sslkey=\(notPEM)", "sslcert=\(notPEM) is not a PEM certificate file"),
+            (
+                "?sslmode=verify-full&sslcert=\(notPEM)&sslkey=\(notPEM)",
+                "sslcert=\(notPEM) is not a PEM certificate file"
+            ),
         ]
         for (query, message) in opening {
             let parsed = try DatabaseLocation(parsing: base + query)
             let location = try #require(parsed.postgresLocation, "\(query) names a PostgreSQL database")
-            #expect(performing: { _ = try PostgresRegistryStore(location: location) }, throws: { error in
-                (error as? CommandFailure).map { String(describing: $0).contains(message) } ?? false
-            })
+            #expect(
+                performing: { _ = try PostgresRegistryStore(location: location) },
+                throws: { error in
+                    (error as? CommandFailure).map { String(describing: $0).contains(message) } ?? false
+                })
             // `serve` and the other commands open it the same way: the same words, not wrapped.
-            #expect(performing: { _ = try RegistryStores.open(parsed, logger: Logger(label: "test")) }, throws: { error in
-                (error as? CommandFailure).map { String(describing: $0).contains(message) && !String(describing: $0).contains("cannot set up the client") } ?? false
-            })
+            #expect(
+                performing: { _ = try RegistryStores.open(parsed, logger: Logger(label: "test")) },
+                throws: { error in
+                    (error as? CommandFailure).map {
+                        String(describing: $0).contains(message)
+                            && !String(describing: $0).contains("cannot set up the client")
+                    } ?? false
+                })
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import KuzetTestKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A plain socket to a registry on loopback, for what curl will not do: send half a request, or
@@ -58,7 +58,8 @@ final class RawConnection {
             received += buffer[0..<count]
             guard let end = received.firstRange(of: separator) else { continue }
             let head = String(decoding: received[..<end.lowerBound], as: UTF8.self)
-            let length = head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
+            let length =
+                head.split(separator: "\r\n").first { $0.lowercased().hasPrefix("content-length:") }
                 .flatMap { Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) } ?? 0
             if received.count - end.upperBound >= length {
                 return Int(head.split(separator: " ").dropFirst().first ?? "")

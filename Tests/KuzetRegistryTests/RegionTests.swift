@@ -18,12 +18,15 @@ struct RegionTests {
         (school["flags"] as? [[String: Any]] ?? []).compactMap { $0["flag"] as? String }
     }
 
-    @Test("a heartbeat naming another region leaves the school in its own and is recorded as REGION_MISMATCH", arguments: StoreKind.allCases)
+    @Test(
+        "a heartbeat naming another region leaves the school in its own and is recorded as REGION_MISMATCH",
+        arguments: StoreKind.allCases)
     func mismatchIsRecordedNotObeyed(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0001", region: "Astana")
             let sent = registry.clock.date
-            let response = try await registry.post(Sample(schoolID: "KZ-AST-0001", region: "Almaty").heartbeat(1, at: sent).json, token: token)
+            let response = try await registry.post(
+                Sample(schoolID: "KZ-AST-0001", region: "Almaty").heartbeat(1, at: sent).json, token: token)
             #expect(response.status == .ok)
             let record = try #require(try await registry.store.school(id: "KZ-AST-0001"))
             #expect(record.region == "Astana")
@@ -45,14 +48,17 @@ struct RegionTests {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0001", region: "Astana")
             for sequence in 1...3 {
-                let heartbeat = Sample(schoolID: "KZ-AST-0001", region: "Almaty").heartbeat(UInt64(sequence), at: registry.clock.date)
+                let heartbeat = Sample(schoolID: "KZ-AST-0001", region: "Almaty").heartbeat(
+                    UInt64(sequence), at: registry.clock.date)
                 #expect(try await registry.post(heartbeat.json, token: token).status == .ok)
                 registry.clock.advance(by: 30)
             }
             let almaty = try await registry.token(Principal(role: .viewer, region: "Almaty"))
             #expect(try await registry.getJSON("/api/v1/schools", token: almaty)["total"] as? Int == 0)
             #expect(try await registry.get("/api/v1/schools/KZ-AST-0001", token: almaty).status == .notFound)
-            #expect((try await registry.getJSON("/api/v1/report", token: almaty)["regions"] as? [[String: Any]])?.isEmpty == true)
+            #expect(
+                (try await registry.getJSON("/api/v1/report", token: almaty)["regions"] as? [[String: Any]])?.isEmpty
+                    == true)
             #expect(!(try await registry.get("/", token: almaty)).text.contains("KZ-AST-0001"))
             let astana = try await registry.token(Principal(role: .viewer, region: "Astana"))
             let seen = try await registry.getJSON("/api/v1/schools", token: astana)
@@ -64,10 +70,14 @@ struct RegionTests {
     func mismatchEnds(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0001", region: "Astana")
-            _ = try await registry.post(Sample(schoolID: "KZ-AST-0001", region: "Almaty").heartbeat(1, at: registry.clock.date).json, token: token)
+            _ = try await registry.post(
+                Sample(schoolID: "KZ-AST-0001", region: "Almaty").heartbeat(1, at: registry.clock.date).json,
+                token: token)
             #expect(try await registry.store.school(id: "KZ-AST-0001")?.regionMismatch != nil)
             registry.clock.advance(by: 30)
-            _ = try await registry.post(Sample(schoolID: "KZ-AST-0001", region: "Astana").heartbeat(2, at: registry.clock.date).json, token: token)
+            _ = try await registry.post(
+                Sample(schoolID: "KZ-AST-0001", region: "Astana").heartbeat(2, at: registry.clock.date).json,
+                token: token)
             let record = try #require(try await registry.store.school(id: "KZ-AST-0001"))
             #expect(record.regionMismatch == nil)
             #expect(!record.conditionFlags.contains { $0.flag == .regionMismatch })
@@ -76,15 +86,20 @@ struct RegionTests {
 
     /// Databases made before: a school registered without a region keeps it (unknown) until an
     /// admin sets one; its heartbeat's region is recorded, not taken, and setting it ends the mismatch.
-    @Test("a school without a region is not given one by its heartbeat; the admin's region ends the mismatch", arguments: StoreKind.allCases)
+    @Test(
+        "a school without a region is not given one by its heartbeat; the admin's region ends the mismatch",
+        arguments: StoreKind.allCases)
     func legacySchoolWithoutRegion(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0001")
-            _ = try await registry.post(Sample(schoolID: "KZ-AST-0001", region: "Astana").heartbeat(1, at: registry.clock.date).json, token: token)
+            _ = try await registry.post(
+                Sample(schoolID: "KZ-AST-0001", region: "Astana").heartbeat(1, at: registry.clock.date).json,
+                token: token)
             let before = try #require(try await registry.store.school(id: "KZ-AST-0001"))
             #expect(before.region == nil)
             #expect(before.regionMismatch?.reported == "Astana")
-            try await registry.store.register(SchoolRegistration(id: "KZ-AST-0001", region: "Astana"), at: registry.clock.date)
+            try await registry.store.register(
+                SchoolRegistration(id: "KZ-AST-0001", region: "Astana"), at: registry.clock.date)
             let after = try #require(try await registry.store.school(id: "KZ-AST-0001"))
             #expect(after.region == "Astana")
             #expect(after.regionMismatch == nil)
@@ -97,12 +112,19 @@ struct RegionTests {
     func realRegistry() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-region")
         let database = "sqlite:" + directory.file("registry.sqlite")
-        let school = try RegistryExecutable.createToken(["--role", "school", "--school", "KZ-AST-0042", "--region", "Astana", "--database", database])
-        let almaty = try RegistryExecutable.createToken(["--role", "viewer", "--region", "Almaty", "--database", database])
-        let astana = try RegistryExecutable.createToken(["--role", "viewer", "--region", "Astana", "--database", database])
+        let school = try RegistryExecutable.createToken([
+            "--role", "school", "--school", "KZ-AST-0042", "--region", "Astana", "--database", database,
+        ])
+        let almaty = try RegistryExecutable.createToken([
+            "--role", "viewer", "--region", "Almaty", "--database", database,
+        ])
+        let astana = try RegistryExecutable.createToken([
+            "--role", "viewer", "--region", "Astana", "--database", database,
+        ])
         let server = try RegistryProcess(["--database", database])
         for sequence in 1...2 {
-            let heartbeat = Sample(schoolID: "KZ-AST-0042", region: "Almaty").heartbeat(UInt64(sequence), at: Date()).json
+            let heartbeat = Sample(schoolID: "KZ-AST-0042", region: "Almaty").heartbeat(UInt64(sequence), at: Date())
+                .json
             let post = try curl([
                 "-H", "Authorization: Bearer \(school)", "-H", "Content-Type: application/json", "--data-binary",
                 String(decoding: heartbeat, as: UTF8.self), server.url + "/api/v1/heartbeats",
@@ -111,13 +133,17 @@ struct RegionTests {
         }
         let list = try curl(["-H", "Authorization: Bearer \(almaty)", server.url + "/api/v1/schools"])
         #expect(list.status == 200 && !list.body.contains("KZ-AST-0042"), "\(list.body)")
-        #expect(try curl(["-H", "Authorization: Bearer \(almaty)", server.url + "/api/v1/schools/KZ-AST-0042"]).status == 404)
+        #expect(
+            try curl(["-H", "Authorization: Bearer \(almaty)", server.url + "/api/v1/schools/KZ-AST-0042"]).status
+                == 404)
         let report = try curl(["-H", "Authorization: Bearer \(almaty)", server.url + "/api/v1/report?format=csv"])
         #expect(!report.body.contains("Almaty,1"), "\(report.body)")
         let dashboard = try curl(["-H", "Authorization: Bearer \(almaty)", server.url + "/"])
         #expect(!dashboard.body.contains("KZ-AST-0042"))
         let own = try curl(["-H", "Authorization: Bearer \(astana)", server.url + "/api/v1/schools/KZ-AST-0042"])
-        #expect(own.status == 200 && own.body.contains("\"region\":\"Astana\"") && own.body.contains("REGION_MISMATCH"), "\(own.body)")
+        #expect(
+            own.status == 200 && own.body.contains("\"region\":\"Astana\"") && own.body.contains("REGION_MISMATCH"),
+            "\(own.body)")
         #expect(own.body.contains("\"reported_region\":\"Almaty\""), "\(own.body)")
     }
 }

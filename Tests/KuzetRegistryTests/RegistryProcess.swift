@@ -12,7 +12,9 @@ enum RegistryExecutable {
     static var path: String {
         get throws {
             let candidates = [
-                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kuzet-registry").path,
+                URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                    "kuzet-registry"
+                ).path,
                 PostgresTestServer.repositoryRoot + "/.build/debug/kuzet-registry",
             ]
             guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
@@ -28,7 +30,9 @@ enum RegistryExecutable {
     }
 
     /// Runs a command to completion with extra environment variables: exit status, stdout+stderr.
-    static func run(_ arguments: [String], environment: [String: String], timeout: Double = 60) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], environment: [String: String], timeout: Double = 60) throws -> (
+        status: Int32, output: String
+    ) {
         let process = try ExternalProcess(try path, arguments, environment: environment)
         guard let status = process.waitForExit(timeout: timeout) else {
             process.stop()
@@ -40,7 +44,9 @@ enum RegistryExecutable {
     /// `token create …`: the token (the last output line).
     static func createToken(_ arguments: [String]) throws -> String {
         let (status, output) = try run(["token", "create"] + arguments)
-        guard status == 0, let last = output.split(separator: "\n").last else { throw TestKitError("token create failed (\(status)): \(output)") }
+        guard status == 0, let last = output.split(separator: "\n").last else {
+            throw TestKitError("token create failed (\(status)): \(output)")
+        }
         return String(last)
     }
 }
@@ -54,7 +60,8 @@ final class RegistryProcess: Sendable {
     /// - Parameter environment: added to this process's environment.
     init(_ arguments: [String], environment: [String: String]? = nil) throws {
         let process = try ExternalProcess(
-            try RegistryExecutable.path, ["serve", "--listen", "127.0.0.1:0"] + arguments, name: "kuzet-registry", environment: environment)
+            try RegistryExecutable.path, ["serve", "--listen", "127.0.0.1:0"] + arguments, name: "kuzet-registry",
+            environment: environment)
         self.process = process
         var found: String?
         _ = eventually(timeout: 30) {
@@ -81,7 +88,13 @@ final class RegistryProcess: Sendable {
 /// curl, the real one: (HTTP status, body).
 func curl(_ arguments: [String]) throws -> (status: Int, body: String) {
     let marker = "\n--kuzet-status:"
-    let (exit, output) = try KuzetTestKit.run("curl", ["-sS", "--max-time", "20", "-w", "\(marker)%{http_code}"] + arguments, timeout: 30)
-    guard exit == 0, let range = output.range(of: marker, options: .backwards) else { throw TestKitError("curl \(arguments) failed (\(exit)): \(output)") }
-    return (Int(output[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, String(output[..<range.lowerBound]))
+    let (exit, output) = try KuzetTestKit.run(
+        "curl", ["-sS", "--max-time", "20", "-w", "\(marker)%{http_code}"] + arguments, timeout: 30)
+    guard exit == 0, let range = output.range(of: marker, options: .backwards) else {
+        throw TestKitError("curl \(arguments) failed (\(exit)): \(output)")
+    }
+    return (
+        Int(output[range.upperBound...].trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0,
+        String(output[..<range.lowerBound])
+    )
 }

@@ -41,14 +41,19 @@ struct ReportTests {
             #expect(total["schools"] as? Int == 500)
             #expect(total["online"] as? Int == 465 && total["online_percent"] as? Double == 93.0)
             #expect(total["delivering"] as? Int == 435 && total["delivering_percent"] as? Double == 87.0)
-            #expect(total["retention_compliant"] as? Int == 460 && total["retention_compliant_percent"] as? Double == 92.0)
+            #expect(
+                total["retention_compliant"] as? Int == 460 && total["retention_compliant_percent"] as? Double == 92.0)
 
             // The flag filters agree with the states sent.
-            for (flag, count) in [("OFFLINE", 35), ("NOT_DELIVERING", 30), ("RETENTION_BELOW_MINIMUM", 40), ("NOT_RECORDING", 15), ("DISK_PRESSURE", 0)] {
+            for (flag, count) in [
+                ("OFFLINE", 35), ("NOT_DELIVERING", 30), ("RETENTION_BELOW_MINIMUM", 40), ("NOT_RECORDING", 15),
+                ("DISK_PRESSURE", 0),
+            ] {
                 let page = try await registry.getJSON("/api/v1/schools?flag=\(flag)&limit=1", token: viewer)
                 #expect(page["total"] as? Int == count, "flag \(flag)")
             }
-            let aktobeOffline = try await registry.getJSON("/api/v1/schools?region=Aktobe&flag=OFFLINE&limit=500", token: viewer)
+            let aktobeOffline = try await registry.getJSON(
+                "/api/v1/schools?region=Aktobe&flag=OFFLINE&limit=500", token: viewer)
             #expect((aktobeOffline["schools"] as? [Any])?.count == 11)
         }
     }
@@ -62,15 +67,16 @@ struct ReportTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/csv") == true)
             let lines = response.text.split(separator: "\r\n").map(String.init)
-            #expect(lines == [
-                "region,schools,online,online_percent,delivering,delivering_percent,retention_compliant,retention_compliant_percent",
-                "Aktobe,80,69,86.3,61,76.3,66,82.5",
-                "Almaty,120,115,95.8,110,91.7,115,95.8",
-                "Astana,100,97,97.0,93,93.0,98,98.0",
-                "Karaganda,110,101,91.8,94,85.5,99,90.0",
-                "Shymkent,90,83,92.2,77,85.6,82,91.1",
-                "TOTAL,500,465,93.0,435,87.0,460,92.0",
-            ])
+            #expect(
+                lines == [
+                    "region,schools,online,online_percent,delivering,delivering_percent,retention_compliant,retention_compliant_percent",
+                    "Aktobe,80,69,86.3,61,76.3,66,82.5",
+                    "Almaty,120,115,95.8,110,91.7,115,95.8",
+                    "Astana,100,97,97.0,93,93.0,98,98.0",
+                    "Karaganda,110,101,91.8,94,85.5,99,90.0",
+                    "Shymkent,90,83,92.2,77,85.6,82,91.1",
+                    "TOTAL,500,465,93.0,435,87.0,460,92.0",
+                ])
         }
     }
 

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import KuzetProtocol
-@testable import KuzetRegistry
 import KuzetTestKit
 import Synchronization
 import Testing
+
+@testable import KuzetRegistry
 
 /// The SQLite store copies its WAL into the database file on a thread of its own (not inside the
 /// ingest writer's commits), keeps the WAL from growing, and stops that thread when it goes away.
@@ -16,7 +17,8 @@ struct SQLiteCheckpointTests {
 
     /// The OS's name of a thread of this process, nil once the thread has ended.
     static func threadName(_ id: Int) -> String? {
-        (try? String(contentsOfFile: "/proc/self/task/\(id)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        (try? String(contentsOfFile: "/proc/self/task/\(id)/comm", encoding: .utf8))?.trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     @Test("heartbeats reach the database file while the store is open, and the WAL is reused instead of growing")
@@ -39,9 +41,11 @@ struct SQLiteCheckpointTests {
             for _ in 0..<25 {
                 sequence += 1
                 for school in schools {
-                    let heartbeat = Sample(schoolID: school, cameras: 16).heartbeat(UInt64(sequence), at: start.addingTimeInterval(Double(sequence) * 30))
+                    let heartbeat = Sample(schoolID: school, cameras: 16).heartbeat(
+                        UInt64(sequence), at: start.addingTimeInterval(Double(sequence) * 30))
                     written += Int64(heartbeat.json.count)
-                    _ = try await store!.ingest(schoolID: school, heartbeats: [heartbeat], receivedAt: heartbeat.sentAt, policy: FlagPolicy())
+                    _ = try await store!.ingest(
+                        schoolID: school, heartbeats: [heartbeat], receivedAt: heartbeat.sentAt, policy: FlagPolicy())
                 }
             }
             // 250 heartbeats of ~5 KB are far below the writer's own threshold (20,000 pages): only
@@ -64,7 +68,9 @@ struct SQLiteCheckpointTests {
     /// The WAL restart once held the write lock while it waited, up to the busy timeout, for a
     /// reader of the WAL — and every commit waited with it. Now it must never wait: a busy handler
     /// that counts its calls stands in for the wait (SQLite calls it exactly when it would wait).
-    @Test("starting the WAL over never waits: with a reader in the WAL it fails at once, and the connection keeps its busy timeout")
+    @Test(
+        "starting the WAL over never waits: with a reader in the WAL it fails at once, and the connection keeps its busy timeout"
+    )
     func restartDoesNotWait() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-restart")
         let path = directory.file("registry.sqlite")

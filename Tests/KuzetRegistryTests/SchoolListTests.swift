@@ -18,8 +18,12 @@ struct SchoolListTests {
         samples[3].diskPressure = true
         samples[3].recording = .notRecording
         for (index, sample) in samples.enumerated() {
-            let heartbeats = (1...3).map { sample.heartbeat(UInt64($0), at: start.addingTimeInterval(Double($0 * 30 + index))) }
-            _ = try await store.ingest(schoolID: sample.schoolID, heartbeats: heartbeats, receivedAt: start.addingTimeInterval(100), policy: FlagPolicy())
+            let heartbeats = (1...3).map {
+                sample.heartbeat(UInt64($0), at: start.addingTimeInterval(Double($0 * 30 + index)))
+            }
+            _ = try await store.ingest(
+                schoolID: sample.schoolID, heartbeats: heartbeats, receivedAt: start.addingTimeInterval(100),
+                policy: FlagPolicy())
         }
         try await store.register(SchoolRegistration(id: "KZ-LST-0099", name: "Never reported"), at: start)
         return samples.map(\.schoolID) + ["KZ-LST-0099"]
@@ -45,7 +49,9 @@ struct SchoolListTests {
         }
     }
 
-    @Test("the list reads the status columns; rows written before they existed are read from their state", arguments: StoreKind.allCases)
+    @Test(
+        "the list reads the status columns; rows written before they existed are read from their state",
+        arguments: StoreKind.allCases)
     func statusColumnsAndOlderRows(kind: StoreKind) async throws {
         try await withStore(kind) { store, info in
             _ = try await Self.fill(store)
@@ -56,7 +62,9 @@ struct SchoolListTests {
             #expect(listed.first?.status?.cameras == 99)
             #expect(full.first?.status?.cameras == 2)
             // A database from before the columns: migrate adds them empty, and the list reads the state.
-            try session.execute("ALTER TABLE schools DROP COLUMN cameras; ALTER TABLE schools DROP COLUMN cameras_recording; ALTER TABLE schools DROP COLUMN minimum_retention_days;")
+            try session.execute(
+                "ALTER TABLE schools DROP COLUMN cameras; ALTER TABLE schools DROP COLUMN cameras_recording; ALTER TABLE schools DROP COLUMN minimum_retention_days;"
+            )
             session.close()
             try await store.migrate()
             (listed, full) = try await Self.compare(store)

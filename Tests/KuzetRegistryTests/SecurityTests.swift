@@ -2,19 +2,22 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import KuzetProtocol
-@testable import KuzetRegistry
 import KuzetTestKit
 import NIOCore
 import Testing
 
+@testable import KuzetRegistry
+
 @Suite("Security", .timeLimit(.minutes(2)))
 struct SecurityTests {
-    @Test("a school token cannot write another school's heartbeats, and nothing is stored", arguments: StoreKind.allCases)
+    @Test(
+        "a school token cannot write another school's heartbeats, and nothing is stored", arguments: StoreKind.allCases)
     func cannotWriteOtherSchool(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let mine = try await registry.schoolToken("KZ-AST-0001")
             _ = try await registry.schoolToken("KZ-AST-0002")
-            let response = try await registry.post(Sample(schoolID: "KZ-AST-0002").heartbeat(1, at: registry.clock.date).json, token: mine)
+            let response = try await registry.post(
+                Sample(schoolID: "KZ-AST-0002").heartbeat(1, at: registry.clock.date).json, token: mine)
             #expect(response.status == .forbidden)
             #expect(response.json["error"] as? String == "forbidden")
             #expect(try await registry.store.history(schoolID: "KZ-AST-0002", limit: 10).isEmpty)
@@ -27,7 +30,10 @@ struct SecurityTests {
     func mixedBatchRefused(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let mine = try await registry.schoolToken("KZ-AST-0001")
-            let batch = [Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date), Sample(schoolID: "KZ-AST-0009").heartbeat(1, at: registry.clock.date)]
+            let batch = [
+                Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date),
+                Sample(schoolID: "KZ-AST-0009").heartbeat(1, at: registry.clock.date),
+            ]
             #expect(try await registry.post(batch.batchJSON, token: mine).status == .forbidden)
             #expect(try await registry.store.history(schoolID: "KZ-AST-0001", limit: 10).isEmpty)
             #expect(try await registry.store.school(id: "KZ-AST-0009") == nil)
@@ -38,7 +44,9 @@ struct SecurityTests {
     func schoolTokenCannotRead(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let token = try await registry.schoolToken("KZ-AST-0001")
-            for uri in ["/api/v1/schools", "/api/v1/schools/KZ-AST-0001", "/api/v1/report", "/api/v1/report?format=csv"] {
+            for uri in [
+                "/api/v1/schools", "/api/v1/schools/KZ-AST-0001", "/api/v1/report", "/api/v1/report?format=csv",
+            ] {
                 #expect(try await registry.get(uri, token: token).status == .forbidden, "\(uri)")
             }
             let page = try await registry.get("/", token: token)
@@ -56,7 +64,10 @@ struct SecurityTests {
                 #expect(response.status == .unauthorized, "\(uri)")
                 #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true)
             }
-            #expect(try await registry.post(Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date).json, token: nil).status == .unauthorized)
+            #expect(
+                try await registry.post(
+                    Sample(schoolID: "KZ-AST-0001").heartbeat(1, at: registry.clock.date).json, token: nil
+                ).status == .unauthorized)
             #expect(try await registry.get("/api/v1/report", token: "kzv_not-a-real-token").status == .unauthorized)
             let dashboard = try await registry.get("/", token: nil)
             #expect(dashboard.status == .seeOther && dashboard.headers[.location] == "/login")
@@ -68,11 +79,15 @@ struct SecurityTests {
         try await withRegistry(kind) { registry in
             for (id, region) in [("KZ-AST-0001", "Astana"), ("KZ-AST-0002", "Astana"), ("KZ-ALA-0001", "Almaty")] {
                 let token = try await registry.schoolToken(id, region: region)
-                _ = try await registry.post(Sample(schoolID: id).heartbeat(1, at: registry.clock.date).json, token: token)
+                _ = try await registry.post(
+                    Sample(schoolID: id).heartbeat(1, at: registry.clock.date).json, token: token)
             }
             let viewer = try await registry.token(Principal(role: .viewer, region: "Astana"))
             let list = try await registry.getJSON("/api/v1/schools", token: viewer)
-            #expect((list["schools"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["KZ-AST-0001", "KZ-AST-0002"])
+            #expect(
+                (list["schools"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == [
+                    "KZ-AST-0001", "KZ-AST-0002",
+                ])
             let other = try await registry.getJSON("/api/v1/schools?region=Almaty", token: viewer)
             #expect(other["total"] as? Int == 0)
             #expect(try await registry.get("/api/v1/schools/KZ-ALA-0001", token: viewer).status == .notFound)
@@ -83,7 +98,9 @@ struct SecurityTests {
             let page = try await registry.get("/schools/KZ-ALA-0001", token: viewer)
             #expect(page.status == .notFound)
             let home = try await registry.get("/", token: viewer)
-            #expect(home.text.contains("KZ-AST-0001") && !home.text.contains("KZ-ALA-0001") && !home.text.contains("Almaty"))
+            #expect(
+                home.text.contains("KZ-AST-0001") && !home.text.contains("KZ-ALA-0001") && !home.text.contains("Almaty")
+            )
         }
     }
 

@@ -39,7 +39,8 @@ enum Simulation {
         for region in regions {
             for index in 0..<region.size {
                 let id = "KZ-\(region.name.prefix(3).uppercased())-\(String(format: "%04d", index))"
-                let token = try await registry.schoolToken(id, name: "Мектеп №\(index) \(region.name)", region: region.name)
+                let token = try await registry.schoolToken(
+                    id, name: "Мектеп №\(index) \(region.name)", region: region.name)
                 var sample = Sample(schoolID: id)
                 var bucket = index
                 if bucket < region.offline {
@@ -65,7 +66,9 @@ enum Simulation {
         registry.clock.advance(by: 10)
     }
 
-    static func send(_ heartbeat: Heartbeat, _ token: String, _ registry: TestRegistry, expectDuplicate: Bool = false) async throws {
+    static func send(_ heartbeat: Heartbeat, _ token: String, _ registry: TestRegistry, expectDuplicate: Bool = false)
+        async throws
+    {
         let response = try await registry.post(heartbeat.json, token: token)
         let expected = expectDuplicate ? "duplicates" : "accepted"
         guard response.status == .ok, response.json[expected] as? Int == 1 else {

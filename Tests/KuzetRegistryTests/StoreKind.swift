@@ -15,7 +15,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
 }
 
 /// Runs `body` with a fresh, migrated, empty store of `kind`; removes it afterwards (also on failure).
-func withStore<T: Sendable>(_ kind: StoreKind, _ body: @Sendable (any RegistryStore, StoreLocationInfo) async throws -> T) async throws -> T {
+func withStore<T: Sendable>(
+    _ kind: StoreKind, _ body: @Sendable (any RegistryStore, StoreLocationInfo) async throws -> T
+) async throws -> T {
     switch kind {
     case .sqlite:
         let directory = try TemporaryDirectory(prefix: "kuzet-registry")

@@ -1,7 +1,8 @@
 import Foundation
 import KuzetProtocol
-@testable import KuzetRegistry
 import Testing
+
+@testable import KuzetRegistry
 
 /// The stored state is assembled from the camera reports as sent; it must read back as the state.
 @Suite("Stored state JSON")
@@ -33,7 +34,8 @@ struct StoredStateJSONTests {
             let state = SchoolState.applying(heartbeat, to: previous, skewSeconds: -3.5, policy: FlagPolicy())
             let canonical = try JSONEncoder.kuzetWire.encode(heartbeat)
             // The same heartbeat as an agent might space it.
-            let spaced = Data(String(decoding: canonical, as: UTF8.self).replacingOccurrences(of: ",\"", with: " ,\n \"").utf8)
+            let spaced = Data(
+                String(decoding: canonical, as: UTF8.self).replacingOccurrences(of: ",\"", with: " ,\n \"").utf8)
             for payload in [canonical, spaced] {
                 let json = try StoredStateJSON.encode(state, payload: payload)
                 #expect(try StoredJSON.decode(SchoolState.self, json) == state)
@@ -46,7 +48,8 @@ struct StoredStateJSONTests {
     func canonicalPayloadGivesTheEncodedState() throws {
         for heartbeat in Self.heartbeats() {
             let state = SchoolState.applying(heartbeat, to: nil, skewSeconds: 12, policy: FlagPolicy())
-            let assembled = try #require(StoredStateJSON.assembled(state, payload: try StoredJSON.encode(heartbeat)), "written by hand")
+            let assembled = try #require(
+                StoredStateJSON.assembled(state, payload: try StoredJSON.encode(heartbeat)), "written by hand")
             #expect(assembled == (try StoredJSON.encode(state)))
         }
     }
@@ -55,22 +58,31 @@ struct StoredStateJSONTests {
     func clockSkewNumbers() throws {
         let heartbeat = Self.heartbeats()[0]
         let payload = try StoredJSON.encode(heartbeat)
-        for skew in [0, -0.0, 12, -3.5, 700.25, 0.1 + 0.2, 1e-7, -2.5e-5, 123_456_789.125, 1e16, 1e21, -1.7976931348623157e308, 5e-324] {
+        for skew in [
+            0, -0.0, 12, -3.5, 700.25, 0.1 + 0.2, 1e-7, -2.5e-5, 123_456_789.125, 1e16, 1e21, -1.7976931348623157e308,
+            5e-324,
+        ] {
             let state = SchoolState.applying(heartbeat, to: nil, skewSeconds: skew, policy: FlagPolicy())
             let assembled = try #require(StoredStateJSON.assembled(state, payload: payload), "written by hand")
-            #expect(assembled == (try StoredJSON.encode(state)), "skew \(skew): \(String(decoding: assembled, as: UTF8.self).prefix(120))")
+            #expect(
+                assembled == (try StoredJSON.encode(state)),
+                "skew \(skew): \(String(decoding: assembled, as: UTF8.self).prefix(120))")
             #expect(try StoredJSON.decode(SchoolState.self, assembled) == state)
         }
     }
 
-    @Test("the storage report is taken as sent: a spaced payload with a key this version does not know reads back as the state")
+    @Test(
+        "the storage report is taken as sent: a spaced payload with a key this version does not know reads back as the state"
+    )
     func storageTakenAsSent() throws {
         let heartbeat = Self.heartbeats()[0]
         let state = SchoolState.applying(heartbeat, to: nil, skewSeconds: 0, policy: FlagPolicy())
         var text = String(decoding: try StoredJSON.encode(heartbeat), as: UTF8.self)
         text = text.replacingOccurrences(of: #""storage":{"#, with: #""storage" : { "volume_label" : "NVR-1", "#)
         let json = try StoredStateJSON.encode(state, payload: Data(text.utf8))
-        #expect(String(decoding: json, as: UTF8.self).contains(#""volume_label" : "NVR-1""#), "the storage JSON as the agent sent it")
+        #expect(
+            String(decoding: json, as: UTF8.self).contains(#""volume_label" : "NVR-1""#),
+            "the storage JSON as the agent sent it")
         #expect(try StoredJSON.decode(SchoolState.self, json) == state)
     }
 
@@ -79,8 +91,10 @@ struct StoredStateJSONTests {
         let heartbeat = Self.heartbeats()[0]
         let state = SchoolState.applying(heartbeat, to: nil, skewSeconds: 0, policy: FlagPolicy())
         let canonical = String(decoding: try StoredJSON.encode(heartbeat), as: UTF8.self)
-        for odd in [canonical.replacingOccurrences(of: #""storage":"#, with: #""storage":null,"storage":"#),
-                    canonical.replacingOccurrences(of: #""storage":"#, with: #""stor\u0061ge":"#)] {
+        for odd in [
+            canonical.replacingOccurrences(of: #""storage":"#, with: #""storage":null,"storage":"#),
+            canonical.replacingOccurrences(of: #""storage":"#, with: #""stor\u0061ge":"#),
+        ] {
             #expect(StoredStateJSON.assembled(state, payload: Data(odd.utf8)) == nil, "\(odd.prefix(80))")
             #expect(try StoredStateJSON.encode(state, payload: Data(odd.utf8)) == (try StoredJSON.encode(state)))
         }
@@ -90,7 +104,7 @@ struct StoredStateJSONTests {
     func mismatchedPayloadIsNotUsed() throws {
         let heartbeats = Self.heartbeats()
         let state = SchoolState.applying(heartbeats[0], to: nil, skewSeconds: 0, policy: FlagPolicy())
-        let other = try StoredJSON.encode(heartbeats[2])  // 8 cameras, the state has 3
+        let other = try StoredJSON.encode(heartbeats[2]) // 8 cameras, the state has 3
         #expect(StoredStateJSON.assembled(state, payload: other) == nil)
         #expect(try StoredStateJSON.encode(state, payload: other) == (try StoredJSON.encode(state)))
     }

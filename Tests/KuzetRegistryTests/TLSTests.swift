@@ -40,7 +40,10 @@ struct TLSTests {
     func https() throws {
         let certificates = try TestCertificates()
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-tls")
-        let server = try RegistryProcess(["--database", "sqlite:" + directory.file("r.sqlite"), "--tls-cert", certificates.serverCert, "--tls-key", certificates.serverKey])
+        let server = try RegistryProcess([
+            "--database", "sqlite:" + directory.file("r.sqlite"), "--tls-cert", certificates.serverCert, "--tls-key",
+            certificates.serverKey,
+        ])
         #expect(server.url.hasPrefix("https://127.0.0.1:"))
         let health = try curl(["--cacert", certificates.ca, server.url + "/healthz"])
         #expect(health.status == 200 && health.body == "ok\n")
@@ -53,11 +56,15 @@ struct TLSTests {
         let certificates = try TestCertificates()
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-mtls")
         let server = try RegistryProcess([
-            "--database", "sqlite:" + directory.file("r.sqlite"), "--tls-cert", certificates.serverCert, "--tls-key", certificates.serverKey,
+            "--database", "sqlite:" + directory.file("r.sqlite"), "--tls-cert", certificates.serverCert, "--tls-key",
+            certificates.serverKey,
             "--tls-client-ca", certificates.ca,
         ])
         #expect((try? curl(["--cacert", certificates.ca, server.url + "/healthz"]))?.status != 200)
-        let withCertificate = try curl(["--cacert", certificates.ca, "--cert", certificates.clientCert, "--key", certificates.clientKey, server.url + "/healthz"])
+        let withCertificate = try curl([
+            "--cacert", certificates.ca, "--cert", certificates.clientCert, "--key", certificates.clientKey,
+            server.url + "/healthz",
+        ])
         #expect(withCertificate.status == 200)
     }
 }

@@ -30,7 +30,8 @@ struct TestRegistry: Sendable {
     func post(_ body: Data, token: String?, contentType: String = "application/json") async throws -> TestResponse {
         var headers: HTTPFields = [.contentType: contentType]
         if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await client.execute(uri: "/api/v1/heartbeats", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+        return try await client.execute(
+            uri: "/api/v1/heartbeats", method: .post, headers: headers, body: ByteBuffer(bytes: body))
     }
 
     func get(_ uri: String, token: String?, headers extra: HTTPFields = [:]) async throws -> TestResponse {
@@ -41,7 +42,9 @@ struct TestRegistry: Sendable {
 
     func getJSON(_ uri: String, token: String?) async throws -> [String: Any] {
         let response = try await get(uri, token: token)
-        guard response.status == .ok else { throw TestKitError("GET \(uri): \(response.status) \(String(buffer: response.body))") }
+        guard response.status == .ok else {
+            throw TestKitError("GET \(uri): \(response.status) \(String(buffer: response.body))")
+        }
         return try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any] ?? [:]
     }
 }
@@ -56,7 +59,8 @@ func withRegistry<T: Sendable>(
     try await withStore(kind) { store, info in
         let clock = ManualNow()
         let registry = Registry(
-            store: store, policy: policy, now: clock.now, maximumBodyBytes: maximumBodyBytes, tokenCheckInterval: tokenCheckInterval,
+            store: store, policy: policy, now: clock.now, maximumBodyBytes: maximumBodyBytes,
+            tokenCheckInterval: tokenCheckInterval,
             historyRowsPerHour: historyRowsPerHour, historyBytesPerHour: historyBytesPerHour)
         var server = RegistryServer(registry: registry, host: "127.0.0.1", port: 0)
         server.fastIngest = fastIngest
@@ -68,6 +72,8 @@ func withRegistry<T: Sendable>(
 }
 
 extension TestResponse {
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:] }
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]) ?? [:]
+    }
     var text: String { String(buffer: body) }
 }

@@ -11,12 +11,15 @@ import Testing
 /// the registry reads it every 2 s.
 @Suite("Token revocation reaches running instances", .timeLimit(.minutes(2)))
 struct TokenRevocationTests {
-    @Test("a token revoked in the store is refused by the running registry within 5 s; other tokens keep working", arguments: StoreKind.allCases)
+    @Test(
+        "a token revoked in the store is refused by the running registry within 5 s; other tokens keep working",
+        arguments: StoreKind.allCases)
     func revokedTokenIsRefused(kind: StoreKind) async throws {
         try await withRegistry(kind) { registry in
             let viewer = try await registry.token(Principal(role: .viewer))
             let school = try await registry.schoolToken("KZ-REV-0001", region: "Astana")
-            #expect(try await registry.get("/api/v1/report", token: viewer).status == .ok, "recognised, and now remembered")
+            #expect(
+                try await registry.get("/api/v1/report", token: viewer).status == .ok, "recognised, and now remembered")
             let before = try await registry.store.tokenGeneration()
 
             #expect(try await registry.store.deleteToken(hash: AccessToken.hash("kz_not_a_token_at_all")) == false)
@@ -35,7 +38,9 @@ struct TokenRevocationTests {
             #expect(took < 5, "refused after \(took) s")
 
             let heartbeat = Sample(schoolID: "KZ-REV-0001").heartbeat(1, at: registry.clock.date)
-            #expect(try await registry.post(heartbeat.json, token: school).status == .ok, "the school's token was not revoked")
+            #expect(
+                try await registry.post(heartbeat.json, token: school).status == .ok,
+                "the school's token was not revoked")
 
             let generation = try await registry.store.tokenGeneration()
             let removal = try await registry.store.removeSchool(id: "KZ-REV-0001")

@@ -9,7 +9,8 @@ import Testing
         let directory = try TemporaryDirectory(prefix: "kuzet-rtp")
         let fanout = PacketFanout()
         let queue = fanout.subscribe(name: "test", capacity: 10_000)
-        let source = RTPPacedSource(url: try RelayTestMedia.make(in: directory, seconds: 2, audio: audio), fanout: fanout)
+        let source = RTPPacedSource(
+            url: try RelayTestMedia.make(in: directory, seconds: 2, audio: audio), fanout: fanout)
         try source.start()
         defer { source.stop() }
         var packetizer: RTPPacketizer?

@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct RTSPMessageParserTests {
     @Test func parsesARequestWithItsHeaders() throws {
-        var buffer = ByteBuffer(string: "DESCRIBE rtsp://box:8554/entrance RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n")
+        var buffer = ByteBuffer(
+            string: "DESCRIBE rtsp://box:8554/entrance RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n")
         let message = try RTSPMessageParser.next(from: &buffer)
         guard case .request(let request) = message else {
             Issue.record("expected a request, got \(String(describing: message))")
@@ -26,7 +27,8 @@ import Testing
     }
 
     @Test func readsTheBodyByContentLength() throws {
-        var buffer = ByteBuffer(string: "SET_PARAMETER rtsp://b/x RTSP/1.0\r\nCSeq: 9\r\nContent-Length: 5\r\n\r\nhelloOPTIONS")
+        var buffer = ByteBuffer(
+            string: "SET_PARAMETER rtsp://b/x RTSP/1.0\r\nCSeq: 9\r\nContent-Length: 5\r\n\r\nhelloOPTIONS")
         guard case .request(let request) = try RTSPMessageParser.next(from: &buffer) else {
             Issue.record("expected a request")
             return
@@ -48,12 +50,17 @@ import Testing
 
     @Test func refusesAHeaderThatNeverEnds() {
         var buffer = ByteBuffer(string: "OPTIONS * RTSP/1.0\r\nX: " + String(repeating: "a", count: 20_000))
-        #expect(throws: WireError.lineTooLong(limit: RTSPMessageParser.limits.lineLength)) { try RTSPMessageParser.next(from: &buffer) }
+        #expect(throws: WireError.lineTooLong(limit: RTSPMessageParser.limits.lineLength)) {
+            try RTSPMessageParser.next(from: &buffer)
+        }
     }
 
     @Test func refusesAHugeContentLengthBeforeLoginAs413() {
-        var buffer = ByteBuffer(string: "DESCRIBE rtsp://box/entrance RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 9223372036854775807\r\n\r\n")
-        #expect(throws: WireError.bodyTooLarge(limit: RTSPMessageParser.limits.bodyBytes)) { try RTSPMessageParser.next(from: &buffer) }
+        var buffer = ByteBuffer(
+            string: "DESCRIBE rtsp://box/entrance RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 9223372036854775807\r\n\r\n")
+        #expect(throws: WireError.bodyTooLarge(limit: RTSPMessageParser.limits.bodyBytes)) {
+            try RTSPMessageParser.next(from: &buffer)
+        }
     }
 
     @Test func waitsForAnInterleavedFrameHeaderStillArriving() throws {

@@ -4,7 +4,9 @@ import Testing
 @Suite struct RTSPSessionTests {
     static let sdp = "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=entrance\r\nm=video 0 RTP/AVP 96\r\na=control:streamid=0\r\n"
 
-    func session(auth: RTSPDigestAuthenticator? = nil, availability: RelayAvailability = .live(sdp: sdp, trackCount: 1)) -> RTSPSession {
+    func session(auth: RTSPDigestAuthenticator? = nil, availability: RelayAvailability = .live(sdp: sdp, trackCount: 1))
+        -> RTSPSession
+    {
         RTSPSession(id: "5e55", authenticator: auth, serverPorts: (7000, 7001)) { path in
             path.camera == "entrance" ? availability : .unknown
         }
@@ -50,7 +52,9 @@ import Testing
 
     @Test func setupThenPlayStartsSendingOverTheChosenTransport() {
         var session = session()
-        let setup = session.handle(request("SETUP", "rtsp://box:8554/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")]))
+        let setup = session.handle(
+            request(
+                "SETUP", "rtsp://box:8554/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")]))
         #expect(setup.0.status == 200)
         #expect(setup.0[header: "Transport"] == "RTP/AVP/TCP;unicast;interleaved=0-1")
         #expect(setup.0[header: "Session"] == "5e55;timeout=60")
@@ -62,7 +66,9 @@ import Testing
 
     @Test func refusesPlayForAnotherSession() {
         var session = session()
-        _ = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;unicast;client_port=5000-5001")]))
+        _ = session.handle(
+            request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;unicast;client_port=5000-5001")])
+        )
         #expect(session.handle(request("PLAY", "rtsp://box/entrance/", [("Session", "other")])).0.status == 454)
     }
 
@@ -73,13 +79,17 @@ import Testing
 
     @Test func refusesMulticastOnlyTransports() {
         var session = session()
-        let response = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;multicast")])).0
+        let response = session.handle(
+            request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;multicast")])
+        ).0
         #expect(response.status == 461)
     }
 
     @Test func teardownStopsAPlayingSession() {
         var session = session()
-        _ = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;unicast;client_port=5000-5001")]))
+        _ = session.handle(
+            request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;unicast;client_port=5000-5001")])
+        )
         _ = session.handle(request("PLAY", "rtsp://box/entrance/", [("Session", "5e55")]))
         let (response, action) = session.handle(request("TEARDOWN", "rtsp://box/entrance/", [("Session", "5e55")]))
         #expect(response.status == 200)
@@ -89,7 +99,9 @@ import Testing
 
     @Test func keepsTheSessionAliveOnGetParameter() {
         var session = session()
-        _ = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;unicast;client_port=5000-5001")]))
+        _ = session.handle(
+            request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP;unicast;client_port=5000-5001")])
+        )
         let (response, _) = session.handle(request("GET_PARAMETER", "rtsp://box/entrance/", [("Session", "5e55")]))
         #expect(response.status == 200)
         #expect(response[header: "Session"] == "5e55;timeout=60")
@@ -104,13 +116,16 @@ import Testing
 extension RTSPSessionTests {
     @Test func afterFiveWrongAuthorizationsTheSixthIsForbiddenAndClosesTheConnection() {
         let auth = RTSPDigestAuthenticator(username: "cou", password: "pw", nonce: "n1")
-        var session = RTSPSession(authenticator: auth, serverPorts: (7000, 7001), maximumFailedAuthorizations: 5) { _ in .unknown }
+        var session = RTSPSession(authenticator: auth, serverPorts: (7000, 7001), maximumFailedAuthorizations: 5) { _ in
+            .unknown
+        }
         // No Authorization at all is Digest's first step, however often: never counted.
         for _ in 0..<10 { #expect(session.handle(request("DESCRIBE", "rtsp://box/entrance")).0.status == 401) }
         let wrong = #"Digest username="cou", realm="kuzet", nonce="n1", uri="rtsp://box/entrance", response="0""#
         var results: [(Int, RTSPSession.Action?)] = []
         for _ in 0..<6 {
-            let (response, action) = session.handle(request("DESCRIBE", "rtsp://box/entrance", [("Authorization", wrong)]))
+            let (response, action) = session.handle(
+                request("DESCRIBE", "rtsp://box/entrance", [("Authorization", wrong)]))
             results.append((response.status, action))
         }
         #expect(results.map(\.0) == [401, 401, 401, 401, 401, 403])
@@ -122,13 +137,16 @@ extension RTSPSessionTests {
         var session = RTSPSession(id: "5e55", authenticator: nil, serverPorts: (7000, 7001), timeoutSeconds: 17) { _ in
             .live(sdp: Self.sdp, trackCount: 1)
         }
-        let setup = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")])).0
+        let setup = session.handle(
+            request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")])
+        ).0
         #expect(setup[header: "Session"] == "5e55;timeout=17")
     }
 
     @Test func aRefusedPlayLeavesTheSessionReadyToPlayLater() {
         var session = session()
-        _ = session.handle(request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")]))
+        _ = session.handle(
+            request("SETUP", "rtsp://box/entrance/streamid=0", [("Transport", "RTP/AVP/TCP;unicast;interleaved=0-1")]))
         let (_, action) = session.handle(request("PLAY", "rtsp://box/entrance/", [("Session", "5e55")]))
         #expect(action != nil)
         let refused = session.refusePlay(status: 453)
@@ -136,6 +154,9 @@ extension RTSPSessionTests {
         #expect(session.state == .ready)
         let (again, play) = session.handle(request("PLAY", "rtsp://box/entrance/", [("Session", "5e55")]))
         #expect(again.status == 200)
-        if case .play = play {} else { Issue.record("a second PLAY after the refusal starts playing: \(String(describing: play))") }
+        if case .play = play {
+        } else {
+            Issue.record("a second PLAY after the refusal starts playing: \(String(describing: play))")
+        }
     }
 }

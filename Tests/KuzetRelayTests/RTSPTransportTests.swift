@@ -3,7 +3,9 @@ import Testing
 
 @Suite struct RTSPTransportTests {
     @Test func takesTheInterleavedChannelsTheClientAsksFor() {
-        #expect(RTSPTransport.choose(from: "RTP/AVP/TCP;unicast;interleaved=2-3", nextChannel: 0) == .interleaved(rtp: 2, rtcp: 3))
+        #expect(
+            RTSPTransport.choose(from: "RTP/AVP/TCP;unicast;interleaved=2-3", nextChannel: 0)
+                == .interleaved(rtp: 2, rtcp: 3))
     }
 
     @Test func assignsChannelsWhenATCPClientNamesNone() {
@@ -11,7 +13,9 @@ import Testing
     }
 
     @Test func takesTheClientPortsForUDP() {
-        #expect(RTSPTransport.choose(from: "RTP/AVP;unicast;client_port=5000-5001", nextChannel: 0) == .udp(rtpPort: 5000, rtcpPort: 5001))
+        #expect(
+            RTSPTransport.choose(from: "RTP/AVP;unicast;client_port=5000-5001", nextChannel: 0)
+                == .udp(rtpPort: 5000, rtcpPort: 5001))
     }
 
     @Test func skipsMulticastForTheNextAlternative() {

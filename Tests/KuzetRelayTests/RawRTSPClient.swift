@@ -2,7 +2,7 @@ import Foundation
 import KuzetTestKit
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bare RTSP client over a plain socket, for what real players will not do on purpose:
@@ -22,7 +22,9 @@ final class RawRTSPClient: @unchecked Sendable {
     /// Sends `text` as it is (e.g. half a request).
     func sendRaw(_ text: String) throws {
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else { throw TestKitError("send failed") }
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count else {
+            throw TestKitError("send failed")
+        }
     }
 
     /// Everything the relay sends until it closes the connection, and after how many seconds;
@@ -45,13 +47,17 @@ final class RawRTSPClient: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Sends a request and reads its response (skipping interleaved binary blocks before it).
-    func request(_ method: String, _ uri: String, headers: [String: String] = [:]) throws -> (status: Int, headers: [String: String], body: String) {
+    func request(_ method: String, _ uri: String, headers: [String: String] = [:]) throws -> (
+        status: Int, headers: [String: String], body: String
+    ) {
         cseq += 1
         var text = "\(method) \(uri) RTSP/1.0\r\nCSeq: \(cseq)\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
         text += "\r\n"
         let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else { throw TestKitError("send failed") }
+        guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == bytes.count else {
+            throw TestKitError("send failed")
+        }
         return try readResponse()
     }
 
@@ -68,7 +74,8 @@ final class RawRTSPClient: @unchecked Sendable {
                 var headers: [String: String] = [:]
                 for line in head.dropFirst() {
                     guard let colon = line.firstIndex(of: ":") else { continue }
-                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+                    headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                        in: .whitespaces)
                 }
                 let length = Int(headers["content-length"] ?? "0") ?? 0
                 try fill(end + 4 + length)
@@ -83,7 +90,8 @@ final class RawRTSPClient: @unchecked Sendable {
 
     private func headerEnd() -> Int? {
         guard pending.count >= 4 else { return nil }
-        for index in 0...(pending.count - 4) where pending[index] == 13 && pending[index + 1] == 10 && pending[index + 2] == 13 && pending[index + 3] == 10 {
+        for index in 0...(pending.count - 4)
+        where pending[index] == 13 && pending[index + 1] == 10 && pending[index + 2] == 13 && pending[index + 3] == 10 {
             return index
         }
         return nil

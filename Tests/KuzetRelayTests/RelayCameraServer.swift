@@ -11,12 +11,17 @@ final class RelayCameraServer: @unchecked Sendable {
     let statusFile: String
 
     init(directory: TemporaryDirectory, mount: String) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/testing/rtsp_camera_server.py").path
         port = freeLoopbackPort()
         statusFile = directory.file("camera-status.json")
-        process = try ExternalProcess("/usr/bin/python3", [script, "--port", "\(port)", "--mount", mount, "--status-file", statusFile], name: "camera-server")
-        guard eventually(timeout: 120, { process.output.contains("READY port=") || !process.isRunning }), process.isRunning else {
+        process = try ExternalProcess(
+            "/usr/bin/python3", [script, "--port", "\(port)", "--mount", mount, "--status-file", statusFile],
+            name: "camera-server")
+        guard eventually(timeout: 120, { process.output.contains("READY port=") || !process.isRunning }),
+            process.isRunning
+        else {
             process.stop()
             throw TestKitError("camera server did not start: \(process.output)")
         }

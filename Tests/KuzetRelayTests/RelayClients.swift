@@ -6,12 +6,18 @@ import KuzetTestKit
 enum RelayClients {
     static func ffmpeg(url: String, transport: String, seconds: Int, output: String) throws -> ExternalProcess {
         try ExternalProcess(
-            "ffmpeg", ["-v", "error", "-y", "-rtsp_transport", transport, "-i", url, "-t", "\(seconds)", "-c", "copy", "-f", "mpegts", output],
+            "ffmpeg",
+            [
+                "-v", "error", "-y", "-rtsp_transport", transport, "-i", url, "-t", "\(seconds)", "-c", "copy", "-f",
+                "mpegts", output,
+            ],
             name: "ffmpeg-client")
     }
 
     /// GStreamer's rtspsrc over TCP; stopped with SIGINT so `-e` finishes the file.
-    static func gstreamer(url: String, user: String? = nil, password: String? = nil, output: String) throws -> ExternalProcess {
+    static func gstreamer(url: String, user: String? = nil, password: String? = nil, output: String) throws
+        -> ExternalProcess
+    {
         let credentials = user.map { ["user-id=\($0)", "user-pw=\(password ?? "")"] } ?? []
         return try ExternalProcess(
             "gst-launch-1.0",
@@ -40,7 +46,11 @@ enum RelayClients {
     /// (ffprobe does not mux, so players' own timestamp quirks in their files are not counted).
     static func decode(_ path: String) throws -> (frames: Int, errors: [String]) {
         let (status, output) = try run(
-            "ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path],
+            "ffprobe",
+            [
+                "-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries", "stream=nb_read_frames",
+                "-of", "csv=p=0", path,
+            ],
             timeout: 60)
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard status == 0, let frames = lines.compactMap({ Int($0) }).first else {

@@ -1,8 +1,9 @@
 import Foundation
 import KuzetMedia
-@testable import KuzetRelay
 import KuzetTestKit
 import Testing
+
+@testable import KuzetRelay
 
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct RelayCredentialTests {
@@ -17,11 +18,16 @@ struct RelayCredentialTests {
         let challenge = try await offPool { try client.request("DESCRIBE", relay.url(credentials: nil)) }
         #expect(challenge.status == 401)
         #expect(try await offPool { try run("ffprobe", ["-v", "error", relay.url()], timeout: 20) }.status == 0)
-        let nonce = try #require(challenge.headers["www-authenticate"]?.components(separatedBy: "nonce=\"").last?.prefix { $0 != "\"" })
+        let nonce = try #require(
+            challenge.headers["www-authenticate"]?.components(separatedBy: "nonce=\"").last?.prefix { $0 != "\"" })
         let uri = relay.url(credentials: nil)
-        let ha1 = RTSPDigestAuthenticator.md5("cou:kuzet:relay-pw"), ha2 = RTSPDigestAuthenticator.md5("DESCRIBE:\(uri)")
-        let authorization = #"Digest username="cou", realm="kuzet", nonce="\#(nonce)", uri="\#(uri)", response="\#(RTSPDigestAuthenticator.md5("\(ha1):\(nonce):\(ha2)"))""#
-        let described = try await offPool { try client.request("DESCRIBE", uri, headers: ["Authorization": authorization]) }
+        let ha1 = RTSPDigestAuthenticator.md5("cou:kuzet:relay-pw")
+        let ha2 = RTSPDigestAuthenticator.md5("DESCRIBE:\(uri)")
+        let authorization =
+            #"Digest username="cou", realm="kuzet", nonce="\#(nonce)", uri="\#(uri)", response="\#(RTSPDigestAuthenticator.md5("\(ha1):\(nonce):\(ha2)"))""#
+        let described = try await offPool {
+            try client.request("DESCRIBE", uri, headers: ["Authorization": authorization])
+        }
         #expect(described.status == 200)
         let sdp = described.body
         #expect(sdp.contains("m=video"))

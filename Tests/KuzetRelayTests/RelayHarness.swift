@@ -17,7 +17,8 @@ final class RelayHarness: @unchecked Sendable {
     private let task: Task<Void, any Error>
 
     init(
-        username: String? = "cou", password: String? = "relay-pw", media: String? = nil, bitrate: String = "1M", sourceURL: String? = nil,
+        username: String? = "cou", password: String? = "relay-pw", media: String? = nil, bitrate: String = "1M",
+        sourceURL: String? = nil,
         configure: (inout RelayServerConfiguration) -> Void = { _ in }
     ) async throws {
         directory = try TemporaryDirectory(prefix: "kuzet-relay")
@@ -25,11 +26,12 @@ final class RelayHarness: @unchecked Sendable {
         let url = try await offPool { try sourceURL ?? media ?? RelayTestMedia.make(in: directory, bitrate: bitrate) }
         source = RTPPacedSource(url: url, fanout: fanout)
         let source = source
-        try await offPool { try source.start() }  // opening an RTSP upstream blocks
+        try await offPool { try source.start() } // opening an RTSP upstream blocks
         port = freeLoopbackPort()
         let logs = logs
         var configuration = RelayServerConfiguration(
-            listen: ListenAddress(host: "127.0.0.1", port: port), username: username, password: password, streamQueueCapacity: 256)
+            listen: ListenAddress(host: "127.0.0.1", port: port), username: username, password: password,
+            streamQueueCapacity: 256)
         configure(&configuration)
         server = RelayServer(
             configuration: configuration, catalog: RelayCatalog(fanouts: ["entrance": fanout]),

@@ -1,12 +1,13 @@
 import Foundation
 import KuzetCore
 import KuzetMedia
-@testable import KuzetRelay
 import KuzetTestKit
 import Testing
 
+@testable import KuzetRelay
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The relay's limits against its own clients: caps, the announced session timeout, slow readers,
@@ -35,7 +36,10 @@ struct RelayLimitTests {
         // Another client keeps its session alive with GET_PARAMETER every second, as players do.
         let alive = try RawRTSPClient(port: relay.port)
         let url = relay.url(credentials: nil)
-        let setup = try await offPool { try alive.request("SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"]) }
+        let setup = try await offPool {
+            try alive.request(
+                "SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"])
+        }
         let session = try #require(setup.headers["session"]?.split(separator: ";").first.map(String.init))
         #expect(try await offPool { try alive.request("PLAY", url + "/", headers: ["Session": session]) }.status == 200)
         // A third keeps it alive with RTCP receiver reports on its TCP connection, as live555 does.
@@ -44,14 +48,20 @@ struct RelayLimitTests {
 
         // Seven seconds (more than twice the timeout) of keep-alives from the two others.
         for _ in 0..<7 {
-            #expect(try await offPool { try alive.request("GET_PARAMETER", url + "/", headers: ["Session": session]) }.status == 200)
+            #expect(
+                try await offPool { try alive.request("GET_PARAMETER", url + "/", headers: ["Session": session]) }
+                    .status == 200)
             try reporting.sendReceiverReport()
             try await Task.sleep(for: .seconds(1))
         }
         // Reading only now, to see the close: the relay measures what it hears, not what is read.
-        #expect(try await offPool { Self.secondsUntilClosed(silent.fd, timeout: 5) } != nil, "the silent session was closed")
+        #expect(
+            try await offPool { Self.secondsUntilClosed(silent.fd, timeout: 5) } != nil, "the silent session was closed"
+        )
         #expect(relay.server.statistics.count(.sessionTimeout) == 1)
-        #expect(relay.server.statistics.camera("entrance").clients == 2, "the clients that kept their sessions alive still play")
+        #expect(
+            relay.server.statistics.camera("entrance").clients == 2,
+            "the clients that kept their sessions alive still play")
         #expect(relay.logs.text.contains("relay closed a session that sent nothing for its timeout"))
     }
 
@@ -69,10 +79,14 @@ struct RelayLimitTests {
         #expect(relay.server.statistics.camera("entrance").clients == 2)
         #expect(relay.server.playingClients == 2)
         #expect(relay.server.statistics.count(.maxClients) == 2)
-        #expect(relay.logs.text.components(separatedBy: "relay.max_clients: 2 clients are playing").count - 1 == 1, "\(relay.logs.text)")
+        #expect(
+            relay.logs.text.components(separatedBy: "relay.max_clients: 2 clients are playing").count - 1 == 1,
+            "\(relay.logs.text)")
         // A place given back is taken by the next client.
         first.disconnect()
-        #expect(await waitUntil(timeout: 10) { relay.server.playingClients == 1 }, "\(relay.server.playingClients) places taken")
+        #expect(
+            await waitUntil(timeout: 10) { relay.server.playingClients == 1 },
+            "\(relay.server.playingClients) places taken")
         let third = try await offPool { try RTSPStalledPlayer(port: relay.port, path: "/entrance") }
         #expect(await waitUntil(timeout: 10) { relay.server.statistics.camera("entrance").clients == 2 })
         #expect(relay.server.playingClients == 2)
@@ -96,7 +110,7 @@ struct RelayLimitTests {
         defer { relay.stop() }
         // Three connections that never send a byte hold every place.
         let idle = try (0..<3).map { _ in try connectLoopback(port: relay.port) }
-        defer { idle.forEach { close($0) } }
+        defer { for socket in idle { close(socket) } }
         #expect(await waitUntil(timeout: 10) { relay.server.openConnections == 3 })
         let extra = try RawRTSPClient(port: relay.port)
         let answer = try await offPool { () -> String in
@@ -175,7 +189,9 @@ struct RelayLimitTests {
             #expect(answer.hasPrefix("RTSP/1.0 503 Service Unavailable\r\n"), "\(answer)")
         }
         #expect(relay.server.statistics.count(.maxConnectionsPerAddress) == 2)
-        #expect(relay.logs.text.components(separatedBy: "relay.max_connections_per_address: 127.0.0.1 has 3").count - 1 == 1, "\(relay.logs.text)")
+        #expect(
+            relay.logs.text.components(separatedBy: "relay.max_connections_per_address: 127.0.0.1 has 3").count - 1
+                == 1, "\(relay.logs.text)")
         // Meanwhile another machine (127.0.0.2) is served.
         let other = try RawRTSPClient(port: relay.port, from: "127.0.0.2")
         #expect(try await offPool { try other.request("OPTIONS", relay.url(credentials: nil)) }.status == 200)
@@ -196,19 +212,27 @@ struct RelayLimitTests {
         let url = relay.url(credentials: nil)
         let challenge = try await offPool { try client.request("DESCRIBE", url) }
         #expect(challenge.status == 401, "a request without Authorization is the first step, not a guess")
-        let nonce = try #require(challenge.headers["www-authenticate"]?.components(separatedBy: "nonce=\"").last?.prefix { $0 != "\"" })
+        let nonce = try #require(
+            challenge.headers["www-authenticate"]?.components(separatedBy: "nonce=\"").last?.prefix { $0 != "\"" })
         var statuses: [Int] = []
         for guess in 1...6 {
             let response = RTSPDigestAuthenticator.md5("guess-\(guess)")
-            let header = #"Digest username="cou", realm="kuzet", nonce="\#(nonce)", uri="\#(url)", response="\#(response)""#
-            statuses.append(try await offPool { try client.request("DESCRIBE", url, headers: ["Authorization": header]) }.status)
+            let header =
+                #"Digest username="cou", realm="kuzet", nonce="\#(nonce)", uri="\#(url)", response="\#(response)""#
+            statuses.append(
+                try await offPool { try client.request("DESCRIBE", url, headers: ["Authorization": header]) }.status)
         }
         #expect(statuses == [401, 401, 401, 401, 401, 403])
-        #expect(try await offPool { Self.secondsUntilClosed(client.fd, timeout: 5) } != nil, "the connection is closed after the sixth guess")
+        #expect(
+            try await offPool { Self.secondsUntilClosed(client.fd, timeout: 5) } != nil,
+            "the connection is closed after the sixth guess")
         #expect(relay.server.statistics.count(.failedLogins) == 1)
         #expect(!relay.logs.text.contains("relay-pw"))
         // The right password on a new connection still works.
-        #expect(try await offPool { try RTSPStalledPlayer(port: relay.port, path: "/entrance", username: "cou", password: "relay-pw") }.session.isEmpty == false)
+        #expect(
+            try await offPool {
+                try RTSPStalledPlayer(port: relay.port, path: "/entrance", username: "cou", password: "relay-pw")
+            }.session.isEmpty == false)
     }
 
     @Test func aClientThatStopsReadingIsClosedAfterTheSlowClientTimeout() async throws {
@@ -219,11 +243,17 @@ struct RelayLimitTests {
         }
         defer { relay.stop() }
         let stalled = try await offPool { try RTSPStalledPlayer(port: relay.port, path: "/entrance") }
-        #expect(await waitUntil(timeout: 120) { relay.server.statistics.count(.slowClient) == 1 }, "the stalled client was closed")
+        #expect(
+            await waitUntil(timeout: 120) { relay.server.statistics.count(.slowClient) == 1 },
+            "the stalled client was closed")
         #expect(await waitUntil(timeout: 5) { relay.server.statistics.camera("entrance").clients == 0 })
-        #expect(relay.server.statistics.camera("entrance").droppedPackets > 0, "its frames were dropped before it was closed")
+        #expect(
+            relay.server.statistics.camera("entrance").droppedPackets > 0,
+            "its frames were dropped before it was closed")
         #expect(relay.logs.text.contains("relay closed a client that stopped reading"))
-        #expect(await waitUntil(timeout: 5) { relay.server.pumpThreads == 0 }, "the stream's pump ends with its last client")
+        #expect(
+            await waitUntil(timeout: 5) { relay.server.pumpThreads == 0 }, "the stream's pump ends with its last client"
+        )
         withExtendedLifetime(stalled) {}
     }
 
@@ -231,15 +261,20 @@ struct RelayLimitTests {
         let relay = try await RelayHarness(username: nil, password: nil) {
             $0.maxClients = 300
             $0.maxClientsPerCamera = 300
-            $0.maxConnectionsPerAddress = 300  // all 200 come from 127.0.0.1
+            $0.maxConnectionsPerAddress = 300 // all 200 come from 127.0.0.1
         }
         defer { relay.stop() }
-        let first = try await offPool { try RTSPStalledPlayer(port: relay.port, path: "/entrance") }  // the pump's own thread starts here
+        // the pump's own thread starts here
+        let first = try await offPool { try RTSPStalledPlayer(port: relay.port, path: "/entrance") }
         let threadsBefore = Self.threads()
-        let players = try await offPool { try (0..<199).map { _ in try RTSPStalledPlayer(port: relay.port, path: "/entrance") } }
+        let players = try await offPool {
+            try (0..<199).map { _ in try RTSPStalledPlayer(port: relay.port, path: "/entrance") }
+        }
         #expect(await waitUntil(timeout: 10) { relay.server.statistics.camera("entrance").clients == 200 })
         let threadsAfter = Self.threads()
-        print("relay: 200 playing clients, \(relay.server.pumpThreads) pump thread(s); process threads \(threadsBefore) before the last 199, \(threadsAfter) after")
+        print(
+            "relay: 200 playing clients, \(relay.server.pumpThreads) pump thread(s); process threads \(threadsBefore) before the last 199, \(threadsAfter) after"
+        )
         #expect(relay.server.pumpThreads == 1)
         #expect(threadsAfter - threadsBefore < 10, "threads grew from \(threadsBefore) to \(threadsAfter)")
         #expect(relay.fanout.subscriberCount == 1, "one queue on the camera's fan-out for all relay clients")
@@ -248,6 +283,8 @@ struct RelayLimitTests {
 
     static func threads() -> Int {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-        return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.flatMap { Int($0.dropFirst(8).trimmingCharacters(in: .whitespaces)) } ?? 0
+        return status.split(separator: "\n").first { $0.hasPrefix("Threads:") }.flatMap {
+            Int($0.dropFirst(8).trimmingCharacters(in: .whitespaces))
+        } ?? 0
     }
 }

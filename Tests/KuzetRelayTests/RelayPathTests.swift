@@ -13,7 +13,9 @@ import Testing
     }
 
     @Test func namesTheTrackOfASetup() {
-        #expect(RelayPath(uri: "rtsp://box:8554/entrance/sub/streamid=1") == RelayPath(camera: "entrance", stream: .sub, track: 1))
+        #expect(
+            RelayPath(uri: "rtsp://box:8554/entrance/sub/streamid=1")
+                == RelayPath(camera: "entrance", stream: .sub, track: 1))
     }
 
     @Test func refusesAPathThatIsNotACameraID() {
@@ -25,7 +27,9 @@ import Testing
 
 extension RelayPathTests {
     @Test func namesTheTransportStreamForm() {
-        #expect(RelayPath(uri: "rtsp://box:8554/entrance/sub/ts") == RelayPath(camera: "entrance", stream: .sub, payload: .transportStream))
+        #expect(
+            RelayPath(uri: "rtsp://box:8554/entrance/sub/ts")
+                == RelayPath(camera: "entrance", stream: .sub, payload: .transportStream))
         #expect(RelayPath(uri: "rtsp://box:8554/entrance/ts/streamid=0")?.presentation == "/entrance/ts")
     }
 }

@@ -46,15 +46,18 @@ struct RelayStallTests {
     }
 
     func measure(_ relay: RelayHarness, _ recorder: FrameCounter, seconds: Int, name: String) async throws -> Window {
-        let framesBefore = recorder.count, dropsBefore = recorder.queue.dropped
+        let framesBefore = recorder.count
+        let dropsBefore = recorder.queue.dropped
         let output = relay.directory.file("\(name).ts")
-        let ffmpeg = try RelayClients.ffmpeg(url: relay.url(credentials: nil), transport: "tcp", seconds: seconds, output: output)
+        let ffmpeg = try RelayClients.ffmpeg(
+            url: relay.url(credentials: nil), transport: "tcp", seconds: seconds, output: output)
         defer { ffmpeg.stop(signal: SIGKILL) }
         let started = Date()
         #expect(try await offPool { ffmpeg.waitForExit(timeout: 40) } == 0, "ffmpeg: \(ffmpeg.output)")
         let elapsed = Date().timeIntervalSince(started)
         return Window(
-            recorderFPS: Double(recorder.count - framesBefore) / elapsed, recorderDrops: recorder.queue.dropped - dropsBefore,
+            recorderFPS: Double(recorder.count - framesBefore) / elapsed,
+            recorderDrops: recorder.queue.dropped - dropsBefore,
             clientFrames: try await offPool { try RelayClients.decodedFrames(output) })
     }
 
@@ -74,24 +77,36 @@ struct RelayStallTests {
         let stalled = try RawRTSPClient(port: relay.port, receiveBuffer: 4096)
         let url = relay.url(credentials: nil)
         #expect(try await offPool { try stalled.request("DESCRIBE", url) }.status == 200)
-        let setup = try await offPool { try stalled.request("SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"]) }
+        let setup = try await offPool {
+            try stalled.request(
+                "SETUP", url + "/streamid=0", headers: ["Transport": "RTP/AVP/TCP;unicast;interleaved=0-1"])
+        }
         let session = try #require(setup.headers["session"]?.split(separator: ";").first.map(String.init))
-        #expect(try await offPool { try stalled.request("PLAY", url + "/", headers: ["Session": session]) }.status == 200)
+        #expect(
+            try await offPool { try stalled.request("PLAY", url + "/", headers: ["Session": session]) }.status == 200)
         // Joining mid-GOP skips < 25 frames; only a full connection buffer drops more.
-        #expect(await waitUntil(timeout: 90) { relay.server.statistics.camera("entrance").droppedPackets > 60 }, "the stalled client fills its own buffer")
+        #expect(
+            await waitUntil(timeout: 90) { relay.server.statistics.camera("entrance").droppedPackets > 60 },
+            "the stalled client fills its own buffer")
         let dropsAtStart = relay.server.statistics.camera("entrance").droppedPackets
 
         let stall = try await measure(relay, recorder, seconds: seconds, name: "during-stall")
         let dropsDuring = relay.server.statistics.camera("entrance").droppedPackets - dropsAtStart
         print(
             String(
-                format: "stall: baseline recorder %.1f fps, other client %d frames / %d s; during stall recorder %.1f fps, other client %d frames / %d s; stalled client dropped %d packets meanwhile",
-                baseline.recorderFPS, baseline.clientFrames, seconds, stall.recorderFPS, stall.clientFrames, seconds, dropsDuring))
+                format:
+                    "stall: baseline recorder %.1f fps, other client %d frames / %d s; during stall recorder %.1f fps, other client %d frames / %d s; stalled client dropped %d packets meanwhile",
+                baseline.recorderFPS, baseline.clientFrames, seconds, stall.recorderFPS, stall.clientFrames, seconds,
+                dropsDuring))
 
         #expect(stall.recorderDrops == 0, "the recorder lost nothing while the client stalled")
         #expect(baseline.recorderDrops == 0)
-        #expect(stall.recorderFPS >= baseline.recorderFPS * 0.85, "recorder rate held: \(stall.recorderFPS) vs \(baseline.recorderFPS)")
-        #expect(Double(stall.clientFrames) >= Double(baseline.clientFrames) * 0.9, "the other client's frames held: \(stall.clientFrames) vs \(baseline.clientFrames)")
+        #expect(
+            stall.recorderFPS >= baseline.recorderFPS * 0.85,
+            "recorder rate held: \(stall.recorderFPS) vs \(baseline.recorderFPS)")
+        #expect(
+            Double(stall.clientFrames) >= Double(baseline.clientFrames) * 0.9,
+            "the other client's frames held: \(stall.clientFrames) vs \(baseline.clientFrames)")
         #expect(dropsDuring > 0, "the stalled client kept dropping (it was really stalled)")
     }
 }

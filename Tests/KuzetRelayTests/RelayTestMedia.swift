@@ -6,7 +6,10 @@ enum RelayTestMedia {
     /// A `seconds`-long MPEG-TS of 25 fps H.264 (one keyframe a second, no B-frames — as cameras
     /// send), or with AAC audio a Matroska file (which keeps AAC's config, as an RTSP camera's SDP does).
     /// Files are made once per process and shared by the tests (encoding is the slow part).
-    static func make(in directory: TemporaryDirectory, seconds: Int = 4, size: String = "640x360", bitrate: String = "1M", audio: Bool = false) throws -> String {
+    static func make(
+        in directory: TemporaryDirectory, seconds: Int = 4, size: String = "640x360", bitrate: String = "1M",
+        audio: Bool = false
+    ) throws -> String {
         try lock.withLock {
             let path = shared.file("camera-\(seconds)s-\(size)-\(bitrate)" + (audio ? "-av.mkv" : ".ts"))
             if FileManager.default.fileExists(atPath: path) { return path }
@@ -24,7 +27,8 @@ enum RelayTestMedia {
         var arguments = ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25"]
         if audio { arguments += ["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"] }
         arguments += [
-            "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-bf", "0",
+            "-t", "\(seconds)", "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-bf",
+            "0",
             "-pix_fmt", "yuv420p", "-b:v", bitrate, "-maxrate", bitrate, "-bufsize", bitrate,
         ]
         if audio { arguments += ["-c:a", "aac", "-b:a", "64k"] }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Writes an agent configuration for the `kuzet-agent` command tests.
 func writeAgentConfig(
-    to path: String, root: String, cameras: [(id: String, url: String, subURL: String?, record: String)], retentionDays: Int = 30,
+    to path: String, root: String, cameras: [(id: String, url: String, subURL: String?, record: String)],
+    retentionDays: Int = 30,
     segmentSeconds: Int = 60
 ) throws {
     var yaml = """

@@ -11,10 +11,16 @@ import Testing
     @Test func retentionDaysBelowTheLegalMinimumIsRefusedWithTheReason() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-retention-check")
         let config = directory.file("agent.yaml")
-        try writeAgentConfig(to: config, root: directory.file("recordings"), cameras: [("entrance", "rtsp://127.0.0.1:554/main", nil, "main")], retentionDays: 7)
-        let result = try RetentionFixtures.runSeparately(try RetentionFixtures.agentExecutable(), ["check", "--config", config])
+        try writeAgentConfig(
+            to: config, root: directory.file("recordings"),
+            cameras: [("entrance", "rtsp://127.0.0.1:554/main", nil, "main")], retentionDays: 7)
+        let result = try RetentionFixtures.runSeparately(
+            try RetentionFixtures.agentExecutable(), ["check", "--config", config])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("retention.days: 7 is below the legal minimum of 30 days of footage a school must keep — set retention.days to 30 or more"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "retention.days: 7 is below the legal minimum of 30 days of footage a school must keep — set retention.days to 30 or more"
+            ), "\(result.stderr)")
     }
 
     @Test func aDiskHoldingTwelveDaysGetsASubStreamPlanAndApplyingItMakesCheckPass() throws {
@@ -22,7 +28,8 @@ import Testing
         let camera = try RetentionTestCamera(mainKbps: 600, subKbps: 48)
         defer { camera.stop() }
         // Main-stream recordings of four cameras: two minutes each, at ~400 kbit/s.
-        let main = try RetentionFixtures.makeSegment(in: directory.path, seconds: 60, size: "640x360", rate: 10, kbps: 400)
+        let main = try RetentionFixtures.makeSegment(
+            in: directory.path, seconds: 60, size: "640x360", rate: 10, kbps: 400)
         let segmentBytes = Double(try FileManager.default.attributesOfItem(atPath: main)[.size] as! UInt64)
         let cameras = ["entrance", "yard", "hall", "gym"]
         // A disk sized to hold 12 days at the recorded rate (usable = total − 5 %; the hour of writing is smaller).
@@ -34,14 +41,17 @@ import Testing
         let recorded = Date().addingTimeInterval(-600)
         for id in cameras {
             for minute in 0..<2 {
-                try RetentionFixtures.place(main, root: root, camera: id, start: recorded.addingTimeInterval(Double(minute) * 60), seconds: 60)
+                try RetentionFixtures.place(
+                    main, root: root, camera: id, start: recorded.addingTimeInterval(Double(minute) * 60), seconds: 60)
             }
         }
         let config = directory.file("agent.yaml")
         let agent = try RetentionFixtures.agentExecutable()
-        try writeAgentConfig(to: config, root: root, cameras: cameras.map { ($0, camera.url("main"), camera.url("sub"), "main") })
+        try writeAgentConfig(
+            to: config, root: root, cameras: cameras.map { ($0, camera.url("main"), camera.url("sub"), "main") })
 
-        let before = try RetentionFixtures.runSeparately(agent, ["check", "--config", config, "--format", "json", "--probe-seconds", "3"])
+        let before = try RetentionFixtures.runSeparately(
+            agent, ["check", "--config", config, "--format", "json", "--probe-seconds", "3"])
         #expect(before.status == 1, "\(before.stderr)")
         #expect(camera.isRunning, "the test camera exited during the check; its output: \(camera.output)")
         let report = try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any]
@@ -62,7 +72,8 @@ import Testing
 
         // Apply the plan: the planned cameras record their sub stream.
         try writeAgentConfig(
-            to: config, root: root, cameras: cameras.map { ($0, camera.url("main"), camera.url("sub"), planned.contains($0) ? "sub" : "main") })
+            to: config, root: root,
+            cameras: cameras.map { ($0, camera.url("main"), camera.url("sub"), planned.contains($0) ? "sub" : "main") })
         let after = try RetentionFixtures.runSeparately(agent, ["check", "--config", config, "--probe-seconds", "3"])
         #expect(after.status == 0, "stdout: \(after.stdout) stderr: \(after.stderr)")
         #expect(after.stdout.contains("— compliant"))
@@ -75,7 +86,8 @@ import Testing
         let disk = try RetentionFixtures.Mount(bytes: 64 * 1024 * 1024)
         let root = (disk.path as NSString).appendingPathComponent("recordings")
         do {
-            try RetentionFixtures.place(main, root: root, camera: "entrance", start: Date().addingTimeInterval(-120), seconds: 60)
+            try RetentionFixtures.place(
+                main, root: root, camera: "entrance", start: Date().addingTimeInterval(-120), seconds: 60)
         } catch {
             disk.unmount()
             throw error
@@ -86,13 +98,14 @@ import Testing
     @Test func aShortBoxWithoutSubStreamsIsToldHowMuchDiskToAdd() async throws {
         let (disk, root) = try shortBox("kuzet-retention-disk")
         defer { disk.unmount() }
-        var configuration = try AgentConfiguration.parse(yaml: """
-            school: { id: KZ-AST-0042 }
-            storage: { root: \(root) }
-            cameras:
-              - id: entrance
-                url: rtsp://127.0.0.1:9/main
-            """)
+        var configuration = try AgentConfiguration.parse(
+            yaml: """
+                school: { id: KZ-AST-0042 }
+                storage: { root: \(root) }
+                cameras:
+                  - id: entrance
+                    url: rtsp://127.0.0.1:9/main
+                """)
         configuration.storage.root = root
         let report = try await StorageCheck(configuration: configuration, probe: nil).run()
         #expect(!report.compliant)
@@ -108,26 +121,30 @@ import Testing
         defer { disk.unmount() }
         // A loopback port nothing listens on: the camera's sub stream refuses the connection.
         let closed = freeLoopbackPort()
-        var configuration = try AgentConfiguration.parse(yaml: """
-            school: { id: KZ-AST-0042 }
-            storage: { root: \(root) }
-            cameras:
-              - id: entrance
-                url: rtsp://127.0.0.1:\(closed)/main
-                sub_url: rtsp://127.0.0.1:\(closed)/sub
-                username: admin
-                password: secret
-                record: main
-            """)
+        var configuration = try AgentConfiguration.parse(
+            yaml: """
+                school: { id: KZ-AST-0042 }
+                storage: { root: \(root) }
+                cameras:
+                  - id: entrance
+                    url: rtsp://127.0.0.1:\(closed)/main
+                    sub_url: rtsp://127.0.0.1:\(closed)/sub
+                    username: admin
+                    password: secret
+                    record: main
+                """)
         configuration.storage.root = root
         let started = Date()
-        let report = try await StorageCheck(configuration: configuration, probe: StorageCheck.liveProbe(seconds: 1)).run()
+        let report = try await StorageCheck(configuration: configuration, probe: StorageCheck.liveProbe(seconds: 1))
+            .run()
         let line = try #require(report.cameras.first)
         #expect(line.subKbps == nil)
         let failure = try #require(line.subProbeFailure)
         #expect(failure.contains("127.0.0.1:\(closed)/sub") && failure.contains("refused"), "\(failure)")
         #expect(!failure.contains("secret"), "the password leaked: \(failure)")
-        #expect(report.lines.contains { $0.contains("camera entrance") && $0.contains("sub not measured (") }, "\(report.lines)")
+        #expect(
+            report.lines.contains { $0.contains("camera entrance") && $0.contains("sub not measured (") },
+            "\(report.lines)")
         // Two attempts a second apart, each refused at once.
         #expect(Date().timeIntervalSince(started) < 10)
     }

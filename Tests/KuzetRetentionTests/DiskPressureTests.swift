@@ -18,7 +18,9 @@ import Testing
         let root = (disk.path as NSString).appendingPathComponent("recordings")
         let now = ManualNow(epoch)
         let retention = RetentionService(
-            settings: RetentionSettings(root: root, days: 30, minFreePercent: 5, segmentSeconds: 10, recordedCameras: ["entrance", "yard"], sweepInterval: .milliseconds(200)),
+            settings: RetentionSettings(
+                root: root, days: 30, minFreePercent: 5, segmentSeconds: 10, recordedCameras: ["entrance", "yard"],
+                sweepInterval: .milliseconds(200)),
             now: now.function)
         let service = Task { try await retention.run() }
         defer { service.cancel() }
@@ -35,7 +37,8 @@ import Testing
                 let file = SegmentStore(root: root).file(camera: camera, name: SegmentName(start: start, format: .fmp4))
                 let path = file.path
                 do {
-                    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(
+                        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     retention.segmentOpened(file)
                     try bytes.write(to: URL(fileURLWithPath: path))
                     retention.segmentClosed(file, bytes: Int64(bytes.count), duration: 10)
@@ -46,7 +49,11 @@ import Testing
             }
             try await Task.sleep(for: .milliseconds(3))
         }
-        #expect(await eventuallyAsync { (retention.facts().space?.freeBytes ?? 0) > (retention.facts().space.map { $0.reserveBytes(atBitsPerSecond: 2 * 32_000) } ?? .max) })
+        #expect(
+            await eventuallyAsync {
+                (retention.facts().space?.freeBytes ?? 0)
+                    > (retention.facts().space.map { $0.reserveBytes(atBitsPerSecond: 2 * 32_000) } ?? .max)
+            })
 
         #expect(failures.isEmpty, "recording must never fail on a full disk: \(failures.prefix(3))")
         #expect(!FileManager.default.fileExists(atPath: written[0]), "the oldest footage went")

@@ -22,40 +22,59 @@ import Testing
         // 09:00–09:30 recorded, camera down 09:30–09:40, recorded again 09:40–10:00.
         let morning = epoch.addingTimeInterval(9 * 3600)
         for minute in Array(0..<30) + Array(40..<60) {
-            try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: morning.addingTimeInterval(Double(minute) * 60), seconds: 60)
+            try RetentionFixtures.place(
+                fixture, root: root, camera: "entrance", start: morning.addingTimeInterval(Double(minute) * 60),
+                seconds: 60)
         }
         let now = ManualNow(morning.addingTimeInterval(3600))
-        let retention = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]), now: now.function)
+        let retention = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]),
+            now: now.function)
         await retention.scan()
         let facts = try #require(retention.facts().cameras.first)
-        #expect(facts.gaps == [DateInterval(start: morning.addingTimeInterval(30 * 60), end: morning.addingTimeInterval(40 * 60))])
-        #expect(facts.report.gaps == [TimeRange(from: morning.addingTimeInterval(30 * 60), to: morning.addingTimeInterval(40 * 60))])
+        #expect(
+            facts.gaps == [
+                DateInterval(start: morning.addingTimeInterval(30 * 60), end: morning.addingTimeInterval(40 * 60))
+            ])
+        #expect(
+            facts.report.gaps == [
+                TimeRange(from: morning.addingTimeInterval(30 * 60), to: morning.addingTimeInterval(40 * 60))
+            ])
     }
 
     @Test func segmentsReportedByTheRecorderShowTheSameGap() async throws {
         let morning = epoch.addingTimeInterval(9 * 3600)
         let now = ManualNow(morning)
-        let retention = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]), now: now.function)
+        let retention = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]),
+            now: now.function)
         await retention.scan()
         // The camera went away at 09:30:00 (the recorder closed a short segment) and came back at 09:40:00.
-        let segments: [(start: Double, seconds: Double)] = [(1620, 60), (1680, 60), (1740, 45), (1785, 15), (2400, 60), (2460, 60)]
+        let segments: [(start: Double, seconds: Double)] = [
+            (1620, 60), (1680, 60), (1740, 45), (1785, 15), (2400, 60), (2460, 60),
+        ]
         for (start, seconds) in segments {
             retention.segmentClosed(
-                SegmentStore(root: root).file(camera: "entrance", name: SegmentName(start: morning.addingTimeInterval(start), format: .fmp4)),
+                SegmentStore(root: root).file(
+                    camera: "entrance", name: SegmentName(start: morning.addingTimeInterval(start), format: .fmp4)),
                 bytes: Int64(seconds * 12_500), duration: seconds)
         }
         now.set(morning.addingTimeInterval(2520))
         let facts = try #require(retention.facts().cameras.first)
-        #expect(facts.gaps == [DateInterval(start: morning.addingTimeInterval(1800), end: morning.addingTimeInterval(2400))])
+        #expect(
+            facts.gaps == [DateInterval(start: morning.addingTimeInterval(1800), end: morning.addingTimeInterval(2400))]
+        )
         #expect(facts.recordedKbps.map { abs($0 - 100) < 0.001 } == true, "12.5 kB a second is 100 kbit/s")
     }
 
     @Test func factsGiveOldestFootageAchievedDaysBytesAndRate() async throws {
         let now = ManualNow(epoch.addingTimeInterval(10 * day))
         for hoursAgo in [48.0, 47.0, 1.0] {
-            try RetentionFixtures.place(fixture, root: root, camera: "yard", start: now.date.addingTimeInterval(-hoursAgo * 3600), seconds: 60)
+            try RetentionFixtures.place(
+                fixture, root: root, camera: "yard", start: now.date.addingTimeInterval(-hoursAgo * 3600), seconds: 60)
         }
-        let retention = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["yard"]), now: now.function)
+        let retention = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["yard"]), now: now.function)
         await retention.scan()
         await retention.sweep()
         let facts = retention.facts()
@@ -75,25 +94,36 @@ import Testing
 
     @Test func aTornLastSegmentIsKeptWhenPlayableAndAnEmptyOneIsDiscarded() async throws {
         let now = ManualNow(epoch.addingTimeInterval(day))
-        try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(-600), seconds: 60)
+        try RetentionFixtures.place(
+            fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(-600), seconds: 60)
         // A power cut halfway through the next segment: only its first half reached the disk.
-        let torn = try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(-540), seconds: 30)
+        let torn = try RetentionFixtures.place(
+            fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(-540), seconds: 30)
         let whole = try Data(contentsOf: URL(fileURLWithPath: fixture))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: torn))
         try RetentionFixtures.setModified(torn, now.date.addingTimeInterval(-510))
         // Another camera died right after opening its file.
-        let empty = SegmentName(start: now.date.addingTimeInterval(-300), format: .fmp4).path(root: root, camera: "yard")
-        try RetentionFixtures.place(fixture, root: root, camera: "yard", start: now.date.addingTimeInterval(-360), seconds: 60)
+        let empty = SegmentName(start: now.date.addingTimeInterval(-300), format: .fmp4).path(
+            root: root, camera: "yard")
+        try RetentionFixtures.place(
+            fixture, root: root, camera: "yard", start: now.date.addingTimeInterval(-360), seconds: 60)
         FileManager.default.createFile(atPath: empty, contents: Data())
         try RetentionFixtures.setModified(empty, now.date.addingTimeInterval(-299))
         // Foreign files are reported, never deleted.
-        try Data("x".utf8).write(to: URL(fileURLWithPath: (root as NSString).appendingPathComponent("entrance/notes.txt")))
-        try FileManager.default.createDirectory(atPath: (root as NSString).appendingPathComponent("Lost+Found"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(
+            to: URL(fileURLWithPath: (root as NSString).appendingPathComponent("entrance/notes.txt")))
+        try FileManager.default.createDirectory(
+            atPath: (root as NSString).appendingPathComponent("Lost+Found"), withIntermediateDirectories: true)
 
-        let retention = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance", "yard"]), now: now.function)
+        let retention = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance", "yard"]),
+            now: now.function)
         let scan = await retention.scan()
         #expect(scan.tornKept == 1)
-        #expect(scan.tornDiscarded == ["yard/" + SegmentName(start: now.date.addingTimeInterval(-300), format: .fmp4).fileName])
+        #expect(
+            scan.tornDiscarded == [
+                "yard/" + SegmentName(start: now.date.addingTimeInterval(-300), format: .fmp4).fileName
+            ])
         #expect(FileManager.default.fileExists(atPath: torn))
         #expect(!FileManager.default.fileExists(atPath: empty))
         #expect(scan.foreignFiles.sorted() == ["Lost+Found/", "entrance/notes.txt"])

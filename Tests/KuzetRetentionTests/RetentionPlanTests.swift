@@ -5,7 +5,8 @@ import Testing
 /// The pure planning behind `check` (KuzetCore): projection, reserve, and which cameras to switch.
 @Suite struct RetentionPlanTests {
     // 10 TB disk, 5 % kept free; 16 cameras at 4 Mbit/s is the 20.7 TB example.
-    let space = RetentionSpace(totalBytes: 10_000_000_000_000, freeBytes: 10_000_000_000_000, recordingsBytes: 0, minFreePercent: 5)
+    let space = RetentionSpace(
+        totalBytes: 10_000_000_000_000, freeBytes: 10_000_000_000_000, recordingsBytes: 0, minFreePercent: 5)
 
     @Test func sixteenCamerasAtFourMegabitsNeedAbout20TerabytesFor30Days() {
         let projection = RetentionProjection(space: space, bitsPerSecond: 16 * 4_000_000, requiredDays: 30)
@@ -17,7 +18,8 @@ import Testing
     }
 
     @Test func theReserveIsAnHourOfWritingWhenThatIsMoreThanMinFreePercent() {
-        let small = RetentionSpace(totalBytes: 100_000_000_000, freeBytes: 50_000_000_000, recordingsBytes: 40_000_000_000, minFreePercent: 5)
+        let small = RetentionSpace(
+            totalBytes: 100_000_000_000, freeBytes: 50_000_000_000, recordingsBytes: 40_000_000_000, minFreePercent: 5)
         #expect(small.reserveBytes(atBitsPerSecond: 0) == 5_000_000_000)
         #expect(small.reserveBytes(atBitsPerSecond: 64_000_000) == 28_800_000_000)
         #expect(small.usableBytes(atBitsPerSecond: 64_000_000) == 90_000_000_000 - 28_800_000_000)
@@ -25,7 +27,8 @@ import Testing
 
     @Test func thePlanSwitchesTheBiggestSavingsFirstAndStopsWhenThirtyDaysFit() {
         let cameras = (1...16).map { index in
-            RetentionPlan.CameraRates(camera: "cam-\(index)", recorded: .main, mainKbps: index <= 4 ? 8000 : 3000, subKbps: 500)
+            RetentionPlan.CameraRates(
+                camera: "cam-\(index)", recorded: .main, mainKbps: index <= 4 ? 8000 : 3000, subKbps: 500)
         }
         let plan = RetentionPlan.make(cameras: cameras, space: space, requiredDays: 30)
         #expect(plan.reachesTarget)
@@ -38,7 +41,9 @@ import Testing
     }
 
     @Test func whenEvenEverySubStreamIsNotEnoughThePlanSaysHowMuchDiskToAdd() {
-        let cameras = (1...16).map { RetentionPlan.CameraRates(camera: "cam-\($0)", recorded: .main, mainKbps: 4000, subKbps: 3000) }
+        let cameras = (1...16).map {
+            RetentionPlan.CameraRates(camera: "cam-\($0)", recorded: .main, mainKbps: 4000, subKbps: 3000)
+        }
         let plan = RetentionPlan.make(cameras: cameras, space: space, requiredDays: 30)
         #expect(plan.switches.count == 16)
         #expect(!plan.reachesTarget)

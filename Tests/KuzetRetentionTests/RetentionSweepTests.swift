@@ -20,11 +20,14 @@ import Testing
     }
 
     func service(recorded: Set<String> = ["entrance"]) -> RetentionService {
-        RetentionService(settings: RetentionSettings(root: root, days: 30, segmentSeconds: 60, recordedCameras: recorded), now: now.function)
+        RetentionService(
+            settings: RetentionSettings(root: root, days: 30, segmentSeconds: 60, recordedCameras: recorded),
+            now: now.function)
     }
 
     func place(_ camera: String, ageDays: Double) throws -> String {
-        try RetentionFixtures.place(fixture, root: root, camera: camera, start: now.date.addingTimeInterval(-ageDays * day), seconds: 60)
+        try RetentionFixtures.place(
+            fixture, root: root, camera: camera, start: now.date.addingTimeInterval(-ageDays * day), seconds: 60)
     }
 
     @Test func footageOlderThanTheFloorIsDeletedAndYoungerKept() async throws {
@@ -43,7 +46,8 @@ import Testing
 
     @Test func theSegmentDeclaredOpenIsNeverDeleted() async throws {
         // A clock step can make the segment being written look 31 days old.
-        let open = SegmentStore(root: root).file(camera: "entrance", name: SegmentName(start: now.date.addingTimeInterval(-31 * day), format: .fmp4))
+        let open = SegmentStore(root: root).file(
+            camera: "entrance", name: SegmentName(start: now.date.addingTimeInterval(-31 * day), format: .fmp4))
         let path = try place("entrance", ageDays: 31)
         let retention = service()
         await retention.scan()
@@ -105,17 +109,23 @@ import Testing
         let fixture = try RetentionFixtures.makeSegment(in: directory.path, seconds: 2)
         let now = ManualNow(epoch.addingTimeInterval(10 * day))
         for hour in 0..<5 {
-            try RetentionFixtures.place(fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(Double(hour - 5) * 3600), seconds: 60)
+            try RetentionFixtures.place(
+                fixture, root: root, camera: "entrance", start: now.date.addingTimeInterval(Double(hour - 5) * 3600),
+                seconds: 60)
         }
         // A disk that reports almost no free space: the oldest (only hours old) footage must go.
         let full: @Sendable (String) -> DiskSpace? = { _ in DiskSpace(totalBytes: 1_000_000_000, freeBytes: 1_000) }
-        let first = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]), now: now.function, diskSpace: full)
+        let first = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]),
+            now: now.function, diskSpace: full)
         await first.scan()
         let sweep = await first.sweep()
         #expect(sweep.pressureFiles >= 1)
         let recorded = try #require(first.facts().cameras.first?.shortfall)
 
-        let restarted = RetentionService(settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]), now: now.function)
+        let restarted = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]),
+            now: now.function)
         await restarted.scan()
         #expect(restarted.facts().cameras.first?.shortfall?.since == recorded.since)
         #expect(restarted.facts().scan?.foreignFileCount == 0, "the ledger file is ours, not foreign")

@@ -6,7 +6,7 @@ import Testing
 /// change here is a change of the on-disk format (see docs/architecture.md, "Where to change").
 @Suite struct SegmentNameTests {
     @Test func aNameCarriesItsUTCStartAndRoundTrips() throws {
-        let start = Date(timeIntervalSince1970: 1_795_425_300.25)  // 2026-11-23T09:15:00.250Z
+        let start = Date(timeIntervalSince1970: 1_795_425_300.25) // 2026-11-23T09:15:00.250Z
         let name = SegmentName(start: start, format: .fmp4)
         #expect(name.fileName == "2026-11-23T09-15-00.250Z.mp4")
         #expect(SegmentName(fileName: name.fileName) == name)
@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func foreignFilesDoNotParse() {
-        for name in ["notes.txt", "2026-11-23T09-15-00.250Z.avi", "2026-13-23T09-15-00.250Z.mp4", "x.250Z.mp4", ".mp4"] {
+        for name in ["notes.txt", "2026-11-23T09-15-00.250Z.avi", "2026-13-23T09-15-00.250Z.mp4", "x.250Z.mp4", ".mp4"]
+        {
             #expect(SegmentName(fileName: name) == nil, "\(name)")
         }
     }

@@ -15,14 +15,17 @@ import Testing
     }
 
     func touch(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         #expect(FileManager.default.createFile(atPath: path, contents: Data([0])))
     }
 
     @Test func aCameraListsOnlyItsSegmentsOldestFirst() throws {
         let names = [120.0, 0, 60].map { SegmentName(start: start.addingTimeInterval($0), format: .fmp4) }
         for name in names { try touch(store.file(camera: "entrance", name: name).path) }
-        try touch(store.file(camera: "entrance", name: SegmentName(start: start.addingTimeInterval(30), format: .mpegts)).path)
+        try touch(
+            store.file(camera: "entrance", name: SegmentName(start: start.addingTimeInterval(30), format: .mpegts)).path
+        )
         try touch((store.folder(camera: "entrance") as NSString).appendingPathComponent("notes.txt"))
         try touch(store.file(camera: "yard", name: names[0]).path)
 
@@ -47,9 +50,11 @@ import Testing
 
     @Test func camerasAreTheFoldersWithACameraID() throws {
         try touch(store.file(camera: "yard", name: SegmentName(start: start, format: .fmp4)).path)
-        try FileManager.default.createDirectory(atPath: store.folder(camera: "entrance"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: store.folder(camera: "Lost+Found"), withIntermediateDirectories: true)
-        try touch(store.folder(camera: "notes"))  // a file, not a folder
+        try FileManager.default.createDirectory(
+            atPath: store.folder(camera: "entrance"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: store.folder(camera: "Lost+Found"), withIntermediateDirectories: true)
+        try touch(store.folder(camera: "notes")) // a file, not a folder
         #expect(store.cameras() == ["entrance", "yard"])
         #expect(store.hasFolder(camera: "entrance"))
         #expect(!store.hasFolder(camera: "notes"))
@@ -57,7 +62,10 @@ import Testing
 
     @Test func aScanIndexesEverySegmentAndCountsForeignFiles() throws {
         for offset in stride(from: 0.0, to: 600, by: 60) {
-            try touch(store.file(camera: "entrance", name: SegmentName(start: start.addingTimeInterval(offset), format: .fmp4)).path)
+            try touch(
+                store.file(
+                    camera: "entrance", name: SegmentName(start: start.addingTimeInterval(offset), format: .fmp4)
+                ).path)
         }
         try touch((store.folder(camera: "entrance") as NSString).appendingPathComponent("notes.txt"))
         try touch((store.root as NSString).appendingPathComponent(".ledger"))
@@ -66,7 +74,8 @@ import Testing
         let scan = StorageScan.scan(root: store.root, segmentSeconds: 60, ownFiles: [".ledger"])
         #expect(scan.segmentCount == 10)
         #expect(scan.cameras["entrance"]?.oldest?.name == SegmentName(start: start, format: .fmp4))
-        #expect(scan.cameras["entrance"]?.newest?.name == SegmentName(start: start.addingTimeInterval(540), format: .fmp4))
+        #expect(
+            scan.cameras["entrance"]?.newest?.name == SegmentName(start: start.addingTimeInterval(540), format: .fmp4))
         #expect(scan.foreignFiles.sorted() == ["entrance/notes.txt", "stray"])
     }
 }

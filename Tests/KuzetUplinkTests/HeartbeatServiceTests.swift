@@ -2,10 +2,10 @@ import Foundation
 import KuzetConfiguration
 import KuzetCore
 import KuzetCurl
-import Logging
 import KuzetProtocol
 import KuzetTestKit
 import KuzetUplink
+import Logging
 import Testing
 
 /// The uplink end to end against a real HTTPS server (Python `ssl`, certificates made by the
@@ -17,7 +17,9 @@ import Testing
     @Test func heartbeatsArriveInOrderOverMutualTLSWithTheBearerToken() async throws {
         let server = try world.startServer(mutualTLS: true)
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", mutualTLS: true), interval: .milliseconds(300), logs: logs)
+        let runner = try ServiceRunner(
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", mutualTLS: true),
+            interval: .milliseconds(300), logs: logs)
         #expect(await waitUntil(timeout: 20) { server.storedSequences().count >= 5 })
         await runner.stop()
         let sequences = server.storedSequences()
@@ -36,7 +38,8 @@ import Testing
     @Test func aStateChangeIsReportedWithinTheDelayNotAtTheNextInterval() async throws {
         let server = try world.startServer()
         let runner = try ServiceRunner(
-            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .seconds(600), logs: LogRecorder(),
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .seconds(600),
+            logs: LogRecorder(),
             stateChangeDelay: .seconds(1))
         #expect(await waitUntil(timeout: 10) { server.storedSequences() == [1] })
         let changed = ContinuousClock.now
@@ -49,7 +52,9 @@ import Testing
     @Test func recordedEventsAreOnDiskBeforeRecordReturns() async throws {
         let closed = freeLoopbackPort()
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: "https://127.0.0.1:\(closed)/api/v1/heartbeats"), interval: .seconds(600), logs: logs)
+        let runner = try ServiceRunner(
+            registry: world.registry(url: "https://127.0.0.1:\(closed)/api/v1/heartbeats"), interval: .seconds(600),
+            logs: logs)
         try await runner.service.record([Fixtures.event("camera entrance stopped sending frames")])
         let journal = try String(contentsOfFile: world.folder.file("outbox/journal.jsonl"), encoding: .utf8)
         #expect(journal.contains("camera entrance stopped sending frames"))
@@ -61,8 +66,12 @@ import Testing
         let stranger = try TestCertificateAuthority(name: "stranger-ca", in: world.folder.path)
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", caFile: stranger.certificate), interval: .milliseconds(200), logs: logs)
-        #expect(await waitUntil(timeout: 10) { logs.entries(atLeast: .warning).contains { $0.message.contains("not trusted") } })
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", caFile: stranger.certificate),
+            interval: .milliseconds(200), logs: logs)
+        #expect(
+            await waitUntil(timeout: 10) {
+                logs.entries(atLeast: .warning).contains { $0.message.contains("not trusted") }
+            })
         #expect(await waitUntil(timeout: 10) { runner.outbox.count >= 3 })
         await runner.stop()
         let warning = try #require(logs.entries(atLeast: .warning).first { $0.message.contains("not trusted") })
@@ -75,8 +84,13 @@ import Testing
     @Test func mutualTLSIsEnforcedWhenTheAgentHasNoClientCertificate() async throws {
         let server = try world.startServer(mutualTLS: true)
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", mutualTLS: false), interval: .milliseconds(200), logs: logs)
-        #expect(await waitUntil(timeout: 10) { logs.entries(atLeast: .warning).contains { $0.message.contains("client certificate") } })
+        let runner = try ServiceRunner(
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", mutualTLS: false),
+            interval: .milliseconds(200), logs: logs)
+        #expect(
+            await waitUntil(timeout: 10) {
+                logs.entries(atLeast: .warning).contains { $0.message.contains("client certificate") }
+            })
         await runner.stop()
         #expect(server.requests().isEmpty)
         #expect(runner.outbox.count >= 1)
@@ -89,8 +103,13 @@ import Testing
         try server.enqueue(status: 500, body: "database is down")
         try server.enqueue(status: 429, headers: ["Retry-After": "2"], body: "slow down")
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .milliseconds(400), logs: logs)
-        #expect(await waitUntil(timeout: 30) { server.storedSequences().count >= 6 && logs.entries.contains { $0.message.contains("reachable again") } })
+        let runner = try ServiceRunner(
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .milliseconds(400),
+            logs: logs)
+        #expect(
+            await waitUntil(timeout: 30) {
+                server.storedSequences().count >= 6 && logs.entries.contains { $0.message.contains("reachable again") }
+            })
         await runner.stop()
         let requests = server.requests()
         #expect(requests.prefix(3).map(\.queuedStatus) == [500, 500, 429])
@@ -121,7 +140,9 @@ import Testing
         let server = try world.startServer()
         try server.enqueueHang(seconds: 60)
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .milliseconds(300), logs: logs)
+        let runner = try ServiceRunner(
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats"), interval: .milliseconds(300),
+            logs: logs)
         #expect(await waitUntil(timeout: 20) { server.storedSequences().count >= 4 })
         await runner.stop()
         #expect(logs.entries(atLeast: .warning).contains { $0.message.contains("timed out") })
@@ -135,7 +156,8 @@ import Testing
         let tokenFile = world.folder.file("not-yet-token")
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", tokenFile: tokenFile), interval: .milliseconds(200), logs: logs)
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", tokenFile: tokenFile),
+            interval: .milliseconds(200), logs: logs)
         #expect(await waitUntil(timeout: 10) { runner.outbox.count >= 4 })
         let warnings = logs.entries(atLeast: .warning).map(\.message)
         #expect(warnings.count == 1)
@@ -154,10 +176,13 @@ import Testing
         try FileManager.default.createDirectory(atPath: tokenFile, withIntermediateDirectories: true)
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", tokenFile: tokenFile), interval: .milliseconds(200), logs: logs)
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", tokenFile: tokenFile),
+            interval: .milliseconds(200), logs: logs)
         #expect(await waitUntil(timeout: 10) { !logs.entries(atLeast: .warning).isEmpty })
         await runner.stop()
-        #expect(logs.entries(atLeast: .warning).first?.message.contains("registry.token_file \(tokenFile): cannot be read") == true)
+        #expect(
+            logs.entries(atLeast: .warning).first?.message.contains("registry.token_file \(tokenFile): cannot be read")
+                == true)
         #expect(server.requests().isEmpty)
         #expect(runner.outbox.count >= 1)
     }
@@ -168,8 +193,12 @@ import Testing
         try "kzt_not_the_token".write(toFile: wrong, atomically: true, encoding: .utf8)
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", tokenFile: wrong), interval: .milliseconds(200), logs: logs)
-        #expect(await waitUntil(timeout: 10) { logs.entries(atLeast: .warning).contains { $0.message.contains("HTTP 401") } })
+            registry: world.registry(url: server.baseURL + "/api/v1/heartbeats", tokenFile: wrong),
+            interval: .milliseconds(200), logs: logs)
+        #expect(
+            await waitUntil(timeout: 10) {
+                logs.entries(atLeast: .warning).contains { $0.message.contains("HTTP 401") }
+            })
         await runner.stop()
         #expect(server.storedSequences().isEmpty)
         #expect(Fixtures.sequences(runner.outbox.pending(limit: 100)).first == 1)
@@ -187,9 +216,13 @@ import Testing
         let runner = try ServiceRunner(registry: registry, interval: .seconds(600), logs: logs, outbox: outbox)
         #expect(await waitUntil(timeout: 15) { server.storedSequences() == [2, 3, 4] })
         await runner.stop()
-        let parked = try String(contentsOfFile: world.folder.file("outbox/parked/heartbeats-1-1.jsonl"), encoding: .utf8)
+        let parked = try String(
+            contentsOfFile: world.folder.file("outbox/parked/heartbeats-1-1.jsonl"), encoding: .utf8)
         #expect(parked.contains("HTTP 400"))
-        #expect(logs.entries(atLeast: .error).contains { $0.message.contains("parked") && $0.message.contains("unknown camera") })
+        #expect(
+            logs.entries(atLeast: .error).contains {
+                $0.message.contains("parked") && $0.message.contains("unknown camera")
+            })
         #expect(runner.service.status.parked == 1)
     }
 
@@ -200,7 +233,11 @@ import Testing
         let outbox = try Outbox(configuration: .init(directory: registry.outbox))
         try outbox.appendFixtures(3)
         for _ in 0..<7 {
-            try server.enqueue(status: 400, body: #"{"error":"unsupported_version","message":"version: 1 is not a wire version this registry knows"}"#)
+            try server.enqueue(
+                status: 400,
+                body:
+                    #"{"error":"unsupported_version","message":"version: 1 is not a wire version this registry knows"}"#
+            )
         }
         let runner = try ServiceRunner(registry: registry, interval: .seconds(600), logs: logs, outbox: outbox)
         #expect(await waitUntil(timeout: 20) { server.storedSequences() == [1, 2, 3, 4] })
@@ -219,9 +256,11 @@ import Testing
         let listener = try SilentTCPListener()
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: "https://127.0.0.1:\(listener.port)/api/v1/heartbeats"), interval: .milliseconds(300), logs: logs,
+            registry: world.registry(url: "https://127.0.0.1:\(listener.port)/api/v1/heartbeats"),
+            interval: .milliseconds(300), logs: logs,
             backoffCap: .seconds(1),
-            timeouts: HTTPTimeouts(connect: .seconds(1), total: .seconds(2), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(2)))
+            timeouts: HTTPTimeouts(
+                connect: .seconds(1), total: .seconds(2), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(2)))
         #expect(await waitUntil(timeout: 20) { runner.service.status.consecutiveFailures >= 3 })
         await runner.stop()
         let warnings = logs.entries(atLeast: .warning)

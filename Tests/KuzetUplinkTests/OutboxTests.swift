@@ -1,17 +1,19 @@
 import Foundation
 import KuzetCore
-import Logging
-@testable import KuzetUplink
 import KuzetProtocol
 import KuzetTestKit
+import Logging
 import Testing
+
+@testable import KuzetUplink
 
 @Suite struct OutboxTests {
     let folder: TemporaryDirectory
     init() throws { folder = try TemporaryDirectory(prefix: "kuzet-outbox") }
 
     func open(maxEntries: Int = 20_000, compactAfter: Int = 256) throws -> Outbox {
-        try Outbox(configuration: .init(directory: folder.file("outbox"), maxEntries: maxEntries, compactAfter: compactAfter))
+        try Outbox(
+            configuration: .init(directory: folder.file("outbox"), maxEntries: maxEntries, compactAfter: compactAfter))
     }
 
     var journal: String { (try? String(contentsOfFile: folder.file("outbox/journal.jsonl"), encoding: .utf8)) ?? "" }
@@ -57,7 +59,7 @@ import Testing
         #expect(Fixtures.sequences(outbox.pending(limit: 4)) == [1, 2, 3, 4])
         let one = outbox.pending(limit: 1)[0].json.count
         #expect(outbox.pending(limit: 10, maxBytes: one * 3).count == 3)
-        #expect(outbox.pending(limit: 10, maxBytes: 1).count == 1)  // always at least one
+        #expect(outbox.pending(limit: 10, maxBytes: 1).count == 1) // always at least one
     }
 
     @Test func anUnfinishedLastLineFromACrashIsDroppedAndAppendingContinues() throws {
@@ -77,11 +79,16 @@ import Testing
         try open().appendFixtures(3)
         var lines = journal.split(separator: "\n").map(String.init)
         lines[1] = "garbage that is not json"
-        try (lines.joined(separator: "\n") + "\n").write(toFile: folder.file("outbox/journal.jsonl"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: folder.file("outbox/journal.jsonl"), atomically: true, encoding: .utf8)
         let logs = LogRecorder()
-        let reopened = try Outbox(configuration: .init(directory: folder.file("outbox")), logger: logs.logger(label: "kuzet.uplink"))
+        let reopened = try Outbox(
+            configuration: .init(directory: folder.file("outbox")), logger: logs.logger(label: "kuzet.uplink"))
         #expect(Fixtures.sequences(reopened.pending(limit: 10)) == [1, 3])
-        #expect(logs.entries(atLeast: .error).contains { $0.line.contains("damaged journal line") && $0.line.contains("outbox.line=2") })
+        #expect(
+            logs.entries(atLeast: .error).contains {
+                $0.line.contains("damaged journal line") && $0.line.contains("outbox.line=2")
+            })
     }
 
     @Test func overItsBoundTheOldestRoutineHeartbeatsGoAndEventsStay() throws {
@@ -133,7 +140,8 @@ import Testing
         let error = try #require(throws: OutboxError.self) {
             try Outbox(configuration: .init(directory: folder.file("blocker/outbox")))
         }
-        #expect(error.description.hasPrefix("registry.outbox \(folder.file("blocker/outbox")): cannot create the folder"))
+        #expect(
+            error.description.hasPrefix("registry.outbox \(folder.file("blocker/outbox")): cannot create the folder"))
         #expect(error.description.contains(" — "))
     }
 

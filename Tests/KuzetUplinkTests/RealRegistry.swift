@@ -14,25 +14,36 @@ final class RealRegistry: Sendable {
 
     static var executable: String {
         if let given = ProcessInfo.processInfo.environment["KUZET_REGISTRY_BINARY"] { return given }
-        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kuzet-registry").path
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("kuzet-registry").path
         if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/kuzet-registry").path
     }
 
     /// Whether the package's `kuzet-registry` is the real one (it serves with `--tls-client-ca`),
     /// not the skeleton's placeholder: the tests against it are enabled only then.
     static let isAvailable: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: executable), let help = try? run(executable, ["serve", "--help"], timeout: 30) else { return false }
+        guard FileManager.default.isExecutableFile(atPath: executable),
+            let help = try? run(executable, ["serve", "--help"], timeout: 30)
+        else { return false }
         return help.output.contains("--tls-client-ca")
     }()
 
     /// Registers the world's school with a new token (written to `world.tokenFile`) and starts serving.
-    static func start(world: RegistryWorld, mutualTLS: Bool, port: Int = 0, database: String? = nil) throws -> RealRegistry {
+    static func start(world: RegistryWorld, mutualTLS: Bool, port: Int = 0, database: String? = nil) throws
+        -> RealRegistry
+    {
         let database = database ?? "sqlite:" + world.folder.file("registry.sqlite")
         let adminToken: String
         if database.hasPrefix("sqlite:"), !FileManager.default.fileExists(atPath: String(database.dropFirst(7))) {
-            let school = try run(executable, ["token", "create", "--role", "school", "--school", Fixtures.school, "--name", "School No. 42", "--region", "Astana", "--database", database])
+            let school = try run(
+                executable,
+                [
+                    "token", "create", "--role", "school", "--school", Fixtures.school, "--name", "School No. 42",
+                    "--region", "Astana", "--database", database,
+                ])
             guard school.status == 0, let token = school.output.split(separator: "\n").last.map(String.init) else {
                 throw TestKitError("kuzet-registry token create failed: \(school.output)")
             }
@@ -47,7 +58,8 @@ final class RealRegistry: Sendable {
             adminToken = try String(contentsOfFile: world.folder.file("admin-token"), encoding: .utf8)
         }
         var arguments = [
-            "serve", "--database", database, "--listen", "127.0.0.1:\(port)", "--tls-cert", world.serverIdentity.certificate, "--tls-key",
+            "serve", "--database", database, "--listen", "127.0.0.1:\(port)", "--tls-cert",
+            world.serverIdentity.certificate, "--tls-key",
             world.serverIdentity.key,
         ]
         if mutualTLS { arguments += ["--tls-client-ca", world.authority.certificate] }
@@ -78,10 +90,18 @@ final class RealRegistry: Sendable {
 
     /// `GET /api/v1/schools/{id}` as the admin, over the same libcurl client the agent uses.
     func school(world: RegistryWorld) async throws -> [String: Any] {
-        let client = HTTPClient(configuration: .init(tls: TLSConfiguration(caFile: world.authority.certificate, clientCertificate: world.clientIdentity.certificate, clientKey: world.clientIdentity.key)))
+        let client = HTTPClient(
+            configuration: .init(
+                tls: TLSConfiguration(
+                    caFile: world.authority.certificate, clientCertificate: world.clientIdentity.certificate,
+                    clientKey: world.clientIdentity.key)))
         let response = try await client.perform(
-            HTTPRequest(url: "https://127.0.0.1:\(port)/api/v1/schools/\(Fixtures.school)", headers: [("Accept", "application/json"), ("Authorization", "Bearer \(adminToken)")]))
-        guard response.status == 200, let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any] else {
+            HTTPRequest(
+                url: "https://127.0.0.1:\(port)/api/v1/schools/\(Fixtures.school)",
+                headers: [("Accept", "application/json"), ("Authorization", "Bearer \(adminToken)")]))
+        guard response.status == 200,
+            let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        else {
             throw TestKitError("GET school: HTTP \(response.status) \(response.bodyText.prefix(300))")
         }
         return object
@@ -89,7 +109,9 @@ final class RealRegistry: Sendable {
 
     /// The highest sequence the registry stored for the school.
     func lastSequence(world: RegistryWorld) async -> UInt64? {
-        guard let detail = try? await school(world: world), let school = detail["school"] as? [String: Any] else { return nil }
+        guard let detail = try? await school(world: world), let school = detail["school"] as? [String: Any] else {
+            return nil
+        }
         return (school["last_sequence"] as? NSNumber)?.uint64Value
     }
 
@@ -112,7 +134,9 @@ extension LogRecorder {
         for entry in entries where entry.message == "Heartbeats delivered" {
             accepted += Int(entry.metadata["registry.accepted"] ?? "") ?? 0
             duplicates += Int(entry.metadata["registry.duplicates"] ?? "") ?? 0
-            if let first = UInt64(entry.metadata["uplink.first_sequence"] ?? ""), let last = UInt64(entry.metadata["uplink.last_sequence"] ?? "") {
+            if let first = UInt64(entry.metadata["uplink.first_sequence"] ?? ""),
+                let last = UInt64(entry.metadata["uplink.last_sequence"] ?? "")
+            {
                 ranges.append(first...last)
             }
         }

@@ -17,8 +17,12 @@ struct RealRegistryTests {
     @Test func heartbeatsReachTheRealRegistryOverMutualTLS() async throws {
         let registry = try RealRegistry.start(world: world, mutualTLS: true)
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: registry.heartbeatsURL, mutualTLS: true), interval: .milliseconds(300), logs: logs)
-        #expect(await waitUntil(timeout: 30) { (await registry.lastSequence(world: world) ?? 0) >= 5 }, "registry log: \(registry.process.output.suffix(2000))")
+        let runner = try ServiceRunner(
+            registry: world.registry(url: registry.heartbeatsURL, mutualTLS: true), interval: .milliseconds(300),
+            logs: logs)
+        #expect(
+            await waitUntil(timeout: 30) { (await registry.lastSequence(world: world) ?? 0) >= 5 },
+            "registry log: \(registry.process.output.suffix(2000))")
         await runner.stop()
         let last = try #require(await registry.lastSequence(world: world))
         let totals = logs.receiptTotals()
@@ -33,8 +37,13 @@ struct RealRegistryTests {
     @Test func theRealRegistryEnforcesMutualTLS() async throws {
         let registry = try RealRegistry.start(world: world, mutualTLS: true)
         let logs = LogRecorder()
-        let runner = try ServiceRunner(registry: world.registry(url: registry.heartbeatsURL, mutualTLS: false), interval: .milliseconds(300), logs: logs)
-        #expect(await waitUntil(timeout: 20) { logs.entries(atLeast: .warning).contains { $0.message.contains("client certificate") } })
+        let runner = try ServiceRunner(
+            registry: world.registry(url: registry.heartbeatsURL, mutualTLS: false), interval: .milliseconds(300),
+            logs: logs)
+        #expect(
+            await waitUntil(timeout: 20) {
+                logs.entries(atLeast: .warning).contains { $0.message.contains("client certificate") }
+            })
         await runner.stop()
         #expect(await registry.lastSequence(world: world) == nil)
         #expect(runner.outbox.count >= 1)
@@ -45,8 +54,12 @@ struct RealRegistryTests {
         let stranger = try TestCertificateAuthority(name: "stranger-ca", in: world.folder.path)
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: registry.heartbeatsURL, caFile: stranger.certificate), interval: .milliseconds(300), logs: logs)
-        #expect(await waitUntil(timeout: 20) { logs.entries(atLeast: .warning).contains { $0.message.contains("not trusted") } })
+            registry: world.registry(url: registry.heartbeatsURL, caFile: stranger.certificate),
+            interval: .milliseconds(300), logs: logs)
+        #expect(
+            await waitUntil(timeout: 20) {
+                logs.entries(atLeast: .warning).contains { $0.message.contains("not trusted") }
+            })
         await runner.stop()
         let warning = try #require(logs.entries(atLeast: .warning).first)
         #expect(warning.message.contains("TLS: the server's certificate is not trusted"))
@@ -64,10 +77,14 @@ struct RealRegistryTests {
         let clock = AcceleratedClock(factor: 40)
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: registry.heartbeatsURL, mutualTLS: true), interval: .seconds(30), logs: logs, clock: clock,
+            registry: world.registry(url: registry.heartbeatsURL, mutualTLS: true), interval: .seconds(30), logs: logs,
+            clock: clock,
             now: { clock.date() }, backoffCap: .seconds(60), stateChangeDelay: .seconds(1))
         let registryBefore = registry
-        #expect(await waitUntil(timeout: 30) { (await registryBefore.lastSequence(world: world) ?? 0) >= 2 && runner.outbox.count == 0 })
+        #expect(
+            await waitUntil(timeout: 30) {
+                (await registryBefore.lastSequence(world: world) ?? 0) >= 2 && runner.outbox.count == 0
+            })
         registry.stop()
         let outageStart = clock.now
         try await clock.sleep(for: .seconds(300))
@@ -90,7 +107,9 @@ struct RealRegistryTests {
         #expect(totals.accepted == delivered.count)
         #expect((await registry.lastSequence(world: world) ?? 0) == delivered.last)
         #expect(logs.entries(atLeast: .warning).count <= 3)
-        print("figure: real registry outage: \(queued) heartbeats queued in 10 virtual minutes; \(delivered.count) delivered in \(totals.delivered.count) POSTs, accepted \(totals.accepted), duplicates \(totals.duplicates)")
+        print(
+            "figure: real registry outage: \(queued) heartbeats queued in 10 virtual minutes; \(delivered.count) delivered in \(totals.delivered.count) POSTs, accepted \(totals.accepted), duplicates \(totals.duplicates)"
+        )
     }
 
     /// `kill -9` of a real uplink process with heartbeats queued (registry stopped), then a
@@ -102,22 +121,29 @@ struct RealRegistryTests {
         let outbox = world.folder.file("outbox")
         let config = world.folder.file("agent.yaml")
         try Harness.writeConfig(
-            to: config, registryURL: "https://127.0.0.1:\(port)/api/v1/heartbeats", tokenFile: world.tokenFile, caFile: world.authority.certificate,
+            to: config, registryURL: "https://127.0.0.1:\(port)/api/v1/heartbeats", tokenFile: world.tokenFile,
+            caFile: world.authority.certificate,
             outbox: outbox)
-        let first = try Harness.start(config: config, intervalMilliseconds: 100, backoffCapMilliseconds: 300, logDirectory: world.folder.path)
+        let first = try Harness.start(
+            config: config, intervalMilliseconds: 100, backoffCapMilliseconds: 300, logDirectory: world.folder.path)
         #expect(await waitUntil(timeout: 30) { journalLines(outbox) >= 15 }, "harness output: \(first.output)")
         kill(first.pid, SIGKILL)
         _ = first.waitForExit(timeout: 5)
         let queued = journalLines(outbox)
 
         registry = try RealRegistry.start(world: world, mutualTLS: false, port: port, database: registry.database)
-        let second = try Harness.start(config: config, intervalMilliseconds: 60_000, backoffCapMilliseconds: 300, logDirectory: world.folder.path)
+        let second = try Harness.start(
+            config: config, intervalMilliseconds: 60_000, backoffCapMilliseconds: 300, logDirectory: world.folder.path)
         let live = registry
-        #expect(await waitUntil(timeout: 30) { (await live.lastSequence(world: world) ?? 0) == UInt64(queued + 1) }, "harness: \(second.output)")
+        #expect(
+            await waitUntil(timeout: 30) { (await live.lastSequence(world: world) ?? 0) == UInt64(queued + 1) },
+            "harness: \(second.output)")
         second.stop()
         #expect(second.output.contains("READY next_sequence=\(queued + 1) queued=\(queued)"))
         #expect(!second.output.contains("already had"), "the registry reported duplicates: \(second.output)")
-        print("figure: real registry kill -9: \(queued) queued at the kill; registry's last sequence \(queued + 1) after restart")
+        print(
+            "figure: real registry kill -9: \(queued) queued at the kill; registry's last sequence \(queued + 1) after restart"
+        )
         let history = try await registry.historySequences(world: world)
         #expect(history == Array((UInt64(queued + 1) - UInt64(history.count) + 1)...UInt64(queued + 1)))
     }

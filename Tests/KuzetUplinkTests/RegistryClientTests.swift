@@ -13,7 +13,8 @@ import Testing
 
     @Test func theBatchBodyIsAHeartbeatBatchOfTheStoredJSON() throws {
         let entries = try [Fixtures.heartbeat(7), Fixtures.heartbeat(8, events: [Fixtures.event("x")])].map {
-            OutboxEntry(sequence: $0.sequence, hasEvents: !$0.events.isEmpty, json: try JSONEncoder.kuzetWire.encode($0))
+            OutboxEntry(
+                sequence: $0.sequence, hasEvents: !$0.events.isEmpty, json: try JSONEncoder.kuzetWire.encode($0))
         }
         let batch = try JSONDecoder.kuzetWire.decode(HeartbeatBatch.self, from: RegistryClient.batchBody(entries))
         #expect(batch.version == WireVersion.current)
@@ -22,7 +23,9 @@ import Testing
 
     @Test func twoHundredsAreDeliveredWithTheReceipt() {
         let body = #"{"accepted":2,"duplicates":1,"highest_sequence":9,"server_time":"2026-11-23T12:00:00Z"}"#
-        guard case .delivered(let receipt) = RegistryClient.classify(response(200, body: body), url: "u", tokenFile: nil) else {
+        guard
+            case .delivered(let receipt) = RegistryClient.classify(response(200, body: body), url: "u", tokenFile: nil)
+        else {
             Issue.record("not delivered")
             return
         }
@@ -37,7 +40,9 @@ import Testing
     }
 
     @Test func aRejectedTokenIsRetriedAndNamesTheTokenFileNotTheToken() {
-        guard case .retry(let reason, _) = RegistryClient.classify(response(401), url: "u", tokenFile: "/etc/kuzet/token") else {
+        guard
+            case .retry(let reason, _) = RegistryClient.classify(response(401), url: "u", tokenFile: "/etc/kuzet/token")
+        else {
             Issue.record("401 must be retried (the token can be fixed), not parked")
             return
         }
@@ -46,7 +51,9 @@ import Testing
 
     @Test func otherClientErrorsRefuseTheBatch() {
         for status in [400, 404, 413, 422] {
-            guard case .refused(let got, let reason) = RegistryClient.classify(response(status, body: "heartbeats[0].cameras: bad"), url: "u", tokenFile: nil)
+            guard
+                case .refused(let got, let reason) = RegistryClient.classify(
+                    response(status, body: "heartbeats[0].cameras: bad"), url: "u", tokenFile: nil)
             else {
                 Issue.record("HTTP \(status) must refuse")
                 continue
@@ -64,7 +71,9 @@ import Testing
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        #expect(RegistryClient.retryAfter(response(503, headers: [("Retry-After", formatter.string(from: later))]), now: now) == .seconds(90))
+        #expect(
+            RegistryClient.retryAfter(
+                response(503, headers: [("Retry-After", formatter.string(from: later))]), now: now) == .seconds(90))
         #expect(RegistryClient.retryAfter(response(503, headers: [("Retry-After", "soon")]), now: now) == nil)
         #expect(RegistryClient.retryAfter(response(503), now: now) == nil)
     }

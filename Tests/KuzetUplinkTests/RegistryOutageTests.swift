@@ -1,9 +1,9 @@
 import Foundation
 import KuzetCore
-import Logging
 import KuzetProtocol
 import KuzetTestKit
 import KuzetUplink
+import Logging
 import Testing
 
 /// A ten-minute registry outage, run on an ``AcceleratedClock`` (×40: a 30 s interval takes
@@ -16,7 +16,8 @@ import Testing
         let clock = AcceleratedClock(factor: 40)
         let logs = LogRecorder()
         let runner = try ServiceRunner(
-            registry: world.registry(url: before.baseURL + "/api/v1/heartbeats"), interval: .seconds(30), logs: logs, clock: clock,
+            registry: world.registry(url: before.baseURL + "/api/v1/heartbeats"), interval: .seconds(30), logs: logs,
+            clock: clock,
             now: { clock.date() }, backoffCap: .seconds(60), stateChangeDelay: .seconds(1))
         #expect(await waitUntil(timeout: 20) { before.storedSequences().count >= 2 && runner.outbox.count == 0 })
         before.stop()
@@ -32,19 +33,30 @@ import Testing
 
         let after = try world.startServer(port: before.port)
         let back = ContinuousClock.now
-        #expect(await waitUntil(timeout: 30) { (after.storedSequences().last ?? 0) >= lastQueued && logs.entries.contains { $0.message.contains("reachable again") } })
+        #expect(
+            await waitUntil(timeout: 30) {
+                (after.storedSequences().last ?? 0) >= lastQueued
+                    && logs.entries.contains { $0.message.contains("reachable again") }
+            })
         let drained = ContinuousClock.now - back
         await runner.stop()
-        print("figure: outage \(outageLength) virtual, \(queued) heartbeats queued, backlog through \(lastQueued) stored \(drained) (real) after the stand-in came back, in \(after.requests().count) POSTs")
+        print(
+            "figure: outage \(outageLength) virtual, \(queued) heartbeats queued, backlog through \(lastQueued) stored \(drained) (real) after the stand-in came back, in \(after.requests().count) POSTs"
+        )
 
         let all = before.storedSequences() + after.storedSequences()
         #expect(all == Array(1...UInt64(all.count)), "in order, none missing, none twice")
         #expect(before.duplicateCount() + after.duplicateCount() == 0)
         #expect(outageLength >= .seconds(600))
         #expect(queued >= 19, "about 20 heartbeats (one per 30 s) queued during 10 minutes, got \(queued)")
-        let gap = after.storedBatches().flatMap { $0 }.filter { $0.sentAt >= outageStartDate && $0.sentAt <= outageStartDate + 600 }
+        let gap = after.storedBatches().flatMap { $0 }.filter {
+            $0.sentAt >= outageStartDate && $0.sentAt <= outageStartDate + 600
+        }
         #expect(gap.count >= 19)
-        #expect(after.storedBatches().flatMap { $0 }.flatMap(\.events).contains { $0.message == "camera entrance stopped during the outage" })
+        #expect(
+            after.storedBatches().flatMap { $0 }.flatMap(\.events).contains {
+                $0.message == "camera entrance stopped during the outage"
+            })
         // The outage is logged when it starts and when it ends, not at every retry.
         #expect(logs.entries(atLeast: .warning).count <= 3)
         #expect(logs.entries.contains { $0.message.contains("reachable again") })

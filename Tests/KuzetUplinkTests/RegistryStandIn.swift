@@ -25,13 +25,17 @@ final class RegistryWorld: Sendable {
 
     /// An HTTPS registry stand-in requiring the token (and, with `mutualTLS`, a client certificate).
     func startServer(mutualTLS: Bool = false, port: Int = 0) throws -> RecordingHTTPServer {
-        try RecordingHTTPServer(tls: serverIdentity, clientCA: mutualTLS ? authority.certificate : nil, bearerToken: token, port: port)
+        try RecordingHTTPServer(
+            tls: serverIdentity, clientCA: mutualTLS ? authority.certificate : nil, bearerToken: token, port: port)
     }
 
     /// `registry:` as the agent's configuration would have it.
-    func registry(url: String, mutualTLS: Bool = false, caFile: String? = nil, tokenFile: String? = nil) -> AgentConfiguration.Registry {
+    func registry(url: String, mutualTLS: Bool = false, caFile: String? = nil, tokenFile: String? = nil)
+        -> AgentConfiguration.Registry
+    {
         AgentConfiguration.Registry(
-            url: url, tokenFile: tokenFile ?? self.tokenFile, intervalSeconds: 30, caFile: caFile ?? authority.certificate,
+            url: url, tokenFile: tokenFile ?? self.tokenFile, intervalSeconds: 30,
+            caFile: caFile ?? authority.certificate,
             clientCert: mutualTLS ? clientIdentity.certificate : nil, clientKey: mutualTLS ? clientIdentity.key : nil,
             outbox: folder.file("outbox"))
     }

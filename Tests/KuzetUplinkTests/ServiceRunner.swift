@@ -12,11 +12,13 @@ struct ServiceRunner {
     let outbox: Outbox
     let task: Task<Void, any Error>
 
-    static let quickTimeouts = HTTPTimeouts(connect: .seconds(2), total: .seconds(2), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(2))
+    static let quickTimeouts = HTTPTimeouts(
+        connect: .seconds(2), total: .seconds(2), lowSpeedBytesPerSecond: 1, lowSpeedTime: .seconds(2))
 
     init<C: Clock>(
         registry: AgentConfiguration.Registry, interval: Duration, logs: LogRecorder, clock: C = ContinuousClock(),
-        now: @escaping @Sendable () -> Date = { Date() }, backoffCap: Duration = .seconds(1), stateChangeDelay: Duration = .milliseconds(500),
+        now: @escaping @Sendable () -> Date = { Date() }, backoffCap: Duration = .seconds(1),
+        stateChangeDelay: Duration = .milliseconds(500),
         timeouts: HTTPTimeouts = ServiceRunner.quickTimeouts, outbox: Outbox? = nil
     ) throws where C.Duration == Duration {
         let logger = logs.logger(label: "kuzet.uplink")

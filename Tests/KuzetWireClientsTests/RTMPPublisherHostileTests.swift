@@ -5,7 +5,7 @@ import Testing
 @testable import KuzetWireClients
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The RTMP session we run against the ЦОУ's server: a broken or hostile server gets a clear
@@ -26,7 +26,9 @@ import Glibc
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+                }
             }
             guard bound, listen(fd, 4) == 0 else { throw TestKitError("bind/listen failed") }
             port = Int(UInt16(bigEndian: address.sin_port))
@@ -46,10 +48,12 @@ import Glibc
                     }
                     return true
                 }
-                func write(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) } }
-                guard read(1 + 1536) else { return }  // C0 C1
-                write([3] + [UInt8](repeating: 0, count: 1536 * 2))  // S0 S1 S2
-                guard read(1536) else { return }  // C2
+                func write(_ bytes: [UInt8]) {
+                    _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+                }
+                guard read(1 + 1536) else { return } // C0 C1
+                write([3] + [UInt8](repeating: 0, count: 1536 * 2)) // S0 S1 S2
+                guard read(1536) else { return } // C2
                 // Every command the publisher sends (connect, releaseStream, …) arrives in chunks we
                 // do not parse: answer on each receive, in order.
                 var index = 0
@@ -79,7 +83,7 @@ import Glibc
         bytes += [20, 0, 0, 0, 0]
         var offset = 0
         while offset < payload.count {
-            if offset > 0 { bytes.append(0xC3) }  // fmt 3 continuation on chunk stream 3
+            if offset > 0 { bytes.append(0xC3) } // fmt 3 continuation on chunk stream 3
             let end = min(offset + 128, payload.count)
             bytes += payload[offset..<end]
             offset = end
@@ -87,7 +91,9 @@ import Glibc
         return bytes
     }
 
-    static let connected = command([.string("_result"), .number(1), .null, .object([("code", .string("NetConnection.Connect.Success"))])])
+    static let connected = command([
+        .string("_result"), .number(1), .null, .object([("code", .string("NetConnection.Connect.Success"))]),
+    ])
 
     func publish(to server: ScriptedServer) -> WireClientError? {
         let interrupt = TestDeadline(seconds: 8)

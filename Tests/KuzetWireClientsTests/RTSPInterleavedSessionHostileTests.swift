@@ -1,5 +1,6 @@
 import KuzetTestKit
 import Testing
+
 @testable import KuzetWireClients
 
 /// A camera (or whatever listens on its port) answering what KuzetWire refuses: the session fails
@@ -9,7 +10,8 @@ import Testing
         let camera = try CannedTCPServer(answer: Array(answer.utf8))
         let interrupt = TestDeadline(seconds: 5)
         do {
-            _ = try RTSPInterleavedSession(url: "rtsp://admin:secret@127.0.0.1:\(camera.port)/cam1", interrupt: interrupt)
+            _ = try RTSPInterleavedSession(
+                url: "rtsp://admin:secret@127.0.0.1:\(camera.port)/cam1", interrupt: interrupt)
         } catch {
             #expect(!error.description.contains("secret"), "\(error)")
             #expect(error.kind == .brokenProtocol, "\(error)")

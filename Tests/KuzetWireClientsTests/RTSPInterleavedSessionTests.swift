@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KuzetWireClients
 
 /// What our RTSP-over-TCP reader sets up from a camera's DESCRIBE answer.
@@ -39,10 +40,11 @@ struct RTSPInterleavedSessionTests {
     @Test func onlyVideoAndAudioMediaAreSetUpAndHandedToTheDemuxer() throws {
         let description = try SessionDescriptionText(Self.hikvisionStyle)
         #expect(description.media.map(\.payloadType) == [96, 8])
-        #expect(description.media.map(\.control) == [
-            "rtsp://10.0.0.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast",
-            "rtsp://10.0.0.64:554/Streaming/Channels/101/trackID=2?transportmode=unicast",
-        ])
+        #expect(
+            description.media.map(\.control) == [
+                "rtsp://10.0.0.64:554/Streaming/Channels/101/trackID=1?transportmode=unicast",
+                "rtsp://10.0.0.64:554/Streaming/Channels/101/trackID=2?transportmode=unicast",
+            ])
         #expect(description.control == "rtsp://10.0.0.64:554/Streaming/Channels/101/?transportmode=unicast")
         #expect(!description.text.contains("m=application"))
         #expect(!description.text.contains("isapi.metadata"))
@@ -51,14 +53,21 @@ struct RTSPInterleavedSessionTests {
     }
 
     @Test func relativeControlsResolveAgainstTheContentBase() {
-        #expect(RTSPInterleavedSession.controlURL("stream=0", base: "rtsp://127.0.0.1:8554/cam1/") == "rtsp://127.0.0.1:8554/cam1/stream=0")
-        #expect(RTSPInterleavedSession.controlURL("trackID=1", base: "rtsp://10.0.0.5/live") == "rtsp://10.0.0.5/live/trackID=1")
+        #expect(
+            RTSPInterleavedSession.controlURL("stream=0", base: "rtsp://127.0.0.1:8554/cam1/")
+                == "rtsp://127.0.0.1:8554/cam1/stream=0")
+        #expect(
+            RTSPInterleavedSession.controlURL("trackID=1", base: "rtsp://10.0.0.5/live")
+                == "rtsp://10.0.0.5/live/trackID=1")
         #expect(RTSPInterleavedSession.controlURL("*", base: "rtsp://10.0.0.5/live/") == "rtsp://10.0.0.5/live/")
-        #expect(RTSPInterleavedSession.controlURL("rtsp://10.0.0.5/other", base: "rtsp://10.0.0.5/live/") == "rtsp://10.0.0.5/other")
+        #expect(
+            RTSPInterleavedSession.controlURL("rtsp://10.0.0.5/other", base: "rtsp://10.0.0.5/live/")
+                == "rtsp://10.0.0.5/other")
     }
 
     @Test func aDescriptionWithoutVideoOrAudioHasNoMedia() throws {
-        let description = try SessionDescriptionText("v=0\r\ns=metadata only\r\nm=application 0 RTP/AVP 107\r\na=control:trackID=3\r\n")
+        let description = try SessionDescriptionText(
+            "v=0\r\ns=metadata only\r\nm=application 0 RTP/AVP 107\r\na=control:trackID=3\r\n")
         #expect(description.media.isEmpty)
     }
 }

@@ -35,11 +35,15 @@ import Testing
 
     @Test func refusesMoreLinesThanTheLimit() {
         let text = String(repeating: "a=x\n", count: 11)
-        #expect(throws: WireError.descriptionTooLarge(limit: 10)) { try SessionDescription(parsing: text, limits: WireLimits(descriptionLines: 10)) }
+        #expect(throws: WireError.descriptionTooLarge(limit: 10)) {
+            try SessionDescription(parsing: text, limits: WireLimits(descriptionLines: 10))
+        }
     }
 
     @Test func refusesALineOverTheLineLimit() {
         let text = "v=0\na=" + String(repeating: "x", count: 200) + "\n"
-        #expect(throws: WireError.lineTooLong(limit: 100)) { try SessionDescription(parsing: text, limits: WireLimits(lineLength: 100)) }
+        #expect(throws: WireError.lineTooLong(limit: 100)) {
+            try SessionDescription(parsing: text, limits: WireLimits(lineLength: 100))
+        }
     }
 }

@@ -23,10 +23,12 @@ import Testing
     @Test func readsABodyToTheCloseOnlyWhenAllowedAndBounded() throws {
         let text = Self.bytes("HTTP/1.0 200 OK\r\n\r\nhello")
         #expect(try WireFraming.response(in: text, closed: false, bodyRequiresLength: false) == nil)
-        #expect(try WireFraming.response(in: text, closed: true, bodyRequiresLength: false)?.message.bodyText == "hello")
+        #expect(
+            try WireFraming.response(in: text, closed: true, bodyRequiresLength: false)?.message.bodyText == "hello")
         #expect(try WireFraming.response(in: text, closed: false, bodyRequiresLength: true)?.message.body == [])
         #expect(throws: WireError.bodyTooLarge(limit: 4)) {
-            try WireFraming.response(in: text, limits: WireLimits(bodyBytes: 4), closed: false, bodyRequiresLength: false)
+            try WireFraming.response(
+                in: text, limits: WireLimits(bodyBytes: 4), closed: false, bodyRequiresLength: false)
         }
     }
 
@@ -37,7 +39,9 @@ import Testing
     }
 
     @Test func refusesNegativeAndHugeContentLengthsFromADevice() {
-        #expect(throws: WireError.badContentLength("-1")) { try WireFraming.response(in: Self.bytes("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")) }
+        #expect(throws: WireError.badContentLength("-1")) {
+            try WireFraming.response(in: Self.bytes("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"))
+        }
         #expect(throws: WireError.bodyTooLarge(limit: WireLimits().bodyBytes)) {
             try WireFraming.response(in: Self.bytes("HTTP/1.1 200 OK\r\nContent-Length: 4294967296\r\n\r\n"))
         }
@@ -59,21 +63,27 @@ import Testing
     @Test func refusesAChunkSizeOverTheLimitBeforeItOverflows() {
         for size in ["FFFFFFFFFFFFFFFFFFFF", "7fffffffffffffff", "100001"] {
             let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\n"
-            #expect(throws: WireError.chunkTooLarge(limit: 1 << 20), "chunk size \(size)") { try WireFraming.response(in: Self.bytes(text)) }
+            #expect(throws: WireError.chunkTooLarge(limit: 1 << 20), "chunk size \(size)") {
+                try WireFraming.response(in: Self.bytes(text))
+            }
         }
     }
 
     @Test func refusesANegativeOrNonHexChunkSize() {
         for size in ["-1", "zz", "", " "] {
             let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\(size)\r\n"
-            #expect(throws: WireError.badChunk, "chunk size '\(size)'") { try WireFraming.response(in: Self.bytes(text)) }
+            #expect(throws: WireError.badChunk, "chunk size '\(size)'") {
+                try WireFraming.response(in: Self.bytes(text))
+            }
         }
     }
 
     @Test func refusesChunksThatTogetherPassTheBodyLimit() {
         let chunk = "10\r\n" + String(repeating: "a", count: 16) + "\r\n"
         let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + String(repeating: chunk, count: 5)
-        #expect(throws: WireError.bodyTooLarge(limit: 64)) { try WireFraming.response(in: Self.bytes(text), limits: WireLimits(bodyBytes: 64)) }
+        #expect(throws: WireError.bodyTooLarge(limit: 64)) {
+            try WireFraming.response(in: Self.bytes(text), limits: WireLimits(bodyBytes: 64))
+        }
     }
 
     @Test func refusesChunkDataNotFollowedByALineEnding() {
@@ -82,17 +92,24 @@ import Testing
     }
 
     @Test func refusesATransferCodingOtherThanChunked() {
-        #expect(throws: WireError.self) { try WireFraming.response(in: Self.bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n")) }
+        #expect(throws: WireError.self) {
+            try WireFraming.response(in: Self.bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n"))
+        }
     }
 
     @Test func tellsARequestFromAResponseOnAnRTSPConnection() throws {
-        let request = try #require(try WireFraming.message(in: Self.bytes("GET_PARAMETER rtsp://cam RTSP/1.0\r\nCSeq: 1\r\n\r\n")))
+        let request = try #require(
+            try WireFraming.message(in: Self.bytes("GET_PARAMETER rtsp://cam RTSP/1.0\r\nCSeq: 1\r\n\r\n")))
         guard case .request(let asked) = request.message else {
             Issue.record("expected a request")
             return
         }
         #expect(asked.method == "GET_PARAMETER")
         let response = try #require(try WireFraming.message(in: Self.bytes("RTSP/1.0 200 OK\r\nCSeq: 1\r\n\r\n")))
-        #expect(response.message == .response(WireResponse(version: "RTSP/1.0", status: 200, reason: "OK", headers: WireHeaders([("CSeq", "1")]))))
+        #expect(
+            response.message
+                == .response(
+                    WireResponse(version: "RTSP/1.0", status: 200, reason: "OK", headers: WireHeaders([("CSeq", "1")])))
+        )
     }
 }

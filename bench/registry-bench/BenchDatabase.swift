@@ -12,14 +12,18 @@ struct BenchDatabase {
         case .sqlite:
             let directory = NSTemporaryDirectory() + "kuzet-bench-\(UUID().uuidString.prefix(8))"
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            return BenchDatabase(location: .sqlite(path: directory + "/registry.sqlite")) { try? FileManager.default.removeItem(atPath: directory) }
+            return BenchDatabase(location: .sqlite(path: directory + "/registry.sqlite")) {
+                try? FileManager.default.removeItem(atPath: directory)
+            }
         case .postgres:
             let server = options.postgresURL!
             let database = "kuzet_bench_\(name)_\(UUID().uuidString.prefix(6).lowercased())"
             try psql(server, "CREATE DATABASE \(database)")
             var components = URLComponents(string: server)!
             components.path = "/" + database
-            return BenchDatabase(location: try DatabaseLocation(parsing: components.string!)) { try? psql(server, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)") }
+            return BenchDatabase(location: try DatabaseLocation(parsing: components.string!)) {
+                try? psql(server, "DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+            }
         }
     }
 

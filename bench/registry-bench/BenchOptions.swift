@@ -28,9 +28,11 @@ struct BenchOptions {
             switch argument {
             case "--postgres": postgresURL = iterator.next()
             case "--heartbeats": heartbeats = Int(iterator.next() ?? "") ?? heartbeats
-            case "--connections": connectionCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--connections":
+                connectionCounts = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
             case "--batch": batches = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
-            case "--stores": stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
+            case "--stores":
+                stores = (iterator.next() ?? "").split(separator: ",").compactMap { BenchStore(rawValue: String($0)) }
             case "--no-report": skipReport = true
             case "--router-ingest": fastIngest = false
             case "--fleet": fleetRates = (iterator.next() ?? "").split(separator: ",").compactMap { Double($0) }
@@ -39,7 +41,8 @@ struct BenchOptions {
             case "--report-schools": reportSchools = Int(iterator.next() ?? "") ?? reportSchools
             case "--report-requests": reportRequests = Int(iterator.next() ?? "") ?? reportRequests
             default:
-                FileHandle.standardError.write(Data("kuzet-registry-bench: unknown option \(argument) — see bench/registry-bench.sh\n".utf8))
+                FileHandle.standardError.write(
+                    Data("kuzet-registry-bench: unknown option \(argument) — see bench/registry-bench.sh\n".utf8))
                 exit(2)
             }
         }

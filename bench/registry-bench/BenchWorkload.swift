@@ -34,25 +34,41 @@ struct BenchWorkload: Sendable {
             }
             produced += heartbeats.count
             let body = try! JSONEncoder.kuzetWire.encode(HeartbeatBatch(heartbeats: heartbeats))
-            let rows = heartbeats.map { (Int64($0.sequence), $0.sentAt.timeIntervalSince1970, String(decoding: try! JSONEncoder.kuzetWire.encode($0), as: UTF8.self)) }
+            let rows = heartbeats.map {
+                (
+                    Int64($0.sequence), $0.sentAt.timeIntervalSince1970,
+                    String(decoding: try! JSONEncoder.kuzetWire.encode($0), as: UTF8.self)
+                )
+            }
             let state = SchoolState.applying(heartbeats.last!, to: nil, skewSeconds: 0, policy: FlagPolicy())
-            requests.append(Request(schoolID: schools[school], heartbeats: heartbeats, body: body, rows: rows, stateJSON: String(decoding: try! JSONEncoder.kuzetWire.encode(state), as: UTF8.self)))
+            requests.append(
+                Request(
+                    schoolID: schools[school], heartbeats: heartbeats, body: body, rows: rows,
+                    stateJSON: String(decoding: try! JSONEncoder.kuzetWire.encode(state), as: UTF8.self)))
         }
         self.requests = requests
     }
 
-    static func heartbeat(_ school: String, sequence: UInt64, at date: Date, cameras: Int, region: String? = nil, variant: Int = 0) -> Heartbeat {
+    static func heartbeat(
+        _ school: String, sequence: UInt64, at date: Date, cameras: Int, region: String? = nil, variant: Int = 0
+    ) -> Heartbeat {
         let reports = (0..<cameras).map { index in
             CameraReport(
-                id: "cam-\(index + 1)", online: variant != 3, codec: "h264", width: 1920, height: 1080, fps: 25, bitrateKbps: 4000, lastFrameAgeSeconds: 0.1,
-                recording: variant == 4 ? .notRecording : .recording, push: index == 0 ? (variant == 1 ? .failing : .delivering) : .disabled,
+                id: "cam-\(index + 1)", online: variant != 3, codec: "h264", width: 1920, height: 1080, fps: 25,
+                bitrateKbps: 4000, lastFrameAgeSeconds: 0.1,
+                recording: variant == 4 ? .notRecording : .recording,
+                push: index == 0 ? (variant == 1 ? .failing : .delivering) : .disabled,
                 relayClients: index == 1 ? 1 : 0,
                 retention: RetentionReport(
-                    oldestFootage: date.addingTimeInterval(-31 * 86_400), achievedDays: variant == 2 ? 12 : 31, bytesUsed: 1_000_000_000))
+                    oldestFootage: date.addingTimeInterval(-31 * 86_400), achievedDays: variant == 2 ? 12 : 31,
+                    bytesUsed: 1_000_000_000))
         }
         return Heartbeat(
-            schoolID: school, sequence: sequence, sentAt: date.addingTimeInterval(Double(sequence)), agentVersion: "0.1.0", uptimeSeconds: 1000,
+            schoolID: school, sequence: sequence, sentAt: date.addingTimeInterval(Double(sequence)),
+            agentVersion: "0.1.0", uptimeSeconds: 1000,
             intervalSeconds: 30, school: SchoolInfo(name: "School \(school)", region: region), cameras: reports,
-            storage: StorageReport(totalBytes: 8_000_000_000_000, freeBytes: 1_000_000_000_000, recordingsBytes: 6_000_000_000_000, projectedDays: 40, writeRateKbps: 32000, diskPressure: false, retentionDays: 30))
+            storage: StorageReport(
+                totalBytes: 8_000_000_000_000, freeBytes: 1_000_000_000_000, recordingsBytes: 6_000_000_000_000,
+                projectedDays: 40, writeRateKbps: 32000, diskPressure: false, retentionDays: 30))
     }
 }

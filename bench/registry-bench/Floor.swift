@@ -21,7 +21,9 @@ enum Floor {
             for school in workload.schools { try await store.register(SchoolRegistration(id: school), at: Date()) }
         }
         let size = max(group ?? 1, 1)
-        let chunks = stride(from: 0, to: workload.requests.count, by: size).map { Array(workload.requests[$0..<min($0 + size, workload.requests.count)]) }
+        let chunks = stride(from: 0, to: workload.requests.count, by: size).map {
+            Array(workload.requests[$0..<min($0 + size, workload.requests.count)])
+        }
         switch database.location {
         case .sqlite(let path):
             var configuration = Configuration()
@@ -35,14 +37,17 @@ enum Floor {
                     for request in chunk {
                         for row in request.rows {
                             try db.execute(
-                                sql: "INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                sql:
+                                    "INSERT INTO heartbeats (school_id, sequence, sent_at, received_at, payload) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                                 arguments: [request.schoolID, row.0, row.1, row.1, Data(row.2.utf8)])
                         }
                         try db.execute(
-                            sql: "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json",
+                            sql:
+                                "INSERT INTO school_states (school_id, state_json) VALUES (?, ?) ON CONFLICT (school_id) DO UPDATE SET state_json = excluded.state_json",
                             arguments: [request.schoolID, Data(request.stateJSON.utf8)])
                         try db.execute(
-                            sql: "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = 30 WHERE id = ?",
+                            sql:
+                                "UPDATE schools SET last_contact_at = ?, last_sequence = ?, interval_seconds = 30 WHERE id = ?",
                             arguments: [Date().timeIntervalSince1970, request.rows.last!.0, request.schoolID])
                     }
                 }
@@ -50,7 +55,9 @@ enum Floor {
             return Double(options.heartbeats) / Date().timeIntervalSince(start)
         case .postgres(let location):
             let client = PostgresClient(
-                configuration: .init(host: location.host, port: location.port, username: location.username, password: location.password, database: location.database, tls: .disable))
+                configuration: .init(
+                    host: location.host, port: location.port, username: location.username, password: location.password,
+                    database: location.database, tls: .disable))
             let workers = group == nil ? options.connections : PostgresRegistryStore.ingestWriters
             return try await withThrowingTaskGroup(of: Void.self) { services in
                 services.addTask { await client.run() }
@@ -93,7 +100,8 @@ enum Floor {
                 // The newest request of each school (as the server writes each school once per group).
                 var newest: [String: BenchWorkload.Request] = [:]
                 for request in requests { newest[request.schoolID] = request }
-                let ids = newest.keys.sorted()  // in one order everywhere, as the server locks them (two writers must not deadlock)
+                // in one order everywhere, as the server locks them (two writers must not deadlock)
+                let ids = newest.keys.sorted()
                 let lastSequences = ids.map { newest[$0]!.rows.last!.0 }
                 let states = ids.map { newest[$0]!.stateJSON }
                 try await connection.query(

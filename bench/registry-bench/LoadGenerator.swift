@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal HTTP/1.1 load generator in the manner of `wrk`: every request is serialised before the
@@ -73,7 +73,8 @@ enum LoadGenerator {
 
         static func percentile(_ percentile: Double, ofSorted latencies: [Double]) -> Double {
             guard !latencies.isEmpty else { return .infinity }
-            return latencies[min(latencies.count - 1, Int((Double(latencies.count) * percentile / 100).rounded(.up)) - 1)]
+            return latencies[
+                min(latencies.count - 1, Int((Double(latencies.count) * percentile / 100).rounded(.up)) - 1)]
         }
 
         /// p99 and max latency per `bucket` seconds of due time: where in the run the slow answers were.
@@ -81,7 +82,9 @@ enum LoadGenerator {
             let buckets = Dictionary(grouping: timed) { Int($0.due / bucket) }
             return buckets.keys.sorted().map { key in
                 let sorted = buckets[key]!.map(\.latency).sorted()
-                return String(format: "%.1fs p99 %.0f max %.0f", Double(key) * bucket, Self.percentile(99, ofSorted: sorted) * 1000, sorted.last! * 1000)
+                return String(
+                    format: "%.1fs p99 %.0f max %.0f", Double(key) * bucket,
+                    Self.percentile(99, ofSorted: sorted) * 1000, sorted.last! * 1000)
             }.joined(separator: " | ")
         }
     }
@@ -116,7 +119,9 @@ enum LoadGenerator {
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             close(socket)
@@ -128,7 +133,9 @@ enum LoadGenerator {
     static func send(_ request: [UInt8], on socket: Int32) throws {
         var sent = 0
         while sent < request.count {
-            let count = request.withUnsafeBytes { Glibc.send(socket, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL)) }
+            let count = request.withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL))
+            }
             guard count > 0 else { throw BenchError("load generator: send failed, errno \(errno)") }
             sent += count
         }
@@ -143,10 +150,14 @@ enum LoadGenerator {
     /// Reads what has arrived of a response into `buffer[filled...]` (without `waiting`, returns at
     /// once if nothing has) and says whether the whole response is in. Throws unless the status is
     /// 200, and on a closed connection or bytes past the response.
-    static func receivePart(on socket: Int32, into buffer: inout [UInt8], filled: inout Int, waiting: Bool = false) throws -> Bool {
+    static func receivePart(on socket: Int32, into buffer: inout [UInt8], filled: inout Int, waiting: Bool = false)
+        throws -> Bool
+    {
         if filled == buffer.count { throw BenchError("load generator: response larger than \(buffer.count) bytes") }
         let start = filled
-        let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress! + start, $0.count - start, waiting ? 0 : Int32(MSG_DONTWAIT)) }
+        let count = buffer.withUnsafeMutableBytes {
+            recv(socket, $0.baseAddress! + start, $0.count - start, waiting ? 0 : Int32(MSG_DONTWAIT))
+        }
         if count < 0, !waiting, errno == EAGAIN || errno == EWOULDBLOCK { return false }
         guard count > 0 else { throw BenchError("load generator: the server closed the connection (errno \(errno))") }
         filled += count
@@ -154,9 +165,13 @@ enum LoadGenerator {
         guard buffer.starts(with: Self.okStatus) else {
             throw BenchError("load generator: \(String(decoding: buffer[0..<filled], as: UTF8.self).prefix(400))")
         }
-        guard let length = Self.contentLength(buffer[0..<end]) else { throw BenchError("load generator: a response without Content-Length") }
+        guard let length = Self.contentLength(buffer[0..<end]) else {
+            throw BenchError("load generator: a response without Content-Length")
+        }
         guard filled >= end + length else { return false }
-        guard filled == end + length else { throw BenchError("load generator: \(filled - end - length) bytes past the response (none were asked for)") }
+        guard filled == end + length else {
+            throw BenchError("load generator: \(filled - end - length) bytes past the response (none were asked for)")
+        }
         return true
     }
 
@@ -166,7 +181,8 @@ enum LoadGenerator {
     /// The index just past "\r\n\r\n", if the headers are complete.
     private static func headerEnd(_ buffer: [UInt8], _ filled: Int) -> Int? {
         guard filled >= 4 else { return nil }
-        for index in 3..<filled where buffer[index] == 10 && buffer[index - 1] == 13 && buffer[index - 2] == 10 && buffer[index - 3] == 13 {
+        for index in 3..<filled
+        where buffer[index] == 10 && buffer[index - 1] == 13 && buffer[index - 2] == 10 && buffer[index - 3] == 13 {
             return index + 1
         }
         return nil
@@ -179,7 +195,8 @@ enum LoadGenerator {
         var index = head.startIndex
         while index + name.count <= head.endIndex {
             var matches = true
-            for offset in 0..<name.count where head[index + offset] | (name[offset] >= 0x61 ? 0x20 : 0) != name[offset] {
+            for offset in 0..<name.count where head[index + offset] | (name[offset] >= 0x61 ? 0x20 : 0) != name[offset]
+            {
                 matches = false
                 break
             }

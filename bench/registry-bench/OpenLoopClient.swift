@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The fleet's client: many keep-alive connections driven from ONE thread with `poll`, in an open
@@ -57,20 +57,24 @@ struct OpenLoopClient {
         var connections: [Connection] = []
         defer { for connection in connections { close(connection.socket) } }
         for index in 0..<count {
-            connections.append(Connection(socket: try LoadGenerator.connect(port: port), next: index, buffer: [UInt8](repeating: 0, count: 16 << 10)))
+            connections.append(
+                Connection(
+                    socket: try LoadGenerator.connect(port: port), next: index,
+                    buffer: [UInt8](repeating: 0, count: 16 << 10)))
         }
         for round in stride(from: 0, to: warmUp.count, by: count) {
             for connection in connections.indices {
                 try LoadGenerator.send(warmUp[round + connection], on: connections[connection].socket)
             }
             for connection in connections.indices {
-                try LoadGenerator.receiveResponse(on: connections[connection].socket, into: &connections[connection].buffer)
+                try LoadGenerator.receiveResponse(
+                    on: connections[connection].socket, into: &connections[connection].buffer)
             }
         }
 
-        let start = LoadGenerator.monotonicSeconds() + 0.5  // the server settles after the warm-up
+        let start = LoadGenerator.monotonicSeconds() + 0.5 // the server settles after the warm-up
         let due = { (index: Int) in start + Double(index) / rate }
-        var released = 0  // requests 0..<released are due
+        var released = 0 // requests 0..<released are due
         var answeredCount = 0
         var lastAnswer = start
         var timed: [(due: Double, latency: Double)] = []
@@ -96,7 +100,9 @@ struct OpenLoopClient {
             }
             let timeout = released < requests.count ? Int32(((due(released) - now) * 1000).rounded(.up)) : 100
             polled.removeAll(keepingCapacity: true)
-            for index in waiting { polled.append(pollfd(fd: connections[index].socket, events: Int16(POLLIN), revents: 0)) }
+            for index in waiting {
+                polled.append(pollfd(fd: connections[index].socket, events: Int16(POLLIN), revents: 0))
+            }
             let ready = poll(&polled, nfds_t(polled.count), max(timeout, 0))
             if ready < 0 {
                 if errno == EINTR { continue }
@@ -118,7 +124,8 @@ struct OpenLoopClient {
             }
             waiting = stillWaiting
             // Late already: their turn came while they waited for an answer.
-            for index in connections.indices where connections[index].dueAt == nil && connections[index].next < released {
+            for index in connections.indices where connections[index].dueAt == nil && connections[index].next < released
+            {
                 try sendNext(index)
             }
             if LoadGenerator.monotonicSeconds() - lastProgress > 30 {
@@ -126,7 +133,8 @@ struct OpenLoopClient {
             }
         }
         return LoadGenerator.Schedule(
-            offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start), latencies: timed.map(\.latency).sorted(),
+            offeredRate: rate, achievedRate: Double(requests.count) / (lastAnswer - start),
+            latencies: timed.map(\.latency).sorted(),
             timed: timed)
     }
 }

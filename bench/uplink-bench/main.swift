@@ -8,7 +8,9 @@ import KuzetUplink
 
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count, let number = Int(arguments[index + 1]) else { return value }
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count,
+        let number = Int(arguments[index + 1])
+    else { return value }
     return number
 }
 
@@ -23,13 +25,17 @@ let queued = option("--queued", default: 20_000)
 func heartbeat(_ sequence: UInt64) -> Heartbeat {
     let cameras = (0..<8).map {
         CameraReport(
-            id: "camera-\($0)", online: true, codec: "h264", width: 1920, height: 1080, fps: 25, bitrateKbps: 4096, lastFrameAgeSeconds: 0.04,
+            id: "camera-\($0)", online: true, codec: "h264", width: 1920, height: 1080, fps: 25, bitrateKbps: 4096,
+            lastFrameAgeSeconds: 0.04,
             recording: .recording, push: .delivering,
-            retention: RetentionReport(oldestFootage: Date(timeIntervalSinceNow: -31 * 86_400), achievedDays: 31, bytesUsed: 1 << 40))
+            retention: RetentionReport(
+                oldestFootage: Date(timeIntervalSinceNow: -31 * 86_400), achievedDays: 31, bytesUsed: 1 << 40))
     }
     return Heartbeat(
-        schoolID: "KZ-AST-0042", sequence: sequence, sentAt: Date(), agentVersion: "bench", uptimeSeconds: 1, intervalSeconds: 30,
-        cameras: cameras, storage: StorageReport(totalBytes: 8 << 40, freeBytes: 1 << 40, recordingsBytes: 7 << 40, projectedDays: 35),
+        schoolID: "KZ-AST-0042", sequence: sequence, sentAt: Date(), agentVersion: "bench", uptimeSeconds: 1,
+        intervalSeconds: 30,
+        cameras: cameras,
+        storage: StorageReport(totalBytes: 8 << 40, freeBytes: 1 << 40, recordingsBytes: 7 << 40, projectedDays: 35),
         centre: CentreReport(maxKbps: 8000, achievedKbps: 4000))
 }
 
@@ -48,8 +54,10 @@ do {
     }
     latencies.sort()
     let size = outbox.pending(limit: 1)[0].json.count
-    print(String(format: "append+fsync (%d heartbeats of %d bytes, 8 cameras): p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-        appends, size, latencies[appends / 2], latencies[appends * 99 / 100], latencies[appends - 1]))
+    print(
+        String(
+            format: "append+fsync (%d heartbeats of %d bytes, 8 cameras): p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+            appends, size, latencies[appends / 2], latencies[appends * 99 / 100], latencies[appends - 1]))
 
     // A long outage's backlog: written in one go (not fsync'd per line; only the read side is measured).
     let journal = folder + "/b/journal.jsonl"
@@ -62,12 +70,18 @@ do {
     try data.write(to: URL(fileURLWithPath: journal))
     let openStarted = clock.now
     let backlog = try Outbox(configuration: .init(directory: folder + "/b", maxEntries: queued + 1, maxBytes: 1 << 40))
-    print(String(format: "open with %d queued (%.1f MiB journal): %.0f ms", backlog.count, Double(data.count) / 1_048_576, milliseconds(clock.now - openStarted)))
+    print(
+        String(
+            format: "open with %d queued (%.1f MiB journal): %.0f ms", backlog.count, Double(data.count) / 1_048_576,
+            milliseconds(clock.now - openStarted)))
 
     let thinStarted = clock.now
     let bounded = try Outbox(configuration: .init(directory: folder + "/b", maxEntries: queued / 2, maxBytes: 1 << 40))
     try bounded.append { heartbeat($0) }
-    print(String(format: "open + thin %d → %d (bound %d) + rewrite: %.0f ms", queued + 1, bounded.count, queued / 2, milliseconds(clock.now - thinStarted)))
+    print(
+        String(
+            format: "open + thin %d → %d (bound %d) + rewrite: %.0f ms", queued + 1, bounded.count, queued / 2,
+            milliseconds(clock.now - thinStarted)))
 } catch {
     FileHandle.standardError.write(Data("uplink-bench: \(error)\n".utf8))
     exit(1)

@@ -12,6 +12,8 @@ public func fuzzAMF0(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     // Encoding what was decoded and decoding it again gives as many values (the encoder writes
     // only what the decoder reads; ECMA arrays come back as objects).
     let again = AMF0.decode(AMF0.encode(values)[...])
-    precondition(again.count == values.count, "AMF0 round trip: \(values.count) values decoded, \(again.count) after encoding them")
+    precondition(
+        again.count == values.count,
+        "AMF0 round trip: \(values.count) values decoded, \(again.count) after encoding them")
     return 0
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import KuzetRegistry
 
 /// One heartbeat request body, as `HeartbeatIntake` hands it to the decoder: heartbeats or an

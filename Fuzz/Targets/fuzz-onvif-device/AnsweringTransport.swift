@@ -13,7 +13,9 @@ final class AnsweringTransport: HTTPTransport, @unchecked Sendable {
 
     init(_ input: [UInt8]) { answers = Self.answers(input)[...] }
 
-    func post(url: String, headers: [(name: String, value: String)], body: [UInt8], limits: ExchangeLimits) async throws -> HTTPReply {
+    func post(url: String, headers: [(name: String, value: String)], body: [UInt8], limits: ExchangeLimits) async throws
+        -> HTTPReply
+    {
         let next = lock.withLock { answers.popFirst() }
         guard let next else { throw ExchangeError.closedEarly }
         return next
@@ -37,7 +39,8 @@ final class AnsweringTransport: HTTPTransport, @unchecked Sendable {
         guard let headEnd = range(of: [lineFeed, lineFeed], in: bytes) else {
             return HTTPReply(status: 200, headers: [], body: Array(bytes))
         }
-        let lines = String(decoding: bytes[..<headEnd.lowerBound], as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = String(decoding: bytes[..<headEnd.lowerBound], as: UTF8.self).split(
+            separator: "\n", omittingEmptySubsequences: false)
         let status = lines.first.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) } ?? 200
         let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
             guard let colon = line.firstIndex(of: ":") else { return nil }

@@ -9,7 +9,8 @@ import KuzetDiscovery
 public func fuzzONVIFDevice(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let transport = AnsweringTransport([UInt8](UnsafeRawBufferPointer(start: start, count: count)))
     let client = ONVIFClient(
-        deviceURL: "http://127.0.0.1:8080/onvif/device_service", credentials: DeviceCredentials(username: "admin", password: "fuzz"),
+        deviceURL: "http://127.0.0.1:8080/onvif/device_service",
+        credentials: DeviceCredentials(username: "admin", password: "fuzz"),
         transport: transport)
     let done = DispatchSemaphore(value: 0)
     Task {

@@ -11,7 +11,9 @@ public func fuzzSDP(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard let description = try? SessionDescription(parsing: text, limits: limits) else { return 0 }
     _ = description.attribute("control")
     for media in description.media {
-        _ = (media.kind, media.formats, media.attribute("control"), media.attributes("rtpmap"), media.attributes("fmtp"))
+        _ = (
+            media.kind, media.formats, media.attribute("control"), media.attributes("rtpmap"), media.attributes("fmtp")
+        )
     }
     return 0
 }

@@ -6,7 +6,8 @@ import KuzetWire
 /// sizes libFuzzer tries. Besides no trap: a framed request consumes at least one byte and no more
 /// than there are, and while the framer waits for more, the unread bytes stay within the limits
 /// (KuzetWire's promise that a caller never buffers more than `headerBytes + bodyBytes`).
-private let limits = WireLimits(headerBytes: 1024, headerCount: 16, lineLength: 256, bodyBytes: 2048, chunkSize: 512, descriptionLines: 64)
+private let limits = WireLimits(
+    headerBytes: 1024, headerCount: 16, lineLength: 256, bodyBytes: 2048, chunkSize: 512, descriptionLines: 64)
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzWireRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
@@ -25,13 +26,18 @@ public func fuzzWireRequest(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             break
         }
         guard let framed else {
-            precondition(unread.count <= limits.headerBytes + limits.bodyBytes, "waiting for more with \(unread.count) bytes unread")
+            precondition(
+                unread.count <= limits.headerBytes + limits.bodyBytes,
+                "waiting for more with \(unread.count) bytes unread")
             break
         }
-        precondition(framed.consumed > 0 && framed.consumed <= unread.count, "consumed \(framed.consumed) of \(unread.count)")
+        precondition(
+            framed.consumed > 0 && framed.consumed <= unread.count, "consumed \(framed.consumed) of \(unread.count)")
         for value in framed.message.headers.values("Authorization") {
             if let digest = try? DigestAuthorization(header: value) {
-                _ = digest.proves(username: "cou", password: "secret", realm: "kuzet", nonce: digest.nonce, method: framed.message.method)
+                _ = digest.proves(
+                    username: "cou", password: "secret", realm: "kuzet", nonce: digest.nonce,
+                    method: framed.message.method)
             }
             _ = try? BasicAuthorization(header: value)
         }

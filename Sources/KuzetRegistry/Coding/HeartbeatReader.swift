@@ -35,176 +35,240 @@ struct HeartbeatReader {
         // A batch has `heartbeats`; look ahead without consuming.
         var lookahead = self
         var isBatch = false
-        guard lookahead.members({ reader, key in
-            if "heartbeats" ~= key { isBatch = true }
-            return reader.skipValue()
-        }) else { return nil }
+        guard
+            lookahead.members({ reader, key in
+                if "heartbeats" ~= key { isBatch = true }
+                return reader.skipValue()
+            })
+        else { return nil }
         if !isBatch {
             guard let heartbeat = heartbeat() else { return nil }
             return HeartbeatPayloadProbe(heartbeats: [heartbeat], isBatch: false, versions: [heartbeat.version])
         }
         var version: Int?
         var heartbeats: [Heartbeat]?
-        guard members({ reader, key in
-            switch key {
-            case "version": return reader.set(&version, reader.integer(Int.self))
-            case "heartbeats": return reader.set(&heartbeats, reader.array { $0.heartbeat() })
-            default: return false
-            }
-        }), let version, let heartbeats else { return nil }
-        return HeartbeatPayloadProbe(heartbeats: heartbeats, isBatch: true, versions: [version] + heartbeats.map(\.version))
+        guard
+            members({ reader, key in
+                switch key {
+                case "version": return reader.set(&version, reader.integer(Int.self))
+                case "heartbeats": return reader.set(&heartbeats, reader.array { $0.heartbeat() })
+                default: return false
+                }
+            }), let version, let heartbeats
+        else { return nil }
+        return HeartbeatPayloadProbe(
+            heartbeats: heartbeats, isBatch: true, versions: [version] + heartbeats.map(\.version))
     }
 
     private mutating func heartbeat() -> Heartbeat? {
-        var version: Int?, schoolID: String?, sequence: UInt64?, sentAt: Date?, agentVersion: String?, uptime: Double?
-        var interval: Int?, school: SchoolInfo??, cameras: [CameraReport]?, storage: StorageReport?, centre: CentreReport??
-        var events: [AgentEvent]?, fingerprint: String??
-        guard members({ reader, key in
-            switch key {
-            case "version": return reader.set(&version, reader.integer(Int.self))
-            case "config_fingerprint": return reader.set(&fingerprint, reader.optional { $0.string() })
-            case "school_id": return reader.set(&schoolID, reader.string())
-            case "sequence": return reader.set(&sequence, reader.integer(UInt64.self))
-            case "sent_at": return reader.set(&sentAt, reader.date())
-            case "agent_version": return reader.set(&agentVersion, reader.string())
-            case "uptime_seconds": return reader.set(&uptime, reader.double())
-            case "interval_seconds": return reader.set(&interval, reader.integer(Int.self))
-            case "school": return reader.set(&school, reader.optional { $0.schoolInfo() })
-            case "cameras": return reader.set(&cameras, reader.array { $0.camera() })
-            case "storage": return reader.set(&storage, reader.storage())
-            case "centre": return reader.set(&centre, reader.optional { $0.centre() })
-            case "events": return reader.set(&events, reader.array { $0.event() })
-            default: return false
-            }
-        }), let version, let schoolID, let sequence, let sentAt, let agentVersion, let uptime, let interval, let cameras, let storage,
+        var version: Int?
+        var schoolID: String?
+        var sequence: UInt64?
+        var sentAt: Date?
+        var agentVersion: String?
+        var uptime: Double?
+        var interval: Int?
+        var school: SchoolInfo??
+        var cameras: [CameraReport]?
+        var storage: StorageReport?
+        var centre: CentreReport??
+        var events: [AgentEvent]?
+        var fingerprint: String??
+        guard
+            members({ reader, key in
+                switch key {
+                case "version": return reader.set(&version, reader.integer(Int.self))
+                case "config_fingerprint": return reader.set(&fingerprint, reader.optional { $0.string() })
+                case "school_id": return reader.set(&schoolID, reader.string())
+                case "sequence": return reader.set(&sequence, reader.integer(UInt64.self))
+                case "sent_at": return reader.set(&sentAt, reader.date())
+                case "agent_version": return reader.set(&agentVersion, reader.string())
+                case "uptime_seconds": return reader.set(&uptime, reader.double())
+                case "interval_seconds": return reader.set(&interval, reader.integer(Int.self))
+                case "school": return reader.set(&school, reader.optional { $0.schoolInfo() })
+                case "cameras": return reader.set(&cameras, reader.array { $0.camera() })
+                case "storage": return reader.set(&storage, reader.storage())
+                case "centre": return reader.set(&centre, reader.optional { $0.centre() })
+                case "events": return reader.set(&events, reader.array { $0.event() })
+                default: return false
+                }
+            }), let version, let schoolID, let sequence, let sentAt, let agentVersion, let uptime, let interval,
+            let cameras, let storage,
             let events
         else { return nil }
         return Heartbeat(
-            version: version, schoolID: schoolID, sequence: sequence, sentAt: sentAt, agentVersion: agentVersion, uptimeSeconds: uptime,
-            intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil, events: events,
+            version: version, schoolID: schoolID, sequence: sequence, sentAt: sentAt, agentVersion: agentVersion,
+            uptimeSeconds: uptime,
+            intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil,
+            events: events,
             configFingerprint: fingerprint ?? nil)
     }
 
     private mutating func schoolInfo() -> SchoolInfo? {
-        var name: String??, region: String??
-        guard members({ reader, key in
-            switch key {
-            case "name": return reader.set(&name, reader.optional { $0.string() })
-            case "region": return reader.set(&region, reader.optional { $0.string() })
-            default: return false
-            }
-        }) else { return nil }
+        var name: String??
+        var region: String??
+        guard
+            members({ reader, key in
+                switch key {
+                case "name": return reader.set(&name, reader.optional { $0.string() })
+                case "region": return reader.set(&region, reader.optional { $0.string() })
+                default: return false
+                }
+            })
+        else { return nil }
         return SchoolInfo(name: name ?? nil, region: region ?? nil)
     }
 
     private mutating func camera() -> CameraReport? {
-        var id: String?, online: Bool?, codec: String??, width: Int??, height: Int??, fps: Double??, bitrate: Double??
-        var frameAge: Double??, recording: CameraReport.RecordingState?, push: CameraReport.DeliveryState?, relayClients: Int?
+        var id: String?
+        var online: Bool?
+        var codec: String??
+        var width: Int??
+        var height: Int??
+        var fps: Double??
+        var bitrate: Double??
+        var frameAge: Double??
+        var recording: CameraReport.RecordingState?
+        var push: CameraReport.DeliveryState?
+        var relayClients: Int?
         var retention: RetentionReport??
-        guard members({ reader, key in
-            switch key {
-            case "id": return reader.set(&id, reader.string())
-            case "online": return reader.set(&online, reader.bool())
-            case "codec": return reader.set(&codec, reader.optional { $0.string() })
-            case "width": return reader.set(&width, reader.optional { $0.integer(Int.self) })
-            case "height": return reader.set(&height, reader.optional { $0.integer(Int.self) })
-            case "fps": return reader.set(&fps, reader.optional { $0.double() })
-            case "bitrate_kbps": return reader.set(&bitrate, reader.optional { $0.double() })
-            case "last_frame_age_seconds": return reader.set(&frameAge, reader.optional { $0.double() })
-            case "recording": return reader.set(&recording, reader.string().flatMap(CameraReport.RecordingState.init(rawValue:)))
-            case "push": return reader.set(&push, reader.string().flatMap(CameraReport.DeliveryState.init(rawValue:)))
-            case "relay_clients": return reader.set(&relayClients, reader.integer(Int.self))
-            case "retention": return reader.set(&retention, reader.optional { $0.retention() })
-            default: return false
-            }
-        }), let id, let online, let recording, let push, let relayClients
+        guard
+            members({ reader, key in
+                switch key {
+                case "id": return reader.set(&id, reader.string())
+                case "online": return reader.set(&online, reader.bool())
+                case "codec": return reader.set(&codec, reader.optional { $0.string() })
+                case "width": return reader.set(&width, reader.optional { $0.integer(Int.self) })
+                case "height": return reader.set(&height, reader.optional { $0.integer(Int.self) })
+                case "fps": return reader.set(&fps, reader.optional { $0.double() })
+                case "bitrate_kbps": return reader.set(&bitrate, reader.optional { $0.double() })
+                case "last_frame_age_seconds": return reader.set(&frameAge, reader.optional { $0.double() })
+                case "recording":
+                    return reader.set(&recording, reader.string().flatMap(CameraReport.RecordingState.init(rawValue:)))
+                case "push":
+                    return reader.set(&push, reader.string().flatMap(CameraReport.DeliveryState.init(rawValue:)))
+                case "relay_clients": return reader.set(&relayClients, reader.integer(Int.self))
+                case "retention": return reader.set(&retention, reader.optional { $0.retention() })
+                default: return false
+                }
+            }), let id, let online, let recording, let push, let relayClients
         else { return nil }
         return CameraReport(
-            id: id, online: online, codec: codec ?? nil, width: width ?? nil, height: height ?? nil, fps: fps ?? nil, bitrateKbps: bitrate ?? nil,
-            lastFrameAgeSeconds: frameAge ?? nil, recording: recording, push: push, relayClients: relayClients, retention: retention ?? nil)
+            id: id, online: online, codec: codec ?? nil, width: width ?? nil, height: height ?? nil, fps: fps ?? nil,
+            bitrateKbps: bitrate ?? nil,
+            lastFrameAgeSeconds: frameAge ?? nil, recording: recording, push: push, relayClients: relayClients,
+            retention: retention ?? nil)
     }
 
     private mutating func retention() -> RetentionReport? {
-        var oldest: Date??, achieved: Double?, gaps: [TimeRange]?, bytesUsed: Int64?, shortfall: Date??, recorded: Double??
-        guard members({ reader, key in
-            switch key {
-            case "oldest_footage": return reader.set(&oldest, reader.optional { $0.date() })
-            case "achieved_days": return reader.set(&achieved, reader.double())
-            case "gaps": return reader.set(&gaps, reader.array { $0.timeRange() })
-            case "bytes_used": return reader.set(&bytesUsed, reader.integer(Int64.self))
-            case "shortfall_since": return reader.set(&shortfall, reader.optional { $0.date() })
-            case "recorded_kbps": return reader.set(&recorded, reader.optional { $0.double() })
-            default: return false
-            }
-        }), let achieved, let gaps, let bytesUsed
+        var oldest: Date??
+        var achieved: Double?
+        var gaps: [TimeRange]?
+        var bytesUsed: Int64?
+        var shortfall: Date??
+        var recorded: Double??
+        guard
+            members({ reader, key in
+                switch key {
+                case "oldest_footage": return reader.set(&oldest, reader.optional { $0.date() })
+                case "achieved_days": return reader.set(&achieved, reader.double())
+                case "gaps": return reader.set(&gaps, reader.array { $0.timeRange() })
+                case "bytes_used": return reader.set(&bytesUsed, reader.integer(Int64.self))
+                case "shortfall_since": return reader.set(&shortfall, reader.optional { $0.date() })
+                case "recorded_kbps": return reader.set(&recorded, reader.optional { $0.double() })
+                default: return false
+                }
+            }), let achieved, let gaps, let bytesUsed
         else { return nil }
         return RetentionReport(
-            oldestFootage: oldest ?? nil, achievedDays: achieved, gaps: gaps, bytesUsed: bytesUsed, shortfallSince: shortfall ?? nil,
+            oldestFootage: oldest ?? nil, achievedDays: achieved, gaps: gaps, bytesUsed: bytesUsed,
+            shortfallSince: shortfall ?? nil,
             recordedKbps: recorded ?? nil)
     }
 
     private mutating func timeRange() -> TimeRange? {
-        var from: Date?, to: Date?
-        guard members({ reader, key in
-            switch key {
-            case "from": return reader.set(&from, reader.date())
-            case "to": return reader.set(&to, reader.date())
-            default: return false
-            }
-        }), let from, let to
+        var from: Date?
+        var to: Date?
+        guard
+            members({ reader, key in
+                switch key {
+                case "from": return reader.set(&from, reader.date())
+                case "to": return reader.set(&to, reader.date())
+                default: return false
+                }
+            }), let from, let to
         else { return nil }
         return TimeRange(from: from, to: to)
     }
 
     private mutating func storage() -> StorageReport? {
-        var total: Int64?, free: Int64?, recordings: Int64?, projected: Double??, writeRate: Double??, pressure: Bool?
-        var retentionDays: Int?, sweepAt: Date??, sweepFiles: Int??, sweepBytes: Int64??
-        guard members({ reader, key in
-            switch key {
-            case "total_bytes": return reader.set(&total, reader.integer(Int64.self))
-            case "free_bytes": return reader.set(&free, reader.integer(Int64.self))
-            case "recordings_bytes": return reader.set(&recordings, reader.integer(Int64.self))
-            case "projected_days": return reader.set(&projected, reader.optional { $0.double() })
-            case "write_rate_kbps": return reader.set(&writeRate, reader.optional { $0.double() })
-            case "disk_pressure": return reader.set(&pressure, reader.bool())
-            case "retention_days": return reader.set(&retentionDays, reader.integer(Int.self))
-            case "last_sweep_at": return reader.set(&sweepAt, reader.optional { $0.date() })
-            case "last_sweep_deleted_files": return reader.set(&sweepFiles, reader.optional { $0.integer(Int.self) })
-            case "last_sweep_deleted_bytes": return reader.set(&sweepBytes, reader.optional { $0.integer(Int64.self) })
-            default: return false
-            }
-        }), let total, let free, let recordings, let pressure, let retentionDays
+        var total: Int64?
+        var free: Int64?
+        var recordings: Int64?
+        var projected: Double??
+        var writeRate: Double??
+        var pressure: Bool?
+        var retentionDays: Int?
+        var sweepAt: Date??
+        var sweepFiles: Int??
+        var sweepBytes: Int64??
+        guard
+            members({ reader, key in
+                switch key {
+                case "total_bytes": return reader.set(&total, reader.integer(Int64.self))
+                case "free_bytes": return reader.set(&free, reader.integer(Int64.self))
+                case "recordings_bytes": return reader.set(&recordings, reader.integer(Int64.self))
+                case "projected_days": return reader.set(&projected, reader.optional { $0.double() })
+                case "write_rate_kbps": return reader.set(&writeRate, reader.optional { $0.double() })
+                case "disk_pressure": return reader.set(&pressure, reader.bool())
+                case "retention_days": return reader.set(&retentionDays, reader.integer(Int.self))
+                case "last_sweep_at": return reader.set(&sweepAt, reader.optional { $0.date() })
+                case "last_sweep_deleted_files":
+                    return reader.set(&sweepFiles, reader.optional { $0.integer(Int.self) })
+                case "last_sweep_deleted_bytes":
+                    return reader.set(&sweepBytes, reader.optional { $0.integer(Int64.self) })
+                default: return false
+                }
+            }), let total, let free, let recordings, let pressure, let retentionDays
         else { return nil }
         return StorageReport(
-            totalBytes: total, freeBytes: free, recordingsBytes: recordings, projectedDays: projected ?? nil, writeRateKbps: writeRate ?? nil,
-            diskPressure: pressure, retentionDays: retentionDays, lastSweepAt: sweepAt ?? nil, lastSweepDeletedFiles: sweepFiles ?? nil,
+            totalBytes: total, freeBytes: free, recordingsBytes: recordings, projectedDays: projected ?? nil,
+            writeRateKbps: writeRate ?? nil,
+            diskPressure: pressure, retentionDays: retentionDays, lastSweepAt: sweepAt ?? nil,
+            lastSweepDeletedFiles: sweepFiles ?? nil,
             lastSweepDeletedBytes: sweepBytes ?? nil)
     }
 
     private mutating func centre() -> CentreReport? {
-        var maximum: Int?, achieved: Double?
-        guard members({ reader, key in
-            switch key {
-            case "max_kbps": return reader.set(&maximum, reader.integer(Int.self))
-            case "achieved_kbps": return reader.set(&achieved, reader.double())
-            default: return false
-            }
-        }), let maximum, let achieved
+        var maximum: Int?
+        var achieved: Double?
+        guard
+            members({ reader, key in
+                switch key {
+                case "max_kbps": return reader.set(&maximum, reader.integer(Int.self))
+                case "achieved_kbps": return reader.set(&achieved, reader.double())
+                default: return false
+                }
+            }), let maximum, let achieved
         else { return nil }
         return CentreReport(maxKbps: maximum, achievedKbps: achieved)
     }
 
     private mutating func event() -> AgentEvent? {
-        var at: Date?, kind: AgentEvent.Kind?, camera: String??, message: String?
-        guard members({ reader, key in
-            switch key {
-            case "at": return reader.set(&at, reader.date())
-            case "kind": return reader.set(&kind, reader.string().flatMap(AgentEvent.Kind.init(rawValue:)))
-            case "camera": return reader.set(&camera, reader.optional { $0.string() })
-            case "message": return reader.set(&message, reader.string())
-            default: return false
-            }
-        }), let at, let kind, let message
+        var at: Date?
+        var kind: AgentEvent.Kind?
+        var camera: String??
+        var message: String?
+        guard
+            members({ reader, key in
+                switch key {
+                case "at": return reader.set(&at, reader.date())
+                case "kind": return reader.set(&kind, reader.string().flatMap(AgentEvent.Kind.init(rawValue:)))
+                case "camera": return reader.set(&camera, reader.optional { $0.string() })
+                case "message": return reader.set(&message, reader.string())
+                default: return false
+                }
+            }), let at, let kind, let message
         else { return nil }
         return AgentEvent(at: at, kind: kind, camera: camera ?? nil, message: message)
     }
@@ -220,7 +284,9 @@ extension HeartbeatReader {
 
     private mutating func skipSpace() {
         let start = index
-        while index < bytes.count, bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09 { index += 1 }
+        while index < bytes.count,
+            bytes[index] == 0x20 || bytes[index] == 0x0A || bytes[index] == 0x0D || bytes[index] == 0x09
+        { index += 1 }
         spaces += index - start
     }
 
@@ -324,7 +390,9 @@ extension HeartbeatReader {
         let start = index
         func digits() -> Int {
             let first = index
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
+                index += 1
+            }
             return index - first
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }

@@ -21,7 +21,7 @@ enum JSONNesting {
                 let byte = bytes[index]
                 if inString {
                     if byte == UInt8(ascii: "\\") {
-                        index += 1  // the escaped byte, whatever it is
+                        index += 1 // the escaped byte, whatever it is
                     } else if byte == UInt8(ascii: "\"") {
                         inString = false
                     }

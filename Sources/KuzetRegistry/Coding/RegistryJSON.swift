@@ -21,7 +21,8 @@ enum RegistryJSON {
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
             if let date = WireDateFormat.parse(text) { return date }
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date-time")
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "\"\(text)\" is not an ISO 8601 date-time")
         }
         return decoder
     }()
@@ -30,5 +31,7 @@ enum RegistryJSON {
 /// The JSON the stores keep state and heartbeats in.
 enum StoredJSON {
     static func encode<T: Encodable>(_ value: T) throws -> Data { try RegistryJSON.encoder.encode(value) }
-    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T { try RegistryJSON.decoder.decode(type, from: data) }
+    static func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {
+        try RegistryJSON.decoder.decode(type, from: data)
+    }
 }

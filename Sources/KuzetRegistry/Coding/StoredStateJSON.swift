@@ -20,7 +20,8 @@ enum StoredStateJSON {
     static func assembled(_ state: SchoolState, payload: Data) -> Data? {
         guard state.clockSkewSeconds.isFinite, let parts = HeartbeatSlices.members(in: [UInt8](payload)),
             let reports = parts.cameras, reports.count == state.cameras.count,
-            reports.allSatisfy({ $0.first == UInt8(ascii: "{") }), let storage = parts.storage, storage.first == UInt8(ascii: "{")
+            reports.allSatisfy({ $0.first == UInt8(ascii: "{") }), let storage = parts.storage,
+            storage.first == UInt8(ascii: "{")
         else { return nil }
         var json = JSONBytes(capacity: payload.count + 512)
         // Keys in sorted order, as `JSONEncoder` with `.sortedKeys` writes them.

@@ -51,7 +51,8 @@ enum WireDateFormat {
     /// `yyyy-MM-ddTHH:mm:ssZ` with every field in range, else nil (then Foundation decides).
     static func fastParse(_ text: String) -> Date? {
         let parsed = text.utf8.withContiguousStorageIfAvailable { bytes -> Date? in
-            guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+            guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+                bytes[10] == UInt8(ascii: "T"),
                 bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
             else { return nil }
             func number(_ start: Int, _ count: Int) -> Int? {
@@ -65,7 +66,8 @@ enum WireDateFormat {
             }
             guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
                 let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2),
-                (1900...9999).contains(year), (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year),
+                (1900...9999).contains(year), (1...12).contains(month), day >= 1,
+                day <= daysIn(month: month, year: year),
                 hour <= 23, minute <= 59, second <= 59
             else { return nil }
             let days = daysFromCivil(year: year, month: month, day: day)

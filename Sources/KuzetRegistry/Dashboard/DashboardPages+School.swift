@@ -12,18 +12,23 @@ extension DashboardPages {
                 <h1>\(text.html("school.not_found"))</h1><p>\(text.html("school.not_found_detail", ["id": "<code>\(HTML.escape(String(id.prefix(64))))</code>"])) \
                 <a href="/">\(text.html("school.back_to_dashboard"))</a></p>
                 """
-            return respond(title: text.plain("school.not_found"), principal: principal, body: body, here: here, status: .notFound)
+            return respond(
+                title: text.plain("school.not_found"), principal: principal, body: body, here: here, status: .notFound)
         }
         let now = registry.now()
         let history = try await registry.store.history(schoolID: record.id, limit: registry.historyLimit)
         let flags = record.flags(at: now, policy: registry.policy)
         var html = "<p><a href=\"/\">\(text.html("school.all_schools"))</a></p>\n"
-        html += "<h1>\(HTML.escape(record.name ?? record.id)) <span class=\"muted\">\(HTML.escape(record.id))</span></h1>\n"
+        html +=
+            "<h1>\(HTML.escape(record.name ?? record.id)) <span class=\"muted\">\(HTML.escape(record.id))</span></h1>\n"
         html += "<div id=\"school-flags\">"
-        html += flags.isEmpty ? "<span class=\"ok\">\(text.html("school.no_problems"))</span>" : flags.map {
-            "\(flagBadge($0)) <span class=\"muted\">\(text.html("school.flag_since", ["time": HTML.date($0.since, text)]))</span> "
-                + "<span class=\"muted\">· \(HTML.escape(DashboardText.flagMeaning($0.flag, text)))</span><br>"
-        }.joined()
+        html +=
+            flags.isEmpty
+            ? "<span class=\"ok\">\(text.html("school.no_problems"))</span>"
+            : flags.map {
+                "\(flagBadge($0)) <span class=\"muted\">\(text.html("school.flag_since", ["time": HTML.date($0.since, text)]))</span> "
+                    + "<span class=\"muted\">· \(HTML.escape(DashboardText.flagMeaning($0.flag, text)))</span><br>"
+            }.joined()
         html += "</div>\n"
         let state = record.state
         let online = record.isOnline(at: now, policy: registry.policy)
@@ -47,7 +52,8 @@ extension DashboardPages {
     /// What the school's heartbeats name instead of its registered region, if anything.
     func reportedRegion(_ mismatch: RegionMismatch?) -> String {
         guard let mismatch else { return "" }
-        return " <span class=\"muted\">(\(text.html("school.reported_region", ["region": HTML.escape(mismatch.reported)])))</span>"
+        return
+            " <span class=\"muted\">(\(text.html("school.reported_region", ["region": HTML.escape(mismatch.reported)])))</span>"
     }
 
     func storage(_ state: SchoolState) -> String {
@@ -56,7 +62,10 @@ extension DashboardPages {
         let gigabytes = { (bytes: Int64) in String(format: "%.0f", Double(bytes) / 1e9) }
         return text.html(
             "school.storage_detail",
-            ["free": gigabytes(storage.freeBytes), "total": gigabytes(storage.totalBytes), "percent": String(format: "%.0f", free), "days": "\(storage.retentionDays)"])
+            [
+                "free": gigabytes(storage.freeBytes), "total": gigabytes(storage.totalBytes),
+                "percent": String(format: "%.0f", free), "days": "\(storage.retentionDays)",
+            ])
     }
 
     func cameraTable(_ cameras: [CameraState]) -> String {
@@ -64,17 +73,26 @@ extension DashboardPages {
         for camera in cameras {
             let report = camera.report
             let fps = report.fps.map { text.plain("camera.fps", ["fps": String(format: "%.0f", $0)]) }
-            let video = [report.codec, report.width.flatMap { w in report.height.map { "\(w)×\($0)" } }, fps].compactMap { $0 }.joined(separator: " ")
-            let flags = camera.flags.isEmpty ? "<span class=\"ok\">\(text.html("flags.ok"))</span>" : camera.flags.map(flagBadge).joined()
-            let relay = report.relayClients > 0 ? " · " + text.html("camera.relay_clients", ["count": "\(report.relayClients)"]) : ""
-            let retention = report.retention.map { text.html("camera.days", ["days": String(format: "%.1f", $0.achievedDays)]) } ?? "—"
+            let video = [report.codec, report.width.flatMap { w in report.height.map { "\(w)×\($0)" } }, fps].compactMap
+            { $0 }.joined(separator: " ")
+            let flags =
+                camera.flags.isEmpty
+                ? "<span class=\"ok\">\(text.html("flags.ok"))</span>" : camera.flags.map(flagBadge).joined()
+            let relay =
+                report.relayClients > 0
+                ? " · " + text.html("camera.relay_clients", ["count": "\(report.relayClients)"]) : ""
+            let retention =
+                report.retention.map { text.html("camera.days", ["days": String(format: "%.1f", $0.achievedDays)]) }
+                ?? "—"
             rows += """
                 <tr><td>\(HTML.escape(report.id))</td><td>\(flags)</td><td>\(text.html("recording.\(report.recording.rawValue)"))</td>\
                 <td>\(text.html("delivery.\(report.push.rawValue)"))\(relay)</td>\
                 <td class="num">\(retention)</td><td class="hide-sm">\(HTML.escape(video))</td></tr>\n
                 """
         }
-        if cameras.isEmpty { rows = "<tr><td colspan=\"6\" class=\"muted\">\(text.html("camera.no_heartbeat"))</td></tr>" }
+        if cameras.isEmpty {
+            rows = "<tr><td colspan=\"6\" class=\"muted\">\(text.html("camera.no_heartbeat"))</td></tr>"
+        }
         return """
             <h2>\(text.html("camera.heading"))</h2>
             <div class="box"><table id="cameras">
@@ -90,12 +108,20 @@ extension DashboardPages {
         var rows = ""
         for entry in history {
             let heartbeat = try? StoredJSON.decode(Heartbeat.self, entry.payload)
-            let cameras = heartbeat.map {
-                text.html("history.recording_count", ["recording": "\($0.cameras.filter { $0.recording == .recording }.count)", "cameras": "\($0.cameras.count)"])
-            } ?? "—"
+            let cameras =
+                heartbeat.map {
+                    text.html(
+                        "history.recording_count",
+                        [
+                            "recording": "\($0.cameras.filter { $0.recording == .recording }.count)",
+                            "cameras": "\($0.cameras.count)",
+                        ])
+                } ?? "—"
             // The agent's events are its own words (English), shown as sent.
-            let events = (heartbeat?.events ?? []).map { "\(HTML.escape($0.kind.rawValue))\($0.camera.map { " (" + HTML.escape($0) + ")" } ?? ""): \(HTML.escape($0.message))" }
-                .joined(separator: "<br>")
+            let events = (heartbeat?.events ?? []).map {
+                "\(HTML.escape($0.kind.rawValue))\($0.camera.map { " (" + HTML.escape($0) + ")" } ?? ""): \(HTML.escape($0.message))"
+            }
+            .joined(separator: "<br>")
             rows += """
                 <tr><td class="num">\(entry.sequence)</td><td>\(HTML.date(entry.sentAt, text))</td><td class="hide-sm">\(HTML.date(entry.receivedAt, text))</td><td>\(cameras)</td><td>\(events)</td></tr>\n
                 """

@@ -23,7 +23,9 @@ struct DashboardRoutes {
             try await guarded(request, context) { try await pages(request).home(request, $0) }
         }
         router.get("/schools/{id}") { request, context in
-            try await guarded(request, context) { try await pages(request).school(context.parameters.get("id") ?? "", $0, here: request.uri) }
+            try await guarded(request, context) {
+                try await pages(request).school(context.parameters.get("id") ?? "", $0, here: request.uri)
+            }
         }
         router.get("/login") { request, context in
             if let response = rememberingChoices(request, token: nil) { return response }
@@ -43,13 +45,17 @@ struct DashboardRoutes {
 
     /// Runs `page` for a reader; handles `?token=` and `?lang=` (cookies + redirect without them)
     /// and sends others to /login.
-    func guarded(_ request: Request, _ context: RegistryRequestContext, page: (Principal) async throws -> Response) async throws -> Response {
+    func guarded(_ request: Request, _ context: RegistryRequestContext, page: (Principal) async throws -> Response)
+        async throws -> Response
+    {
         if let token = request.uri.queryParameters.get("token") {
             guard let principal = try await registry.principal(forToken: token), principal.canRead else {
                 return loginPage(request, message: "login.bad_link", principal: nil, status: .unauthorized)
             }
         }
-        if let response = rememberingChoices(request, token: request.uri.queryParameters.get("token")) { return response }
+        if let response = rememberingChoices(request, token: request.uri.queryParameters.get("token")) {
+            return response
+        }
         guard let principal = context.principal else { return redirect(to: "/login") }
         guard principal.canRead else {
             return loginPage(request, message: "login.school_token", principal: nil, status: .forbidden)
@@ -64,7 +70,10 @@ struct DashboardRoutes {
         let language = request.uri.queryParameters.get("lang")
         guard token != nil || language != nil else { return nil }
         var response = redirect(to: Self.pathWithoutChoices(request.uri))
-        if let token { response.headers.append(HTTPField(name: .setCookie, value: cookie(value: token, maxAge: Self.cookieLifetime))) }
+        if let token {
+            response.headers.append(
+                HTTPField(name: .setCookie, value: cookie(value: token, maxAge: Self.cookieLifetime)))
+        }
         if let chosen = language.flatMap(PageLanguage.init(tag:)) {
             response.headers.append(HTTPField(name: .setCookie, value: chosen.cookie(secure: secureCookie)))
         }
@@ -74,11 +83,13 @@ struct DashboardRoutes {
     func login(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let buffer = try await request.body.collect(upTo: 16 * 1024)
         let form = String(buffer: buffer)
-        let token = form.split(separator: "&").compactMap { pair -> String? in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, parts[0] == "token" else { return nil }
-            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding?.trimmingCharacters(in: .whitespacesAndNewlines)
-        }.first ?? ""
+        let token =
+            form.split(separator: "&").compactMap { pair -> String? in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2, parts[0] == "token" else { return nil }
+                return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding?
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+            }.first ?? ""
         guard let principal = try await registry.principal(forToken: token), principal.canRead else {
             return loginPage(request, message: "login.bad_token", principal: nil, status: .unauthorized)
         }
@@ -88,7 +99,8 @@ struct DashboardRoutes {
     }
 
     /// The sign-in page; `message` is a catalogue key.
-    func loginPage(_ request: Request, message: String?, principal: Principal?, status: HTTPResponse.Status) -> Response {
+    func loginPage(_ request: Request, message: String?, principal: Principal?, status: HTTPResponse.Status) -> Response
+    {
         let pages = pages(request)
         let text = pages.text
         let error = message.map { "<p class=\"error\">\(text.html($0))</p>" } ?? ""
@@ -102,11 +114,13 @@ struct DashboardRoutes {
             <p class="muted">\(text.html("login.help", ["command": "<code>kuzet-registry token create --role viewer</code>"]))</p>
             </form>
             """
-        return pages.respond(title: text.plain("login.heading"), principal: principal, body: body, here: request.uri, status: status)
+        return pages.respond(
+            title: text.plain("login.heading"), principal: principal, body: body, here: request.uri, status: status)
     }
 
     func cookie(value: String, maxAge: Int) -> String {
-        "\(AuthenticationMiddleware.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (secureCookie ? "; Secure" : "")
+        "\(AuthenticationMiddleware.cookieName)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Strict"
+            + (secureCookie ? "; Secure" : "")
     }
 
     func redirect(to location: String) -> Response {

@@ -7,7 +7,9 @@ import KuzetProtocol
 /// The registry's wording (`Sources/KuzetRegistry/Localization/<language>.txt`, compiled in) and
 /// how a request's language and zone are chosen.
 enum DashboardText {
-    static let catalogue = TextCatalogue(files: [.ru: PackageResources.ru_txt, .kk: PackageResources.kk_txt, .en: PackageResources.en_txt])
+    static let catalogue = TextCatalogue(files: [
+        .ru: PackageResources.ru_txt, .kk: PackageResources.kk_txt, .en: PackageResources.en_txt,
+    ])
 
     /// The language of a request: `?lang=`, the `kuzet_lang` cookie, `Accept-Language`, Russian.
     static func language(of request: Request) -> PageLanguage {
@@ -23,7 +25,9 @@ enum DashboardText {
     /// A flag's name on the pages (the API keeps its code).
     static func flagName(_ flag: SchoolFlag, _ text: PageText) -> String { text.html("flag.\(flag.rawValue).name") }
     /// What a flag means, in a sentence.
-    static func flagMeaning(_ flag: SchoolFlag, _ text: PageText) -> String { text.plain("flag.\(flag.rawValue).about") }
+    static func flagMeaning(_ flag: SchoolFlag, _ text: PageText) -> String {
+        text.plain("flag.\(flag.rawValue).about")
+    }
 }
 
 extension DashboardText {

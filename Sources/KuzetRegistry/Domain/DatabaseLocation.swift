@@ -20,7 +20,9 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
         } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
             self = .postgres(try PostgresLocation(parsing: text))
         } else {
-            throw .usage("--database: \"\(DatabaseLocation.shown(text))\" is not a database URL — write sqlite:PATH or postgres://user:password@host:5432/database")
+            throw .usage(
+                "--database: \"\(DatabaseLocation.shown(text))\" is not a database URL — write sqlite:PATH or postgres://user:password@host:5432/database"
+            )
         }
     }
 
@@ -48,10 +50,14 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws(CommandFailure) {
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-            throw .usage("--database: \"\(DatabaseLocation.shown(text))\" is not a PostgreSQL URL — write postgres://user:password@host:5432/database")
+            throw .usage(
+                "--database: \"\(DatabaseLocation.shown(text))\" is not a PostgreSQL URL — write postgres://user:password@host:5432/database"
+            )
         }
         guard let username = components.user, !username.isEmpty else {
-            throw .usage("--database: \(DatabaseLocation.shown(text)) has no user — write postgres://user:password@\(host)/database")
+            throw .usage(
+                "--database: \(DatabaseLocation.shown(text)) has no user — write postgres://user:password@\(host)/database"
+            )
         }
         self.host = host
         self.port = components.port ?? 5432
@@ -86,27 +92,38 @@ public struct PostgresTLS: Sendable, Equatable {
             let values = query.filter { $0.name == name }
             guard values.count <= 1 else { throw .usage("--database: \(url) gives \(name) twice — give it once") }
             guard let item = values.first else { return nil }
-            guard let value = item.value, !value.isEmpty else { throw .usage("--database: \(url) has an empty \(name) — give a value or leave it out") }
+            guard let value = item.value, !value.isEmpty else {
+                throw .usage("--database: \(url) has an empty \(name) — give a value or leave it out")
+            }
             return value
         }
         let mode = try value("sslmode") ?? (LoopbackHost.contains(host) ? "disable" : "verify-full")
-        let root = try value("sslrootcert"), certificate = try value("sslcert"), key = try value("sslkey")
+        let root = try value("sslrootcert")
+        let certificate = try value("sslcert")
+        let key = try value("sslkey")
         switch mode {
         case "allow", "prefer":
             throw .usage(
-                "--database: sslmode=\(mode) falls back to plain text without a word — write sslmode=verify-full (TLS, checked; sslrootcert=CA.pem for your own CA), or sslmode=disable for plain text on purpose")
+                "--database: sslmode=\(mode) falls back to plain text without a word — write sslmode=verify-full (TLS, checked; sslrootcert=CA.pem for your own CA), or sslmode=disable for plain text on purpose"
+            )
         case "disable":
             guard root == nil, certificate == nil, key == nil else {
-                throw .usage("--database: \(url) names certificate files but sslmode=\(mode) uses no TLS — add sslmode=verify-full")
+                throw .usage(
+                    "--database: \(url) names certificate files but sslmode=\(mode) uses no TLS — add sslmode=verify-full"
+                )
             }
             return nil
         case "require", "verify-full": verifiesHostname = true
         case "verify-ca": verifiesHostname = false
         default:
-            throw .usage("--database: sslmode=\(mode.prefix(40)) is not a mode — write sslmode=verify-full, verify-ca, require or disable")
+            throw .usage(
+                "--database: sslmode=\(mode.prefix(40)) is not a mode — write sslmode=verify-full, verify-ca, require or disable"
+            )
         }
         guard (certificate == nil) == (key == nil) else {
-            throw .usage("--database: \(url) gives \(certificate == nil ? "sslkey without sslcert" : "sslcert without sslkey") — a client certificate needs both files")
+            throw .usage(
+                "--database: \(url) gives \(certificate == nil ? "sslkey without sslcert" : "sslcert without sslkey") — a client certificate needs both files"
+            )
         }
         rootCertificateFile = root
         clientCertificateFile = certificate

@@ -33,8 +33,10 @@ public struct RegistryReport: Sendable, Equatable {
         self.generatedAt = generatedAt
         self.regions = regions.sorted { $0.region < $1.region }
         self.total = RegionCounts(
-            region: "TOTAL", schools: regions.reduce(0) { $0 + $1.schools }, online: regions.reduce(0) { $0 + $1.online },
-            delivering: regions.reduce(0) { $0 + $1.delivering }, retentionCompliant: regions.reduce(0) { $0 + $1.retentionCompliant })
+            region: "TOTAL", schools: regions.reduce(0) { $0 + $1.schools },
+            online: regions.reduce(0) { $0 + $1.online },
+            delivering: regions.reduce(0) { $0 + $1.delivering },
+            retentionCompliant: regions.reduce(0) { $0 + $1.retentionCompliant })
     }
 }
 

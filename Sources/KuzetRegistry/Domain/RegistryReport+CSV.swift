@@ -11,12 +11,19 @@ extension RegistryReport {
     /// Without a language, the machine headers and no mark (what scripts have always read).
     public func csv(language: PageLanguage?) -> String {
         let columns = Self.csvColumns
-        let header = language.map { language in columns.map { Self.csvField(DashboardText.catalogue.text("csv.\($0)", in: language)) } } ?? columns
+        let header =
+            language.map { language in
+                columns.map { Self.csvField(DashboardText.catalogue.text("csv.\($0)", in: language)) }
+            } ?? columns
         var lines = [header.joined(separator: ",")]
         for row in regions + [total] {
             var region = row.region
-            if let language, row == total && row.region == total.region { region = DashboardText.catalogue.text("csv.total", in: language) }
-            if let language, row.region == UnknownRegion.name { region = DashboardText.catalogue.text("regions.unknown", in: language) }
+            if let language, row == total && row.region == total.region {
+                region = DashboardText.catalogue.text("csv.total", in: language)
+            }
+            if let language, row.region == UnknownRegion.name {
+                region = DashboardText.catalogue.text("regions.unknown", in: language)
+            }
             let fields = [
                 Self.csvField(region), "\(row.schools)", "\(row.online)", Self.format(row.percent(row.online)),
                 "\(row.delivering)", Self.format(row.percent(row.delivering)), "\(row.retentionCompliant)",
@@ -29,7 +36,8 @@ extension RegistryReport {
 
     /// The machine headers; `csv.<column>` in the catalogue is each one's name for people.
     static let csvColumns = [
-        "region", "schools", "online", "online_percent", "delivering", "delivering_percent", "retention_compliant", "retention_compliant_percent",
+        "region", "schools", "online", "online_percent", "delivering", "delivering_percent", "retention_compliant",
+        "retention_compliant_percent",
     ]
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }

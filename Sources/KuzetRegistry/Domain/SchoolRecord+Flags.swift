@@ -7,7 +7,8 @@ extension SchoolRecord: SchoolCondition {
     /// The school as a list shows it.
     public var listing: SchoolListing {
         SchoolListing(
-            id: id, name: name, region: region, registeredAt: registeredAt, lastContactAt: lastContactAt, status: state.map(SchoolStatus.init),
+            id: id, name: name, region: region, registeredAt: registeredAt, lastContactAt: lastContactAt,
+            status: state.map(SchoolStatus.init),
             regionMismatch: regionMismatch)
     }
 }

@@ -10,7 +10,8 @@ extension SchoolState {
         _ heartbeat: Heartbeat, to previous: SchoolState?, skewSeconds: Double?, policy: FlagPolicy
     ) -> SchoolState {
         let observed = heartbeat.sentAt
-        let previousCameras = Dictionary((previous?.cameras ?? []).map { ($0.report.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let previousCameras = Dictionary(
+            (previous?.cameras ?? []).map { ($0.report.id, $0) }, uniquingKeysWith: { first, _ in first })
         let cameras = heartbeat.cameras.map { report in
             CameraState.applying(report, to: previousCameras[report.id], observed: observed, policy: policy)
         }
@@ -26,7 +27,8 @@ extension SchoolState {
         mark(.notDelivering, !Self.delivers(heartbeat.cameras))
         let shortfall = recordingCameras.compactMap { $0.retention?.shortfallSince }.min()
         let achieved = recordingCameras.compactMap { $0.retention?.achievedDays }
-        let retentionBelow = shortfall != nil || achieved.isEmpty || achieved.contains { $0 < policy.minimumRetentionDays }
+        let retentionBelow =
+            shortfall != nil || achieved.isEmpty || achieved.contains { $0 < policy.minimumRetentionDays }
             || Double(heartbeat.storage.retentionDays) < policy.minimumRetentionDays
         mark(.retentionBelowMinimum, retentionBelow, start: shortfall ?? observed)
         mark(.diskPressure, heartbeat.storage.diskPressure)
@@ -34,7 +36,8 @@ extension SchoolState {
 
         return SchoolState(
             lastSequence: heartbeat.sequence, lastSentAt: heartbeat.sentAt, intervalSeconds: heartbeat.intervalSeconds,
-            agentVersion: heartbeat.agentVersion, configFingerprint: heartbeat.configFingerprint, clockSkewSeconds: skew, storage: heartbeat.storage, cameras: cameras,
+            agentVersion: heartbeat.agentVersion, configFingerprint: heartbeat.configFingerprint,
+            clockSkewSeconds: skew, storage: heartbeat.storage, cameras: cameras,
             flags: conditions.map { FlagMark(flag: $0.key, since: $0.value) }.sorted { $0.flag < $1.flag })
     }
 
@@ -48,7 +51,9 @@ extension SchoolState {
 }
 
 extension CameraState {
-    static func applying(_ report: CameraReport, to previous: CameraState?, observed: Date, policy: FlagPolicy) -> CameraState {
+    static func applying(_ report: CameraReport, to previous: CameraState?, observed: Date, policy: FlagPolicy)
+        -> CameraState
+    {
         var marks: [FlagMark] = []
         func mark(_ flag: SchoolFlag, _ on: Bool, start: Date = observed) {
             guard on else { return }
@@ -59,7 +64,8 @@ extension CameraState {
         mark(.notDelivering, report.push == .failing)
         if report.recording != .disabled, let retention = report.retention {
             mark(
-                .retentionBelowMinimum, retention.shortfallSince != nil || retention.achievedDays < policy.minimumRetentionDays,
+                .retentionBelowMinimum,
+                retention.shortfallSince != nil || retention.achievedDays < policy.minimumRetentionDays,
                 start: retention.shortfallSince ?? observed)
         }
         return CameraState(report: report, flags: marks)

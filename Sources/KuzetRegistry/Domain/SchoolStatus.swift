@@ -14,7 +14,8 @@ public struct SchoolStatus: Sendable, Equatable {
     public var minimumRetentionDays: Double?
 
     public init(
-        lastSequence: UInt64, intervalSeconds: Int, flags: [FlagMark], cameras: Int, camerasRecording: Int, minimumRetentionDays: Double?
+        lastSequence: UInt64, intervalSeconds: Int, flags: [FlagMark], cameras: Int, camerasRecording: Int,
+        minimumRetentionDays: Double?
     ) {
         self.lastSequence = lastSequence
         self.intervalSeconds = intervalSeconds
@@ -26,7 +27,8 @@ public struct SchoolStatus: Sendable, Equatable {
 
     public init(_ state: SchoolState) {
         self.init(
-            lastSequence: state.lastSequence, intervalSeconds: state.intervalSeconds, flags: state.flags, cameras: state.cameras.count,
+            lastSequence: state.lastSequence, intervalSeconds: state.intervalSeconds, flags: state.flags,
+            cameras: state.cameras.count,
             camerasRecording: state.cameras.filter { $0.report.recording == .recording }.count,
             minimumRetentionDays: state.minimumRetentionDays)
     }

@@ -11,7 +11,9 @@ public struct APIError: HTTPResponseError, Sendable {
     public var problems: [String]
     public var headers: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, problems: [String] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, message: String, problems: [String] = [], headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.message = message
@@ -34,14 +36,19 @@ public struct APIError: HTTPResponseError, Sendable {
 
     static let unauthorized = APIError(
         .unauthorized, code: "unauthorized",
-        message: "Authorization: no valid token — send `Authorization: Bearer <token>` (create one with `kuzet-registry token create`)",
+        message:
+            "Authorization: no valid token — send `Authorization: Bearer <token>` (create one with `kuzet-registry token create`)",
         headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\""])
 
     static func forbidden(_ message: String) -> APIError { APIError(.forbidden, code: "forbidden", message: message) }
 
     static func notFound(_ what: String) -> APIError {
-        APIError(.notFound, code: "not_found", message: "\(what): not found — check the id (GET /api/v1/schools lists the schools you may see)")
+        APIError(
+            .notFound, code: "not_found",
+            message: "\(what): not found — check the id (GET /api/v1/schools lists the schools you may see)")
     }
 
-    static func badQuery(_ message: String) -> APIError { APIError(.badRequest, code: "invalid_query", message: message) }
+    static func badQuery(_ message: String) -> APIError {
+        APIError(.badRequest, code: "invalid_query", message: message)
+    }
 }

@@ -131,7 +131,9 @@ enum APIResponses {
             cameras = heartbeat?.cameras.count ?? 0
             cameras_online = heartbeat?.cameras.filter(\.online).count ?? 0
             cameras_recording = heartbeat?.cameras.filter { $0.recording == .recording }.count ?? 0
-            events = (heartbeat?.events ?? []).map { Event(at: $0.at, kind: $0.kind.rawValue, camera: $0.camera, message: $0.message) }
+            events = (heartbeat?.events ?? []).map {
+                Event(at: $0.at, kind: $0.kind.rawValue, camera: $0.camera, message: $0.message)
+            }
         }
     }
 

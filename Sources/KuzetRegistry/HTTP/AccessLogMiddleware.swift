@@ -20,7 +20,9 @@ struct AccessLogMiddleware: RouterMiddleware {
     /// How the client's address is found behind trusted reverse proxies.
     var forwarded = ForwardedClient(trustedProxies: [])
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard level != .off else { return try await next(request, context) }
         let started = ContinuousClock.now
         var context = context
@@ -44,7 +46,8 @@ struct AccessLogMiddleware: RouterMiddleware {
     }
 
     private func log(
-        _ request: Request, context: Context, caller: AccessLogCaller, status: HTTPResponse.Status, problem: String?, since started: ContinuousClock.Instant
+        _ request: Request, context: Context, caller: AccessLogCaller, status: HTTPResponse.Status, problem: String?,
+        since started: ContinuousClock.Instant
     ) {
         let milliseconds = (ContinuousClock.now - started) / .milliseconds(1)
         var metadata: Logger.Metadata = [
@@ -53,7 +56,8 @@ struct AccessLogMiddleware: RouterMiddleware {
             "http.status": "\(status.code)",
             "http.duration_ms": "\(String(format: "%.1f", milliseconds))",
         ]
-        let (client, proxy) = forwarded.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor])
+        let (client, proxy) = forwarded.client(
+            peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor])
         if let client { metadata["client.address"] = "\(client)" }
         if let proxy { metadata["proxy.address"] = "\(proxy)" }
         if let principal = caller.principal {
@@ -63,7 +67,8 @@ struct AccessLogMiddleware: RouterMiddleware {
         }
         if let problem { metadata["http.problem"] = "\(problem.prefix(300))" }
         let line = "\(request.method.rawValue) \(request.uri.path) \(status.code)"
-        logger.log(level: status.code >= 500 ? .error : status.code >= 400 ? .notice : .info, "\(line)", metadata: metadata)
+        logger.log(
+            level: status.code >= 500 ? .error : status.code >= 400 ? .notice : .info, "\(line)", metadata: metadata)
     }
 }
 

@@ -10,7 +10,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     static let cookieName = "kuzet_session"
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         if let header = request.headers[.authorization] {
             guard let token = Self.bearerToken(header) else {
@@ -23,7 +25,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 throw APIError.unauthorized
             }
             context.principal = principal
-        } else if let token = request.cookies[Self.cookieName]?.value, let principal = try await registry.principal(forToken: token) {
+        } else if let token = request.cookies[Self.cookieName]?.value,
+            let principal = try await registry.principal(forToken: token)
+        {
             context.principal = principal
             context.viaCookie = true
         }
@@ -43,7 +47,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static func trimmed(_ credentials: Substring) -> String {
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
         let bytes = credentials.utf8
-        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) }) else { return "" }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) })
+        else { return "" }
         return String(Substring(bytes[first...last]))
     }
 }
@@ -53,7 +58,8 @@ extension RegistryRequestContext {
     func reader() throws -> Principal {
         guard let principal else { throw APIError.unauthorized }
         guard principal.canRead else {
-            throw APIError.forbidden("token: a school token can only send heartbeats — use a viewer or admin token to read")
+            throw APIError.forbidden(
+                "token: a school token can only send heartbeats — use a viewer or admin token to read")
         }
         return principal
     }

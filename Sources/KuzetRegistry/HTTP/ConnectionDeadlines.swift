@@ -110,10 +110,14 @@ final class ConnectionDeadlines: ChannelInboundHandler, RemovableChannelHandler 
             let isHead = if case .head = phase { true } else { false }
             let what = isHead ? "head" : "body"
             let seconds = (isHead ? limits.headerTimeout : limits.bodyTimeout).components.seconds
-            let body = "{\"error\":\"request_timeout\",\"message\":\"request \(what): not complete within \(seconds) s — send the whole request at once\",\"problems\":[]}"
-            let head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
+            let body =
+                "{\"error\":\"request_timeout\",\"message\":\"request \(what): not complete within \(seconds) s — send the whole request at once\",\"problems\":[]}"
+            let head =
+                "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
             let buffer = context.channel.allocator.buffer(string: head + body)
-            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
+                context.close(promise: nil)
+            }
         }
     }
 }

@@ -16,7 +16,8 @@ public struct ConnectionLimits: Sendable {
     public var maximumConnections: Int
 
     public init(
-        headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(60), idleTimeout: Duration = .seconds(75),
+        headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(60),
+        idleTimeout: Duration = .seconds(75),
         maximumConnections: Int = 16_384
     ) {
         self.headerTimeout = headerTimeout
@@ -41,7 +42,9 @@ final class ConnectionCount: Sendable {
                 refusedCount.add(1, ordering: .relaxed)
                 return false
             }
-            if open.compareExchange(expected: current, desired: current + 1, ordering: .relaxed).exchanged { return true }
+            if open.compareExchange(expected: current, desired: current + 1, ordering: .relaxed).exchanged {
+                return true
+            }
         }
     }
 

@@ -8,8 +8,11 @@ final class ConnectionRefusal: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     static let answer: String = {
-        let body = "{\"error\":\"too_many_connections\",\"message\":\"registry: too many open connections — try again in a few seconds\",\"problems\":[]}"
-        return "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 5\r\nConnection: close\r\n\r\n" + body
+        let body =
+            "{\"error\":\"too_many_connections\",\"message\":\"registry: too many open connections — try again in a few seconds\",\"problems\":[]}"
+        return
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: \(body.utf8.count)\r\nRetry-After: 5\r\nConnection: close\r\n\r\n"
+            + body
     }()
 
     func channelActive(context: ChannelHandlerContext) {

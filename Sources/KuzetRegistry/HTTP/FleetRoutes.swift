@@ -48,9 +48,13 @@ struct FleetRoutes {
         try JSONResponse.make(
             Body(
                 generated_at: registry.now(),
-                versions: FleetVersion.summarise(groups).map { .init(agent_version: $0.agentVersion, schools: $0.schools, configurations: $0.configurations) },
+                versions: FleetVersion.summarise(groups).map {
+                    .init(agent_version: $0.agentVersion, schools: $0.schools, configurations: $0.configurations)
+                },
                 groups: groups.map {
-                    .init(region: $0.region, agent_version: $0.agentVersion, config_fingerprint: $0.configFingerprint, schools: $0.schools)
+                    .init(
+                        region: $0.region, agent_version: $0.agentVersion, config_fingerprint: $0.configFingerprint,
+                        schools: $0.schools)
                 },
                 truncated: groups.count >= FleetGroup.limit))
     }

@@ -24,7 +24,9 @@ struct HealthRoute {
                     try await store.ping()
                     resume(nil)
                 } catch {
-                    resume("database: \(String(describing: error).prefix(200)) — check that the database server is running and reachable")
+                    resume(
+                        "database: \(String(describing: error).prefix(200)) — check that the database server is running and reachable"
+                    )
                 }
             }
             Task {
@@ -36,6 +38,7 @@ struct HealthRoute {
         guard let problem = outcome else { return JSONResponse.text("ok\n", contentType: "text/plain; charset=utf-8") }
         registry.metrics.databaseError(during: .health)
         registry.logger.warning("health check failed", metadata: ["registry.health.problem": "\(problem)"])
-        return JSONResponse.text("unhealthy: \(problem)\n", contentType: "text/plain; charset=utf-8", status: .serviceUnavailable)
+        return JSONResponse.text(
+            "unhealthy: \(problem)\n", contentType: "text/plain; charset=utf-8", status: .serviceUnavailable)
     }
 }

@@ -82,7 +82,7 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
                     context.fireChannelRead(wrapInboundOut(.body(body)))
                     context.fireChannelRead(data)
                 } else {
-                    state = .idle  // so `body` is the buffer's only reference while it grows
+                    state = .idle // so `body` is the buffer's only reference while it grows
                     body.writeBuffer(&chunk)
                     state = .collecting(head, body)
                 }
@@ -129,10 +129,12 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
         let registry = settings.registry
         let intake: HeartbeatIntake
         do {
-            guard let header = head.headerFields[.authorization], let token = AuthenticationMiddleware.bearerToken(header),
+            guard let header = head.headerFields[.authorization],
+                let token = AuthenticationMiddleware.bearerToken(header),
                 let principal = registry.recognisedPrincipal(forToken: token)
             else { return forward(context: context) }
-            let schoolID = try HeartbeatIntake.sender(principal: principal, viaCookie: false, contentType: head.headerFields[.contentType])
+            let schoolID = try HeartbeatIntake.sender(
+                principal: principal, viaCookie: false, contentType: head.headerFields[.contentType])
             intake = try HeartbeatIntake(schoolID: schoolID, body: Data(body.readableBytesView))
         } catch {
             return forward(context: context)
@@ -144,7 +146,8 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
         registry.store.ingest(
-            schoolID: intake.schoolID, heartbeats: intake.heartbeats, payloads: intake.payloads, receivedAt: receivedAt, policy: registry.policy
+            schoolID: intake.schoolID, heartbeats: intake.heartbeats, payloads: intake.payloads, receivedAt: receivedAt,
+            policy: registry.policy
         ) { result in
             loop.execute {
                 let (handler, context) = bound.value

@@ -19,10 +19,14 @@ struct HeartbeatIntake: Sendable {
     static func sender(principal: Principal?, viaCookie: Bool, contentType: String?) throws(APIError) -> String {
         guard let principal, !viaCookie else { throw APIError.unauthorized }
         guard principal.role == .school, let schoolID = principal.schoolID else {
-            throw APIError.forbidden("token: only a school token may send heartbeats — use the token `kuzet-registry token create --role school` printed")
+            throw APIError.forbidden(
+                "token: only a school token may send heartbeats — use the token `kuzet-registry token create --role school` printed"
+            )
         }
         if let contentType, !contentType.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Content-Type: \(contentType.prefix(80)) — send application/json")
+            throw APIError(
+                .unsupportedMediaType, code: "unsupported_media_type",
+                message: "Content-Type: \(contentType.prefix(80)) — send application/json")
         }
         return schoolID
     }
@@ -35,15 +39,19 @@ struct HeartbeatIntake: Sendable {
         let (heartbeats, isBatch) = (decoded.heartbeats, decoded.isBatch)
         if let other = heartbeats.first(where: { $0.schoolID != schoolID }) {
             throw APIError.forbidden(
-                "school_id: this token writes for \(schoolID), not \(other.schoolID.prefix(64)) — use that school's own token")
+                "school_id: this token writes for \(schoolID), not \(other.schoolID.prefix(64)) — use that school's own token"
+            )
         }
         let problems = HeartbeatValidation.problems(heartbeats, batch: isBatch)
         if !problems.isEmpty {
-            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: problems[0], problems: Array(problems.prefix(50)))
+            throw APIError(
+                .unprocessableContent, code: "invalid_heartbeat", message: problems[0],
+                problems: Array(problems.prefix(50)))
         }
         // As sent only when the body holds nothing but the heartbeats' known fields; otherwise
         // encoded again, so history keeps no unknown member, padding or long number.
-        self.payloads = try (decoded.isPlain ? HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count) : nil)
+        self.payloads =
+            try (decoded.isPlain ? HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count) : nil)
             ?? heartbeats.map { try StoredJSON.encode($0) }
         self.schoolID = schoolID
         self.heartbeats = heartbeats
@@ -51,8 +59,11 @@ struct HeartbeatIntake: Sendable {
 
     /// The answer to a stored request: the receipt's JSON.
     static func receipt(_ result: IngestResult, receivedAt: Date) -> String {
-        HeartbeatReceipt(accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence, serverTime: receivedAt)
-            .registryJSON
+        HeartbeatReceipt(
+            accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence,
+            serverTime: receivedAt
+        )
+        .registryJSON
     }
 
     /// What a school whose token was recognised, but which was removed since, is told (401).
@@ -61,7 +72,8 @@ struct HeartbeatIntake: Sendable {
         // school and its tokens have been removed since.
         APIError(
             .unauthorized, code: "school_removed",
-            message: "school_id: \(schoolID) was removed from this registry, with its tokens — ask the registry's operator for a new token",
+            message:
+                "school_id: \(schoolID) was removed from this registry, with its tokens — ask the registry's operator for a new token",
             headers: [.wwwAuthenticate: "Bearer realm=\"kuzet-registry\", error=\"invalid_token\""])
     }
 }

@@ -26,11 +26,14 @@ package enum HeartbeatPayload {
         if let offset = JSONNesting.offsetBeyond(in: body) {
             throw APIError(
                 .badRequest, code: "too_deep",
-                message: "body: nested more than \(JSONNesting.limit) levels deep (at byte \(offset)) — send a HeartbeatBatch or a Heartbeat as docs/registry-api.yaml describes")
+                message:
+                    "body: nested more than \(JSONNesting.limit) levels deep (at byte \(offset)) — send a HeartbeatBatch or a Heartbeat as docs/registry-api.yaml describes"
+            )
         }
         // One pass for the usual, well-formed body; anything it does not accept goes through the
         // checks below, which give the precise answer (they parse the body twice).
-        if let probe = HeartbeatReader.read(body) ?? (try? RegistryJSON.decoder.decode(HeartbeatPayloadProbe.self, from: body)),
+        if let probe = HeartbeatReader.read(body)
+            ?? (try? RegistryJSON.decoder.decode(HeartbeatPayloadProbe.self, from: body)),
             probe.isAcceptable
         {
             return Decoded(heartbeats: probe.heartbeats, isBatch: probe.isBatch, isPlain: probe.isPlain)
@@ -41,10 +44,16 @@ package enum HeartbeatPayload {
         } catch {
             throw APIError(
                 .badRequest, code: "invalid_json",
-                message: "body: not valid JSON (\(Self.describe(error))) — send a UTF-8 JSON object, a HeartbeatBatch or a Heartbeat")
+                message:
+                    "body: not valid JSON (\(Self.describe(error))) — send a UTF-8 JSON object, a HeartbeatBatch or a Heartbeat"
+            )
         }
         guard let dictionary = object as? [String: Any] else {
-            throw APIError(.badRequest, code: "invalid_json", message: "body: not a JSON object — send a HeartbeatBatch {\"version\":1,\"heartbeats\":[…]} or one Heartbeat")
+            throw APIError(
+                .badRequest, code: "invalid_json",
+                message:
+                    "body: not a JSON object — send a HeartbeatBatch {\"version\":1,\"heartbeats\":[…]} or one Heartbeat"
+            )
         }
         let isBatch = dictionary["heartbeats"] != nil
         try checkVersion(dictionary["version"], at: "version")
@@ -52,7 +61,9 @@ package enum HeartbeatPayload {
             guard list.count <= maximumBatch else {
                 throw APIError(
                     .contentTooLarge, code: "batch_too_large",
-                    message: "heartbeats: \(list.count) in one batch, at most \(maximumBatch) — send the outbox in smaller batches")
+                    message:
+                        "heartbeats: \(list.count) in one batch, at most \(maximumBatch) — send the outbox in smaller batches"
+                )
             }
             for (index, item) in list.enumerated() {
                 try checkVersion((item as? [String: Any])?["version"], at: "heartbeats[\(index)].version")
@@ -66,7 +77,9 @@ package enum HeartbeatPayload {
             guard let sequence = (item as? [String: Any])?["sequence"] as? NSNumber else { continue }
             let text = sequence.stringValue
             if UInt64(text).map({ $0 >= 1 && $0 <= UInt64(Int64.max) }) != true {
-                problems.append("\(isBatch ? "heartbeats[\(index)]." : "")sequence: \(text.prefix(40)) is out of range 1…\(Int64.max) — send the agent's counter (a whole number from 1)")
+                problems.append(
+                    "\(isBatch ? "heartbeats[\(index)]." : "")sequence: \(text.prefix(40)) is out of range 1…\(Int64.max) — send the agent's counter (a whole number from 1)"
+                )
             }
         }
         if !problems.isEmpty {
@@ -80,12 +93,16 @@ package enum HeartbeatPayload {
                 heartbeats = [try RegistryJSON.decoder.decode(Heartbeat.self, from: body)]
             }
         } catch let error as DecodingError {
-            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: Self.describe(error, batch: isBatch), problems: [Self.describe(error, batch: isBatch)])
+            throw APIError(
+                .unprocessableContent, code: "invalid_heartbeat", message: Self.describe(error, batch: isBatch),
+                problems: [Self.describe(error, batch: isBatch)])
         } catch {
             throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: "body: \(error)")
         }
         guard !heartbeats.isEmpty else {
-            throw APIError(.unprocessableContent, code: "invalid_heartbeat", message: "heartbeats: empty — send at least one heartbeat")
+            throw APIError(
+                .unprocessableContent, code: "invalid_heartbeat",
+                message: "heartbeats: empty — send at least one heartbeat")
         }
         return Decoded(heartbeats: heartbeats, isBatch: isBatch, isPlain: false)
     }
@@ -98,7 +115,9 @@ package enum HeartbeatPayload {
         guard !isBoolean, let number = value as? NSNumber, number.stringValue == "\(WireVersion.current)" else {
             throw APIError(
                 .badRequest, code: "unsupported_version",
-                message: "\(path): \(shown.prefix(40)) is not a wire version this registry knows — send \"version\": \(WireVersion.current) (upgrade the agent or the registry)")
+                message:
+                    "\(path): \(shown.prefix(40)) is not a wire version this registry knows — send \"version\": \(WireVersion.current) (upgrade the agent or the registry)"
+            )
         }
     }
 

@@ -35,7 +35,8 @@ struct HeartbeatRoutes {
         let result: IngestResult
         do {
             result = try await registry.store.ingest(
-                schoolID: intake.schoolID, heartbeats: intake.heartbeats, payloads: intake.payloads, receivedAt: receivedAt, policy: registry.policy)
+                schoolID: intake.schoolID, heartbeats: intake.heartbeats, payloads: intake.payloads,
+                receivedAt: receivedAt, policy: registry.policy)
         } catch is SchoolRemovedError {
             throw HeartbeatIntake.schoolRemoved(intake.schoolID)
         }

@@ -70,7 +70,9 @@ enum HeartbeatSlices {
         while true {
             scanner.skipSpace()
             if scanner.peek == UInt8(ascii: "}") { break }
-            guard scanner.peek == UInt8(ascii: "\""), let keyEnd = scanner.endOfString(from: scanner.index) else { return false }
+            guard scanner.peek == UInt8(ascii: "\""), let keyEnd = scanner.endOfString(from: scanner.index) else {
+                return false
+            }
             let key = bytes[(scanner.index + 1)..<(keyEnd - 1)]
             guard !key.contains(UInt8(ascii: "\\")) else { return false }
             scanner.index = keyEnd

@@ -12,7 +12,8 @@ enum HeartbeatValidation {
         }
         var seen = Set<UInt64>()
         for heartbeat in heartbeats where !seen.insert(heartbeat.sequence).inserted {
-            problems.append("heartbeats: sequence \(heartbeat.sequence) appears twice in one batch — send each heartbeat once")
+            problems.append(
+                "heartbeats: sequence \(heartbeat.sequence) appears twice in one batch — send each heartbeat once")
         }
         return problems
     }
@@ -27,28 +28,47 @@ enum HeartbeatValidation {
         }
         func range<T: Comparable>(_ value: T?, _ bounds: ClosedRange<T>, _ field: @autoclosure () -> String) {
             guard let value, !bounds.contains(value) else { return }
-            check(false, field(), "\(value) is out of range \(bounds.lowerBound)…\(bounds.upperBound) — send a value in range")
+            check(
+                false, field(),
+                "\(value) is out of range \(bounds.lowerBound)…\(bounds.upperBound) — send a value in range")
         }
-        check(SchoolIdentifier.isValid(heartbeat.schoolID), "school_id", "\"\(heartbeat.schoolID.prefix(80))\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -")
+        check(
+            SchoolIdentifier.isValid(heartbeat.schoolID), "school_id",
+            "\"\(heartbeat.schoolID.prefix(80))\" is not a school id — use 1–64 of A-Z a-z 0-9 . _ -")
         range(heartbeat.sequence, 1...UInt64(Int64.max), "sequence")
         range(heartbeat.sentAt, WireLimits.earliestDate...WireLimits.latestDate, "sent_at")
-        check(WireLimits.fits(heartbeat.agentVersion, 64) && !heartbeat.agentVersion.isEmpty, "agent_version", "must be 1–64 characters — send the agent's version string")
+        check(
+            WireLimits.fits(heartbeat.agentVersion, 64) && !heartbeat.agentVersion.isEmpty, "agent_version",
+            "must be 1–64 characters — send the agent's version string")
         if let fingerprint = heartbeat.configFingerprint {
-            check(fingerprint.utf8.count == 64 && fingerprint.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }, "config_fingerprint",
+            check(
+                fingerprint.utf8.count == 64
+                    && fingerprint.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) },
+                "config_fingerprint",
                 "must be 64 lower-case hex digits (SHA-256) — send the agent's fingerprint or leave it out")
         }
         range(heartbeat.uptimeSeconds, 0...1e10, "uptime_seconds")
         range(heartbeat.intervalSeconds, 1...86_400, "interval_seconds")
         if let school = heartbeat.school {
-            check(WireLimits.isDisplayText(school.name, maximum: 200), "school.name", "must be 1–200 characters without control characters — fix school.name in the agent config")
-            check(WireLimits.isDisplayText(school.region, maximum: 100), "school.region", "must be 1–100 characters without control characters — fix school.region in the agent config")
+            check(
+                WireLimits.isDisplayText(school.name, maximum: 200), "school.name",
+                "must be 1–200 characters without control characters — fix school.name in the agent config")
+            check(
+                WireLimits.isDisplayText(school.region, maximum: 100), "school.region",
+                "must be 1–100 characters without control characters — fix school.region in the agent config")
         }
-        check(heartbeat.cameras.count <= 256, "cameras", "\(heartbeat.cameras.count) cameras, at most 256 — split the school across agents")
+        check(
+            heartbeat.cameras.count <= 256, "cameras",
+            "\(heartbeat.cameras.count) cameras, at most 256 — split the school across agents")
         var ids = Set<String>()
         for (index, camera) in heartbeat.cameras.enumerated() {
             var at: String { "cameras[\(index)]" }
-            check(CameraID.isValid(camera.id), "\(at).id", "\"\(camera.id.prefix(80))\" is not a camera id — use 1–64 of a-z 0-9 - _")
-            check(ids.insert(camera.id).inserted, "\(at).id", "\"\(camera.id)\" appears twice — camera ids are unique per school")
+            check(
+                CameraID.isValid(camera.id), "\(at).id",
+                "\"\(camera.id.prefix(80))\" is not a camera id — use 1–64 of a-z 0-9 - _")
+            check(
+                ids.insert(camera.id).inserted, "\(at).id",
+                "\"\(camera.id)\" appears twice — camera ids are unique per school")
             check(WireLimits.fits(camera.codec, 32), "\(at).codec", "longer than 32 characters — send the codec name")
             range(camera.width, 1...16_384, "\(at).width")
             range(camera.height, 1...16_384, "\(at).height")
@@ -59,9 +79,15 @@ enum HeartbeatValidation {
             if let retention = camera.retention {
                 range(retention.achievedDays, 0...3_650, "\(at).retention.achieved_days")
                 range(retention.bytesUsed, 0...Int64.max, "\(at).retention.bytes_used")
-                check(retention.gaps.count <= 1_000, "\(at).retention.gaps", "more than 1000 gaps — send the largest 1000")
-                range(retention.oldestFootage, WireLimits.earliestDate...WireLimits.latestDate, "\(at).retention.oldest_footage")
-                range(retention.shortfallSince, WireLimits.earliestDate...WireLimits.latestDate, "\(at).retention.shortfall_since")
+                check(
+                    retention.gaps.count <= 1_000, "\(at).retention.gaps", "more than 1000 gaps — send the largest 1000"
+                )
+                range(
+                    retention.oldestFootage, WireLimits.earliestDate...WireLimits.latestDate,
+                    "\(at).retention.oldest_footage")
+                range(
+                    retention.shortfallSince, WireLimits.earliestDate...WireLimits.latestDate,
+                    "\(at).retention.shortfall_since")
             }
         }
         let storage = heartbeat.storage
@@ -75,10 +101,16 @@ enum HeartbeatValidation {
             range(centre.maxKbps, 0...10_000_000, "centre.max_kbps")
             range(centre.achievedKbps, 0...10_000_000, "centre.achieved_kbps")
         }
-        check(heartbeat.events.count <= 1_000, "events", "\(heartbeat.events.count) events, at most 1000 — send the newest 1000")
+        check(
+            heartbeat.events.count <= 1_000, "events",
+            "\(heartbeat.events.count) events, at most 1000 — send the newest 1000")
         for (index, event) in heartbeat.events.enumerated() {
-            check(WireLimits.fits(event.message, 1_000), "events[\(index)].message", "longer than 1000 characters — shorten it")
-            check(WireLimits.fits(event.camera, 64), "events[\(index)].camera", "longer than 64 characters — send the camera id")
+            check(
+                WireLimits.fits(event.message, 1_000), "events[\(index)].message",
+                "longer than 1000 characters — shorten it")
+            check(
+                WireLimits.fits(event.camera, 64), "events[\(index)].camera",
+                "longer than 64 characters — send the camera id")
         }
         return problems
     }
@@ -86,13 +118,14 @@ enum HeartbeatValidation {
 
 /// Bounds for values on the wire.
 enum WireLimits {
-    static let earliestDate = Date(timeIntervalSince1970: 946_684_800)  // 2000-01-01
-    static let latestDate = Date(timeIntervalSince1970: 4_102_444_800)  // 2100-01-01
+    static let earliestDate = Date(timeIntervalSince1970: 946_684_800) // 2000-01-01
+    static let latestDate = Date(timeIntervalSince1970: 4_102_444_800) // 2100-01-01
 
     /// Present text is 1…`maximum` characters with no control characters (nil is fine).
     static func isDisplayText(_ text: String?, maximum: Int) -> Bool {
         guard let text else { return true }
-        return !text.isEmpty && fits(text, maximum) && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        return !text.isEmpty && fits(text, maximum)
+            && !text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// Text (nil is fine) of at most `maximum` characters and 4 UTF-8 bytes a character: one

@@ -66,7 +66,8 @@ final class HistoryBudget: Sendable {
         let seconds = Int(min(wait.rounded(.up), 3600))
         throw APIError(
             .tooManyRequests, code: "history_limit",
-            message: "school_id: \(schoolID) sent more than \(rowsPerHour) heartbeats or \(bytesPerHour) bytes of history in the last hour — send again after \(seconds) s (Retry-After)",
+            message:
+                "school_id: \(schoolID) sent more than \(rowsPerHour) heartbeats or \(bytesPerHour) bytes of history in the last hour — send again after \(seconds) s (Retry-After)",
             headers: [.retryAfter: "\(seconds)"])
     }
 

@@ -17,7 +17,9 @@ enum JSONResponse {
         self.text(text, contentType: "application/json; charset=utf-8", status: status)
     }
 
-    static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+    static func text(_ text: String, contentType: String, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+        -> Response
+    {
         var fields = headers
         fields[.contentType] = contentType
         if fields[.cacheControl] == nil { fields[.cacheControl] = "no-store" }

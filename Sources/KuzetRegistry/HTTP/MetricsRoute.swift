@@ -15,7 +15,9 @@ struct MetricsRoute {
             let principal = try context.reader()
             let text = registry.metrics.exposition(store: registry.store, connections: registry.connections)
             let schools = registry.metrics.census.exposition(region: principal.readableRegion)
-            return JSONResponse.text(String(decoding: text, as: UTF8.self) + schools, contentType: "text/plain; version=0.0.4; charset=utf-8")
+            return JSONResponse.text(
+                String(decoding: text, as: UTF8.self) + schools, contentType: "text/plain; version=0.0.4; charset=utf-8"
+            )
         }
     }
 }

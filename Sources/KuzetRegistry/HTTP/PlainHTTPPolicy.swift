@@ -8,7 +8,8 @@ public enum PlainHTTPPolicy {
     /// nil when that is allowed.
     public static func refusal(host: String, tls: Bool, insecureHTTP: Bool) -> String? {
         guard !tls, !insecureHTTP, !LoopbackHost.contains(host) else { return nil }
-        return "--listen \(host): plain HTTP on an address other machines can reach would carry tokens and the dashboard cookie unencrypted"
+        return
+            "--listen \(host): plain HTTP on an address other machines can reach would carry tokens and the dashboard cookie unencrypted"
             + " — give --tls-cert and --tls-key, or listen on 127.0.0.1 behind a TLS proxy, or add --insecure-http (only on a network you trust)"
     }
 

@@ -32,7 +32,8 @@ public struct Registry: Sendable {
     public init(
         store: any RegistryStore, policy: FlagPolicy = FlagPolicy(), now: @escaping @Sendable () -> Date = { Date() },
         maximumBodyBytes: Int = 1 << 20, historyLimit: Int = 20, tokenCheckInterval: TimeInterval = 2,
-        historyRowsPerHour: Int = Registry.defaultHistoryRowsPerHour, historyBytesPerHour: Int = Registry.defaultHistoryBytesPerHour,
+        historyRowsPerHour: Int = Registry.defaultHistoryRowsPerHour,
+        historyBytesPerHour: Int = Registry.defaultHistoryBytesPerHour,
         logger: Logger = Logger(label: "kuzet.registry")
     ) {
         self.historyBudget = HistoryBudget(rowsPerHour: historyRowsPerHour, bytesPerHour: historyBytesPerHour)
@@ -55,7 +56,8 @@ public struct Registry: Sendable {
     /// Charges a school's request to its history budget, or refuses it (429 with `Retry-After`).
     func chargeHistory(_ intake: HeartbeatIntake, at date: Date) throws(APIError) {
         let bytes = intake.payloads.reduce(0) { $0 + $1.count }
-        try historyBudget.take(schoolID: intake.schoolID, rows: intake.heartbeats.count, bytes: bytes, at: date, logger: logger)
+        try historyBudget.take(
+            schoolID: intake.schoolID, rows: intake.heartbeats.count, bytes: bytes, at: date, logger: logger)
     }
 
     /// The principal of a token this instance recognised recently, at once; nil when that takes the

@@ -27,7 +27,8 @@ struct RegistryHTTP1Channel: HTTPChannelHandler {
             // working and the file descriptors stay below `LimitNOFILE`).
             guard connections.admit(maximum: limits.maximumConnections) else {
                 try channel.pipeline.syncOperations.addHandler(ConnectionRefusal())
-                return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                return try NIOAsyncChannel(
+                    wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
             }
             channel.closeFuture.whenComplete { [connections] _ in connections.release() }
             let deadlines = ConnectionDeadlines(limits, counting: connections)
@@ -45,7 +46,8 @@ struct RegistryHTTP1Channel: HTTPChannelHandler {
             try pipeline.addHandler(RequestProgress(deadlines))
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: nil, logger: logger))
             if let fastPath { try pipeline.addHandler(HeartbeatFastPath(fastPath)) }
-            return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+            return try NIOAsyncChannel(
+                wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
     }
 
@@ -56,7 +58,11 @@ struct RegistryHTTP1Channel: HTTPChannelHandler {
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 with the heartbeat fast path (nil: without, as `.http1()`).
-    static func registryHTTP1(fastPath: HeartbeatFastPath.Settings?, limits: ConnectionLimits, connections: ConnectionCount) -> HTTPServerBuilder {
-        .init { responder in RegistryHTTP1Channel(responder: responder, fastPath: fastPath, limits: limits, connections: connections) }
+    static func registryHTTP1(
+        fastPath: HeartbeatFastPath.Settings?, limits: ConnectionLimits, connections: ConnectionCount
+    ) -> HTTPServerBuilder {
+        .init { responder in
+            RegistryHTTP1Channel(responder: responder, fastPath: fastPath, limits: limits, connections: connections)
+        }
     }
 }

@@ -22,17 +22,24 @@ final class RegistryMetrics: Sendable {
     let census = SchoolGauges()
 
     init() {
-        accepted = registry.makeCounter(name: "kuzet_registry_heartbeats_stored_total", help: "Heartbeats stored (new ones).")
-        duplicates = registry.makeCounter(name: "kuzet_registry_heartbeats_duplicate_total", help: "Heartbeats received again and not stored twice.")
+        accepted = registry.makeCounter(
+            name: "kuzet_registry_heartbeats_stored_total", help: "Heartbeats stored (new ones).")
+        duplicates = registry.makeCounter(
+            name: "kuzet_registry_heartbeats_duplicate_total", help: "Heartbeats received again and not stored twice.")
         ingestTime = registry.makeDurationHistogram(
             name: "kuzet_registry_ingest_seconds",
-            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)],
+            buckets: [
+                .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+            ],
             help: "Time from a heartbeat request's arrival at the store to its commit.")
         answeredOK = registry.makeCounter(name: Self.requestsName, labels: [("status", "200")], help: Self.requestsHelp)
         answeredFast = registry.makeCounter(
             name: "kuzet_registry_heartbeat_requests_fast_total",
-            help: "Heartbeat requests answered on the event loop, without the router (counted in kuzet_registry_heartbeat_requests_total too).")
+            help:
+                "Heartbeat requests answered on the event loop, without the router (counted in kuzet_registry_heartbeat_requests_total too)."
+        )
         registerDatabaseErrors()
     }
 
@@ -44,7 +51,8 @@ final class RegistryMetrics: Sendable {
         if status == 200 {
             answeredOK.increment()
         } else {
-            registry.makeCounter(name: Self.requestsName, labels: [("status", String(status))], help: Self.requestsHelp).increment()
+            registry.makeCounter(name: Self.requestsName, labels: [("status", String(status))], help: Self.requestsHelp)
+                .increment()
         }
         if fast { answeredFast.increment() }
     }
@@ -57,18 +65,25 @@ final class RegistryMetrics: Sendable {
 
     /// The text for a scrape, with the store's group-commit figures brought up to date first.
     func exposition(store: any RegistryStore, connections: ConnectionCount) -> [UInt8] {
-        registry.makeGauge(name: "kuzet_registry_connections_open", help: "Open HTTP connections.").record(Int64(connections.current))
+        registry.makeGauge(name: "kuzet_registry_connections_open", help: "Open HTTP connections.").record(
+            Int64(connections.current))
         let refused = registry.makeCounter(
-            name: "kuzet_registry_connections_refused_total", help: "Connections answered 503 for being over serve --max-connections.")
+            name: "kuzet_registry_connections_refused_total",
+            help: "Connections answered 503 for being over serve --max-connections.")
         let timedOut = registry.makeCounter(
-            name: "kuzet_registry_requests_timed_out_total", help: "Requests answered 408 or closed: head or body not complete within its timeout.")
+            name: "kuzet_registry_requests_timed_out_total",
+            help: "Requests answered 408 or closed: head or body not complete within its timeout.")
         exportCounter(refused, key: "connections_refused", total: connections.refused)
         exportCounter(timedOut, key: "requests_timed_out", total: connections.timeouts)
         let statistics = store.ingestStatistics
-        registry.makeGauge(name: "kuzet_registry_ingest_waiting", help: "Heartbeat requests waiting for the next ingest transaction.")
-            .set(Double(statistics.waiting))
-        registry.makeGauge(name: "kuzet_registry_ingest_writing", help: "Heartbeat requests in ingest transactions being written.")
-            .set(Double(statistics.writing))
+        registry.makeGauge(
+            name: "kuzet_registry_ingest_waiting", help: "Heartbeat requests waiting for the next ingest transaction."
+        )
+        .set(Double(statistics.waiting))
+        registry.makeGauge(
+            name: "kuzet_registry_ingest_writing", help: "Heartbeat requests in ingest transactions being written."
+        )
+        .set(Double(statistics.writing))
         var totals = ["transactions": statistics.groups, "split": statistics.splitGroups]
         if let paths = (store as? PostgresRegistryStore)?.ingestPaths {
             totals["known"] = paths.known
@@ -88,8 +103,11 @@ final class RegistryMetrics: Sendable {
         }
         // Its rate is the share of time the ingest writers were writing: near 1 (per writer), they
         // are what limits ingest.
-        registry.makeCounter(name: "kuzet_registry_ingest_writing_seconds_total", help: "Time the ingest group writers spent writing groups.")
-            .increment(by: max(writing, 0))
+        registry.makeCounter(
+            name: "kuzet_registry_ingest_writing_seconds_total",
+            help: "Time the ingest group writers spent writing groups."
+        )
+        .increment(by: max(writing, 0))
         return registry.emitToBuffer()
     }
 
@@ -105,14 +123,18 @@ final class RegistryMetrics: Sendable {
     private func counter(_ key: String) -> Counter {
         switch key {
         case "transactions":
-            return registry.makeCounter(name: "kuzet_registry_ingest_transactions_total", help: "Ingest transactions (group commits).")
+            return registry.makeCounter(
+                name: "kuzet_registry_ingest_transactions_total", help: "Ingest transactions (group commits).")
         case "split":
             return registry.makeCounter(
-                name: "kuzet_registry_ingest_split_groups_total", help: "Ingest groups that failed whole and were written again one request at a time.")
+                name: "kuzet_registry_ingest_split_groups_total",
+                help: "Ingest groups that failed whole and were written again one request at a time.")
         default:
             return registry.makeCounter(
                 name: "kuzet_registry_ingest_groups_total", labels: [("way", key)],
-                help: "PostgreSQL ingest groups: known = one statement from held states, stale = a held state was outdated.")
+                help:
+                    "PostgreSQL ingest groups: known = one statement from held states, stale = a held state was outdated."
+            )
         }
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
-import KuzetCore
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import KuzetCore
 import Logging
 import NIOCore
 import NIOSSL
@@ -27,20 +27,26 @@ public struct RegistryTLS: Sendable {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certificatePath)
         } catch {
-            throw .usage("--tls-cert \(certificatePath): cannot read a PEM certificate (\(error)) — give the server's certificate chain in PEM")
+            throw .usage(
+                "--tls-cert \(certificatePath): cannot read a PEM certificate (\(error)) — give the server's certificate chain in PEM"
+            )
         }
         do {
             key = try NIOSSLPrivateKey(file: keyPath, format: .pem)
         } catch {
-            throw .usage("--tls-key \(keyPath): cannot read a PEM private key (\(error)) — give the key of --tls-cert in PEM")
+            throw .usage(
+                "--tls-key \(keyPath): cannot read a PEM private key (\(error)) — give the key of --tls-cert in PEM")
         }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         if let clientCAPath {
             do {
                 let roots = try NIOSSLCertificate.fromPEMFile(clientCAPath)
                 configuration.trustRoots = .certificates(roots)
             } catch {
-                throw .usage("--tls-client-ca \(clientCAPath): cannot read PEM certificates (\(error)) — give the CA that signs the agents' client certificates")
+                throw .usage(
+                    "--tls-client-ca \(clientCAPath): cannot read PEM certificates (\(error)) — give the CA that signs the agents' client certificates"
+                )
             }
             configuration.certificateVerification = .noHostnameVerification
         }
@@ -66,7 +72,8 @@ public struct RegistryServer: Sendable {
     public var connectionLimits = ConnectionLimits()
 
     public init(
-        registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors, trustedProxies: [String] = [],
+        registry: Registry, host: String, port: Int, tls: RegistryTLS? = nil, accessLog: AccessLog = .errors,
+        trustedProxies: [String] = [],
         logger: Logger = Logger(label: "kuzet.registry")
     ) {
         self.trustedProxies = trustedProxies
@@ -85,7 +92,8 @@ public struct RegistryServer: Sendable {
         // Inside the security headers (which turn thrown errors into responses): it sees the error itself.
         router.add(
             middleware: AccessLogMiddleware(
-                level: accessLog, logger: Self.accessLogger(logger), forwarded: ForwardedClient(trustedProxies: trustedProxies)))
+                level: accessLog, logger: Self.accessLogger(logger),
+                forwarded: ForwardedClient(trustedProxies: trustedProxies)))
         router.add(middleware: DatabaseErrorMiddleware(metrics: registry.metrics))
         router.add(middleware: AuthenticationMiddleware(registry: registry))
         HealthRoute(registry: registry).add(to: router)
@@ -111,19 +119,24 @@ public struct RegistryServer: Sendable {
     }
 
     /// The application; `onRunning` gets the bound address (`--listen …:0` picks a free port).
-    public func application(services: [any Service] = [], onRunning: @escaping @Sendable (String) async -> Void = { _ in }) throws(CommandFailure) -> Application<RouterResponder<RegistryRequestContext>> {
+    public func application(
+        services: [any Service] = [], onRunning: @escaping @Sendable (String) async -> Void = { _ in }
+    ) throws(CommandFailure) -> Application<RouterResponder<RegistryRequestContext>> {
         let scheme = tls == nil ? "http" : "https"
         let server: HTTPServerBuilder
         // With `--access-log all` each heartbeat needs its log line: the router writes it.
-        let fastPath = fastIngest && accessLog != .all
+        let fastPath =
+            fastIngest && accessLog != .all
             ? HeartbeatFastPath.Settings(registry: registry, secure: tls != nil, serverName: Self.serverName) : nil
-        let http1 = HTTPServerBuilder.registryHTTP1(fastPath: fastPath, limits: connectionLimits, connections: registry.connections)
+        let http1 = HTTPServerBuilder.registryHTTP1(
+            fastPath: fastPath, limits: connectionLimits, connections: registry.connections)
         if let tls {
             let configuration = try tls.configuration()
             do {
                 server = try .tls(http1, tlsConfiguration: configuration)
             } catch {
-                throw .usage("--tls-cert/--tls-key: cannot set up TLS (\(error)) — check the certificate matches the key")
+                throw .usage(
+                    "--tls-cert/--tls-key: cannot set up TLS (\(error)) — check the certificate matches the key")
             }
         } else {
             server = http1
@@ -144,7 +157,9 @@ extension RegistryServer {
     /// Runs until SIGTERM/SIGINT: migrates the schema, binds, reports the address, serves.
     /// - Parameter services: run alongside: the store's own (PostgreSQL's connection pool) first, then
     ///   e.g. the history pruner.
-    public func run(services: [any Service], location: DatabaseLocation, onRunning: @escaping @Sendable (String) async -> Void) async throws {
+    public func run(
+        services: [any Service], location: DatabaseLocation, onRunning: @escaping @Sendable (String) async -> Void
+    ) async throws {
         var application = try application(services: services, onRunning: onRunning)
         let store = registry.store
         application.beforeServerStarts {
@@ -156,13 +171,15 @@ extension RegistryServer {
                     try await store.checkReachable(patience: nil, logger: logger)
                     try await store.migrate()
                 }
-            } catch where Task.isShuttingDownGracefully {
-                throw CommandFailure.runtime("--database \(location): stopped (SIGTERM/SIGINT) while waiting for the database")
+            } catch  where Task.isShuttingDownGracefully {
+                throw CommandFailure.runtime(
+                    "--database \(location): stopped (SIGTERM/SIGINT) while waiting for the database")
             } catch let failure as CommandFailure {
                 throw failure
             } catch {
                 throw CommandFailure.runtime(
-                    "--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL")
+                    "--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL"
+                )
             }
         }
         try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])

@@ -18,14 +18,21 @@ struct ReportRoutes {
         }
         var language: PageLanguage?
         if let lang = parameters.get("lang") {
-            guard let chosen = PageLanguage(rawValue: lang) else { throw APIError.badQuery("lang: \"\(lang.prefix(20))\" — use ru, kk or en") }
+            guard let chosen = PageLanguage(rawValue: lang) else {
+                throw APIError.badQuery("lang: \"\(lang.prefix(20))\" — use ru, kk or en")
+            }
             language = chosen
         }
         let format = parameters.get("format") ?? "json"
-        guard format == "json" || format == "csv" else { throw APIError.badQuery("format: \"\(format.prefix(20))\" — use json or csv") }
+        guard format == "json" || format == "csv" else {
+            throw APIError.badQuery("format: \"\(format.prefix(20))\" — use json or csv")
+        }
         var region = parameters.get("region")
         if let limited = principal.readableRegion {
-            if let region, region != limited { return try render(RegistryReport(generatedAt: registry.now(), regions: []), format: format, language: language) }
+            if let region, region != limited {
+                return try render(
+                    RegistryReport(generatedAt: registry.now(), regions: []), format: format, language: language)
+            }
             region = limited
         }
         let report = try await registry.store.report(region: region, at: registry.now(), policy: registry.policy)
@@ -43,7 +50,8 @@ struct ReportRoutes {
         return try JSONResponse.make(
             APIResponses.Report(
                 generated_at: report.generatedAt, minimum_retention_days: registry.policy.minimumRetentionDays,
-                offline_after_intervals: registry.policy.offlineAfterIntervals, regions: report.regions.map(APIResponses.ReportRow.init),
+                offline_after_intervals: registry.policy.offlineAfterIntervals,
+                regions: report.regions.map(APIResponses.ReportRow.init),
                 total: .init(report.total)))
     }
 }

@@ -15,7 +15,9 @@ struct SchoolRoutes {
         let principal = try context.reader()
         let query = try SchoolQuery(parameters: request.uri.queryParameters, principal: principal)
         let now = registry.now()
-        guard let query else { return try JSONResponse.make(APIResponses.SchoolList(total: 0, limit: 0, offset: 0, schools: [])) }
+        guard let query else {
+            return try JSONResponse.make(APIResponses.SchoolList(total: 0, limit: 0, offset: 0, schools: []))
+        }
         let page = try await registry.store.schools(query, at: now, policy: registry.policy)
         let next = query.offset + page.schools.count < page.total ? query.offset + page.schools.count : nil
         return try JSONResponse.make(
@@ -27,14 +29,17 @@ struct SchoolRoutes {
     func detail(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let principal = try context.reader()
         let id = context.parameters.get("id") ?? ""
-        guard let record = try await registry.visibleSchool(id: id, for: principal) else { throw APIError.notFound("school \(id.prefix(64))") }
+        guard let record = try await registry.visibleSchool(id: id, for: principal) else {
+            throw APIError.notFound("school \(id.prefix(64))")
+        }
         let history = try await registry.store.history(schoolID: record.id, limit: registry.historyLimit)
         let now = registry.now()
         let state = record.state
         return try JSONResponse.make(
             APIResponses.SchoolDetail(
                 school: .init(record, now: now, policy: registry.policy), agent_version: state?.agentVersion,
-                interval_seconds: state?.intervalSeconds, clock_skew_seconds: state?.clockSkewSeconds, last_sent_at: state?.lastSentAt,
+                interval_seconds: state?.intervalSeconds, clock_skew_seconds: state?.clockSkewSeconds,
+                last_sent_at: state?.lastSentAt,
                 storage: state.map { .init($0.storage) }, cameras: (state?.cameras ?? []).map(APIResponses.Camera.init),
                 history: history.map(APIResponses.History.init)))
     }
@@ -55,16 +60,20 @@ extension SchoolQuery {
     init?(parameters: Parameters, principal: Principal) throws {
         self.init()
         for (key, _) in parameters where !["region", "flag", "limit", "offset", "token"].contains(String(key)) {
-            throw APIError.badQuery("\(String(key).prefix(40)): unknown query parameter — use region, flag, limit or offset")
+            throw APIError.badQuery(
+                "\(String(key).prefix(40)): unknown query parameter — use region, flag, limit or offset")
         }
         if let region = parameters.get("region") {
-            guard !region.isEmpty, region.count <= 100 else { throw APIError.badQuery("region: must be 1–100 characters — send a region name from /api/v1/report") }
+            guard !region.isEmpty, region.count <= 100 else {
+                throw APIError.badQuery("region: must be 1–100 characters — send a region name from /api/v1/report")
+            }
             self.region = region
         }
         if let text = parameters.get("flag") {
             guard let flag = SchoolFlag(rawValue: text.uppercased()) else {
                 throw APIError.badQuery(
-                    "flag: \"\(text.prefix(40))\" is not a flag — use one of \(SchoolFlag.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "flag: \"\(text.prefix(40))\" is not a flag — use one of \(SchoolFlag.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             self.flag = flag
         }

@@ -7,7 +7,9 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
     let secure: Bool
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var response: Response
         do {
             response = try await next(request, context)
@@ -23,7 +25,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         fields[.xContentTypeOptions] = "nosniff"
         fields[xFrameOptions] = "DENY"
         fields[referrerPolicy] = "no-referrer"
-        fields[.contentSecurityPolicy] = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+        fields[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
         if secure { fields[.strictTransportSecurity] = "max-age=31536000" }
     }
 

@@ -57,7 +57,9 @@ final class TokenCache: Sendable {
 
     func principal(forHash hash: String, at date: Date) -> Principal? {
         state.withLock { state in
-            guard state.generation != nil, let (principal, expiry) = state.entries[hash], expiry > date else { return nil }
+            guard state.generation != nil, let (principal, expiry) = state.entries[hash], expiry > date else {
+                return nil
+            }
             return principal
         }
     }

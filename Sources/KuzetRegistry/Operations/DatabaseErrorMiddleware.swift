@@ -19,11 +19,15 @@ struct DatabaseErrorMiddleware: RouterMiddleware {
     typealias Context = RegistryRequestContext
     let metrics: RegistryMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
-            if !(error is any HTTPResponseError) && !(error is CancellationError) { metrics.databaseError(during: .request) }
+            if !(error is any HTTPResponseError) && !(error is CancellationError) {
+                metrics.databaseError(during: .request)
+            }
             throw error
         }
     }
@@ -31,7 +35,8 @@ struct DatabaseErrorMiddleware: RouterMiddleware {
 
 extension RegistryMetrics {
     static let databaseErrorsName = "kuzet_registry_database_errors_total"
-    static let databaseErrorsHelp = "Database operations that failed: during a request (answered 500), the school census or a health check."
+    static let databaseErrorsHelp =
+        "Database operations that failed: during a request (answered 500), the school census or a health check."
 
     /// Creates every `kuzet_registry_database_errors_total` series at 0, so an alert sees the first error.
     func registerDatabaseErrors() {
@@ -41,6 +46,7 @@ extension RegistryMetrics {
     func databaseError(during origin: DatabaseErrorOrigin) { databaseErrors(origin).increment() }
 
     private func databaseErrors(_ origin: DatabaseErrorOrigin) -> Counter {
-        registry.makeCounter(name: Self.databaseErrorsName, labels: [("during", origin.rawValue)], help: Self.databaseErrorsHelp)
+        registry.makeCounter(
+            name: Self.databaseErrorsName, labels: [("during", origin.rawValue)], help: Self.databaseErrorsHelp)
     }
 }

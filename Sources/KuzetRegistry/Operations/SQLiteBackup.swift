@@ -23,15 +23,21 @@ public enum SQLiteBackup {
     public static func copy(from source: String, to output: String) throws(CommandFailure) -> Summary {
         let files = FileManager.default
         guard files.fileExists(atPath: source) else {
-            throw .runtime("--database sqlite:\(source): no such file — give the path serve uses (KUZET_REGISTRY_DATABASE in /etc/kuzet/registry.env)")
+            throw .runtime(
+                "--database sqlite:\(source): no such file — give the path serve uses (KUZET_REGISTRY_DATABASE in /etc/kuzet/registry.env)"
+            )
         }
         guard !files.fileExists(atPath: output) else {
             throw .usage("--output \(output): exists — give a new file name (a backup never overwrites one)")
         }
         let directory = (output as NSString).deletingLastPathComponent
-        let partial = (directory.isEmpty ? "." : directory) + "/." + (output as NSString).lastPathComponent + ".partial-\(getpid())"
+        let partial =
+            (directory.isEmpty ? "." : directory) + "/." + (output as NSString).lastPathComponent
+            + ".partial-\(getpid())"
         guard files.createFile(atPath: partial, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw .runtime("--output \(output): cannot create a file in \(directory.isEmpty ? "." : directory) — check the directory exists and is writable")
+            throw .runtime(
+                "--output \(output): cannot create a file in \(directory.isEmpty ? "." : directory) — check the directory exists and is writable"
+            )
         }
         let started = ContinuousClock.now
         do {
@@ -45,9 +51,16 @@ public enum SQLiteBackup {
                 // One self-contained file: the copy carries the live database's WAL mode otherwise.
                 try db.execute(sql: "PRAGMA journal_mode = DELETE")
                 let check = try String.fetchOne(db, sql: "PRAGMA quick_check") ?? "no answer"
-                guard check == "ok" else { throw CommandFailure.runtime("backup: the copy fails SQLite's quick_check (\(check.prefix(200))) — try again; if it persists, check the disk") }
-                guard try db.tableExists("schools"), try db.tableExists("heartbeats"), try db.tableExists("tokens") else {
-                    throw CommandFailure.usage("--database sqlite:\(source): not a kuzet-registry database (no schools, heartbeats or tokens table) — check the path")
+                guard check == "ok" else {
+                    throw CommandFailure.runtime(
+                        "backup: the copy fails SQLite's quick_check (\(check.prefix(200))) — try again; if it persists, check the disk"
+                    )
+                }
+                guard try db.tableExists("schools"), try db.tableExists("heartbeats"), try db.tableExists("tokens")
+                else {
+                    throw CommandFailure.usage(
+                        "--database sqlite:\(source): not a kuzet-registry database (no schools, heartbeats or tokens table) — check the path"
+                    )
                 }
                 return Summary(
                     schools: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools") ?? 0,
@@ -56,7 +69,10 @@ public enum SQLiteBackup {
             }
             try copy.close()
             try sync(path: partial)
-            guard rename(partial, output) == 0 else { throw CommandFailure.runtime("--output \(output): cannot rename the finished copy into place (errno \(errno))") }
+            guard rename(partial, output) == 0 else {
+                throw CommandFailure.runtime(
+                    "--output \(output): cannot rename the finished copy into place (errno \(errno))")
+            }
             try sync(path: directory.isEmpty ? "." : directory)
             var result = summary
             result.bytes = (try? files.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
@@ -65,7 +81,9 @@ public enum SQLiteBackup {
         } catch {
             try? files.removeItem(atPath: partial)
             if let failure = error as? CommandFailure { throw failure }
-            throw .runtime("backup of sqlite:\(source): \(String(describing: error).prefix(300)) — check the file is a kuzet-registry database and the disk has room")
+            throw .runtime(
+                "backup of sqlite:\(source): \(String(describing: error).prefix(300)) — check the file is a kuzet-registry database and the disk has room"
+            )
         }
     }
 
@@ -74,6 +92,8 @@ public enum SQLiteBackup {
         let descriptor = open(path, O_RDONLY)
         guard descriptor >= 0 else { throw CommandFailure.runtime("\(path): cannot open to sync (errno \(errno))") }
         defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw CommandFailure.runtime("\(path): fsync failed (errno \(errno)) — check the disk") }
+        guard fsync(descriptor) == 0 else {
+            throw CommandFailure.runtime("\(path): fsync failed (errno \(errno)) — check the disk")
+        }
     }
 }

@@ -29,14 +29,17 @@ public struct SchoolCensus: Sendable, Equatable {
         from store: any RegistryStore, at now: Date, policy: FlagPolicy, regionLimit: Int = defaultRegionLimit
     ) async throws -> SchoolCensus {
         let report = try await store.report(region: nil, at: now, policy: policy)
-        let named = report.regions.sorted { ($0.schools, $1.region) > ($1.schools, $0.region) }.prefix(max(regionLimit, 0))
+        let named = report.regions.sorted { ($0.schools, $1.region) > ($1.schools, $0.region) }.prefix(
+            max(regionLimit, 0))
         var regions: [Region] = []
         for counts in named {
             var flagged: [SchoolFlag: Int] = [:]
             for flag in SchoolFlag.allCases {
-                flagged[flag] = try await count(store, SchoolQuery(region: counts.region, flag: flag), at: now, policy: policy)
+                flagged[flag] = try await count(
+                    store, SchoolQuery(region: counts.region, flag: flag), at: now, policy: policy)
             }
-            regions.append(Region(name: counts.region, schools: counts.schools, online: counts.online, flagged: flagged))
+            regions.append(
+                Region(name: counts.region, schools: counts.schools, online: counts.online, flagged: flagged))
         }
         if report.regions.count > named.count {
             let rest = report.regions.filter { counts in !named.contains { $0.region == counts.region } }
@@ -47,14 +50,17 @@ public struct SchoolCensus: Sendable, Equatable {
             }
             regions.append(
                 Region(
-                    name: otherRegions, schools: rest.reduce(0) { $0 + $1.schools }, online: rest.reduce(0) { $0 + $1.online },
+                    name: otherRegions, schools: rest.reduce(0) { $0 + $1.schools },
+                    online: rest.reduce(0) { $0 + $1.online },
                     flagged: flagged))
         }
         return SchoolCensus(takenAt: now, regions: regions.sorted { $0.name < $1.name })
     }
 
     /// How many schools `query` matches (a page of none: only the count is read).
-    private static func count(_ store: any RegistryStore, _ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> Int {
+    private static func count(_ store: any RegistryStore, _ query: SchoolQuery, at now: Date, policy: FlagPolicy)
+        async throws -> Int
+    {
         var query = query
         query.limit = 0
         return try await store.schools(query, at: now, policy: policy).total

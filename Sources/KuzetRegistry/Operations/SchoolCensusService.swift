@@ -47,7 +47,8 @@ public struct SchoolCensusService: Service {
     /// Counts the schools now and shows the count on `/metrics`.
     public func takeCensus() async throws {
         let started = ContinuousClock.now
-        let census = try await SchoolCensus.take(from: registry.store, at: registry.now(), policy: registry.policy, regionLimit: regionLimit)
+        let census = try await SchoolCensus.take(
+            from: registry.store, at: registry.now(), policy: registry.policy, regionLimit: regionLimit)
         registry.metrics.census.record(census, took: (ContinuousClock.now - started) / .seconds(1))
     }
 }

@@ -30,17 +30,33 @@ public final class SchoolGauges: Sendable {
             for row in rows { text += "\(name)\(row.labels) \(row.value)\n" }
         }
         family(
-            "kuzet_registry_school_census_timestamp_seconds", "When the school gauges were last counted (registry clock, Unix seconds).",
+            "kuzet_registry_school_census_timestamp_seconds",
+            "When the school gauges were last counted (registry clock, Unix seconds).",
             [("", String(format: "%.3f", census.takenAt.timeIntervalSince1970))])
-        family("kuzet_registry_school_census_duration_seconds", "Time the last count of the school gauges took.", [("", String(format: "%.6f", seconds))])
-        family("kuzet_registry_schools", "Schools registered, by region.", regions.map { (Self.labels($0.name), "\($0.schools)") })
-        family("kuzet_registry_schools_online", "Schools online (reported within serve --offline-after-intervals of their interval), by region.",
+        family(
+            "kuzet_registry_school_census_duration_seconds", "Time the last count of the school gauges took.",
+            [("", String(format: "%.6f", seconds))])
+        family(
+            "kuzet_registry_schools", "Schools registered, by region.",
+            regions.map { (Self.labels($0.name), "\($0.schools)") })
+        family(
+            "kuzet_registry_schools_online",
+            "Schools online (reported within serve --offline-after-intervals of their interval), by region.",
             regions.map { (Self.labels($0.name), "\($0.online)") })
-        family("kuzet_registry_schools_online_ratio", "Share of a region's schools online, 0 to 1.",
-            regions.map { (Self.labels($0.name), $0.schools > 0 ? String(format: "%.4f", Double($0.online) / Double($0.schools)) : "0") })
-        family("kuzet_registry_schools_flagged", "Schools with a flag set, by region and flag (OFFLINE counts schools never heard from too).",
+        family(
+            "kuzet_registry_schools_online_ratio", "Share of a region's schools online, 0 to 1.",
+            regions.map {
+                (
+                    Self.labels($0.name),
+                    $0.schools > 0 ? String(format: "%.4f", Double($0.online) / Double($0.schools)) : "0"
+                )
+            })
+        family(
+            "kuzet_registry_schools_flagged",
+            "Schools with a flag set, by region and flag (OFFLINE counts schools never heard from too).",
             regions.flatMap { region in
-                SchoolFlag.allCases.map { flag in (Self.labels(region.name, flag: flag), "\(region.flagged[flag] ?? 0)") }
+                SchoolFlag.allCases.map { flag in (Self.labels(region.name, flag: flag), "\(region.flagged[flag] ?? 0)")
+                }
             })
         return text
     }

@@ -17,7 +17,8 @@ public struct HistoryPruner: Service {
     var logger: Logger
 
     public init(
-        store: any RegistryStore, days: Double, interval: Duration = .seconds(3600), delay: Duration = .seconds(60), batch: Int = 5000,
+        store: any RegistryStore, days: Double, interval: Duration = .seconds(3600), delay: Duration = .seconds(60),
+        batch: Int = 5000,
         now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "kuzet.registry.history")
     ) {
         self.store = store
@@ -37,7 +38,9 @@ public struct HistoryPruner: Service {
                 do {
                     _ = try await prune()
                 } catch {
-                    logger.error("history: pruning failed — it is tried again at the next interval", metadata: ["error": "\(error)"])
+                    logger.error(
+                        "history: pruning failed — it is tried again at the next interval",
+                        metadata: ["error": "\(error)"])
                 }
                 try await Task.sleep(for: interval)
             }
@@ -57,7 +60,10 @@ public struct HistoryPruner: Service {
         if total > 0 {
             logger.info(
                 "history: deleted heartbeats older than the kept days",
-                metadata: ["registry.history.deleted": "\(total)", "registry.history.days": "\(days)", "registry.history.received_before": "\(cutoff)"])
+                metadata: [
+                    "registry.history.deleted": "\(total)", "registry.history.days": "\(days)",
+                    "registry.history.received_before": "\(cutoff)",
+                ])
         }
         return total
     }

@@ -78,13 +78,15 @@ final class IngestGroupWriter: Sendable {
     /// A store's ingest: the request, prepared from the store's `cache`, submitted (or its
     /// preparation's error answered at once).
     func submit(
-        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy, cache: SchoolStateCache,
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
+        cache: SchoolStateCache,
         answer: @escaping Answer
     ) {
         precondition(payloads.count == heartbeats.count, "one payload per heartbeat")
         do {
             let request = try IngestRequest(
-                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, preparingFrom: cache)
+                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy,
+                preparingFrom: cache)
             submit(request, answer: answer)
         } catch {
             answer(.failure(error))
@@ -102,7 +104,8 @@ final class IngestGroupWriter: Sendable {
         guard startWriter else { return }
         switch writing {
         case .async(let write): Task { await self.drain(write) }
-        case .blocking(let write, let queue, let afterAnswering): queue.async { self.drain(write, afterAnswering: afterAnswering) }
+        case .blocking(let write, let queue, let afterAnswering):
+            queue.async { self.drain(write, afterAnswering: afterAnswering) }
         }
     }
 
@@ -128,7 +131,8 @@ final class IngestGroupWriter: Sendable {
     /// Counts a written group and answers its requests.
     private func finish(_ group: [Waiting], _ outcomes: [Result<IngestResult, any Error>], took duration: Duration) {
         state.withLock { state in
-            state.statistics.writingSeconds += Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            state.statistics.writingSeconds +=
+                Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
             state.writing -= group.count
             state.statistics.requests += group.count
             state.statistics.largestGroup = max(state.statistics.largestGroup, group.count)
@@ -188,7 +192,9 @@ final class IngestGroupWriter: Sendable {
         }
     }
 
-    private static func answers(_ results: [IngestResult], to requests: [IngestRequest]) -> [Result<IngestResult, any Error>] {
+    private static func answers(_ results: [IngestResult], to requests: [IngestRequest]) -> [Result<
+        IngestResult, any Error
+    >] {
         precondition(results.count == requests.count, "a group write answers every request")
         return results.map { .success($0) }
     }

@@ -12,7 +12,10 @@ struct IngestRequest: Sendable {
     /// The state this request would leave, worked out before it reached the writer (`prepare`).
     var prepared: PreparedState?
 
-    init(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy, preparingFrom cache: SchoolStateCache) throws {
+    init(
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy,
+        preparingFrom cache: SchoolStateCache
+    ) throws {
         self.schoolID = schoolID
         self.heartbeats = heartbeats
         self.payloads = payloads
@@ -45,10 +48,13 @@ struct IngestRequest: Sendable {
     /// A state is known by its school and `lastSequence`: only the transaction that stores a
     /// heartbeat folds it in (see `SchoolStateCache`), so the same sequence is the same state.
     func nextState(previous: SchoolState?, inserted: [Heartbeat]) throws -> (state: SchoolState, json: Data)? {
-        if let prepared, let previous, previous.lastSequence == prepared.basisSequence, inserted.count == heartbeats.count {
+        if let prepared, let previous, previous.lastSequence == prepared.basisSequence,
+            inserted.count == heartbeats.count
+        {
             return (prepared.state, prepared.json)
         }
-        guard let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: receivedAt, policy: policy) else { return nil }
+        guard let next = IngestFold.fold(previous: previous, inserted: inserted, receivedAt: receivedAt, policy: policy)
+        else { return nil }
         return (next, try stateJSON(next))
     }
 }

@@ -13,7 +13,9 @@ import PostgresNIO
 enum PostgresConnectionCheck {
     /// - Parameter tls: the client's TLS configuration as the store read it (nil: no TLS), so the
     ///   check and the pool trust the same files, read once.
-    static func check(_ location: PostgresLocation, tls settings: TLSConfiguration?, patience: Duration?, logger: Logger) async throws(CommandFailure) {
+    static func check(
+        _ location: PostgresLocation, tls settings: TLSConfiguration?, patience: Duration?, logger: Logger
+    ) async throws(CommandFailure) {
         let tls: PostgresConnection.Configuration.TLS
         do {
             tls = try settings.map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
@@ -28,7 +30,8 @@ enum PostgresConnectionCheck {
         while true {
             attempts += 1
             do {
-                let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+                let connection = try await PostgresConnection.connect(
+                    configuration: configuration, id: 0, logger: logger)
                 try? await connection.close()
                 return
             } catch {
@@ -37,7 +40,9 @@ enum PostgresConnectionCheck {
                     throw .runtime("--database \(location): \(reason) — \(fix)")
                 }
                 if attempts % 10 == 1 {
-                    logger.warning("database not reachable yet, trying again", metadata: ["registry.database.problem": "\(reason)"])
+                    logger.warning(
+                        "database not reachable yet, trying again", metadata: ["registry.database.problem": "\(reason)"]
+                    )
                 }
                 try? await Task.sleep(for: .seconds(1))
             }
@@ -45,7 +50,9 @@ enum PostgresConnectionCheck {
     }
 
     /// What went wrong, what to do, and whether waiting cannot help.
-    static func explain(_ error: any Error, _ location: PostgresLocation) -> (reason: String, fix: String, lasting: Bool) {
+    static func explain(_ error: any Error, _ location: PostgresLocation) -> (
+        reason: String, fix: String, lasting: Bool
+    ) {
         guard let error = error as? PSQLError else {
             return ("cannot connect (\(String(describing: error).prefix(300)))", "check the host and port", false)
         }
@@ -54,23 +61,36 @@ enum PostgresConnectionCheck {
             let state = server[.sqlState] ?? ""
             // Refused user or password, missing database: lasting. Anything else (the server starting
             // up or shutting down, too many connections) may pass.
-            let (fix, lasting) = switch state {
-            case "28P01", "28000": ("check the user name and password in the URL, and pg_hba.conf on the server", true)
-            case "3D000": ("create the database (CREATE DATABASE \(location.database) OWNER \(location.username);) or fix its name in the URL", true)
-            default: ("check the server's log", false)
-            }
+            let (fix, lasting) =
+                switch state {
+                case "28P01", "28000":
+                    ("check the user name and password in the URL, and pg_hba.conf on the server", true)
+                case "3D000":
+                    (
+                        "create the database (CREATE DATABASE \(location.database) OWNER \(location.username);) or fix its name in the URL",
+                        true
+                    )
+                default: ("check the server's log", false)
+                }
             return ("the server refused the connection: \(message) (SQLSTATE \(state))", fix, lasting)
         }
         let underlying = error.underlying.map { String(describing: $0) } ?? String(describing: error.code)
         if error.underlying is NIOSSLError || underlying.contains("CERTIFICATE") || underlying.contains("SSL") {
-            let fix = underlying.contains("CERTIFICATE_VERIFY_FAILED")
+            let fix =
+                underlying.contains("CERTIFICATE_VERIFY_FAILED")
                 ? "the server's certificate is not trusted: give its CA with sslrootcert=/path/ca.pem, or use verify-ca if the certificate is for another host name"
                 : "check sslmode, sslrootcert, sslcert and sslkey, and the server's ssl settings"
             return ("TLS with the server failed (\(underlying.prefix(300)))", fix, true)
         }
         if error.code == .sslUnsupported {
-            return ("the server does not offer TLS", "turn ssl on in the server's postgresql.conf, or leave sslmode out of the URL", true)
+            return (
+                "the server does not offer TLS",
+                "turn ssl on in the server's postgresql.conf, or leave sslmode out of the URL", true
+            )
         }
-        return ("cannot connect (\(underlying.prefix(300)))", "check that the server runs and that the host and port are right", false)
+        return (
+            "cannot connect (\(underlying.prefix(300)))",
+            "check that the server runs and that the host and port are right", false
+        )
     }
 }

@@ -5,7 +5,8 @@ extension PostgresRegistryStore {
     public func fleet(region: String?) async throws -> [FleetGroup] {
         // The version and fingerprint are in the state JSON (`StoredStateJSON`), read where they are.
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 512, interpolationCount: 2)
-        sql.appendLiteral("""
+        sql.appendLiteral(
+            """
             SELECT r, v, f, COUNT(*) FROM (
                 SELECT COALESCE(region, '\(UnknownRegion.name)') AS r, (state_json::json)->>'agentVersion' AS v,
                     (state_json::json)->>'configFingerprint' AS f
@@ -20,7 +21,8 @@ extension PostgresRegistryStore {
         let rows = try await client.query(PostgresQuery(stringInterpolation: sql), logger: logger)
         var groups: [FleetGroup] = []
         for try await (region, version, fingerprint, count) in rows.decode((String, String, String?, Int64).self) {
-            groups.append(FleetGroup(region: region, agentVersion: version, configFingerprint: fingerprint, schools: Int(count)))
+            groups.append(
+                FleetGroup(region: region, agentVersion: version, configFingerprint: fingerprint, schools: Int(count)))
         }
         return groups
     }

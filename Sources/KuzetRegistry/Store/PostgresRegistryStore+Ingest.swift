@@ -9,7 +9,8 @@ extension PostgresRegistryStore {
         completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void
     ) {
         groupWriter.submit(
-            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, cache: stateCache,
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy,
+            cache: stateCache,
             answer: completion)
     }
 
@@ -32,11 +33,14 @@ extension PostgresRegistryStore {
     /// folded in arrival order, so two of one school in a group behave as if they had come one after
     /// another.
     static func write(
-        _ requests: [IngestRequest], client: PostgresClient, cache: SchoolStateCache, paths: PostgresIngestPathCounter, logger: Logger
+        _ requests: [IngestRequest], client: PostgresClient, cache: SchoolStateCache, paths: PostgresIngestPathCounter,
+        logger: Logger
     ) async throws -> [IngestResult] {
         let group = IngestGroupRows(requests)
         if let known = cache.states(of: group.schools) {
-            if let results = try await writeKnown(requests, group: group, known: known, client: client, cache: cache, logger: logger) {
+            if let results = try await writeKnown(
+                requests, group: group, known: known, client: client, cache: cache, logger: logger)
+            {
                 paths.count(known: true)
                 return results
             }
@@ -61,7 +65,8 @@ extension PostgresRegistryStore {
         var fresh: Int64 = 0
         for request in requests {
             let storedSequence = known[request.schoolID]?.lastSequence ?? 0
-            for heartbeat in request.heartbeats where distinct.insert(StoredKey(school: request.schoolID, sequence: Int64(heartbeat.sequence))).inserted {
+            for heartbeat in request.heartbeats
+            where distinct.insert(StoredKey(school: request.schoolID, sequence: Int64(heartbeat.sequence))).inserted {
                 if heartbeat.sequence > storedSequence { fresh += 1 }
             }
         }
@@ -81,7 +86,9 @@ extension PostgresRegistryStore {
             }
             if stale { return nil }
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "KZ001" {
-            logger.warning("a heartbeat newer than its school's state was already stored; the group is written the general way", metadata: ["schools": "\(group.schools.count)"])
+            logger.warning(
+                "a heartbeat newer than its school's state was already stored; the group is written the general way",
+                metadata: ["schools": "\(group.schools.count)"])
             return nil
         }
         fold.recount(requests, stored: stored)
@@ -94,7 +101,8 @@ extension PostgresRegistryStore {
     /// to read the stored states this instance does not hold. With BEGIN and COMMIT that is four round
     /// trips to the server; both statements are prepared once per connection (`PostgresIngestStatements`).
     static func writeLocking(
-        _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache, logger: Logger
+        _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache,
+        logger: Logger
     ) async throws -> [IngestResult] {
         let fold: IngestGroupFold
         do {
@@ -110,7 +118,8 @@ extension PostgresRegistryStore {
 
     /// `writeLocking`'s transaction.
     private static func lockAndWrite(
-        _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache, logger: Logger
+        _ requests: [IngestRequest], group: IngestGroupRows, client: PostgresClient, cache: SchoolStateCache,
+        logger: Logger
     ) async throws -> IngestGroupFold {
         try await client.withTransaction(logger: logger) { connection in
             let rows = try await connection.execute(
@@ -132,17 +141,23 @@ extension PostgresRegistryStore {
             }
             // A removed school has no row: the whole group is rolled back (and written again request by
             // request, `IngestGroupWriter`), so only that school's request fails.
-            if let removed = group.schools.first(where: { !locked.contains($0) }) { throw SchoolRemovedError(schoolID: removed) }
+            if let removed = group.schools.first(where: { !locked.contains($0) }) {
+                throw SchoolRemovedError(schoolID: removed)
+            }
             if !misses.isEmpty {
-                let rows = try await connection.query("SELECT id, state_json FROM schools WHERE id = ANY(\(misses)::text[])", logger: logger)
+                let rows = try await connection.query(
+                    "SELECT id, state_json FROM schools WHERE id = ANY(\(misses)::text[])", logger: logger)
                 for try await (id, json) in rows.decode((String, String?).self) {
                     if let json { states[id] = try StoredJSON.decode(SchoolState.self, Data(json.utf8)) }
                 }
             }
             let fold = try IngestGroupFold(requests, states: states, stored: stored)
-            try await connection.execute(PostgresIngestStatements.UpdateSchools(schools: group.schools, changes: fold.changes), logger: logger)
+            try await connection.execute(
+                PostgresIngestStatements.UpdateSchools(schools: group.schools, changes: fold.changes), logger: logger)
             let flags = fold.flagRows
-            if !flags.reset.isEmpty { _ = try await connection.execute(PostgresIngestStatements.WriteFlags(rows: flags), logger: logger) }
+            if !flags.reset.isEmpty {
+                _ = try await connection.execute(PostgresIngestStatements.WriteFlags(rows: flags), logger: logger)
+            }
             return fold
         }
     }
@@ -167,7 +182,8 @@ struct IngestGroupRows {
         var first: [String: (name: String, region: String, received: Double)] = [:]
         for request in requests {
             let info = request.heartbeats.last?.school
-            var school = first[request.schoolID] ?? (name: "", region: "", received: request.receivedAt.timeIntervalSince1970)
+            var school =
+                first[request.schoolID] ?? (name: "", region: "", received: request.receivedAt.timeIntervalSince1970)
             if school.name.isEmpty { school.name = info?.name ?? "" }
             if school.region.isEmpty { school.region = info?.region ?? "" }
             first[request.schoolID] = school
@@ -203,7 +219,9 @@ struct IngestGroupFold {
         before = states
         var stored = stored
         for request in requests {
-            let inserted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }
+            let inserted = request.heartbeats.filter {
+                stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil
+            }
             let previous = self.states[request.schoolID]
             let moved = try request.nextState(previous: previous, inserted: inserted)
             var change = changes[request.schoolID] ?? SchoolChange(contact: request.receivedAt.timeIntervalSince1970)
@@ -214,8 +232,12 @@ struct IngestGroupFold {
                 change.stateJSON = moved.json
             }
             changes[request.schoolID] = change
-            let highest = max(moved?.state.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
-            results.append(IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest))
+            let highest = max(
+                moved?.state.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
+            results.append(
+                IngestResult(
+                    accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count,
+                    highestSequence: highest))
         }
     }
 
@@ -239,7 +261,9 @@ struct IngestGroupFold {
     mutating func recount(_ requests: [IngestRequest], stored: Set<StoredKey>) {
         var stored = stored
         for (index, request) in requests.enumerated() {
-            let accepted = request.heartbeats.filter { stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil }.count
+            let accepted = request.heartbeats.filter {
+                stored.remove(StoredKey(school: request.schoolID, sequence: Int64($0.sequence))) != nil
+            }.count
             results[index].accepted = accepted
             results[index].duplicates = request.heartbeats.count - accepted
         }
@@ -255,7 +279,8 @@ extension PostgresIngestStatements.UpdateSchools {
             ids: schools, contacts: rows.map(\.contact), sequences: rows.map { Int64($0.state?.lastSequence ?? 0) },
             intervals: rows.map { Int64($0.state?.intervalSeconds ?? 0) },
             jsons: rows.map { row in row.stateJSON.map { String(decoding: $0, as: UTF8.self) } ?? "" },
-            cameras: statuses.map { Int64($0?.cameras ?? 0) }, recording: statuses.map { Int64($0?.camerasRecording ?? 0) },
+            cameras: statuses.map { Int64($0?.cameras ?? 0) },
+            recording: statuses.map { Int64($0?.camerasRecording ?? 0) },
             minimumRetention: statuses.map { $0?.minimumRetentionDays ?? .nan })
     }
 }

@@ -23,7 +23,8 @@ extension PostgresRegistryStore {
     }
 
     public func tokenGeneration() async throws -> Int64 {
-        let rows = try await client.query(PostgresQuery(unsafeSQL: RegistrySQL.tokenGeneration, binds: PostgresBindings()), logger: logger)
+        let rows = try await client.query(
+            PostgresQuery(unsafeSQL: RegistrySQL.tokenGeneration, binds: PostgresBindings()), logger: logger)
         for try await generation in rows.decode(Int64.self) { return generation }
         return 0
     }

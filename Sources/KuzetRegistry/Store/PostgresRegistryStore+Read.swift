@@ -3,11 +3,14 @@ import KuzetProtocol
 import PostgresNIO
 
 extension PostgresRegistryStore {
-    static let schoolColumns = "id, name, region, registered_at, last_contact_at, state_json, reported_region, region_mismatch_since"
+    static let schoolColumns =
+        "id, name, region, registered_at, last_contact_at, state_json, reported_region, region_mismatch_since"
     typealias SchoolRow = (String, String?, String?, Double, Double?, String?, String?, Double?)
 
     public func schools(_ query: SchoolQuery, at now: Date, policy: FlagPolicy) async throws -> SchoolPage {
-        func filtered(_ head: String, _ tail: ((inout PostgresQuery.StringInterpolation) -> Void)? = nil) -> PostgresQuery {
+        func filtered(_ head: String, _ tail: ((inout PostgresQuery.StringInterpolation) -> Void)? = nil)
+            -> PostgresQuery
+        {
             var sql = PostgresQuery.StringInterpolation(literalCapacity: 256, interpolationCount: 4)
             sql.appendLiteral(head + " WHERE TRUE")
             if let region = query.region {
@@ -43,7 +46,9 @@ extension PostgresRegistryStore {
         if !ids.isEmpty {
             let flagRows = try await client.query(
                 "SELECT school_id, flag, since FROM school_flags WHERE school_id = ANY(\(ids)::text[])", logger: logger)
-            for try await (id, flag, since) in flagRows.decode((String, String, Double).self) { flags[id, default: []].append((flag, since)) }
+            for try await (id, flag, since) in flagRows.decode((String, String, Double).self) {
+                flags[id, default: []].append((flag, since))
+            }
         }
         let schools = try listed.map { try Self.listing($0, flags: SchoolFlagRows.marks(flags[$0.0] ?? [])) }
         return SchoolPage(total: total, schools: schools)
@@ -65,7 +70,8 @@ extension PostgresRegistryStore {
         for try await (sequence, sent, received, payload) in rows.decode((Int64, Double, Double, String).self) {
             entries.append(
                 HistoryEntry(
-                    sequence: UInt64(sequence), sentAt: Date(timeIntervalSince1970: sent), receivedAt: Date(timeIntervalSince1970: received),
+                    sequence: UInt64(sequence), sentAt: Date(timeIntervalSince1970: sent),
+                    receivedAt: Date(timeIntervalSince1970: received),
                     payload: Data(payload.utf8)))
         }
         return entries
@@ -78,7 +84,9 @@ extension PostgresRegistryStore {
         sql.appendLiteral(" THEN 1 ELSE 0 END)::bigint, SUM(CASE WHEN ")
         Self.appendOnline(to: &sql, now: now, policy: policy)
         sql.appendLiteral(" AND \(SchoolFlagRows.notSet(.notDelivering)) THEN 1 ELSE 0 END)::bigint,")
-        sql.appendLiteral(" SUM(CASE WHEN state_json IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END)::bigint FROM schools")
+        sql.appendLiteral(
+            " SUM(CASE WHEN state_json IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END)::bigint FROM schools"
+        )
         if let region {
             sql.appendLiteral(" WHERE COALESCE(region, '\(UnknownRegion.name)') = ")
             sql.appendInterpolation(region)
@@ -86,9 +94,13 @@ extension PostgresRegistryStore {
         sql.appendLiteral(" GROUP BY r ORDER BY r")
         let rows = try await client.query(PostgresQuery(stringInterpolation: sql), logger: logger)
         var counts: [RegionCounts] = []
-        for try await (name, schools, online, delivering, compliant) in rows.decode((String, Int64, Int64, Int64, Int64).self) {
+        for try await (name, schools, online, delivering, compliant) in rows.decode(
+            (String, Int64, Int64, Int64, Int64).self)
+        {
             counts.append(
-                RegionCounts(region: name, schools: Int(schools), online: Int(online), delivering: Int(delivering), retentionCompliant: Int(compliant)))
+                RegionCounts(
+                    region: name, schools: Int(schools), online: Int(online), delivering: Int(delivering),
+                    retentionCompliant: Int(compliant)))
         }
         return RegistryReport(generatedAt: now, regions: counts)
     }
@@ -109,7 +121,9 @@ extension PostgresRegistryStore {
         cameras, cameras_recording, minimum_retention_days, CASE WHEN cameras IS NULL AND last_sequence IS NOT NULL THEN state_json END, \
         reported_region, region_mismatch_since
         """
-    typealias ListingRow = (String, String?, String?, Double, Double?, Int64?, Int32?, Int32?, Int32?, Double?, String?, String?, Double?)
+    typealias ListingRow = (
+        String, String?, String?, Double, Double?, Int64?, Int32?, Int32?, Int32?, Double?, String?, String?, Double?
+    )
 
     /// - Parameter flags: the school's flag rows (`school_flags`).
     static func listing(_ row: ListingRow, flags: [FlagMark]) throws -> SchoolListing {

@@ -22,7 +22,9 @@ public final class PostgresRegistryStore: RegistryStore, Service {
 
     /// Reads the TLS files the location names (a missing or unreadable one is a `CommandFailure`
     /// that names it); connects only once `run()` runs.
-    public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres")) throws(CommandFailure) {
+    public init(location: PostgresLocation, logger: Logger = Logger(label: "kuzet.registry.postgres"))
+        throws(CommandFailure)
+    {
         let tls = try location.tls?.configuration()
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
@@ -69,11 +71,14 @@ public final class PostgresRegistryStore: RegistryStore, Service {
             // Instances starting together: one creates the schema, the others wait for it.
             try await connection.query("SELECT pg_advisory_xact_lock(4242001)", logger: logger)
             var flagsTableIsNew = false
-            for try await missing in try await connection.query("SELECT to_regclass('school_flags') IS NULL", logger: logger).decode(Bool.self) {
+            for try await missing in try await connection.query(
+                "SELECT to_regclass('school_flags') IS NULL", logger: logger
+            ).decode(Bool.self) {
                 flagsTableIsNew = missing
             }
             for statement in PostgresSchema.statements {
-                try await connection.query(PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
             }
             // A database made before `school_flags`: its flags move there from the old columns, once.
             guard flagsTableIsNew else { return }
@@ -83,7 +88,8 @@ public final class PostgresRegistryStore: RegistryStore, Service {
                 logger: logger)
             for try await column in rows.decode(String.self) { columns.insert(column) }
             for statement in SchoolFlagRows.copyLegacy(columns: columns) {
-                try await connection.query(PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: statement, binds: PostgresBindings()), logger: logger)
             }
         }
     }
@@ -110,7 +116,8 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     }
 
     public func token(hash: String) async throws -> StoredToken? {
-        let rows = try await client.query("SELECT hash, role, school_id, region, created_at FROM tokens WHERE hash = \(hash)", logger: logger)
+        let rows = try await client.query(
+            "SELECT hash, role, school_id, region, created_at FROM tokens WHERE hash = \(hash)", logger: logger)
         for try await row in rows.decode((String, String, String?, String?, Double).self) {
             return Self.token(row)
         }
@@ -118,7 +125,8 @@ public final class PostgresRegistryStore: RegistryStore, Service {
     }
 
     public func tokens() async throws -> [StoredToken] {
-        let rows = try await client.query("SELECT hash, role, school_id, region, created_at FROM tokens ORDER BY created_at", logger: logger)
+        let rows = try await client.query(
+            "SELECT hash, role, school_id, region, created_at FROM tokens ORDER BY created_at", logger: logger)
         var tokens: [StoredToken] = []
         for try await row in rows.decode((String, String, String?, String?, Double).self) {
             if let token = Self.token(row) { tokens.append(token) }
@@ -128,6 +136,8 @@ public final class PostgresRegistryStore: RegistryStore, Service {
 
     static func token(_ row: (String, String, String?, String?, Double)) -> StoredToken? {
         guard let role = Role(rawValue: row.1) else { return nil }
-        return StoredToken(hash: row.0, principal: Principal(role: role, schoolID: row.2, region: row.3), createdAt: Date(timeIntervalSince1970: row.4))
+        return StoredToken(
+            hash: row.0, principal: Principal(role: role, schoolID: row.2, region: row.3),
+            createdAt: Date(timeIntervalSince1970: row.4))
     }
 }

@@ -16,12 +16,16 @@ extension PostgresTLS {
             let chain = try Self.certificates(clientCertificateFile, parameter: "sslcert")
             configuration.certificateChain = chain.map { .certificate($0) }
             guard FileManager.default.isReadableFile(atPath: clientKeyFile) else {
-                throw .usage("--database: sslkey=\(clientKeyFile) cannot be read — give the path of the client certificate's PEM key")
+                throw .usage(
+                    "--database: sslkey=\(clientKeyFile) cannot be read — give the path of the client certificate's PEM key"
+                )
             }
             do {
                 configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: clientKeyFile, format: .pem))
             } catch {
-                throw .usage("--database: sslkey=\(clientKeyFile) is not an unencrypted PEM private key (\(error)) — give the client certificate's key")
+                throw .usage(
+                    "--database: sslkey=\(clientKeyFile) is not an unencrypted PEM private key (\(error)) — give the client certificate's key"
+                )
             }
         }
         return configuration
@@ -35,10 +39,14 @@ extension PostgresTLS {
         do {
             certificates = try NIOSSLCertificate.fromPEMFile(path)
         } catch {
-            throw .usage("--database: \(parameter)=\(path) is not a PEM certificate file (\(error)) — give PEM certificates (-----BEGIN CERTIFICATE-----)")
+            throw .usage(
+                "--database: \(parameter)=\(path) is not a PEM certificate file (\(error)) — give PEM certificates (-----BEGIN CERTIFICATE-----)"
+            )
         }
         guard !certificates.isEmpty else {
-            throw .usage("--database: \(parameter)=\(path) holds no certificate — give PEM certificates (-----BEGIN CERTIFICATE-----)")
+            throw .usage(
+                "--database: \(parameter)=\(path) holds no certificate — give PEM certificates (-----BEGIN CERTIFICATE-----)"
+            )
         }
         return certificates
     }

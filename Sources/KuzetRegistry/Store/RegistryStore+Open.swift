@@ -6,7 +6,9 @@ import ServiceLifecycle
 /// Opens the store a `DatabaseLocation` names.
 public enum RegistryStores {
     /// The store and, for PostgreSQL, the service that must run for it to work.
-    public static func open(_ location: DatabaseLocation, logger: Logger) throws(CommandFailure) -> (store: any RegistryStore, service: (any Service)?) {
+    public static func open(_ location: DatabaseLocation, logger: Logger) throws(CommandFailure) -> (
+        store: any RegistryStore, service: (any Service)?
+    ) {
         switch location {
         case .sqlite(let path):
             do {
@@ -33,7 +35,9 @@ public enum RegistryStores {
             do {
                 try await store.migrate()
             } catch {
-                throw CommandFailure.runtime("--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL")
+                throw CommandFailure.runtime(
+                    "--database \(location): cannot reach or migrate the database (\(String(describing: error).prefix(300))) — check the server is running and the URL"
+                )
             }
             return try await body(store)
         }

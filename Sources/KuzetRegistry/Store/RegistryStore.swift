@@ -58,18 +58,25 @@ extension RegistryStore {
     public func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure) {}
 
     /// `ingest(…completion:)`, awaited.
-    public func ingest(schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
+    public func ingest(
+        schoolID: String, heartbeats: [Heartbeat], payloads: [Data], receivedAt: Date, policy: FlagPolicy
+    ) async throws -> IngestResult {
         try await withCheckedThrowingContinuation { continuation in
-            ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy) {
+            ingest(
+                schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy
+            ) {
                 continuation.resume(with: $0)
             }
         }
     }
 
     /// Ingest with the heartbeats' JSON encoded here.
-    public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws -> IngestResult {
+    public func ingest(schoolID: String, heartbeats: [Heartbeat], receivedAt: Date, policy: FlagPolicy) async throws
+        -> IngestResult
+    {
         let payloads = try heartbeats.map { try StoredJSON.encode($0) }
-        return try await ingest(schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy)
+        return try await ingest(
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy)
     }
 }
 
@@ -88,7 +95,9 @@ enum RegistrySQL {
 enum IngestFold {
     /// Applies the newly stored heartbeats newer than `previous` in sequence order. The clock skew is
     /// measured on the newest heartbeat of the request only (the fresh one; older ones may be replays).
-    static func fold(previous: SchoolState?, inserted: [Heartbeat], receivedAt: Date, policy: FlagPolicy) -> SchoolState? {
+    static func fold(previous: SchoolState?, inserted: [Heartbeat], receivedAt: Date, policy: FlagPolicy)
+        -> SchoolState?
+    {
         let newer = inserted.filter { $0.sequence > (previous?.lastSequence ?? 0) }.sorted { $0.sequence < $1.sequence }
         guard let newest = newer.last else { return nil }
         var state = previous

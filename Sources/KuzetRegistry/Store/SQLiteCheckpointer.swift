@@ -44,7 +44,7 @@ final class SQLiteCheckpointer: Sendable {
             // The OS thread's own name (top -H, /proc), 15 characters at most: Foundation's
             // `Thread.name` did not reach it here.
             try? "kuzet.checkpnt".write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
-            let task = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")  // "PID/task/TID"
+            let task = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self") // "PID/task/TID"
             osThread.withLock { $0 = task.flatMap { Int($0.split(separator: "/").last ?? "") } }
             run(queue, minimumInterval: minimumInterval)
         }

@@ -8,7 +8,8 @@ extension SQLiteRegistryStore {
         completion: @escaping @Sendable (Result<IngestResult, any Error>) -> Void
     ) {
         groupWriter.submit(
-            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy, cache: stateCache,
+            schoolID: schoolID, heartbeats: heartbeats, payloads: payloads, receivedAt: receivedAt, policy: policy,
+            cache: stateCache,
             answer: completion)
     }
 
@@ -18,7 +19,9 @@ extension SQLiteRegistryStore {
     /// A group of requests in one transaction (one commit), in arrival order: a later request of the
     /// same school sees what an earlier one stored, exactly as if they had come one after another.
     /// Blocks the calling thread (the group writer's own) until the commit.
-    static func write(_ requests: [IngestRequest], to pool: DatabasePool, cache: SchoolStateCache) throws -> [IngestResult] {
+    static func write(_ requests: [IngestRequest], to pool: DatabasePool, cache: SchoolStateCache) throws
+        -> [IngestResult]
+    {
         let (results, states) = try pool.write { db in
             var states: [String: SchoolState?] = [:]
             let results = try requests.map { try ingest($0, db: db, states: &states, cache: cache) }
@@ -29,19 +32,24 @@ extension SQLiteRegistryStore {
     }
 
     /// One request's statements. `states`: each school's state as this group left it so far.
-    static func ingest(_ request: IngestRequest, db: Database, states: inout [String: SchoolState?], cache: SchoolStateCache) throws -> IngestResult {
+    static func ingest(
+        _ request: IngestRequest, db: Database, states: inout [String: SchoolState?], cache: SchoolStateCache
+    ) throws -> IngestResult {
         let received = request.receivedAt.timeIntervalSince1970
         let info = request.heartbeats.last?.school
         let region = info?.region.flatMap { $0.isEmpty ? nil : $0 }
         guard
             let school = try Row.fetchOne(
-                db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool), arguments: [request.schoolID, info?.name, region, received])
+                db.cachedStatement(sql: SQLiteIngestSQL.upsertSchool),
+                arguments: [request.schoolID, info?.name, region, received])
         else { throw SchoolRemovedError(schoolID: request.schoolID) }
         let storedSequence = school["last_sequence"] as Int64?
         let insert = try db.cachedStatement(sql: SQLiteIngestSQL.insertHeartbeat)
         var inserted: [Heartbeat] = []
         for (heartbeat, payload) in zip(request.heartbeats, request.payloads) {
-            try insert.execute(arguments: [request.schoolID, Int64(heartbeat.sequence), heartbeat.sentAt.timeIntervalSince1970, received, payload])
+            try insert.execute(arguments: [
+                request.schoolID, Int64(heartbeat.sequence), heartbeat.sentAt.timeIntervalSince1970, received, payload,
+            ])
             if db.changesCount > 0 { inserted.append(heartbeat) }
         }
         let previous: SchoolState?
@@ -50,7 +58,8 @@ extension SQLiteRegistryStore {
         } else if let cached = cache.state(of: request.schoolID, storedSequence: storedSequence) {
             previous = cached
         } else {
-            let json = try Data.fetchOne(db.cachedStatement(sql: SQLiteIngestSQL.selectState), arguments: [request.schoolID])
+            let json = try Data.fetchOne(
+                db.cachedStatement(sql: SQLiteIngestSQL.selectState), arguments: [request.schoolID])
             previous = try json.map { try StoredJSON.decode(SchoolState.self, $0) }
         }
         let moved = try request.nextState(previous: previous, inserted: inserted)
@@ -65,7 +74,9 @@ extension SQLiteRegistryStore {
                 try db.cachedStatement(sql: SQLiteIngestSQL.clearFlags).execute(arguments: [request.schoolID])
                 let insertFlag = try db.cachedStatement(sql: SQLiteIngestSQL.insertFlag)
                 for mark in next.flags {
-                    try insertFlag.execute(arguments: [request.schoolID, mark.flag.rawValue, mark.since.timeIntervalSince1970])
+                    try insertFlag.execute(arguments: [
+                        request.schoolID, mark.flag.rawValue, mark.since.timeIntervalSince1970,
+                    ])
                 }
             }
             states[request.schoolID] = next
@@ -73,8 +84,10 @@ extension SQLiteRegistryStore {
             try db.cachedStatement(sql: SQLiteIngestSQL.updateContact).execute(arguments: [received, request.schoolID])
             states[request.schoolID] = previous
         }
-        let highest = max(moved?.state.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
-        return IngestResult(accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest)
+        let highest = max(
+            moved?.state.lastSequence ?? 0, previous?.lastSequence ?? 0, inserted.map(\.sequence).max() ?? 0)
+        return IngestResult(
+            accepted: inserted.count, duplicates: request.heartbeats.count - inserted.count, highestSequence: highest)
     }
 }
 

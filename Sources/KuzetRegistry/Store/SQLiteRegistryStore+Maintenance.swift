@@ -20,7 +20,8 @@ extension SQLiteRegistryStore {
             try db.execute(sql: "DELETE FROM schools WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { return nil }
             try db.execute(
-                sql: "INSERT INTO removed_schools (id, removed_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at",
+                sql:
+                    "INSERT INTO removed_schools (id, removed_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at",
                 arguments: [id, Date().timeIntervalSince1970])
             try db.execute(sql: "DELETE FROM school_states WHERE school_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM school_flags WHERE school_id = ?", arguments: [id])

@@ -22,8 +22,10 @@ extension SQLiteRegistryStore {
         let pageArguments = arguments + [query.limit, query.offset]
         let countArguments = arguments
         return try await pool.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools \(whereClause)", arguments: countArguments) ?? 0
-            let rows = try Row.fetchAll(db, sql: "\(Self.selectListings) \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
+            let total =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM schools \(whereClause)", arguments: countArguments) ?? 0
+            let rows = try Row.fetchAll(
+                db, sql: "\(Self.selectListings) \(whereClause) ORDER BY id LIMIT ? OFFSET ?", arguments: pageArguments)
             // The page's flag rows, by school.
             var flags: [String: [(flag: String, since: Double)]] = [:]
             let flagRows = try Row.fetchAll(
@@ -36,7 +38,11 @@ extension SQLiteRegistryStore {
                 let id: String = row[0]
                 flags[id, default: []].append((flag: row[1], since: row[2]))
             }
-            return SchoolPage(total: total, schools: try rows.map { try Self.listing($0, flags: SchoolFlagRows.marks(flags[$0["id"] as String] ?? [])) })
+            return SchoolPage(
+                total: total,
+                schools: try rows.map {
+                    try Self.listing($0, flags: SchoolFlagRows.marks(flags[$0["id"] as String] ?? []))
+                })
         }
     }
 
@@ -49,7 +55,8 @@ extension SQLiteRegistryStore {
     public func history(schoolID: String, limit: Int) async throws -> [HistoryEntry] {
         try await pool.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM heartbeats WHERE school_id = ? ORDER BY sequence DESC LIMIT ?", arguments: [schoolID, limit]
+                db, sql: "SELECT * FROM heartbeats WHERE school_id = ? ORDER BY sequence DESC LIMIT ?",
+                arguments: [schoolID, limit]
             ).map { row in
                 HistoryEntry(
                     sequence: UInt64(row["sequence"] as Int64), sentAt: Date(timeIntervalSince1970: row["sent_at"]),
@@ -91,7 +98,8 @@ extension SQLiteRegistryStore {
     static let onlineCondition = "(last_sequence IS NOT NULL AND last_contact_at + interval_seconds * ? >= ?)"
 
     /// Schools with their state blob (kept in its own table).
-    static let selectSchools = "SELECT schools.*, school_states.state_json AS state_json FROM schools LEFT JOIN school_states ON school_states.school_id = schools.id"
+    static let selectSchools =
+        "SELECT schools.*, school_states.state_json AS state_json FROM schools LEFT JOIN school_states ON school_states.school_id = schools.id"
 
     /// Schools for a list: the row's columns; the state JSON only for rows written before the
     /// status columns existed (`cameras` NULL although the school reported).
@@ -111,16 +119,19 @@ extension SQLiteRegistryStore {
                 camerasRecording: row["cameras_recording"] ?? 0, minimumRetentionDays: row["minimum_retention_days"])
         }
         return SchoolListing(
-            id: row["id"], name: row["name"], region: row["region"], registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
+            id: row["id"], name: row["name"], region: row["region"],
+            registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
             lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)), status: status,
             regionMismatch: regionMismatch(row))
     }
 
     static func record(_ row: Row) throws -> SchoolRecord {
         SchoolRecord(
-            id: row["id"], name: row["name"], region: row["region"], registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
+            id: row["id"], name: row["name"], region: row["region"],
+            registeredAt: Date(timeIntervalSince1970: row["registered_at"]),
             lastContactAt: (row["last_contact_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
-            state: try (row["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) }, regionMismatch: regionMismatch(row))
+            state: try (row["state_json"] as Data?).map { try StoredJSON.decode(SchoolState.self, $0) },
+            regionMismatch: regionMismatch(row))
     }
 
     static func regionMismatch(_ row: Row) -> RegionMismatch? {

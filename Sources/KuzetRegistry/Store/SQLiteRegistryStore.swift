@@ -58,7 +58,10 @@ public final class SQLiteRegistryStore: RegistryStore {
             return try Int.fetchOne(db, sql: "PRAGMA synchronous")
         }
         guard mode == 2 else {
-            throw DatabaseError(message: "could not set PRAGMA synchronous = FULL on the registry database (it reads \(mode.map(String.init) ?? "nothing"))")
+            throw DatabaseError(
+                message:
+                    "could not set PRAGMA synchronous = FULL on the registry database (it reads \(mode.map(String.init) ?? "nothing"))"
+            )
         }
     }
 
@@ -71,8 +74,11 @@ public final class SQLiteRegistryStore: RegistryStore {
         try await pool.write { db in
             let flagsTableIsNew = try !db.tableExists(SchoolFlagRows.table)
             for statement in SQLiteSchema.statements { try db.execute(sql: statement) }
-            let heartbeats = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'heartbeats'")
-            if heartbeats?.uppercased().contains("WITHOUT ROWID") != true { try db.execute(sql: SQLiteSchema.historyKey) }
+            let heartbeats = try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'heartbeats'")
+            if heartbeats?.uppercased().contains("WITHOUT ROWID") != true {
+                try db.execute(sql: SQLiteSchema.historyKey)
+            }
             let existing = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(schools)").map { $0["name"] as String })
             for (column, type) in SQLiteSchema.addedSchoolColumns where !existing.contains(column) {
                 try db.execute(sql: "ALTER TABLE schools ADD COLUMN \(column) \(type)")

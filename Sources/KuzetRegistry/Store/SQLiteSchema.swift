@@ -72,7 +72,8 @@ enum SQLiteSchema {
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
     /// 30 days of a region's history (tens of millions of rows) would hold the start for hours.
-    static let historyKey = "CREATE UNIQUE INDEX IF NOT EXISTS heartbeats_school_sequence ON heartbeats (school_id, sequence)"
+    static let historyKey =
+        "CREATE UNIQUE INDEX IF NOT EXISTS heartbeats_school_sequence ON heartbeats (school_id, sequence)"
 
     /// Columns added to `schools` after its first release (ADD COLUMN when an older file lacks them).
     /// NULL in rows written before: lists then read those schools' state JSON.

@@ -52,7 +52,9 @@ enum SchoolFlagRows {
     /// A school's marks from its rows, in flag order. A flag this registry does not know (written
     /// by a newer one sharing the database) is left out.
     static func marks(_ rows: [(flag: String, since: Double)]) -> [FlagMark] {
-        rows.compactMap { row in SchoolFlag(rawValue: row.flag).map { FlagMark(flag: $0, since: Date(timeIntervalSince1970: row.since)) } }
-            .sorted { $0.flag < $1.flag }
+        rows.compactMap { row in
+            SchoolFlag(rawValue: row.flag).map { FlagMark(flag: $0, since: Date(timeIntervalSince1970: row.since)) }
+        }
+        .sorted { $0.flag < $1.flag }
     }
 }
