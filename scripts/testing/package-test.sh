@@ -15,7 +15,9 @@
 # is cached in /var/cache/kuzet-test/bookworm.tar (delete it to make it anew).
 # Usage: scripts/testing/package-test.sh [VERSION]   (VERSION: of the .debs in dist/, default
 # debian/changelog's). KUZET_PREVIOUS_DEBS=DIR: upgrade from the .debs in DIR instead of the
-# current ones repacked as VERSION~previous.
+# current ones repacked as VERSION~previous. KUZET_DEB_DIR=DIR: the .debs are there, not in dist/.
+# KUZET_TEST_NSPAWN_OPTIONS: more systemd-nspawn options (e.g. --bind-ro=/opt/swift to try
+# packages of debug-built programs, which need the Swift toolchain's libraries).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo="$PWD"
@@ -33,8 +35,9 @@ include="systemd,systemd-sysv,dbus,adduser,procps,libavformat59,libavcodec59,lib
 for tool in debootstrap systemd-nspawn nsenter ip curl; do
     command -v "$tool" >/dev/null || { echo "package-test: $tool is missing — run scripts/install-deps.sh" >&2; exit 2; }
 done
-agent_deb="dist/kuzet-agent_${version}_${arch}.deb"
-registry_deb="dist/kuzet-registry_${version}_${arch}.deb"
+debs="${KUZET_DEB_DIR:-dist}"
+agent_deb="$debs/kuzet-agent_${version}_${arch}.deb"
+registry_deb="$debs/kuzet-registry_${version}_${arch}.deb"
 for deb in "$agent_deb" "$registry_deb"; do
     [ -f "$deb" ] || { echo "package-test: $deb is missing — run make deb first" >&2; exit 2; }
 done
@@ -134,7 +137,7 @@ done
 ip netns add "$netns"
 ip -n "$netns" link set lo up
 ip netns exec "$netns" /usr/bin/python3 scripts/testing/rtsp_camera_server.py --port 8554 \
-    --mount '/gate;size=640x360;bitrate=400;gop=1' >"$work/camera.log" 2>&1 &
+    --mount '/gate;size=320x240;bitrate=48;gop=2' >"$work/camera.log" 2>&1 &
 camera_pid=$!
 for _ in $(seq 1 300); do grep -q '^READY' "$work/camera.log" && break; sleep 0.2; done
 grep -q '^READY' "$work/camera.log" || { cat "$work/camera.log"; fail "the test camera did not start"; }
@@ -142,7 +145,7 @@ grep -q '^READY' "$work/camera.log" || { cat "$work/camera.log"; fail "the test 
 # --- boot ------------------------------------------------------------------------------------
 t=$SECONDS
 systemd-nspawn --boot --quiet --register=no --keep-unit --machine=kuzet-package-test --directory="$work/root" \
-    --network-namespace-path="/run/netns/$netns" --bind-ro="$work/debs:/debs" --console=pipe \
+    --network-namespace-path="/run/netns/$netns" --bind-ro="$work/debs:/debs" --console=pipe ${KUZET_TEST_NSPAWN_OPTIONS:-} \
     </dev/null >"$work/boot.log" 2>&1 &
 nspawn_pid=$!
 # --register=no --keep-unit: no machined or system bus on the host needed (none runs here).
@@ -203,8 +206,8 @@ echo "  + kuzet-agent check --config /etc/kuzet/agent.yaml"
 check_status=0
 inside "kuzet-agent check --config /etc/kuzet/agent.yaml" >"$work/check.out" 2>&1 || check_status=$?
 sed 's/^/    /' "$work/check.out"
-# `check` wants 30 days of room at the measured bitrate and the registry reachable; the container
-# has the host's disk, so it passes or names the one thing to fix.
+# `check` wants room for 30 days at the measured bitrate on the container's disk (the host's):
+# the camera is 48 kbit/s, about 16 GB a month, so it passes or names the one thing to fix.
 [ "$check_status" = 0 ] || fail "kuzet-agent check exited $check_status"
 run "systemctl start kuzet-agent" || fail "systemctl start kuzet-agent"
 wait_for 30 "ls /var/lib/kuzet/recordings/gate | grep -q ." || fail "no recording of camera gate within 30 s"
