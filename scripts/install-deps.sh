@@ -12,7 +12,7 @@
 #            (scripts/testing/rtsp_camera_server.py: gst-rtsp-server through /usr/bin/python3)
 #   ingest:  nginx libnginx-mod-rtmp (RTMP push target), stunnel4 (its TLS front for rtmps:// tests)
 #   clients: vlc (relay test client), chromium (status page screenshot test)
-#   package: dpkg-dev debhelper lintian (make deb), debootstrap systemd-container (make test-package)
+#   package: dpkg-dev debhelper help2man lintian (make deb), debootstrap systemd-container (make test-package)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
 #            procps, bc, python3-pip
 # PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
@@ -28,7 +28,7 @@ gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 nginx libnginx-mod-rtmp stunnel4
 vlc chromium
 postgresql sqlite3 iproute2 openssl curl procps bc systemd
-dpkg-dev debhelper lintian debootstrap systemd-container
+dpkg-dev debhelper help2man lintian debootstrap systemd-container
 "
 PIP_PACKAGES="schemathesis wsdiscovery prometheus-client"
 

@@ -60,6 +60,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 say() { echo "package-test: $*"; }
 ok() { passed=$((passed + 1)); echo "ok $passed - $*"; }
@@ -121,7 +122,7 @@ else
         name="$(dpkg-deb -f "$deb" Package)"
         dpkg-deb -R "$deb" "$work/repack"
         sed -i "s/^Version: .*/Version: $previous/" "$work/repack/DEBIAN/control"
-        dpkg-deb -b "$work/repack" "$work/debs/${name}_${previous}_${arch}.deb" >/dev/null
+        dpkg-deb -Znone -b "$work/repack" "$work/debs/${name}_${previous}_${arch}.deb" >/dev/null
         rm -rf "$work/repack"
     done
 fi
