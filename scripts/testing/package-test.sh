@@ -12,7 +12,8 @@
 #     and database kept, and it says where they are
 # The container and a gst-rtsp-server test camera share a network namespace this script creates
 # (only its loopback: no traffic leaves it, nothing on the host's ports). The debootstrapped tree
-# is cached in /var/cache/kuzet-test/bookworm.tar (delete it to make it anew).
+# is cached in /var/cache/kuzet-test/bookworm.tar (KUZET_TEST_CACHE=DIR: elsewhere; delete it to
+# make it anew).
 # Usage: scripts/testing/package-test.sh [VERSION]   (VERSION: of the .debs in dist/, default
 # debian/changelog's). KUZET_PREVIOUS_DEBS=DIR: upgrade from the .debs in DIR instead of the
 # current ones repacked as VERSION~previous. KUZET_DEB_DIR=DIR: the .debs are there, not in dist/.
@@ -25,7 +26,7 @@ started=$SECONDS
 
 version="${1:-$(dpkg-parsechangelog -S Version)}"
 arch="$(dpkg --print-architecture)"
-cache=/var/cache/kuzet-test
+cache="${KUZET_TEST_CACHE:-/var/cache/kuzet-test}"
 tarball="$cache/bookworm.tar"
 # What the container needs beyond minbase: systemd to boot, and the packages' dependencies
 # (their Depends are checked against this below, so a new one shows up as a clear failure).
@@ -161,7 +162,7 @@ grep -q '^READY' "$work/camera.log" || { cat "$work/camera.log"; fail "the test 
 
 # --- boot ------------------------------------------------------------------------------------
 t=$SECONDS
-systemd-nspawn --boot --quiet --register=no --keep-unit --machine=kuzet-package-test --directory="$work/root" \
+systemd-nspawn --boot --quiet --register=no --keep-unit --machine="kuzet-pkg-$$" --directory="$work/root" \
     --network-namespace-path="/run/netns/$netns" --bind-ro="$work/debs:/debs" --console=pipe ${KUZET_TEST_NSPAWN_OPTIONS:-} \
     </dev/null >"$work/boot.log" 2>&1 &
 nspawn_pid=$!
@@ -321,8 +322,8 @@ for unit in kuzet-agent kuzet-registry; do
 done
 
 # --- remove: stopped, nothing deleted -------------------------------------------------------
-recordings="$(inside 'ls /var/lib/kuzet/recordings/gate | wc -l')"
 run "dpkg -r kuzet-agent kuzet-registry" || fail "dpkg -r"
+recordings="$(inside 'ls /var/lib/kuzet/recordings/gate | wc -l')"   # counted once the agent stopped
 inside "pgrep -x kuzet-agent || pgrep -x kuzet-registry" >/dev/null && fail "a kuzet process still runs after dpkg -r"
 [ "$(prop kuzet-agent ActiveState)" = inactive ] && [ "$(prop kuzet-registry ActiveState)" = inactive ] || fail "units still active after dpkg -r"
 inside "test -f /etc/kuzet/agent.yaml && test -f /etc/kuzet/registry.env && getent passwd kuzet >/dev/null && test -d /var/lib/kuzet-registry" \
