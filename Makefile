@@ -1,7 +1,7 @@
 # Kuzet — the commands the README names. Each installs what it needs first (Debian 12, as root or with sudo).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build test lint fuzz tsan demo deb bench bench-agent bench-relay bench-retention bench-registry bench-uplink
+.PHONY: deps build test lint fuzz tsan demo deb test-package bench bench-agent bench-relay bench-retention bench-registry bench-uplink
 
 deps:
 	$(SUDO) scripts/install-deps.sh
@@ -33,8 +33,15 @@ tsan: deps
 demo: deps
 	scripts/demo.sh
 
+## deb: dist/kuzet-agent_*.deb and dist/kuzet-registry_*.deb from debian/ (dpkg-buildpackage -b,
+## release build with the Swift runtime linked in), checked by lintian; VERSION=… to set the version
 deb: deps
-	deploy/debian/build-deb.sh
+	deploy/debian/build-deb.sh $(VERSION)
+
+## test-package: those packages installed into a Debian 12 booted under systemd-nspawn (root):
+## start, kill -9, configuration error, upgrade, remove, purge; not in CI (see README)
+test-package: deb
+	scripts/testing/package-test.sh $(VERSION)
 
 ## bench: every benchmark, by hand, not in CI; each prints its figures (see bench/README.md)
 bench: bench-agent bench-relay bench-retention bench-registry bench-uplink

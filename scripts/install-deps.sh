@@ -14,6 +14,7 @@
 #   clients: vlc (relay test client), chromium (status page screenshot test)
 #   alerts:  prometheus (promtool checks and tests deploy/prometheus/kuzet-rules.yml; a real Prometheus
 #            scrapes a registry in a test — the package's own service is not used)
+#   package: dpkg-dev debhelper help2man lintian (make deb), debootstrap systemd-container (make test-package)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
 #            procps, bc, python3-pip
 # PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
@@ -30,6 +31,7 @@ nginx libnginx-mod-rtmp stunnel4
 vlc chromium
 postgresql sqlite3 iproute2 openssl curl procps bc systemd
 prometheus
+dpkg-dev debhelper help2man lintian debootstrap systemd-container
 "
 PIP_PACKAGES="schemathesis wsdiscovery prometheus-client"
 
