@@ -216,7 +216,8 @@ let package = Package(
         .executableTarget(
             name: "kuzet-registry-bench",
             dependencies: [
-                "KuzetRegistry", "KuzetProtocol", logging, hummingbird, httpTypes, lifecycle, nioCore, nioPosix,
+                "KuzetRegistry", "KuzetProtocol", "KuzetCore", logging, hummingbird, httpTypes, lifecycle, nioCore,
+                nioPosix,
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

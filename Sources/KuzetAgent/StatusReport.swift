@@ -1,18 +1,10 @@
 import Foundation
+import KuzetCore
 
 /// What `GET /api/v1/status` answers and `kuzet-agent status` prints: the agent's state in one
 /// document, with problems in words. Never carries a credential or a camera URL.
 public struct StatusReport: Codable, Sendable, Equatable {
-    public struct School: Codable, Sendable, Equatable {
-        public var id: String
-        public var name: String?
-        public var region: String?
-        public init(id: String, name: String? = nil, region: String? = nil) {
-            self.id = id
-            self.name = name
-            self.region = region
-        }
-    }
+    public typealias School = SchoolIdentity
 
     public struct Camera: Codable, Sendable, Equatable {
         /// `live`, `connecting`, `offline` (upstream failing) or `disabled`.

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// `kuzet-agent status` as a table for the terminal.
 public enum StatusTable {

@@ -29,16 +29,7 @@ public struct AgentConfiguration: Sendable, Equatable {
         self.cameras = cameras
     }
 
-    public struct School: Sendable, Equatable {
-        public var id: String
-        public var name: String?
-        public var region: String?
-        public init(id: String, name: String? = nil, region: String? = nil) {
-            self.id = id
-            self.name = name
-            self.region = region
-        }
-    }
+    public typealias School = SchoolIdentity
 
     public struct Storage: Sendable, Equatable {
         public enum Format: String, Sendable, Equatable, CaseIterable {

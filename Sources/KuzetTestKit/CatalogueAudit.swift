@@ -39,6 +39,26 @@ public enum CatalogueAudit {
         return problems
     }
 
+    /// Words of the English catalogue (4 letters or more) that `language`'s own catalogue does not
+    /// also use (such as "Kuzet"): on that language's page, each one is an English fallback.
+    public static func englishWords(_ catalogue: TextCatalogue, except language: PageLanguage) -> Set<String> {
+        func words(_ entries: [String: String]?) -> Set<String> {
+            Set((entries ?? [:]).values.flatMap { $0.matches(of: /[A-Za-z]{4,}/).map { String($0.0) } })
+        }
+        return words(catalogue.entries[.en]).subtracting(words(catalogue.entries[language]))
+    }
+
+    /// The words a reader sees in a page Chromium dumped (`--dump-dom`): text outside tags and
+    /// style. Chromium's own log lines share the output, so only the document counts.
+    public static func visibleWords(_ output: String) -> Set<String> {
+        guard let start = output.range(of: "<html"), let end = output.range(of: "</html>", options: .backwards) else {
+            return []
+        }
+        let dom = output[start.lowerBound..<end.upperBound]
+        let text = dom.replacing(/<style>.*?<\/style>/.dotMatchesNewlines(), with: " ").replacing(/<[^>]*>/, with: " ")
+        return Set(text.matches(of: /[A-Za-z]{4,}/).map { String($0.0) })
+    }
+
     /// The `{name}`s in a catalogue text.
     public static func placeholders(_ text: String) -> Set<String> {
         Set(text.matches(of: /\{([a-z_]+)\}/).map { String($0.1) })

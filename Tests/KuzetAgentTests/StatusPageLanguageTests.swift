@@ -58,7 +58,8 @@ struct StatusPageLanguageTests {
                 dom.contains("admin:***@") && !dom.contains(StatusTestAgent.cameraPassword),
                 "the camera's own words, masked")
             if language != .en {
-                let left = Self.englishWords(except: language).intersection(Self.visibleWords(dom))
+                let left = CatalogueAudit.englishWords(StatusText.catalogue, except: language).intersection(
+                    CatalogueAudit.visibleWords(dom))
                 #expect(left.isEmpty, "\(tag): English words left: \(left.sorted())")
             }
             let file = Self.screenshotDirectory + "/status-\(language.rawValue).png"
@@ -110,22 +111,5 @@ struct StatusPageLanguageTests {
             StatusText.catalogue, sources: PostgresTestServer.repositoryRoot + "/Sources/KuzetAgent",
             derivedKeys: StatusText.derivedKeys)
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))")
-    }
-
-    static func englishWords(except language: PageLanguage) -> Set<String> {
-        func words(_ entries: [String: String]?) -> Set<String> {
-            Set((entries ?? [:]).values.flatMap { $0.matches(of: /[A-Za-z]{4,}/).map { String($0.0) } })
-        }
-        return words(StatusText.catalogue.entries[.en]).subtracting(words(StatusText.catalogue.entries[language]))
-    }
-
-    static func visibleWords(_ output: String) -> Set<String> {
-        // Chromium's own log lines share the output: only the document counts.
-        guard let start = output.range(of: "<html"), let end = output.range(of: "</html>", options: .backwards) else {
-            return []
-        }
-        let dom = output[start.lowerBound..<end.upperBound]
-        let text = dom.replacing(/<style>.*?<\/style>/.dotMatchesNewlines(), with: " ").replacing(/<[^>]*>/, with: " ")
-        return Set(text.matches(of: /[A-Za-z]{4,}/).map { String($0.0) })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuzetAgent
+import KuzetCore
 import Testing
 
 @Suite struct StatusTableTests {

@@ -96,9 +96,9 @@ struct DashboardLanguageBrowserTests {
                 #expect(school.contains(phrase), "\(tag) school page: \(phrase)")
             }
             if language != .en {
-                let english = Self.englishWords(except: language)
+                let english = CatalogueAudit.englishWords(DashboardText.catalogue, except: language)
                 for (page, dom) in [("dashboard", home), ("school page", school)] {
-                    let left = english.filter { Self.visibleWords(dom).contains($0) }
+                    let left = english.filter { CatalogueAudit.visibleWords(dom).contains($0) }
                     let places = left.compactMap { word -> String? in
                         guard let found = dom.range(of: word) else { return nil }
                         let start =
@@ -175,25 +175,5 @@ struct DashboardLanguageBrowserTests {
             page.firstMatch(of: /<table id="history">.*?<time datetime="[^"]*">([^<]*)<\/time>/.dotMatchesNewlines())
                 .map { String($0.1) })
         #expect(shown == local)
-    }
-
-    /// Words of the English catalogue (4 letters or more) that the language's own catalogue does
-    /// not also use (such as "Kuzet").
-    static func englishWords(except language: PageLanguage) -> Set<String> {
-        func words(_ entries: [String: String]?) -> Set<String> {
-            Set((entries ?? [:]).values.flatMap { $0.matches(of: /[A-Za-z]{4,}/).map { String($0.0) } })
-        }
-        return words(DashboardText.catalogue.entries[.en]).subtracting(words(DashboardText.catalogue.entries[language]))
-    }
-
-    /// The words a reader sees: text outside tags, style and script, and the title.
-    static func visibleWords(_ output: String) -> Set<String> {
-        // Chromium's own log lines share the output: only the document counts.
-        guard let start = output.range(of: "<html"), let end = output.range(of: "</html>", options: .backwards) else {
-            return []
-        }
-        let dom = output[start.lowerBound..<end.upperBound]
-        let text = dom.replacing(/<style>.*?<\/style>/.dotMatchesNewlines(), with: " ").replacing(/<[^>]*>/, with: " ")
-        return Set(text.matches(of: /[A-Za-z]{4,}/).map { String($0.0) })
     }
 }

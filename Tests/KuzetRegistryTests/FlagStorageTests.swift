@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import KuzetProtocol
 import KuzetRegistry
 import KuzetTestKit

@@ -38,7 +38,8 @@ struct HeartbeatSchemaTests {
         events: [
             AgentEvent(
                 at: start.addingTimeInterval(-5), kind: .cameraOffline, camera: "cam-1", message: "camera went away")
-        ])
+        ],
+        configFingerprint: String(repeating: "5e", count: 32))
 
     /// Paths of the values under `value` that are nil or empty (optionals, collections, strings).
     static func unset(in value: Any, path: String = "heartbeat") -> [String] {

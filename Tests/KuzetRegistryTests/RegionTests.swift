@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import KuzetCore
 import KuzetProtocol
 import KuzetRegistry
 import KuzetTestKit

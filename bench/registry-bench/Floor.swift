@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KuzetCore
 import KuzetRegistry
 import Logging
 import PostgresNIO

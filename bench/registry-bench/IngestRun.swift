@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import KuzetRegistry
 import Logging
 

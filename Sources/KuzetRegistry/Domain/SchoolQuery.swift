@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// A page of the school list: filters, order by id.
 public struct SchoolQuery: Sendable, Equatable {
@@ -54,16 +55,7 @@ public struct IngestResult: Sendable, Equatable {
 }
 
 /// A school as an admin registers it.
-public struct SchoolRegistration: Sendable, Equatable {
-    public var id: String
-    public var name: String?
-    public var region: String?
-    public init(id: String, name: String? = nil, region: String? = nil) {
-        self.id = id
-        self.name = name
-        self.region = region
-    }
-}
+public typealias SchoolRegistration = SchoolIdentity
 
 /// What went with a removed school (`RegistryStore.removeSchool`).
 public struct SchoolRemoval: Sendable, Equatable {

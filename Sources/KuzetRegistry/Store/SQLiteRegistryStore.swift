@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KuzetCore
 import KuzetProtocol
 
 /// The embedded store: one SQLite file in WAL mode (readers never wait for the writer).
