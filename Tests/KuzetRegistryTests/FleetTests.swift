@@ -65,7 +65,7 @@ struct FleetTests {
         }
     }
 
-    @Test("the dashboard's overview has the agents table: version, schools, configurations")
+    @Test("the dashboard's agents page (linked from the overview) has the table: version, schools, configurations")
     func dashboardShowsAgentVersions() async throws {
         try await withRegistry(.sqlite) { registry in
             let token = try await registry.schoolToken("KZ-FLT-0001", region: "Astana")
@@ -76,7 +76,10 @@ struct FleetTests {
                     token: token
                 ).status == .ok)
             let admin = try await registry.token(Principal(role: .admin))
-            let page = try await registry.get("/", token: admin)
+            let overview = try await registry.get("/", token: admin)
+            #expect(overview.text.contains(#"<a href="/fleet">"#), "\(overview.text)")
+            #expect(!overview.text.contains(#"<table id="agents">"#), "the overview reads no school's state")
+            let page = try await registry.get("/fleet", token: admin)
             #expect(page.status == .ok)
             #expect(page.text.contains(#"<table id="agents">"#), "\(page.text)")
             #expect(

@@ -1,7 +1,18 @@
 import Foundation
+import Hummingbird
 import KuzetCore
 
 extension DashboardPages {
+    /// The agents page: schools by agent version. Its own page, not the overview's: it reads every
+    /// school's state (version and fingerprint live there), which a 10,000-school overview should not
+    /// pay for on every load.
+    func fleet(_ request: Request, _ principal: Principal) async throws -> Response {
+        let html = try await fleetTable(region: principal.readableRegion)
+        return respond(
+            title: text.plain("fleet.heading"), principal: principal,
+            body: html.isEmpty ? "<h2>\(text.html("fleet.heading"))</h2>" : html, here: request.uri)
+    }
+
     /// The overview's agent table: schools by agent version, and how many distinct configurations
     /// they run (`GET /api/v1/fleet` has the details).
     func fleetTable(region: String?) async throws -> String {

@@ -28,9 +28,9 @@ struct DashboardPages {
         html +=
             "<p class=\"muted\">\(text.html("home.summary", ["time": HTML.date(now, text), "intervals": Self.number(registry.policy.offlineAfterIntervals), "days": Self.number(registry.policy.minimumRetentionDays)])) "
         html +=
-            "<a href=\"/api/v1/report?format=csv&amp;lang=\(text.language.rawValue)\">\(text.html("home.csv"))</a></p>\n"
+            "<a href=\"/api/v1/report?format=csv&amp;lang=\(text.language.rawValue)\">\(text.html("home.csv"))</a> · "
+        html += "<a href=\"/fleet\">\(text.html("fleet.heading"))</a></p>\n"
         html += regionTable(report)
-        html += try await fleetTable(region: principal.readableRegion)
         html +=
             "<h2 id=\"schools\">\(region.map { text.html("home.schools_in", ["region": HTML.escape($0)]) } ?? text.html("home.schools"))</h2>\n"
         html += filters(region: region, flag: flag)

@@ -22,6 +22,9 @@ struct DashboardRoutes {
         router.get("/") { request, context in
             try await guarded(request, context) { try await pages(request).home(request, $0) }
         }
+        router.get("/fleet") { request, context in
+            try await guarded(request, context) { try await pages(request).fleet(request, $0) }
+        }
         router.get("/schools/{id}") { request, context in
             try await guarded(request, context) {
                 try await pages(request).school(context.parameters.get("id") ?? "", $0, here: request.uri)
