@@ -16,7 +16,7 @@
 #            scrapes a registry in a test — the package's own service is not used)
 #   package: dpkg-dev debhelper help2man lintian (make deb), debootstrap systemd-container (make test-package)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
-#            procps, bc, python3-pip
+#            procps, bc, python3-pip, jq (scripts/check-imports.sh reads `swift package dump-package`)
 # PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
 #       prometheus-client (its parser reads the agent's /metrics in a test)
 set -eu
@@ -29,7 +29,7 @@ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gst
 gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 nginx libnginx-mod-rtmp stunnel4
 vlc chromium
-postgresql sqlite3 iproute2 openssl curl procps bc systemd
+postgresql sqlite3 iproute2 openssl curl procps bc systemd jq
 prometheus
 dpkg-dev debhelper help2man lintian debootstrap systemd-container
 "
