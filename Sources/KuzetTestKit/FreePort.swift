@@ -7,9 +7,25 @@ import Foundation
 /// Asks the kernel for a free TCP port on loopback (bind to port 0, read it back, close).
 /// Tests that run in parallel each get their own port this way.
 public func freeLoopbackPort() -> Int {
+    guard let (fd, port) = try? boundLoopbackSocket() else { preconditionFailure("bind to 127.0.0.1:0 failed") }
+    close(fd)
+    return port
+}
+
+/// A TCP socket listening on 127.0.0.1 at a port the kernel chose, and that port. The caller closes it.
+public func loopbackListener(backlog: Int32) throws -> (fd: Int32, port: Int) {
+    let (fd, port) = try boundLoopbackSocket()
+    guard listen(fd, backlog) == 0 else {
+        close(fd)
+        throw TestKitError("listen on 127.0.0.1:\(port) failed")
+    }
+    return (fd, port)
+}
+
+/// A TCP socket bound to 127.0.0.1:0, and the port the kernel gave it.
+private func boundLoopbackSocket() throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    precondition(fd >= 0, "socket() failed")
-    defer { close(fd) }
+    guard fd >= 0 else { throw TestKitError("socket() failed") }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -20,8 +36,11 @@ public func freeLoopbackPort() -> Int {
             bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
         }
     }
-    precondition(bound, "bind to 127.0.0.1:0 failed")
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else {
+        close(fd)
+        throw TestKitError("bind to 127.0.0.1:0 failed")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }
 
 /// A blocking TCP socket connected to 127.0.0.1:`port`, with a receive timeout; for test clients

@@ -19,19 +19,9 @@ import Testing
         private let fd: Int32
 
         init(script: @escaping @Sendable (Int) -> [UInt8]) throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let (fd, port) = try loopbackListener(backlog: 4)
             self.fd = fd
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let bound = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-                }
-            }
-            guard bound, listen(fd, 4) == 0 else { throw TestKitError("bind/listen failed") }
-            port = Int(UInt16(bigEndian: address.sin_port))
+            self.port = port
             Thread {
                 let client = accept(fd, nil, nil)
                 guard client >= 0 else { return }
