@@ -17,6 +17,8 @@ extension EasyHandle {
         try set(.lowSpeedLimit, timeouts.lowSpeedBytesPerSecond)
         try set(.lowSpeedTime, max(1, Int(timeouts.lowSpeedTime.components.seconds)))
         try set(.maxFileSize, configuration.maxResponseBytes)
+        if let rate = request.maxSendBytesPerSecond { try set(.maxSendSpeed, max(1, rate)) }
+        state.uploadProgress = request.uploadProgress
 
         if configuration.followRedirects {
             try set(.followLocation, true)

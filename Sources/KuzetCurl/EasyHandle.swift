@@ -78,11 +78,12 @@ final class EasyHandle {
     }
 
     enum SizeOption {
-        case maxFileSize, postFieldSize
+        case maxFileSize, postFieldSize, maxSendSpeed
         var raw: CURLoption {
             switch self {
             case .maxFileSize: CURLOPT_MAXFILESIZE_LARGE
             case .postFieldSize: CURLOPT_POSTFIELDSIZE_LARGE
+            case .maxSendSpeed: CURLOPT_MAX_SEND_SPEED_LARGE
             }
         }
     }
@@ -179,9 +180,10 @@ final class EasyHandle {
             state.receiveHeaderLine(line)
             return length
         }
-        _ = CCurlShims_setoptProgressFunction(handle) { context, _, _, _, _ in
+        _ = CCurlShims_setoptProgressFunction(handle) { context, _, _, _, uploaded in
             guard let context else { return 0 }
             let state = Unmanaged<TransferState>.fromOpaque(context).takeUnretainedValue()
+            state.uploadProgress?(Int(uploaded))
             return state.cancellation.isCancelled ? 1 : 0
         }
     }

@@ -27,10 +27,16 @@ public struct HTTPRequest: Sendable {
     public var authentication: HTTPAuthentication?
     /// Overrides the client's timeouts for this request only.
     public var timeouts: HTTPTimeouts?
+    /// The body is sent no faster than this (libcurl's `CURLOPT_MAX_SEND_SPEED_LARGE`); nil: as fast as it goes.
+    public var maxSendBytesPerSecond: Int?
+    /// Called on the transfer's thread with the body bytes sent so far (at least once a second
+    /// while sending), so a caller can measure its rate while the request runs.
+    public var uploadProgress: (@Sendable (Int) -> Void)?
 
     public init(
         method: Method = .get, url: String, headers: [(name: String, value: String)] = [], body: Data? = nil,
-        authentication: HTTPAuthentication? = nil, timeouts: HTTPTimeouts? = nil
+        authentication: HTTPAuthentication? = nil, timeouts: HTTPTimeouts? = nil, maxSendBytesPerSecond: Int? = nil,
+        uploadProgress: (@Sendable (Int) -> Void)? = nil
     ) {
         self.method = method
         self.url = url
@@ -38,6 +44,8 @@ public struct HTTPRequest: Sendable {
         self.body = body
         self.authentication = authentication
         self.timeouts = timeouts
+        self.maxSendBytesPerSecond = maxSendBytesPerSecond
+        self.uploadProgress = uploadProgress
     }
 }
 

@@ -5,6 +5,8 @@ import Foundation
 final class TransferState {
     let maxBodyBytes: Int
     let cancellation: CancellationFlag
+    /// ``HTTPRequest/uploadProgress``: body bytes sent so far.
+    var uploadProgress: (@Sendable (Int) -> Void)?
     var body = Data()
     var headers: [(name: String, value: String)] = []
     /// Set when the body would have grown past ``maxBodyBytes`` (the write callback then stops curl).

@@ -27,15 +27,21 @@ public struct HeartbeatReceipt: Codable, Sendable, Equatable {
     public var highestSequence: UInt64
     /// The registry's clock, so an agent can tell how far off its own is.
     public var serverTime: Date
-    public init(accepted: Int, duplicates: Int, highestSequence: UInt64, serverTime: Date) {
+    /// Issue 22: police commands pending for this school (the fallback of the command channel;
+    /// the agent runs each id once).
+    public var commands: [AgentCommand]?
+    public init(
+        accepted: Int, duplicates: Int, highestSequence: UInt64, serverTime: Date, commands: [AgentCommand]? = nil
+    ) {
         self.accepted = accepted
         self.duplicates = duplicates
         self.highestSequence = highestSequence
         self.serverTime = serverTime
+        self.commands = commands
     }
 
     enum CodingKeys: String, CodingKey {
-        case accepted, duplicates
+        case accepted, duplicates, commands
         case highestSequence = "highest_sequence"
         case serverTime = "server_time"
     }
@@ -248,14 +254,29 @@ public struct CentreReport: Codable, Sendable, Equatable {
     public var maxKbps: Int
     /// What the pushes to the ЦОУ actually achieved over the last interval.
     public var achievedKbps: Double
-    public init(maxKbps: Int, achievedKbps: Double) {
+    /// Issue 22: what on-demand live pushes (police `live` commands) achieved, last 5 s average.
+    public var liveKbps: Double?
+    /// Issue 22: what clip and snapshot uploads to the registry achieved, last 5 s average.
+    public var uploadKbps: Double?
+    /// Issue 22: on-demand live pushes running now.
+    public var liveSessions: Int?
+    public init(
+        maxKbps: Int, achievedKbps: Double, liveKbps: Double? = nil, uploadKbps: Double? = nil,
+        liveSessions: Int? = nil
+    ) {
         self.maxKbps = maxKbps
         self.achievedKbps = achievedKbps
+        self.liveKbps = liveKbps
+        self.uploadKbps = uploadKbps
+        self.liveSessions = liveSessions
     }
 
     enum CodingKeys: String, CodingKey {
         case maxKbps = "max_kbps"
         case achievedKbps = "achieved_kbps"
+        case liveKbps = "live_kbps"
+        case uploadKbps = "upload_kbps"
+        case liveSessions = "live_sessions"
     }
 }
 

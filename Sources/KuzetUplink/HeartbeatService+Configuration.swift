@@ -9,7 +9,7 @@ extension HeartbeatService {
     /// interval `registry.interval_seconds`. Throws ``OutboxError`` when the outbox folder is unusable.
     public static func make(
         configuration agent: AgentConfiguration, registry: AgentConfiguration.Registry, agentVersion: String,
-        configFingerprint: String? = nil,
+        configFingerprint: String? = nil, receiptCommands: (@Sendable ([AgentCommand]) -> Void)? = nil,
         provider: any HeartbeatSnapshotProvider, logger: Logger = Logger(label: "kuzet.uplink")
     ) throws -> HeartbeatService {
         let outbox = try Outbox(configuration: .init(directory: registry.outbox), logger: logger)
@@ -19,6 +19,7 @@ extension HeartbeatService {
             agentVersion: agentVersion,
             interval: .seconds(registry.intervalSeconds))
         configuration.configFingerprint = configFingerprint
+        configuration.receiptCommands = receiptCommands
         return HeartbeatService(
             configuration: configuration, outbox: outbox, client: client, provider: provider, logger: logger)
     }

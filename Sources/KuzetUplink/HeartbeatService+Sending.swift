@@ -162,6 +162,7 @@ extension HeartbeatService {
                 "registry.duplicates": "\(receipt.map { "\($0.duplicates)" } ?? "-")",
             ])
         guard let receipt else { return }
+        if let commands = receipt.commands, !commands.isEmpty { configuration.receiptCommands?(commands) }
         if receipt.duplicates > 0 {
             logger.info(
                 "Registry already had some of these heartbeats (not counted twice)",

@@ -28,6 +28,9 @@ public final class HeartbeatService: Service, Sendable {
         public var batchLimit: Int
         public var backoffInitial: Duration
         public var backoffCap: Duration
+        /// Issue 22: where the police commands a heartbeat receipt carries go (the command
+        /// channel's fallback; it runs each id once).
+        public var receiptCommands: (@Sendable ([AgentCommand]) -> Void)? = nil
 
         public init(
             schoolID: String, school: SchoolInfo? = nil, agentVersion: String, interval: Duration,

@@ -34,7 +34,8 @@ struct HeartbeatSchemaTests {
             projectedDays: 12.25,
             writeRateKbps: 32_000, diskPressure: true, retentionDays: 30, lastSweepAt: start.addingTimeInterval(-60),
             lastSweepDeletedFiles: 3, lastSweepDeletedBytes: 1 << 30),
-        centre: CentreReport(maxKbps: 20_000, achievedKbps: 19_999.5),
+        centre: CentreReport(
+            maxKbps: 20_000, achievedKbps: 19_999.5, liveKbps: 4_000.5, uploadKbps: 7_999.25, liveSessions: 1),
         events: [
             AgentEvent(
                 at: start.addingTimeInterval(-5), kind: .cameraOffline, camera: "cam-1", message: "camera went away")

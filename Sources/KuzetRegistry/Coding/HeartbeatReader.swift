@@ -242,16 +242,25 @@ struct HeartbeatReader {
     private mutating func centre() -> CentreReport? {
         var maximum: Int?
         var achieved: Double?
+        var live: Double??
+        var upload: Double??
+        var sessions: Int??
         guard
             members({ reader, key in
                 switch key {
                 case "max_kbps": return reader.set(&maximum, reader.integer(Int.self))
                 case "achieved_kbps": return reader.set(&achieved, reader.double())
+                // Issue 22: on-demand live pushes and uploads.
+                case "live_kbps": return reader.set(&live, reader.optional { $0.double() })
+                case "upload_kbps": return reader.set(&upload, reader.optional { $0.double() })
+                case "live_sessions": return reader.set(&sessions, reader.optional { $0.integer(Int.self) })
                 default: return false
                 }
             }), let maximum, let achieved
         else { return nil }
-        return CentreReport(maxKbps: maximum, achievedKbps: achieved)
+        return CentreReport(
+            maxKbps: maximum, achievedKbps: achieved, liveKbps: live ?? nil, uploadKbps: upload ?? nil,
+            liveSessions: sessions ?? nil)
     }
 
     private mutating func event() -> AgentEvent? {
