@@ -18,6 +18,8 @@ public struct AgentApplication: Sendable {
     public let runtime: AgentRuntime
     public let retention: RetentionService
     let relayStatistics: RelayStatistics?
+    /// `centre.max_kbps` while running (issue 22): live pushes first, uploads in the rest.
+    public let budget: UplinkBudget
     let logger: Logger
 
     public init(
@@ -33,6 +35,7 @@ public struct AgentApplication: Sendable {
             tuning: tuning,
             logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
+        self.budget = UplinkBudget.forAgent(configuration: configuration, runtime: runtime)
     }
 
     /// The services in start order.
@@ -40,14 +43,18 @@ public struct AgentApplication: Sendable {
         var services: [any Service] = [retention, MediaService(runtime: runtime, logger: logger)]
         var heartbeat: HeartbeatService?
         var watcher: AgentStateWatcher?
+        var commands: CommandChannel?
         if let registry = configuration.registry {
             let events = AgentEvents()
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
-                events: events)
+                events: events, budget: budget)
+            let channel = commandChannel(registry: registry)
+            commands = channel
             let service = try HeartbeatService.make(
                 configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
-                configFingerprint: ConfigurationFingerprint.of(configuration), provider: source)
+                configFingerprint: ConfigurationFingerprint.of(configuration),
+                receiptCommands: { channel.offer($0) }, provider: source)
             heartbeat = service
             watcher = AgentStateWatcher(
                 runtime: runtime, events: events, changed: { service.stateChanged() },
@@ -61,7 +68,22 @@ public struct AgentApplication: Sendable {
             },
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }
+        // Last to start, first to stop: a running command ends before the media side does.
+        if let commands { services.append(commands) }
         return services
+    }
+
+    /// The police command channel (issue 22): ledger and command files in `registry.outbox`.
+    func commandChannel(registry: AgentConfiguration.Registry) -> CommandChannel {
+        let client = CommandClient(registry: registry, agentVersion: KuzetVersion.current)
+        let commandLogger = Logger(label: "kuzet.commands")
+        let executor = AgentCommandExecutor(
+            configuration: configuration, runtime: runtime, budget: budget,
+            upload: ResumableUpload(client: client, budget: budget, logger: commandLogger),
+            workFolder: (registry.outbox as NSString).appendingPathComponent("command-files"), logger: commandLogger)
+        return CommandChannel(
+            client: client, ledger: CommandLedger(folder: registry.outbox, logger: commandLogger), executor: executor,
+            logger: commandLogger)
     }
 
     /// Process-wide settings for carrying many camera streams (allocator arenas, see `MediaMemory`).

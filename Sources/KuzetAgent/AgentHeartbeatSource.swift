@@ -15,6 +15,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     let retention: RetentionService
     let relay: RelayStatistics?
     let events: AgentEvents
+    var budget: UplinkBudget? = nil
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
@@ -32,9 +33,11 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
             facts.storageReport
             ?? StorageReport(
                 totalBytes: 0, freeBytes: 0, recordingsBytes: 0, retentionDays: configuration.retention.days)
+        let achieved = budget?.achieved()
         let centre = configuration.centre.map { centre in
             CentreReport(
-                maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +))
+                maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +),
+                liveKbps: achieved?.liveKbps, uploadKbps: achieved?.uploadKbps, liveSessions: budget?.liveSessions)
         }
         return HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
