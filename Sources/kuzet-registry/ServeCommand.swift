@@ -108,6 +108,22 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var timeZone: String?
 
+    // Issue 22: police commands.
+    @Option(
+        name: .customLong("evidence-dir"),
+        help:
+            "Folder for the clips and snapshots agents upload (default: $KUZET_REGISTRY_EVIDENCE_DIR, else kuzet-evidence beside the SQLite file or in the current directory)."
+    )
+    var evidenceDir: String?
+
+    @Option(name: .customLong("max-clip-bytes"), help: "Largest clip or snapshot an agent may upload; beyond, 413.")
+    var maxClipBytes: Int64 = 2 << 30
+
+    @Option(
+        name: .customLong("max-command-polls"),
+        help: "Agents' command long-polls open at most on this instance; one more is answered 503 with Retry-After.")
+    var maxCommandPolls: Int = 20_000
+
     @Flag(
         name: .customLong("insecure-http"),
         help:
@@ -188,6 +204,27 @@ struct ServeCommand: AsyncParsableCommand {
                 "--time-zone: \"\(zoneName.prefix(64))\" is not a zone — give an IANA name such as Asia/Almaty or an offset such as UTC+5"
             )
         }
+        if !(1 << 20...1 << 40).contains(maxClipBytes) {
+            problems.append("--max-clip-bytes: \(maxClipBytes) — give 1048576…1099511627776")
+        }
+        if !(1...1_000_000).contains(maxCommandPolls) {
+            problems.append("--max-command-polls: \(maxCommandPolls) — give 1…1000000 (below --max-connections)")
+        }
+        let evidenceDirectory = OptionDefault.resolve(
+            evidenceDir, environment: "KUZET_REGISTRY_EVIDENCE_DIR",
+            otherwise: {
+                if case .sqlite(let path) = location {
+                    return ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+                        "kuzet-evidence")
+                }
+                return "kuzet-evidence"
+            }())
+        do {
+            try FileManager.default.createDirectory(atPath: evidenceDirectory, withIntermediateDirectories: true)
+        } catch {
+            problems.append(
+                "--evidence-dir \(evidenceDirectory): cannot create it (\(error.localizedDescription)) — give a writable folder")
+        }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
 
         let logger = Logger(label: "kuzet.registry")
@@ -205,6 +242,8 @@ struct ServeCommand: AsyncParsableCommand {
             maximumBodyBytes: maxBodyBytes, historyRowsPerHour: historyRowsPerHour,
             historyBytesPerHour: historyBytesPerHour, logger: logger)
         registry.pageTimeZone = pageTimeZone ?? .almaty
+        registry.commandWaiters = CommandWaiters(maximum: maxCommandPolls)
+        registry.evidence = EvidenceStore(directory: evidenceDirectory, maximumBytes: maxClipBytes)
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
         var server = RegistryServer(
             registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies,
@@ -217,6 +256,7 @@ struct ServeCommand: AsyncParsableCommand {
             var services: [any Service] = service.map { [$0] } ?? []
             services.append(
                 SchoolCensusService(registry: registry, interval: .milliseconds(Int64(censusInterval * 1000))))
+            services.append(PendingCommandWatch(registry: registry))
             if historyDays > 0 {
                 services.append(
                     HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history")))

@@ -18,19 +18,20 @@ struct TokenCreateCommand: AsyncParsableCommand {
             --role school --school ID --region R [--name N]: registers the school (or sets its region); the token writes its heartbeats.
             The registry sets a school's region: a heartbeat naming another one is recorded as REGION_MISMATCH, not obeyed.
             --role viewer [--region R]: reads everything, or one region only (police).
+            --role operator [--region R]: reads like a viewer and issues commands (live view, clips, snapshots) to the schools of its region (ЦОУ).
             --role admin: reads everything.
             """)
 
-    @Option(help: "school, viewer or admin") var role: String
+    @Option(help: "school, viewer, operator or admin") var role: String
     @Option(help: "The school's id (role school), e.g. KZ-AST-0042.") var school: String?
     @Option(help: "The school's name (role school).") var name: String?
-    @Option(help: "The school's region (role school), or the only region a viewer may read.") var region: String?
+    @Option(help: "The school's region (role school), or the only region a viewer or operator may read.") var region: String?
     @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)")
     var database: String?
 
     func run() async throws {
         guard let role = Role(rawValue: role) else {
-            throw CommandFailure.usage("--role: \"\(role)\" is not a role — use school, viewer or admin")
+            throw CommandFailure.usage("--role: \"\(role)\" is not a role — use school, viewer, operator or admin")
         }
         var problems: [String] = []
         switch role {
@@ -49,7 +50,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
                     "--region: missing — a school token needs --region R (the region whose police see the school, e.g. Astana)"
                 )
             }
-        case .viewer, .admin:
+        case .viewer, .admin, .operator:
             if school != nil { problems.append("--school: only for --role school — leave it out") }
             if name != nil { problems.append("--name: only for --role school — leave it out") }
             if role == .admin && region != nil {
@@ -70,7 +71,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
         let token = AccessToken.generate(role: role)
         let principal = Principal(
             role: role, schoolID: role == .school ? school : nil,
-            region: role == .admin ? nil : (role == .viewer ? region : nil))
+            region: role == .admin ? nil : (role == .viewer || role == .operator ? region : nil))
         let registration = school.map { SchoolRegistration(id: $0, name: name, region: region) }
         try await RegistryStores.with(location, logger: Logger(label: "kuzet.registry")) { store in
             let now = Date()
@@ -79,7 +80,7 @@ struct TokenCreateCommand: AsyncParsableCommand {
         }
         var what = "\(role.rawValue) token"
         if let school { what += " for school \(school)" }
-        if let region { what += role == .viewer ? " limited to region \(region)" : " (region \(region))" }
+        if let region { what += role == .viewer || role == .operator ? " limited to region \(region)" : " (region \(region))" }
         printLine("created \(what) in \(location); it is shown only this once:")
         printLine(token)
     }

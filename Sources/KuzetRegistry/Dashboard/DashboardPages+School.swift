@@ -6,7 +6,10 @@ import KuzetCore
 import KuzetProtocol
 
 extension DashboardPages {
-    func school(_ id: String, _ principal: Principal, here: URI) async throws -> Response {
+    func school(
+        _ id: String, _ principal: Principal, here: URI, session: String? = nil, notice: CommandNotice? = nil,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         guard let record = try await registry.visibleSchool(id: id, for: principal) else {
             let body = """
                 <h1>\(text.html("school.not_found"))</h1><p>\(text.html("school.not_found_detail", ["id": "<code>\(HTML.escape(String(id.prefix(64))))</code>"])) \
@@ -45,8 +48,9 @@ extension DashboardPages {
 
             """
         html += cameraTable(state?.cameras ?? [])
+        html += try await commandSection(record, principal, session: session, notice: notice)
         html += historyTable(history)
-        return respond(title: record.name ?? record.id, principal: principal, body: html, here: here)
+        return respond(title: record.name ?? record.id, principal: principal, body: html, here: here, status: status)
     }
 
     /// What the school's heartbeats name instead of its registered region, if anything.

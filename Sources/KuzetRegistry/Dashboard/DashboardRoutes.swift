@@ -27,7 +27,9 @@ struct DashboardRoutes {
         }
         router.get("/schools/{id}") { request, context in
             try await guarded(request, context) {
-                try await pages(request).school(context.parameters.get("id") ?? "", $0, here: request.uri)
+                try await pages(request).school(
+                    context.parameters.get("id") ?? "", $0, here: request.uri,
+                    session: context.viaCookie ? request.cookies[AuthenticationMiddleware.cookieName]?.value : nil)
             }
         }
         router.get("/login") { request, context in
@@ -35,6 +37,10 @@ struct DashboardRoutes {
             return loginPage(request, message: nil, principal: context.principal, status: .ok)
         }
         router.post("/login") { request, context in try await login(request, context: context) }
+        // Issue 22: an operator's command from the school page's forms.
+        router.post("/schools/{id}/commands") { request, context in
+            try await DashboardCommandForm(routes: self).issue(request, context: context)
+        }
         router.post("/logout") { _, _ in
             var response = redirect(to: "/login")
             response.headers[.setCookie] = cookie(value: "", maxAge: 0)

@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 
 /// Bearer tokens: 32 random bytes, URL-safe base64, with a role prefix so a leaked token is
-/// recognisable (`kzs_` school, `kzv_` viewer, `kza_` admin). Only the SHA-256 of a token is stored.
+/// recognisable (`kzs_` school, `kzv_` viewer, `kza_` admin, `kzo_`
+/// operator). Only the SHA-256 of a token is stored.
 public enum AccessToken {
     public static func generate(role: Role) -> String {
         var generator = SystemRandomNumberGenerator()
@@ -30,6 +31,7 @@ public enum AccessToken {
         case .school: "kzs_"
         case .viewer: "kzv_"
         case .admin: "kza_"
+        case .operator: "kzo_"
         }
     }
 }

@@ -6,6 +6,9 @@ public enum Role: String, Codable, Sendable, CaseIterable {
     case viewer
     /// Operators: reads everything (and manages schools and tokens through the CLI).
     case admin
+    /// A ЦОУ operator: reads like a viewer (one region, or all) and may issue commands (live view,
+    /// clips, snapshots) for the schools it reads (issue 22).
+    case `operator`
 }
 
 /// The authenticated caller of a request.
@@ -22,9 +25,12 @@ public struct Principal: Sendable, Equatable {
         self.region = region
     }
 
-    /// Viewers and admins read; school tokens do not.
-    public var canRead: Bool { role == .viewer || role == .admin }
+    /// Viewers, operators and admins read; school tokens do not.
+    public var canRead: Bool { role == .viewer || role == .admin || role == .operator }
 
     /// The region this principal is limited to when reading (nil: all regions).
-    public var readableRegion: String? { role == .viewer ? region : nil }
+    public var readableRegion: String? { role == .viewer || role == .operator ? region : nil }
+
+    /// Operators and admins may issue commands to the schools they read; viewers may not.
+    public var canCommand: Bool { role == .operator || role == .admin }
 }

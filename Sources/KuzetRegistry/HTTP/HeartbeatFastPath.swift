@@ -117,7 +117,9 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
         guard head.method == .post, head.path == Self.path, head.headerFields[.expect] == nil,
             !head.headerFields[values: .connection].contains(where: { $0.lowercased().contains("close") }),
             let header = head.headerFields[.authorization], let token = AuthenticationMiddleware.bearerToken(header),
-            settings.registry.recognisedPrincipal(forToken: token)?.role == .school
+            let principal = settings.registry.recognisedPrincipal(forToken: token), principal.role == .school,
+            // A school with a command pending gets it in its receipt: the router adds it (issue 22).
+            !settings.registry.commandWaiters.mayHavePending(school: principal.schoolID ?? "")
         else { return nil }
         guard let declared = head.headerFields[.contentLength] else { return 1024 }
         guard let length = Int(declared), length <= largestBody else { return nil }

@@ -41,7 +41,15 @@ struct HeartbeatRoutes {
             throw HeartbeatIntake.schoolRemoved(intake.schoolID)
         }
         registry.metrics.stored(result, after: ContinuousClock.now - started)
-        return JSONResponse.json(HeartbeatIntake.receipt(result, receivedAt: receivedAt))
+        var receipt = HeartbeatIntake.receipt(result, receivedAt: receivedAt)
+        // Issue 22: the commands pending for the school ride on the receipt too (the agent
+        // deduplicates by id), for an agent whose long-poll cannot get through.
+        if registry.commandWaiters.mayHavePending(school: intake.schoolID) {
+            let pending = try await registry.store.pendingCommands(
+                schoolID: intake.schoolID, at: receivedAt, limit: AgentCommandRoutes.answerLimit)
+            receipt = CommandJSON.receipt(receipt, adding: pending)
+        }
+        return JSONResponse.json(receipt)
     }
 
     /// The body, up to the registry's limit (413 beyond it, without reading the rest).

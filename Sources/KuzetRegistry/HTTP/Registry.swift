@@ -24,6 +24,11 @@ public struct Registry: Sendable {
     /// The server's connections (open, refused, timed out).
     let connections = ConnectionCount()
     var logger: Logger
+    // Issue 22: police commands.
+    /// The agents' open long-polls, bounded (`serve --max-command-polls`).
+    public var commandWaiters = CommandWaiters()
+    /// Clips and snapshots (`serve --evidence-dir`); nil: uploads are refused (503).
+    public var evidence: EvidenceStore?
 
     /// - Parameters:
     ///   - tokenCheckInterval: how often the token generation is read, so a revocation elsewhere takes

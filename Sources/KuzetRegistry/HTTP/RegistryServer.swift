@@ -102,6 +102,10 @@ public struct RegistryServer: Sendable {
         SchoolRoutes(registry: registry).add(to: router)
         ReportRoutes(registry: registry).add(to: router)
         FleetRoutes(registry: registry).add(to: router)
+        // Issue 22: police commands, the agents' long-poll and uploads.
+        CommandRoutes(registry: registry).add(to: router)
+        AgentCommandRoutes(registry: registry).add(to: router)
+        UploadRoutes(registry: registry).add(to: router)
         DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
         return router
     }

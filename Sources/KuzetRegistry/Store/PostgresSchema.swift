@@ -138,5 +138,43 @@ enum PostgresSchema {
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
         // Counters that running instances watch (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)",
+        // Issue 22: police commands (`PoliceCommand`) and the audit log of every attempt.
+        """
+        CREATE TABLE IF NOT EXISTS commands (
+            id TEXT PRIMARY KEY,
+            school_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            camera TEXT NOT NULL,
+            stream TEXT,
+            duration_seconds INTEGER,
+            from_at DOUBLE PRECISION,
+            to_at DOUBLE PRECISION,
+            issued_at DOUBLE PRECISION NOT NULL,
+            expires_at DOUBLE PRECISION NOT NULL,
+            issued_by TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message TEXT,
+            bytes BIGINT,
+            updated_at DOUBLE PRECISION NOT NULL,
+            evidence_sha256 TEXT,
+            evidence_bytes BIGINT,
+            evidence_at DOUBLE PRECISION
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS commands_school ON commands (school_id, issued_at)",
+        "CREATE INDEX IF NOT EXISTS commands_pending ON commands (state, expires_at)",
+        """
+        CREATE TABLE IF NOT EXISTS audit_log (
+            id BIGSERIAL PRIMARY KEY,
+            at DOUBLE PRECISION NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            school_id TEXT,
+            command_id TEXT,
+            detail TEXT NOT NULL,
+            outcome TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)",
     ]
 }

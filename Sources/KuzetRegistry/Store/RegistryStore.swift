@@ -52,6 +52,26 @@ public protocol RegistryStore: Sendable {
     func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure)
     /// How grouped ingest has gone in this store instance (for `/metrics`).
     var ingestStatistics: IngestGroupStatistics { get }
+
+    // Issue 22: police commands, the evidence they bring, the audit log (tables `commands`, `audit_log`).
+    /// Stores a new command (its id is new: the registry made it).
+    func insertCommand(_ command: PoliceCommand) async throws
+    func command(id: String) async throws -> PoliceCommand?
+    /// A school's newest `limit` commands, newest first.
+    func commands(schoolID: String, limit: Int) async throws -> [PoliceCommand]
+    /// The school's commands still pending at `now` (not expired), oldest first, at most `limit`.
+    func pendingCommands(schoolID: String, at now: Date, limit: Int) async throws -> [PoliceCommand]
+    /// The schools with a command pending at `now` (at most `limit`).
+    func schoolsWithPendingCommands(at now: Date, limit: Int) async throws -> [String]
+    /// Sets a command's last state (and its evidence when given); false when it was final already
+    /// with another state, or is not there.
+    func updateCommand(
+        id: String, state: PoliceCommand.State, message: String?, bytes: Int64?, evidence: PoliceCommand.Evidence?,
+        at date: Date
+    ) async throws -> Bool
+    func appendAudit(_ entry: AuditEntry) async throws
+    /// Audit entries at or after `since`, oldest first, at most `limit`.
+    func audit(since: Date, limit: Int) async throws -> [AuditEntry]
 }
 
 extension RegistryStore {

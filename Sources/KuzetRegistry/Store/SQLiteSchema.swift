@@ -68,6 +68,43 @@ enum SQLiteSchema {
         // Counters that running instances watch: `tokens` goes up whenever tokens are revoked, and
         // an instance that sees it move forgets the tokens it had recognised (`TokenCache`).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY NOT NULL, generation INTEGER NOT NULL)",
+        // Issue 22: police commands (`PoliceCommand`) and the audit log of every attempt.
+        """
+        CREATE TABLE IF NOT EXISTS commands (
+            id TEXT PRIMARY KEY NOT NULL,
+            school_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            camera TEXT NOT NULL,
+            stream TEXT,
+            duration_seconds INTEGER,
+            from_at REAL,
+            to_at REAL,
+            issued_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            issued_by TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message TEXT,
+            bytes INTEGER,
+            updated_at REAL NOT NULL,
+            evidence_sha256 TEXT,
+            evidence_bytes INTEGER,
+            evidence_at REAL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS commands_school ON commands (school_id, issued_at)",
+        "CREATE INDEX IF NOT EXISTS commands_pending ON commands (state, expires_at)",
+        """
+        CREATE TABLE IF NOT EXISTS audit_log (
+            at REAL NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            school_id TEXT,
+            command_id TEXT,
+            detail TEXT NOT NULL,
+            outcome TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)",
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
