@@ -61,10 +61,19 @@ public struct AgentApplication: Sendable {
                 logger: Logger(label: "kuzet.agent"))
         }
         let uplinkService = heartbeat
+        let channelForStatus = commands
         services += try StatusWiring.services(
             configuration: configuration, runtime: runtime, relayStatistics: relayStatistics,
-            uplink: {
-                uplinkService.map { StatusWiring.uplinkState($0.status) } ?? .init(state: "off", outboxPending: 0)
+            uplink: { [budget] in
+                var uplink =
+                    uplinkService.map { StatusWiring.uplinkState($0.status) } ?? .init(state: "off", outboxPending: 0)
+                if let channelForStatus {
+                    let achieved = budget.achieved()
+                    uplink.centre = StatusReport.CentreUse(
+                        maxKbps: budget.maxKbps, liveKbps: achieved.liveKbps, uploadKbps: achieved.uploadKbps,
+                        liveSessions: budget.liveSessions, commands: channelForStatus.channelState)
+                }
+                return uplink
             },
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }

@@ -180,7 +180,7 @@ struct AgentCommandExecutor: CommandExecutor {
         digest = await BlockingWork.run("kuzet.commands.sha256") { Self.sha256(path: path) }
         guard let digest else { return await reporter.final(.failed, "agent: cannot read \(path) back") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        await reporter.send(.init(state: .running, message: "uploading", bytes: size))
+        await reporter.send(.init(state: .running, message: ["uploading", note].compactMap { $0 }.joined(separator: "; "), bytes: size))
         let started = ContinuousClock.now
         do {
             let outcome = try await upload.run(id: command.id, path: path, sha256: digest)
@@ -192,7 +192,7 @@ struct AgentCommandExecutor: CommandExecutor {
                     "upload.kbps": "\(Int(Double(outcome.bytes) * 8 / seconds / 1000))",
                     "upload.resumed_at": "\(outcome.resumedAt)", "upload.sha256": "\(digest)",
                 ])
-            await reporter.final(.done, note, bytes: outcome.bytes)
+            // The registry marks the command done itself when the checksum of the last byte matches.
         } catch {
             await reporter.final(.failed, error.description)
         }

@@ -106,10 +106,22 @@ public enum StatusPage {
     }
 
     static func boxFacts(_ report: StatusReport, _ text: PageText) -> String {
-        guard let disk = report.disk else { return "" }
-        return " · "
-            + text.html(
-                "page.disk", ["free": String(format: "%.1f", disk.freePercent), "days": "\(disk.retentionDays)"])
+        var facts = ""
+        if let disk = report.disk {
+            facts += " · "
+                + text.html(
+                    "page.disk", ["free": String(format: "%.1f", disk.freePercent), "days": "\(disk.retentionDays)"])
+        }
+        if let centre = report.uplink.centre {
+            facts += " · "
+                + text.html(
+                    "page.centre",
+                    [
+                        "live": "\(Int(centre.liveKbps.rounded()))", "upload": "\(Int(centre.uploadKbps.rounded()))",
+                        "max": "\(centre.maxKbps)", "sessions": "\(centre.liveSessions)",
+                    ])
+        }
+        return facts
     }
 
     /// Links to the page in each language (`?lang=kk`): the agent remembers the choice in a

@@ -72,6 +72,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var state: String
         public var lastDeliveredAt: Date?
         public var outboxPending: Int
+        /// Issue 22: the centre budget in use (nil without a registry).
+        public var centre: CentreUse?
         public init(state: String, lastDeliveredAt: Date? = nil, outboxPending: Int) {
             self.state = state
             self.lastDeliveredAt = lastDeliveredAt
