@@ -203,10 +203,11 @@ struct AgentCommandExecutor: CommandExecutor {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         var hasher = SHA256()
-        while true {
-            guard let block = try? handle.read(upToCount: 1 << 20) else { return nil }
-            if block.isEmpty { break }
-            hasher.update(data: block)
+        do {
+            // nil or empty: the end of the file (Foundation on Linux gives nil there).
+            while let block = try handle.read(upToCount: 1 << 20), !block.isEmpty { hasher.update(data: block) }
+        } catch {
+            return nil
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

@@ -80,6 +80,7 @@ public final class CommandChannel: Service, Sendable {
                 backoff.reset()
                 offer(commands)
             } catch {
+                if Task.isCancelled { return }  // shutting down: the poll was cut on purpose
                 let reason = error.description
                 if reason != failing {
                     logger.warning("command channel failing; commands still come with heartbeat answers", metadata: ["error": "\(reason)"])

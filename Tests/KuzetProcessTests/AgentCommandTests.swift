@@ -93,9 +93,8 @@ import Testing
         let issued = Date()
         let id = try registry.issue(
             #"{"kind":"clip","camera":"cam1","from":"\#(format.string(from: from))","to":"\#(format.string(from: to))"}"#)
-        #expect(
-            await waitUntil(timeout: 150) { registry.state(id) == "done" },
-            "command: \(registry.command(id) ?? [:]) agent: \(agent.output.suffix(3000))")
+        _ = await waitUntil(timeout: 150) { ["done", "failed", "refused", "expired"].contains(registry.state(id) ?? "") }
+        #expect(registry.state(id) == "done", "command: \(registry.command(id) ?? [:]) agent: \(agent.output.suffix(3000))")
         let took = Date().timeIntervalSince(issued)
         let clip = folder.file("clip.mp4")
         let headers = folder.file("clip.headers")

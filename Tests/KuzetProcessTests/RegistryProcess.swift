@@ -16,6 +16,7 @@ final class RegistryProcess: Sendable {
 
     init(folder: String, school: String, region: String = "Astana") throws {
         let executable = try BuiltExecutable.path("kuzet-registry")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let database = "sqlite:" + (folder as NSString).appendingPathComponent("registry.sqlite")
         func token(_ arguments: [String]) throws -> String {
             let (status, output) = try run(executable, ["token", "create"] + arguments + ["--database", database])
