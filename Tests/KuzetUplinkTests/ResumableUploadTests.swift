@@ -69,6 +69,52 @@ struct ResumableUploadTests {
             await waitUntil(timeout: 10) { await registry.command(world: world, id)?["state"] as? String == "done" })
     }
 
+    @Test(.timeLimit(.minutes(4)))
+    func aLinkCutForSixtySecondsMidUploadResumesFromTheOffsetAndCompletes() async throws {
+        // The school, the tokens and the command made on loopback; then the registry serves from
+        // a network namespace the test made, reached over a veth pair the test cuts.
+        let local = try RealRegistry.start(world: world, mutualTLS: false)
+        let id = try await clipCommand(local)
+        local.stop()
+        let lab = try NetworkNamespace()
+        let port = 18_000 + Int.random(in: 0..<2_000)
+        let served = try lab.start(
+            RealRegistry.executable,
+            ["serve", "--database", local.database, "--listen", "\(lab.namespaceAddress):\(port)", "--insecure-http"],
+            name: "kuzet-registry")
+        defer { served.stop() }
+        #expect(eventually(timeout: 30) { served.output.contains("listening on") }, "\(served.output.prefix(2000))")
+        let base = "http://\(lab.namespaceAddress):\(port)/api/v1"
+        let file = try randomFile(bytes: 24 << 20)
+        let offsets = Mutex<[Int]>([])
+        var upload = ResumableUpload(
+            client: CommandClient(registry: world.registry(url: base + "/heartbeats")),
+            budget: UplinkBudget(maxKbps: 16_000))  // about 2 MB/s: twelve seconds without the cut
+        upload.progress = { offset in offsets.withLock { $0.append(offset) } }
+        let started = ContinuousClock.now
+        let uploading = Task { try await upload.run(id: id, path: file.path, sha256: file.sha256) }
+        #expect(await waitUntil(timeout: 60) { (offsets.withLock { $0.last } ?? 0) >= 6 << 20 })
+        // Cut at the registry's end: the box's route to it stays (marked linkdown), so nothing
+        // goes to the default route while the link is down.
+        try lab.inside(["ip", "link", "set", lab.namespaceInterface, "down"])
+        let cutAt = offsets.withLock { $0.last } ?? 0
+        try await Task.sleep(for: .seconds(60))
+        #expect(offsets.withLock { $0.last } == cutAt, "bytes were accepted while the link was down")
+        try lab.inside(["ip", "link", "set", lab.namespaceInterface, "up"])
+        let outcome = try await uploading.value
+        let seconds = Int((ContinuousClock.now - started).components.seconds)
+        print(
+            "issue 22 link cut: 60 s at \(cutAt) of \(24 << 20) bytes; resumed from \(outcome.resumedAt); done in \(seconds) s"
+        )
+        let resumed = try #require(outcome.resumedAt.first)
+        #expect(resumed >= cutAt && resumed > 0, "the upload did not go on from the registry's offset")
+        let clip = try await HTTPClient(configuration: .init(maxResponseBytes: 64 << 20)).perform(
+            HTTPRequest(url: base + "/clips/\(id)", headers: [("Authorization", "Bearer \(local.adminToken)")]))
+        #expect(clip.status == 200)
+        #expect(clip.header("Kuzet-SHA256") == file.sha256)
+        #expect(clip.body.count == 24 << 20)
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func anUploadKeepsToWhatTheBudgetLeavesOverEveryFiveSecondWindow() async throws {
         let registry = try RealRegistry.start(world: world, mutualTLS: false)
