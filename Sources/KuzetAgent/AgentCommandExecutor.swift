@@ -45,20 +45,26 @@ struct AgentCommandExecutor: CommandExecutor {
     // MARK: live
 
     func live(_ command: AgentCommand, reporter: CommandReporter) async {
-        guard let camera = camera(command.camera) else { return await reporter.final(.refused, unknownCamera(command.camera)) }
+        guard let camera = camera(command.camera) else {
+            return await reporter.final(.refused, unknownCamera(command.camera))
+        }
         guard let centre = configuration.centre,
             let url = centre.pushURL(school: configuration.school.id, camera: camera.id)
         else {
-            return await reporter.final(.refused, "centre.push: not set on this agent — set the ЦОУ ingest URL in centre.push")
+            return await reporter.final(
+                .refused, "centre.push: not set on this agent — set the ЦОУ ingest URL in centre.push")
         }
         if let push = camera.push {
             return await reporter.final(
                 .refused,
-                "camera \(camera.id): already pushed to the centre all the time (push: \(push.rawValue)) — watch it at the ingest")
+                "camera \(camera.id): already pushed to the centre all the time (push: \(push.rawValue)) — watch it at the ingest"
+            )
         }
         let stream: StreamChoice = command.stream == "sub" ? .sub : .main
-        guard let upstream = CommandUpstream.open(camera: camera, stream: stream, runtime: runtime, tuning: tuning) else {
-            return await reporter.final(.refused, "camera \(camera.id): has no \(stream.rawValue) stream (sub_url not set) — ask for main")
+        guard let upstream = CommandUpstream.open(camera: camera, stream: stream, runtime: runtime, tuning: tuning)
+        else {
+            return await reporter.final(
+                .refused, "camera \(camera.id): has no \(stream.rawValue) stream (sub_url not set) — ask for main")
         }
         upstream.start()
         var rate = upstream.bitrateKbps
@@ -70,14 +76,18 @@ struct AgentCommandExecutor: CommandExecutor {
         guard rate > 0 else {
             await BlockingWork.run("kuzet.commands.close") { upstream.close() }
             return await reporter.final(
-                .failed, "camera \(camera.id): no picture from its \(stream.rawValue) stream within \(Int(rateWait)) s — check the camera is online")
+                .failed,
+                "camera \(camera.id): no picture from its \(stream.rawValue) stream within \(Int(rateWait)) s — check the camera is online"
+            )
         }
         let reservation: UplinkBudget.Reservation
         switch budget.admitLive(id: command.id, streamKbps: rate) {
         case .success(let value): reservation = value
         case .failure(let refusal):
             await BlockingWork.run("kuzet.commands.close") { upstream.close() }
-            logger.notice("live view refused: over the uplink budget", metadata: ["command.id": "\(command.id)", "reason": "\(refusal)"])
+            logger.notice(
+                "live view refused: over the uplink budget",
+                metadata: ["command.id": "\(command.id)", "reason": "\(refusal)"])
             return await reporter.final(.refused, refusal.description)
         }
         let push = PushOutput(
@@ -88,7 +98,11 @@ struct AgentCommandExecutor: CommandExecutor {
         push.start()
         let duration = command.durationSeconds ?? 0
         logger.info(
-            "live view started", metadata: ["command.id": "\(command.id)", "camera.id": "\(camera.id)", "live.seconds": "\(duration)", "live.kbps": "\(Int(rate))"])
+            "live view started",
+            metadata: [
+                "command.id": "\(command.id)", "camera.id": "\(camera.id)", "live.seconds": "\(duration)",
+                "live.kbps": "\(Int(rate))",
+            ])
         await reporter.send(.init(state: .running, message: "pushing \(stream.rawValue) for \(duration) s"))
         let end = ContinuousClock.now + .seconds(duration)
         var counted = 0
@@ -123,7 +137,9 @@ struct AgentCommandExecutor: CommandExecutor {
     // MARK: clip
 
     func clip(_ command: AgentCommand, reporter: CommandReporter) async {
-        guard let from = command.from, let to = command.to else { return await reporter.final(.refused, "from/to: missing") }
+        guard let from = command.from, let to = command.to else {
+            return await reporter.final(.refused, "from/to: missing")
+        }
         let output = (workFolder as NSString).appendingPathComponent("\(command.id).mp4")
         do {
             try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
@@ -150,17 +166,22 @@ struct AgentCommandExecutor: CommandExecutor {
     // MARK: snapshot
 
     func snapshot(_ command: AgentCommand, reporter: CommandReporter) async {
-        guard let camera = camera(command.camera) else { return await reporter.final(.refused, unknownCamera(command.camera)) }
+        guard let camera = camera(command.camera) else {
+            return await reporter.final(.refused, unknownCamera(command.camera))
+        }
         let stream: StreamChoice = command.stream == "sub" ? .sub : .main
-        guard let upstream = CommandUpstream.open(camera: camera, stream: stream, runtime: runtime, tuning: tuning) else {
-            return await reporter.final(.refused, "camera \(camera.id): has no \(stream.rawValue) stream — ask for main")
+        guard let upstream = CommandUpstream.open(camera: camera, stream: stream, runtime: runtime, tuning: tuning)
+        else {
+            return await reporter.final(
+                .refused, "camera \(camera.id): has no \(stream.rawValue) stream — ask for main")
         }
         let taking = Task { await StatusSnapshots.take(from: upstream.fanout, timeout: 8) }
         upstream.start()
         let jpeg = await taking.value
         await BlockingWork.run("kuzet.commands.close") { upstream.close() }
         guard let jpeg else {
-            return await reporter.final(.failed, "camera \(camera.id): no keyframe to make a JPEG of within 8 s — check the camera is online")
+            return await reporter.final(
+                .failed, "camera \(camera.id): no keyframe to make a JPEG of within 8 s — check the camera is online")
         }
         let path = (workFolder as NSString).appendingPathComponent("\(command.id).jpg")
         do {
@@ -180,7 +201,8 @@ struct AgentCommandExecutor: CommandExecutor {
         digest = await BlockingWork.run("kuzet.commands.sha256") { Self.sha256(path: path) }
         guard let digest else { return await reporter.final(.failed, "agent: cannot read \(path) back") }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        await reporter.send(.init(state: .running, message: ["uploading", note].compactMap { $0 }.joined(separator: "; "), bytes: size))
+        await reporter.send(
+            .init(state: .running, message: ["uploading", note].compactMap { $0 }.joined(separator: "; "), bytes: size))
         let started = ContinuousClock.now
         do {
             let outcome = try await upload.run(id: command.id, path: path, sha256: digest)

@@ -108,12 +108,14 @@ public enum StatusPage {
     static func boxFacts(_ report: StatusReport, _ text: PageText) -> String {
         var facts = ""
         if let disk = report.disk {
-            facts += " · "
+            facts +=
+                " · "
                 + text.html(
                     "page.disk", ["free": String(format: "%.1f", disk.freePercent), "days": "\(disk.retentionDays)"])
         }
         if let centre = report.uplink.centre {
-            facts += " · "
+            facts +=
+                " · "
                 + text.html(
                     "page.centre",
                     [

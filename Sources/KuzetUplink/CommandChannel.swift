@@ -80,10 +80,12 @@ public final class CommandChannel: Service, Sendable {
                 backoff.reset()
                 offer(commands)
             } catch {
-                if Task.isCancelled { return }  // shutting down: the poll was cut on purpose
+                if Task.isCancelled { return } // shutting down: the poll was cut on purpose
                 let reason = error.description
                 if reason != failing {
-                    logger.warning("command channel failing; commands still come with heartbeat answers", metadata: ["error": "\(reason)"])
+                    logger.warning(
+                        "command channel failing; commands still come with heartbeat answers",
+                        metadata: ["error": "\(reason)"])
                     failing = reason
                 }
                 // A registry without the channel (404): heartbeat receipts only, asked again every 5 minutes.
@@ -104,7 +106,8 @@ public final class CommandChannel: Service, Sendable {
         switch ledger.claim(command, now: now()) {
         case .seen: return
         case .full:
-            await reporter.final(.refused, "agent: \(CommandLedger.capacity) unexpired commands already taken — try again later")
+            await reporter.final(
+                .refused, "agent: \(CommandLedger.capacity) unexpired commands already taken — try again later")
             return
         case .unwritable(let reason):
             logger.error("command not run: its id cannot be written down", metadata: ["error": "\(reason)"])
@@ -118,7 +121,9 @@ public final class CommandChannel: Service, Sendable {
         ]
         if let problem = command.problem(now: now()) {
             let expired = now() >= command.expiresAt
-            logger.notice(expired ? "command expired: not run" : "command refused", metadata: metadata.merging(["reason": "\(problem)"]) { $1 })
+            logger.notice(
+                expired ? "command expired: not run" : "command refused",
+                metadata: metadata.merging(["reason": "\(problem)"]) { $1 })
             await reporter.final(expired ? .expired : .refused, problem)
             return
         }
@@ -128,7 +133,8 @@ public final class CommandChannel: Service, Sendable {
             return true
         }
         guard admitted else {
-            await reporter.final(.refused, "agent: \(Self.maxRunning) commands already running — try again when one ends")
+            await reporter.final(
+                .refused, "agent: \(Self.maxRunning) commands already running — try again when one ends")
             return
         }
         defer { running.withLock { $0 -= 1 } }
@@ -147,7 +153,8 @@ public struct CommandReporter: Sendable {
 
     public func send(_ status: AgentCommandStatus) async {
         do { try await client.report(id, status) } catch {
-            logger.info("command status not delivered", metadata: ["command.id": "\(id)", "error": "\(error.description)"])
+            logger.info(
+                "command status not delivered", metadata: ["command.id": "\(id)", "error": "\(error.description)"])
         }
     }
 
@@ -161,12 +168,16 @@ public struct CommandReporter: Sendable {
                 return
             } catch {
                 if let code = error.status, (400..<500).contains(code), code != 408, code != 429 {
-                    logger.warning("command outcome refused by the registry", metadata: ["command.id": "\(id)", "error": "\(error.description)"])
+                    logger.warning(
+                        "command outcome refused by the registry",
+                        metadata: ["command.id": "\(id)", "error": "\(error.description)"])
                     return
                 }
                 do { try await Task.sleep(for: backoff.next(retryAfter: error.retryAfter)) } catch { return }
             }
         }
-        logger.warning("command outcome not delivered in 15 minutes", metadata: ["command.id": "\(id)", "command.state": "\(state.rawValue)"])
+        logger.warning(
+            "command outcome not delivered in 15 minutes",
+            metadata: ["command.id": "\(id)", "command.state": "\(state.rawValue)"])
     }
 }

@@ -36,7 +36,8 @@ import Testing
 
     @Test func uploadsGetWhatLivePushesAndHeartbeatsLeave() throws {
         let permanent = Mutex(8_000.0)
-        let budget = UplinkBudget(maxKbps: 16_000, heartbeatReserveKbps: 64, permanentKbps: { permanent.withLock { $0 } })
+        let budget = UplinkBudget(
+            maxKbps: 16_000, heartbeatReserveKbps: 64, permanentKbps: { permanent.withLock { $0 } })
         #expect(budget.uploadAllowanceKbps() == 16_000 - 64 - 8_000)
         let live = try budget.admitLive(id: "a", streamKbps: 4_000).get()
         #expect(abs(budget.uploadAllowanceKbps() - (16_000 - 64 - 8_000 - 4_400)) < 0.001)
@@ -50,7 +51,7 @@ import Testing
     @Test func aLivePushSendingMoreThanItsReservationShrinksTheUploadsShare() {
         let budget = UplinkBudget(maxKbps: 16_000, heartbeatReserveKbps: 0)
         let now = Date(timeIntervalSince1970: 1_000_000)
-        _ = budget.admitLive(id: "a", streamKbps: 1_000)  // reserved 1100
+        _ = budget.admitLive(id: "a", streamKbps: 1_000) // reserved 1100
         for second in 0..<5 { budget.countLive(bytes: 1_000_000, now: now.addingTimeInterval(Double(second))) }
         // achieved 1000000 × 8 × 5 / 5 s = 8000 kbit/s, more than the reservation
         #expect(abs(budget.uploadAllowanceKbps(now: now.addingTimeInterval(4.5)) - 8_000) < 0.001)

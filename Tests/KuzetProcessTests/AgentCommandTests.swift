@@ -15,7 +15,8 @@ import Testing
         -> ExternalProcess
     {
         let centre =
-            ingest.map { "centre: { push: \"\($0.pushURLTemplate)\", max_kbps: 16000 }" } ?? "centre: { max_kbps: 16000 }"
+            ingest.map { "centre: { push: \"\($0.pushURLTemplate)\", max_kbps: 16000 }" }
+            ?? "centre: { max_kbps: 16000 }"
         let config = folder.file("agent.yaml")
         try """
         school: { id: \(registry.school), region: Astana }
@@ -67,7 +68,8 @@ import Testing
                 + "push ended \(String(format: "%.1f", pushedFor)) s after the command (duration 8 s)")
         #expect(latency < 5)
         #expect(probe.video?.codecName == "h264")
-        #expect(pushedFor >= 8 && pushedFor < 8 + latency + 4, "ended \(pushedFor) s after, published at \(publishedAt)")
+        #expect(
+            pushedFor >= 8 && pushedFor < 8 + latency + 4, "ended \(pushedFor) s after, published at \(publishedAt)")
         #expect(await waitUntil(timeout: 15) { registry.state(id) == "done" }, "\(registry.command(id) ?? [:])")
     }
 
@@ -92,9 +94,13 @@ import Testing
         let format = ISO8601DateFormatter()
         let issued = Date()
         let id = try registry.issue(
-            #"{"kind":"clip","camera":"cam1","from":"\#(format.string(from: from))","to":"\#(format.string(from: to))"}"#)
-        _ = await waitUntil(timeout: 150) { ["done", "failed", "refused", "expired"].contains(registry.state(id) ?? "") }
-        #expect(registry.state(id) == "done", "command: \(registry.command(id) ?? [:]) agent: \(agent.output.suffix(3000))")
+            #"{"kind":"clip","camera":"cam1","from":"\#(format.string(from: from))","to":"\#(format.string(from: to))"}"#
+        )
+        _ = await waitUntil(timeout: 150) {
+            ["done", "failed", "refused", "expired"].contains(registry.state(id) ?? "")
+        }
+        #expect(
+            registry.state(id) == "done", "command: \(registry.command(id) ?? [:]) agent: \(agent.output.suffix(3000))")
         let took = Date().timeIntervalSince(issued)
         let clip = folder.file("clip.mp4")
         let headers = folder.file("clip.headers")
@@ -112,7 +118,8 @@ import Testing
         let duration = probe.duration ?? 0
         print(
             "issue 22 clip: 600 s from three days ago, \(data.count) bytes, done \(String(format: "%.1f", took)) s after the command, "
-                + "ffprobe \(probe.video?.codecName ?? "?") \(String(format: "%.1f", duration)) s, sha256 \(digest.prefix(16))… matches")
+                + "ffprobe \(probe.video?.codecName ?? "?") \(String(format: "%.1f", duration)) s, sha256 \(digest.prefix(16))… matches"
+        )
         #expect(probe.video?.codecName == "h264")
         #expect(abs(duration - 600) < 3)
     }

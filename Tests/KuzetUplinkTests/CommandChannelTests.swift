@@ -5,7 +5,6 @@ import KuzetProtocol
 import KuzetTestKit
 import KuzetUplink
 import Logging
-import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -53,7 +52,8 @@ struct CommandChannelTests {
         let latency = try #require(executor.at(id)).timeIntervalSince(issued)
         print("issue 22 channel: issued → taken by the agent in \(String(format: "%.3f", latency)) s (long-poll)")
         #expect(latency < 2)
-        #expect(await waitUntil(timeout: 10) { await registry.command(world: world, id)?["state"] as? String == "done" })
+        #expect(
+            await waitUntil(timeout: 10) { await registry.command(world: world, id)?["state"] as? String == "done" })
     }
 
     @Test(.timeLimit(.minutes(2)))

@@ -77,7 +77,8 @@ import Testing
     ) -> AgentCommand {
         AgentCommand(
             id: id, kind: kind, camera: "entrance", durationSeconds: duration,
-            from: clipSeconds.map { now.addingTimeInterval(-86_400 * 3 - $0) }, to: clipSeconds.map { _ in now.addingTimeInterval(-86_400 * 3) },
+            from: clipSeconds.map { now.addingTimeInterval(-86_400 * 3 - $0) },
+            to: clipSeconds.map { _ in now.addingTimeInterval(-86_400 * 3) },
             issuedAt: now, expiresAt: now.addingTimeInterval(expiresIn), issuedBy: "operator-7")
     }
 

@@ -15,7 +15,8 @@ extension RealRegistry {
                 method: .post, url: "https://127.0.0.1:\(port)/api/v1/schools/\(Fixtures.school)/commands",
                 headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(adminToken)")],
                 body: Data(json.utf8)))
-        guard response.status == 201, let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+        guard response.status == 201,
+            let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
             let id = object["id"] as? String
         else { throw TestKitError("issuing \(json): HTTP \(response.status) \(response.bodyText.prefix(400))") }
         return id
@@ -39,6 +40,7 @@ extension RealRegistry {
         configuration.maxResponseBytes = 1 << 30
         return try await HTTPClient(configuration: configuration).perform(
             HTTPRequest(
-                url: "https://127.0.0.1:\(port)/api/v1/clips/\(id)", headers: [("Authorization", "Bearer \(adminToken)")]))
+                url: "https://127.0.0.1:\(port)/api/v1/clips/\(id)",
+                headers: [("Authorization", "Bearer \(adminToken)")]))
     }
 }

@@ -38,7 +38,7 @@ struct ResumableUploadTests {
         var registry = try RealRegistry.start(world: world, mutualTLS: false)
         let id = try await clipCommand(registry)
         let file = try randomFile(bytes: 48 << 20)
-        let budget = UplinkBudget(maxKbps: 64_000)  // about 8 MB/s: six seconds or so
+        let budget = UplinkBudget(maxKbps: 64_000) // about 8 MB/s: six seconds or so
         let offsets = Mutex<[Int]>([])
         var upload = ResumableUpload(
             client: CommandClient(registry: world.registry(url: registry.heartbeatsURL)), budget: budget)
@@ -89,7 +89,7 @@ struct ResumableUploadTests {
         let offsets = Mutex<[Int]>([])
         var upload = ResumableUpload(
             client: CommandClient(registry: world.registry(url: base + "/heartbeats")),
-            budget: UplinkBudget(maxKbps: 16_000))  // about 2 MB/s: twelve seconds without the cut
+            budget: UplinkBudget(maxKbps: 16_000)) // about 2 MB/s: twelve seconds without the cut
         upload.progress = { offset in offsets.withLock { $0.append(offset) } }
         let started = ContinuousClock.now
         let uploading = Task { try await upload.run(id: id, path: file.path, sha256: file.sha256) }
@@ -134,14 +134,16 @@ struct ResumableUploadTests {
         }
         let started = ContinuousClock.now
         let outcome = try await upload.run(id: id, path: file.path, sha256: file.sha256)
-        let elapsed = Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+        let elapsed =
+            Double((ContinuousClock.now - started).components.attoseconds) / 1e18
             + Double((ContinuousClock.now - started).components.seconds)
         sampling.cancel()
         let peak = samples.withLock { $0.max() ?? 0 }
         let average = Double(outcome.bytes) * 8 / elapsed / 1000
         print(
             "issue 22 budget: upload allowance \(Int(budget.uploadAllowanceKbps())) kbit/s; achieved \(Int(average)) kbit/s "
-                + "on average, highest 5-s window \(Int(peak)) kbit/s, \(outcome.bytes) bytes in \(String(format: "%.1f", elapsed)) s")
+                + "on average, highest 5-s window \(Int(peak)) kbit/s, \(outcome.bytes) bytes in \(String(format: "%.1f", elapsed)) s"
+        )
         #expect(outcome.bytes == 6 << 20)
         #expect(peak <= 16_000 - 8_000)
         #expect(average <= 16_000 - 8_000)
