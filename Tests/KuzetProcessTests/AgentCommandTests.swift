@@ -123,4 +123,32 @@ import Testing
         #expect(probe.video?.codecName == "h264")
         #expect(abs(duration - 600) < 3)
     }
+
+    @Test(.timeLimit(.minutes(2)))
+    func aSnapshotCommandBringsAJPEGOfTheCameraToTheRegistry() async throws {
+        let camera = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", gopSeconds: 1)])
+        let registry = try RegistryProcess(folder: folder.file("registry"), school: "KZ-TEST-C3")
+        let root = folder.file("rec")
+        let agent = try startAgent(registry: registry, ingest: nil, cameraURL: camera.url(for: "/cam1"), root: root)
+        defer { agent.stop() }
+        #expect(await waitUntil(timeout: 30) { agent.output.contains("command channel started") })
+        let issued = Date()
+        let id = try registry.issue(#"{"kind":"snapshot","camera":"cam1"}"#)
+        _ = await waitUntil(timeout: 40) {
+            ["done", "failed", "refused", "expired"].contains(registry.state(id) ?? "")
+        }
+        #expect(
+            registry.state(id) == "done", "command: \(registry.command(id) ?? [:]) agent: \(agent.output.suffix(3000))")
+        let took = Date().timeIntervalSince(issued)
+        let still = folder.file("snapshot.jpg")
+        let (status, _) = try registry.call("GET", "/api/v1/clips/\(id)", output: still)
+        #expect(status == 200)
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: still))
+        print(
+            "issue 22 snapshot: \(jpeg.count) bytes of JPEG at the registry \(String(format: "%.1f", took)) s after the command"
+        )
+        #expect(jpeg.starts(with: [0xFF, 0xD8, 0xFF]))
+        let probe = try FFprobe.probe(still, timeout: 20)
+        #expect(probe.video?.codecName == "mjpeg")
+    }
 }
