@@ -127,3 +127,20 @@ func withCommandRegistry<T: Sendable>(
         }
     }
 }
+
+/// The SHA-256 (hex) of `bytes` by coreutils' `sha256sum`: an implementation apart from the
+/// registry's, as the agent's is.
+func sha256sum(_ bytes: [UInt8]) throws -> String {
+    let directory = try TemporaryDirectory(prefix: "kuzet-sha")
+    let file = directory.file("bytes")
+    FileManager.default.createFile(atPath: file, contents: Data(bytes))
+    return try sha256sum(file: file)
+}
+
+func sha256sum(file: String) throws -> String {
+    let (status, output) = try KuzetTestKit.run("sha256sum", [file], timeout: 60)
+    guard status == 0, let hex = output.split(separator: " ").first, hex.count == 64 else {
+        throw TestKitError("sha256sum \(file): \(output)")
+    }
+    return String(hex)
+}

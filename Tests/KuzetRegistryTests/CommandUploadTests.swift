@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -10,7 +9,7 @@ import Testing
 /// The resumable upload of a clip (`HEAD`/`PATCH /api/v1/agent/uploads/{id}`) at the HTTP level.
 @Suite("Evidence upload", .serialized, .timeLimit(.minutes(4)))
 struct CommandUploadTests {
-    static func hex(_ bytes: [UInt8]) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+    static func hex(_ bytes: [UInt8]) throws -> String { try sha256sum(bytes) }
 
     static func clip(bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 7) } }
 
@@ -35,7 +34,7 @@ struct CommandUploadTests {
         try await withCommandRegistry(kind) { registry in
             let id = try await registry.issued(registry.clipCommand)
             let data = Self.clip(bytes: 5 << 20 + 12345)
-            let sha = Self.hex(data)
+            let sha = try Self.hex(data)
             #expect(try await offset(registry, id) == "0")
             let first = try await patch(registry, id, offset: 0, total: data.count, sha: sha, data[0..<(2 << 20)])
             #expect(first.status == .noContent, "\(first.text)")
@@ -69,7 +68,7 @@ struct CommandUploadTests {
         try await withCommandRegistry { registry in
             let id = try await registry.issued(registry.clipCommand)
             let data = Self.clip(bytes: 300_000)
-            var wrong = Self.hex(data)
+            var wrong = try Self.hex(data)
             wrong = (wrong.first == "0" ? "1" : "0") + wrong.dropFirst()
             let first = try await patch(registry, id, offset: 0, total: data.count, sha: wrong, data[0..<100_000])
             #expect(first.status == .noContent)
@@ -80,7 +79,7 @@ struct CommandUploadTests {
             #expect(clip.status == .notFound)
             let audit = try await registry.audit().filter { $0["action"] as? String == "upload.complete" }
             #expect((audit.last?["outcome"] as? String)?.hasPrefix("422") == true, "\(audit)")
-            let good = try await patch(registry, id, offset: 0, total: data.count, sha: Self.hex(data), data[...])
+            let good = try await patch(registry, id, offset: 0, total: data.count, sha: try Self.hex(data), data[...])
             #expect(good.status == .noContent, "sent again whole, it is taken")
         }
     }
