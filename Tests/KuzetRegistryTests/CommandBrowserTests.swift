@@ -34,7 +34,8 @@ struct CommandBrowserTests {
         try browser.navigate(server.url + "/?token=\(operatorToken)&lang=en")
         try browser.navigate(server.url + "/schools/KZ-AST-0042")
         let before = try browser.html()
-        #expect(before.contains("id=\"live-form\"") && before.contains("<option>cam-2</option>"), "\(before.suffix(3000))")
+        #expect(
+            before.contains("id=\"live-form\"") && before.contains("<option>cam-2</option>"), "\(before.suffix(3000))")
         #expect(before.contains("No commands yet."))
         try browser.click("#live-form select[name=stream]", waitForLoad: false)
         let clicked = Date()
@@ -55,7 +56,9 @@ struct CommandBrowserTests {
         #expect(commands.first?["kind"] as? String == "live" && commands.first?["camera"] as? String == "cam-1")
         #expect(commands.first?["duration_seconds"] as? Int == 300 && commands.first?["stream"] as? String == "main")
         #expect((commands.first?["issued_by"] as? String)?.hasPrefix("operator/Astana/") == true)
-        print("dashboard click → command pending for the agent: \(String(format: "%.0f", Date().timeIntervalSince(clicked) * 1000)) ms (click, page load, agent poll)")
+        print(
+            "dashboard click → command pending for the agent: \(String(format: "%.0f", Date().timeIntervalSince(clicked) * 1000)) ms (click, page load, agent poll)"
+        )
 
         // A viewer sees the list but no forms; a form from elsewhere (no CSRF token) is refused.
         let viewerPage = try curl(["-H", "Cookie: kuzet_session=\(viewer)", server.url + "/schools/KZ-AST-0042"])

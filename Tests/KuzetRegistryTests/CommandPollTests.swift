@@ -23,10 +23,14 @@ struct CommandPollTests {
                 let answered = ContinuousClock.now
                 #expect(ids == [id])
                 #expect(answered - started < .seconds(5), "answered at once, not after the 25 s wait")
-                latencies.append(Double((answered - issuedAt).components.attoseconds) / 1e15 + Double((answered - issuedAt).components.seconds) * 1000)
+                latencies.append(
+                    Double((answered - issuedAt).components.attoseconds) / 1e15 + Double(
+                        (answered - issuedAt).components.seconds) * 1000)
                 #expect(try await registry.status(id, "accepted") == .noContent)
             }
-            print("long-poll latency, command issued (POST sent) → poll answered: \(latencies.map { String(format: "%.1f", $0) }.joined(separator: ", ")) ms")
+            print(
+                "long-poll latency, command issued (POST sent) → poll answered: \(latencies.map { String(format: "%.1f", $0) }.joined(separator: ", ")) ms"
+            )
             #expect(latencies.allSatisfy { $0 < 1000 })
         }
     }

@@ -34,7 +34,8 @@ struct CommandProcessTests {
     func heartbeat(_ server: RegistryProcess, _ setup: Setup) throws {
         let body = String(decoding: Sample(schoolID: "KZ-AST-0042").heartbeat(1, at: Date()).json, as: UTF8.self)
         let response = try curl([
-            "-H", "Authorization: Bearer \(setup.school)", "-H", "Content-Type: application/json", "--data-binary", body,
+            "-H", "Authorization: Bearer \(setup.school)", "-H", "Content-Type: application/json", "--data-binary",
+            body,
             server.url + "/api/v1/heartbeats",
         ])
         guard response.status == 200 else { throw TestKitError("heartbeat: \(response.status) \(response.body)") }
@@ -53,7 +54,9 @@ struct CommandProcessTests {
         #expect(took >= 8 && took < 12, "\(took)")
     }
 
-    @Test("A registry killed mid-upload keeps the offset: after the restart HEAD gives it, the rest completes, the checksum matches")
+    @Test(
+        "A registry killed mid-upload keeps the offset: after the restart HEAD gives it, the rest completes, the checksum matches"
+    )
     func uploadSurvivesRestart() throws {
         let setup = try setUp()
         var server = try RegistryProcess(setup.arguments)
@@ -95,7 +98,8 @@ struct CommandProcessTests {
         ])
         let offsetLine = head.body.split(separator: "\r\n").first { $0.lowercased().hasPrefix("upload-offset:") }
         #expect(head.status == 200 && offsetLine?.lowercased() == "upload-offset: 1048576", "\(head)")
-        print("upload across a registry restart (SIGKILL): offset after the restart \(offsetLine ?? "none") of \(total)")
+        print(
+            "upload across a registry restart (SIGKILL): offset after the restart \(offsetLine ?? "none") of \(total)")
         let stale = try patch(rest, offset: 0)
         #expect(stale.status == 409 && stale.body.lowercased().contains("upload-offset: 1048576"))
         let completed = try patch(rest, offset: 1 << 20)

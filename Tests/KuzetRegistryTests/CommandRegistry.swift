@@ -25,7 +25,8 @@ struct CommandRegistry: Sendable {
     static let school = "KZ-AST-0042"
 
     func send(
-        _ method: HTTPRequest.Method, _ uri: String, token: String?, json: String? = nil, headers extra: HTTPFields = [:],
+        _ method: HTTPRequest.Method, _ uri: String, token: String?, json: String? = nil,
+        headers extra: HTTPFields = [:],
         body: [UInt8]? = nil
     ) async throws -> TestResponse {
         var headers = extra
@@ -58,7 +59,9 @@ struct CommandRegistry: Sendable {
 
     /// The long-poll on a connection of its own (curl, as libcurl in the agent): the test client's
     /// one connection would queue the requests behind a waiting poll. (status, ids).
-    func pollOwnConnection(wait: Int, token: String? = nil) async throws -> (status: Int, ids: [String], retryAfter: String?) {
+    func pollOwnConnection(wait: Int, token: String? = nil) async throws -> (
+        status: Int, ids: [String], retryAfter: String?
+    ) {
         let url = "http://127.0.0.1:\(base.client.port ?? 0)/api/v1/agent/commands?wait=\(wait)"
         let bearer = token ?? schoolToken
         let (exit, output) = try await offPool {
@@ -81,12 +84,15 @@ struct CommandRegistry: Sendable {
     var clipCommand: String {
         let from = base.clock.date.addingTimeInterval(-3 * 86_400)
         let format = { (date: Date) in ISO8601DateFormatter().string(from: date) }
-        return #"{"kind":"clip","camera":"cam-1","from":"\#(format(from))","to":"\#(format(from.addingTimeInterval(600)))"}"#
+        return
+            #"{"kind":"clip","camera":"cam-1","from":"\#(format(from))","to":"\#(format(from.addingTimeInterval(600)))"}"#
     }
 
     func status(_ id: String, _ state: String) async throws -> HTTPResponse.Status {
-        try await send(.post, "/api/v1/agent/commands/\(id)/status", token: schoolToken, json: "{\"state\":\"\(state)\"}")
-            .status
+        try await send(
+            .post, "/api/v1/agent/commands/\(id)/status", token: schoolToken, json: "{\"state\":\"\(state)\"}"
+        )
+        .status
     }
 
     /// The audit log as the admin reads it.
@@ -116,7 +122,8 @@ func withCommandRegistry<T: Sendable>(
             let beat = Sample(schoolID: school).heartbeat(1, at: clock.date)
             let sent = try await base.post(beat.json, token: schoolToken)
             guard sent.status == .ok else { throw TestKitError("heartbeat: \(sent.status) \(sent.text)") }
-            try await base.store.register(SchoolRegistration(id: "KZ-ALA-0001", name: nil, region: "Almaty"), at: clock.date)
+            try await base.store.register(
+                SchoolRegistration(id: "KZ-ALA-0001", name: nil, region: "Almaty"), at: clock.date)
             let registryForTest = CommandRegistry(
                 base: base, evidence: evidence, school: school, schoolToken: schoolToken,
                 operatorAstana: try await base.token(Principal(role: .operator, region: "Astana")),

@@ -29,7 +29,9 @@ struct CommandUploadTests {
         return response.headers[HTTPField.Name("Upload-Offset")!]
     }
 
-    @Test("Chunks at the registry's offset are kept; another offset is 409 with the right one; the whole clip is served with its checksum", arguments: StoreKind.allCases)
+    @Test(
+        "Chunks at the registry's offset are kept; another offset is 409 with the right one; the whole clip is served with its checksum",
+        arguments: StoreKind.allCases)
     func resumesAtOffset(_ kind: StoreKind) async throws {
         try await withCommandRegistry(kind) { registry in
             let id = try await registry.issued(registry.clipCommand)
@@ -50,7 +52,8 @@ struct CommandUploadTests {
             let clip = try await registry.send(.get, "/api/v1/clips/\(id)", token: registry.viewer)
             #expect(clip.status == .ok && Array(clip.body.readableBytesView) == data)
             #expect(clip.headers[HTTPField.Name("Kuzet-SHA256")!] == sha && clip.headers[.contentType] == "video/mp4")
-            let listed = try await registry.send(.get, "/api/v1/schools/\(registry.school)/commands", token: registry.admin)
+            let listed = try await registry.send(
+                .get, "/api/v1/schools/\(registry.school)/commands", token: registry.admin)
             let command = (listed.json["commands"] as? [[String: Any]])?.first
             #expect(command?["state"] as? String == "done")
             #expect((command?["evidence"] as? [String: Any])?["sha256"] as? String == sha)
@@ -100,7 +103,8 @@ struct CommandUploadTests {
         try await withCommandRegistry { registry in
             let id = try await registry.issued(registry.clipCommand)
             let chunk = [UInt8](repeating: 7, count: (8 << 20) + 1)
-            let response = try await patch(registry, id, offset: 0, total: 20 << 20, sha: String(repeating: "b", count: 64), chunk[...])
+            let response = try await patch(
+                registry, id, offset: 0, total: 20 << 20, sha: String(repeating: "b", count: 64), chunk[...])
             #expect(response.status == .contentTooLarge, "\(response.text)")
             #expect(try await offset(registry, id) == "0")
         }

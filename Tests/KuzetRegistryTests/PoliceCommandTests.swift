@@ -20,11 +20,14 @@ struct PoliceCommandTests {
             let issued = try await registry.issue(live, token: registry.operatorAstana)
             #expect(issued.status == .created, "\(issued.text)")
             #expect(issued.json["state"] as? String == "pending")
-            #expect(issued.json["issued_by"] as? String == "operator/Astana/" + AccessToken.hash(registry.operatorAstana).prefix(12))
+            #expect(
+                issued.json["issued_by"] as? String == "operator/Astana/"
+                    + AccessToken.hash(registry.operatorAstana).prefix(12))
             let viewer = try await registry.issue(live, token: registry.viewer)
             #expect(viewer.status == .forbidden && viewer.text.contains("--role operator"), "\(viewer.text)")
             let otherRegion = try await registry.issue(live, token: registry.operatorAlmaty)
-            #expect(otherRegion.status == .forbidden && otherRegion.text.contains("another region"), "\(otherRegion.text)")
+            #expect(
+                otherRegion.status == .forbidden && otherRegion.text.contains("another region"), "\(otherRegion.text)")
             let nobody = try await registry.issue(live, token: nil)
             #expect(nobody.status == .unauthorized)
             let admin = try await registry.issue(#"{"kind":"snapshot","camera":"cam-2"}"#, token: registry.admin)
@@ -32,23 +35,30 @@ struct PoliceCommandTests {
             let tooLong = try await registry.issue(
                 #"{"kind":"live","camera":"cam-1","duration_seconds":7200}"#, token: registry.operatorAstana)
             #expect(tooLong.status == .unprocessableContent && tooLong.text.contains("1…3600"), "\(tooLong.text)")
-            let noCamera = try await registry.issue(#"{"kind":"clip","camera":"cam-9"}"#, token: registry.operatorAstana)
+            let noCamera = try await registry.issue(
+                #"{"kind":"clip","camera":"cam-9"}"#, token: registry.operatorAstana)
             #expect(noCamera.status == .unprocessableContent)
-            #expect(noCamera.json["problems"] as? [String] ?? [] == [
-                "camera: \"cam-9\" is not among the school's cameras (cam-1, cam-2) — send one of those",
-                "from: missing — a clip needs from and to (ISO 8601)", "to: missing — a clip needs from and to (ISO 8601)",
-            ])
+            #expect(
+                noCamera.json["problems"] as? [String] ?? [] == [
+                    "camera: \"cam-9\" is not among the school's cameras (cam-1, cam-2) — send one of those",
+                    "from: missing — a clip needs from and to (ISO 8601)",
+                    "to: missing — a clip needs from and to (ISO 8601)",
+                ])
 
             let entries = try await registry.audit().filter { $0["action"] as? String == "command.create" }
-            let outcomes = entries.map { ($0["actor"] as? String ?? "").split(separator: "/").first.map(String.init) ?? "" }
-                .enumerated().map { "\($0.element) \((entries[$0.offset]["outcome"] as? String ?? "").prefix(3))" }
+            let outcomes = entries.map {
+                ($0["actor"] as? String ?? "").split(separator: "/").first.map(String.init) ?? ""
+            }
+            .enumerated().map { "\($0.element) \((entries[$0.offset]["outcome"] as? String ?? "").prefix(3))" }
             #expect(
                 outcomes == [
                     "operator ok", "viewer 403", "operator 403", "unauthenticated 401", "admin ok", "operator 422",
                     "operator 422",
                 ], "\(entries)")
             #expect(entries.first?["detail"] as? String == "live cam-1 main 120 s")
-            #expect(entries[2]["actor"] as? String == "operator/Almaty/" + AccessToken.hash(registry.operatorAlmaty).prefix(12))
+            #expect(
+                entries[2]["actor"] as? String == "operator/Almaty/"
+                    + AccessToken.hash(registry.operatorAlmaty).prefix(12))
             let notAdmin = try await registry.send(.get, "/api/v1/audit", token: registry.operatorAstana)
             #expect(notAdmin.status == .forbidden)
             let listed = try await registry.send(
@@ -76,7 +86,8 @@ struct PoliceCommandTests {
                 .post, "/api/v1/agent/commands/\(id)/status",
                 token: try await registry.base.schoolToken("KZ-AST-0001", region: "Astana"), json: #"{"state":"done"}"#)
             #expect(other.status == .notFound, "another school cannot report on it")
-            let listed = try await registry.send(.get, "/api/v1/schools/\(registry.school)/commands", token: registry.admin)
+            let listed = try await registry.send(
+                .get, "/api/v1/schools/\(registry.school)/commands", token: registry.admin)
             #expect((listed.json["commands"] as? [[String: Any]])?.first?["state"] as? String == "done")
             let statuses = try await registry.audit().filter { $0["action"] as? String == "command.status" }
             #expect(statuses.count == 7, "every report, refused ones too: \(statuses)")
@@ -89,7 +100,8 @@ struct PoliceCommandTests {
             let id = try await registry.issued(#"{"kind":"snapshot","camera":"cam-2"}"#)
             registry.base.clock.advance(by: 15 * 60 + 1)
             #expect(try await registry.poll(wait: 0) == [])
-            let listed = try await registry.send(.get, "/api/v1/schools/\(registry.school)/commands", token: registry.admin)
+            let listed = try await registry.send(
+                .get, "/api/v1/schools/\(registry.school)/commands", token: registry.admin)
             let first = (listed.json["commands"] as? [[String: Any]])?.first
             #expect(first?["id"] as? String == id && first?["state"] as? String == "expired")
         }

@@ -38,7 +38,8 @@ struct DashboardCommandForm {
                 schoolID: String(schoolID.prefix(64)), commandID: nil, detail: "dashboard form",
                 outcome: "403 forbidden: \(refusal) — send it from the school's page")
             await registry.audit(entry)
-            registry.logger.notice("dashboard command form refused: \(refusal)", metadata: ["school.id": "\(schoolID.prefix(64))"])
+            registry.logger.notice(
+                "dashboard command form refused: \(refusal)", metadata: ["school.id": "\(schoolID.prefix(64))"])
             return try await pages.school(
                 schoolID, principal, here: request.uri, session: session,
                 notice: .refused(pages.text.plain("command.csrf")), status: .forbidden)
