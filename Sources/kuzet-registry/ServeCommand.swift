@@ -223,7 +223,8 @@ struct ServeCommand: AsyncParsableCommand {
             try FileManager.default.createDirectory(atPath: evidenceDirectory, withIntermediateDirectories: true)
         } catch {
             problems.append(
-                "--evidence-dir \(evidenceDirectory): cannot create it (\(error.localizedDescription)) — give a writable folder")
+                "--evidence-dir \(evidenceDirectory): cannot create it (\(error.localizedDescription)) — give a writable folder"
+            )
         }
         if !problems.isEmpty { throw CommandFailure(lines: problems, exitCode: 2) }
 

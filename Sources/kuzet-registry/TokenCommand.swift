@@ -25,7 +25,8 @@ struct TokenCreateCommand: AsyncParsableCommand {
     @Option(help: "school, viewer, operator or admin") var role: String
     @Option(help: "The school's id (role school), e.g. KZ-AST-0042.") var school: String?
     @Option(help: "The school's name (role school).") var name: String?
-    @Option(help: "The school's region (role school), or the only region a viewer or operator may read.") var region: String?
+    @Option(help: "The school's region (role school), or the only region a viewer or operator may read.") var region:
+        String?
     @Option(help: "sqlite:PATH or postgres://… (default: $KUZET_REGISTRY_DATABASE, else sqlite:kuzet-registry.sqlite)")
     var database: String?
 
@@ -80,7 +81,9 @@ struct TokenCreateCommand: AsyncParsableCommand {
         }
         var what = "\(role.rawValue) token"
         if let school { what += " for school \(school)" }
-        if let region { what += role == .viewer || role == .operator ? " limited to region \(region)" : " (region \(region))" }
+        if let region {
+            what += role == .viewer || role == .operator ? " limited to region \(region)" : " (region \(region))"
+        }
         printLine("created \(what) in \(location); it is shown only this once:")
         printLine(token)
     }

@@ -79,7 +79,8 @@ enum CommandJSON {
             bytes = command.bytes
             updated_at = command.updatedAt
             evidence = command.evidence.map {
-                Evidence(sha256: $0.sha256, bytes: $0.bytes, received_at: $0.receivedAt, url: "/api/v1/clips/\(command.id)")
+                Evidence(
+                    sha256: $0.sha256, bytes: $0.bytes, received_at: $0.receivedAt, url: "/api/v1/clips/\(command.id)")
             }
         }
     }

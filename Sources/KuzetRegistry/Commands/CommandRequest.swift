@@ -49,7 +49,9 @@ struct CommandRequest: Sendable, Equatable {
         }
         let from = fields.from.map { WireDateFormat.parse($0) }
         let to = fields.to.map { WireDateFormat.parse($0) }
-        if case .some(.none) = from { problems.append("from: not an ISO 8601 date-time — send e.g. 2026-12-01T08:00:00Z") }
+        if case .some(.none) = from {
+            problems.append("from: not an ISO 8601 date-time — send e.g. 2026-12-01T08:00:00Z")
+        }
         if case .some(.none) = to { problems.append("to: not an ISO 8601 date-time — send e.g. 2026-12-01T08:10:00Z") }
         var duration = fields.duration_seconds
         switch kind {

@@ -102,7 +102,8 @@ struct CommandRoutes {
         var since = Date(timeIntervalSince1970: 0)
         if let text = parameters.get("since") {
             guard let date = WireDateFormat.parse(text) else {
-                throw APIError.badQuery("since: \"\(text.prefix(40))\" — send an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
+                throw APIError.badQuery(
+                    "since: \"\(text.prefix(40))\" — send an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z")
             }
             since = date
         }

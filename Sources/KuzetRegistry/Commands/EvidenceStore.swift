@@ -116,7 +116,8 @@ public final class EvidenceStore: Sendable {
         let record: [String: String] = [
             "command_id": command.id, "school_id": command.schoolID, "kind": command.kind.rawValue,
             "camera": command.camera, "issued_by": command.issuedBy,
-            "issued_at": WireDateFormat.format(command.issuedAt), "received_at": WireDateFormat.format(facts.receivedAt),
+            "issued_at": WireDateFormat.format(command.issuedAt),
+            "received_at": WireDateFormat.format(facts.receivedAt),
             "sha256": facts.sha256, "bytes": String(facts.bytes),
             "from": command.from.map(WireDateFormat.format) ?? "", "to": command.to.map(WireDateFormat.format) ?? "",
         ]

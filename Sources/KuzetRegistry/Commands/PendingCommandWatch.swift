@@ -11,7 +11,9 @@ public struct PendingCommandWatch: Service {
     let interval: Duration
     let logger: Logger
 
-    public init(registry: Registry, interval: Duration = .seconds(1), logger: Logger = Logger(label: "kuzet.registry.commands")) {
+    public init(
+        registry: Registry, interval: Duration = .seconds(1), logger: Logger = Logger(label: "kuzet.registry.commands")
+    ) {
         self.registry = registry
         self.interval = interval
         self.logger = logger

@@ -15,7 +15,8 @@ extension Registry {
                 [$0.kind, $0.camera, $0.stream, $0.duration_seconds.map { "\($0) s" }, $0.from, $0.to]
                     .compactMap { $0.map { String($0.prefix(64)) } }.joined(separator: " ")
             } ?? "(no valid body)"
-        let result = try await checkedCommand(schoolID: schoolID, fields: fields, principal: principal, now: now, actor: actor)
+        let result = try await checkedCommand(
+            schoolID: schoolID, fields: fields, principal: principal, now: now, actor: actor)
         let outcome: String
         switch result {
         case .success(let command):
@@ -34,7 +35,8 @@ extension Registry {
             logger.info(
                 "command issued",
                 metadata: [
-                    "command.id": "\(command.id)", "school.id": "\(schoolID)", "command.kind": "\(command.kind.rawValue)",
+                    "command.id": "\(command.id)", "school.id": "\(schoolID)",
+                    "command.kind": "\(command.kind.rawValue)",
                     "camera.id": "\(command.camera)", "command.by": "\(actor)",
                 ])
         }

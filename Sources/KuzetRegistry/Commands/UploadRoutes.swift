@@ -78,20 +78,28 @@ struct UploadRoutes {
                 message: "Content-Type: send application/offset+octet-stream")
         }
         guard let offset = headers[.uploadOffset].flatMap(Int64.init), offset >= 0 else {
-            throw APIError(.badRequest, code: "invalid_upload", message: "Upload-Offset: missing or not a whole number ≥ 0 — send HEAD's offset")
+            throw APIError(
+                .badRequest, code: "invalid_upload",
+                message: "Upload-Offset: missing or not a whole number ≥ 0 — send HEAD's offset")
         }
         guard let length = headers[.uploadLength].flatMap(Int64.init), length > 0 else {
-            throw APIError(.badRequest, code: "invalid_upload", message: "Upload-Length: missing or not a whole number > 0 — send the file's size")
+            throw APIError(
+                .badRequest, code: "invalid_upload",
+                message: "Upload-Length: missing or not a whole number > 0 — send the file's size")
         }
         guard let sha256 = headers[.kuzetSHA256]?.lowercased(), sha256.utf8.count == 64, sha256.allSatisfy(\.isHexDigit)
         else {
-            throw APIError(.badRequest, code: "invalid_upload", message: "Kuzet-SHA256: missing or not 64 hex digits — send the whole file's SHA-256")
+            throw APIError(
+                .badRequest, code: "invalid_upload",
+                message: "Kuzet-SHA256: missing or not 64 hex digits — send the whole file's SHA-256")
         }
         entry.detail = "offset \(offset) of \(length)"
         guard length <= store.maximumBytes else {
             throw APIError(
                 .contentTooLarge, code: "clip_too_large",
-                message: "Upload-Length: \(length) bytes is over this registry's limit of \(store.maximumBytes) — ask for a shorter clip")
+                message:
+                    "Upload-Length: \(length) bytes is over this registry's limit of \(store.maximumBytes) — ask for a shorter clip"
+            )
         }
         if let declared = headers[.contentLength].flatMap(Int.init), declared > EvidenceStore.maximumChunkBytes {
             throw APIError(
@@ -99,7 +107,9 @@ struct UploadRoutes {
                 message: "body: \(declared) bytes — send at most \(EvidenceStore.maximumChunkBytes) per PATCH")
         }
         if command.state == .failed || command.state == .refused {
-            throw APIError(.conflict, code: "command_final", message: "command \(command.id): \(command.state.rawValue) — no upload is taken")
+            throw APIError(
+                .conflict, code: "command_final",
+                message: "command \(command.id): \(command.state.rawValue) — no upload is taken")
         }
         let current = store.state(command)
         var announcing: EvidenceStore.Announcement?
@@ -114,7 +124,10 @@ struct UploadRoutes {
             if announced != announcement {
                 // Another file than the one begun: only from the start, and then it replaces it.
                 guard offset == 0 else {
-                    throw conflict(stored, "upload \(command.id): Upload-Length or Kuzet-SHA256 differ from the upload begun — send from 0 to start again")
+                    throw conflict(
+                        stored,
+                        "upload \(command.id): Upload-Length or Kuzet-SHA256 differ from the upload begun — send from 0 to start again"
+                    )
                 }
                 announcing = announcement
             } else if offset != stored {
@@ -124,7 +137,8 @@ struct UploadRoutes {
         guard store.beginWriting(command.id) else {
             throw APIError(
                 .conflict, code: "upload_busy",
-                message: "upload \(command.id): another request is writing it (or too many uploads run) — HEAD, then send from its offset",
+                message:
+                    "upload \(command.id): another request is writing it (or too many uploads run) — HEAD, then send from its offset",
                 headers: [.retryAfter: "5"])
         }
         defer { store.endWriting(command.id) }
@@ -139,7 +153,9 @@ struct UploadRoutes {
         guard offset + Int64(chunk.readableBytes) <= length else {
             throw APIError(
                 .badRequest, code: "invalid_upload",
-                message: "body: runs past Upload-Length (\(offset) + \(chunk.readableBytes) > \(length)) — send the rest only")
+                message:
+                    "body: runs past Upload-Length (\(offset) + \(chunk.readableBytes) > \(length)) — send the rest only"
+            )
         }
         let newOffset = try await store.append(
             Data(chunk.readableBytesView), to: command, at: offset, announcing: announcing)
@@ -152,7 +168,8 @@ struct UploadRoutes {
             await store.discard(command)
             throw APIError(
                 .unprocessableContent, code: "checksum_mismatch",
-                message: "Kuzet-SHA256: the \(length) bytes received hash to \(actual) — discarded; upload again from 0",
+                message:
+                    "Kuzet-SHA256: the \(length) bytes received hash to \(actual) — discarded; upload again from 0",
                 headers: [.uploadOffset: "0"])
         }
         let facts = PoliceCommand.Evidence(sha256: sha256, bytes: length, receivedAt: registry.now())
@@ -161,7 +178,9 @@ struct UploadRoutes {
             id: command.id, state: .done, message: nil, bytes: length, evidence: facts, at: facts.receivedAt)
         registry.logger.info(
             "evidence received",
-            metadata: ["command.id": "\(command.id)", "school.id": "\(command.schoolID)", "evidence.bytes": "\(length)"])
+            metadata: [
+                "command.id": "\(command.id)", "school.id": "\(command.schoolID)", "evidence.bytes": "\(length)",
+            ])
         fields[.uploadLength] = String(length)
         return Response(status: .noContent, headers: fields)
     }

@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KuzetCore
+import Logging
 
 /// `POST /schools/{id}/commands`: the school page's forms (live, clip, snapshot). Only from the
-/// dashboard's own page: the session cookie, the form's CSRF token and, when the browser sends
+/// dashboard's own page: the session cookie, the form's CSRF token and, when the browser names
 /// one, an `Origin` of this registry. A command issued goes back to the school's page (its table
 /// shows it pending); a refused one shows the page with the reason.
 struct DashboardCommandForm {
@@ -19,19 +20,26 @@ struct DashboardCommandForm {
         else { return routes.redirect(to: "/login") }
         let body = try await request.body.collect(upTo: 16 * 1024)
         let form = Self.fields(String(buffer: body))
-        let sameOrigin = request.headers[.origin].map { origin in
-            origin == "null" ? false : URL(string: origin)?.host.map { host in
-                let authority = request.head.authority ?? ""
-                let port = URL(string: origin)?.port.map { ":\($0)" } ?? ""
-                return authority == host + port || authority == host
-            } ?? false
-        } ?? true
-        guard sameOrigin, form["csrf"] == DashboardCSRF.token(session: session) else {
+        let authority = request.head.authority ?? ""
+        let origin = request.headers[.origin]
+        let refusal: String? =
+            // `Origin: null` is what browsers send under our `Referrer-Policy: no-referrer`: the
+            // CSRF token decides then. A named origin must be this registry.
+            if let origin, origin != "null", !Self.isOrigin(origin, of: authority) {
+                "Origin \(origin.prefix(100)) is not this registry (\(authority.prefix(100)))"
+            } else if form["csrf"] != DashboardCSRF.token(session: session) {
+                "the form's CSRF token is \(form["csrf"] == nil ? "missing" : "wrong")"
+            } else {
+                nil
+            }
+        if let refusal {
             let entry = AuditEntry(
                 at: registry.now(), actor: CommandActor.name(request, context), action: "command.create",
                 schoolID: String(schoolID.prefix(64)), commandID: nil, detail: "dashboard form",
-                outcome: "403 forbidden: the form did not come from this registry's page (CSRF check)")
+                outcome: "403 forbidden: \(refusal) — send it from the school's page")
             await registry.audit(entry)
+            registry.logger.notice(
+                "dashboard command form refused: \(refusal)", metadata: ["school.id": "\(schoolID.prefix(64))"])
             return try await pages.school(
                 schoolID, principal, here: request.uri, session: session,
                 notice: .refused(pages.text.plain("command.csrf")), status: .forbidden)
@@ -56,6 +64,13 @@ struct DashboardCommandForm {
                 schoolID, principal, here: request.uri, session: session,
                 notice: .refused(refusal.problems.joined(separator: "; ")), status: refusal.status)
         }
+    }
+
+    /// Whether a browser's `Origin` names the host (and port) the request was sent to.
+    static func isOrigin(_ origin: String, of authority: String) -> Bool {
+        guard let url = URL(string: origin), let host = url.host, !authority.isEmpty else { return false }
+        let port = url.port.map { ":\($0)" } ?? ""
+        return authority == host + port || authority == host
     }
 
     /// An `application/x-www-form-urlencoded` body's fields (the first of each name).

@@ -13,7 +13,8 @@ extension DashboardPages {
         var html = "<h2 id=\"commands\">\(text.html("command.heading"))</h2>\n"
         switch notice {
         case .issued(let id):
-            html += "<p class=\"ok\" id=\"command-notice\">\(text.html("command.issued", ["id": HTML.escape(id)]))</p>\n"
+            html +=
+                "<p class=\"ok\" id=\"command-notice\">\(text.html("command.issued", ["id": HTML.escape(id)]))</p>\n"
         case .refused(let message):
             html += "<p class=\"error\" id=\"command-notice\">\(HTML.escape(message))</p>\n"
         case nil:
@@ -36,7 +37,9 @@ extension DashboardPages {
             if let duration = command.durationSeconds {
                 what += " · " + text.html("command.minutes", ["minutes": String(format: "%g", Double(duration) / 60)])
             }
-            if let from = command.from, let to = command.to { what += " · \(HTML.date(from, text)) – \(HTML.date(to, text))" }
+            if let from = command.from, let to = command.to {
+                what += " · \(HTML.date(from, text)) – \(HTML.date(to, text))"
+            }
             rows += """
                 <tr data-command="\(HTML.escape(command.id))"><td>\(HTML.date(command.issuedAt, text))</td><td>\(what)</td>\
                 <td>\(HTML.escape(command.camera))</td><td class="state \(state.rawValue)">\(stateName(state))</td>\

@@ -105,7 +105,8 @@ extension SQLiteRegistryStore {
     }
 
     static func command(_ row: Row) -> PoliceCommand? {
-        guard let kind = PoliceCommand.Kind(rawValue: row["kind"]), let state = PoliceCommand.State(rawValue: row["state"])
+        guard let kind = PoliceCommand.Kind(rawValue: row["kind"]),
+            let state = PoliceCommand.State(rawValue: row["state"])
         else { return nil }
         let date = { (column: String) -> Date? in (row[column] as Double?).map(Date.init(timeIntervalSince1970:)) }
         var evidence: PoliceCommand.Evidence?
