@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
         .library(name: "KuzetWire", targets: ["KuzetWire"]),
         .library(name: "KuzetWireClients", targets: ["KuzetWireClients"]),
+        .library(name: "KuzetCommitment", targets: ["KuzetCommitment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -80,6 +81,11 @@ let package = Package(
         // The agent's YAML configuration (every problem reported at once); the registry does not link it.
         .target(name: "KuzetConfiguration", dependencies: ["KuzetCore", "Yams"], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
+        // Issue 21: segment and day Merkle roots (RFC 6962), signed day roots, challenge answers.
+        .target(
+            name: "KuzetCommitment",
+            dependencies: ["KuzetProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
         .target(
             name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -241,6 +247,12 @@ let package = Package(
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetCommitmentTests",
+            dependencies: [
+                "KuzetCommitment", "KuzetProtocol", "KuzetTestKit", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"],
