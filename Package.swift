@@ -128,7 +128,8 @@ let package = Package(
         .target(
             name: "KuzetUplink",
             dependencies: [
-                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle,
+                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCommitment", "KuzetCurl", logging, metrics,
+                lifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -145,7 +146,8 @@ let package = Package(
             name: "KuzetAgent",
             dependencies: [
                 "KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder",
-                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", logging, metrics, lifecycle, unixSignals,
+                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", "KuzetCommitment", logging, metrics,
+                lifecycle, unixSignals,
                 hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -193,7 +195,7 @@ let package = Package(
             name: "kuzet-agent",
             dependencies: [
                 "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetDiscovery", "KuzetMedia", "KuzetRetention",
-                "KuzetCommandLine",
+                "KuzetCommandLine", "KuzetCommitment",
                 argumentParser, logging,
             ],
             swiftSettings: swiftSettings
