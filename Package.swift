@@ -290,7 +290,8 @@ let package = Package(
         .testTarget(
             name: "KuzetUplinkTests",
             dependencies: [
-                "KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", "KuzetTestKit", logging,
+                "KuzetUplink", "KuzetCommitment", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl",
+                "KuzetTestKit", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -302,7 +303,8 @@ let package = Package(
         .testTarget(
             name: "KuzetAgentTests",
             dependencies: [
-                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention",
+                "KuzetAgent", "KuzetCommitment", "KuzetProtocol", "KuzetCore", "KuzetConfiguration", "KuzetMedia",
+                "KuzetRecorder", "KuzetRetention",
                 "KuzetSegmentStore", "KuzetTestKit",
                 logging, .product(name: "Prometheus", package: "swift-prometheus"),
             ],
