@@ -312,7 +312,10 @@ let package = Package(
         ),
         // The tests that run the built executables as real processes (`swift build --build-tests` first).
         .testTarget(
-            name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"],
+            name: "KuzetProcessTests",
+            dependencies: [
+                "KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit", "KuzetCommitment", "KuzetProtocol",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",

@@ -55,7 +55,7 @@ struct CommitmentJournal: Sendable {
             atPath: folder(camera: entry.record.camera), withIntermediateDirectories: true)
         let line = try JSONSerialization.data(
             withJSONObject: ["file": entry.file, "record": entry.record.text], options: [.sortedKeys])
-        let fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0o640)
         guard fd >= 0 else { throw CommitmentError("\(path): cannot be opened for appending (errno \(errno))") }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? handle.close() }
@@ -121,7 +121,7 @@ struct CommitmentJournal: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let temporary = path + ".new"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o640)
         guard fd >= 0 else { throw CommitmentError("\(temporary): cannot be written (errno \(errno))") }
         let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         try handle.write(contentsOf: try encoder.encode(signed))
