@@ -48,11 +48,18 @@ struct CommitmentJournal: Sendable {
         (folder(camera: camera) as NSString).appendingPathComponent("\(day).root")
     }
 
+    /// `.commitments/<camera>/`, not readable by others (as the recordings are not).
+    func makeFolder(camera: String) throws {
+        for path in [root, folder(camera: camera)] where !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
+        }
+    }
+
     /// Appends one record and fsyncs it before returning.
     func append(_ entry: Entry) throws {
         let path = journalPath(camera: entry.record.camera, day: entry.record.day)
-        try FileManager.default.createDirectory(
-            atPath: folder(camera: entry.record.camera), withIntermediateDirectories: true)
+        try makeFolder(camera: entry.record.camera)
         let line = try JSONSerialization.data(
             withJSONObject: ["file": entry.file, "record": entry.record.text], options: [.sortedKeys])
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND, 0o640)
@@ -116,8 +123,7 @@ struct CommitmentJournal: Sendable {
     /// Writes (atomically, fsync'd) a day's signed root.
     func write(_ signed: SignedDay) throws {
         let path = rootPath(camera: signed.camera, day: signed.day)
-        try FileManager.default.createDirectory(
-            atPath: folder(camera: signed.camera), withIntermediateDirectories: true)
+        try makeFolder(camera: signed.camera)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let temporary = path + ".new"
