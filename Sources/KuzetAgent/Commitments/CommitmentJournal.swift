@@ -1,6 +1,7 @@
 import Foundation
 import KuzetCommitment
 import KuzetProtocol
+import KuzetSegmentStore
 
 /// The per-camera commitment journal, beside the recordings:
 /// `<storage.root>/.commitments/<camera>/<YYYY-MM-DD>.journal`, one JSON line per committed
@@ -10,7 +11,7 @@ import KuzetProtocol
 /// a segment committed later for that day (a crash's leftover) never changes a signed tree.
 /// `.commitments` is not a camera id, so the store and the retention cleaner never see it.
 struct CommitmentJournal: Sendable {
-    static let folderName = ".commitments"
+    static let folderName = SegmentStore.commitmentsFolderName
     /// A line longer than this is not ours (a record is at most 512 bytes).
     static let maxLineBytes = 2048
 
