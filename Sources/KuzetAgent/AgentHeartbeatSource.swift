@@ -49,6 +49,11 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
         return snapshot
     }
 
+    func snapshotQueued(_ snapshot: HeartbeatSnapshot, queued: Bool) {
+        commitments?.heartbeatQueued(
+            dayRoots: snapshot.dayRoots ?? [], answers: snapshot.challengeAnswers ?? [], queued: queued)
+    }
+
     func receiptArrived(_ receipt: HeartbeatReceipt) {
         if let challenges = receipt.challenges { commitments?.challengesArrived(challenges) }
     }

@@ -174,7 +174,9 @@ public final class HeartbeatService: Service, Sendable {
                 statusBox.update { $0.queueProblem = nil }
             }
             wakeupContinuation.yield()
+            provider.snapshotQueued(snapshot, queued: true)
         } catch {
+            provider.snapshotQueued(snapshot, queued: false)
             let problem = "\(error)"
             // Logged when the problem starts or changes, not at every interval.
             if statusBox.value.queueProblem != problem { logger.error("Heartbeat could not be queued: \(problem)") }

@@ -28,10 +28,14 @@ public protocol HeartbeatSnapshotProvider: Sendable {
     func heartbeatSnapshot() async -> HeartbeatSnapshot
     /// The registry's receipt of a delivered batch (issue 21: its `challenges`). Default: ignored.
     func receiptArrived(_ receipt: HeartbeatReceipt)
+    /// Whether the heartbeat made from `snapshot` is on disk in the outbox (issue 21: what it
+    /// carried is marked sent only then, and handed out again otherwise). Default: ignored.
+    func snapshotQueued(_ snapshot: HeartbeatSnapshot, queued: Bool)
 }
 
 extension HeartbeatSnapshotProvider {
     public func receiptArrived(_ receipt: HeartbeatReceipt) {}
+    public func snapshotQueued(_ snapshot: HeartbeatSnapshot, queued: Bool) {}
 }
 
 /// A provider made from a closure.

@@ -132,7 +132,15 @@ import Testing
             root: try #require(MerkleHash(hex: root.root)))
         #expect(statement.isSigned(root.signature, by: box.key.publicKey))
         #expect(service.takeForHeartbeat().dayRoots.isEmpty, "a day root was handed out twice")
-        // A restart does not send it again either.
+        // Not queued (the outbox refused): handed out again; queued: marked sent on disk.
+        service.heartbeatQueued(dayRoots: taken.dayRoots, answers: [], queued: false)
+        let again = service.takeForHeartbeat().dayRoots
+        #expect(again == taken.dayRoots)
+        let beforeQueued = box.service()
+        beforeQueued.startupScan()
+        #expect(beforeQueued.takeForHeartbeat().dayRoots == taken.dayRoots, "not yet queued: a restart must send it")
+        service.heartbeatQueued(dayRoots: again, answers: [], queued: true)
+        // A restart does not send it again.
         let restarted = box.service()
         restarted.startupScan()
         #expect(restarted.takeForHeartbeat().dayRoots.isEmpty)

@@ -45,6 +45,8 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         var challenges: [RetentionChallenge] = []
         var answers: [ChallengeAnswer] = []
         var unsent: [CommitmentJournal.SignedDay] = []
+        /// Handed to a heartbeat not yet known to be on disk.
+        var inFlight: [CommitmentJournal.SignedDay] = []
         var lastDayCheck: Date?
     }
 
@@ -98,21 +100,40 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         }
     }
 
-    /// The device key, signed day roots not yet sent (at most 64) and ready answers (at most 4);
-    /// each root and answer is handed out once (the heartbeat carrying it is on disk next).
+    /// The device key, signed day roots not yet sent (at most 64) and ready answers (at most 4).
+    /// Each is handed out once; ``heartbeatQueued(dayRoots:answers:queued:)`` marks the roots
+    /// sent once the heartbeat is on disk, or hands them (and the answers) out again.
     public func takeForHeartbeat() -> (deviceKey: String?, dayRoots: [DayRootReport], answers: [ChallengeAnswer]) {
         let (days, answers) = state.withLock { state in
             let days = Array(state.unsent.prefix(Self.dayRootsPerHeartbeat))
             state.unsent.removeFirst(days.count)
+            state.inFlight += days
             let answers = Array(state.answers.prefix(Self.answersPerHeartbeat))
             state.answers.removeFirst(answers.count)
             return (days, answers)
         }
+        return (deviceKey?.publicKey.base64, days.compactMap(\.report), answers)
+    }
+
+    /// The heartbeat carrying `dayRoots` and `answers` is in the outbox (`queued`), or could not
+    /// be queued: then they wait for the next one.
+    public func heartbeatQueued(dayRoots: [DayRootReport], answers: [ChallengeAnswer], queued: Bool) {
+        let days = state.withLock { state in
+            let days = state.inFlight.filter { day in
+                dayRoots.contains { $0.camera == day.camera && $0.day == day.day }
+            }
+            state.inFlight.removeAll { day in days.contains { $0.camera == day.camera && $0.day == day.day } }
+            if !queued {
+                state.unsent.insert(contentsOf: days, at: 0)
+                state.answers.insert(contentsOf: answers.prefix(Self.maxChallenges - state.answers.count), at: 0)
+            }
+            return days
+        }
+        guard queued else { return }
         for var day in days {
             day.sent = true
             do { try journal.write(day) } catch { logger.warning("commitments: \(error)") }
         }
-        return (deviceKey?.publicKey.base64, days.compactMap(\.report), answers)
     }
 
     // MARK: Running
