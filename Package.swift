@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
         .library(name: "KuzetWire", targets: ["KuzetWire"]),
         .library(name: "KuzetWireClients", targets: ["KuzetWireClients"]),
+        .library(name: "KuzetCommitment", targets: ["KuzetCommitment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -80,6 +81,11 @@ let package = Package(
         // The agent's YAML configuration (every problem reported at once); the registry does not link it.
         .target(name: "KuzetConfiguration", dependencies: ["KuzetCore", "Yams"], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
+        // Issue 21: segment and day Merkle roots (RFC 6962), signed day roots, challenge answers.
+        .target(
+            name: "KuzetCommitment",
+            dependencies: ["KuzetProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
         .target(
             name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -122,7 +128,8 @@ let package = Package(
         .target(
             name: "KuzetUplink",
             dependencies: [
-                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle,
+                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCommitment", "KuzetCurl", logging, metrics,
+                lifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -139,7 +146,8 @@ let package = Package(
             name: "KuzetAgent",
             dependencies: [
                 "KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder",
-                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", logging, metrics, lifecycle, unixSignals,
+                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", "KuzetCommitment", logging, metrics,
+                lifecycle, unixSignals,
                 hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -187,7 +195,7 @@ let package = Package(
             name: "kuzet-agent",
             dependencies: [
                 "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetDiscovery", "KuzetMedia", "KuzetRetention",
-                "KuzetCommandLine",
+                "KuzetCommandLine", "KuzetCommitment",
                 argumentParser, logging,
             ],
             swiftSettings: swiftSettings
@@ -241,6 +249,12 @@ let package = Package(
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetCommitmentTests",
+            dependencies: [
+                "KuzetCommitment", "KuzetProtocol", "KuzetTestKit", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"],
@@ -276,7 +290,8 @@ let package = Package(
         .testTarget(
             name: "KuzetUplinkTests",
             dependencies: [
-                "KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", "KuzetTestKit", logging,
+                "KuzetUplink", "KuzetCommitment", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl",
+                "KuzetTestKit", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -288,7 +303,8 @@ let package = Package(
         .testTarget(
             name: "KuzetAgentTests",
             dependencies: [
-                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention",
+                "KuzetAgent", "KuzetCommitment", "KuzetProtocol", "KuzetCore", "KuzetConfiguration", "KuzetMedia",
+                "KuzetRecorder", "KuzetRetention",
                 "KuzetSegmentStore", "KuzetTestKit",
                 logging, .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -296,7 +312,10 @@ let package = Package(
         ),
         // The tests that run the built executables as real processes (`swift build --build-tests` first).
         .testTarget(
-            name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"],
+            name: "KuzetProcessTests",
+            dependencies: [
+                "KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit", "KuzetCommitment", "KuzetProtocol",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",

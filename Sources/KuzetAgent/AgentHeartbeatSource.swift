@@ -16,6 +16,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     let relay: RelayStatistics?
     let events: AgentEvents
     var budget: UplinkBudget? = nil
+    let commitments: CommitmentService?
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
@@ -39,9 +40,25 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
                 maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +),
                 liveKbps: achieved?.liveKbps, uploadKbps: achieved?.uploadKbps, liveSessions: budget?.liveSessions)
         }
-        return HeartbeatSnapshot(
+        var snapshot = HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
             events: events.drain() + retention.drainEvents().map(\.agentEvent))
+        if let commitments {
+            let proofs = commitments.takeForHeartbeat()
+            snapshot.deviceKey = proofs.deviceKey
+            snapshot.dayRoots = proofs.dayRoots.isEmpty ? nil : proofs.dayRoots
+            snapshot.challengeAnswers = proofs.answers.isEmpty ? nil : proofs.answers
+        }
+        return snapshot
+    }
+
+    func snapshotQueued(_ snapshot: HeartbeatSnapshot, queued: Bool) {
+        commitments?.heartbeatQueued(
+            dayRoots: snapshot.dayRoots ?? [], answers: snapshot.challengeAnswers ?? [], queued: queued)
+    }
+
+    func receiptArrived(_ receipt: HeartbeatReceipt) {
+        if let challenges = receipt.challenges { commitments?.challengesArrived(challenges) }
     }
 
     static func report(

@@ -163,6 +163,7 @@ extension HeartbeatService {
             ])
         guard let receipt else { return }
         if let commands = receipt.commands, !commands.isEmpty { configuration.receiptCommands?(commands) }
+        provider.receiptArrived(receipt)
         if receipt.duplicates > 0 {
             logger.info(
                 "Registry already had some of these heartbeats (not counted twice)",

@@ -164,7 +164,8 @@ public final class HeartbeatService: Service, Sendable {
                         intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
                         school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage,
                         centre: snapshot.centre, events: extraEvents + snapshot.events,
-                        configFingerprint: configuration.configFingerprint)
+                        configFingerprint: configuration.configFingerprint
+                    ).withProofs(of: snapshot)
                 }
             }
             queuedGauge.record(outbox.count)
@@ -176,12 +177,25 @@ public final class HeartbeatService: Service, Sendable {
                 statusBox.update { $0.queueProblem = nil }
             }
             wakeupContinuation.yield()
+            provider.snapshotQueued(snapshot, queued: true)
         } catch {
+            provider.snapshotQueued(snapshot, queued: false)
             let problem = "\(error)"
             // Logged when the problem starts or changes, not at every interval.
             if statusBox.value.queueProblem != problem { logger.error("Heartbeat could not be queued: \(problem)") }
             statusBox.update { $0.queueProblem = problem }
             throw error
         }
+    }
+}
+
+extension Heartbeat {
+    /// Issue 21's members, from the snapshot.
+    func withProofs(of snapshot: HeartbeatSnapshot) -> Heartbeat {
+        var heartbeat = self
+        heartbeat.deviceKey = snapshot.deviceKey
+        heartbeat.dayRoots = snapshot.dayRoots
+        heartbeat.challengeAnswers = snapshot.challengeAnswers
+        return heartbeat
     }
 }

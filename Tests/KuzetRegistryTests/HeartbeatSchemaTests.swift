@@ -16,7 +16,27 @@ struct HeartbeatSchemaTests {
 
     /// Every optional set, every array non-empty, at every level; values that set flags at school
     /// and camera level.
-    static let full = Heartbeat(
+    static let full: Heartbeat = {
+        var full = fullBeforeIssue21
+        // Issue 21 (provable retention).
+        full.deviceKey = String(repeating: "A", count: 43) + "="
+        full.dayRoots = [
+            DayRootReport(
+                camera: "cam-1", day: "2026-09-20", segments: 144, root: String(repeating: "0f", count: 32),
+                signature: String(repeating: "B", count: 86) + "==")
+        ]
+        full.challengeAnswers = [
+            ChallengeAnswer(
+                id: "ch-1", camera: "cam-1", day: "2026-09-20", segmentIndex: 3, status: .ok,
+                segmentRecord: "kuzet-segment-v1\ncam-1\n2026-09-20T00:30:00.000Z\n1\n1\n"
+                    + String(repeating: "ab", count: 32),
+                segmentPath: [String(repeating: "cd", count: 32)], chunkIndex: 0, chunk: "AA==",
+                chunkPath: [String(repeating: "ef", count: 32)])
+        ]
+        return full
+    }()
+
+    static let fullBeforeIssue21 = Heartbeat(
         version: WireVersion.current, schoolID: "KZ-SCH-0001", sequence: 42, sentAt: start, agentVersion: "0.1.0",
         uptimeSeconds: 3600.5, intervalSeconds: 30, school: SchoolInfo(name: "Школа №1", region: "Astana"),
         cameras: [
