@@ -34,6 +34,7 @@ let package = Package(
         .library(name: "KuzetRegistry", targets: ["KuzetRegistry"]),
         .library(name: "KuzetWire", targets: ["KuzetWire"]),
         .library(name: "KuzetWireClients", targets: ["KuzetWireClients"]),
+        .library(name: "KuzetCommitment", targets: ["KuzetCommitment"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -80,6 +81,11 @@ let package = Package(
         // The agent's YAML configuration (every problem reported at once); the registry does not link it.
         .target(name: "KuzetConfiguration", dependencies: ["KuzetCore", "Yams"], swiftSettings: swiftSettings),
         .target(name: "KuzetProtocol", swiftSettings: swiftSettings),
+        // Issue 21: segment and day Merkle roots (RFC 6962), signed day roots, challenge answers.
+        .target(
+            name: "KuzetCommitment",
+            dependencies: ["KuzetProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // RTSP/HTTP framing, SDP, Digest/Basic: every byte from a camera, device or client, bounded.
         .target(
             name: "KuzetWire", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
@@ -157,7 +163,7 @@ let package = Package(
         .target(
             name: "KuzetRegistry",
             dependencies: [
-                "KuzetCore", "KuzetProtocol", logging, lifecycle, unixSignals, hummingbird, httpTypes, nioCore,
+                "KuzetCore", "KuzetProtocol", "KuzetCommitment", logging, lifecycle, unixSignals, hummingbird, httpTypes, nioCore,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -301,7 +307,8 @@ let package = Package(
         .testTarget(
             name: "KuzetRegistryTests",
             dependencies: [
-                "KuzetRegistry", "KuzetCore", "KuzetProtocol", "KuzetTestKit", logging, hummingbird, httpTypes, nioCore,
+                "KuzetRegistry", "KuzetCore", "KuzetProtocol", "KuzetCommitment", "KuzetTestKit", logging, hummingbird,
+                httpTypes, nioCore, .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

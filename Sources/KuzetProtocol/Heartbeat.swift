@@ -27,15 +27,21 @@ public struct HeartbeatReceipt: Codable, Sendable, Equatable {
     public var highestSequence: UInt64
     /// The registry's clock, so an agent can tell how far off its own is.
     public var serverTime: Date
-    public init(accepted: Int, duplicates: Int, highestSequence: UInt64, serverTime: Date) {
+    // Issue 21 (provable retention): chunks of committed segments the agent is asked to prove.
+    public var challenges: [RetentionChallenge]?
+    public init(
+        accepted: Int, duplicates: Int, highestSequence: UInt64, serverTime: Date,
+        challenges: [RetentionChallenge]? = nil
+    ) {
         self.accepted = accepted
         self.duplicates = duplicates
         self.highestSequence = highestSequence
         self.serverTime = serverTime
+        self.challenges = challenges
     }
 
     enum CodingKeys: String, CodingKey {
-        case accepted, duplicates
+        case accepted, duplicates, challenges
         case highestSequence = "highest_sequence"
         case serverTime = "server_time"
     }
@@ -62,6 +68,11 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public var centre: CentreReport?
     /// State changes since the previous heartbeat (camera offline, shortfall, disk pressure…).
     public var events: [AgentEvent]
+    // Issue 21 (provable retention): the box's Ed25519 public key (base64 of 32 raw bytes), its
+    // signed roots of closed UTC days not yet sent (at most 64), answers to the registry's challenges.
+    public var deviceKey: String?
+    public var dayRoots: [DayRootReport]?
+    public var challengeAnswers: [ChallengeAnswer]?
 
     public init(
         version: Int = WireVersion.current, schoolID: String, sequence: UInt64, sentAt: Date, agentVersion: String,
@@ -89,6 +100,9 @@ public struct Heartbeat: Codable, Sendable, Equatable {
         case sentAt = "sent_at"
         case agentVersion = "agent_version"
         case configFingerprint = "config_fingerprint"
+        case deviceKey = "device_key"
+        case dayRoots = "day_roots"
+        case challengeAnswers = "challenge_answers"
         case uptimeSeconds = "uptime_seconds"
         case intervalSeconds = "interval_seconds"
     }

@@ -16,7 +16,26 @@ struct HeartbeatSchemaTests {
 
     /// Every optional set, every array non-empty, at every level; values that set flags at school
     /// and camera level.
-    static let full = Heartbeat(
+    static let full = {
+        var heartbeat = fullWithoutCommitments
+        // Issue 21 (provable retention).
+        heartbeat.deviceKey = Data(repeating: 7, count: 32).base64EncodedString()
+        heartbeat.dayRoots = [
+            DayRootReport(
+                camera: "cam-1", day: "2026-09-20", segments: 96, root: String(repeating: "ab", count: 32),
+                signature: Data(repeating: 9, count: 64).base64EncodedString())
+        ]
+        heartbeat.challengeAnswers = [
+            ChallengeAnswer(
+                id: "ch-1", camera: "cam-1", day: "2026-09-20", segmentIndex: 3, status: .ok,
+                segmentRecord: "kuzet-segment-v1\ncam-1", segmentPath: [String(repeating: "cd", count: 32)],
+                chunkIndex: 1, chunk: Data(repeating: 1, count: 16).base64EncodedString(),
+                chunkPath: [String(repeating: "ef", count: 32)])
+        ]
+        return heartbeat
+    }()
+
+    private static let fullWithoutCommitments = Heartbeat(
         version: WireVersion.current, schoolID: "KZ-SCH-0001", sequence: 42, sentAt: start, agentVersion: "0.1.0",
         uptimeSeconds: 3600.5, intervalSeconds: 30, school: SchoolInfo(name: "Школа №1", region: "Astana"),
         cameras: [

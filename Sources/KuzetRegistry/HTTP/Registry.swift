@@ -24,6 +24,8 @@ public struct Registry: Sendable {
     /// The server's connections (open, refused, timed out).
     let connections = ConnectionCount()
     var logger: Logger
+    /// Issue 21: device keys, day roots, challenges (`serve --challenge-interval`).
+    public var retentionProofs: RetentionProofs
 
     /// - Parameters:
     ///   - tokenCheckInterval: how often the token generation is read, so a revocation elsewhere takes
@@ -45,6 +47,7 @@ public struct Registry: Sendable {
         self.tokenCache = TokenCache(lifetime: 600, generationCheckInterval: tokenCheckInterval)
         self.metrics = RegistryMetrics()
         self.logger = logger
+        self.retentionProofs = RetentionProofs(store: store)
     }
 
     /// One a second on average: 120 times an agent's usual rate, and an outage's backlog of two days

@@ -68,6 +68,57 @@ enum SQLiteSchema {
         // Counters that running instances watch: `tokens` goes up whenever tokens are revoked, and
         // an instance that sees it move forgets the tokens it had recognised (`TokenCache`).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY NOT NULL, generation INTEGER NOT NULL)",
+        // Issue 21 (provable retention; `CommitmentStore`, `docs/retention-proof.md`). The pinned device
+        // key and DEVICE_KEY_MISMATCH, one row per school.
+        """
+        CREATE TABLE IF NOT EXISTS device_keys (
+            school_id TEXT PRIMARY KEY NOT NULL,
+            public_key BLOB NOT NULL,
+            pinned_at REAL NOT NULL,
+            rekey_requested_at REAL,
+            mismatch_since REAL,
+            mismatch_reason TEXT
+        )
+        """,
+        // Signed day roots: a row per school, camera and UTC day (days since 1970), about 110 bytes.
+        """
+        CREATE TABLE IF NOT EXISTS day_roots (
+            school_id TEXT NOT NULL,
+            camera TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            segments INTEGER NOT NULL,
+            root BLOB NOT NULL,
+            signature BLOB NOT NULL,
+            PRIMARY KEY (school_id, camera, day)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS retention_challenges (
+            id TEXT PRIMARY KEY NOT NULL,
+            school_id TEXT NOT NULL,
+            camera TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            segment_index INTEGER NOT NULL,
+            chunk_nonce INTEGER NOT NULL,
+            issued_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            resolved_at REAL,
+            outcome TEXT,
+            reason TEXT
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS retention_challenges_school ON retention_challenges (school_id, resolved_at)",
+        // Per school: retention last proven (and how far back), RETENTION_UNPROVEN, the next challenge.
+        """
+        CREATE TABLE IF NOT EXISTS retention_proofs (
+            school_id TEXT PRIMARY KEY NOT NULL,
+            proven_at REAL,
+            proven_back_to INTEGER,
+            unproven_since REAL,
+            unproven_reason TEXT,
+            next_challenge_at REAL
+        )
+        """,
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
