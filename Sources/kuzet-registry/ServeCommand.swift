@@ -108,6 +108,13 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var timeZone: String?
 
+    @Option(
+        name: .customLong("challenge-interval"),
+        help:
+            "Hours between two retention challenges of a school, on average (random times between half and one and a half of it)."
+    )
+    var challengeIntervalHours: Double = 6
+
     @Flag(
         name: .customLong("insecure-http"),
         help:
@@ -138,6 +145,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if !(clockSkewSeconds > 0) {
             problems.append("--clock-skew-seconds: \(clockSkewSeconds) — give a number of seconds above 0")
+        }
+        if !(challengeIntervalHours >= 0.01 && challengeIntervalHours <= 24 * 30) {
+            problems.append(
+                "--challenge-interval: \(String(format: "%g", challengeIntervalHours)) — give 0.01…720 hours (default 6)")
         }
         if !(historyDays >= 0 && historyDays <= 3650) {
             problems.append(
@@ -205,6 +216,7 @@ struct ServeCommand: AsyncParsableCommand {
             maximumBodyBytes: maxBodyBytes, historyRowsPerHour: historyRowsPerHour,
             historyBytesPerHour: historyBytesPerHour, logger: logger)
         registry.pageTimeZone = pageTimeZone ?? .almaty
+        registry.retentionProofs.challengeInterval = challengeIntervalHours * 3600
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
         var server = RegistryServer(
             registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies,

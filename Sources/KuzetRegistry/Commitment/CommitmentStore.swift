@@ -37,6 +37,11 @@ public struct PinnedDeviceKey: Sendable, Equatable {
     public var rekeyRequestedAt: Date?
     public var mismatchSince: Date?
     public var mismatchReason: String?
+
+    /// The key as the wire writes it (base64 of the 32 raw bytes).
+    public var base64: String { key.base64 }
+    /// Lower-case hex SHA-256 of the raw key.
+    public var fingerprint: String { key.fingerprint }
 }
 
 /// One camera's signed day root as stored: about 110 bytes of data a row (`docs/retention-proof.md`).

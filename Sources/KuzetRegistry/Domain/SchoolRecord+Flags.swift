@@ -2,7 +2,9 @@ import Foundation
 
 extension SchoolRecord: SchoolCondition {
     public var reportedIntervalSeconds: Int? { state?.intervalSeconds }
-    public var conditionFlags: [FlagMark] { (state?.flags ?? []).adding(regionMismatch) }
+    public var conditionFlags: [FlagMark] {
+        ((state?.flags ?? []) + proofFlags).sorted { $0.flag < $1.flag }.adding(regionMismatch)
+    }
 
     /// The school as a list shows it.
     public var listing: SchoolListing {

@@ -189,5 +189,12 @@ enum PostgresSchema {
             next_challenge_at DOUBLE PRECISION
         )
         """,
+        // RETENTION_UNPROVEN and DEVICE_KEY_MISMATCH as flag rows: lists read `school_flags` and this.
+        """
+        CREATE OR REPLACE VIEW school_proof_flags AS
+        SELECT school_id, 'RETENTION_UNPROVEN' AS flag, unproven_since AS since FROM retention_proofs
+            WHERE unproven_since IS NOT NULL
+        UNION ALL SELECT school_id, 'DEVICE_KEY_MISMATCH', mismatch_since FROM device_keys WHERE mismatch_since IS NOT NULL
+        """,
     ]
 }

@@ -119,6 +119,13 @@ enum SQLiteSchema {
             next_challenge_at REAL
         )
         """,
+        // RETENTION_UNPROVEN and DEVICE_KEY_MISMATCH as flag rows: lists read `school_flags` and this.
+        """
+        CREATE VIEW IF NOT EXISTS school_proof_flags AS
+        SELECT school_id, 'RETENTION_UNPROVEN' AS flag, unproven_since AS since FROM retention_proofs
+            WHERE unproven_since IS NOT NULL
+        UNION ALL SELECT school_id, 'DEVICE_KEY_MISMATCH', mismatch_since FROM device_keys WHERE mismatch_since IS NOT NULL
+        """,
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
