@@ -28,7 +28,7 @@ struct HeartbeatSchemaTests {
         heartbeat.challengeAnswers = [
             ChallengeAnswer(
                 id: "ch-1", camera: "cam-1", day: "2026-09-20", segmentIndex: 3, status: .ok,
-                segmentRecord: "kuzet-segment-v1\ncam-1", segmentPath: [String(repeating: "cd", count: 32)],
+                segmentRecord: "kuzet-segment-v1 cam-1", segmentPath: [String(repeating: "cd", count: 32)],
                 chunkIndex: 1, chunk: Data(repeating: 1, count: 16).base64EncodedString(),
                 chunkPath: [String(repeating: "ef", count: 32)])
         ]

@@ -53,6 +53,14 @@ public struct StoredDayRoot: Sendable, Equatable {
     public var root: Data
     /// 64 bytes (Ed25519).
     public var signature: Data
+
+    public init(camera: String, day: UTCDay, segments: Int, root: Data, signature: Data) {
+        self.camera = camera
+        self.day = day
+        self.segments = segments
+        self.root = root
+        self.signature = signature
+    }
 }
 
 public struct StoredChallenge: Sendable, Equatable {
