@@ -128,7 +128,8 @@ let package = Package(
         .target(
             name: "KuzetUplink",
             dependencies: [
-                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", logging, metrics, lifecycle,
+                "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCommitment", "KuzetCurl", logging, metrics,
+                lifecycle,
             ],
             swiftSettings: swiftSettings
         ),
@@ -145,7 +146,8 @@ let package = Package(
             name: "KuzetAgent",
             dependencies: [
                 "KuzetCore", "KuzetConfiguration", "KuzetSegmentStore", "KuzetProtocol", "KuzetMedia", "KuzetRecorder",
-                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", logging, metrics, lifecycle, unixSignals,
+                "KuzetRetention", "KuzetUplink", "KuzetRelay", "KuzetCurl", "KuzetCommitment", logging, metrics,
+                lifecycle, unixSignals,
                 hummingbird,
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -193,7 +195,7 @@ let package = Package(
             name: "kuzet-agent",
             dependencies: [
                 "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetDiscovery", "KuzetMedia", "KuzetRetention",
-                "KuzetCommandLine",
+                "KuzetCommandLine", "KuzetCommitment",
                 argumentParser, logging,
             ],
             swiftSettings: swiftSettings
@@ -247,6 +249,12 @@ let package = Package(
 
         // MARK: Tests, one target per module
         .testTarget(name: "KuzetWireTests", dependencies: ["KuzetWire"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KuzetCommitmentTests",
+            dependencies: [
+                "KuzetCommitment", "KuzetProtocol", "KuzetTestKit", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "KuzetCoreTests", dependencies: ["KuzetCore", "KuzetTestKit"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetWireClientsTests", dependencies: ["KuzetWireClients", "KuzetTestKit"],
@@ -282,7 +290,8 @@ let package = Package(
         .testTarget(
             name: "KuzetUplinkTests",
             dependencies: [
-                "KuzetUplink", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl", "KuzetTestKit", logging,
+                "KuzetUplink", "KuzetCommitment", "KuzetCore", "KuzetConfiguration", "KuzetProtocol", "KuzetCurl",
+                "KuzetTestKit", logging,
             ],
             swiftSettings: swiftSettings
         ),
@@ -294,7 +303,8 @@ let package = Package(
         .testTarget(
             name: "KuzetAgentTests",
             dependencies: [
-                "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention",
+                "KuzetAgent", "KuzetCommitment", "KuzetProtocol", "KuzetCore", "KuzetConfiguration", "KuzetMedia",
+                "KuzetRecorder", "KuzetRetention",
                 "KuzetSegmentStore", "KuzetTestKit",
                 logging, .product(name: "Prometheus", package: "swift-prometheus"),
             ],
@@ -302,7 +312,10 @@ let package = Package(
         ),
         // The tests that run the built executables as real processes (`swift build --build-tests` first).
         .testTarget(
-            name: "KuzetProcessTests", dependencies: ["KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit"],
+            name: "KuzetProcessTests",
+            dependencies: [
+                "KuzetCore", "KuzetSegmentStore", "KuzetWire", "KuzetTestKit", "KuzetCommitment", "KuzetProtocol",
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "KuzetRegistryTests",

@@ -45,5 +45,7 @@ let package = Package(
         fuzzTarget("fuzz-wire-response", ["KuzetWire"]),
         // KuzetWire: a camera's SDP.
         fuzzTarget("fuzz-sdp", ["KuzetWire"]),
+        // Issue 21: a segment record and a challenge answer as the registry checks them.
+        fuzzTarget("fuzz-commitment", ["KuzetCommitment"]),
     ]
 )

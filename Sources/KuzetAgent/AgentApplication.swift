@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCommitment
 import KuzetConfiguration
 import KuzetCore
 import KuzetMedia
@@ -17,6 +18,8 @@ public struct AgentApplication: Sendable {
     public let configuration: AgentConfiguration
     public let runtime: AgentRuntime
     public let retention: RetentionService
+    /// Issue 21: the segments' commitments, signed days, challenge answers.
+    public let commitments: CommitmentService
     let relayStatistics: RelayStatistics?
     let logger: Logger
 
@@ -28,8 +31,15 @@ public struct AgentApplication: Sendable {
         self.logger = logger
         let retention = RetentionService(settings: .init(configuration: configuration))
         self.retention = retention
+        let commitments = CommitmentService(
+            settings: .init(
+                storageRoot: configuration.storage.root, schoolID: configuration.school.id,
+                cameras: configuration.cameras.map(\.id), segmentSeconds: configuration.storage.segmentSeconds),
+            deviceKey: Self.deviceKey(configuration, logger: logger))
+        self.commitments = commitments
         self.runtime = AgentRuntime(
-            configuration: configuration, events: retention, extraStreams: StatusWiring.relayStreams(configuration),
+            configuration: configuration, events: SegmentEventsFanout(listeners: [retention, commitments]),
+            extraStreams: StatusWiring.relayStreams(configuration),
             tuning: tuning,
             logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
@@ -37,17 +47,18 @@ public struct AgentApplication: Sendable {
 
     /// The services in start order.
     public func services() throws -> [any Service] {
-        var services: [any Service] = [retention, MediaService(runtime: runtime, logger: logger)]
+        var services: [any Service] = [retention, commitments, MediaService(runtime: runtime, logger: logger)]
         var heartbeat: HeartbeatService?
         var watcher: AgentStateWatcher?
         if let registry = configuration.registry {
             let events = AgentEvents()
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
-                events: events)
+                events: events, commitments: commitments)
             let service = try HeartbeatService.make(
                 configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
-                configFingerprint: ConfigurationFingerprint.of(configuration), provider: source)
+                configFingerprint: ConfigurationFingerprint.of(configuration), provider: source,
+                deviceKey: commitments.deviceKey)
             heartbeat = service
             watcher = AgentStateWatcher(
                 runtime: runtime, events: events, changed: { service.stateChanged() },
@@ -62,6 +73,20 @@ public struct AgentApplication: Sendable {
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }
         return services
+    }
+
+    /// The box's device key, beside the outbox (`<state folder>/device-key`, 0600), when the agent
+    /// reports to a registry; made on first start.
+    static func deviceKey(_ configuration: AgentConfiguration, logger: Logger) -> DeviceKey? {
+        guard let registry = configuration.registry else { return nil }
+        let path = ((registry.outbox as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+            "device-key")
+        do {
+            return try DeviceKey.loadOrCreate(path: path)
+        } catch {
+            logger.error("\(error) — heartbeats go unsigned and days unsigned until it is fixed")
+            return nil
+        }
     }
 
     /// Process-wide settings for carrying many camera streams (allocator arenas, see `MediaMemory`).

@@ -15,6 +15,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     let retention: RetentionService
     let relay: RelayStatistics?
     let events: AgentEvents
+    let commitments: CommitmentService?
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
@@ -36,9 +37,20 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
             CentreReport(
                 maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +))
         }
-        return HeartbeatSnapshot(
+        var snapshot = HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
             events: events.drain() + retention.drainEvents().map(\.agentEvent))
+        if let commitments {
+            let proofs = commitments.takeForHeartbeat()
+            snapshot.deviceKey = proofs.deviceKey
+            snapshot.dayRoots = proofs.dayRoots.isEmpty ? nil : proofs.dayRoots
+            snapshot.challengeAnswers = proofs.answers.isEmpty ? nil : proofs.answers
+        }
+        return snapshot
+    }
+
+    func receiptArrived(_ receipt: HeartbeatReceipt) {
+        if let challenges = receipt.challenges { commitments?.challengesArrived(challenges) }
     }
 
     static func report(

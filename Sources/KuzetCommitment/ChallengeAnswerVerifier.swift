@@ -30,8 +30,11 @@ public enum ChallengeAnswerVerifier {
     public static func verify(
         _ answer: ChallengeAnswer, storedDayRoot: MerkleHash, segmentCount: Int, chunkNonce: UInt32? = nil
     ) throws(ChallengeAnswerRefusal) -> VerifiedAnswer {
-        let place = "camera \(answer.camera.prefix(SegmentRecord.maxCameraBytes)) day \(answer.day.prefix(10)) segment \(answer.segmentIndex)"
-        if answer.status == .missing { throw ChallengeAnswerRefusal("\(place): the agent answered that the segment is missing") }
+        let place =
+            "camera \(answer.camera.prefix(SegmentRecord.maxCameraBytes)) day \(answer.day.prefix(10)) segment \(answer.segmentIndex)"
+        if answer.status == .missing {
+            throw ChallengeAnswerRefusal("\(place): the agent answered that the segment is missing")
+        }
         guard segmentCount > 0, answer.segmentIndex >= 0, answer.segmentIndex < segmentCount else {
             throw ChallengeAnswerRefusal("\(place): not a segment of the \(segmentCount) signed for that day")
         }
@@ -57,7 +60,8 @@ public enum ChallengeAnswerVerifier {
 
         if record.chunkCount == 0 { return VerifiedAnswer(status: .ok, record: record, chunkIndex: nil) }
         guard let index = answer.chunkIndex, index >= 0, index < record.chunkCount else {
-            throw ChallengeAnswerRefusal("\(place): chunk_index absent or not below the record's \(record.chunkCount) chunks")
+            throw ChallengeAnswerRefusal(
+                "\(place): chunk_index absent or not below the record's \(record.chunkCount) chunks")
         }
         if let chunkNonce, index != Int(chunkNonce) % record.chunkCount {
             throw ChallengeAnswerRefusal(
@@ -70,7 +74,8 @@ public enum ChallengeAnswerVerifier {
         }
         let expected = ChunkTree.chunkLength(index: index, bytes: record.bytes)
         guard chunk.count == expected else {
-            throw ChallengeAnswerRefusal("\(place): chunk \(index) is \(chunk.count) bytes, the record says \(expected)")
+            throw ChallengeAnswerRefusal(
+                "\(place): chunk \(index) is \(chunk.count) bytes, the record says \(expected)")
         }
         let chunkPath = try hashes(answer.chunkPath, name: "chunk_path", place: place)
         guard
@@ -98,7 +103,8 @@ public enum ChallengeAnswerVerifier {
     ) throws(ChallengeAnswerRefusal) -> [MerkleHash] {
         guard let texts else { throw ChallengeAnswerRefusal("\(place): no \(name)") }
         guard texts.count <= MerkleTree.maxPathLength else {
-            throw ChallengeAnswerRefusal("\(place): \(name) has \(texts.count) hashes, at most \(MerkleTree.maxPathLength)")
+            throw ChallengeAnswerRefusal(
+                "\(place): \(name) has \(texts.count) hashes, at most \(MerkleTree.maxPathLength)")
         }
         var result = [MerkleHash]()
         for text in texts {

@@ -11,6 +11,11 @@ public enum ChunkTree {
         public var root: MerkleHash
         public var bytes: Int64
         public var chunkCount: Int
+        public init(root: MerkleHash, bytes: Int64, chunkCount: Int) {
+            self.root = root
+            self.bytes = bytes
+            self.chunkCount = chunkCount
+        }
     }
 
     /// A chunk of a file and its audit path to the file's root.
@@ -48,7 +53,8 @@ public enum ChunkTree {
         }
         let digest = Digest(root: MerkleTree.root(leafHashes: leaves), bytes: bytes, chunkCount: leaves.count)
         guard index >= 0, index < leaves.count else {
-            throw CommitmentError("\(file.lastPathComponent): no chunk \(index) in \(leaves.count) — the file is shorter than committed")
+            throw CommitmentError(
+                "\(file.lastPathComponent): no chunk \(index) in \(leaves.count) — the file is shorter than committed")
         }
         return ChunkProof(
             digest: digest, index: index, chunk: wanted, path: MerkleTree.auditPath(index: index, leafHashes: leaves))
@@ -60,7 +66,8 @@ public enum ChunkTree {
         do {
             handle = try FileHandle(forReadingFrom: file)
         } catch {
-            throw CommitmentError("\(file.path): cannot be read (\(error.localizedDescription)) — check it exists and is readable")
+            throw CommitmentError(
+                "\(file.path): cannot be read (\(error.localizedDescription)) — check it exists and is readable")
         }
         defer { try? handle.close() }
         var total: Int64 = 0

@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// The Merkle Tree Hash of RFC 6962 §2.1, exactly: leaf = SHA-256(0x00 ‖ data),
 /// node = SHA-256(0x01 ‖ left ‖ right), a list of n > 1 leaves split at the largest power of two

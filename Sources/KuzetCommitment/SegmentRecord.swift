@@ -58,7 +58,8 @@ public struct SegmentRecord: Sendable, Hashable {
         }
         let camera = String(fields[1])
         guard isValidCamera(camera) else {
-            throw CommitmentError("segment record: camera id empty, over \(maxCameraBytes) bytes or with control characters")
+            throw CommitmentError(
+                "segment record: camera id empty, over \(maxCameraBytes) bytes or with control characters")
         }
         guard let start = CommitmentTime.parseTimestamp(fields[2]) else {
             throw CommitmentError("segment record: start \"\(fields[2].prefix(32))\" is not YYYY-MM-DDTHH:MM:SS.mmmZ")

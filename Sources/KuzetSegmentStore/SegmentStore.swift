@@ -7,6 +7,9 @@ import KuzetCore
 /// segment's path. ``SegmentEvents`` is how a writer announces what it opened and closed.
 public struct SegmentStore: Sendable, Equatable {
     public var root: String
+    /// The folder in the root where the agent keeps its segment commitments (issue 21): not a
+    /// camera id, never scanned as footage nor reported as foreign.
+    public static let commitmentsFolderName = ".commitments"
 
     public init(root: String) {
         self.root = root

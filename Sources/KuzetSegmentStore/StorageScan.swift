@@ -44,6 +44,7 @@ package struct StorageScan: Sendable {
                 if !ownFiles.contains(name) { result.noteForeign(name) }
                 continue
             }
+            if name == SegmentStore.commitmentsFolderName { continue }
             guard CameraID.isValid(name) else {
                 result.noteForeign(name + "/")
                 continue

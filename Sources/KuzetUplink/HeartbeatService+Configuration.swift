@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCommitment
 import KuzetConfiguration
 import KuzetCore
 import KuzetProtocol
@@ -10,10 +11,12 @@ extension HeartbeatService {
     public static func make(
         configuration agent: AgentConfiguration, registry: AgentConfiguration.Registry, agentVersion: String,
         configFingerprint: String? = nil,
-        provider: any HeartbeatSnapshotProvider, logger: Logger = Logger(label: "kuzet.uplink")
+        provider: any HeartbeatSnapshotProvider, deviceKey: DeviceKey? = nil,
+        logger: Logger = Logger(label: "kuzet.uplink")
     ) throws -> HeartbeatService {
         let outbox = try Outbox(configuration: .init(directory: registry.outbox), logger: logger)
-        let client = RegistryClient(registry: registry, agentVersion: agentVersion)
+        var client = RegistryClient(registry: registry, agentVersion: agentVersion)
+        if let deviceKey { client.signer = { deviceKey.sign($0) } }
         var configuration = HeartbeatService.Configuration(
             schoolID: agent.school.id, school: SchoolInfo(name: agent.school.name, region: agent.school.region),
             agentVersion: agentVersion,

@@ -162,6 +162,7 @@ extension HeartbeatService {
                 "registry.duplicates": "\(receipt.map { "\($0.duplicates)" } ?? "-")",
             ])
         guard let receipt else { return }
+        provider.receiptArrived(receipt)
         if receipt.duplicates > 0 {
             logger.info(
                 "Registry already had some of these heartbeats (not counted twice)",

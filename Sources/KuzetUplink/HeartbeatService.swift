@@ -161,7 +161,8 @@ public final class HeartbeatService: Service, Sendable {
                         intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
                         school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage,
                         centre: snapshot.centre, events: extraEvents + snapshot.events,
-                        configFingerprint: configuration.configFingerprint)
+                        configFingerprint: configuration.configFingerprint
+                    ).withProofs(of: snapshot)
                 }
             }
             queuedGauge.record(outbox.count)
@@ -180,5 +181,16 @@ public final class HeartbeatService: Service, Sendable {
             statusBox.update { $0.queueProblem = problem }
             throw error
         }
+    }
+}
+
+extension Heartbeat {
+    /// Issue 21's members, from the snapshot.
+    func withProofs(of snapshot: HeartbeatSnapshot) -> Heartbeat {
+        var heartbeat = self
+        heartbeat.deviceKey = snapshot.deviceKey
+        heartbeat.dayRoots = snapshot.dayRoots
+        heartbeat.challengeAnswers = snapshot.challengeAnswers
+        return heartbeat
     }
 }

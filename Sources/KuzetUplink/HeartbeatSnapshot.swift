@@ -8,6 +8,11 @@ public struct HeartbeatSnapshot: Sendable, Equatable {
     public var centre: CentreReport?
     /// Events since the previous snapshot (the provider hands each event out once).
     public var events: [AgentEvent]
+    // Issue 21 (provable retention): the device key, signed day roots and challenge answers not
+    // yet sent (the provider hands each out once).
+    public var deviceKey: String?
+    public var dayRoots: [DayRootReport]?
+    public var challengeAnswers: [ChallengeAnswer]?
 
     public init(cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [])
     {
@@ -21,6 +26,12 @@ public struct HeartbeatSnapshot: Sendable, Equatable {
 /// Filled in by the agent's wiring from the recorder, retention and relay.
 public protocol HeartbeatSnapshotProvider: Sendable {
     func heartbeatSnapshot() async -> HeartbeatSnapshot
+    /// The registry's receipt of a delivered batch (issue 21: its `challenges`). Default: ignored.
+    func receiptArrived(_ receipt: HeartbeatReceipt)
+}
+
+extension HeartbeatSnapshotProvider {
+    public func receiptArrived(_ receipt: HeartbeatReceipt) {}
 }
 
 /// A provider made from a closure.

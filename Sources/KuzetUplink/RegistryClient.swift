@@ -14,6 +14,8 @@ public struct RegistryClient: Sendable {
     public let url: String
     public let tokenFile: String?
     let http: HTTPClient
+    /// Signs each request body (issue 21: `Kuzet-Signature`, base64 Ed25519 over the exact bytes).
+    public var signer: (@Sendable (Data) -> String)?
 
     /// - Parameter timeouts: connect 10 s, total 60 s, abandon below 1 byte/s for 20 s by default.
     public init(
@@ -38,13 +40,12 @@ public struct RegistryClient: Sendable {
         case .success(let value): token = value
         case .failure(let problem): return .retry(reason: problem.description, retryAfter: nil)
         }
-        let request = HTTPRequest(
-            method: .post, url: url,
-            headers: [
-                ("Content-Type", "application/json"), ("Accept", "application/json"),
-                ("Authorization", "Bearer \(token)"),
-            ],
-            body: Self.batchBody(entries))
+        let body = Self.batchBody(entries)
+        var headers = [
+            ("Content-Type", "application/json"), ("Accept", "application/json"), ("Authorization", "Bearer \(token)"),
+        ]
+        if let signer { headers.append(("Kuzet-Signature", signer(body))) }
+        let request = HTTPRequest(method: .post, url: url, headers: headers, body: body)
         let response: HTTPResponse
         do {
             response = try await http.perform(request)

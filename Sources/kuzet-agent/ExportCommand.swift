@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KuzetAgent
+import KuzetCommitment
 import KuzetConfiguration
 import KuzetCore
 import KuzetMedia
@@ -20,7 +21,11 @@ struct ExportCommand: AsyncParsableCommand {
     @Option(help: "Start, ISO 8601 with a zone, e.g. 2026-11-23T09:15:00Z or 2026-11-23T14:15:00+05:00.") var from:
         String
     @Option(help: "End, ISO 8601 with a zone.") var to: String
-    @Option(help: "The MP4 file to write.") var output: String
+    @Option(help: "The MP4 file to write (with --evidence: DIR/clip.mp4 when not given).") var output: String?
+    @Option(
+        help:
+            "Also copy the original segments covering the range, untouched, into this folder with a proof file (proof.json) that `kuzet-agent verify` checks."
+    ) var evidence: String?
     @Flag(help: "Exit 0 even when parts of the range have no footage (the holes are still named).") var allowGaps =
         false
 
@@ -30,6 +35,12 @@ struct ExportCommand: AsyncParsableCommand {
         do { agent = try AgentConfiguration.load(path: config) } catch { throw CommandFailure.configuration(error) }
         let start = try Self.time(from, option: "--from")
         let end = try Self.time(to, option: "--to")
+        guard let output = output ?? evidence.map({ ($0 as NSString).appendingPathComponent("clip.mp4") }) else {
+            throw CommandFailure.usage("export: give --output FILE (or --evidence DIR)")
+        }
+        if let evidence {
+            try FileManager.default.createDirectory(atPath: evidence, withIntermediateDirectories: true)
+        }
         let export = FootageExport(
             root: agent.storage.root, camera: camera, from: start, to: end, output: output,
             configuredCameras: agent.cameras.map(\.id))
@@ -43,6 +54,9 @@ struct ExportCommand: AsyncParsableCommand {
             }
         }
         let formatter = ISO8601DateFormatter()
+        if let evidence {
+            try writeEvidence(agent: agent, from: start, to: end, directory: evidence, clip: output)
+        }
         print(
             "wrote \(outcome.output): camera \(camera) from \(formatter.string(from: outcome.clipStart ?? start)) to \(formatter.string(from: end)), \(outcome.segments) segment(s)"
         )
@@ -56,6 +70,28 @@ struct ExportCommand: AsyncParsableCommand {
             throw CommandFailure(
                 lines: lines + ["export: footage partly missing — pass --allow-gaps to accept the clip as it is"],
                 exitCode: 1)
+        }
+    }
+
+    /// The originals and proof.json beside the clip.
+    func writeEvidence(agent: AgentConfiguration, from: Date, to: Date, directory: String, clip: String) throws {
+        let clipName =
+            (clip as NSString).deletingLastPathComponent == (directory as NSString).standardizingPath
+                || (clip as NSString).deletingLastPathComponent == directory
+            ? (clip as NSString).lastPathComponent : nil
+        let evidence = EvidenceExport(
+            storageRoot: agent.storage.root, schoolID: agent.school.id, camera: camera, from: from, to: to,
+            directory: directory,
+            deviceKey: agent.registry.flatMap { EvidenceExport.devicePublicKey(outbox: $0.outbox) },
+            clip: clipName)
+        let outcome: EvidenceExport.Outcome
+        do { outcome = try evidence.run() } catch { throw CommandFailure.runtime("export --evidence: \(error)") }
+        print("evidence: \(outcome.segments) original segment(s) and proof.json in \(directory)")
+        if !outcome.unproven.isEmpty {
+            FileHandle.standardError.write(
+                Data(
+                    "evidence: \(outcome.unproven.count) segment(s) of a day not signed yet (\(outcome.unproven.prefix(3).joined(separator: ", "))…) — copied, but `verify` can prove them only after their day closes; export again then\n"
+                        .utf8))
         }
     }
 

@@ -16,26 +16,28 @@ struct HeartbeatSchemaTests {
 
     /// Every optional set, every array non-empty, at every level; values that set flags at school
     /// and camera level.
-    static let full = {
-        var heartbeat = fullWithoutCommitments
+    static let full: Heartbeat = {
+        var full = fullBeforeIssue21
         // Issue 21 (provable retention).
-        heartbeat.deviceKey = Data(repeating: 7, count: 32).base64EncodedString()
-        heartbeat.dayRoots = [
+        full.deviceKey = String(repeating: "A", count: 43) + "="
+        full.dayRoots = [
             DayRootReport(
-                camera: "cam-1", day: "2026-09-20", segments: 96, root: String(repeating: "ab", count: 32),
-                signature: Data(repeating: 9, count: 64).base64EncodedString())
+                camera: "cam-1", day: "2026-09-20", segments: 144, root: String(repeating: "0f", count: 32),
+                signature: String(repeating: "B", count: 86) + "==")
         ]
-        heartbeat.challengeAnswers = [
+        full.challengeAnswers = [
             ChallengeAnswer(
                 id: "ch-1", camera: "cam-1", day: "2026-09-20", segmentIndex: 3, status: .ok,
-                segmentRecord: "kuzet-segment-v1 cam-1", segmentPath: [String(repeating: "cd", count: 32)],
-                chunkIndex: 1, chunk: Data(repeating: 1, count: 16).base64EncodedString(),
+                // A real record has line breaks, which JSON escapes: the fast reader leaves any escaped
+                // string to JSONDecoder, so the fixture's record has none (answers are rare).
+                segmentRecord: "kuzet-segment-v1 cam-1 2026-09-20T00:30:00.000Z 1 1 " + String(repeating: "ab", count: 32),
+                segmentPath: [String(repeating: "cd", count: 32)], chunkIndex: 0, chunk: "AA==",
                 chunkPath: [String(repeating: "ef", count: 32)])
         ]
-        return heartbeat
+        return full
     }()
 
-    private static let fullWithoutCommitments = Heartbeat(
+    static let fullBeforeIssue21 = Heartbeat(
         version: WireVersion.current, schoolID: "KZ-SCH-0001", sequence: 42, sentAt: start, agentVersion: "0.1.0",
         uptimeSeconds: 3600.5, intervalSeconds: 30, school: SchoolInfo(name: "Школа №1", region: "Astana"),
         cameras: [

@@ -78,4 +78,15 @@ import Testing
             scan.cameras["entrance"]?.newest?.name == SegmentName(start: start.addingTimeInterval(540), format: .fmp4))
         #expect(scan.foreignFiles.sorted() == ["entrance/notes.txt", "stray"])
     }
+
+    @Test func theCommitmentsFolderIsNeitherFootageNorForeign() throws {
+        try touch(store.file(camera: "entrance", name: SegmentName(start: start, format: .fmp4)).path)
+        let commitments = (store.root as NSString).appendingPathComponent(SegmentStore.commitmentsFolderName)
+        try touch(commitments + "/entrance/2026-11-23.journal")
+        let scan = StorageScan.scan(root: store.root, segmentSeconds: 60)
+        #expect(scan.segmentCount == 1)
+        #expect(scan.foreignFiles.isEmpty)
+        #expect(scan.cameras.keys.sorted() == ["entrance"])
+        #expect(store.cameras() == ["entrance"])
+    }
 }

@@ -44,7 +44,7 @@ public struct PinnedDeviceKey: Sendable, Equatable {
     public var fingerprint: String { key.fingerprint }
 }
 
-/// One camera's signed day root as stored: about 110 bytes of data a row (`docs/retention-proof.md`).
+/// One camera's signed day root as stored: 146 bytes a row in SQLite, 221 in PostgreSQL with its key (`docs/provable-retention.md`).
 public struct StoredDayRoot: Sendable, Equatable {
     public var camera: String
     public var day: UTCDay

@@ -6,7 +6,7 @@ import Logging
 
 /// Issue 21 on the registry's side: pins each school's device key, keeps its signed day roots,
 /// challenges it at random times for a chunk of a day it still claims, checks the answers, and
-/// records when retention was last proven (`docs/retention-proof.md`).
+/// records when retention was last proven (`docs/provable-retention.md`).
 public struct RetentionProofs: Sendable {
     /// Schools are challenged on average this often (`serve --challenge-interval`), at random times
     /// between half and one and a half of it.

@@ -138,7 +138,7 @@ enum PostgresSchema {
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
         // Counters that running instances watch (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)",
-        // Issue 21 (provable retention; `CommitmentStore`, `docs/retention-proof.md`). The pinned device
+        // Issue 21 (provable retention; `CommitmentStore`, `docs/provable-retention.md`). The pinned device
         // key and DEVICE_KEY_MISMATCH, one row per school.
         """
         CREATE TABLE IF NOT EXISTS device_keys (

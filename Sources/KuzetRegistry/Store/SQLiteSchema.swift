@@ -68,7 +68,7 @@ enum SQLiteSchema {
         // Counters that running instances watch: `tokens` goes up whenever tokens are revoked, and
         // an instance that sees it move forgets the tokens it had recognised (`TokenCache`).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY NOT NULL, generation INTEGER NOT NULL)",
-        // Issue 21 (provable retention; `CommitmentStore`, `docs/retention-proof.md`). The pinned device
+        // Issue 21 (provable retention; `CommitmentStore`, `docs/provable-retention.md`). The pinned device
         // key and DEVICE_KEY_MISMATCH, one row per school.
         """
         CREATE TABLE IF NOT EXISTS device_keys (
