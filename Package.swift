@@ -165,7 +165,8 @@ let package = Package(
         .target(
             name: "KuzetRegistry",
             dependencies: [
-                "KuzetCore", "KuzetProtocol", "KuzetCommitment", logging, lifecycle, unixSignals, hummingbird, httpTypes, nioCore,
+                "KuzetCore", "KuzetProtocol", "KuzetCommitment", logging, lifecycle, unixSignals, hummingbird,
+                httpTypes, nioCore,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

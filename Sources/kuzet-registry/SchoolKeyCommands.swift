@@ -26,7 +26,8 @@ struct SchoolKeyCommand: AsyncParsableCommand {
         }
         guard let pinned else {
             throw CommandFailure.runtime(
-                "ID \(id): no device key pinned in \(location) — the school's agent has not sent a signed heartbeat yet")
+                "ID \(id): no device key pinned in \(location) — the school's agent has not sent a signed heartbeat yet"
+            )
         }
         printLine("key: \(pinned.base64)")
         printLine("sha256: \(pinned.fingerprint)")
@@ -70,7 +71,8 @@ struct SchoolRekeyCommand: AsyncParsableCommand {
         }
         guard done else {
             throw CommandFailure.runtime(
-                "ID \(id): no device key pinned in \(location) — nothing to replace; the first key a school sends is pinned")
+                "ID \(id): no device key pinned in \(location) — nothing to replace; the first key a school sends is pinned"
+            )
         }
         printLine("school \(id): the next new device key its agent signs with will be pinned")
     }

@@ -148,7 +148,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if !(challengeIntervalHours >= 0.01 && challengeIntervalHours <= 24 * 30) {
             problems.append(
-                "--challenge-interval: \(String(format: "%g", challengeIntervalHours)) — give 0.01…720 hours (default 6)")
+                "--challenge-interval: \(String(format: "%g", challengeIntervalHours)) — give 0.01…720 hours (default 6)"
+            )
         }
         if !(historyDays >= 0 && historyDays <= 3650) {
             problems.append(

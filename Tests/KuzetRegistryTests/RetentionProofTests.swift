@@ -13,6 +13,15 @@ import Testing
 /// agent's commitment code, and the flags a changed file, a deleted day or a new key raise.
 @Suite("Retention proof", .serialized, .timeLimit(.minutes(4)))
 struct RetentionProofTests {
+    /// The test registry's clock at its start (`ManualNow`); the files are written before the
+    /// registry opens its connection (their writing outlasted its header deadline).
+    static let start = Date(timeIntervalSince1970: 1_790_000_000)
+
+    /// Registries challenging every `seconds` on average.
+    static func challengeEvery(_ seconds: TimeInterval) -> @Sendable (inout Registry) -> Void {
+        { $0.retentionProofs.challengeInterval = seconds }
+    }
+
     static func days(_ registry: TestRegistry, back: Int) -> String {
         CommitmentTime.day(registry.clock.date.addingTimeInterval(-Double(back) * 86_400))
     }
@@ -29,11 +38,12 @@ struct RetentionProofTests {
             ?? [:]
     }
 
-    @Test("the first key is pinned and each camera's signed day roots are kept; they verify with the pinned key",
+    @Test(
+        "the first key is pinned and each camera's signed day roots are kept; they verify with the pinned key",
         arguments: StoreKind.allCases)
     func dayRootsAreStoredAndVerify(kind: StoreKind) async throws {
+        let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0001"), days: 3, now: Self.start)
         try await withRegistry(kind) { registry in
-            let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0001"), days: 3, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             let response = try await registry.postSigned(
                 school.heartbeat(1, at: registry.clock.date, dayRoots: try school.dayRoots()), token: token,
@@ -46,7 +56,7 @@ struct RetentionProofTests {
             let today = UTCDay(registry.clock.date)
             let roots = try await store.dayRoots(
                 schoolID: school.schoolID, from: UTCDay(number: today.number - 10), before: today)
-            #expect(roots.count == 6)  // 2 cameras × 3 days
+            #expect(roots.count == 6) // 2 cameras × 3 days
             #expect(Set(roots.map(\.camera)) == ["cam-1", "cam-2"])
             for root in roots {
                 let statement = DayRootStatement(
@@ -60,8 +70,9 @@ struct RetentionProofTests {
 
     @Test("a day root not signed by the pinned key is not kept", arguments: StoreKind.allCases)
     func aDayRootSignedByAnotherKeyIsNotKept(kind: StoreKind) async throws {
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0002", cameras: 1), days: 2, now: Self.start)
         try await withRegistry(kind) { registry in
-            let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0002", cameras: 1), days: 2, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             var roots = try school.dayRoots()
             roots[0].signature = try school.dayRoots(signedBy: Curve25519.Signing.PrivateKey())[0].signature
@@ -76,11 +87,12 @@ struct RetentionProofTests {
         }
     }
 
-    @Test("20 challenges over 30 days of footage: all answered from the files and proven", arguments: StoreKind.allCases)
+    @Test(
+        "20 challenges over 30 days of footage: all answered from the files and proven", arguments: StoreKind.allCases)
     func twentyChallengesAreProven(kind: StoreKind) async throws {
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0003"), days: 30, bytes: 200_000, now: Self.start)
         try await withRegistry(kind) { registry in
-            let school = try CommittedSchool(
-                Sample(schoolID: "KZ-PRF-0003"), days: 30, bytes: 200_000, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             var sequence: UInt64 = 1
@@ -110,21 +122,23 @@ struct RetentionProofTests {
                 answered += 1
             }
             #expect(answered == 20)
-            #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN") == false)
+            #expect(
+                try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN") == false)
             let proof = try await Self.proof(registry, school.schoolID, admin: admin)
             #expect(proof["proven_at"] != nil)
-            #expect(proof["proven_back_to"] as? String == Self.days(registry, back: 20))  // the oldest day asked
+            #expect(proof["proven_back_to"] as? String == Self.days(registry, back: 20)) // the oldest day asked
             #expect(proof["open_challenges"] as? Int == 0)
             let report = try await registry.getJSON("/api/v1/report", token: admin)
             #expect((report["total"] as? [String: Any])?["retention_proven"] as? Int == 1)
         }
     }
 
-    @Test("one byte flipped in a 20-day-old segment: the challenge on it fails, RETENTION_UNPROVEN, and it is asked again",
+    @Test(
+        "one byte flipped in a 20-day-old segment: the challenge on it fails, RETENTION_UNPROVEN, and it is asked again",
         arguments: StoreKind.allCases)
     func aFlippedByteIsFlagged(kind: StoreKind) async throws {
-        try await withRegistry(kind, configure: { $0.retentionProofs.challengeInterval = 600 }) { registry in
-            let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0004"), days: 25, now: registry.clock.date)
+        let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0004"), days: 25, now: Self.start)
+        try await withRegistry(kind, configure: Self.challengeEvery(600)) { registry in
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             _ = try await registry.postSigned(
@@ -169,17 +183,21 @@ struct RetentionProofTests {
 
     @Test("a day of old footage deleted while the facts still claim 30 days: flagged", arguments: StoreKind.allCases)
     func aDeletedClaimedDayIsFlagged(kind: StoreKind) async throws {
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0005", cameras: 1), days: 15, now: Self.start)
         try await withRegistry(kind) { registry in
-            let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0005", cameras: 1), days: 15, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             _ = try await registry.postSigned(
                 school.heartbeat(1, at: registry.clock.date, dayRoots: try school.dayRoots()), token: token,
                 signer: school.key)
             let day = Self.days(registry, back: 10)
-            for segment in 0..<2 { try FileManager.default.removeItem(at: school.file(camera: "cam-1", day: day, segment: segment)) }
+            for segment in 0..<2 {
+                try FileManager.default.removeItem(at: school.file(camera: "cam-1", day: day, segment: segment))
+            }
 
-            let planted = try await registry.plantChallenge(school.schoolID, admin: admin, camera: "cam-1", day: day, segment: 0)
+            let planted = try await registry.plantChallenge(
+                school.schoolID, admin: admin, camera: "cam-1", day: day, segment: 0)
             registry.clock.advance(by: 30)
             let receipt = try await registry.postSigned(
                 school.heartbeat(2, at: registry.clock.date), token: token, signer: school.key)
@@ -191,16 +209,19 @@ struct RetentionProofTests {
                 school.heartbeat(3, at: registry.clock.date, answers: [answer]), token: token, signer: school.key)
             #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN"))
             let reason = try await Self.proof(registry, school.schoolID, admin: admin)["unproven_reason"] as? String
-            #expect(reason?.contains("answered expired, but the camera claims footage from") == true, "\(reason ?? "nil")")
+            #expect(
+                reason?.contains("answered expired, but the camera claims footage from") == true, "\(reason ?? "nil")")
         }
     }
 
-    @Test("footage deleted before the claimed oldest footage answers expired: no false alarm", arguments: StoreKind.allCases)
+    @Test(
+        "footage deleted before the claimed oldest footage answers expired: no false alarm",
+        arguments: StoreKind.allCases)
     func honestDeletionIsNoAlarm(kind: StoreKind) async throws {
+        // The agent claims 5 days; the day 10 days back was deleted by retention, honestly.
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0006", cameras: 1, retentionDays: 5), days: 12, now: Self.start)
         try await withRegistry(kind) { registry in
-            // The agent claims 5 days; the day 10 days back was deleted by retention, honestly.
-            let school = try CommittedSchool(
-                Sample(schoolID: "KZ-PRF-0006", cameras: 1, retentionDays: 5), days: 12, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             _ = try await registry.postSigned(
@@ -208,7 +229,8 @@ struct RetentionProofTests {
                 signer: school.key)
             let day = Self.days(registry, back: 10)
             try FileManager.default.removeItem(at: school.file(camera: "cam-1", day: day, segment: 1))
-            let planted = try await registry.plantChallenge(school.schoolID, admin: admin, camera: "cam-1", day: day, segment: 1)
+            let planted = try await registry.plantChallenge(
+                school.schoolID, admin: admin, camera: "cam-1", day: day, segment: 1)
             registry.clock.advance(by: 30)
             let receipt = try await registry.postSigned(
                 school.heartbeat(2, at: registry.clock.date), token: token, signer: school.key)
@@ -217,15 +239,17 @@ struct RetentionProofTests {
             _ = try await registry.postSigned(
                 school.heartbeat(3, at: registry.clock.date, answers: [school.answer(challenge)]), token: token,
                 signer: school.key)
-            #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN") == false)
+            #expect(
+                try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN") == false)
             #expect(try await Self.proof(registry, school.schoolID, admin: admin)["open_challenges"] as? Int == 0)
         }
     }
 
     @Test("a challenge not answered by its expiry: RETENTION_UNPROVEN", arguments: StoreKind.allCases)
     func anUnansweredChallengeIsFlagged(kind: StoreKind) async throws {
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0007", cameras: 1), days: 3, now: Self.start)
         try await withRegistry(kind) { registry in
-            let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0007", cameras: 1), days: 3, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             _ = try await registry.postSigned(
@@ -234,24 +258,28 @@ struct RetentionProofTests {
             _ = try await registry.plantChallenge(
                 school.schoolID, admin: admin, camera: "cam-1", day: Self.days(registry, back: 2), segment: 0)
             registry.clock.advance(by: 30)
-            _ = try await registry.postSigned(school.heartbeat(2, at: registry.clock.date), token: token, signer: school.key)
-            #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN") == false)
+            _ = try await registry.postSigned(
+                school.heartbeat(2, at: registry.clock.date), token: token, signer: school.key)
+            #expect(
+                try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN") == false)
             registry.clock.advance(by: 31 * 60)
-            _ = try await registry.postSigned(school.heartbeat(3, at: registry.clock.date), token: token, signer: school.key)
+            _ = try await registry.postSigned(
+                school.heartbeat(3, at: registry.clock.date), token: token, signer: school.key)
             #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("RETENTION_UNPROVEN"))
             let reason = try await Self.proof(registry, school.schoolID, admin: admin)["unproven_reason"] as? String
             #expect(reason?.contains("not answered by") == true)
         }
     }
 
-    @Test("random challenges ask only for days held signed, after the claimed oldest footage's day and before today",
+    @Test(
+        "random challenges ask only for days held signed, after the claimed oldest footage's day and before today",
         arguments: StoreKind.allCases)
     func randomChallengesStayInsideTheClaim(kind: StoreKind) async throws {
-        try await withRegistry(kind, configure: { $0.retentionProofs.challengeInterval = 120 }) { registry in
-            // Roots for 20 days; the agent claims 7.
-            let school = try CommittedSchool(
-                Sample(schoolID: "KZ-PRF-0008", retentionDays: 7), days: 20, segmentsPerDay: 3, bytes: 10_000,
-                now: registry.clock.date)
+        // Roots for 20 days; the agent claims 7.
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0008", retentionDays: 7), days: 20, segmentsPerDay: 3, bytes: 10_000,
+            now: Self.start)
+        try await withRegistry(kind, configure: Self.challengeEvery(120)) { registry in
             let token = try await registry.schoolToken(school.schoolID)
             _ = try await registry.postSigned(
                 school.heartbeat(1, at: registry.clock.date, dayRoots: try school.dayRoots()), token: token,
@@ -260,7 +288,8 @@ struct RetentionProofTests {
             for sequence in UInt64(2)...60 {
                 registry.clock.advance(by: 60)
                 let receipt = try await registry.postSigned(
-                    school.heartbeat(sequence, at: registry.clock.date, answers: seen.isEmpty ? nil : nil), token: token,
+                    school.heartbeat(sequence, at: registry.clock.date, answers: seen.isEmpty ? nil : nil),
+                    token: token,
                     signer: school.key)
                 for challenge in receipt.challenges where !seen.contains(where: { $0.id == challenge.id }) {
                     seen.append(challenge)
@@ -277,16 +306,20 @@ struct RetentionProofTests {
         }
     }
 
-    @Test("a replaced box's key is refused and flagged until `school rekey`; then its key is pinned",
+    @Test(
+        "a replaced box's key is refused and flagged until `school rekey`; then its key is pinned",
         arguments: StoreKind.allCases)
     func aReplacedKeyIsRefusedUntilRekey(kind: StoreKind) async throws {
+        let school = try CommittedSchool(
+            Sample(schoolID: "KZ-PRF-0009", cameras: 1), days: 1, now: Self.start)
         try await withRegistry(kind) { registry in
-            let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0009", cameras: 1), days: 1, now: registry.clock.date)
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             #expect(
-                try await registry.postSigned(school.heartbeat(1, at: registry.clock.date), token: token, signer: school.key)
-                    .status == .ok)
+                try await registry.postSigned(
+                    school.heartbeat(1, at: registry.clock.date), token: token, signer: school.key
+                )
+                .status == .ok)
 
             let newBox = Curve25519.Signing.PrivateKey()
             let newKey = DevicePublicKey(newBox.publicKey)
@@ -294,8 +327,11 @@ struct RetentionProofTests {
             let refused = try await registry.postSigned(
                 school.heartbeat(2, at: registry.clock.date, deviceKey: newKey), token: token, signer: newBox)
             #expect(refused.status == .forbidden)
-            #expect(refused.json["code"] as? String == "device_key_mismatch" || refused.text.contains("device_key_mismatch"))
-            let unsigned = try await registry.postSigned(school.heartbeat(3, at: registry.clock.date), token: token, signer: nil)
+            #expect(
+                refused.json["code"] as? String == "device_key_mismatch" || refused.text.contains("device_key_mismatch")
+            )
+            let unsigned = try await registry.postSigned(
+                school.heartbeat(3, at: registry.clock.date), token: token, signer: nil)
             #expect(unsigned.status == .forbidden)
             #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("DEVICE_KEY_MISMATCH"))
             let listed = try await registry.getJSON("/api/v1/schools?flag=DEVICE_KEY_MISMATCH", token: admin)
@@ -308,12 +344,15 @@ struct RetentionProofTests {
                 school.heartbeat(4, at: registry.clock.date, deviceKey: newKey), token: token, signer: newBox)
             #expect(accepted.status == .ok, "\(accepted.text)")
             #expect(try await store.deviceKey(schoolID: school.schoolID)?.base64 == newKey.base64)
-            #expect(try await Self.flags(registry, school.schoolID, admin: admin).contains("DEVICE_KEY_MISMATCH") == false)
+            #expect(
+                try await Self.flags(registry, school.schoolID, admin: admin).contains("DEVICE_KEY_MISMATCH") == false)
             // The old box is now the stranger.
             registry.clock.advance(by: 30)
             #expect(
-                try await registry.postSigned(school.heartbeat(5, at: registry.clock.date), token: token, signer: school.key)
-                    .status == .forbidden)
+                try await registry.postSigned(
+                    school.heartbeat(5, at: registry.clock.date), token: token, signer: school.key
+                )
+                .status == .forbidden)
         }
     }
 }

@@ -10,6 +10,7 @@ extension HeartbeatReceipt {
         if challenges != nil, let data = try? RegistryJSON.encoder.encode(self) {
             return String(decoding: data, as: UTF8.self)
         }
-        return #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"highest_sequence":\#(highestSequence),"server_time":"\#(WireDateFormat.format(serverTime))"}"#
+        return
+            #"{"accepted":\#(accepted),"duplicates":\#(duplicates),"highest_sequence":\#(highestSequence),"server_time":"\#(WireDateFormat.format(serverTime))"}"#
     }
 }

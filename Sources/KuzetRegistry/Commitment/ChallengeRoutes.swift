@@ -29,16 +29,21 @@ struct ChallengeRoutes {
             throw APIError.forbidden("token: only an admin token may plant a challenge — use one")
         }
         let id = context.parameters.get("id") ?? ""
-        guard let store = registry.retentionProofs.store, (try await registry.visibleSchool(id: id, for: principal)) != nil
+        guard let store = registry.retentionProofs.store,
+            (try await registry.visibleSchool(id: id, for: principal)) != nil
         else { throw APIError.notFound("school \(id.prefix(64))") }
         let body = try await request.body.collect(upTo: 4096)
         let asked: Plant
         do {
-            asked = body.readableBytes == 0 ? Plant() : try JSONDecoder().decode(Plant.self, from: Data(body.readableBytesView))
+            asked =
+                body.readableBytes == 0
+                ? Plant() : try JSONDecoder().decode(Plant.self, from: Data(body.readableBytesView))
         } catch {
             throw APIError(
                 .badRequest, code: "invalid_json",
-                message: "body: not {\"camera\",\"day\",\"segment_index\",\"chunk_nonce\"} (all optional) — send JSON or nothing")
+                message:
+                    "body: not {\"camera\",\"day\",\"segment_index\",\"chunk_nonce\"} (all optional) — send JSON or nothing"
+            )
         }
         let now = registry.now()
         var day: UTCDay?

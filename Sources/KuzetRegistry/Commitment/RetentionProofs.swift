@@ -62,7 +62,8 @@ public struct RetentionProofs: Sendable {
             if pinned != nil {
                 try await store.markKeyMismatch(schoolID: intake.schoolID, reason: reason, at: date)
                 logger.warning(
-                    "heartbeat refused: device key", metadata: ["school.id": "\(intake.schoolID)", "reason": "\(reason)"])
+                    "heartbeat refused: device key",
+                    metadata: ["school.id": "\(intake.schoolID)", "reason": "\(reason)"])
             }
             throw APIError(.forbidden, code: "device_key_mismatch", message: reason)
         }
@@ -102,7 +103,8 @@ public struct RetentionProofs: Sendable {
 
         if let due = proof.nextChallengeAt, due <= now {
             if open.count < Self.maximumOpen,
-                let challenge = try await choose(schoolID: schoolID, proof: proof, claimedOldest: claimedOldest, at: now)
+                let challenge = try await choose(
+                    schoolID: schoolID, proof: proof, claimedOldest: claimedOldest, at: now)
             {
                 try await store.insertChallenge(challenge)
                 open.append(challenge)
@@ -123,7 +125,8 @@ public struct RetentionProofs: Sendable {
         var refused: [String] = []
         for report in intake.heartbeats.flatMap({ $0.dayRoots ?? [] }) {
             guard let day = UTCDay(parsing: report.day), let root = MerkleHash(hex: report.root),
-                SegmentRecord.isValidCamera(report.camera), (1...CommitmentLimits.segmentsPerDay).contains(report.segments),
+                SegmentRecord.isValidCamera(report.camera),
+                (1...CommitmentLimits.segmentsPerDay).contains(report.segments),
                 let signature = Data(base64Encoded: report.signature),
                 DayRootStatement(
                     schoolID: intake.schoolID, camera: report.camera, day: report.day, segmentCount: report.segments,
@@ -155,7 +158,9 @@ public struct RetentionProofs: Sendable {
         guard answer.camera == challenge.camera, answer.day == challenge.day.description,
             answer.segmentIndex == challenge.segmentIndex
         else { return .failed("\(place): the answer names another camera, day or segment") }
-        guard let root = try await store.dayRoot(schoolID: challenge.schoolID, camera: challenge.camera, day: challenge.day),
+        guard
+            let root = try await store.dayRoot(
+                schoolID: challenge.schoolID, camera: challenge.camera, day: challenge.day),
             let hash = MerkleHash(bytes: Array(root.root))
         else { return .failed("\(place): no signed day root stored") }
         do {
@@ -242,7 +247,8 @@ extension RetentionProof {
         switch check {
         case .proven:
             let recent = provenAt.map { now.timeIntervalSince($0) < 7 * 86_400 } ?? false
-            provenBackTo = recent && unprovenSince == nil ? min(provenBackTo ?? challenge.day, challenge.day) : challenge.day
+            provenBackTo =
+                recent && unprovenSince == nil ? min(provenBackTo ?? challenge.day, challenge.day) : challenge.day
             provenAt = now
             unprovenSince = nil
             unprovenReason = nil

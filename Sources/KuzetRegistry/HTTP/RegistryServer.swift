@@ -103,7 +103,7 @@ public struct RegistryServer: Sendable {
         ReportRoutes(registry: registry).add(to: router)
         FleetRoutes(registry: registry).add(to: router)
         DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
-        ChallengeRoutes(registry: registry).add(to: router)  // issue 21
+        ChallengeRoutes(registry: registry).add(to: router) // issue 21
         return router
     }
 

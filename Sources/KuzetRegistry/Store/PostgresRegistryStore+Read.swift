@@ -45,7 +45,8 @@ extension PostgresRegistryStore {
         let ids = listed.map(\.0)
         if !ids.isEmpty {
             let flagRows = try await client.query(
-                "SELECT school_id, flag, since FROM \(unescaped: SchoolFlagRows.allFlags) AS f WHERE school_id = ANY(\(ids)::text[])", logger: logger)
+                "SELECT school_id, flag, since FROM \(unescaped: SchoolFlagRows.allFlags) AS f WHERE school_id = ANY(\(ids)::text[])",
+                logger: logger)
             for try await (id, flag, since) in flagRows.decode((String, String, Double).self) {
                 flags[id, default: []].append((flag, since))
             }

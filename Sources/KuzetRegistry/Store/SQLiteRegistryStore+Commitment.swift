@@ -1,6 +1,6 @@
 import Foundation
-import KuzetCommitment
 import GRDB
+import KuzetCommitment
 
 extension SQLiteRegistryStore: CommitmentStore {
     public func deviceKey(schoolID: String) async throws -> PinnedDeviceKey? {
@@ -16,7 +16,8 @@ extension SQLiteRegistryStore: CommitmentStore {
 
     public func pinDeviceKey(schoolID: String, key: DevicePublicKey, at date: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: CommitmentRows.pin, arguments: [schoolID, key.rawRepresentation, date.timeIntervalSince1970])
+            try db.execute(
+                sql: CommitmentRows.pin, arguments: [schoolID, key.rawRepresentation, date.timeIntervalSince1970])
         }
     }
 
@@ -80,7 +81,8 @@ extension SQLiteRegistryStore: CommitmentStore {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM retention_challenges WHERE school_id = ? AND resolved_at IS NULL ORDER BY issued_at",
+                sql:
+                    "SELECT * FROM retention_challenges WHERE school_id = ? AND resolved_at IS NULL ORDER BY issued_at",
                 arguments: [schoolID]
             ).map(Self.challenge)
         }
@@ -143,7 +145,8 @@ extension SQLiteRegistryStore: CommitmentStore {
                 row in
                 CommitmentRows.proof(
                     schoolID: schoolID, provenAt: row["proven_at"], backTo: row["proven_back_to"],
-                    unprovenSince: row["unproven_since"], reason: row["unproven_reason"], next: row["next_challenge_at"])
+                    unprovenSince: row["unproven_since"], reason: row["unproven_reason"], next: row["next_challenge_at"]
+                )
             }
         }
     }
@@ -163,7 +166,8 @@ extension SQLiteRegistryStore: CommitmentStore {
     public func provenSchools(since: Date) async throws -> [String?: Int] {
         try await pool.read { db in
             var counts: [String?: Int] = [:]
-            for row in try Row.fetchAll(db, sql: CommitmentRows.provenByRegion, arguments: [since.timeIntervalSince1970])
+            for row in try Row.fetchAll(
+                db, sql: CommitmentRows.provenByRegion, arguments: [since.timeIntervalSince1970])
             {
                 counts[row[0] as String?] = row[1]
             }

@@ -48,7 +48,9 @@ extension SQLiteRegistryStore {
 
     public func school(id: String) async throws -> SchoolRecord? {
         try await pool.read { db in
-            guard var record = try Row.fetchOne(db, sql: "\(Self.selectSchools) WHERE id = ?", arguments: [id]).map(Self.record)
+            guard
+                var record = try Row.fetchOne(db, sql: "\(Self.selectSchools) WHERE id = ?", arguments: [id]).map(
+                    Self.record)
             else { return nil }
             record.proofFlags = SchoolFlagRows.marks(
                 try Row.fetchAll(
