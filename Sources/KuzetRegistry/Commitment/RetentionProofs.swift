@@ -27,7 +27,7 @@ public struct RetentionProofs: Sendable {
     init(store: any RegistryStore) { self.store = store as? any CommitmentStore }
 
     /// Whether the heartbeat fast path may store this request without the key check: unsigned, no
-    /// commitment members, from a school seen without a pinned key in the last minute.
+    /// commitment members, from a school seen without a pinned key in the last 10 minutes.
     func fastPathMayStore(_ intake: HeartbeatIntake, signed: Bool, at date: Date) -> Bool {
         guard store != nil else { return true }
         guard !signed, unpinned.isUnpinned(intake.schoolID, at: date) else { return false }

@@ -1,12 +1,14 @@
 import Foundation
 import Synchronization
 
-/// Schools this instance saw without a pinned device key in the last minute, so the heartbeat fast
-/// path may store their unsigned requests without asking the database. Everything else (a signed
-/// request, a school with a key, or one not seen lately) goes through the router, which reads the
-/// pinned key from the store. Bounded: at most `capacity` schools, the whole set forgotten when full.
+/// Schools this instance saw without a pinned device key in the last 10 minutes (as long as it
+/// remembers tokens), so the heartbeat fast path may store their unsigned requests without asking
+/// the database. Everything else (a signed request, a school with a key, or one not seen lately)
+/// goes through the router, which reads the pinned key from the store. A key pinned through another
+/// instance is enforced here within that time. Bounded: at most `capacity` schools, the whole set
+/// forgotten when full.
 final class UnpinnedSchools: Sendable {
-    static let lifetime: TimeInterval = 60
+    static let lifetime: TimeInterval = 600
     static let capacity = 100_000
     private let seen = Mutex<[String: Date]>([:])
 
