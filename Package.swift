@@ -165,7 +165,8 @@ let package = Package(
         .target(
             name: "KuzetRegistry",
             dependencies: [
-                "KuzetCore", "KuzetProtocol", logging, lifecycle, unixSignals, hummingbird, httpTypes, nioCore,
+                "KuzetCore", "KuzetProtocol", "KuzetCommitment", logging, lifecycle, unixSignals, hummingbird,
+                httpTypes, nioCore,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -320,7 +321,8 @@ let package = Package(
         .testTarget(
             name: "KuzetRegistryTests",
             dependencies: [
-                "KuzetRegistry", "KuzetCore", "KuzetProtocol", "KuzetTestKit", logging, hummingbird, httpTypes, nioCore,
+                "KuzetRegistry", "KuzetCore", "KuzetProtocol", "KuzetCommitment", "KuzetTestKit", logging, hummingbird,
+                httpTypes, nioCore, .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

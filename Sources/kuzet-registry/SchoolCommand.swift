@@ -8,7 +8,7 @@ struct SchoolCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "school",
         abstract: "Removes a school that no longer reports (closed, or registered under a wrong id).",
-        subcommands: [SchoolRemoveCommand.self])
+        subcommands: [SchoolRemoveCommand.self, SchoolKeyCommand.self, SchoolRekeyCommand.self])
 }
 
 struct SchoolRemoveCommand: AsyncParsableCommand {

@@ -123,6 +123,12 @@ struct ServeCommand: AsyncParsableCommand {
         name: .customLong("max-command-polls"),
         help: "Agents' command long-polls open at most on this instance; one more is answered 503 with Retry-After.")
     var maxCommandPolls: Int = 20_000
+    @Option(
+        name: .customLong("challenge-interval"),
+        help:
+            "Hours between two retention challenges of a school, on average (random times between half and one and a half of it)."
+    )
+    var challengeIntervalHours: Double = 6
 
     @Flag(
         name: .customLong("insecure-http"),
@@ -154,6 +160,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if !(clockSkewSeconds > 0) {
             problems.append("--clock-skew-seconds: \(clockSkewSeconds) — give a number of seconds above 0")
+        }
+        if !(challengeIntervalHours >= 0.01 && challengeIntervalHours <= 24 * 30) {
+            problems.append(
+                "--challenge-interval: \(String(format: "%g", challengeIntervalHours)) — give 0.01…720 hours (default 6)"
+            )
         }
         if !(historyDays >= 0 && historyDays <= 3650) {
             problems.append(
@@ -245,6 +256,7 @@ struct ServeCommand: AsyncParsableCommand {
         registry.pageTimeZone = pageTimeZone ?? .almaty
         registry.commandWaiters = CommandWaiters(maximum: maxCommandPolls)
         registry.evidence = EvidenceStore(directory: evidenceDirectory, maximumBytes: maxClipBytes)
+        registry.retentionProofs.challengeInterval = challengeIntervalHours * 3600
         let tls = tlsCert.map { RegistryTLS(certificatePath: $0, keyPath: tlsKey ?? "", clientCAPath: tlsClientCA) }
         var server = RegistryServer(
             registry: registry, host: host, port: port, tls: tls, accessLog: accessLog, trustedProxies: proxies,

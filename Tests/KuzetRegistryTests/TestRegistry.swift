@@ -55,14 +55,16 @@ func withRegistry<T: Sendable>(
     _ kind: StoreKind, policy: FlagPolicy = FlagPolicy(), maximumBodyBytes: Int = 1 << 20, fastIngest: Bool = true,
     tokenCheckInterval: TimeInterval = 2, historyRowsPerHour: Int = Registry.defaultHistoryRowsPerHour,
     historyBytesPerHour: Int = Registry.defaultHistoryBytesPerHour,
+    configure: @Sendable @escaping (inout Registry) -> Void = { _ in },
     _ body: @Sendable @escaping (TestRegistry) async throws -> T
 ) async throws -> T {
     try await withStore(kind) { store, info in
         let clock = ManualNow()
-        let registry = Registry(
+        var registry = Registry(
             store: store, policy: policy, now: clock.now, maximumBodyBytes: maximumBodyBytes,
             tokenCheckInterval: tokenCheckInterval,
             historyRowsPerHour: historyRowsPerHour, historyBytesPerHour: historyBytesPerHour)
+        configure(&registry)
         var server = RegistryServer(registry: registry, host: "127.0.0.1", port: 0)
         server.fastIngest = fastIngest
         let application = try server.application()

@@ -74,6 +74,9 @@ struct HeartbeatReader {
         var centre: CentreReport??
         var events: [AgentEvent]?
         var fingerprint: String??
+        var deviceKey: String??
+        var dayRoots: [DayRootReport]??
+        var answers: [ChallengeAnswer]??
         guard
             members({ reader, key in
                 switch key {
@@ -90,18 +93,27 @@ struct HeartbeatReader {
                 case "storage": return reader.set(&storage, reader.storage())
                 case "centre": return reader.set(&centre, reader.optional { $0.centre() })
                 case "events": return reader.set(&events, reader.array { $0.event() })
+                // Issue 21 (provable retention).
+                case "device_key": return reader.set(&deviceKey, reader.optional { $0.string() })
+                case "day_roots": return reader.set(&dayRoots, reader.optional { $0.array { $0.dayRoot() } })
+                case "challenge_answers":
+                    return reader.set(&answers, reader.optional { $0.array { $0.challengeAnswer() } })
                 default: return false
                 }
             }), let version, let schoolID, let sequence, let sentAt, let agentVersion, let uptime, let interval,
             let cameras, let storage,
             let events
         else { return nil }
-        return Heartbeat(
+        var heartbeat = Heartbeat(
             version: version, schoolID: schoolID, sequence: sequence, sentAt: sentAt, agentVersion: agentVersion,
             uptimeSeconds: uptime,
             intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil,
             events: events,
             configFingerprint: fingerprint ?? nil)
+        heartbeat.deviceKey = deviceKey ?? nil
+        heartbeat.dayRoots = dayRoots ?? nil
+        heartbeat.challengeAnswers = answers ?? nil
+        return heartbeat
     }
 
     private mutating func schoolInfo() -> SchoolInfo? {
@@ -280,6 +292,63 @@ struct HeartbeatReader {
             }), let at, let kind, let message
         else { return nil }
         return AgentEvent(at: at, kind: kind, camera: camera ?? nil, message: message)
+    }
+
+    // Issue 21 (provable retention).
+    private mutating func dayRoot() -> DayRootReport? {
+        var camera: String?
+        var day: String?
+        var segments: Int?
+        var root: String?
+        var signature: String?
+        guard
+            members({ reader, key in
+                switch key {
+                case "camera": return reader.set(&camera, reader.string())
+                case "day": return reader.set(&day, reader.string())
+                case "segments": return reader.set(&segments, reader.integer(Int.self))
+                case "root": return reader.set(&root, reader.string())
+                case "signature": return reader.set(&signature, reader.string())
+                default: return false
+                }
+            }), let camera, let day, let segments, let root, let signature
+        else { return nil }
+        return DayRootReport(camera: camera, day: day, segments: segments, root: root, signature: signature)
+    }
+
+    private mutating func challengeAnswer() -> ChallengeAnswer? {
+        var id: String?
+        var camera: String?
+        var day: String?
+        var segmentIndex: Int?
+        var status: ChallengeAnswer.Status?
+        var record: String??
+        var segmentPath: [String]??
+        var chunkIndex: Int??
+        var chunk: String??
+        var chunkPath: [String]??
+        guard
+            members({ reader, key in
+                switch key {
+                case "id": return reader.set(&id, reader.string())
+                case "camera": return reader.set(&camera, reader.string())
+                case "day": return reader.set(&day, reader.string())
+                case "segment_index": return reader.set(&segmentIndex, reader.integer(Int.self))
+                case "status":
+                    return reader.set(&status, reader.string().flatMap(ChallengeAnswer.Status.init(rawValue:)))
+                case "segment_record": return reader.set(&record, reader.optional { $0.string() })
+                case "segment_path": return reader.set(&segmentPath, reader.optional { $0.array { $0.string() } })
+                case "chunk_index": return reader.set(&chunkIndex, reader.optional { $0.integer(Int.self) })
+                case "chunk": return reader.set(&chunk, reader.optional { $0.string() })
+                case "chunk_path": return reader.set(&chunkPath, reader.optional { $0.array { $0.string() } })
+                default: return false
+                }
+            }), let id, let camera, let day, let segmentIndex, let status
+        else { return nil }
+        return ChallengeAnswer(
+            id: id, camera: camera, day: day, segmentIndex: segmentIndex, status: status, segmentRecord: record ?? nil,
+            segmentPath: segmentPath ?? nil, chunkIndex: chunkIndex ?? nil, chunk: chunk ?? nil,
+            chunkPath: chunkPath ?? nil)
     }
 }
 

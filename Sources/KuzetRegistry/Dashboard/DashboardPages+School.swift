@@ -44,7 +44,7 @@ extension DashboardPages {
             <dt>\(text.html("school.agent"))</dt><dd>\(HTML.escape(state?.agentVersion ?? "—")) · \(state.map { text.html("school.every", ["seconds": "\($0.intervalSeconds)"]) } ?? "—")</dd>
             <dt>\(text.html("school.clock_offset"))</dt><dd>\(state.map { text.html("school.seconds_signed", ["seconds": String(format: "%+.0f", $0.clockSkewSeconds)]) } ?? "—")</dd>
             <dt>\(text.html("school.storage"))</dt><dd>\(state.map(storage) ?? "—")</dd>
-            </dl>
+            \(try await retentionProofFacts(record.id))</dl>
 
             """
         html += cameraTable(state?.cameras ?? [])

@@ -19,7 +19,7 @@ struct DashboardPages {
         if let limited = principal.readableRegion { region = limited }
         let flag = parameters.get("flag").flatMap { SchoolFlag(rawValue: $0) }
         let offset = max(0, min(parameters.get("offset").flatMap(Int.init) ?? 0, 10_000_000))
-        let report = try await registry.store.report(region: principal.readableRegion, at: now, policy: registry.policy)
+        let report = try await registry.report(region: principal.readableRegion, at: now)
         let page = try await registry.store.schools(
             SchoolQuery(region: region, flag: flag, limit: Self.pageSize, offset: offset), at: now,
             policy: registry.policy)
@@ -58,16 +58,17 @@ struct DashboardPages {
                 : "<a href=\"/?region=\(HTML.query(counts.region))#schools\">\(regionName(counts.region))</a>"
             rows += """
                 <tr\(isTotal ? " class=\"total\"" : "")><td>\(name)</td><td class="num">\(counts.schools)</td>\
-                \(cell(counts.online, counts))\(cell(counts.delivering, counts))\(cell(counts.retentionCompliant, counts))</tr>\n
+                \(cell(counts.online, counts))\(cell(counts.delivering, counts))\(cell(counts.retentionCompliant, counts))\(cell(counts.retentionProven, counts))</tr>\n
                 """
         }
         if report.regions.isEmpty {
-            rows = "<tr><td colspan=\"5\" class=\"muted\">\(text.html("regions.none"))</td></tr>"
+            rows = "<tr><td colspan=\"6\" class=\"muted\">\(text.html("regions.none"))</td></tr>"
         }
         return """
             <div class="box"><table id="regions">
             <thead><tr><th>\(text.html("regions.region"))</th><th class="num">\(text.html("regions.schools"))</th><th class="num">\(text.html("regions.online"))</th>\
-            <th class="num">\(text.html("regions.delivering"))</th><th class="num">\(text.html("regions.keeping", ["days": Self.number(registry.policy.minimumRetentionDays)]))</th></tr></thead>
+            <th class="num">\(text.html("regions.delivering"))</th><th class="num">\(text.html("regions.keeping", ["days": Self.number(registry.policy.minimumRetentionDays)]))</th>\
+            <th class="num">\(text.html("regions.proven"))</th></tr></thead>
             <tbody>
             \(rows)</tbody></table></div>
             """

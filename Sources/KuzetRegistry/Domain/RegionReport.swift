@@ -7,6 +7,8 @@ public struct RegionCounts: Sendable, Equatable {
     public var online: Int
     public var delivering: Int
     public var retentionCompliant: Int
+    /// Issue 21: schools whose retention a challenge proved in the last 7 days.
+    public var retentionProven = 0
 
     public init(region: String, schools: Int, online: Int, delivering: Int, retentionCompliant: Int) {
         self.region = region

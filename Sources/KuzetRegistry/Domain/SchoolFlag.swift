@@ -19,6 +19,11 @@ public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
     /// (`token create --role school --region`). Recorded, never obeyed: the school stays where it
     /// was registered, and only that region's viewers see it.
     case regionMismatch = "REGION_MISMATCH"
+    // Issue 21 (provable retention): kept with the challenges and the device key, not in `school_flags`.
+    /// The newest resolved retention challenge failed: a wrong, missing or late answer.
+    case retentionUnproven = "RETENTION_UNPROVEN"
+    /// A heartbeat was refused: not signed by the school's pinned device key (`school rekey` allows a new one).
+    case deviceKeyMismatch = "DEVICE_KEY_MISMATCH"
 
     public static func < (lhs: SchoolFlag, rhs: SchoolFlag) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

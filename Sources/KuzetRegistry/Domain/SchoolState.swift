@@ -41,6 +41,8 @@ public struct SchoolRecord: Sendable, Equatable {
     public var state: SchoolState?
     /// Set while its heartbeats name another region than `region`.
     public var regionMismatch: RegionMismatch?
+    /// Issue 21: RETENTION_UNPROVEN and DEVICE_KEY_MISMATCH, when set (`school_proof_flags`).
+    public var proofFlags: [FlagMark] = []
 
     public init(
         id: String, name: String?, region: String?, registeredAt: Date, lastContactAt: Date?, state: SchoolState?,

@@ -146,6 +146,8 @@ enum APIResponses {
         var storage: Storage?
         var cameras: [Camera]
         var history: [History]
+        /// Issue 21: the pinned device key, and what the retention challenges proved.
+        var retention_proof: RetentionProofSummary? = nil
     }
 
     struct ReportRow: Encodable {
@@ -157,8 +159,12 @@ enum APIResponses {
         var delivering_percent: Double
         var retention_compliant: Int
         var retention_compliant_percent: Double
+        var retention_proven: Int
+        var retention_proven_percent: Double
 
         init(_ counts: RegionCounts) {
+            retention_proven = counts.retentionProven
+            retention_proven_percent = counts.percent(counts.retentionProven)
             region = counts.region
             schools = counts.schools
             online = counts.online

@@ -142,6 +142,11 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
             return forward(context: context)
         }
         let receivedAt = registry.now()
+        // Issue 21: signed requests, commitments and schools with a pinned key go to the router.
+        guard
+            registry.retentionProofs.fastPathMayStore(
+                intake, signed: head.headerFields[RetentionProofs.signatureField] != nil, at: receivedAt)
+        else { return forward(context: context) }
         // Over the school's history budget: the router refuses it (429), and charges nothing.
         do { try registry.chargeHistory(intake, at: receivedAt) } catch { return forward(context: context) }
         let started = ContinuousClock.now

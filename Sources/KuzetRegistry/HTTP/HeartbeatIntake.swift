@@ -53,15 +53,24 @@ struct HeartbeatIntake: Sendable {
         self.payloads =
             try (decoded.isPlain ? HeartbeatSlices.slices(of: body, isBatch: isBatch, count: heartbeats.count) : nil)
             ?? heartbeats.map { try StoredJSON.encode($0) }
+        // Issue 21: answers to challenges (a 64 KiB chunk each) are checked and their outcome kept
+        // (`retention_challenges`), not kept in history.
+        if heartbeats.contains(where: { $0.challengeAnswers != nil }) {
+            self.payloads = try heartbeats.map { heartbeat in
+                var kept = heartbeat
+                kept.challengeAnswers = nil
+                return try StoredJSON.encode(kept)
+            }
+        }
         self.schoolID = schoolID
         self.heartbeats = heartbeats
     }
 
     /// The answer to a stored request: the receipt's JSON.
-    static func receipt(_ result: IngestResult, receivedAt: Date) -> String {
+    static func receipt(_ result: IngestResult, receivedAt: Date, challenges: [RetentionChallenge] = []) -> String {
         HeartbeatReceipt(
             accepted: result.accepted, duplicates: result.duplicates, highestSequence: result.highestSequence,
-            serverTime: receivedAt
+            serverTime: receivedAt, challenges: challenges.isEmpty ? nil : challenges
         )
         .registryJSON
     }

@@ -28,8 +28,11 @@ struct HeartbeatRoutes {
     func receive(_ request: Request, context: RegistryRequestContext) async throws -> Response {
         let schoolID = try HeartbeatIntake.sender(
             principal: context.principal, viaCookie: context.viaCookie, contentType: request.headers[.contentType])
-        let intake = try HeartbeatIntake(schoolID: schoolID, body: try await collectBody(request))
+        let body = try await collectBody(request)
+        let intake = try HeartbeatIntake(schoolID: schoolID, body: body)
         let receivedAt = registry.now()
+        let key = try await registry.retentionProofs.admit(
+            intake, signature: request.headers[RetentionProofs.signatureField], body: body, at: receivedAt)
         try registry.chargeHistory(intake, at: receivedAt)
         let started = ContinuousClock.now
         let result: IngestResult
@@ -41,7 +44,8 @@ struct HeartbeatRoutes {
             throw HeartbeatIntake.schoolRemoved(intake.schoolID)
         }
         registry.metrics.stored(result, after: ContinuousClock.now - started)
-        var receipt = HeartbeatIntake.receipt(result, receivedAt: receivedAt)
+        let challenges = try await registry.retentionProofs.afterIngest(intake, key: key, at: receivedAt)
+        var receipt = HeartbeatIntake.receipt(result, receivedAt: receivedAt, challenges: challenges)
         // Issue 22: the commands pending for the school ride on the receipt too (the agent
         // deduplicates by id), for an agent whose long-poll cannot get through.
         if registry.commandWaiters.mayHavePending(school: intake.schoolID) {

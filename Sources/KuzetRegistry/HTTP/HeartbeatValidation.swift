@@ -112,6 +112,7 @@ enum HeartbeatValidation {
                 WireLimits.fits(event.camera, 64), "events[\(index)].camera",
                 "longer than 64 characters — send the camera id")
         }
+        problems += CommitmentLimits.problems(heartbeat, path: path) // issue 21
         return problems
     }
 }

@@ -29,6 +29,8 @@ public struct Registry: Sendable {
     public var commandWaiters = CommandWaiters()
     /// Clips and snapshots (`serve --evidence-dir`); nil: uploads are refused (503).
     public var evidence: EvidenceStore?
+    /// Issue 21: device keys, day roots, challenges (`serve --challenge-interval`).
+    public var retentionProofs: RetentionProofs
 
     /// - Parameters:
     ///   - tokenCheckInterval: how often the token generation is read, so a revocation elsewhere takes
@@ -50,6 +52,7 @@ public struct Registry: Sendable {
         self.tokenCache = TokenCache(lifetime: 600, generationCheckInterval: tokenCheckInterval)
         self.metrics = RegistryMetrics()
         self.logger = logger
+        self.retentionProofs = RetentionProofs(store: store)
     }
 
     /// One a second on average: 120 times an agent's usual rate, and an outage's backlog of two days

@@ -107,6 +107,7 @@ public struct RegistryServer: Sendable {
         AgentCommandRoutes(registry: registry).add(to: router)
         UploadRoutes(registry: registry).add(to: router)
         DashboardRoutes(registry: registry, secureCookie: tls != nil).add(to: router)
+        ChallengeRoutes(registry: registry).add(to: router) // issue 21
         return router
     }
 

@@ -35,7 +35,7 @@ struct ReportRoutes {
             }
             region = limited
         }
-        let report = try await registry.store.report(region: region, at: registry.now(), policy: registry.policy)
+        let report = try await registry.report(region: region, at: registry.now())
         return try render(report, format: format, language: language)
     }
 

@@ -41,7 +41,8 @@ struct SchoolRoutes {
                 interval_seconds: state?.intervalSeconds, clock_skew_seconds: state?.clockSkewSeconds,
                 last_sent_at: state?.lastSentAt,
                 storage: state.map { .init($0.storage) }, cameras: (state?.cameras ?? []).map(APIResponses.Camera.init),
-                history: history.map(APIResponses.History.init)))
+                history: history.map(APIResponses.History.init),
+                retention_proof: try await registry.retentionProofSummary(schoolID: record.id)))
     }
 }
 

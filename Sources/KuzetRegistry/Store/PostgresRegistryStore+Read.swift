@@ -45,7 +45,8 @@ extension PostgresRegistryStore {
         let ids = listed.map(\.0)
         if !ids.isEmpty {
             let flagRows = try await client.query(
-                "SELECT school_id, flag, since FROM school_flags WHERE school_id = ANY(\(ids)::text[])", logger: logger)
+                "SELECT school_id, flag, since FROM \(unescaped: SchoolFlagRows.allFlags) AS f WHERE school_id = ANY(\(ids)::text[])",
+                logger: logger)
             for try await (id, flag, since) in flagRows.decode((String, String, Double).self) {
                 flags[id, default: []].append((flag, since))
             }
@@ -58,8 +59,17 @@ extension PostgresRegistryStore {
         let rows = try await client.query(
             "SELECT id, name, region, registered_at, last_contact_at, state_json, reported_region, region_mismatch_since FROM schools WHERE id = \(id)",
             logger: logger)
-        for try await row in rows.decode(SchoolRow.self) { return try Self.record(row) }
-        return nil
+        var found: SchoolRecord?
+        for try await row in rows.decode(SchoolRow.self) { found = try Self.record(row) }
+        guard var record = found else { return nil }
+        var marks: [(flag: String, since: Double)] = []
+        for try await (flag, since) in try await client.query(
+            "SELECT flag, since FROM school_proof_flags WHERE school_id = \(id)", logger: logger
+        ).decode((String, Double).self) {
+            marks.append((flag, since))
+        }
+        record.proofFlags = SchoolFlagRows.marks(marks)
+        return record
     }
 
     public func history(schoolID: String, limit: Int) async throws -> [HistoryEntry] {

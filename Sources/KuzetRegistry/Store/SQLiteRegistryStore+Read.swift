@@ -31,7 +31,7 @@ extension SQLiteRegistryStore {
             let flagRows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT f.school_id, f.flag, f.since FROM school_flags AS f
+                    SELECT f.school_id, f.flag, f.since FROM \(SchoolFlagRows.allFlags) AS f
                     JOIN (SELECT id FROM schools \(whereClause) ORDER BY id LIMIT ? OFFSET ?) AS page ON page.id = f.school_id
                     """, arguments: pageArguments)
             for row in flagRows {
@@ -48,7 +48,15 @@ extension SQLiteRegistryStore {
 
     public func school(id: String) async throws -> SchoolRecord? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "\(Self.selectSchools) WHERE id = ?", arguments: [id]).map(Self.record)
+            guard
+                var record = try Row.fetchOne(db, sql: "\(Self.selectSchools) WHERE id = ?", arguments: [id]).map(
+                    Self.record)
+            else { return nil }
+            record.proofFlags = SchoolFlagRows.marks(
+                try Row.fetchAll(
+                    db, sql: "SELECT flag, since FROM school_proof_flags WHERE school_id = ?", arguments: [id]
+                ).map { (flag: $0[0], since: $0[1]) })
+            return record
         }
     }
 

@@ -105,6 +105,64 @@ enum SQLiteSchema {
         )
         """,
         "CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at)",
+        // Issue 21 (provable retention; `CommitmentStore`, `docs/provable-retention.md`). The pinned device
+        // key and DEVICE_KEY_MISMATCH, one row per school.
+        """
+        CREATE TABLE IF NOT EXISTS device_keys (
+            school_id TEXT PRIMARY KEY NOT NULL,
+            public_key BLOB NOT NULL,
+            pinned_at REAL NOT NULL,
+            rekey_requested_at REAL,
+            mismatch_since REAL,
+            mismatch_reason TEXT
+        )
+        """,
+        // Signed day roots: a row per school, camera and UTC day (days since 1970), about 110 bytes.
+        """
+        CREATE TABLE IF NOT EXISTS day_roots (
+            school_id TEXT NOT NULL,
+            camera TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            segments INTEGER NOT NULL,
+            root BLOB NOT NULL,
+            signature BLOB NOT NULL,
+            PRIMARY KEY (school_id, camera, day)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS retention_challenges (
+            id TEXT PRIMARY KEY NOT NULL,
+            school_id TEXT NOT NULL,
+            camera TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            segment_index INTEGER NOT NULL,
+            chunk_nonce INTEGER NOT NULL,
+            issued_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            resolved_at REAL,
+            outcome TEXT,
+            reason TEXT
+        )
+        """,
+        "CREATE INDEX IF NOT EXISTS retention_challenges_school ON retention_challenges (school_id, resolved_at)",
+        // Per school: retention last proven (and how far back), RETENTION_UNPROVEN, the next challenge.
+        """
+        CREATE TABLE IF NOT EXISTS retention_proofs (
+            school_id TEXT PRIMARY KEY NOT NULL,
+            proven_at REAL,
+            proven_back_to INTEGER,
+            unproven_since REAL,
+            unproven_reason TEXT,
+            next_challenge_at REAL
+        )
+        """,
+        // RETENTION_UNPROVEN and DEVICE_KEY_MISMATCH as flag rows: lists read `school_flags` and this.
+        """
+        CREATE VIEW IF NOT EXISTS school_proof_flags AS
+        SELECT school_id, 'RETENTION_UNPROVEN' AS flag, unproven_since AS since FROM retention_proofs
+            WHERE unproven_since IS NOT NULL
+        UNION ALL SELECT school_id, 'DEVICE_KEY_MISMATCH', mismatch_since FROM device_keys WHERE mismatch_since IS NOT NULL
+        """,
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving

@@ -35,6 +35,8 @@ enum SchoolFlagRows {
         switch flag {
         case .offline: nil
         case .regionMismatch: "region_mismatch_since IS NOT NULL"
+        case .retentionUnproven, .deviceKeyMismatch:
+            "id IN (SELECT school_id FROM school_proof_flags WHERE flag = '\(flag.rawValue)')"
         default: "id IN (SELECT school_id FROM school_flags WHERE flag = '\(flag.rawValue)')"
         }
     }
@@ -43,6 +45,11 @@ enum SchoolFlagRows {
     static func notSet(_ flag: SchoolFlag) -> String {
         "NOT EXISTS (SELECT 1 FROM school_flags AS f WHERE f.school_id = schools.id AND f.flag = '\(flag.rawValue)')"
     }
+
+    /// Issue 21: the flag rows lists show — `school_flags` and the proof flags kept with the
+    /// device keys and retention proofs (`school_proof_flags`, a view).
+    static let allFlags =
+        "(SELECT school_id, flag, since FROM school_flags UNION ALL SELECT school_id, flag, since FROM school_proof_flags)"
 
     /// Whether ingest must rewrite the school's rows: the flags or a start differ.
     static func changed(from previous: SchoolState?, to next: SchoolState) -> Bool {
