@@ -17,16 +17,20 @@ public struct AgentApplication: Sendable {
     public let configuration: AgentConfiguration
     public let runtime: AgentRuntime
     public let retention: RetentionService
+    /// Whether the wall clock can be trusted; retention deletes by age only when it is.
+    public let clock: ClockTrustMonitor
     let relayStatistics: RelayStatistics?
     let logger: Logger
 
     public init(
         configuration: AgentConfiguration, tuning: AgentRuntime.Tuning = .init(),
-        logger: Logger = Logger(label: "kuzet.agent")
+        clock: ClockTrustMonitor = ClockTrustMonitor(), logger: Logger = Logger(label: "kuzet.agent")
     ) {
         self.configuration = configuration
         self.logger = logger
-        let retention = RetentionService(settings: .init(configuration: configuration))
+        self.clock = clock
+        let retention = RetentionService(
+            settings: .init(configuration: configuration), trustedTime: { clock.trust.trusted })
         self.retention = retention
         self.runtime = AgentRuntime(
             configuration: configuration, events: retention, extraStreams: StatusWiring.relayStreams(configuration),
@@ -40,14 +44,14 @@ public struct AgentApplication: Sendable {
         var services: [any Service] = [retention, MediaService(runtime: runtime, logger: logger)]
         var heartbeat: HeartbeatService?
         var watcher: AgentStateWatcher?
+        let events = AgentEvents()
         if let registry = configuration.registry {
-            let events = AgentEvents()
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
-                events: events)
+                events: events, clock: clock)
             let service = try HeartbeatService.make(
                 configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
-                configFingerprint: ConfigurationFingerprint.of(configuration), provider: source)
+                configFingerprint: ConfigurationFingerprint.of(configuration), provider: source, clockWitness: clock)
             heartbeat = service
             watcher = AgentStateWatcher(
                 runtime: runtime, events: events, changed: { service.stateChanged() },
@@ -61,6 +65,11 @@ public struct AgentApplication: Sendable {
             },
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }
+        let uplink = heartbeat
+        services.append(
+            ClockWatchService(
+                monitor: clock, events: uplink == nil ? nil : events, changed: { uplink?.stateChanged() },
+                logger: Logger(label: "kuzet.clock")))
         return services
     }
 

@@ -15,6 +15,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     let retention: RetentionService
     let relay: RelayStatistics?
     let events: AgentEvents
+    let clock: ClockTrustMonitor
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
@@ -36,9 +37,14 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
             CentreReport(
                 maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +))
         }
+        let trust = clock.trust
+        let clockReport = ClockReport(
+            trusted: trust.trusted, synchronised: trust.synchronised, offsetSeconds: trust.offsetSeconds,
+            lastStepAt: trust.lastStep?.at, lastStepSeconds: trust.lastStep?.seconds,
+            untrustedSegments: facts.cameras.reduce(0) { $0 + $1.untrustedSegments })
         return HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
-            events: events.drain() + retention.drainEvents().map(\.agentEvent))
+            events: events.drain() + retention.drainEvents().map(\.agentEvent), clock: clockReport)
     }
 
     static func report(

@@ -10,10 +10,12 @@ extension HeartbeatService {
     public static func make(
         configuration agent: AgentConfiguration, registry: AgentConfiguration.Registry, agentVersion: String,
         configFingerprint: String? = nil,
-        provider: any HeartbeatSnapshotProvider, logger: Logger = Logger(label: "kuzet.uplink")
+        provider: any HeartbeatSnapshotProvider, clockWitness: ClockTrustMonitor? = nil,
+        logger: Logger = Logger(label: "kuzet.uplink")
     ) throws -> HeartbeatService {
         let outbox = try Outbox(configuration: .init(directory: registry.outbox), logger: logger)
-        let client = RegistryClient(registry: registry, agentVersion: agentVersion)
+        var client = RegistryClient(registry: registry, agentVersion: agentVersion)
+        client.clockWitness = clockWitness
         var configuration = HeartbeatService.Configuration(
             schoolID: agent.school.id, school: SchoolInfo(name: agent.school.name, region: agent.school.region),
             agentVersion: agentVersion,

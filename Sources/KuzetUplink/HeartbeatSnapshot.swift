@@ -8,13 +8,18 @@ public struct HeartbeatSnapshot: Sendable, Equatable {
     public var centre: CentreReport?
     /// Events since the previous snapshot (the provider hands each event out once).
     public var events: [AgentEvent]
+    /// Whether the agent trusts its wall clock.
+    public var clock: ClockReport?
 
-    public init(cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [])
-    {
+    public init(
+        cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [],
+        clock: ClockReport? = nil
+    ) {
         self.cameras = cameras
         self.storage = storage
         self.centre = centre
         self.events = events
+        self.clock = clock
     }
 }
 

@@ -74,6 +74,7 @@ struct HeartbeatReader {
         var centre: CentreReport??
         var events: [AgentEvent]?
         var fingerprint: String??
+        var clock: ClockReport??
         guard
             members({ reader, key in
                 switch key {
@@ -90,6 +91,7 @@ struct HeartbeatReader {
                 case "storage": return reader.set(&storage, reader.storage())
                 case "centre": return reader.set(&centre, reader.optional { $0.centre() })
                 case "events": return reader.set(&events, reader.array { $0.event() })
+                case "clock": return reader.set(&clock, reader.optional { $0.clock() })
                 default: return false
                 }
             }), let version, let schoolID, let sequence, let sentAt, let agentVersion, let uptime, let interval,
@@ -101,7 +103,32 @@ struct HeartbeatReader {
             uptimeSeconds: uptime,
             intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil,
             events: events,
-            configFingerprint: fingerprint ?? nil)
+            configFingerprint: fingerprint ?? nil, clock: clock ?? nil)
+    }
+
+    private mutating func clock() -> ClockReport? {
+        var trusted: Bool?
+        var synchronised: Bool?
+        var offset: Double??
+        var stepAt: Date??
+        var stepSeconds: Double??
+        var untrusted: Int?
+        guard
+            members({ reader, key in
+                switch key {
+                case "trusted": return reader.set(&trusted, reader.bool())
+                case "synchronised": return reader.set(&synchronised, reader.bool())
+                case "offset_seconds": return reader.set(&offset, reader.optional { $0.double() })
+                case "last_step_at": return reader.set(&stepAt, reader.optional { $0.date() })
+                case "last_step_seconds": return reader.set(&stepSeconds, reader.optional { $0.double() })
+                case "untrusted_segments": return reader.set(&untrusted, reader.integer(Int.self))
+                default: return false
+                }
+            }), let trusted, let synchronised, let untrusted
+        else { return nil }
+        return ClockReport(
+            trusted: trusted, synchronised: synchronised, offsetSeconds: offset ?? nil, lastStepAt: stepAt ?? nil,
+            lastStepSeconds: stepSeconds ?? nil, untrustedSegments: untrusted)
     }
 
     private mutating func schoolInfo() -> SchoolInfo? {

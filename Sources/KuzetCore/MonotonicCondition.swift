@@ -1,0 +1,60 @@
+import Glibc
+
+/// A lock with a condition whose timed waits run on the monotonic clock.
+///
+/// Foundation's `NSCondition.wait(until: Date)` waits until a wall-clock time: when the wall clock
+/// is stepped back an hour during the wait, the wait lasts an hour longer (a camera in reconnect
+/// backoff stays offline, a thread never sees its stop). This one is a pthread condition created
+/// with `pthread_condattr_setclock(CLOCK_MONOTONIC)`, so a deadline is a ``MonotonicInstant``.
+public final class MonotonicCondition: @unchecked Sendable {
+    // @unchecked Sendable: the mutex and condition are the synchronisation; both are owned here,
+    // allocated once in init and destroyed in deinit, and never escape.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+
+    public init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+        condition = .allocate(capacity: 1)
+        condition.initialize(to: pthread_cond_t())
+        var attributes = pthread_condattr_t()
+        pthread_condattr_init(&attributes)
+        pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
+        pthread_cond_init(condition, &attributes)
+        pthread_condattr_destroy(&attributes)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    public func lock() { pthread_mutex_lock(mutex) }
+    public func unlock() { pthread_mutex_unlock(mutex) }
+
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
+    }
+
+    /// Wakes one waiter (call with the lock held).
+    public func signal() { pthread_cond_signal(condition) }
+    /// Wakes every waiter (call with the lock held).
+    public func broadcast() { pthread_cond_broadcast(condition) }
+
+    /// Waits (lock held) until signalled or `deadline` passes on the monotonic clock; false when
+    /// the deadline passed. Like every condition it may wake spuriously: loop on the predicate.
+    @discardableResult
+    public func wait(until deadline: MonotonicInstant) -> Bool {
+        guard MonotonicInstant.now() < deadline else { return false }
+        var time = deadline.cTime
+        return pthread_cond_timedwait(condition, mutex, &time) != ETIMEDOUT
+    }
+
+    /// Waits (lock held) until signalled; no deadline.
+    public func wait() { pthread_cond_wait(condition, mutex) }
+}
