@@ -153,8 +153,10 @@ extension RetentionService {
         saveLedger()
     }
 
-    /// A shortfall ends when the camera holds `retention.days` of footage again.
+    /// A shortfall ends when the camera holds `retention.days` of footage again, by trusted time
+    /// (an untrusted clock cannot show how old the oldest footage is).
     func updateShortfalls() {
+        guard trustedTime() else { return }
         let at = now()
         let cutoff = self.cutoff
         let restored = state.withLock { state -> [String] in
