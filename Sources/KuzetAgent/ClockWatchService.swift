@@ -15,17 +15,24 @@ struct ClockWatchService: Service {
     let logger: Logger
 
     func run() async throws {
+        // Cancelled at graceful shutdown: a sleep must not hold the agent's stop.
+        try await cancelWhenGracefulShutdown { await watch() }
+    }
+
+    private func watch() async {
         var trusted = monitor.trust.trusted
         log(trust: monitor.trust, first: true)
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: .seconds(1))
+        while !Task.isCancelled {
+            guard (try? await Task.sleep(for: .seconds(1))) != nil else { return }
             let steps = monitor.drainSteps()
             for step in steps {
                 let event = Self.event(for: step)
                 events?.append(event)
                 logger.warning(
                     "\(event.message)",
-                    metadata: ["clock.step_seconds": "\(Int(step.seconds.rounded()))", "event": "\(event.kind.rawValue)"])
+                    metadata: [
+                        "clock.step_seconds": "\(Int(step.seconds.rounded()))", "event": "\(event.kind.rawValue)",
+                    ])
             }
             let trust = monitor.trust
             if trust.trusted != trusted {
@@ -39,7 +46,8 @@ struct ClockWatchService: Service {
     private func log(trust: ClockTrust, first: Bool) {
         if let reason = trust.reason {
             logger.warning(
-                "clock not trusted: \(reason) — footage is not deleted by age until it is; enable NTP (timedatectl set-ntp true) or make the registry reachable")
+                "clock not trusted: \(reason) — footage is not deleted by age until it is; enable NTP (timedatectl set-ntp true) or make the registry reachable"
+            )
         } else if !first {
             logger.notice("clock trusted again: footage is deleted by age as usual")
         }
@@ -50,7 +58,8 @@ struct ClockWatchService: Service {
         return AgentEvent(
             at: step.at, kind: .clockStep,
             message: String(
-                format: "the wall clock stepped %@ by %.0f s; footage is not deleted by age until the time is confirmed",
+                format:
+                    "the wall clock stepped %@ by %.0f s; footage is not deleted by age until the time is confirmed",
                 direction, abs(step.seconds)))
     }
 }

@@ -4,8 +4,12 @@ import Glibc
 ///
 /// Foundation's `NSCondition.wait(until: Date)` waits until a wall-clock time: when the wall clock
 /// is stepped back an hour during the wait, the wait lasts an hour longer (a camera in reconnect
-/// backoff stays offline, a thread never sees its stop). This one is a pthread condition created
-/// with `pthread_condattr_setclock(CLOCK_MONOTONIC)`, so a deadline is a ``MonotonicInstant``.
+/// backoff stays offline, a thread never sees its stop). This one is a pthread condition made with
+/// `pthread_condattr_setclock(CLOCK_MONOTONIC)`, waited on with `pthread_cond_clockwait(…,
+/// CLOCK_MONOTONIC, …)` (glibc 2.30; `pthread_cond_timedwait` where it is missing), so a deadline is
+/// a ``MonotonicInstant``. Why `clockwait`: libfaketime, which the process tests step the wall clock
+/// with, rewrites `timedwait` on a monotonic condition wrongly (the agent stopped answering SIGTERM).
+/// Swift's Glibc module does not declare it (a GNU extension), so it is looked up once with `dlsym`.
 public final class MonotonicCondition: @unchecked Sendable {
     // @unchecked Sendable: the mutex and condition are the synchronisation; both are owned here,
     // allocated once in init and destroyed in deinit, and never escape.
@@ -52,7 +56,21 @@ public final class MonotonicCondition: @unchecked Sendable {
     public func wait(until deadline: MonotonicInstant) -> Bool {
         guard MonotonicInstant.now() < deadline else { return false }
         var time = deadline.cTime
+        if let clockWait = Self.clockWait {
+            return clockWait(condition, mutex, CLOCK_MONOTONIC, &time) != ETIMEDOUT
+        }
         return pthread_cond_timedwait(condition, mutex, &time) != ETIMEDOUT
+    }
+
+    private typealias ClockWait =
+        @convention(c) (
+            UnsafeMutablePointer<pthread_cond_t>, UnsafeMutablePointer<pthread_mutex_t>, clockid_t,
+            UnsafePointer<Glibc.timespec>
+        ) -> Int32
+
+    /// `pthread_cond_clockwait`, looked up once; nil before glibc 2.30.
+    private static let clockWait: ClockWait? = dlsym(nil, "pthread_cond_clockwait").map {
+        unsafeBitCast($0, to: ClockWait.self)
     }
 
     /// Waits (lock held) until signalled; no deadline.

@@ -68,7 +68,8 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public init(
         version: Int = WireVersion.current, schoolID: String, sequence: UInt64, sentAt: Date, agentVersion: String,
         uptimeSeconds: Double, intervalSeconds: Int, school: SchoolInfo? = nil, cameras: [CameraReport],
-        storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [], configFingerprint: String? = nil,
+        storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [],
+        configFingerprint: String? = nil,
         clock: ClockReport? = nil
     ) {
         self.version = version

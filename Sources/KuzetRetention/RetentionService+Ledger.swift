@@ -28,7 +28,8 @@ extension RetentionService {
             try encoder.encode(
                 Ledger(
                     shortfalls: shortfalls.sorted { $0.camera < $1.camera },
-                    untrustedFootage: untrusted.isEmpty ? nil : untrusted)).write(
+                    untrustedFootage: untrusted.isEmpty ? nil : untrusted)
+            ).write(
                 to: URL(fileURLWithPath: ledgerPath), options: .atomic)
         } catch {
             // On a full disk this can fail; the shortfall stays in memory and in the heartbeat.

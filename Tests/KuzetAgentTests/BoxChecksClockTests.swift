@@ -38,7 +38,9 @@ import Testing
             let result = await BoxChecks.clock(
                 try configuration(registry: url), monitor: ClockTrustMonitor(sources: clocks.sources))
             #expect(result.compliant, "\(result.lines)")
-            #expect(result.lines.contains("clock: not synchronised by NTP — enable it (timedatectl set-ntp true, or chrony)"))
+            #expect(
+                result.lines.contains(
+                    "clock: not synchronised by NTP — enable it (timedatectl set-ntp true, or chrony)"))
             let offset = result.lines.first { $0.contains("s against the registry's clock") }
                 .flatMap { Double($0.dropFirst("clock: ".count).prefix { $0 != " " }) }
             #expect(offset.map { abs($0) < 2 } == true, "\(result.lines)")
