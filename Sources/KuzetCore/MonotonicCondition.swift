@@ -7,8 +7,9 @@ import Glibc
 /// backoff stays offline, a thread never sees its stop). This one is a pthread condition made with
 /// `pthread_condattr_setclock(CLOCK_MONOTONIC)`, waited on with `pthread_cond_clockwait(…,
 /// CLOCK_MONOTONIC, …)` (glibc 2.30; `pthread_cond_timedwait` where it is missing), so a deadline is
-/// a ``MonotonicInstant``. Why `clockwait`: libfaketime, which the process tests step the wall clock
-/// with, rewrites `timedwait` on a monotonic condition wrongly (the agent stopped answering SIGTERM).
+/// a ``MonotonicInstant``. Why `clockwait`: libfaketime, which the process tests move the wall clock
+/// with, intercepts `pthread_cond_timedwait` and converts its deadline through its own clocks; it
+/// leaves `clockwait` alone, so the agent under it waits as it would on a real box.
 /// Swift's Glibc module does not declare it (a GNU extension), so it is looked up once with `dlsym`.
 public final class MonotonicCondition: @unchecked Sendable {
     // @unchecked Sendable: the mutex and condition are the synchronisation; both are owned here,
