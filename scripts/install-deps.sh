@@ -16,7 +16,8 @@
 #            scrapes a registry in a test — the package's own service is not used)
 #   package: dpkg-dev debhelper help2man lintian (make deb), debootstrap systemd-container (make test-package)
 #   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
-#            procps, bc, python3-pip, jq (scripts/check-imports.sh reads `swift package dump-package`)
+#            procps, bc, python3-pip, jq (scripts/check-imports.sh reads `swift package dump-package`),
+#            faketime (libfaketime: the agent's wall clock stepped in a process test, issue 26)
 # PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
 #       prometheus-client (its parser reads the agent's /metrics in a test)
 set -eu
@@ -29,7 +30,7 @@ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gst
 gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 nginx libnginx-mod-rtmp stunnel4
 vlc chromium
-postgresql sqlite3 iproute2 openssl curl procps bc systemd jq
+postgresql sqlite3 iproute2 openssl curl procps bc systemd jq faketime
 prometheus
 dpkg-dev debhelper help2man lintian debootstrap systemd-container
 "

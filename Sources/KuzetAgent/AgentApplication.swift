@@ -20,6 +20,8 @@ public struct AgentApplication: Sendable {
     public let retention: RetentionService
     /// Issue 21: the segments' commitments, signed days, challenge answers.
     public let commitments: CommitmentService
+    /// Whether the wall clock can be trusted; retention deletes by age only when it is.
+    public let clock: ClockTrustMonitor
     let relayStatistics: RelayStatistics?
     /// `centre.max_kbps` while running (issue 22): live pushes first, uploads in the rest.
     public let budget: UplinkBudget
@@ -27,11 +29,13 @@ public struct AgentApplication: Sendable {
 
     public init(
         configuration: AgentConfiguration, tuning: AgentRuntime.Tuning = .init(),
-        logger: Logger = Logger(label: "kuzet.agent")
+        clock: ClockTrustMonitor = ClockTrustMonitor(), logger: Logger = Logger(label: "kuzet.agent")
     ) {
         self.configuration = configuration
         self.logger = logger
-        let retention = RetentionService(settings: .init(configuration: configuration))
+        self.clock = clock
+        let retention = RetentionService(
+            settings: .init(configuration: configuration), trustedTime: { clock.trust.trusted })
         self.retention = retention
         let commitments = CommitmentService(
             settings: .init(
@@ -54,17 +58,18 @@ public struct AgentApplication: Sendable {
         var heartbeat: HeartbeatService?
         var watcher: AgentStateWatcher?
         var commands: CommandChannel?
+        let events = AgentEvents()
         if let registry = configuration.registry {
-            let events = AgentEvents()
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
-                events: events, budget: budget, commitments: commitments)
+                events: events, budget: budget, commitments: commitments, clock: clock)
             let channel = commandChannel(registry: registry)
             commands = channel
             let service = try HeartbeatService.make(
                 configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
                 configFingerprint: ConfigurationFingerprint.of(configuration),
-                receiptCommands: { channel.offer($0) }, provider: source, deviceKey: commitments.deviceKey)
+                receiptCommands: { channel.offer($0) }, provider: source, deviceKey: commitments.deviceKey,
+                clockWitness: clock)
             heartbeat = service
             watcher = AgentStateWatcher(
                 runtime: runtime, events: events, changed: { service.stateChanged() },
@@ -87,6 +92,11 @@ public struct AgentApplication: Sendable {
             },
             logger: logger)
         if let heartbeat, let watcher { services += [heartbeat, watcher] }
+        let uplink = heartbeat
+        services.append(
+            ClockWatchService(
+                monitor: clock, events: uplink == nil ? nil : events, changed: { uplink?.stateChanged() },
+                logger: Logger(label: "kuzet.clock")))
         // Last to start, first to stop: a running command ends before the media side does.
         if let commands { services.append(commands) }
         return services

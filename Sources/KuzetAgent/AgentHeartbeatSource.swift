@@ -17,6 +17,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     let events: AgentEvents
     var budget: UplinkBudget? = nil
     let commitments: CommitmentService?
+    let clock: ClockTrustMonitor
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
@@ -40,9 +41,14 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
                 maxKbps: centre.maxKbps, achievedKbps: state.cameras.compactMap(\.push?.bitrateKbps).reduce(0, +),
                 liveKbps: achieved?.liveKbps, uploadKbps: achieved?.uploadKbps, liveSessions: budget?.liveSessions)
         }
+        let trust = clock.trust
+        let clockReport = ClockReport(
+            trusted: trust.trusted, synchronised: trust.synchronised, offsetSeconds: trust.offsetSeconds,
+            lastStepAt: trust.lastStep?.at, lastStepSeconds: trust.lastStep?.seconds,
+            untrustedSegments: facts.cameras.reduce(0) { $0 + $1.untrustedSegments })
         var snapshot = HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
-            events: events.drain() + retention.drainEvents().map(\.agentEvent))
+            events: events.drain() + retention.drainEvents().map(\.agentEvent), clock: clockReport)
         if let commitments {
             let proofs = commitments.takeForHeartbeat()
             snapshot.deviceKey = proofs.deviceKey

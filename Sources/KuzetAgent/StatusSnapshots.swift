@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 import KuzetMedia
 import Logging
 
@@ -56,9 +57,11 @@ public actor StatusSnapshots {
             let thread = Thread {
                 let queue = fanout.subscribe(name: "status snapshot", capacity: 64)
                 defer { fanout.unsubscribe(queue) }
-                let deadline = Date().addingTimeInterval(timeout)
+                let deadline = MonotonicInstant.now().adding(seconds: timeout)
                 var stream = fanout.stream
-                while Date() < deadline, let item = queue.pop(timeout: deadline.timeIntervalSinceNow) {
+                while MonotonicInstant.now() < deadline,
+                    let item = queue.pop(timeout: MonotonicInstant.now().seconds(to: deadline))
+                {
                     switch item {
                     case .stream(let info): stream = info
                     case .packet(let packet):

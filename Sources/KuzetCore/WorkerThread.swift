@@ -5,7 +5,7 @@ import Foundation
 /// (One awaited call goes through ``BlockingWork`` instead.)
 public final class WorkerThread: @unchecked Sendable {
     // @unchecked Sendable: `started` and `finished` are guarded by `condition`.
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     private var started = false
     private var finished = false
 
@@ -30,7 +30,7 @@ public final class WorkerThread: @unchecked Sendable {
     public func join(timeout: Double) -> Bool {
         condition.withLock {
             guard started else { return true }
-            let deadline = Date().addingTimeInterval(timeout)
+            let deadline = MonotonicInstant.now().adding(seconds: timeout)
             while !finished && condition.wait(until: deadline) {}
             return finished
         }

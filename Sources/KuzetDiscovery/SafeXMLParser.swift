@@ -63,7 +63,7 @@ public struct SafeXMLParser: Sendable {
         parser.shouldProcessNamespaces = true
         parser.shouldReportNamespacePrefixes = false
         let builder = TreeBuilder(
-            maxDepth: maxDepth, deadline: Date().addingTimeInterval(maxSeconds), maxSeconds: maxSeconds)
+            maxDepth: maxDepth, deadline: DispatchTime.now() + maxSeconds, maxSeconds: maxSeconds)
         parser.delegate = builder
         let ok = parser.parse()
         if let failure = builder.failure { throw failure }
@@ -136,14 +136,15 @@ public struct SafeXMLParser: Sendable {
 /// Builds the element tree; aborts on depth, time, or any DTD callback.
 private final class TreeBuilder: NSObject, XMLParserDelegate {
     let maxDepth: Int
-    let deadline: Date
+    /// On the monotonic clock (`DispatchTime`), not the wall clock.
+    let deadline: DispatchTime
     let maxSeconds: Double
     var stack: [XMLElementNode] = []
     var texts: [String] = []
     var root: XMLElementNode?
     var failure: XMLSafetyError?
 
-    init(maxDepth: Int, deadline: Date, maxSeconds: Double) {
+    init(maxDepth: Int, deadline: DispatchTime, maxSeconds: Double) {
         self.maxDepth = maxDepth
         self.deadline = deadline
         self.maxSeconds = maxSeconds
@@ -155,7 +156,7 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
     }
 
     private func checkTime(_ parser: XMLParser) -> Bool {
-        if Date() > deadline {
+        if DispatchTime.now() > deadline {
             abort(parser, .tooSlow(seconds: maxSeconds))
             return false
         }

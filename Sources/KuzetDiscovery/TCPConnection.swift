@@ -96,11 +96,11 @@ final class TCPConnection: Sendable {
     static func exchange(host: String, port: Int, request: [UInt8], limits: ExchangeLimits, bodyRequiresLength: Bool)
         async throws -> WireResponse
     {
-        let started = Date()
+        let started = NIODeadline.now()
         let connection = try await connect(host: host, port: port, timeout: limits.timeout)
         defer { connection.close() }
         var remaining = limits
-        remaining.timeout = max(0.05, limits.timeout - Date().timeIntervalSince(started))
+        remaining.timeout = max(0.05, limits.timeout - Double((NIODeadline.now() - started).nanoseconds) / 1e9)
         do {
             return try await connection.exchange(request, limits: remaining, bodyRequiresLength: bodyRequiresLength)
         } catch ExchangeError.timedOut {

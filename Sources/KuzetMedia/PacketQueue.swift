@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// What a consumer of a camera's fan-out receives, in order.
 public enum FeedItem: Sendable {
@@ -22,7 +23,8 @@ public final class PacketQueue: @unchecked Sendable {
     /// anything but a packet). Above 1 the consumer takes packets in batches, waking on its
     /// `pop` timeout: far fewer thread switches for consumers that need no low latency.
     public let wakeBatch: Int
-    private let condition = NSCondition()
+    /// Waits on the monotonic clock: a wall-clock step never stretches a `pop` timeout.
+    private let condition = MonotonicCondition()
     /// Slots before `head` are nil: a popped packet is released at once, not at the next compaction
     /// (holding a few hundred 1080p frames per camera would cost megabytes).
     private var items: [FeedItem?] = []
@@ -78,7 +80,7 @@ public final class PacketQueue: @unchecked Sendable {
     public func pop(timeout: Double) -> FeedItem? {
         condition.lock()
         defer { condition.unlock() }
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = MonotonicInstant.now().adding(seconds: timeout)
         while head == items.count && !closed {
             if !condition.wait(until: deadline) { break }
         }

@@ -32,11 +32,11 @@ public enum StreamRateProbe {
             var doomed: UnsafeMutablePointer<AVPacket>? = packet
             av_packet_free(&doomed)
         }
-        let deadline = Date().addingTimeInterval(seconds + timeoutSeconds)
+        let deadline = MonotonicInstant.now().adding(seconds: seconds + timeoutSeconds)
         var bytes = 0
         var first: Double?
         var last: Double?
-        while Date() < deadline {
+        while MonotonicInstant.now() < deadline {
             let read = av_read_frame(context, packet)
             if read < 0 {
                 if read == CFFmpegShims_AVERROR_EOF() { break }

@@ -77,11 +77,15 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public var deviceKey: String?
     public var dayRoots: [DayRootReport]?
     public var challengeAnswers: [ChallengeAnswer]?
+    /// Whether the agent trusts its wall clock (issue 26). Optional: older agents do not send it.
+    public var clock: ClockReport?
 
     public init(
         version: Int = WireVersion.current, schoolID: String, sequence: UInt64, sentAt: Date, agentVersion: String,
         uptimeSeconds: Double, intervalSeconds: Int, school: SchoolInfo? = nil, cameras: [CameraReport],
-        storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [], configFingerprint: String? = nil
+        storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [],
+        configFingerprint: String? = nil,
+        clock: ClockReport? = nil
     ) {
         self.version = version
         self.configFingerprint = configFingerprint
@@ -96,10 +100,11 @@ public struct Heartbeat: Codable, Sendable, Equatable {
         self.storage = storage
         self.centre = centre
         self.events = events
+        self.clock = clock
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, sequence, school, cameras, storage, centre, events
+        case version, sequence, school, cameras, storage, centre, events, clock
         case schoolID = "school_id"
         case sentAt = "sent_at"
         case agentVersion = "agent_version"
@@ -302,6 +307,8 @@ public struct AgentEvent: Codable, Sendable, Equatable {
         case retentionShortfall = "retention_shortfall"
         case diskPressure = "disk_pressure"
         case diskPressureCleared = "disk_pressure_cleared"
+        /// The wall clock stepped against the monotonic clock (issue 26).
+        case clockStep = "clock_step"
     }
     public var at: Date
     public var kind: Kind
@@ -312,6 +319,44 @@ public struct AgentEvent: Codable, Sendable, Equatable {
         self.kind = kind
         self.camera = camera
         self.message = message
+    }
+}
+
+// Issue 26 (trusted clock): the heartbeat's `clock` object.
+/// The agent's view of its own wall clock: whether footage dated by it can be trusted.
+public struct ClockReport: Codable, Sendable, Equatable {
+    /// The clock is trusted: NTP-synchronised, or the registry's time agreed, and no step since.
+    /// While false the agent deletes nothing by age.
+    public var trusted: Bool
+    /// The kernel reports the clock synchronised by NTP (chrony, ntpd, systemd-timesyncd).
+    public var synchronised: Bool
+    /// The agent's clock minus the registry's, at the last answer; nil before one.
+    public var offsetSeconds: Double?
+    /// The last step of the wall clock seen while running (agent's clock after it), and its size
+    /// (positive: forward).
+    public var lastStepAt: Date?
+    public var lastStepSeconds: Double?
+    /// Segments on disk named while the clock was untrusted (kept; never deleted by age).
+    public var untrustedSegments: Int
+
+    public init(
+        trusted: Bool, synchronised: Bool, offsetSeconds: Double? = nil, lastStepAt: Date? = nil,
+        lastStepSeconds: Double? = nil, untrustedSegments: Int = 0
+    ) {
+        self.trusted = trusted
+        self.synchronised = synchronised
+        self.offsetSeconds = offsetSeconds
+        self.lastStepAt = lastStepAt
+        self.lastStepSeconds = lastStepSeconds
+        self.untrustedSegments = untrustedSegments
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case trusted, synchronised
+        case offsetSeconds = "offset_seconds"
+        case lastStepAt = "last_step_at"
+        case lastStepSeconds = "last_step_seconds"
+        case untrustedSegments = "untrusted_segments"
     }
 }
 

@@ -67,7 +67,7 @@ public final class PushOutput: @unchecked Sendable {
     private var repair = TimestampRepair()
     private var base: Double?
     private var backoff: Backoff
-    private var nextAttempt = Date.distantPast
+    private var nextAttempt = MonotonicInstant(nanoseconds: 0)
     private var ownDrops = 0
     private var reported: String?
 
@@ -127,7 +127,7 @@ public final class PushOutput: @unchecked Sendable {
         let track = stream.tracks[packet.trackIndex]
         let isVideo = packet.trackIndex == stream.videoTrackIndex
         if output == nil {
-            guard isVideo && packet.isKeyframe && Date() >= nextAttempt else { return drop() }
+            guard isVideo && packet.isKeyframe && MonotonicInstant.now() >= nextAttempt else { return drop() }
             connect(stream: stream)
             guard output != nil else { return drop() }
         }
@@ -203,7 +203,7 @@ public final class PushOutput: @unchecked Sendable {
             try? output.finish()
         }
         if let error {
-            nextAttempt = Date().addingTimeInterval(backoff.nextSeconds())
+            nextAttempt = MonotonicInstant.now().adding(seconds: backoff.nextSeconds())
             if error != reported {
                 logger.warning("push to the centre failed", metadata: ["error": .string(error)])
                 reported = error

@@ -1,15 +1,15 @@
-import Foundation
+import KuzetCore
 
-/// A bitrate measured over windows of a couple of seconds (not thread-safe; its owner locks).
+/// A bitrate measured over windows (on the monotonic clock) of a couple of seconds (not thread-safe; its owner locks).
 struct RateMeter: Sendable {
     var window: Double = 2
-    private var windowStart = Date()
+    private var windowStart = MonotonicInstant.now()
     private var windowBytes = 0
     private(set) var kilobitsPerSecond: Double = 0
 
-    mutating func add(bytes: Int, now: Date = Date()) {
+    mutating func add(bytes: Int, now: MonotonicInstant = .now()) {
         windowBytes += bytes
-        let elapsed = now.timeIntervalSince(windowStart)
+        let elapsed = windowStart.seconds(to: now)
         if elapsed >= window {
             kilobitsPerSecond = Double(windowBytes) * 8 / elapsed / 1000
             windowBytes = 0
@@ -18,8 +18,8 @@ struct RateMeter: Sendable {
     }
 
     /// Reads the rate, decaying it to zero when nothing arrived for a whole window.
-    func current(now: Date = Date()) -> Double {
-        now.timeIntervalSince(windowStart) > 2 * window ? 0 : kilobitsPerSecond
+    func current(now: MonotonicInstant = .now()) -> Double {
+        windowStart.seconds(to: now) > 2 * window ? 0 : kilobitsPerSecond
     }
 
     mutating func reset() { self = RateMeter(window: window) }

@@ -43,10 +43,10 @@ public final class StreamSupervisor: @unchecked Sendable {
     public let configuration: Configuration
     public let fanout = PacketFanout()
     private let logger: Logger
-    private let lock = NSCondition()
+    private let lock = MonotonicCondition()
     private var current = StreamState()
     private var meter = RateMeter()
-    private var lastPacket: Date?
+    private var lastPacket: MonotonicInstant?
     private var stopping = false
     private let worker = WorkerThread()
     private let interrupt = MediaInterrupt()
@@ -64,7 +64,7 @@ public final class StreamSupervisor: @unchecked Sendable {
         lock.withLock {
             var state = current
             state.bitrateKbps = meter.current()
-            state.lastPacketAge = lastPacket.map { Date().timeIntervalSince($0) }
+            state.lastPacketAge = lastPacket.map(\.elapsedSeconds)
             return state
         }
     }
@@ -115,7 +115,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             let delay = backoff.nextSeconds()
             lock.withLock {
                 current.reconnects += 1
-                let deadline = Date().addingTimeInterval(delay)
+                let deadline = MonotonicInstant.now().adding(seconds: delay)
                 while !stopping && lock.wait(until: deadline) {}
             }
         }
@@ -172,7 +172,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             }
             lock.withLock {
                 meter.add(bytes: packet.size)
-                lastPacket = Date()
+                lastPacket = .now()
             }
             fanout.publish(packet)
         }

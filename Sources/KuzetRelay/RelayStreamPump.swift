@@ -73,7 +73,7 @@ final class RelayStreamPump: Sendable {
         /// Joined mid-GOP, or frames were dropped: nothing until the next video keyframe.
         var waitingForKeyframe = true
         /// Since when the client could not take a frame (nil while it keeps up).
-        var stalledSince: Date?
+        var stalledSince: NIODeadline?
         var closed = false
     }
 
@@ -81,7 +81,7 @@ final class RelayStreamPump: Sendable {
     struct Unreported {
         var dropped = 0
         var sentBytes = 0
-        var lastReport = Date()
+        var lastReport = NIODeadline.now()
     }
 
     private func run() {
@@ -126,7 +126,7 @@ final class RelayStreamPump: Sendable {
                 let video = stream.videoTrackIndex
                 let startsGOP = video == nil || (packet.trackIndex == video && packet.isKeyframe)
                 var framed: [[Int: RTSPTransport]: ByteBuffer] = [:]
-                let now = Date()
+                let now = NIODeadline.now()
                 for (key, client) in snapshot where !client.isStopped {
                     var state = states[key] ?? ClientState()
                     defer { states[key] = state }
@@ -140,9 +140,10 @@ final class RelayStreamPump: Sendable {
                         state.waitingForKeyframe = true
                         let since = state.stalledSince ?? now
                         state.stalledSince = since
-                        if client.isInterleaved && now.timeIntervalSince(since) >= slowClientTimeout {
+                        let stalled = Double((now - since).nanoseconds) / 1e9
+                        if client.isInterleaved && stalled >= slowClientTimeout {
                             state.closed = true
-                            closeSlow(client, stalledFor: now.timeIntervalSince(since))
+                            closeSlow(client, stalledFor: stalled)
                         }
                         continue
                     }
@@ -167,7 +168,10 @@ final class RelayStreamPump: Sendable {
         statistics.add(camera: camera, dropped: unreported.dropped, sentBytes: unreported.sentBytes)
     }
 
-    private func now(isAtLeast seconds: Double, after date: Date) -> Bool { Date().timeIntervalSince(date) >= seconds }
+    /// Timings on NIO's monotonic clock (uptime), never the wall clock, which may be stepped.
+    private func now(isAtLeast seconds: Double, after instant: NIODeadline) -> Bool {
+        Double((NIODeadline.now() - instant).nanoseconds) / 1e9 >= seconds
+    }
 
     private func closeSlow(_ client: RelayClient, stalledFor seconds: Double) {
         statistics.record(.slowClient)

@@ -20,4 +20,6 @@ public struct CameraRetentionFacts: Sendable, Equatable {
     public var isRecording: Bool
     /// Set while the disk forced deleting this camera's footage younger than `retention.days`.
     public var shortfall: RetentionShortfall?
+    /// Segments named while the wall clock was untrusted (kept: never deleted by age).
+    public var untrustedSegments = 0
 }

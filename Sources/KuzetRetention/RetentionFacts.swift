@@ -15,4 +15,6 @@ public struct RetentionFacts: Sendable, Equatable {
     public var diskPressureSince: Date?
     public var lastSweep: RetentionSweep?
     public var scan: RetentionScanSummary?
+    /// Age-based deletion is held back: the wall clock is not trusted (disk pressure still deletes).
+    public var ageDeletionHeld = false
 }

@@ -39,7 +39,8 @@ extension RetentionService {
                             end: Date(millisecondsSince1970: $0.upperBound))
                     },
                     bytes: segments.bytes, segments: segments.count, recordedKbps: kbps, isRecording: isRecording,
-                    shortfall: snapshot.shortfalls[camera]))
+                    shortfall: snapshot.shortfalls[camera],
+                    untrustedSegments: untrustedSegmentCount(camera: camera, in: snapshot)))
         }
         let projection = snapshot.space.map {
             RetentionProjection(space: $0, bitsPerSecond: writeKbps * 1000, requiredDays: settings.days)
@@ -47,7 +48,7 @@ extension RetentionService {
         return RetentionFacts(
             at: at, requiredDays: settings.days, cameras: cameras, space: snapshot.space, writeKbps: writeKbps,
             projection: projection, diskPressureSince: snapshot.pressureSince, lastSweep: snapshot.lastSweep,
-            scan: snapshot.scan)
+            scan: snapshot.scan, ageDeletionHeld: snapshot.ageDeletionHeld)
     }
 
     /// Events since the last call (disk pressure, shortfalls), oldest first, for the heartbeat.

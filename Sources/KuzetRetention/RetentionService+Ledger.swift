@@ -9,6 +9,8 @@ import Synchronization
 extension RetentionService {
     struct Ledger: Codable {
         var shortfalls: [RetentionShortfall]
+        /// Per camera, footage named while the clock was untrusted (absent in older ledgers).
+        var untrustedFootage: [String: UntrustedFootage]?
     }
 
     /// The file in the root where the retention service keeps its shortfall ledger (not a segment,
@@ -18,18 +20,30 @@ extension RetentionService {
     var ledgerPath: String { (settings.root as NSString).appendingPathComponent(Self.ledgerFileName) }
 
     func saveLedger() {
-        let shortfalls = state.withLock { Array($0.shortfalls.values) }.sorted { $0.camera < $1.camera }
+        let (shortfalls, untrusted) = state.withLock { (Array($0.shortfalls.values), $0.untrusted) }
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         do {
-            try encoder.encode(Ledger(shortfalls: shortfalls)).write(
+            try encoder.encode(
+                Ledger(
+                    shortfalls: shortfalls.sorted { $0.camera < $1.camera },
+                    untrustedFootage: untrusted.isEmpty ? nil : untrusted)
+            ).write(
                 to: URL(fileURLWithPath: ledgerPath), options: .atomic)
         } catch {
             // On a full disk this can fail; the shortfall stays in memory and in the heartbeat.
             logger.warning(
                 "cannot write the retention ledger", metadata: ["file": "\(ledgerPath)", "error": "\(error)"])
         }
+    }
+
+    /// The footage marks of the ledger (none when absent or unreadable).
+    func loadUntrustedFootage() -> [String: UntrustedFootage] {
+        guard let data = FileManager.default.contents(atPath: ledgerPath) else { return [:] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return (try? decoder.decode(Ledger.self, from: data))?.untrustedFootage ?? [:]
     }
 
     func loadLedger() -> [String: RetentionShortfall]? {

@@ -33,6 +33,8 @@ extension RetentionService {
         let target = reserve + Int64(bitsPerSecond / 8 * Double(settings.segmentSeconds) * 2)
         startPressureEpisode(at: at, free: free, total: disk.totalBytes, reserve: reserve)
         let cutoff = self.cutoff
+        // On an untrusted clock a segment's age is not known: every deletion counts as early.
+        let trusted = trustedTime()
         while free < target {
             guard let (camera, segment) = takeOldestUnprotected() else {
                 let first = state.withLock { state in
@@ -52,7 +54,7 @@ extension RetentionService {
             }
             sweep.pressureFiles += 1
             sweep.pressureBytes += segment.bytes
-            if segment.end > cutoff { noteShortfall(camera: camera, at: at) }
+            if segment.end > cutoff || !trusted { noteShortfall(camera: camera, at: at) }
             free = diskSpace(settings.root)?.freeBytes ?? (free + segment.bytes)
         }
         if sweep.pressureFiles > 0 {
@@ -151,8 +153,10 @@ extension RetentionService {
         saveLedger()
     }
 
-    /// A shortfall ends when the camera holds `retention.days` of footage again.
+    /// A shortfall ends when the camera holds `retention.days` of footage again, by trusted time
+    /// (an untrusted clock cannot show how old the oldest footage is).
     func updateShortfalls() {
+        guard trustedTime() else { return }
         let at = now()
         let cutoff = self.cutoff
         let restored = state.withLock { state -> [String] in

@@ -72,6 +72,9 @@ extension RetentionService {
             state.scan = summary
             state.lastScanAt = startedAt
             if let loaded = self.loadLedger() { state.shortfalls.merge(loaded) { current, _ in current } }
+            for (camera, footage) in self.loadUntrustedFootage() where state.untrusted[camera] == nil {
+                state.untrusted[camera] = footage
+            }
         }
         if found.foreignFileCount > 0 {
             logger.warning(

@@ -15,24 +15,28 @@ extension RetentionService {
 
     /// The sweep itself, blocking. Work is O(cameras + deleted files): the index says what expired.
     func sweepNow() -> RetentionSweep {
-        let began = Date()
+        let began = MonotonicInstant.now()
         var sweep = RetentionSweep(at: now())
         let cutoff = self.cutoff
+        let trusted = trustedTime()
+        sweep.ageDeletionHeld = !trusted
         // Take what expired out of the index under the lock, unlink outside it (the recorder's
-        // segmentClosed never waits on file-system work).
+        // segmentClosed never waits on file-system work). On untrusted time nothing expires.
         let doomed: [(camera: String, segment: IndexedSegment)] = state.withLock { state in
+            state.ageDeletionHeld = !trusted
+            guard trusted else { return [] }
             var doomed: [(String, IndexedSegment)] = []
             // Iterate a copy of the keys, not the dictionary: mutating the dictionary while its own
             // iterator holds it would copy every camera's segment array (O(store) per sweep).
             for camera in Array(state.cameras.keys) {
-                while let oldest = state.cameras[camera]?.oldest, oldest.end <= cutoff {
-                    let isNewest = state.cameras[camera]?.count == 1
-                    if isProtected(camera: camera, segment: oldest, isNewest: isNewest, open: state.open[camera]) {
-                        break
-                    }
-                    state.cameras[camera]?.removeOldest()
-                    doomed.append((camera, oldest))
-                }
+                let open = state.open[camera]
+                let untrusted = state.untrusted[camera]
+                let removed =
+                    state.cameras[camera]?.removeExpired(
+                        endingBy: cutoff,
+                        stop: { isProtected(camera: camera, segment: $0, isNewest: $1, open: open) },
+                        keep: { untrusted?.contains($0.start) == true }) ?? []
+                doomed.append(contentsOf: removed.map { (camera, $0) })
             }
             return doomed
         }
@@ -53,7 +57,8 @@ extension RetentionService {
         sweep.prunedFolders = pruneEmptyFolders()
         relievePressure(&sweep)
         updateShortfalls()
-        sweep.duration = Date().timeIntervalSince(began)
+        pruneUntrustedFootage()
+        sweep.duration = began.elapsedSeconds
         state.withLock { $0.lastSweep = sweep }
         if sweep.deletedFiles > 0 || sweep.failures > 0 {
             // During a disk-pressure episode (logged critical once) each sweep is only debug detail.

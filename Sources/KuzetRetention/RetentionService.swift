@@ -18,9 +18,14 @@ import Synchronization
 /// - Below the free-space reserve (``RetentionSpace``) it deletes the oldest footage of all
 ///   cameras even if younger than the floor, logs that at critical level once per episode and
 ///   records a ``RetentionShortfall`` per camera affected.
+/// - It deletes by age only on trusted time (`trustedTime`, the agent's ``ClockTrustMonitor``):
+///   while the wall clock is untrusted nothing is deleted by age (disk pressure still deletes, so
+///   recording goes on), and segments named while it was untrusted (``UntrustedFootage``, kept
+///   in the ledger) are never deleted by age, since their names cannot tell their age.
 public final class RetentionService: Service, Sendable {
     public let settings: RetentionSettings
     let now: @Sendable () -> Date
+    let trustedTime: @Sendable () -> Bool
     let sleep: @Sendable (Duration) async throws -> Void
     let logger: Logger
     let diskSpace: @Sendable (String) -> DiskSpace?
@@ -43,21 +48,30 @@ public final class RetentionService: Service, Sendable {
         var scan: RetentionScanSummary?
         var events: [RetentionEvent] = []
         var lastScanAt: Date?
+        /// Per camera, the segments named while the clock was untrusted.
+        var untrusted: [String: UntrustedFootage] = [:]
+        /// `untrusted` changed since the ledger was written.
+        var ledgerDirty = false
+        /// The last sweep held age-based deletion back: the clock was untrusted.
+        var ageDeletionHeld = false
     }
 
     /// - Parameters:
     ///   - now: wall time (injected so retention is testable without waiting 30 days).
+    ///   - trustedTime: whether `now` can be trusted (``ClockTrust``); footage is deleted by age only then.
     ///   - clock: paces the sweep timer.
     ///   - diskSpace: reads the file system holding a path (`statvfs` by default).
     ///   - lastSegmentCheck: checks a camera's last segment after a crash (libavformat by default).
     public init<C: Clock<Duration>>(
-        settings: RetentionSettings, now: @escaping @Sendable () -> Date = { Date() }, clock: C = ContinuousClock(),
+        settings: RetentionSettings, now: @escaping @Sendable () -> Date = { Date() },
+        trustedTime: @escaping @Sendable () -> Bool = { true }, clock: C = ContinuousClock(),
         logger: Logger = Logger(label: "kuzet.retention"),
         diskSpace: @escaping @Sendable (String) -> DiskSpace? = DiskSpace.of,
         lastSegmentCheck: @escaping @Sendable (String) -> SegmentCheck = SegmentCheck.inspect
     ) {
         self.settings = settings
         self.now = now
+        self.trustedTime = trustedTime
         self.sleep = { try await clock.sleep(for: $0) }
         self.logger = logger
         self.diskSpace = diskSpace

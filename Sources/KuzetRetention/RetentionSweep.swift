@@ -14,6 +14,8 @@ public struct RetentionSweep: Sendable, Equatable {
     public var prunedFolders: [String] = []
     /// Files that could not be deleted (kept in the index; tried again next sweep).
     public var failures = 0
+    /// Age-based deletion was held back: the wall clock was not trusted (``ClockTrust``).
+    public var ageDeletionHeld = false
     /// How long the sweep took, seconds.
     public var duration: Double = 0
 

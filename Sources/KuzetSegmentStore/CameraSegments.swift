@@ -67,6 +67,37 @@ package struct CameraSegments: Sendable {
         return segment
     }
 
+    /// Removes, oldest first, the segments ending by `cutoff`, except those `keep` holds back (they
+    /// stay, in order), stopping before the first for which `stop` is true (told whether it is the
+    /// newest). Returns what was removed. O(segments looked at).
+    package mutating func removeExpired(
+        endingBy cutoff: Int64, stop: (IndexedSegment, _ isNewest: Bool) -> Bool, keep: (IndexedSegment) -> Bool
+    ) -> [IndexedSegment] {
+        var removed: [IndexedSegment] = []
+        var kept: [IndexedSegment] = []
+        var index = head
+        while index < storage.count, storage[index].end <= cutoff {
+            let segment = storage[index]
+            if stop(segment, index == storage.count - 1) { break }
+            if keep(segment) { kept.append(segment) } else { removed.append(segment) }
+            index += 1
+        }
+        guard !removed.isEmpty else { return [] }
+        // The kept ones move up to just before `index`; the head moves past the removed.
+        let newHead = index - kept.count
+        for (offset, segment) in kept.enumerated() { storage[newHead + offset] = segment }
+        head = newHead
+        bytes -= removed.reduce(0) { $0 + $1.bytes }
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= Self.compactEvery {
+            storage.removeFirst(head)
+            head = 0
+        }
+        return removed
+    }
+
     /// Removes the segment starting at `start`, wherever it is; returns it if it was there.
     @discardableResult
     package mutating func remove(start: Int64) -> IndexedSegment? {

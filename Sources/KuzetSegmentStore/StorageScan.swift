@@ -32,7 +32,7 @@ package struct StorageScan: Sendable {
     /// the segment is taken to cover `segment_seconds`. A segment never reaches past the next one.
     /// `ownFiles` are names of files directly in the root that are not foreign (a service's ledger).
     package static func scan(root: String, segmentSeconds: Int, ownFiles: Set<String> = []) -> StorageScan {
-        let began = Date()
+        let began = MonotonicInstant.now()
         var result = StorageScan()
         let rootFD = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard rootFD >= 0 else { return result }
@@ -80,7 +80,7 @@ package struct StorageScan: Sendable {
             result.bytes += segments.bytes
             result.cameras[name] = segments
         }
-        result.duration = Date().timeIntervalSince(began)
+        result.duration = began.elapsedSeconds
         return result
     }
 

@@ -164,7 +164,7 @@ public final class HeartbeatService: Service, Sendable {
                         intervalSeconds: max(1, Int(configuration.interval.components.seconds)),
                         school: configuration.school, cameras: snapshot.cameras, storage: snapshot.storage,
                         centre: snapshot.centre, events: extraEvents + snapshot.events,
-                        configFingerprint: configuration.configFingerprint
+                        configFingerprint: configuration.configFingerprint, clock: snapshot.clock
                     ).withProofs(of: snapshot)
                 }
             }

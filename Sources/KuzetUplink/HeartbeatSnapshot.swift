@@ -13,13 +13,18 @@ public struct HeartbeatSnapshot: Sendable, Equatable {
     public var deviceKey: String?
     public var dayRoots: [DayRootReport]?
     public var challengeAnswers: [ChallengeAnswer]?
+    /// Whether the agent trusts its wall clock.
+    public var clock: ClockReport?
 
-    public init(cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [])
-    {
+    public init(
+        cameras: [CameraReport], storage: StorageReport, centre: CentreReport? = nil, events: [AgentEvent] = [],
+        clock: ClockReport? = nil
+    ) {
         self.cameras = cameras
         self.storage = storage
         self.centre = centre
         self.events = events
+        self.clock = clock
     }
 }
 

@@ -16,6 +16,9 @@ public struct RegistryClient: Sendable {
     let http: HTTPClient
     /// Signs each request body (issue 21: `Kuzet-Signature`, base64 Ed25519 over the exact bytes).
     public var signer: (@Sendable (Data) -> String)?
+    /// Told the registry's time after every answer (the receipt's `server_time`, else the HTTP
+    /// `Date`), with when the request left (our clock) and its round trip: the agent's clock trust.
+    public var clockWitness: ClockTrustMonitor?
 
     /// - Parameter timeouts: connect 10 s, total 60 s, abandon below 1 byte/s for 20 s by default.
     public init(
@@ -47,8 +50,13 @@ public struct RegistryClient: Sendable {
         if let signer { headers.append(("Kuzet-Signature", signer(body))) }
         let request = HTTPRequest(method: .post, url: url, headers: headers, body: body)
         let response: HTTPResponse
+        let sentAt = clockWitness?.wallNow ?? Date()
+        let started = MonotonicInstant.now()
         do {
             response = try await http.perform(request)
+            if let clockWitness, let server = Self.serverTime(response) {
+                clockWitness.registryTime(server, sentAt: sentAt, roundTripSeconds: started.elapsedSeconds)
+            }
         } catch let error as HTTPTransportError {
             return .retry(reason: "registry: \(explain(error))", retryAfter: nil)
         } catch {
@@ -152,15 +160,27 @@ public struct RegistryClient: Sendable {
             serverTime: receipt.server_time)
     }
 
-    /// `Retry-After` as delay-seconds or an HTTP date.
-    static func retryAfter(_ response: HTTPResponse, now: Date = Date()) -> Duration? {
-        guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
-        if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
+    /// The registry's clock in an answer: the receipt's `server_time` (milliseconds), else `Date`.
+    static func serverTime(_ response: HTTPResponse) -> Date? {
+        if (200..<300).contains(response.status), let receipt = decodeReceipt(response.body) {
+            return receipt.serverTime
+        }
+        return response.header("Date").flatMap { httpDate($0) }
+    }
+
+    static func httpDate(_ value: String) -> Date? {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
+        return formatter.date(from: value)
+    }
+
+    /// `Retry-After` as delay-seconds or an HTTP date.
+    static func retryAfter(_ response: HTTPResponse, now: Date = Date()) -> Duration? {
+        guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
+        guard let date = httpDate(value) else { return nil }
         return .seconds(max(0, date.timeIntervalSince(now)))
     }
 }

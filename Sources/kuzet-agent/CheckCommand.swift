@@ -29,13 +29,14 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     /// The checks after storage: the live-push budget towards the ЦОУ (measured), and the
-    /// registry (reachable, and our clock against its clock).
+    /// registry (reachable, and our clock against its clock), and the clock (NTP, trusted or not).
     static func additionalChecks(probeSeconds: Double) -> [(
         name: String, run: @Sendable (AgentConfiguration) async -> BoxChecks.Result?
     )] {
         [
             ("centre", { await BoxChecks.centreBudget($0, probe: StorageCheck.liveProbe(seconds: probeSeconds)) }),
             ("registry", { await BoxChecks.registry($0) }),
+            ("clock", { await BoxChecks.clock($0) }),
         ]
     }
 

@@ -77,6 +77,19 @@ struct FlagTests {
             ])
     }
 
+    @Test("an agent that says its clock is untrusted raises CLOCK_UNTRUSTED; trusted or silent (older agents) does not")
+    func clockUntrusted() {
+        var heartbeat = Sample(schoolID: "A").heartbeat(1, at: now)
+        #expect(SchoolState.applying(heartbeat, to: nil, skewSeconds: 0, policy: policy).flags.isEmpty)
+        heartbeat.clock = ClockReport(trusted: true, synchronised: true)
+        #expect(SchoolState.applying(heartbeat, to: nil, skewSeconds: 0, policy: policy).flags.isEmpty)
+        heartbeat.clock = ClockReport(trusted: false, synchronised: false, lastStepSeconds: 3_456_000)
+        #expect(
+            SchoolState.applying(heartbeat, to: nil, skewSeconds: 0, policy: policy).flags.map(\.flag) == [
+                .clockUntrusted
+            ])
+    }
+
     @Test("a school that never reported is OFFLINE since its registration and not compliant")
     func neverReported() {
         let record = SchoolRecord(id: "A", name: nil, region: nil, registeredAt: now, lastContactAt: nil, state: nil)

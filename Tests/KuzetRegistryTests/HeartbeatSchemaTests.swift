@@ -62,7 +62,10 @@ struct HeartbeatSchemaTests {
             AgentEvent(
                 at: start.addingTimeInterval(-5), kind: .cameraOffline, camera: "cam-1", message: "camera went away")
         ],
-        configFingerprint: String(repeating: "5e", count: 32))
+        configFingerprint: String(repeating: "5e", count: 32),
+        clock: ClockReport(
+            trusted: false, synchronised: false, offsetSeconds: -1.25, lastStepAt: start.addingTimeInterval(-30),
+            lastStepSeconds: -3600.5, untrustedSegments: 7))
 
     /// Paths of the values under `value` that are nil or empty (optionals, collections, strings).
     static func unset(in value: Any, path: String = "heartbeat") -> [String] {

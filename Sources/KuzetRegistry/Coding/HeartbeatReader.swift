@@ -77,6 +77,7 @@ struct HeartbeatReader {
         var deviceKey: String??
         var dayRoots: [DayRootReport]??
         var answers: [ChallengeAnswer]??
+        var clock: ClockReport??
         guard
             members({ reader, key in
                 switch key {
@@ -98,6 +99,7 @@ struct HeartbeatReader {
                 case "day_roots": return reader.set(&dayRoots, reader.optional { $0.array { $0.dayRoot() } })
                 case "challenge_answers":
                     return reader.set(&answers, reader.optional { $0.array { $0.challengeAnswer() } })
+                case "clock": return reader.set(&clock, reader.optional { $0.clock() })
                 default: return false
                 }
             }), let version, let schoolID, let sequence, let sentAt, let agentVersion, let uptime, let interval,
@@ -109,11 +111,36 @@ struct HeartbeatReader {
             uptimeSeconds: uptime,
             intervalSeconds: interval, school: school ?? nil, cameras: cameras, storage: storage, centre: centre ?? nil,
             events: events,
-            configFingerprint: fingerprint ?? nil)
+            configFingerprint: fingerprint ?? nil, clock: clock ?? nil)
         heartbeat.deviceKey = deviceKey ?? nil
         heartbeat.dayRoots = dayRoots ?? nil
         heartbeat.challengeAnswers = answers ?? nil
         return heartbeat
+    }
+
+    private mutating func clock() -> ClockReport? {
+        var trusted: Bool?
+        var synchronised: Bool?
+        var offset: Double??
+        var stepAt: Date??
+        var stepSeconds: Double??
+        var untrusted: Int?
+        guard
+            members({ reader, key in
+                switch key {
+                case "trusted": return reader.set(&trusted, reader.bool())
+                case "synchronised": return reader.set(&synchronised, reader.bool())
+                case "offset_seconds": return reader.set(&offset, reader.optional { $0.double() })
+                case "last_step_at": return reader.set(&stepAt, reader.optional { $0.date() })
+                case "last_step_seconds": return reader.set(&stepSeconds, reader.optional { $0.double() })
+                case "untrusted_segments": return reader.set(&untrusted, reader.integer(Int.self))
+                default: return false
+                }
+            }), let trusted, let synchronised, let untrusted
+        else { return nil }
+        return ClockReport(
+            trusted: trusted, synchronised: synchronised, offsetSeconds: offset ?? nil, lastStepAt: stepAt ?? nil,
+            lastStepSeconds: stepSeconds ?? nil, untrustedSegments: untrusted)
     }
 
     private mutating func schoolInfo() -> SchoolInfo? {

@@ -26,7 +26,7 @@ enum DashboardStyle {
         .bar.warn i{background:var(--warn)} .bar.bad i{background:var(--bad)}
         .flag{display:inline-block;font-size:.78rem;font-weight:600;padding:.05rem .4rem;margin:.1rem .2rem .1rem 0;border-radius:3px;background:#fdecea;color:var(--bad);border:1px solid #f5b7b1;white-space:nowrap}
         .flag.OFFLINE{background:#eaecee;color:#2c3e50;border-color:#aab7b8}
-        .flag.DISK_PRESSURE,.flag.CLOCK_SKEW{background:#fef5e7;color:var(--warn);border-color:#f8c471}
+        .flag.DISK_PRESSURE,.flag.CLOCK_SKEW,.flag.CLOCK_UNTRUSTED{background:#fef5e7;color:var(--warn);border-color:#f8c471}
         .ok{color:var(--ok);font-weight:600}
         .muted{color:var(--muted)}
         nav.filters{display:flex;flex-wrap:wrap;gap:.4rem;margin:.5rem 0}

@@ -15,6 +15,9 @@ public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
     case diskPressure = "DISK_PRESSURE"
     /// The agent's clock differs from the registry's by more than `FlagPolicy.clockSkewSeconds`.
     case clockSkew = "CLOCK_SKEW"
+    /// The agent says it cannot trust its own clock (not NTP-synchronised and not confirmed by the
+    /// registry, or stepped since): it deletes nothing by age until it can (issue 26).
+    case clockUntrusted = "CLOCK_UNTRUSTED"
     /// The school's heartbeat names a region other than the one the registry gave it
     /// (`token create --role school --region`). Recorded, never obeyed: the school stays where it
     /// was registered, and only that region's viewers see it.

@@ -33,6 +33,7 @@ extension SchoolState {
         mark(.retentionBelowMinimum, retentionBelow, start: shortfall ?? observed)
         mark(.diskPressure, heartbeat.storage.diskPressure)
         mark(.clockSkew, abs(skew) > policy.clockSkewSeconds)
+        mark(.clockUntrusted, heartbeat.clock?.trusted == false)
 
         return SchoolState(
             lastSequence: heartbeat.sequence, lastSentAt: heartbeat.sentAt, intervalSeconds: heartbeat.intervalSeconds,

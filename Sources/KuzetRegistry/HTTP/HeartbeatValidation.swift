@@ -48,6 +48,12 @@ enum HeartbeatValidation {
                 "must be 64 lower-case hex digits (SHA-256) — send the agent's fingerprint or leave it out")
         }
         range(heartbeat.uptimeSeconds, 0...1e10, "uptime_seconds")
+        if let clock = heartbeat.clock {
+            range(clock.offsetSeconds, -1e10...1e10, "clock.offset_seconds")
+            range(clock.lastStepSeconds, -1e10...1e10, "clock.last_step_seconds")
+            range(clock.lastStepAt, WireLimits.earliestDate...WireLimits.latestDate, "clock.last_step_at")
+            range(clock.untrustedSegments, 0...1_000_000_000, "clock.untrusted_segments")
+        }
         range(heartbeat.intervalSeconds, 1...86_400, "interval_seconds")
         if let school = heartbeat.school {
             check(
