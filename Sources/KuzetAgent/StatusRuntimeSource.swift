@@ -55,6 +55,7 @@ public struct StatusRuntimeSource: StatusSource {
             case .online: .live
             case .connecting: .connecting
             case .offline: .offline
+            case .idle: .idle
             }
         let video = stream.codec.map {
             StatusCameraFacts.Video(

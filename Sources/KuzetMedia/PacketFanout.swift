@@ -8,6 +8,9 @@ public final class PacketFanout: @unchecked Sendable {
     private let lock = NSLock()
     private var queues: [ObjectIdentifier: PacketQueue] = [:]
     private var currentStream: MediaStreamInfo?
+    /// Who needs this stream open (relay clients, an on-demand push): an on-demand upstream opens
+    /// only while someone holds it. See ``StreamDemand``.
+    public let demand = StreamDemand()
 
     public init() {}
 
