@@ -62,7 +62,10 @@ public final class StreamSupervisor: @unchecked Sendable {
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "kuzet.camera")) {
         self.configuration = configuration
-        if configuration.onDemandCloseSeconds != nil { current = StreamState(phase: .idle) }
+        if configuration.onDemandCloseSeconds != nil {
+            current = StreamState(phase: .idle)
+            fanout.keepLastGOP()  // the client that opened the stream gets a picture without waiting for a keyframe
+        }
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
         logger[metadataKey: "camera.stream"] = .string(configuration.stream.rawValue)

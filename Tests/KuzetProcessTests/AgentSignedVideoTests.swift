@@ -122,6 +122,18 @@ import Testing
         #expect(segments.count >= 3)
         #expect(Double(recorded.count) >= recordedSeconds * 25 - 2 * Double(segments.count), "\(recorded.count) units")
         #expect(Self.problems(recorded, sent: signed.units, codec: codec) == [])
+        // The check itself catches a unit missing, one byte changed, and two units swapped.
+        if recorded.count > 10 {
+            var missing = recorded
+            missing.remove(at: recorded.count / 2)
+            var changed = recorded
+            changed[3][changed[3].count - 2] ^= 0x01
+            var swapped = recorded
+            swapped.swapAt(5, 6)
+            for broken in [missing, changed, swapped] {
+                #expect(!Self.problems(broken, sent: signed.units, codec: codec).isEmpty)
+            }
+        }
 
         let relayedUnits = MediaSigningSEI.units(
             inAnnexB: Array(try Data(contentsOf: URL(fileURLWithPath: relayed))), codec: codec)
