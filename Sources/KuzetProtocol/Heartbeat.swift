@@ -157,7 +157,7 @@ public struct CameraReport: Codable, Sendable, Equatable {
         case bitrateKbps = "bitrate_kbps"
         case lastFrameAgeSeconds = "last_frame_age_seconds"
         case relayClients = "relay_clients"
-        case idleOnDemand = "idle_on_demand"  // issue 22
+        case idleOnDemand = "idle_on_demand" // issue 22
     }
 }
 

@@ -64,7 +64,7 @@ public final class StreamSupervisor: @unchecked Sendable {
         self.configuration = configuration
         if configuration.onDemandCloseSeconds != nil {
             current = StreamState(phase: .idle)
-            fanout.keepLastGOP()  // the client that opened the stream gets a picture without waiting for a keyframe
+            fanout.keepLastGOP() // the client that opened the stream gets a picture without waiting for a keyframe
         }
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
@@ -156,7 +156,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             } catch {}
             fanout.publishEnd()
             if isStopping { break }
-            if demandEnded { continue }  // closed on purpose: no backoff, no reconnect
+            if demandEnded { continue } // closed on purpose: no backoff, no reconnect
             let delay = backoff.nextSeconds()
             lock.withLock {
                 current.reconnects += 1
@@ -200,7 +200,7 @@ public final class StreamSupervisor: @unchecked Sendable {
         fanout.publishStream(info)
         onOnline()
         while !isStopping {
-            if demandEnded { return }  // on demand, and nobody has needed it for the close delay
+            if demandEnded { return } // on demand, and nobody has needed it for the close delay
             let packet: MediaPacket?
             do {
                 packet = try input.read()

@@ -280,7 +280,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     /// A DESCRIBE or SETUP that passed authentication and names an on-demand camera stream takes
     /// a hold on it (the upstream opens); returns the stream's path then.
     private func holdOnDemandStream(request: RTSPRequest, response: RTSPResponse) -> RelayPath? {
-        guard request.method == "DESCRIBE" || request.method == "SETUP", response.status == 200 || response.status == 503,
+        guard request.method == "DESCRIBE" || request.method == "SETUP",
+            response.status == 200 || response.status == 503,
             let path = RelayPath(uri: request.uri)?.withoutTrack,
             let fanout = server.catalog.fanout(path.camera, path.stream), fanout.demand.opensOnDemand
         else { return nil }
@@ -316,7 +317,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
                 handler.logger.info(
                     "relay: the on-demand camera stream did not come up in time",
                     metadata: [
-                        "camera.id": "\(path.camera)", "relay.on_demand_wait_seconds": "\(server.configuration.onDemandWait)",
+                        "camera.id": "\(path.camera)",
+                        "relay.on_demand_wait_seconds": "\(server.configuration.onDemandWait)",
                     ])
                 handler.resume(context: context, request: request)
             } else {

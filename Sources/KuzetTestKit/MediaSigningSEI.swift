@@ -71,7 +71,7 @@ public enum MediaSigningSEI {
         }
         return starts.enumerated().map { position, start in
             var end = position + 1 < starts.count ? starts[position + 1].code : data.count
-            while end > start.payload && data[end - 1] == 0 { end -= 1 }  // trailing zero bytes
+            while end > start.payload && data[end - 1] == 0 { end -= 1 } // trailing zero bytes
             return start.payload..<end
         }.filter { !$0.isEmpty }
     }
@@ -90,7 +90,7 @@ public enum MediaSigningSEI {
         let header = codec == .h264 ? 1 : 2
         let seiType = codec == .h264 ? 6 : 39
         guard nalType(nal[...], codec: codec) == seiType, nal.count > header + 2 + uuid.count,
-            nal[header] == 5  // payloadType 5: user data unregistered (one byte; our units' size is < 255)
+            nal[header] == 5 // payloadType 5: user data unregistered (one byte; our units' size is < 255)
         else { return false }
         return Array(nal[(header + 2)..<(header + 2 + uuid.count)]) == uuid
     }

@@ -67,7 +67,7 @@ import Testing
         // A hold on a recorded camera changes nothing: its one session stays.
         let recordedHold = try #require(runtime.demand(camera: "cam2", stream: .main))
         recordedHold.release()
-        #expect(runtime.demand(camera: "cam2", stream: .sub) == nil)  // no sub stream configured
+        #expect(runtime.demand(camera: "cam2", stream: .sub) == nil) // no sub stream configured
         try await Task.sleep(for: .seconds(3))
         #expect(try cameras.sessionCount("/cam2") == 1)
         #expect(try cameras.totalSessions("/cam2") == 1)
@@ -84,7 +84,9 @@ import Testing
         let failing = AgentState.Camera(id: "cam1", streams: ["main": StreamState(phase: .offline)])
         #expect(StatusRuntimeSource.facts(failing, configured: configured, now: Date()).upstream == .offline)
         #expect(
-            AgentHeartbeatSource.report(configured: configured, state: failing, centre: nil, relayClients: 0, retention: nil)
-                .idleOnDemand == nil)
+            AgentHeartbeatSource.report(
+                configured: configured, state: failing, centre: nil, relayClients: 0, retention: nil
+            )
+            .idleOnDemand == nil)
     }
 }

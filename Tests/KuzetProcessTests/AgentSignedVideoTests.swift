@@ -40,8 +40,10 @@ import Testing
         let filter = codec == .h264 ? "h264_mp4toannexb" : "hevc_mp4toannexb"
         let (status, text) = try run(
             "/usr/bin/ffmpeg",
-            ["-v", "error", "-y", "-i", path, "-map", "0:v:0", "-c", "copy", "-bsf:v", filter, "-f",
-             codec == .h264 ? "h264" : "hevc", output], timeout: 60)
+            [
+                "-v", "error", "-y", "-i", path, "-map", "0:v:0", "-c", "copy", "-bsf:v", filter, "-f",
+                codec == .h264 ? "h264" : "hevc", output,
+            ], timeout: 60)
         guard status == 0 else { throw TestKitError("ffmpeg could not read \(path): \(text)") }
         return Array(try Data(contentsOf: URL(fileURLWithPath: output)))
     }
@@ -101,12 +103,15 @@ import Testing
         let (relayStatus, relayOutput) = try await offPool {
             try run(
                 "/usr/bin/ffmpeg",
-                ["-v", "error", "-y", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(relayPort)/cam1", "-t", "5",
-                 "-map", "0:v:0", "-c", "copy", "-f", codec == .h264 ? "h264" : "hevc", relayed], timeout: 60)
+                [
+                    "-v", "error", "-y", "-rtsp_transport", "tcp", "-i", "rtsp://127.0.0.1:\(relayPort)/cam1", "-t",
+                    "5",
+                    "-map", "0:v:0", "-c", "copy", "-f", codec == .h264 ? "h264" : "hevc", relayed,
+                ], timeout: 60)
         }
         #expect(relayStatus == 0, "relay client: \(relayOutput)")
         try await Task.sleep(for: .seconds(2))
-        agent.stop()  // SIGTERM: the open segment is finished
+        agent.stop() // SIGTERM: the open segment is finished
 
         var recorded: [[UInt8]] = []
         let segments = try RecordingChecks.segments(root: root, camera: "cam1")

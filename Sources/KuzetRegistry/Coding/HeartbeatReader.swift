@@ -132,7 +132,7 @@ struct HeartbeatReader {
         var push: CameraReport.DeliveryState?
         var relayClients: Int?
         var retention: RetentionReport??
-        var idleOnDemand: Bool??  // issue 22
+        var idleOnDemand: Bool?? // issue 22
         guard
             members({ reader, key in
                 switch key {
@@ -150,7 +150,7 @@ struct HeartbeatReader {
                     return reader.set(&push, reader.string().flatMap(CameraReport.DeliveryState.init(rawValue:)))
                 case "relay_clients": return reader.set(&relayClients, reader.integer(Int.self))
                 case "retention": return reader.set(&retention, reader.optional { $0.retention() })
-                case "idle_on_demand": return reader.set(&idleOnDemand, reader.optional { $0.bool() })  // issue 22
+                case "idle_on_demand": return reader.set(&idleOnDemand, reader.optional { $0.bool() }) // issue 22
                 default: return false
                 }
             }), let id, let online, let recording, let push, let relayClients
