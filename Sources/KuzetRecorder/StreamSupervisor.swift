@@ -174,7 +174,9 @@ public final class StreamSupervisor: @unchecked Sendable {
     private func session(onOnline: () -> Void) throws {
         let options = MediaInput.Options(
             transport: configuration.transport == .udp ? .udp : .tcp, openTimeout: configuration.openTimeout,
-            readTimeout: configuration.stallTimeout)
+            readTimeout: configuration.stallTimeout,
+            // A viewer waits for an on-demand stream: probe half a second (the SDP has the parameters).
+            probeSeconds: configuration.onDemandCloseSeconds == nil ? 1 : 0.5)
         let input: MediaInput
         do {
             input = try MediaInput(opening: configuration.url, options: options, interrupt: interrupt)
