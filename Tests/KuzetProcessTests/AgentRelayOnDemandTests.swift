@@ -21,24 +21,17 @@ import Testing
         return cameras.first { $0["id"] as? String == camera }?["state"] as? String
     }
 
-    /// ffprobe decodes the first picture from `url` (RTSP over TCP); the seconds it took and the
-    /// picture's width.
-    static func firstPicture(_ url: String) throws -> (seconds: Double, width: Int?) {
+    /// Decodes the first picture from `url` (ffmpeg, RTSP over TCP) into `output`; the seconds it
+    /// took and the picture's width. (ffprobe's `-read_intervals %+#1` printed no frame through the
+    /// relay, though it does straight from the camera: not looked into yet.)
+    static func firstPicture(_ url: String, output: String) throws -> (seconds: Double, width: Int?) {
         let started = Date()
         let (status, text) = try run(
-            "/usr/bin/ffprobe",
-            [
-                "-v", "error", "-rtsp_transport", "tcp", "-select_streams", "v:0", "-read_intervals", "%+#1",
-                "-show_entries", "frame=width", "-of", "csv=p=0", url,
-            ], timeout: 30)
+            "/usr/bin/ffmpeg",
+            ["-v", "error", "-rtsp_transport", "tcp", "-i", url, "-frames:v", "1", "-y", output], timeout: 30)
         let seconds = Date().timeIntervalSince(started)
-        guard status == 0 else { throw TestKitError("ffprobe \(url) exited \(status): \(text)") }
-        // A line `640` (ffprobe's messages, if any, come on other lines).
-        let width = text.split(separator: "\n").lazy.compactMap {
-            Int($0.split(separator: ",").first?.trimmingCharacters(in: .whitespaces) ?? "")
-        }.first
-        if width == nil { print("ffprobe said: \(text)") }
-        return (seconds, width)
+        guard status == 0 else { throw TestKitError("ffmpeg \(url) exited \(status): \(text)") }
+        return (seconds, try FFprobe.probe(output).video?.width)
     }
 
     @Test(.timeLimit(.minutes(3)))
@@ -76,7 +69,7 @@ import Testing
 
         // A relay client gets its picture within 3 s of asking.
         let url = "rtsp://127.0.0.1:\(relayPort)/cam1"
-        let (seconds, width) = try await offPool { try Self.firstPicture(url) }
+        let (seconds, width) = try await offPool { try Self.firstPicture(url, output: directory.file("first.png")) }
         #expect(seconds < 3, "first picture after \(seconds) s")
         #expect(width == 640)
         print("on-demand relay: first picture after \(String(format: "%.2f", seconds)) s")
@@ -85,7 +78,7 @@ import Testing
         // and a second client within that time reuses it.
         #expect(try cameras.sessionCount("/cam1") == 1)
         #expect(Self.cameraState(statusPort: statusPort, camera: "cam1") == "live")
-        let (again, _) = try await offPool { try Self.firstPicture(url) }
+        let (again, _) = try await offPool { try Self.firstPicture(url, output: directory.file("second.png")) }
         #expect(try cameras.totalSessions("/cam1") == 1, "the open upstream was reused")
         let left = Date()
         print("on-demand relay: second client's picture after \(String(format: "%.2f", again)) s")
