@@ -72,8 +72,12 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
         relayClients: Int,
         retention: RetentionReport?
     ) -> CameraReport {
-        // The stream the camera is recorded from speaks for it; otherwise whichever is open.
-        let stream = configured.record.flatMap { state?.streams[$0.rawValue] } ?? state?.streams.values.first
+        // The stream the camera is recorded from speaks for it; otherwise one that is open (an
+        // on-demand camera may be watched on its sub stream only), else the main one.
+        let stream =
+            configured.record.flatMap { state?.streams[$0.rawValue] }
+            ?? state?.streams.values.first { $0.phase == .online } ?? state?.streams["main"]
+            ?? state?.streams.values.first
         let recording: CameraReport.RecordingState =
             configured.record == nil
             ? .disabled
@@ -85,6 +89,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
             id: configured.id, online: stream?.phase == .online, codec: stream?.codec, width: stream?.width,
             height: stream?.height,
             fps: stream?.framesPerSecond, bitrateKbps: stream?.bitrateKbps, lastFrameAgeSeconds: stream?.lastPacketAge,
-            recording: recording, push: push, relayClients: relayClients, retention: retention)
+            recording: recording, push: push, relayClients: relayClients, retention: retention,
+            idleOnDemand: stream?.phase == .idle ? true : nil)
     }
 }

@@ -49,8 +49,16 @@ public final class AgentRuntime: Sendable {
                 needed.insert(StreamKey(camera: camera.id, stream: push))
             }
         }
+        // A camera that is not recorded opens its other streams only while someone needs them.
+        var onDemand: [StreamKey: Double] = [:]
+        for camera in configuration.cameras where camera.record == nil {
+            for choice in AgentConfiguration.Camera.StreamChoice.allCases where camera.url(of: choice) != nil {
+                let key = StreamKey(camera: camera.id, stream: choice)
+                if !needed.contains(key) { onDemand[key] = Double(camera.onDemandCloseSeconds) }
+            }
+        }
         var supervisors: [StreamKey: StreamSupervisor] = [:]
-        for key in needed {
+        for key in needed.union(onDemand.keys) {
             guard let camera = configuration.cameras.first(where: { $0.id == key.camera }),
                 let url = camera.authenticatedURL(of: key.stream)
             else { continue }
@@ -63,7 +71,8 @@ public final class AgentRuntime: Sendable {
                 configuration: .init(
                     camera: camera.id, stream: key.stream, url: url, transport: camera.transport,
                     openTimeout: tuning.openTimeout,
-                    stallTimeout: tuning.stallTimeout, backoffCap: tuning.backoffCap),
+                    stallTimeout: tuning.stallTimeout, backoffCap: tuning.backoffCap,
+                    onDemandCloseSeconds: onDemand[key]),
                 logger: Logger(label: "kuzet.camera"))
         }
         var recorders: [String: SegmentRecorder] = [:]
@@ -109,6 +118,17 @@ public final class AgentRuntime: Sendable {
     /// The fan-out of one camera stream, if that upstream is open (for the relay).
     public func fanout(camera: String, stream: AgentConfiguration.Camera.StreamChoice) -> PacketFanout? {
         supervisors[StreamKey(camera: camera, stream: stream)]?.fanout
+    }
+
+    /// Holds one camera stream open until the hold is released (or goes away): a relay client, or
+    /// a `live` push the centre asked for. For a camera with `record: false` this opens its upstream
+    /// (the first packets follow within the camera's connect time, see ``PacketFanout/stream``) and
+    /// the upstream closes `on_demand_close_seconds` after the last hold is released. For a stream
+    /// that is always open (recorded or pushed) the hold changes nothing. nil: no such camera stream.
+    ///
+    /// Subscribe to ``fanout(camera:stream:)`` for the packets while holding.
+    public func demand(camera: String, stream: AgentConfiguration.Camera.StreamChoice) -> StreamDemand.Hold? {
+        fanout(camera: camera, stream: stream)?.demand.acquire()
     }
 
     /// Starts consumers first (so they see the first keyframe), then the upstreams.

@@ -41,7 +41,8 @@ struct AgentStateWatcher: Service {
     static func facts(_ state: AgentState) -> Facts {
         var facts = Facts()
         for camera in state.cameras {
-            facts.online[camera.id] = camera.streams.values.contains { $0.phase == .online }
+            // An on-demand camera closed because nobody watches (`idle`) is not offline.
+            facts.online[camera.id] = camera.streams.values.contains { $0.phase == .online || $0.phase == .idle }
             if let push = camera.push { facts.pushConnected[camera.id] = push.connected }
         }
         return facts

@@ -2,7 +2,9 @@ import Foundation
 
 /// What the running agent knows about one camera right now, for the status report.
 public struct StatusCameraFacts: Sendable {
-    public enum Upstream: String, Sendable, CaseIterable { case live, connecting, offline, disabled }
+    /// `idle`: a camera with `record: false` whose upstream is closed because nobody watches it
+    /// (it opens for a relay client or an on-demand push) — not a failure.
+    public enum Upstream: String, Sendable, CaseIterable { case live, connecting, offline, disabled, idle }
 
     /// The stream as the camera sends it, while known.
     public struct Video: Sendable, Equatable {

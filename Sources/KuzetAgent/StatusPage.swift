@@ -29,7 +29,7 @@ public enum StatusPage {
             .cam img{width:100%;aspect-ratio:16/9;object-fit:contain;background:#111;border-radius:4px}
             .nosnap{width:100%;aspect-ratio:16/9;background:#333;color:#ccc;display:flex;align-items:center;justify-content:center;border-radius:4px}
             .state{font-weight:bold;padding:.1em .5em;border-radius:4px;color:#fff}
-            .live{background:#2e7d32}.connecting{background:#f9a825}.offline{background:#c62828}.disabled{background:#757575}
+            .live{background:#2e7d32}.connecting{background:#f9a825}.offline{background:#c62828}.disabled{background:#757575}.idle{background:#546e7a}
             .problems{color:#b71c1c;margin:.4em 0 0;padding-left:1.2em} .ok{color:#2e7d32}
             table{border-collapse:collapse;font-size:.9em;margin-top:.4em} td{padding:.1em .6em .1em 0}
             footer{color:#555;font-size:.85em;margin-top:1.5em}

@@ -7,7 +7,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public typealias School = SchoolIdentity
 
     public struct Camera: Codable, Sendable, Equatable {
-        /// `live`, `connecting`, `offline` (upstream failing) or `disabled`.
+        /// `live`, `connecting`, `offline` (upstream failing), `disabled`, or `idle` (`record: false`,
+        /// nobody watching: the upstream opens on demand).
         public var id: String
         public var state: String
         public var codec: String?

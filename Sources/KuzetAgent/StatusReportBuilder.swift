@@ -109,7 +109,7 @@ public struct StatusReportBuilder: Sendable {
             camera.problems.append(
                 "connecting to the camera — wait a few seconds; if it stays so, check cameras[\(configured.id)].url")
             details.append(StatusProblem(.connecting, ["camera": configured.id]))
-        case .live, .disabled:
+        case .live, .disabled, .idle:
             break
         }
         if configured.record != nil && facts.upstream == .live && facts.recording != "recording" {

@@ -45,9 +45,13 @@ public struct StatusRuntimeSource: StatusSource {
     static func facts(_ camera: AgentState.Camera, configured: AgentConfiguration.Camera, now: Date)
         -> StatusCameraFacts
     {
-        // The stream shown is the recorded one, else the main, else any open one.
-        let key = configured.record?.rawValue ?? "main"
-        guard let stream = camera.streams[key] ?? camera.streams["main"] ?? camera.streams.values.first else {
+        // The stream shown is the recorded one, else one that is open (an on-demand camera may be
+        // watched on its sub stream only), else the main, else any.
+        let recorded = configured.record.flatMap { camera.streams[$0.rawValue] }
+        guard
+            let stream = recorded ?? camera.streams.values.first(where: { $0.phase == .online })
+                ?? camera.streams["main"] ?? camera.streams.values.first
+        else {
             return StatusCameraFacts(upstream: .disabled)
         }
         let upstream: StatusCameraFacts.Upstream =
@@ -55,6 +59,7 @@ public struct StatusRuntimeSource: StatusSource {
             case .online: .live
             case .connecting: .connecting
             case .offline: .offline
+            case .idle: .idle
             }
         let video = stream.codec.map {
             StatusCameraFacts.Video(

@@ -23,12 +23,13 @@ public enum StatusWiring {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
     }()
 
-    /// With a relay configured, every camera's main stream and its sub stream (where one is
-    /// configured) is held open, so a pull never waits for the camera.
+    /// With a relay configured, every recorded camera's main stream and its sub stream (where one
+    /// is configured) is held open, so a pull never waits for the camera. A camera with
+    /// `record: false` is opened on demand instead (``AgentRuntime/demand(camera:stream:)``).
     public static func relayStreams(_ configuration: AgentConfiguration) -> Set<AgentRuntime.StreamKey> {
         guard configuration.relay != nil else { return [] }
         var keys = Set<AgentRuntime.StreamKey>()
-        for camera in configuration.cameras {
+        for camera in configuration.cameras where camera.record != nil {
             keys.insert(.init(camera: camera.id, stream: .main))
             if camera.subURL != nil { keys.insert(.init(camera: camera.id, stream: .sub)) }
         }

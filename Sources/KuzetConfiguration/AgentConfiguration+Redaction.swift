@@ -16,7 +16,7 @@ extension AgentConfiguration.Camera: CustomStringConvertible, CustomDebugStringC
                 "id": id, "url": CredentialRedaction.redact(url),
                 "subURL": subURL.map(CredentialRedaction.redact) as Any,
                 "username": username as Any, "password": password == nil ? "-" : "***", "transport": transport,
-                "record": record as Any, "push": push as Any,
+                "record": record as Any, "push": push as Any, "onDemandCloseSeconds": onDemandCloseSeconds,
             ], displayStyle: .struct)
     }
 }

@@ -329,7 +329,7 @@ struct ConfigurationReader {
                 map, key: key,
                 known: [
                     "id", "name", "url", "sub_url", "username", "password", "password_file", "transport", "record",
-                    "push",
+                    "push", "on_demand_close_seconds",
                 ])
             if id.isEmpty {
                 problem("\(key).id", "is missing", "give the camera an id of a-z, 0-9, - and _ (e.g. entrance)")
@@ -365,9 +365,15 @@ struct ConfigurationReader {
                     "\(key).push", "is set but centre.push is not",
                     "set centre.push to the ЦОУ ingest URL, or push: false")
             }
+            let onDemandClose =
+                integer(
+                    map["on_demand_close_seconds"], key: "\(key).on_demand_close_seconds", range: 1...3600,
+                    fix: "give the seconds a record: false camera stays open after its last viewer leaves, e.g. 20")
+                ?? AgentConfiguration.Camera.defaultOnDemandCloseSeconds
             let camera = AgentConfiguration.Camera(
                 id: id, url: url ?? "", subURL: subURL, username: string(map["username"], key: "\(key).username"),
-                password: secret(map, key: key), transport: transport, record: record, push: push
+                password: secret(map, key: key), transport: transport, record: record, push: push,
+                onDemandCloseSeconds: onDemandClose
             )
             cameras.append(camera)
         }

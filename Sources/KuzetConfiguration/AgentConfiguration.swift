@@ -174,10 +174,17 @@ public struct AgentConfiguration: Sendable, Equatable {
         public var record: StreamChoice?
         /// The stream pushed live to the ЦОУ, or nil when `push: false` (the default).
         public var push: StreamChoice?
+        /// With `record: false`, the camera's streams (other than a pushed one) are opened only while
+        /// a relay client or an on-demand push needs them, and closed this many seconds after the last
+        /// one leaves (`on_demand_close_seconds`).
+        public var onDemandCloseSeconds: Int
+
+        public static let defaultOnDemandCloseSeconds = 20
 
         public init(
             id: String, url: String, subURL: String? = nil, username: String? = nil, password: String? = nil,
-            transport: Transport = .tcp, record: StreamChoice? = .main, push: StreamChoice? = nil
+            transport: Transport = .tcp, record: StreamChoice? = .main, push: StreamChoice? = nil,
+            onDemandCloseSeconds: Int = Camera.defaultOnDemandCloseSeconds
         ) {
             self.id = id
             self.url = url
@@ -187,6 +194,7 @@ public struct AgentConfiguration: Sendable, Equatable {
             self.transport = transport
             self.record = record
             self.push = push
+            self.onDemandCloseSeconds = onDemandCloseSeconds
         }
 
         /// The URL of one of the camera's streams, without credentials.

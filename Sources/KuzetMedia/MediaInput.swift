@@ -16,10 +16,16 @@ public final class MediaInput {
         public var openTimeout: Double
         /// How long one read may wait for a packet before the source counts as stalled.
         public var readTimeout: Double
-        public init(transport: Transport = .tcp, openTimeout: Double = 10, readTimeout: Double = 5) {
+        /// Seconds of stream libavformat may read to learn the tracks' parameters (shorter for an
+        /// on-demand stream, whose viewer waits for it).
+        public var probeSeconds: Double
+        public init(
+            transport: Transport = .tcp, openTimeout: Double = 10, readTimeout: Double = 5, probeSeconds: Double = 1
+        ) {
             self.transport = transport
             self.openTimeout = openTimeout
             self.readTimeout = readTimeout
+            self.probeSeconds = probeSeconds
         }
     }
 
@@ -55,7 +61,7 @@ public final class MediaInput {
         var dictionary: OpaquePointer? = nil
         // Cameras announce their parameters in SDP; keep probing short so a connect is quick.
         av_dict_set(&dictionary, "probesize", "1000000", 0)
-        av_dict_set(&dictionary, "analyzeduration", "1000000", 0)
+        av_dict_set(&dictionary, "analyzeduration", String(Int(max(options.probeSeconds, 0.1) * 1_000_000)), 0)
         interrupt.arm(seconds: options.openTimeout)
         let operation = "open \(redactedURL)"
         var source: InterleavedRTSPSource?

@@ -148,11 +148,17 @@ public struct CameraReport: Codable, Sendable, Equatable {
     /// Clients the ЦОУ has pulling through the relay right now.
     public var relayClients: Int
     public var retention: RetentionReport?
+    // issue 22 (relay on demand)
+    /// True while a camera with `record: false` has its upstream closed because nobody watches it
+    /// (it opens for a relay client or an on-demand push): `online` is false, and it is not offline.
+    /// Absent otherwise.
+    public var idleOnDemand: Bool?
 
     public init(
         id: String, online: Bool, codec: String? = nil, width: Int? = nil, height: Int? = nil, fps: Double? = nil,
         bitrateKbps: Double? = nil, lastFrameAgeSeconds: Double? = nil, recording: RecordingState,
-        push: DeliveryState = .disabled, relayClients: Int = 0, retention: RetentionReport? = nil
+        push: DeliveryState = .disabled, relayClients: Int = 0, retention: RetentionReport? = nil,
+        idleOnDemand: Bool? = nil
     ) {
         self.id = id
         self.online = online
@@ -166,6 +172,7 @@ public struct CameraReport: Codable, Sendable, Equatable {
         self.push = push
         self.relayClients = relayClients
         self.retention = retention
+        self.idleOnDemand = idleOnDemand
     }
 
     enum CodingKeys: String, CodingKey {
@@ -173,6 +180,7 @@ public struct CameraReport: Codable, Sendable, Equatable {
         case bitrateKbps = "bitrate_kbps"
         case lastFrameAgeSeconds = "last_frame_age_seconds"
         case relayClients = "relay_clients"
+        case idleOnDemand = "idle_on_demand" // issue 22
     }
 }
 

@@ -2,7 +2,9 @@ import Foundation
 
 /// What one upstream (a camera's main or sub stream) is doing, for status and heartbeats.
 public struct StreamState: Sendable, Equatable, Codable {
-    public enum Phase: String, Sendable, Codable { case connecting, online, offline }
+    /// `idle`: an on-demand stream (a camera with `record: false`) that nobody needs now, so its
+    /// upstream is closed on purpose — not a failure.
+    public enum Phase: String, Sendable, Codable { case connecting, online, offline, idle }
     public var phase: Phase
     /// When `phase` last changed.
     public var since: Date

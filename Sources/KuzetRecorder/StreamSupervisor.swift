@@ -10,6 +10,10 @@ import Logging
 /// Runs on its own thread (libavformat blocks). Supervision is on data actually flowing: no
 /// packet for `stallTimeout` seconds ⇒ reconnect. Retries forever with jittered, capped backoff,
 /// including when the very first connect fails. ``stop()`` interrupts any blocking call.
+///
+/// On demand (``Configuration/onDemandCloseSeconds``): the thread waits, upstream closed and the
+/// state `idle`, until someone holds the fan-out's ``PacketFanout/demand``; it then connects as
+/// above, and closes the session once nobody has held it for that many seconds.
 public final class StreamSupervisor: @unchecked Sendable {
     // @unchecked Sendable: mutable state is guarded by `lock`; the thread owns the MediaInput.
     public struct Configuration: Sendable {
@@ -22,11 +26,15 @@ public final class StreamSupervisor: @unchecked Sendable {
         /// No packet for this long ⇒ reconnect.
         public var stallTimeout: Double
         public var backoffCap: Double
+        /// nil: the upstream is held open all the time. A number: the stream is opened on demand
+        /// (while someone holds ``PacketFanout/demand``) and closed this many seconds after the
+        /// last hold is released.
+        public var onDemandCloseSeconds: Double?
 
         public init(
             camera: String, stream: AgentConfiguration.Camera.StreamChoice, url: String,
             transport: AgentConfiguration.Camera.Transport = .tcp, openTimeout: Double = 5, stallTimeout: Double = 5,
-            backoffCap: Double = 2
+            backoffCap: Double = 2, onDemandCloseSeconds: Double? = nil
         ) {
             self.camera = camera
             self.stream = stream
@@ -35,6 +43,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             self.openTimeout = openTimeout
             self.stallTimeout = stallTimeout
             self.backoffCap = min(backoffCap, 5)
+            self.onDemandCloseSeconds = onDemandCloseSeconds.map { max($0, 0) }
         }
     }
 
@@ -53,6 +62,10 @@ public final class StreamSupervisor: @unchecked Sendable {
 
     public init(configuration: Configuration, logger: Logger = Logger(label: "kuzet.camera")) {
         self.configuration = configuration
+        if configuration.onDemandCloseSeconds != nil {
+            current = StreamState(phase: .idle)
+            fanout.keepLastGOP() // the client that opened the stream gets a picture without waiting for a keyframe
+        }
         var logger = logger
         logger[metadataKey: "camera.id"] = .string(configuration.camera)
         logger[metadataKey: "camera.stream"] = .string(configuration.stream.rawValue)
@@ -70,6 +83,9 @@ public final class StreamSupervisor: @unchecked Sendable {
     }
 
     public func start() {
+        if configuration.onDemandCloseSeconds != nil {
+            fanout.demand.observe { [weak self] in self?.demandChanged() }
+        }
         worker.start(name: "kuzet.camera.\(configuration.camera).\(configuration.stream.rawValue)") { [self] in loop() }
     }
 
@@ -86,11 +102,39 @@ public final class StreamSupervisor: @unchecked Sendable {
 
     private var isStopping: Bool { lock.withLock { stopping } }
 
+    private func demandChanged() {
+        lock.withLock { lock.broadcast() }
+    }
+
+    /// On demand only: nobody has held the stream for the close delay (or ever).
+    private var demandEnded: Bool {
+        guard let delay = configuration.onDemandCloseSeconds, let idle = fanout.demand.idleSeconds() else {
+            return false
+        }
+        return idle >= delay
+    }
+
+    /// On demand only: waits, `idle`, until someone holds the stream (or the supervisor stops).
+    private func waitForDemand() {
+        guard configuration.onDemandCloseSeconds != nil, fanout.demand.count == 0 else { return }
+        transition(to: .idle, error: nil)
+        logger.debug("camera stream idle: nobody needs it, upstream closed")
+        lock.withLock {
+            while !stopping && fanout.demand.count == 0 { lock.wait() }
+        }
+        if !isStopping { logger.debug("camera stream wanted: opening the upstream") }
+    }
+
     private func loop() {
         var backoff = Backoff(initial: .milliseconds(250), cap: .seconds(configuration.backoffCap))
         var reported: String?
         var everOnline = false
         while !isStopping {
+            if demandEnded {
+                waitForDemand()
+                if isStopping { break }
+                backoff.reset()
+            }
             // A stream that went offline stays "offline since …" while it retries.
             if lock.withLock({ current.phase != .offline }) { transition(to: .connecting, error: nil) }
             do {
@@ -112,6 +156,7 @@ public final class StreamSupervisor: @unchecked Sendable {
             } catch {}
             fanout.publishEnd()
             if isStopping { break }
+            if demandEnded { continue } // closed on purpose: no backoff, no reconnect
             let delay = backoff.nextSeconds()
             lock.withLock {
                 current.reconnects += 1
@@ -129,7 +174,9 @@ public final class StreamSupervisor: @unchecked Sendable {
     private func session(onOnline: () -> Void) throws {
         let options = MediaInput.Options(
             transport: configuration.transport == .udp ? .udp : .tcp, openTimeout: configuration.openTimeout,
-            readTimeout: configuration.stallTimeout)
+            readTimeout: configuration.stallTimeout,
+            // A viewer waits for an on-demand stream: probe half a second (the SDP has the parameters).
+            probeSeconds: configuration.onDemandCloseSeconds == nil ? 1 : 0.5)
         let input: MediaInput
         do {
             input = try MediaInput(opening: configuration.url, options: options, interrupt: interrupt)
@@ -155,6 +202,7 @@ public final class StreamSupervisor: @unchecked Sendable {
         fanout.publishStream(info)
         onOnline()
         while !isStopping {
+            if demandEnded { return } // on demand, and nobody has needed it for the close delay
             let packet: MediaPacket?
             do {
                 packet = try input.read()

@@ -25,6 +25,13 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     private var heardRequest = false
     /// Whether part of a message has been read and waits for the rest.
     private var partWaiting = false
+    /// The on-demand camera stream this connection described or set up, held open until TEARDOWN
+    /// or the connection closes (one per connection: a session plays one presentation).
+    private var demand: (path: RelayPath, hold: StreamDemand.Hold)?
+    /// While a request waits for an on-demand upstream to come up, later requests wait here.
+    private var waitingForUpstream = false
+    private var pending: [RTSPRequest] = []
+    private static let maximumPending = 8
 
     init(server: RelayServer.Shared, remoteAddress: SocketAddress?) {
         self.server = server
@@ -67,7 +74,24 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         guard case .request(let request) = unwrapInboundIn(data) else { return }
         heardRequest = true
         disarmRequestDeadline()
+        guard !waitingForUpstream else {
+            guard pending.count < Self.maximumPending else {
+                context.close(promise: nil)
+                return
+            }
+            pending.append(request)
+            return
+        }
+        process(context: context, request: request, waited: false)
+    }
+
+    private func process(context: ChannelHandlerContext, request: RTSPRequest, waited: Bool) {
         var (response, action) = session.handle(request)
+        if let path = holdOnDemandStream(request: request, response: response), response.status == 503, !waited {
+            waitForUpstream(context: context, request: request, path: path)
+            return
+        }
+        if request.method == "TEARDOWN" { releaseDemand() }
         if case .play(let path, _) = action {
             let decision = server.admission.admit(camera: path.camera)
             if let refusal = decision.refusal {
@@ -109,6 +133,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        releaseDemand()
         stopPlaying()
         idleCheck?.cancel()
         idleCheck = nil
@@ -117,6 +142,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        releaseDemand()
         stopPlaying()
         idleCheck?.cancel()
         idleCheck = nil
@@ -247,5 +273,66 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         // The place first: once the statistics say the client has gone, its place is free.
         server.admission.release(camera: client.camera)
         server.pumps.remove(client, from: pump)
+    }
+
+    // MARK: On-demand camera streams
+
+    /// A DESCRIBE or SETUP that passed authentication and names an on-demand camera stream takes
+    /// a hold on it (the upstream opens); returns the stream's path then.
+    private func holdOnDemandStream(request: RTSPRequest, response: RTSPResponse) -> RelayPath? {
+        guard request.method == "DESCRIBE" || request.method == "SETUP",
+            response.status == 200 || response.status == 503,
+            let path = RelayPath(uri: request.uri)?.withoutTrack,
+            let fanout = server.catalog.fanout(path.camera, path.stream), fanout.demand.opensOnDemand
+        else { return nil }
+        if demand?.path.camera != path.camera || demand?.path.stream != path.stream {
+            demand?.hold.release()
+            demand = (path, fanout.demand.acquire())
+            logger.debug(
+                "relay opens an on-demand camera stream",
+                metadata: ["camera.id": "\(path.camera)", "rtsp.stream": "\(path.stream.rawValue)"])
+        }
+        return path
+    }
+
+    private func releaseDemand() {
+        demand?.hold.release()
+        demand = nil
+    }
+
+    /// Answers `request` again once the on-demand upstream is live, or after
+    /// ``RelayServerConfiguration/onDemandWait`` seconds (then 503 as before); requests that
+    /// arrive meanwhile are handled after it, in order.
+    private func waitForUpstream(context: ChannelHandlerContext, request: RTSPRequest, path: RelayPath) {
+        waitingForUpstream = true
+        let deadline = NIODeadline.now() + .milliseconds(Int64(server.configuration.onDemandWait * 1000))
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let catalog = server.catalog
+        func check() {
+            let (handler, context) = bound.value
+            guard context.channel.isActive else { return }
+            if case .live = catalog.availability(of: path) {
+                handler.resume(context: context, request: request)
+            } else if NIODeadline.now() >= deadline {
+                handler.logger.info(
+                    "relay: the on-demand camera stream did not come up in time",
+                    metadata: [
+                        "camera.id": "\(path.camera)",
+                        "relay.on_demand_wait_seconds": "\(server.configuration.onDemandWait)",
+                    ])
+                handler.resume(context: context, request: request)
+            } else {
+                context.eventLoop.scheduleTask(in: .milliseconds(50)) { check() }
+            }
+        }
+        context.eventLoop.scheduleTask(in: .milliseconds(50)) { check() }
+    }
+
+    private func resume(context: ChannelHandlerContext, request: RTSPRequest) {
+        waitingForUpstream = false
+        process(context: context, request: request, waited: true)
+        while !waitingForUpstream, !pending.isEmpty, context.channel.isActive {
+            process(context: context, request: pending.removeFirst(), waited: false)
+        }
     }
 }

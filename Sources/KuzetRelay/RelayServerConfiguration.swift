@@ -35,6 +35,9 @@ public struct RelayServerConfiguration: Sendable {
     public var slowClientTimeout: Double
     /// Wrong `Authorization:` headers one connection may send; the next wrong one closes it.
     public var maxFailedAuthorizations: Int
+    /// Seconds a DESCRIBE or SETUP of an on-demand camera stream (`record: false`) waits for the
+    /// upstream it opened to come up before it is answered 503.
+    public var onDemandWait: Double
 
     public init(
         listen: ListenAddress, username: String? = nil, password: String? = nil, realm: String = "kuzet",
@@ -45,7 +48,7 @@ public struct RelayServerConfiguration: Sendable {
         maxConnectionsPerAddress: Int = AgentConfiguration.Relay.defaultMaxConnectionsPerAddress,
         requestTimeout: Int = AgentConfiguration.Relay.defaultRequestTimeoutSeconds, sessionTimeout: Int = 60,
         clientBufferBytes: Int = 512 * 1024, slowClientTimeout: Double = 10,
-        maxFailedAuthorizations: Int = 5
+        maxFailedAuthorizations: Int = 5, onDemandWait: Double = 8
     ) {
         self.listen = listen
         self.username = username
@@ -63,6 +66,7 @@ public struct RelayServerConfiguration: Sendable {
         self.clientBufferBytes = clientBufferBytes
         self.slowClientTimeout = slowClientTimeout
         self.maxFailedAuthorizations = maxFailedAuthorizations
+        self.onDemandWait = onDemandWait
     }
 
     /// From the agent's `relay:` section.

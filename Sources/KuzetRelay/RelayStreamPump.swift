@@ -32,7 +32,9 @@ final class RelayStreamPump: Sendable {
     ) {
         self.camera = camera
         self.fanout = fanout
-        self.queue = fanout.subscribe(name: "relay \(camera)", capacity: capacity)
+        // An on-demand stream replays its last keyframe onward: the client that opened it does not
+        // wait for the camera's next one.
+        self.queue = fanout.subscribe(name: "relay \(camera)", capacity: capacity, replayingLastGOP: true)
         self.statistics = statistics
         self.logger = logger
         self.slowClientTimeout = slowClientTimeout

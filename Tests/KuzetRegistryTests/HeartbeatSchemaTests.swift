@@ -49,7 +49,8 @@ struct HeartbeatSchemaTests {
                     oldestFootage: start.addingTimeInterval(-86_400 * 12), achievedDays: 12.5,
                     gaps: [TimeRange(from: start.addingTimeInterval(-7200), to: start.addingTimeInterval(-3600))],
                     bytesUsed: 1 << 40,
-                    shortfallSince: start.addingTimeInterval(-86_400), recordedKbps: 3999.5))
+                    shortfallSince: start.addingTimeInterval(-86_400), recordedKbps: 3999.5),
+                idleOnDemand: true)
         ],
         storage: StorageReport(
             totalBytes: 8_000_000_000_000, freeBytes: 40_000_000_000, recordingsBytes: 7_000_000_000_000,

@@ -171,6 +171,7 @@ struct HeartbeatReader {
         var push: CameraReport.DeliveryState?
         var relayClients: Int?
         var retention: RetentionReport??
+        var idleOnDemand: Bool?? // issue 22
         guard
             members({ reader, key in
                 switch key {
@@ -188,6 +189,7 @@ struct HeartbeatReader {
                     return reader.set(&push, reader.string().flatMap(CameraReport.DeliveryState.init(rawValue:)))
                 case "relay_clients": return reader.set(&relayClients, reader.integer(Int.self))
                 case "retention": return reader.set(&retention, reader.optional { $0.retention() })
+                case "idle_on_demand": return reader.set(&idleOnDemand, reader.optional { $0.bool() }) // issue 22
                 default: return false
                 }
             }), let id, let online, let recording, let push, let relayClients
@@ -196,7 +198,7 @@ struct HeartbeatReader {
             id: id, online: online, codec: codec ?? nil, width: width ?? nil, height: height ?? nil, fps: fps ?? nil,
             bitrateKbps: bitrate ?? nil,
             lastFrameAgeSeconds: frameAge ?? nil, recording: recording, push: push, relayClients: relayClients,
-            retention: retention ?? nil)
+            retention: retention ?? nil, idleOnDemand: idleOnDemand ?? nil)
     }
 
     private mutating func retention() -> RetentionReport? {

@@ -60,7 +60,8 @@ extension CameraState {
             guard on else { return }
             marks.append(FlagMark(flag: flag, since: previous?.flags.since(flag) ?? start))
         }
-        mark(.offline, !report.online)
+        // A record: false camera closed because nobody watches it (issue 22) is not offline.
+        mark(.offline, !report.online && report.idleOnDemand != true)
         mark(.notRecording, report.recording == .notRecording)
         mark(.notDelivering, report.push == .failing)
         if report.recording != .disabled, let retention = report.retention {
