@@ -125,12 +125,20 @@ public struct CameraReport: Codable, Sendable, Equatable {
     /// Clients the ЦОУ has pulling through the relay right now.
     public var relayClients: Int
     public var retention: RetentionReport?
+    // Issue 23 (picture health): optional, older agents send neither.
+    /// What the picture shows (`CameraHealthReport`); nil when health sampling is off.
+    public var health: CameraHealthReport?
+    /// The camera's latest small picture; only in some heartbeats (`health.thumbnail_minutes`).
+    public var thumbnail: CameraThumbnail?
 
     public init(
         id: String, online: Bool, codec: String? = nil, width: Int? = nil, height: Int? = nil, fps: Double? = nil,
         bitrateKbps: Double? = nil, lastFrameAgeSeconds: Double? = nil, recording: RecordingState,
-        push: DeliveryState = .disabled, relayClients: Int = 0, retention: RetentionReport? = nil
+        push: DeliveryState = .disabled, relayClients: Int = 0, retention: RetentionReport? = nil,
+        health: CameraHealthReport? = nil, thumbnail: CameraThumbnail? = nil
     ) {
+        self.health = health
+        self.thumbnail = thumbnail
         self.id = id
         self.online = online
         self.codec = codec
@@ -147,6 +155,7 @@ public struct CameraReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, online, codec, width, height, fps, recording, push, retention
+        case health, thumbnail
         case bitrateKbps = "bitrate_kbps"
         case lastFrameAgeSeconds = "last_frame_age_seconds"
         case relayClients = "relay_clients"
@@ -269,6 +278,9 @@ public struct AgentEvent: Codable, Sendable, Equatable {
         case retentionShortfall = "retention_shortfall"
         case diskPressure = "disk_pressure"
         case diskPressureCleared = "disk_pressure_cleared"
+        // Issue 23: a camera's picture health flagged (message names the reasons) or cleared.
+        case pictureFlagged = "picture_flagged"
+        case pictureCleared = "picture_cleared"
     }
     public var at: Date
     public var kind: Kind
