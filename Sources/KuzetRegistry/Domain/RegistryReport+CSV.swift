@@ -27,7 +27,7 @@ extension RegistryReport {
             let fields = [
                 Self.csvField(region), "\(row.schools)", "\(row.online)", Self.format(row.percent(row.online)),
                 "\(row.delivering)", Self.format(row.percent(row.delivering)), "\(row.retentionCompliant)",
-                Self.format(row.percent(row.retentionCompliant)),
+                Self.format(row.percent(row.retentionCompliant)), "\(row.cameraObstructed)",
             ]
             lines.append(fields.joined(separator: ","))
         }
@@ -37,7 +37,7 @@ extension RegistryReport {
     /// The machine headers; `csv.<column>` in the catalogue is each one's name for people.
     static let csvColumns = [
         "region", "schools", "online", "online_percent", "delivering", "delivering_percent", "retention_compliant",
-        "retention_compliant_percent",
+        "retention_compliant_percent", "camera_obstructed",
     ]
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }

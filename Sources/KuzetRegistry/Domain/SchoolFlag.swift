@@ -19,6 +19,9 @@ public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
     /// (`token create --role school --region`). Recorded, never obeyed: the school stays where it
     /// was registered, and only that region's viewers see it.
     case regionMismatch = "REGION_MISMATCH"
+    /// Issue 23: a camera's picture is flagged by the agent's picture-health checks (dark, uniform,
+    /// frozen, blurred, moved, no_video): the cameras and their reasons are in the camera states.
+    case cameraObstructed = "CAMERA_OBSTRUCTED"
 
     public static func < (lhs: SchoolFlag, rhs: SchoolFlag) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -33,6 +33,9 @@ extension SchoolState {
         mark(.retentionBelowMinimum, retentionBelow, start: shortfall ?? observed)
         mark(.diskPressure, heartbeat.storage.diskPressure)
         mark(.clockSkew, abs(skew) > policy.clockSkewSeconds)
+        // Issue 23: since the earliest of the flagged cameras' own `since`.
+        let obstructed = heartbeat.cameras.compactMap { $0.health?.state == .flagged ? $0.health?.since : nil }
+        mark(.cameraObstructed, !obstructed.isEmpty, start: obstructed.min() ?? observed)
 
         return SchoolState(
             lastSequence: heartbeat.sequence, lastSentAt: heartbeat.sentAt, intervalSeconds: heartbeat.intervalSeconds,
@@ -54,6 +57,8 @@ extension CameraState {
     static func applying(_ report: CameraReport, to previous: CameraState?, observed: Date, policy: FlagPolicy)
         -> CameraState
     {
+        var report = report
+        report.thumbnail = nil  // kept apart (`StoredThumbnail`), never in the state
         var marks: [FlagMark] = []
         func mark(_ flag: SchoolFlag, _ on: Bool, start: Date = observed) {
             guard on else { return }
@@ -67,6 +72,9 @@ extension CameraState {
                 .retentionBelowMinimum,
                 retention.shortfallSince != nil || retention.achievedDays < policy.minimumRetentionDays,
                 start: retention.shortfallSince ?? observed)
+        }
+        if let health = report.health {
+            mark(.cameraObstructed, health.state == .flagged, start: health.since)
         }
         return CameraState(report: report, flags: marks)
     }

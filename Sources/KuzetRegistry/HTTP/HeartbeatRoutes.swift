@@ -41,6 +41,8 @@ struct HeartbeatRoutes {
             throw HeartbeatIntake.schoolRemoved(intake.schoolID)
         }
         registry.metrics.stored(result, after: ContinuousClock.now - started)
+        // Issue 23: each camera's newest thumbnail, apart from the state (a replayed one is not newer).
+        if !intake.thumbnails.isEmpty { try await registry.store.saveThumbnails(intake.thumbnails) }
         return JSONResponse.json(HeartbeatIntake.receipt(result, receivedAt: receivedAt))
     }
 

@@ -138,5 +138,18 @@ enum PostgresSchema {
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
         // Counters that running instances watch (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)",
+        // Issue 23: each camera's latest thumbnail (see SQLiteSchema).
+        """
+        CREATE TABLE IF NOT EXISTS camera_thumbnails (
+            school_id TEXT NOT NULL,
+            camera_id TEXT NOT NULL,
+            taken_at DOUBLE PRECISION NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            jpeg BYTEA NOT NULL,
+            PRIMARY KEY (school_id, camera_id)
+        )
+        """,
     ]
 }

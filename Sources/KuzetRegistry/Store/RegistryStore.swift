@@ -52,6 +52,14 @@ public protocol RegistryStore: Sendable {
     func checkReachable(patience: Duration?, logger: Logger) async throws(CommandFailure)
     /// How grouped ingest has gone in this store instance (for `/metrics`).
     var ingestStatistics: IngestGroupStatistics { get }
+    // Issue 23: each camera's latest thumbnail, one row per camera apart from the state.
+    /// Keeps each thumbnail unless the stored one of its camera is as new or newer; ignores those of
+    /// a school that is not registered (removed meanwhile).
+    func saveThumbnails(_ thumbnails: [StoredThumbnail]) async throws
+    /// The stored thumbnail of a camera, if any.
+    func thumbnail(schoolID: String, cameraID: String) async throws -> StoredThumbnail?
+    /// When each camera of a school with a stored thumbnail took it, by camera id.
+    func thumbnailTimes(schoolID: String) async throws -> [String: Date]
 }
 
 extension RegistryStore {

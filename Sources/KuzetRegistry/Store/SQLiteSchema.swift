@@ -68,6 +68,19 @@ enum SQLiteSchema {
         // Counters that running instances watch: `tokens` goes up whenever tokens are revoked, and
         // an instance that sees it move forgets the tokens it had recognised (`TokenCache`).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY NOT NULL, generation INTEGER NOT NULL)",
+        // Issue 23: each camera's latest thumbnail (≤ 20 KB JPEG), apart from the state JSON and history.
+        """
+        CREATE TABLE IF NOT EXISTS camera_thumbnails (
+            school_id TEXT NOT NULL,
+            camera_id TEXT NOT NULL,
+            taken_at REAL NOT NULL,
+            received_at REAL NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            jpeg BLOB NOT NULL,
+            PRIMARY KEY (school_id, camera_id)
+        )
+        """,
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
