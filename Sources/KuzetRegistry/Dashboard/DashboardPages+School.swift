@@ -120,7 +120,7 @@ extension DashboardPages {
             let alt = text.plain("camera.thumbnail_alt", ["camera": report.id])
             html +=
                 (html.isEmpty ? "" : "<br>")
-                + "<img class=\"thumbnail\" src=\"\(HTML.escape(source))\" alt=\"\(HTML.escape(alt))\" width=\"160\" loading=\"lazy\">"
+                + "<img class=\"thumbnail\" src=\"\(HTML.escape(source))\" alt=\"\(HTML.escape(alt))\" width=\"160\">"
                 + "<br><span class=\"muted\">\(HTML.date(takenAt, text))</span>"
         }
         return html.isEmpty ? "—" : html
