@@ -21,7 +21,7 @@ public struct ReceivedPacket: Sendable {
         var timeBases: [Int: Double] = [:]
         var packets: [ReceivedPacket] = []
         for line in text.split(separator: "\n") {
-            if line.hasPrefix("#tb ") {  // "#tb 0: 1/90000"
+            if line.hasPrefix("#tb ") { // "#tb 0: 1/90000"
                 let parts = line.dropFirst(4).split(separator: ":")
                 let fraction = parts.last?.trimmingCharacters(in: .whitespaces).split(separator: "/") ?? []
                 if let stream = Int(parts[0]), fraction.count == 2, let numerator = Double(fraction[0]),

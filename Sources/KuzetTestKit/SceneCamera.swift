@@ -56,7 +56,9 @@ public final class SceneCamera: @unchecked Sendable {
         }
 
         var specObject: [String: Any] {
-            let steps = schedule.map { step in step.seconds.map { "\(step.scene.rawValue):\($0)" } ?? step.scene.rawValue }
+            let steps = schedule.map { step in
+                step.seconds.map { "\(step.scene.rawValue):\($0)" } ?? step.scene.rawValue
+            }
             return ["path": path, "schedule": steps.joined(separator: ","), "audio": audio.rawValue]
         }
     }

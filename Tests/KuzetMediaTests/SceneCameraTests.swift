@@ -8,7 +8,8 @@ import Testing
 struct SceneCameraTests {
     static func keyframes(_ cameras: SceneCamera, _ path: String, seconds: Double = 3) throws -> [GrayFrame] {
         let frames = try GrayFrame.keyframes(of: cameras.url(for: path), seconds: seconds)
-        try #require(frames.count >= 2, "\(path): \(frames.count) keyframes in \(seconds) s: \(cameras.output.suffix(500))")
+        try #require(
+            frames.count >= 2, "\(path): \(frames.count) keyframes in \(seconds) s: \(cameras.output.suffix(500))")
         return frames
     }
 

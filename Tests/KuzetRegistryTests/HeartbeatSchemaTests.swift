@@ -32,7 +32,8 @@ struct HeartbeatSchemaTests {
                     state: .flagged, reasons: [.dark, .frozen], since: start.addingTimeInterval(-600),
                     checkedAt: start.addingTimeInterval(-30)),
                 thumbnail: CameraThumbnail(
-                    takenAt: start.addingTimeInterval(-60), jpegData: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), width: 320,
+                    takenAt: start.addingTimeInterval(-60), jpegData: Data([0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+                    width: 320,
                     height: 180))
         ],
         storage: StorageReport(

@@ -1,10 +1,10 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
-import NIOCore
 import KuzetProtocol
 import KuzetRegistry
 import KuzetTestKit
+import NIOCore
 import Testing
 
 /// Issue 23 in the registry: CAMERA_OBSTRUCTED with the cameras and reasons, and each camera's
@@ -20,7 +20,10 @@ struct PictureHealthTests {
         let source = "testsrc2=size=\(width)x\(height)" + (noise ? ",noise=alls=100:allf=t" : "")
         let (status, output) = try run(
             "ffmpeg",
-            ["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-frames:v", "1", "-q:v", "\(quality)", path])
+            [
+                "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", source, "-frames:v", "1", "-q:v",
+                "\(quality)", path,
+            ])
         guard status == 0 else { throw TestKitError("ffmpeg: \(output)") }
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
@@ -67,7 +70,8 @@ struct PictureHealthTests {
             #expect((report["total"] as? [String: Any])?["camera_obstructed"] as? Int == 1)
             let csv = try await registry.get("/api/v1/report?format=csv", token: viewer).text
             let lines = csv.split(separator: "\r\n")
-            #expect(lines.first?.hasSuffix(",camera_obstructed") == true && lines.last?.hasSuffix(",1") == true, "\(csv)")
+            #expect(
+                lines.first?.hasSuffix(",camera_obstructed") == true && lines.last?.hasSuffix(",1") == true, "\(csv)")
             let page = try await registry.get(
                 "/schools/\(Self.school)", token: viewer, headers: [.acceptLanguage: "en"]
             ).text
@@ -80,7 +84,9 @@ struct PictureHealthTests {
             #expect(try await registry.post(healthy.json, token: token).status == .ok)
             let cleared = try await registry.getJSON("/api/v1/schools/\(Self.school)", token: viewer)
             #expect(Self.flag("CAMERA_OBSTRUCTED", in: cleared["school"] as? [String: Any]) == nil)
-            #expect(try await registry.getJSON("/api/v1/schools?flag=CAMERA_OBSTRUCTED", token: viewer)["total"] as? Int == 0)
+            #expect(
+                try await registry.getJSON("/api/v1/schools?flag=CAMERA_OBSTRUCTED", token: viewer)["total"] as? Int
+                    == 0)
             let after = try await registry.getJSON("/api/v1/report", token: viewer)
             #expect((after["total"] as? [String: Any])?["camera_obstructed"] as? Int == 0)
         }
@@ -101,7 +107,8 @@ struct PictureHealthTests {
             let now = registry.clock.date
             let one = Self.heartbeat(
                 1, at: now,
-                thumbnail: CameraThumbnail(takenAt: now.addingTimeInterval(-60), jpegData: first, width: 320, height: 180))
+                thumbnail: CameraThumbnail(
+                    takenAt: now.addingTimeInterval(-60), jpegData: first, width: 320, height: 180))
             let posted = try await registry.post(one.json, token: token)
             #expect(posted.status == .ok, "\(posted.text)")
             let served = try await registry.get(path, token: viewer)
@@ -125,7 +132,8 @@ struct PictureHealthTests {
             registry.clock.advance(by: 30)
             let three = Self.heartbeat(
                 3, at: registry.clock.date,
-                thumbnail: CameraThumbnail(takenAt: now.addingTimeInterval(-3600), jpegData: older, width: 160, height: 90))
+                thumbnail: CameraThumbnail(
+                    takenAt: now.addingTimeInterval(-3600), jpegData: older, width: 160, height: 90))
             #expect(try await registry.post(three.json, token: token).status == .ok)
             #expect(Data(try await registry.get(path, token: viewer).body.readableBytesView) == second, "not replaced")
             #expect(
@@ -134,7 +142,9 @@ struct PictureHealthTests {
         }
     }
 
-    @Test("a thumbnail over 20 KB, not a JPEG, not base64 or too wide refuses the heartbeat (422 naming it); nothing is kept")
+    @Test(
+        "a thumbnail over 20 KB, not a JPEG, not base64 or too wide refuses the heartbeat (422 naming it); nothing is kept"
+    )
     func badThumbnailRefused() async throws {
         let large = try Self.jpeg(quality: 1, noise: true)
         try #require(large.count > CameraThumbnail.maximumBytes, "the noisy JPEG is \(large.count) bytes")
@@ -147,14 +157,20 @@ struct PictureHealthTests {
             let cases: [(CameraThumbnail, String)] = [
                 (CameraThumbnail(takenAt: now, jpegData: large, width: 320, height: 180), "cameras[0].thumbnail.jpeg"),
                 (CameraThumbnail(takenAt: now, jpegData: png, width: 320, height: 180), "cameras[0].thumbnail.jpeg"),
-                (CameraThumbnail(takenAt: now, jpeg: "not base64!", width: 320, height: 180), "cameras[0].thumbnail.jpeg"),
+                (
+                    CameraThumbnail(takenAt: now, jpeg: "not base64!", width: 320, height: 180),
+                    "cameras[0].thumbnail.jpeg"
+                ),
                 (CameraThumbnail(takenAt: now, jpegData: good, width: 1920, height: 180), "cameras[0].thumbnail.width"),
             ]
             for (thumbnail, field) in cases {
-                let response = try await registry.post(Self.heartbeat(1, at: now, thumbnail: thumbnail).json, token: token)
+                let response = try await registry.post(
+                    Self.heartbeat(1, at: now, thumbnail: thumbnail).json, token: token)
                 #expect(response.status == .unprocessableContent, "\(field): \(response.text.prefix(300))")
                 #expect(response.json["error"] as? String == "invalid_heartbeat")
-                #expect((response.json["message"] as? String)?.hasPrefix(field + ":") == true, "\(response.text.prefix(300))")
+                #expect(
+                    (response.json["message"] as? String)?.hasPrefix(field + ":") == true,
+                    "\(response.text.prefix(300))")
             }
             #expect(try await registry.store.history(schoolID: Self.school, limit: 10).isEmpty)
             #expect(

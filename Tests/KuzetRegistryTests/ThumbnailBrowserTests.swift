@@ -27,7 +27,9 @@ struct ThumbnailBrowserTests {
         }.count
     }
 
-    @Test("admin and the region's viewer see each camera's thumbnail on the school page; another region's viewer is refused")
+    @Test(
+        "admin and the region's viewer see each camera's thumbnail on the school page; another region's viewer is refused"
+    )
     func thumbnailsOnSchoolPage() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-thumbnails")
         let database = "sqlite:" + directory.file("registry.sqlite")
@@ -36,8 +38,12 @@ struct ThumbnailBrowserTests {
             "--database", database,
         ])
         let admin = try RegistryExecutable.createToken(["--role", "admin", "--database", database])
-        let astana = try RegistryExecutable.createToken(["--role", "viewer", "--region", "Astana", "--database", database])
-        let almaty = try RegistryExecutable.createToken(["--role", "viewer", "--region", "Almaty", "--database", database])
+        let astana = try RegistryExecutable.createToken([
+            "--role", "viewer", "--region", "Astana", "--database", database,
+        ])
+        let almaty = try RegistryExecutable.createToken([
+            "--role", "viewer", "--region", "Almaty", "--database", database,
+        ])
         let server = try RegistryProcess(["--database", database, "--access-log", "all"])
 
         var heartbeat = Sample(schoolID: "KZ-AST-0001", region: "Astana").heartbeat(1, at: Date())

@@ -58,7 +58,7 @@ extension CameraState {
         -> CameraState
     {
         var report = report
-        report.thumbnail = nil  // kept apart (`StoredThumbnail`), never in the state
+        report.thumbnail = nil // kept apart (`StoredThumbnail`), never in the state
         var marks: [FlagMark] = []
         func mark(_ flag: SchoolFlag, _ on: Bool, start: Date = observed) {
             guard on else { return }

@@ -55,7 +55,8 @@ public struct StoredThumbnail: Sendable, Equatable {
             return .failure(
                 ThumbnailProblem(
                     field: "width",
-                    message: "\(thumbnail.width) is out of range 1…\(CameraThumbnail.maximumWidth) — scale the picture down"
+                    message:
+                        "\(thumbnail.width) is out of range 1…\(CameraThumbnail.maximumWidth) — scale the picture down"
                 ))
         }
         guard (1...maximumHeight).contains(thumbnail.height) else {

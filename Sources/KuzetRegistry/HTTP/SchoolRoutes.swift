@@ -24,7 +24,8 @@ struct SchoolRoutes {
         guard let record = try await registry.visibleSchool(id: id, for: principal) else {
             throw APIError.notFound("school \(id.prefix(64))")
         }
-        guard CameraID.isValid(camera), let thumbnail = try await registry.store.thumbnail(schoolID: record.id, cameraID: camera)
+        guard CameraID.isValid(camera),
+            let thumbnail = try await registry.store.thumbnail(schoolID: record.id, cameraID: camera)
         else { throw APIError.notFound("thumbnail of camera \(camera.prefix(64)) at school \(record.id)") }
         return Response(
             status: .ok,
