@@ -110,7 +110,7 @@ struct DashboardLanguageTests {
             let lines = text.components(separatedBy: "\r\n")
             #expect(
                 lines[0]
-                    == "Регион,Школ,На связи,\"На связи, %\",Передают в ЦОУ,\"Передают в ЦОУ, %\",Хранят не меньше нормы,\"Хранят не меньше нормы, %\""
+                    == "Регион,Школ,На связи,\"На связи, %\",Передают в ЦОУ,\"Передают в ЦОУ, %\",Хранят не меньше нормы,\"Хранят не меньше нормы, %\",Камера закрыта"
             )
             #expect(lines[2].hasPrefix("Итого,1,1,"))
             let kazakh = try await registry.get("/api/v1/report?format=csv&lang=kk", token: viewer)

@@ -139,6 +139,9 @@ struct PictureHealthTests {
             #expect(
                 try await registry.get("/api/v1/schools/\(Self.school)/cameras/cam-2/thumbnail", token: viewer).status
                     == .notFound)
+            #expect(try await registry.store.removeSchool(id: Self.school) != nil)
+            let removed = try await registry.store.thumbnail(schoolID: Self.school, cameraID: "cam-1")
+            #expect(removed == nil, "deleted with the school")
         }
     }
 
