@@ -41,7 +41,10 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     public let cameraIDs: [String]
     let store: PictureReferenceStore
     let fanout: @Sendable (String) -> PacketFanout?
-    let onChange: @Sendable (AgentEvent) -> Void
+    private var changeHandler: (@Sendable () -> Void)?
+    /// Flag/clear events not yet taken by a heartbeat (bounded: the oldest go first).
+    private var events: [AgentEvent] = []
+    static let maximumEvents = 256
     let logger: Logger
     /// How long a sample waits for a keyframe before it counts as `no_video`.
     public let keyframeWait: Double
@@ -56,17 +59,15 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
 
     /// - Parameters:
     ///   - fanout: the fan-out a camera is sampled from (its recorded stream), nil while it has none.
-    ///   - onChange: a check flagged or cleared (called on the worker thread).
     public init(
         settings: AgentConfiguration.Health, cameras: [String], fanout: @escaping @Sendable (String) -> PacketFanout?,
-        onChange: @escaping @Sendable (AgentEvent) -> Void = { _ in }, now: Date = Date(),
+        now: Date = Date(),
         logger: Logger = Logger(label: "kuzet.health")
     ) {
         self.settings = settings
         self.cameraIDs = cameras
         self.store = PictureReferenceStore(directory: settings.stateDirectory)
         self.fanout = fanout
-        self.onChange = onChange
         self.logger = logger
         self.keyframeWait = min(Double(max(settings.intervalSeconds, 2)), 15)
         let interval = Double(max(settings.intervalSeconds, 1))
@@ -104,6 +105,19 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
             lock.broadcast()
         }
         worker.join(timeout: 10)
+    }
+
+    /// Called (on the worker thread) after a check flagged or cleared, e.g. to send a heartbeat soon.
+    public func onChange(_ handler: @escaping @Sendable () -> Void) {
+        lock.withLock { changeHandler = handler }
+    }
+
+    /// The flag/clear events since the last call, oldest first.
+    public func drainEvents() -> [AgentEvent] {
+        lock.withLock {
+            defer { events.removeAll() }
+            return events
+        }
     }
 
     // MARK: Reading
@@ -298,11 +312,20 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
             let event = AgentEvent(
                 at: now, kind: .pictureFlagged, camera: id, message: "camera \(id): picture flagged — \(reasons)")
             logger.notice("\(event.message)", metadata: ["camera.id": "\(id)", "event": "\(event.kind.rawValue)"])
-            onChange(event)
+            announce(event)
         } else if !change.cleared.isEmpty && report.state == .ok {
             let event = AgentEvent(at: now, kind: .pictureCleared, camera: id, message: "camera \(id): picture healthy again")
             logger.notice("\(event.message)", metadata: ["camera.id": "\(id)", "event": "\(event.kind.rawValue)"])
-            onChange(event)
+            announce(event)
         }
+    }
+
+    private func announce(_ event: AgentEvent) {
+        let handler: (@Sendable () -> Void)? = lock.withLock {
+            events.append(event)
+            if events.count > Self.maximumEvents { events.removeFirst(events.count - Self.maximumEvents) }
+            return changeHandler
+        }
+        handler?()
     }
 }
