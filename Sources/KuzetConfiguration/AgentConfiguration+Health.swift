@@ -32,8 +32,8 @@ extension AgentConfiguration {
 
         public init(
             intervalSeconds: Int = 60, thumbnailMinutes: Int = 10, flagAfter: Int = 2, clearAfter: Int = 2,
-            darkLevel: Double = 40, darkMaxDeviation: Double = 10, uniformMaxDeviation: Double = 6,
-            frozenMaxDifference: Double = 0.3, blurRatio: Double = 0.4, movedMinSimilarity: Double = 0.5,
+            darkLevel: Double = 40, darkMaxDeviation: Double = 5, uniformMaxDeviation: Double = 6,
+            frozenMaxDifference: Double = 0.8, blurRatio: Double = 0.4, movedMinSimilarity: Double = 0.5,
             stateDirectory: String = Health.defaultStateDirectory
         ) {
             self.intervalSeconds = intervalSeconds
@@ -86,11 +86,11 @@ extension ConfigurationReader {
             ?? health.clearAfter
         health.darkLevel = bounded(map, "dark_level", 0...255, "a grey level from 0 to 255 (40 is usual)", health.darkLevel)
         health.darkMaxDeviation = bounded(
-            map, "dark_max_deviation", 0...128, "a spread from 0 to 128 (10 is usual)", health.darkMaxDeviation)
+            map, "dark_max_deviation", 0...128, "a spread from 0 to 128 (5 is usual)", health.darkMaxDeviation)
         health.uniformMaxDeviation = bounded(
             map, "uniform_max_deviation", 0...128, "a spread from 0 to 128 (6 is usual)", health.uniformMaxDeviation)
         health.frozenMaxDifference = bounded(
-            map, "frozen_max_difference", 0...255, "a grey-level difference from 0 to 255 (0.3 is usual)",
+            map, "frozen_max_difference", 0...255, "a grey-level difference from 0 to 255 (0.8 is usual)",
             health.frozenMaxDifference)
         health.blurRatio = bounded(map, "blur_ratio", 0...1, "a fraction from 0 to 1 (0.4 is usual)", health.blurRatio)
         health.movedMinSimilarity = bounded(

@@ -69,7 +69,9 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
         self.store = PictureReferenceStore(directory: settings.stateDirectory)
         self.fanout = fanout
         self.logger = logger
-        self.keyframeWait = min(Double(max(settings.intervalSeconds, 2)), 15)
+        // Long enough for a keyframe interval of most cameras (1–4 s), short enough that an
+        // audio-only camera is judged well within its sampling interval.
+        self.keyframeWait = min(max(Double(settings.intervalSeconds) / 2, 2), 15)
         let interval = Double(max(settings.intervalSeconds, 1))
         for (index, camera) in cameras.enumerated() {
             var judge = PictureHealthJudge(settings: settings, startedAt: now)

@@ -6,7 +6,7 @@ import KuzetMedia
 /// - `level`: the mean grey level (dark pictures are low);
 /// - `deviation`: the standard deviation of the grey levels — the picture's spread (a flat,
 ///   covered or sprayed picture is low; a dark scene with anything in it is not);
-/// - `sharpness`: the mean absolute Laplacian divided by the spread, so that a darker or less
+/// - `sharpness`: the mean absolute Laplacian (at half size, see `laplacian`) divided by the spread, so that a darker or less
 ///   contrasted picture of the same scene keeps its sharpness and only lost detail (blur) lowers it;
 /// - `layout`: the picture as a coarse grid of block means (`layoutColumns × layoutRows`), for
 ///   comparing scenes without caring about noise, small moving things or the overall brightness.
@@ -32,7 +32,6 @@ public struct PictureMeasures: Sendable, Equatable {
         let count = Double(picture.pixels.count)
         var sum = 0.0
         var squares = 0.0
-        var laplacian = 0.0
         var blockSums = [Double](repeating: 0, count: Self.layoutColumns * Self.layoutRows)
         var blockCounts = [Double](repeating: 0, count: Self.layoutColumns * Self.layoutRows)
         picture.pixels.withUnsafeBufferPointer { pixels in
@@ -46,20 +45,43 @@ public struct PictureMeasures: Sendable, Equatable {
                     let block = blockRow + min(x * Self.layoutColumns / width, Self.layoutColumns - 1)
                     blockSums[block] += value
                     blockCounts[block] += 1
-                    if x > 0 && x < width - 1 && y > 0 && y < height - 1 {
-                        let around =
-                            Int(pixels[row + x - 1]) + Int(pixels[row + x + 1]) + Int(pixels[row - width + x])
-                            + Int(pixels[row + width + x])
-                        laplacian += Double(abs(4 * Int(pixels[row + x]) - around))
-                    }
                 }
             }
         }
         level = sum / count
         deviation = max(0, squares / count - level * level).squareRoot()
-        let inner = Double(max(1, (width - 2) * (height - 2)))
-        sharpness = laplacian / inner / (deviation + 1)
+        sharpness = Self.laplacian(picture) / (deviation + 1)
         layout = zip(blockSums, blockCounts).map { $1 > 0 ? $0 / $1 : 0 }
+    }
+
+    /// The mean absolute Laplacian of the picture averaged over 2×2 pixels: the averaging takes
+    /// out most sensor noise (which would otherwise keep a blurred but noisy picture "sharp")
+    /// and keeps the scene's edges.
+    static func laplacian(_ picture: GreyPicture) -> Double {
+        let width = picture.width / 2
+        let height = picture.height / 2
+        guard width >= 3, height >= 3 else { return 0 }
+        var half = [Int](repeating: 0, count: width * height)
+        picture.pixels.withUnsafeBufferPointer { pixels in
+            for y in 0..<height {
+                let top = 2 * y * picture.width
+                let bottom = top + picture.width
+                for x in 0..<width {
+                    half[y * width + x] =
+                        Int(pixels[top + 2 * x]) + Int(pixels[top + 2 * x + 1]) + Int(pixels[bottom + 2 * x])
+                        + Int(pixels[bottom + 2 * x + 1])
+                }
+            }
+        }
+        var total = 0
+        for y in 1..<(height - 1) {
+            for x in 1..<(width - 1) {
+                let index = y * width + x
+                total += abs(4 * half[index] - half[index - 1] - half[index + 1] - half[index - width] - half[index + width])
+            }
+        }
+        // Sums of four pixels: back to grey levels.
+        return Double(total) / 4 / Double((width - 2) * (height - 2))
     }
 
     /// How alike two pictures' layouts are: their correlation, 1 for the same scene (also brighter
