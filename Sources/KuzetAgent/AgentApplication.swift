@@ -18,6 +18,8 @@ public struct AgentApplication: Sendable {
     public let runtime: AgentRuntime
     public let retention: RetentionService
     let relayStatistics: RelayStatistics?
+    /// Picture health (issue 23): sampled from the stream the status snapshot uses.
+    public let health: PictureHealthMonitor
     let logger: Logger
 
     public init(
@@ -33,29 +35,34 @@ public struct AgentApplication: Sendable {
             tuning: tuning,
             logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
+        let runtime = self.runtime
+        self.health = PictureHealthMonitor(
+            settings: configuration.health, cameras: configuration.cameras.map(\.id),
+            fanout: { StatusRuntimeSource.sampledFanout(runtime, camera: $0) })
     }
 
     /// The services in start order.
     public func services() throws -> [any Service] {
-        var services: [any Service] = [retention, MediaService(runtime: runtime, logger: logger)]
+        var services: [any Service] = [retention, MediaService(runtime: runtime, logger: logger), health]
         var heartbeat: HeartbeatService?
         var watcher: AgentStateWatcher?
         if let registry = configuration.registry {
             let events = AgentEvents()
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
-                events: events)
+                events: events, health: health)
             let service = try HeartbeatService.make(
                 configuration: configuration, registry: registry, agentVersion: KuzetVersion.current,
                 configFingerprint: ConfigurationFingerprint.of(configuration), provider: source)
             heartbeat = service
+            health.onChange { service.stateChanged() }
             watcher = AgentStateWatcher(
                 runtime: runtime, events: events, changed: { service.stateChanged() },
                 logger: Logger(label: "kuzet.agent"))
         }
         let uplinkService = heartbeat
         services += try StatusWiring.services(
-            configuration: configuration, runtime: runtime, relayStatistics: relayStatistics,
+            configuration: configuration, runtime: runtime, relayStatistics: relayStatistics, health: health,
             uplink: {
                 uplinkService.map { StatusWiring.uplinkState($0.status) } ?? .init(state: "off", outboxPending: 0)
             },

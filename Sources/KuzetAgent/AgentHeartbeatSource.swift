@@ -15,18 +15,24 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     let retention: RetentionService
     let relay: RelayStatistics?
     let events: AgentEvents
+    /// Picture health (issue 23): per camera `health`, and `thumbnail` on some heartbeats.
+    var health: PictureHealthMonitor? = nil
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
         let facts = retention.facts()
         let retentionByCamera = Dictionary(
             facts.cameras.map { ($0.camera, $0) }, uniquingKeysWith: { first, _ in first })
+        let thumbnails = health?.takeThumbnails() ?? [:]
         let cameras = configuration.cameras.map { configured in
-            Self.report(
+            var report = Self.report(
                 configured: configured, state: state.cameras.first { $0.id == configured.id },
                 centre: configuration.centre,
                 relayClients: relay?.camera(configured.id).clients ?? 0,
                 retention: retentionByCamera[configured.id]?.report)
+            report.health = health?.report(camera: configured.id)
+            report.thumbnail = thumbnails[configured.id]
+            return report
         }
         let storage =
             facts.storageReport
@@ -38,7 +44,7 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
         }
         return HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
-            events: events.drain() + retention.drainEvents().map(\.agentEvent))
+            events: events.drain() + retention.drainEvents().map(\.agentEvent) + (health?.drainEvents() ?? []))
     }
 
     static func report(
