@@ -25,6 +25,8 @@ public struct AgentApplication: Sendable {
     let relayStatistics: RelayStatistics?
     /// `centre.max_kbps` while running (issue 22): live pushes first, uploads in the rest.
     public let budget: UplinkBudget
+    /// Picture health (issue 23): sampled from the stream the status snapshot uses.
+    public let health: PictureHealthMonitor
     let logger: Logger
 
     public init(
@@ -50,11 +52,15 @@ public struct AgentApplication: Sendable {
             logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
         self.budget = UplinkBudget.forAgent(configuration: configuration, runtime: runtime)
+        let runtime = self.runtime
+        self.health = PictureHealthMonitor(
+            settings: configuration.health, cameras: configuration.cameras.map(\.id),
+            fanout: { StatusRuntimeSource.sampledFanout(runtime, camera: $0) })
     }
 
     /// The services in start order.
     public func services() throws -> [any Service] {
-        var services: [any Service] = [retention, commitments, MediaService(runtime: runtime, logger: logger)]
+        var services: [any Service] = [retention, commitments, MediaService(runtime: runtime, logger: logger), health]
         var heartbeat: HeartbeatService?
         var watcher: AgentStateWatcher?
         var commands: CommandChannel?
@@ -62,7 +68,7 @@ public struct AgentApplication: Sendable {
         if let registry = configuration.registry {
             let source = AgentHeartbeatSource(
                 configuration: configuration, runtime: runtime, retention: retention, relay: relayStatistics,
-                events: events, budget: budget, commitments: commitments, clock: clock)
+                events: events, budget: budget, commitments: commitments, clock: clock, health: health)
             let channel = commandChannel(registry: registry)
             commands = channel
             let service = try HeartbeatService.make(
@@ -71,6 +77,7 @@ public struct AgentApplication: Sendable {
                 receiptCommands: { channel.offer($0) }, provider: source, deviceKey: commitments.deviceKey,
                 clockWitness: clock)
             heartbeat = service
+            health.onChange { service.stateChanged() }
             watcher = AgentStateWatcher(
                 runtime: runtime, events: events, changed: { service.stateChanged() },
                 logger: Logger(label: "kuzet.agent"))
@@ -78,7 +85,7 @@ public struct AgentApplication: Sendable {
         let uplinkService = heartbeat
         let channelForStatus = commands
         services += try StatusWiring.services(
-            configuration: configuration, runtime: runtime, relayStatistics: relayStatistics,
+            configuration: configuration, runtime: runtime, relayStatistics: relayStatistics, health: health,
             uplink: { [budget] in
                 var uplink =
                     uplinkService.map { StatusWiring.uplinkState($0.status) } ?? .init(state: "off", outboxPending: 0)

@@ -18,18 +18,24 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
     var budget: UplinkBudget? = nil
     let commitments: CommitmentService?
     let clock: ClockTrustMonitor
+    /// Picture health (issue 23): per camera `health`, and `thumbnail` on some heartbeats.
+    var health: PictureHealthMonitor? = nil
 
     func heartbeatSnapshot() async -> HeartbeatSnapshot {
         let state = runtime.snapshot()
         let facts = retention.facts()
         let retentionByCamera = Dictionary(
             facts.cameras.map { ($0.camera, $0) }, uniquingKeysWith: { first, _ in first })
+        let thumbnails = health?.takeThumbnails() ?? [:]
         let cameras = configuration.cameras.map { configured in
-            Self.report(
+            var report = Self.report(
                 configured: configured, state: state.cameras.first { $0.id == configured.id },
                 centre: configuration.centre,
                 relayClients: relay?.camera(configured.id).clients ?? 0,
                 retention: retentionByCamera[configured.id]?.report)
+            report.health = health?.report(camera: configured.id)
+            report.thumbnail = thumbnails[configured.id]
+            return report
         }
         let storage =
             facts.storageReport
@@ -48,7 +54,8 @@ struct AgentHeartbeatSource: HeartbeatSnapshotProvider {
             untrustedSegments: facts.cameras.reduce(0) { $0 + $1.untrustedSegments })
         var snapshot = HeartbeatSnapshot(
             cameras: cameras, storage: storage, centre: centre,
-            events: events.drain() + retention.drainEvents().map(\.agentEvent), clock: clockReport)
+            events: events.drain() + retention.drainEvents().map(\.agentEvent) + (health?.drainEvents() ?? []),
+            clock: clockReport)
         if let commitments {
             let proofs = commitments.takeForHeartbeat()
             snapshot.deviceKey = proofs.deviceKey

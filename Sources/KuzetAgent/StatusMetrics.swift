@@ -16,6 +16,7 @@ enum StatusMetrics {
             registry.makeGauge(name: "kuzet_camera_footage_days", labels: labels).set(camera.daysKept ?? 0)
             registry.makeGauge(name: "kuzet_camera_problems", labels: labels).set(Double(camera.problems.count))
             registry.makeGauge(name: "kuzet_relay_clients", labels: labels).set(Double(camera.relayClients))
+            if let health = camera.health { recordHealth(health, camera: camera.id, into: registry) }
         }
         if let disk = report.disk {
             registry.makeGauge(name: "kuzet_storage_free_bytes").set(Double(disk.freeBytes))

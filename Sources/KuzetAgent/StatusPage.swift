@@ -83,6 +83,7 @@ public enum StatusPage {
                         ["days": String(format: "%.1f", days), "segments": "\(camera.segments)"])
                 ))
         }
+        if let health = camera.health { rows.append(("camera.picture", healthCell(health, camera: id, text))) }
         let table = rows.map { "<tr><td>\(text.html($0.0))</td><td>\($0.1)</td></tr>" }.joined()
         let problems = words(camera.problems, details: camera.problemDetails, text)
         let shown =

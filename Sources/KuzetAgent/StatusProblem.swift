@@ -16,6 +16,8 @@ public struct StatusProblem: Codable, Sendable, Equatable {
         case connecting
         /// Live but not recorded.
         case notRecorded = "not_recorded"
+        /// Picture health flagged (`camera`, `reasons`: the checks' names, comma-separated). Issue 23.
+        case pictureFlagged = "picture_flagged"
     }
 
     public var code: Code

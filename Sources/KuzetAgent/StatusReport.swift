@@ -34,6 +34,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         public var problems: [String]
         /// `problems` as codes, for the page's languages (absent from older agents).
         public var problemDetails: [StatusProblem]?
+        /// Picture health (issue 23); absent when `health.interval_seconds` is 0 and from older agents.
+        public var health: StatusCameraHealth?
 
         public init(id: String, state: String) {
             self.id = id

@@ -12,12 +12,14 @@ public struct StatusRuntimeSource: StatusSource {
     public let relay: RelayStatistics?
     public let builder: StatusReportBuilder
     let uplink: @Sendable () -> StatusReport.Uplink
+    public let health: PictureHealthMonitor?
 
     public init(
         runtime: AgentRuntime, relay: RelayStatistics?,
         uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) },
-        startedAt: Date = Date()
+        startedAt: Date = Date(), health: PictureHealthMonitor? = nil
     ) {
+        self.health = health
         self.runtime = runtime
         self.relay = relay
         self.uplink = uplink
@@ -31,11 +33,18 @@ public struct StatusRuntimeSource: StatusSource {
             guard let configured = runtime.configuration.cameras.first(where: { $0.id == camera.id }) else { continue }
             facts[camera.id] = Self.facts(camera, configured: configured, now: state.takenAt)
         }
-        return builder.report(cameras: facts, relay: relay, uplink: uplink())
+        var report = builder.report(cameras: facts, relay: relay, uplink: uplink())
+        if let health { report.addHealth(from: health) }
+        return report
     }
 
     /// The recorded stream's fan-out (else the main, else the sub stream's).
     public func snapshotFanout(camera: String) -> PacketFanout? {
+        Self.sampledFanout(runtime, camera: camera)
+    }
+
+    /// The fan-out pictures of `camera` are taken from (snapshots, picture health).
+    public static func sampledFanout(_ runtime: AgentRuntime, camera: String) -> PacketFanout? {
         let configured = runtime.configuration.cameras.first { $0.id == camera }
         let preferred = configured?.record ?? .main
         return runtime.fanout(camera: camera, stream: preferred) ?? runtime.fanout(camera: camera, stream: .main)

@@ -102,6 +102,19 @@ public struct StatusService: Service {
             response.headers[.vary] = "Accept-Language, Cookie"
             return response
         }
+        // Picture health (issue 23): the last sampled picture and the reference the `moved` check uses.
+        router.get("/health/:camera/:picture") { _, context -> Response in
+            guard let camera = context.parameters.get("camera"), CameraID.isValid(camera),
+                let picture = context.parameters.get("picture"), picture == "latest.jpg" || picture == "reference.jpg"
+            else {
+                return Self.response(.notFound, type: "text/plain", body: ByteBuffer(string: "no such picture\n"))
+            }
+            guard let jpeg = source.healthPicture(camera: camera, reference: picture == "reference.jpg") else {
+                return Self.response(
+                    .notFound, type: "text/plain", body: ByteBuffer(string: "no \(picture) of \(camera) yet\n"))
+            }
+            return Self.response(.ok, type: "image/jpeg", body: ByteBuffer(bytes: jpeg))
+        }
         router.get("/snapshot/:camera") { _, context -> Response in
             guard let camera = context.parameters.get("camera"), CameraID.isValid(camera) else {
                 return Self.response(.notFound, type: "text/plain", body: ByteBuffer(string: "no such camera\n"))

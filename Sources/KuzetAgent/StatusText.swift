@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KuzetCore
+import KuzetProtocol
 
 /// The status page's wording (`Sources/KuzetAgent/Localization/<language>.txt`, compiled in) and
 /// how a request's language is chosen: `?lang=`, the `kuzet_lang` cookie, `Accept-Language`,
@@ -24,5 +25,6 @@ public enum StatusText {
             + ["recording", "waiting", "off"].map { "recording.\($0)" }
             + ["live", "waiting", "off"].map { "push.\($0)" }
             + StatusProblem.Code.allCases.map { "problem.\($0.rawValue)" }
+            + ["ok", "flagged", "unknown"].map { "health.\($0)" } + PictureCheck.allCases.map { "reason.\($0.rawValue)" }
     }
 }

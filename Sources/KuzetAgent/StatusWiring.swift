@@ -39,6 +39,7 @@ public enum StatusWiring {
     /// The relay (when `relay:` is configured) and the status service.
     public static func services(
         configuration: AgentConfiguration, runtime: AgentRuntime, relayStatistics: RelayStatistics? = nil,
+        health: PictureHealthMonitor? = nil,
         uplink: @escaping @Sendable () -> StatusReport.Uplink = { .init(state: "off", outboxPending: 0) },
         logger: Logger
     ) throws -> [any Service] {
@@ -56,7 +57,8 @@ public enum StatusWiring {
             services.append(
                 try StatusService(
                     configuration: configuration.status,
-                    source: StatusRuntimeSource(runtime: runtime, relay: statistics, uplink: uplink), metrics: metrics,
+                    source: StatusRuntimeSource(runtime: runtime, relay: statistics, uplink: uplink, health: health),
+                    metrics: metrics,
                     logger: Logger(label: "kuzet.status")))
         } catch {
             throw CommandFailure.usage(error.description)

@@ -68,7 +68,10 @@ struct ConfigurationReader {
             return nil
         }
         checkKnown(
-            top, key: "", known: ["school", "storage", "retention", "registry", "centre", "relay", "status", "cameras"])
+            top, key: "", known: [
+                "school", "storage", "retention", "registry", "centre", "relay", "status", "cameras",
+                "health",  // issue 23
+            ])
 
         let school = readSchool(top["school"])
         let storage = readStorage(top["storage"])
@@ -78,12 +81,15 @@ struct ConfigurationReader {
         let relay = top["relay"].flatMap { readRelay($0) }
         let status = readStatus(top["status"])
         let cameras = readCameras(top["cameras"], centre: centre)
+        let health = readHealth(top["health"])
 
         guard let school, let storage else { return nil }
-        return AgentConfiguration(
+        var configuration = AgentConfiguration(
             school: school, storage: storage, retention: retention, registry: registry, centre: centre,
             relay: relay, status: status, cameras: cameras
         )
+        configuration.health = health
+        return configuration
     }
 
     // MARK: Sections

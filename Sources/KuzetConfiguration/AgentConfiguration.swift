@@ -14,6 +14,8 @@ public struct AgentConfiguration: Sendable, Equatable {
     public var relay: Relay?
     public var status: Status
     public var cameras: [Camera]
+    /// `health:` (issue 23): picture-health sampling, on by default.
+    public var health = Health()
 
     public init(
         school: School, storage: Storage, retention: Retention = .init(), registry: Registry? = nil,

@@ -78,7 +78,8 @@ public enum SnapshotEncoder {
         try MediaError.check(result, "snapshot: scale picture")
     }
 
-    static func encode(_ picture: SnapshotFrame) throws(MediaError) -> [UInt8] {
+    /// - Parameter qscale: MJPEG quantiser, 2 (finest) … 31 (coarsest).
+    static func encode(_ picture: SnapshotFrame, qscale: Int = 4) throws(MediaError) -> [UInt8] {
         guard let codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG) else {
             throw MediaError(
                 code: CFFmpegShims_AVERROR(22), operation: "snapshot",
@@ -92,7 +93,7 @@ public enum SnapshotEncoder {
         context.pointee.pix_fmt = AV_PIX_FMT_YUVJ420P
         context.pointee.time_base = AVRational(num: 1, den: 25)
         context.pointee.flags |= AV_CODEC_FLAG_QSCALE
-        context.pointee.global_quality = 4 * 118 // qscale 4 × FF_QP2LAMBDA: good quality, small file
+        context.pointee.global_quality = Int32(qscale) * 118 // qscale × FF_QP2LAMBDA: 4 is good quality, small file
         picture.frame.pointee.quality = context.pointee.global_quality
         picture.frame.pointee.pts = 0
         try MediaError.check(avcodec_open2(context, codec, nil), "snapshot: open JPEG encoder")

@@ -153,13 +153,20 @@ public struct CameraReport: Codable, Sendable, Equatable {
     /// (it opens for a relay client or an on-demand push): `online` is false, and it is not offline.
     /// Absent otherwise.
     public var idleOnDemand: Bool?
+    // Issue 23 (picture health): optional, older agents send neither.
+    /// What the picture shows (`CameraHealthReport`); nil when health sampling is off.
+    public var health: CameraHealthReport?
+    /// The camera's latest small picture; only in some heartbeats (`health.thumbnail_minutes`).
+    public var thumbnail: CameraThumbnail?
 
     public init(
         id: String, online: Bool, codec: String? = nil, width: Int? = nil, height: Int? = nil, fps: Double? = nil,
         bitrateKbps: Double? = nil, lastFrameAgeSeconds: Double? = nil, recording: RecordingState,
         push: DeliveryState = .disabled, relayClients: Int = 0, retention: RetentionReport? = nil,
-        idleOnDemand: Bool? = nil
+        idleOnDemand: Bool? = nil, health: CameraHealthReport? = nil, thumbnail: CameraThumbnail? = nil
     ) {
+        self.health = health
+        self.thumbnail = thumbnail
         self.id = id
         self.online = online
         self.codec = codec
@@ -177,6 +184,7 @@ public struct CameraReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, online, codec, width, height, fps, recording, push, retention
+        case health, thumbnail
         case bitrateKbps = "bitrate_kbps"
         case lastFrameAgeSeconds = "last_frame_age_seconds"
         case relayClients = "relay_clients"
@@ -317,6 +325,9 @@ public struct AgentEvent: Codable, Sendable, Equatable {
         case diskPressureCleared = "disk_pressure_cleared"
         /// The wall clock stepped against the monotonic clock (issue 26).
         case clockStep = "clock_step"
+        // Issue 23: a camera's picture health flagged (message names the reasons) or cleared.
+        case pictureFlagged = "picture_flagged"
+        case pictureCleared = "picture_cleared"
     }
     public var at: Date
     public var kind: Kind

@@ -14,7 +14,7 @@ struct KuzetAgentCommand: AsyncParsableCommand {
             "Records a school's cameras for 30 days, relays them to the police centre (ЦОУ) and reports to the registry.",
         subcommands: [
             RunCommand.self, CheckCommand.self, DiscoverCommand.self, ProbeCommand.self, ExportCommand.self,
-            StatusCommand.self, VerifyCommand.self,
+            StatusCommand.self, VerifyCommand.self, HealthCommand.self,
         ]
     )
 

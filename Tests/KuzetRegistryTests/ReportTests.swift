@@ -69,13 +69,13 @@ struct ReportTests {
             let lines = response.text.split(separator: "\r\n").map(String.init)
             #expect(
                 lines == [
-                    "region,schools,online,online_percent,delivering,delivering_percent,retention_compliant,retention_compliant_percent,retention_proven,retention_proven_percent",
-                    "Aktobe,80,69,86.3,61,76.3,66,82.5,0,0.0",
-                    "Almaty,120,115,95.8,110,91.7,115,95.8,0,0.0",
-                    "Astana,100,97,97.0,93,93.0,98,98.0,0,0.0",
-                    "Karaganda,110,101,91.8,94,85.5,99,90.0,0,0.0",
-                    "Shymkent,90,83,92.2,77,85.6,82,91.1,0,0.0",
-                    "TOTAL,500,465,93.0,435,87.0,460,92.0,0,0.0",
+                    "region,schools,online,online_percent,delivering,delivering_percent,retention_compliant,retention_compliant_percent,retention_proven,retention_proven_percent,camera_obstructed",
+                    "Aktobe,80,69,86.3,61,76.3,66,82.5,0,0.0,0",
+                    "Almaty,120,115,95.8,110,91.7,115,95.8,0,0.0,0",
+                    "Astana,100,97,97.0,93,93.0,98,98.0,0,0.0,0",
+                    "Karaganda,110,101,91.8,94,85.5,99,90.0,0,0.0,0",
+                    "Shymkent,90,83,92.2,77,85.6,82,91.1,0,0.0,0",
+                    "TOTAL,500,465,93.0,435,87.0,460,92.0,0,0.0,0",
                 ])
         }
     }

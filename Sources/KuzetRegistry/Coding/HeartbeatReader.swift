@@ -172,10 +172,14 @@ struct HeartbeatReader {
         var relayClients: Int?
         var retention: RetentionReport??
         var idleOnDemand: Bool?? // issue 22
+        var health: CameraHealthReport??
+        var thumbnail: CameraThumbnail??
         guard
             members({ reader, key in
                 switch key {
                 case "id": return reader.set(&id, reader.string())
+                case "health": return reader.set(&health, reader.optional { $0.health() })
+                case "thumbnail": return reader.set(&thumbnail, reader.optional { $0.thumbnail() })
                 case "online": return reader.set(&online, reader.bool())
                 case "codec": return reader.set(&codec, reader.optional { $0.string() })
                 case "width": return reader.set(&width, reader.optional { $0.integer(Int.self) })
@@ -198,7 +202,49 @@ struct HeartbeatReader {
             id: id, online: online, codec: codec ?? nil, width: width ?? nil, height: height ?? nil, fps: fps ?? nil,
             bitrateKbps: bitrate ?? nil,
             lastFrameAgeSeconds: frameAge ?? nil, recording: recording, push: push, relayClients: relayClients,
-            retention: retention ?? nil, idleOnDemand: idleOnDemand ?? nil)
+            retention: retention ?? nil, idleOnDemand: idleOnDemand ?? nil, health: health ?? nil, thumbnail: thumbnail ?? nil)
+    }
+
+    /// Issue 23: a camera's picture-health verdict.
+    private mutating func health() -> CameraHealthReport? {
+        var state: CameraHealthReport.State?
+        var reasons: [PictureCheck]?
+        var since: Date?
+        var checkedAt: Date??
+        guard
+            members({ reader, key in
+                switch key {
+                case "state":
+                    return reader.set(&state, reader.string().flatMap(CameraHealthReport.State.init(rawValue:)))
+                case "reasons":
+                    return reader.set(&reasons, reader.array { $0.string().flatMap(PictureCheck.init(rawValue:)) })
+                case "since": return reader.set(&since, reader.date())
+                case "checked_at": return reader.set(&checkedAt, reader.optional { $0.date() })
+                default: return false
+                }
+            }), let state, let reasons, let since
+        else { return nil }
+        return CameraHealthReport(state: state, reasons: reasons, since: since, checkedAt: checkedAt ?? nil)
+    }
+
+    /// Issue 23: a camera's thumbnail (its JPEG is checked by `HeartbeatValidation`, not here).
+    private mutating func thumbnail() -> CameraThumbnail? {
+        var takenAt: Date?
+        var jpeg: String?
+        var width: Int?
+        var height: Int?
+        guard
+            members({ reader, key in
+                switch key {
+                case "taken_at": return reader.set(&takenAt, reader.date())
+                case "jpeg": return reader.set(&jpeg, reader.base64())
+                case "width": return reader.set(&width, reader.integer(Int.self))
+                case "height": return reader.set(&height, reader.integer(Int.self))
+                default: return false
+                }
+            }), let takenAt, let jpeg, let width, let height
+        else { return nil }
+        return CameraThumbnail(takenAt: takenAt, jpeg: jpeg, width: width, height: height)
     }
 
     private mutating func retention() -> RetentionReport? {
@@ -478,6 +524,29 @@ extension HeartbeatReader {
             guard byte >= 0x20, byte != UInt8(ascii: "\\") else { return nil }
             if byte >= 0x80 { isASCII = false }
             index += 1
+        }
+        return nil
+    }
+
+    /// Issue 23: base64 text (A-Z a-z 0-9 + / =), where `\/` may stand for `/` — `JSONEncoder`
+    /// writes every slash so, and a JPEG's base64 starts with one. Anything else: nil.
+    private mutating func base64() -> String? {
+        guard consume(UInt8(ascii: "\"")) else { return nil }
+        var text: [UInt8] = []
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""): return String(decoding: text, as: UTF8.self)
+            case UInt8(ascii: "\\"):
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "/") else { return nil }
+                index += 1
+                text.append(UInt8(ascii: "/"))
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="):
+                text.append(byte)
+            default: return nil
+            }
         }
         return nil
     }

@@ -47,7 +47,8 @@ extension DashboardPages {
             \(try await retentionProofFacts(record.id))</dl>
 
             """
-        html += cameraTable(state?.cameras ?? [])
+        let thumbnails = try await registry.store.thumbnailTimes(schoolID: record.id)
+        html += cameraTable(state?.cameras ?? [], schoolID: record.id, thumbnails: thumbnails)
         html += try await commandSection(record, principal, session: session, notice: notice)
         html += historyTable(history)
         return respond(title: record.name ?? record.id, principal: principal, body: html, here: here, status: status)
@@ -72,7 +73,9 @@ extension DashboardPages {
             ])
     }
 
-    func cameraTable(_ cameras: [CameraState]) -> String {
+    /// - Parameter thumbnails: issue 23: when each camera with a kept thumbnail took it (shown from
+    ///   the API's thumbnail path, which checks the viewer's region again).
+    func cameraTable(_ cameras: [CameraState], schoolID: String = "", thumbnails: [String: Date] = [:]) -> String {
         var rows = ""
         for camera in cameras {
             let report = camera.report
@@ -91,21 +94,40 @@ extension DashboardPages {
             rows += """
                 <tr><td>\(HTML.escape(report.id))</td><td>\(flags)</td><td>\(text.html("recording.\(report.recording.rawValue)"))</td>\
                 <td>\(text.html("delivery.\(report.push.rawValue)"))\(relay)</td>\
-                <td class="num">\(retention)</td><td class="hide-sm">\(HTML.escape(video))</td></tr>\n
+                <td class="num">\(retention)</td><td class="hide-sm">\(HTML.escape(video))</td>\
+                <td>\(picture(report, schoolID: schoolID, takenAt: thumbnails[report.id]))</td></tr>\n
                 """
         }
         if cameras.isEmpty {
-            rows = "<tr><td colspan=\"6\" class=\"muted\">\(text.html("camera.no_heartbeat"))</td></tr>"
+            rows = "<tr><td colspan=\"7\" class=\"muted\">\(text.html("camera.no_heartbeat"))</td></tr>"
         }
         return """
             <h2>\(text.html("camera.heading"))</h2>
             <div class="box"><table id="cameras">
             <thead><tr><th>\(text.html("camera.camera"))</th><th>\(text.html("schools.flags"))</th><th>\(text.html("camera.recording"))</th>\
-            <th>\(text.html("camera.to_centre"))</th><th class="num">\(text.html("camera.retention"))</th><th class="hide-sm">\(text.html("camera.video"))</th></tr></thead>
+            <th>\(text.html("camera.to_centre"))</th><th class="num">\(text.html("camera.retention"))</th><th class="hide-sm">\(text.html("camera.video"))</th><th>\(text.html("camera.picture"))</th></tr></thead>
             <tbody>
             \(rows)</tbody></table></div>
 
             """
+    }
+
+    /// Issue 23: the picture-health reasons of a flagged camera, and its latest thumbnail if one is kept.
+    func picture(_ report: CameraReport, schoolID: String, takenAt: Date?) -> String {
+        var html = ""
+        if let health = report.health, health.state == .flagged {
+            let reasons = health.reasons.map { text.plain("health.reason.\($0.rawValue)") }.joined(separator: ", ")
+            html += "<span class=\"reasons\">\(HTML.escape(reasons))</span>"
+        }
+        if let takenAt {
+            let source = "/api/v1/schools/\(HTML.query(schoolID))/cameras/\(HTML.query(report.id))/thumbnail"
+            let alt = text.plain("camera.thumbnail_alt", ["camera": report.id])
+            html +=
+                (html.isEmpty ? "" : "<br>")
+                + "<img class=\"thumbnail\" src=\"\(HTML.escape(source))\" alt=\"\(HTML.escape(alt))\" width=\"160\">"
+                + "<br><span class=\"muted\">\(HTML.date(takenAt, text))</span>"
+        }
+        return html.isEmpty ? "—" : html
     }
 
     func historyTable(_ history: [HistoryEntry]) -> String {

@@ -39,5 +39,6 @@ extension DashboardText {
             + [CameraReport.RecordingState.recording, .notRecording, .disabled].map { "recording.\($0.rawValue)" }
             + [CameraReport.DeliveryState.delivering, .failing, .disabled].map { "delivery.\($0.rawValue)" }
             + RegistryReport.csvColumns.map { "csv.\($0)" }
+            + PictureCheck.allCases.map { "health.reason.\($0.rawValue)" } // issue 23
     }
 }

@@ -9,8 +9,13 @@ public struct RegionCounts: Sendable, Equatable {
     public var retentionCompliant: Int
     /// Issue 21: schools whose retention a challenge proved in the last 7 days.
     public var retentionProven = 0
+    /// Issue 23: schools with CAMERA_OBSTRUCTED (a camera's picture flagged).
+    public var cameraObstructed: Int
 
-    public init(region: String, schools: Int, online: Int, delivering: Int, retentionCompliant: Int) {
+    public init(
+        region: String, schools: Int, online: Int, delivering: Int, retentionCompliant: Int, cameraObstructed: Int = 0
+    ) {
+        self.cameraObstructed = cameraObstructed
         self.region = region
         self.schools = schools
         self.online = online
@@ -38,7 +43,8 @@ public struct RegistryReport: Sendable, Equatable {
             region: "TOTAL", schools: regions.reduce(0) { $0 + $1.schools },
             online: regions.reduce(0) { $0 + $1.online },
             delivering: regions.reduce(0) { $0 + $1.delivering },
-            retentionCompliant: regions.reduce(0) { $0 + $1.retentionCompliant })
+            retentionCompliant: regions.reduce(0) { $0 + $1.retentionCompliant },
+            cameraObstructed: regions.reduce(0) { $0 + $1.cameraObstructed })
     }
 }
 

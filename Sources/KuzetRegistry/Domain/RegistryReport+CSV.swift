@@ -29,6 +29,7 @@ extension RegistryReport {
                 "\(row.delivering)", Self.format(row.percent(row.delivering)), "\(row.retentionCompliant)",
                 Self.format(row.percent(row.retentionCompliant)), "\(row.retentionProven)",
                 Self.format(row.percent(row.retentionProven)),
+                "\(row.cameraObstructed)",
             ]
             lines.append(fields.joined(separator: ","))
         }
@@ -38,7 +39,7 @@ extension RegistryReport {
     /// The machine headers; `csv.<column>` in the catalogue is each one's name for people.
     static let csvColumns = [
         "region", "schools", "online", "online_percent", "delivering", "delivering_percent", "retention_compliant",
-        "retention_compliant_percent", "retention_proven", "retention_proven_percent",
+        "retention_compliant_percent", "retention_proven", "retention_proven_percent", "camera_obstructed",
     ]
 
     static func format(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -27,6 +27,9 @@ public enum SchoolFlag: String, Codable, Sendable, CaseIterable, Comparable {
     case retentionUnproven = "RETENTION_UNPROVEN"
     /// A heartbeat was refused: not signed by the school's pinned device key (`school rekey` allows a new one).
     case deviceKeyMismatch = "DEVICE_KEY_MISMATCH"
+    /// Issue 23: a camera's picture is flagged by the agent's picture-health checks (dark, uniform,
+    /// frozen, blurred, moved, no_video): the cameras and their reasons are in the camera states.
+    case cameraObstructed = "CAMERA_OBSTRUCTED"
 
     public static func < (lhs: SchoolFlag, rhs: SchoolFlag) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -34,6 +34,9 @@ extension SchoolState {
         mark(.diskPressure, heartbeat.storage.diskPressure)
         mark(.clockSkew, abs(skew) > policy.clockSkewSeconds)
         mark(.clockUntrusted, heartbeat.clock?.trusted == false)
+        // Issue 23: since the earliest of the flagged cameras' own `since`.
+        let obstructed = heartbeat.cameras.compactMap { $0.health?.state == .flagged ? $0.health?.since : nil }
+        mark(.cameraObstructed, !obstructed.isEmpty, start: obstructed.min() ?? observed)
 
         return SchoolState(
             lastSequence: heartbeat.sequence, lastSentAt: heartbeat.sentAt, intervalSeconds: heartbeat.intervalSeconds,
@@ -55,6 +58,8 @@ extension CameraState {
     static func applying(_ report: CameraReport, to previous: CameraState?, observed: Date, policy: FlagPolicy)
         -> CameraState
     {
+        var report = report
+        report.thumbnail = nil // kept apart (`StoredThumbnail`), never in the state
         var marks: [FlagMark] = []
         func mark(_ flag: SchoolFlag, _ on: Bool, start: Date = observed) {
             guard on else { return }
@@ -69,6 +74,9 @@ extension CameraState {
                 .retentionBelowMinimum,
                 retention.shortfallSince != nil || retention.achievedDays < policy.minimumRetentionDays,
                 start: retention.shortfallSince ?? observed)
+        }
+        if let health = report.health {
+            mark(.cameraObstructed, health.state == .flagged, start: health.since)
         }
         return CameraState(report: report, flags: marks)
     }

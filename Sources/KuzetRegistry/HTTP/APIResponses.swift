@@ -71,6 +71,8 @@ enum APIResponses {
         var retention_days: Double?
         var oldest_footage: Date?
         var flags: [Flag]
+        /// Issue 23: the agent's picture-health verdict (nil from agents that do not send it).
+        var health: Health?
 
         init(_ camera: CameraState) {
             let report = camera.report
@@ -87,6 +89,21 @@ enum APIResponses {
             retention_days = report.retention?.achievedDays
             oldest_footage = report.retention?.oldestFootage
             flags = camera.flags.map(Flag.init)
+            health = report.health.map(Health.init)
+        }
+    }
+
+    /// Issue 23: `{"state": "flagged", "reasons": ["dark"], "since": …, "checked_at": …}`.
+    struct Health: Encodable {
+        var state: String
+        var reasons: [String]
+        var since: Date
+        var checked_at: Date?
+        init(_ health: CameraHealthReport) {
+            state = health.state.rawValue
+            reasons = health.reasons.map(\.rawValue)
+            since = health.since
+            checked_at = health.checkedAt
         }
     }
 
@@ -161,10 +178,13 @@ enum APIResponses {
         var retention_compliant_percent: Double
         var retention_proven: Int
         var retention_proven_percent: Double
+        /// Issue 23: schools with CAMERA_OBSTRUCTED.
+        var camera_obstructed: Int
 
         init(_ counts: RegionCounts) {
             retention_proven = counts.retentionProven
             retention_proven_percent = counts.percent(counts.retentionProven)
+            camera_obstructed = counts.cameraObstructed
             region = counts.region
             schools = counts.schools
             online = counts.online

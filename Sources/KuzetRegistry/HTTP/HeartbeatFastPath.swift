@@ -141,6 +141,8 @@ final class HeartbeatFastPath: ChannelInboundHandler, RemovableChannelHandler {
         } catch {
             return forward(context: context)
         }
+        // Issue 23: a request with thumbnails (a few an hour) is stored by the router, which keeps them apart.
+        guard intake.thumbnails.isEmpty else { return forward(context: context) }
         let receivedAt = registry.now()
         // Issue 21: signed requests, commitments and schools with a pinned key go to the router.
         guard

@@ -10,6 +10,9 @@ struct HeartbeatIntake: Sendable {
     var heartbeats: [Heartbeat]
     /// Each heartbeat's JSON for history: as sent (cut from the body) when the body was plain, else encoded again.
     var payloads: [Data]
+    /// Issue 23: the newest thumbnail of each camera in the request (checked), kept apart from the
+    /// state and history: `heartbeats` and `payloads` no longer carry them.
+    var thumbnails: [StoredThumbnail] = []
 
     /// The school a request may write for, from what its head says; refuses it otherwise (before
     /// its body is read).
@@ -64,6 +67,29 @@ struct HeartbeatIntake: Sendable {
         }
         self.schoolID = schoolID
         self.heartbeats = heartbeats
+        if heartbeats.contains(where: { $0.cameras.contains { $0.thumbnail != nil } }) { try setThumbnailsApart() }
+    }
+
+    /// Moves the thumbnails out of the heartbeats into `thumbnails` (the newest per camera), and
+    /// encodes the heartbeats that had one again for history.
+    private mutating func setThumbnailsApart() throws {
+        var newest: [String: StoredThumbnail] = [:]
+        for index in heartbeats.indices {
+            var changed = false
+            for cameraIndex in heartbeats[index].cameras.indices {
+                guard let thumbnail = heartbeats[index].cameras[cameraIndex].thumbnail else { continue }
+                heartbeats[index].cameras[cameraIndex].thumbnail = nil
+                changed = true
+                guard case .success(let jpeg) = StoredThumbnail.jpeg(of: thumbnail) else { continue }
+                let camera = heartbeats[index].cameras[cameraIndex].id
+                if let kept = newest[camera], kept.takenAt >= thumbnail.takenAt { continue }
+                newest[camera] = StoredThumbnail(
+                    schoolID: schoolID, cameraID: camera, takenAt: thumbnail.takenAt, width: thumbnail.width,
+                    height: thumbnail.height, jpeg: jpeg)
+            }
+            if changed { payloads[index] = try StoredJSON.encode(heartbeats[index]) }
+        }
+        thumbnails = newest.values.sorted { $0.cameraID < $1.cameraID }
     }
 
     /// The answer to a stored request: the receipt's JSON.

@@ -44,6 +44,8 @@ struct HeartbeatRoutes {
             throw HeartbeatIntake.schoolRemoved(intake.schoolID)
         }
         registry.metrics.stored(result, after: ContinuousClock.now - started)
+        // Issue 23: each camera's newest thumbnail, apart from the state (a replayed one is not newer).
+        if !intake.thumbnails.isEmpty { try await registry.store.saveThumbnails(intake.thumbnails) }
         let challenges = try await registry.retentionProofs.afterIngest(intake, key: key, at: receivedAt)
         var receipt = HeartbeatIntake.receipt(result, receivedAt: receivedAt, challenges: challenges)
         // Issue 22: the commands pending for the school ride on the receipt too (the agent

@@ -95,7 +95,26 @@ enum HeartbeatValidation {
                     retention.shortfallSince, WireLimits.earliestDate...WireLimits.latestDate,
                     "\(at).retention.shortfall_since")
             }
+            // Issue 23: picture health and the thumbnail (its JPEG checked before it is kept).
+            if let health = camera.health {
+                check(
+                    health.reasons.count <= PictureCheck.allCases.count, "\(at).health.reasons",
+                    "\(health.reasons.count) reasons, at most \(PictureCheck.allCases.count) — send each check once")
+                range(health.since, WireLimits.earliestDate...WireLimits.latestDate, "\(at).health.since")
+                range(health.checkedAt, WireLimits.earliestDate...WireLimits.latestDate, "\(at).health.checked_at")
+            }
+            if let thumbnail = camera.thumbnail {
+                if case .failure(let problem) = StoredThumbnail.jpeg(of: thumbnail) {
+                    check(false, "\(at).thumbnail.\(problem.field)", problem.message)
+                }
+                range(thumbnail.takenAt, WireLimits.earliestDate...WireLimits.latestDate, "\(at).thumbnail.taken_at")
+            }
         }
+        let thumbnails = heartbeat.cameras.count { $0.thumbnail != nil }
+        check(
+            thumbnails <= CameraThumbnail.maximumPerHeartbeat, "cameras",
+            "\(thumbnails) thumbnails in one heartbeat, at most \(CameraThumbnail.maximumPerHeartbeat) — spread them over later heartbeats"
+        )
         let storage = heartbeat.storage
         range(storage.totalBytes, 0...Int64.max, "storage.total_bytes")
         range(storage.freeBytes, 0...max(storage.totalBytes, 0), "storage.free_bytes")

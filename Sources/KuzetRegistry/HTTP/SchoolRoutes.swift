@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import KuzetCore
 
 /// `GET /api/v1/schools` and `GET /api/v1/schools/{id}`: police and ministry read.
 struct SchoolRoutes {
@@ -9,6 +10,30 @@ struct SchoolRoutes {
     func add(to router: Router<RegistryRequestContext>) {
         router.get("/api/v1/schools") { request, context in try await list(request, context: context) }
         router.get("/api/v1/schools/{id}") { request, context in try await detail(request, context: context) }
+        router.get("/api/v1/schools/{id}/cameras/{camera}/thumbnail") { request, context in
+            try await thumbnail(request, context: context)
+        }
+    }
+
+    /// Issue 23: the camera's latest thumbnail (image/jpeg), to a role that may see the school;
+    /// 404 when the school is not visible to it, or no thumbnail is kept.
+    func thumbnail(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.reader()
+        let id = context.parameters.get("id") ?? ""
+        let camera = context.parameters.get("camera") ?? ""
+        guard let record = try await registry.visibleSchool(id: id, for: principal) else {
+            throw APIError.notFound("school \(id.prefix(64))")
+        }
+        guard CameraID.isValid(camera),
+            let thumbnail = try await registry.store.thumbnail(schoolID: record.id, cameraID: camera)
+        else { throw APIError.notFound("thumbnail of camera \(camera.prefix(64)) at school \(record.id)") }
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "image/jpeg", .cacheControl: "private, no-store",
+                .lastModified: HTTPDate.format(Int(thumbnail.takenAt.timeIntervalSince1970)),
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: thumbnail.jpeg)))
     }
 
     func list(_ request: Request, context: RegistryRequestContext) async throws -> Response {

@@ -36,6 +36,7 @@ extension PostgresRegistryStore {
             tokens AS (DELETE FROM tokens WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
             history AS (DELETE FROM heartbeats WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
             flags AS (DELETE FROM school_flags WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school)),
+            thumbnails AS (DELETE FROM camera_thumbnails WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school)),
             removed AS (INSERT INTO removed_schools (id, removed_at) SELECT id, extract(epoch FROM now()) FROM school
                         ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at),
             bumped AS (\(unescaped: Self.bumpTokenGenerationIf("tokens")))

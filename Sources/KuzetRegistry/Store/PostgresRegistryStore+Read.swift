@@ -95,7 +95,10 @@ extension PostgresRegistryStore {
         Self.appendOnline(to: &sql, now: now, policy: policy)
         sql.appendLiteral(" AND \(SchoolFlagRows.notSet(.notDelivering)) THEN 1 ELSE 0 END)::bigint,")
         sql.appendLiteral(
-            " SUM(CASE WHEN state_json IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END)::bigint FROM schools"
+            " SUM(CASE WHEN state_json IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END)::bigint,"
+        )
+        sql.appendLiteral(
+            " SUM(CASE WHEN \(SchoolFlagRows.condition(for: .cameraObstructed) ?? "FALSE") THEN 1 ELSE 0 END)::bigint FROM schools"
         )
         if let region {
             sql.appendLiteral(" WHERE COALESCE(region, '\(UnknownRegion.name)') = ")
@@ -104,13 +107,13 @@ extension PostgresRegistryStore {
         sql.appendLiteral(" GROUP BY r ORDER BY r")
         let rows = try await client.query(PostgresQuery(stringInterpolation: sql), logger: logger)
         var counts: [RegionCounts] = []
-        for try await (name, schools, online, delivering, compliant) in rows.decode(
-            (String, Int64, Int64, Int64, Int64).self)
+        for try await (name, schools, online, delivering, compliant, obstructed) in rows.decode(
+            (String, Int64, Int64, Int64, Int64, Int64).self)
         {
             counts.append(
                 RegionCounts(
                     region: name, schools: Int(schools), online: Int(online), delivering: Int(delivering),
-                    retentionCompliant: Int(compliant)))
+                    retentionCompliant: Int(compliant), cameraObstructed: Int(obstructed)))
         }
         return RegistryReport(generatedAt: now, regions: counts)
     }

@@ -234,5 +234,18 @@ enum PostgresSchema {
             WHERE unproven_since IS NOT NULL
         UNION ALL SELECT school_id, 'DEVICE_KEY_MISMATCH', mismatch_since FROM device_keys WHERE mismatch_since IS NOT NULL
         """,
+        // Issue 23: each camera's latest thumbnail (see SQLiteSchema).
+        """
+        CREATE TABLE IF NOT EXISTS camera_thumbnails (
+            school_id TEXT NOT NULL,
+            camera_id TEXT NOT NULL,
+            taken_at DOUBLE PRECISION NOT NULL,
+            received_at DOUBLE PRECISION NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            jpeg BYTEA NOT NULL,
+            PRIMARY KEY (school_id, camera_id)
+        )
+        """,
     ]
 }

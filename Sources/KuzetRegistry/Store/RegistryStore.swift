@@ -72,6 +72,14 @@ public protocol RegistryStore: Sendable {
     func appendAudit(_ entry: AuditEntry) async throws
     /// Audit entries at or after `since`, oldest first, at most `limit`.
     func audit(since: Date, limit: Int) async throws -> [AuditEntry]
+    // Issue 23: each camera's latest thumbnail, one row per camera apart from the state.
+    /// Keeps each thumbnail unless the stored one of its camera is as new or newer; ignores those of
+    /// a school that is not registered (removed meanwhile).
+    func saveThumbnails(_ thumbnails: [StoredThumbnail]) async throws
+    /// The stored thumbnail of a camera, if any.
+    func thumbnail(schoolID: String, cameraID: String) async throws -> StoredThumbnail?
+    /// When each camera of a school with a stored thumbnail took it, by camera id.
+    func thumbnailTimes(schoolID: String) async throws -> [String: Date]
 }
 
 extension RegistryStore {

@@ -25,6 +25,7 @@ extension SQLiteRegistryStore {
                 arguments: [id, Date().timeIntervalSince1970])
             try db.execute(sql: "DELETE FROM school_states WHERE school_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM school_flags WHERE school_id = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM camera_thumbnails WHERE school_id = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM tokens WHERE school_id = ?", arguments: [id])
             let tokens = db.changesCount
             if tokens > 0 { try db.execute(sql: RegistrySQL.bumpTokenGeneration) }

@@ -88,7 +88,8 @@ extension SQLiteRegistryStore {
             SELECT COALESCE(region, ?) AS r, COUNT(*) AS schools,
                 SUM(CASE WHEN \(online) THEN 1 ELSE 0 END) AS online,
                 SUM(CASE WHEN \(online) AND \(SchoolFlagRows.notSet(.notDelivering)) THEN 1 ELSE 0 END) AS delivering,
-                SUM(CASE WHEN last_sequence IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END) AS compliant
+                SUM(CASE WHEN last_sequence IS NOT NULL AND \(SchoolFlagRows.notSet(.retentionBelowMinimum)) THEN 1 ELSE 0 END) AS compliant,
+                SUM(CASE WHEN \(SchoolFlagRows.condition(for: .cameraObstructed) ?? "FALSE") THEN 1 ELSE 0 END) AS obstructed
             FROM schools \(whereClause) GROUP BY r ORDER BY r
             """
         let reportArguments = arguments
@@ -96,7 +97,7 @@ extension SQLiteRegistryStore {
             let rows = try Row.fetchAll(db, sql: sql, arguments: reportArguments).map { row in
                 RegionCounts(
                     region: row["r"], schools: row["schools"], online: row["online"], delivering: row["delivering"],
-                    retentionCompliant: row["compliant"])
+                    retentionCompliant: row["compliant"], cameraObstructed: row["obstructed"])
             }
             return RegistryReport(generatedAt: now, regions: rows)
         }

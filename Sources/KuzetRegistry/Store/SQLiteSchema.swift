@@ -163,6 +163,19 @@ enum SQLiteSchema {
             WHERE unproven_since IS NOT NULL
         UNION ALL SELECT school_id, 'DEVICE_KEY_MISMATCH', mismatch_since FROM device_keys WHERE mismatch_since IS NOT NULL
         """,
+        // Issue 23: each camera's latest thumbnail (≤ 20 KB JPEG), apart from the state JSON and history.
+        """
+        CREATE TABLE IF NOT EXISTS camera_thumbnails (
+            school_id TEXT NOT NULL,
+            camera_id TEXT NOT NULL,
+            taken_at REAL NOT NULL,
+            received_at REAL NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            jpeg BLOB NOT NULL,
+            PRIMARY KEY (school_id, camera_id)
+        )
+        """,
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
