@@ -4,6 +4,7 @@ import KuzetCore
 import KuzetMedia
 import KuzetProtocol
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Picture health for every camera (issue 23), on ONE worker thread shared by all cameras: every
@@ -56,6 +57,9 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     private var samples = 0
     private var decodeSeconds = 0.0
     private var failedDecodes = 0
+    /// `/metrics`: samples judged, and the worker's time spent on them (decode, scale, JPEG, checks).
+    private let samplesCounter = Counter(label: "kuzet_health_samples_total")
+    private let secondsCounter = FloatingPointCounter(label: "kuzet_health_sample_seconds_total")
 
     /// - Parameters:
     ///   - fanout: the fan-out a camera is sampled from (its recorded stream), nil while it has none.
@@ -248,9 +252,12 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 from: keyframe, of: stream, maxWidth: CameraThumbnail.maximumWidth,
                 maxJPEGBytes: CameraThumbnail.maximumBytes)
         }
-        let elapsed = started.duration(to: .now)
-        lock.withLock {
-            decodeSeconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        defer {
+            let elapsed = started.duration(to: .now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            lock.withLock { decodeSeconds += seconds }
+            samplesCounter.increment()
+            secondsCounter.increment(by: seconds)
         }
         switch result {
         case .success(let sample):
