@@ -193,3 +193,29 @@ import Testing
         withExtendedLifetime(samples) {}
     }
 }
+
+@Suite struct PictureHealthOffTests {
+    @Test("With health.interval_seconds 0 the agent records on and reports no picture health", .timeLimit(.minutes(2)))
+    func healthOffKeepsTheAgentRunning() throws {
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
+        let directory = try TemporaryDirectory()
+        let port = freeLoopbackPort()
+        let config = directory.file("agent.yaml")
+        try """
+        school: { id: KZ-TEST-24 }
+        storage: { root: \(directory.file("rec")), segment_seconds: 4 }
+        status: { listen: "127.0.0.1:\(port)" }
+        health: { interval_seconds: 0 }
+        cameras:
+          - id: cam1
+            url: \(cameras.url(for: "/cam1"))
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", config], name: "agent", logDirectory: directory.path)
+        defer { agent.stop() }
+        #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: directory.file("rec"), camera: "cam1").count >= 2 })
+        #expect(agent.isRunning, "\(agent.output.suffix(2000))")
+        let body = try curlGet(port: port, path: "/api/v1/status").body
+        #expect(body.contains("\"recording\" : \"recording\"") && !body.contains("\"health\""), "\(body)")
+    }
+}

@@ -94,7 +94,11 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     // MARK: Service
 
     public func run() async throws {
-        guard settings.isEnabled, !cameraIDs.isEmpty else { return }
+        guard settings.isEnabled, !cameraIDs.isEmpty else {
+            // Off: still a service that runs until shutdown (one that returns stops the agent).
+            try? await gracefulShutdown()
+            return
+        }
         start()
         try? await gracefulShutdown()
         await BlockingWork.run("kuzet.health.stop") { self.stop() }
