@@ -289,7 +289,7 @@ let package = Package(
             name: "KuzetAgentTests",
             dependencies: [
                 "KuzetAgent", "KuzetCore", "KuzetConfiguration", "KuzetMedia", "KuzetRecorder", "KuzetRetention",
-                "KuzetSegmentStore", "KuzetTestKit",
+                "KuzetSegmentStore", "KuzetTestKit", "KuzetProtocol",
                 logging, .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings

@@ -217,7 +217,8 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 continue
             }
             let queue = fanout.subscribe(name: "health sample", capacity: 64)
-            pending[id] = Pending(queue: queue, fanout: fanout, stream: nil, deadline: now.addingTimeInterval(keyframeWait))
+            pending[id] = Pending(
+                queue: queue, fanout: fanout, stream: nil, deadline: now.addingTimeInterval(keyframeWait))
         }
     }
 
@@ -265,7 +266,9 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
         }
         switch result {
         case .success(let sample):
-            judge(id, .picture(sample.grey, presentationSeconds: sample.presentationSeconds), jpeg: sample.jpeg, at: Date())
+            judge(
+                id, .picture(sample.grey, presentationSeconds: sample.presentationSeconds), jpeg: sample.jpeg,
+                at: Date())
         case .failure(let error):
             lock.withLock { failedDecodes += 1 }
             logger.info(
@@ -327,7 +330,8 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
             logger.notice("\(event.message)", metadata: ["camera.id": "\(id)", "event": "\(event.kind.rawValue)"])
             announce(event)
         } else if !change.cleared.isEmpty && report.state == .ok {
-            let event = AgentEvent(at: now, kind: .pictureCleared, camera: id, message: "camera \(id): picture healthy again")
+            let event = AgentEvent(
+                at: now, kind: .pictureCleared, camera: id, message: "camera \(id): picture healthy again")
             logger.notice("\(event.message)", metadata: ["camera.id": "\(id)", "event": "\(event.kind.rawValue)"])
             announce(event)
         }
