@@ -25,11 +25,11 @@ import Testing
     func valuesAreRead() throws {
         let yaml =
             Self.base
-            + """
-            health: { interval_seconds: 0, thumbnail_minutes: 0, flag_after: 3, clear_after: 4, dark_level: 30,
-                      dark_max_deviation: 4, uniform_max_deviation: 7, frozen_max_difference: 1.5, blur_ratio: 0.3,
-                      moved_min_similarity: 0.6, state_dir: /srv/health }
-            """
+                + """
+                health: { interval_seconds: 0, thumbnail_minutes: 0, flag_after: 3, clear_after: 4, dark_level: 30,
+                          dark_max_deviation: 4, uniform_max_deviation: 7, frozen_max_difference: 1.5, blur_ratio: 0.3,
+                          moved_min_similarity: 0.6, state_dir: /srv/health }
+                """
         let health = try AgentConfiguration.parse(yaml: yaml).health
         #expect(!health.isEnabled && health.thumbnailMinutes == 0 && health.flagAfter == 3 && health.clearAfter == 4)
         #expect(health.darkLevel == 30 && health.darkMaxDeviation == 4 && health.uniformMaxDeviation == 7)
