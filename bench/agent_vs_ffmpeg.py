@@ -213,6 +213,8 @@ def start_agent(args, work, cameras, ingest, count):
         "retention: { days: 30, min_free_percent: 1 }",
         f"centre: {{ push: \"{ingest.url('{camera}')}\", max_kbps: 10000000 }}",
         f"status: {{ listen: 127.0.0.1:{status_port} }}",
+        # Picture health (issue 23): BENCH_HEALTH_INTERVAL=0 measures the agent without it.
+        f"health: {{ interval_seconds: {os.environ.get('BENCH_HEALTH_INTERVAL', '60')}, state_dir: {os.path.join(work, 'health')} }}",
         "cameras:",
     ]
     for n in range(1, count + 1):

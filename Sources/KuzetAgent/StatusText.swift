@@ -25,6 +25,7 @@ public enum StatusText {
             + ["recording", "waiting", "off"].map { "recording.\($0)" }
             + ["live", "waiting", "off"].map { "push.\($0)" }
             + StatusProblem.Code.allCases.map { "problem.\($0.rawValue)" }
-            + ["ok", "flagged", "unknown"].map { "health.\($0)" } + PictureCheck.allCases.map { "reason.\($0.rawValue)" }
+            + ["ok", "flagged", "unknown"].map { "health.\($0)" }
+            + PictureCheck.allCases.map { "reason.\($0.rawValue)" }
     }
 }

@@ -82,9 +82,11 @@ extension ConfigurationReader {
             integer(map["flag_after"], key: "health.flag_after", range: 1...20, fix: "use 1 to 20 samples (2 is usual)")
             ?? health.flagAfter
         health.clearAfter =
-            integer(map["clear_after"], key: "health.clear_after", range: 1...20, fix: "use 1 to 20 samples (2 is usual)")
+            integer(
+                map["clear_after"], key: "health.clear_after", range: 1...20, fix: "use 1 to 20 samples (2 is usual)")
             ?? health.clearAfter
-        health.darkLevel = bounded(map, "dark_level", 0...255, "a grey level from 0 to 255 (40 is usual)", health.darkLevel)
+        health.darkLevel = bounded(
+            map, "dark_level", 0...255, "a grey level from 0 to 255 (40 is usual)", health.darkLevel)
         health.darkMaxDeviation = bounded(
             map, "dark_max_deviation", 0...128, "a spread from 0 to 128 (5 is usual)", health.darkMaxDeviation)
         health.uniformMaxDeviation = bounded(

@@ -68,9 +68,10 @@ struct ConfigurationReader {
             return nil
         }
         checkKnown(
-            top, key: "", known: [
+            top, key: "",
+            known: [
                 "school", "storage", "retention", "registry", "centre", "relay", "status", "cameras",
-                "health",  // issue 23
+                "health", // issue 23
             ])
 
         let school = readSchool(top["school"])

@@ -131,12 +131,17 @@ import Testing
         #expect(run.judge.report.state == .ok)
     }
 
-    @Test("A normal moving scene, a night scene and a person walking across a still scene raise no flag", arguments: [Scene.normal, .night, .walking])
+    @Test(
+        "A normal moving scene, a night scene and a person walking across a still scene raise no flag",
+        arguments: [Scene.normal, .night, .walking])
     func harmlessScenesRaiseNothing(scene: Scene) throws {
         var run = Run()
         try run.feed(scene, count: 30)
         let flagged = run.history.filter { !$0.reasons.isEmpty }
-        #expect(flagged.isEmpty, "\(scene): \(flagged.map(\.reasons)); last figures \(String(describing: run.judge.lastMeasures.map { ($0.level, $0.deviation, $0.sharpness) }))")
+        #expect(
+            flagged.isEmpty,
+            "\(scene): \(flagged.map(\.reasons)); last figures \(String(describing: run.judge.lastMeasures.map { ($0.level, $0.deviation, $0.sharpness) }))"
+        )
         #expect(run.judge.report.state == .ok)
     }
 

@@ -99,7 +99,9 @@ import Testing
         let allOK = try Self.pollUntil(port: statusPort, timeline, timeout: 90) {
             all.allSatisfy { timeline.latest($0)?.state == "ok" }
         }
-        #expect(allOK != nil, "\(all.map { "\($0): \(String(describing: timeline.latest($0)))" }) \(agent.output.suffix(3000))")
+        #expect(
+            allOK != nil,
+            "\(all.map { "\($0): \(String(describing: timeline.latest($0)))" }) \(agent.output.suffix(3000))")
         guard allOK != nil else { return }
         _ = try Self.pollUntil(port: statusPort, timeline, timeout: 3 * Self.interval) { false }
 
@@ -113,7 +115,9 @@ import Testing
         var flaggedAt: [String: Date] = [:]
         _ = try Self.pollUntil(port: statusPort, timeline, timeout: 6 * Self.interval) {
             for (scene, reason) in Self.switched where flaggedAt[Self.id(scene)] == nil {
-                if timeline.latest(Self.id(scene))?.reasons.contains(reason) == true { flaggedAt[Self.id(scene)] = Date() }
+                if timeline.latest(Self.id(scene))?.reasons.contains(reason) == true {
+                    flaggedAt[Self.id(scene)] = Date()
+                }
             }
             return flaggedAt.count == Self.switched.count
         }
@@ -121,18 +125,26 @@ import Testing
         for (scene, reason) in Self.switched {
             let camera = Self.id(scene)
             let latency = flaggedAt[camera].flatMap { at in switchedAt[camera].map { at.timeIntervalSince($0) } }
-            figures.append("\(camera) flagged \(reason) after \(latency.map { String(format: "%.1f s", $0) } ?? "never")")
-            #expect(latency != nil && latency! <= 3 * Self.interval + 1.5, "\(camera): \(timeline.of(camera).suffix(12).map(\.reasons))")
-            #expect(timeline.latest(camera)?.reasons == [reason], "\(camera): \(String(describing: timeline.latest(camera)))")
+            figures.append(
+                "\(camera) flagged \(reason) after \(latency.map { String(format: "%.1f s", $0) } ?? "never")")
+            #expect(
+                latency != nil && latency! <= 3 * Self.interval + 1.5,
+                "\(camera): \(timeline.of(camera).suffix(12).map(\.reasons))")
+            #expect(
+                timeline.latest(camera)?.reasons == [reason],
+                "\(camera): \(String(describing: timeline.latest(camera)))")
         }
 
         // The metrics and the status page say so too.
         let metrics = try curlGet(port: statusPort, path: "/metrics").body
-        #expect(metrics.contains("kuzet_camera_picture_flagged{camera=\"black\",reason=\"dark\"} 1"), "\(metrics.prefix(4000))")
+        #expect(
+            metrics.contains("kuzet_camera_picture_flagged{camera=\"black\",reason=\"dark\"} 1"),
+            "\(metrics.prefix(4000))")
         #expect(metrics.contains("kuzet_camera_picture_ok{camera=\"normal\"} 1"))
         let page = try curlGet(port: statusPort, path: "/?lang=en").status
         #expect(page == 303)
-        let latest = try curlGet(port: statusPort, path: "/health/normal/latest.jpg", output: directory.file("latest.jpg"))
+        let latest = try curlGet(
+            port: statusPort, path: "/health/normal/latest.jpg", output: directory.file("latest.jpg"))
         #expect(latest.status == 200)
         let jpeg = try Data(contentsOf: URL(fileURLWithPath: directory.file("latest.jpg")))
         #expect(jpeg.prefix(3) == Data([0xFF, 0xD8, 0xFF]) && jpeg.count <= 20 * 1024)
@@ -156,7 +168,9 @@ import Testing
             let camera = Self.id(scene)
             let latency = clearedAt[camera].flatMap { at in backAt[camera].map { at.timeIntervalSince($0) } }
             figures.append("\(camera) cleared after \(latency.map { String(format: "%.1f s", $0) } ?? "never")")
-            #expect(latency != nil && latency! <= 3 * Self.interval + 1.5, "\(camera): \(timeline.of(camera).suffix(12).map(\.reasons))")
+            #expect(
+                latency != nil && latency! <= 3 * Self.interval + 1.5,
+                "\(camera): \(timeline.of(camera).suffix(12).map(\.reasons))")
         }
 
         // Turned on purpose: reset-reference makes the new view the reference, and `moved` clears.
@@ -166,14 +180,17 @@ import Testing
             timeline.latest("moved")?.reasons == ["moved"]
         }
         #expect(movedAgain != nil)
-        let reset = try run(BuiltExecutable.agent, ["health", "reset-reference", "--config", config, "--camera", "moved"])
+        let reset = try run(
+            BuiltExecutable.agent, ["health", "reset-reference", "--config", config, "--camera", "moved"])
         #expect(reset.status == 0 && reset.output.contains("reference picture removed"), "\(reset.output)")
         let resetAt = Date()
         let accepted = try Self.pollUntil(port: statusPort, timeline, timeout: 4 * Self.interval) {
             timeline.latest("moved")?.state == "ok"
         }
         #expect(accepted != nil, "\(timeline.of("moved").suffix(8).map(\.reasons))")
-        figures.append("moved accepted after reset in \(accepted.map { String(format: "%.1f s", $0.timeIntervalSince(resetAt)) } ?? "never")")
+        figures.append(
+            "moved accepted after reset in \(accepted.map { String(format: "%.1f s", $0.timeIntervalSince(resetAt)) } ?? "never")"
+        )
         #expect(FileManager.default.fileExists(atPath: directory.file("health/moved/reference.pgm")))
 
         // The harmless scenes, for the rest of the soak.
@@ -184,12 +201,43 @@ import Testing
             let camera = Self.id(scene)
             let seen = timeline.of(camera)
             let flagged = seen.filter { $0.state != "ok" && $0.at > allOK! }
-            figures.append("\(camera): \(seen.count) reads over \(Int(Date().timeIntervalSince(started))) s, flagged in \(flagged.count)")
+            figures.append(
+                "\(camera): \(seen.count) reads over \(Int(Date().timeIntervalSince(started))) s, flagged in \(flagged.count)"
+            )
             #expect(flagged.isEmpty, "\(camera): \(flagged.prefix(5).map(\.reasons))")
         }
         let samples = try curlGet(port: statusPort, path: "/api/v1/status").body
         #expect(agent.isRunning, "\(agent.output.suffix(2000))")
         print("picture health must-show figures:\n  " + figures.joined(separator: "\n  "))
         withExtendedLifetime(samples) {}
+    }
+}
+
+@Suite struct PictureHealthOffTests {
+    @Test("With health.interval_seconds 0 the agent records on and reports no picture health", .timeLimit(.minutes(2)))
+    func healthOffKeepsTheAgentRunning() throws {
+        let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
+        let directory = try TemporaryDirectory()
+        let port = freeLoopbackPort()
+        let config = directory.file("agent.yaml")
+        try """
+        school: { id: KZ-TEST-24 }
+        storage: { root: \(directory.file("rec")), segment_seconds: 4 }
+        status: { listen: "127.0.0.1:\(port)" }
+        health: { interval_seconds: 0 }
+        cameras:
+          - id: cam1
+            url: \(cameras.url(for: "/cam1"))
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let agent = try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", config], name: "agent", logDirectory: directory.path)
+        defer { agent.stop() }
+        #expect(
+            eventually(timeout: 30) {
+                RecordingChecks.fileNames(root: directory.file("rec"), camera: "cam1").count >= 2
+            })
+        #expect(agent.isRunning, "\(agent.output.suffix(2000))")
+        let body = try curlGet(port: port, path: "/api/v1/status").body
+        #expect(body.contains("\"recording\" : \"recording\"") && !body.contains("\"health\""), "\(body)")
     }
 }

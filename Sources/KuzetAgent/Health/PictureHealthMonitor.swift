@@ -4,6 +4,7 @@ import KuzetCore
 import KuzetMedia
 import KuzetProtocol
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// Picture health for every camera (issue 23), on ONE worker thread shared by all cameras: every
@@ -56,6 +57,9 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     private var samples = 0
     private var decodeSeconds = 0.0
     private var failedDecodes = 0
+    /// `/metrics`: samples judged, and the worker's time spent on them (decode, scale, JPEG, checks).
+    private let samplesCounter = Counter(label: "kuzet_health_samples_total")
+    private let secondsCounter = FloatingPointCounter(label: "kuzet_health_sample_seconds_total")
 
     /// - Parameters:
     ///   - fanout: the fan-out a camera is sampled from (its recorded stream), nil while it has none.
@@ -90,7 +94,11 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     // MARK: Service
 
     public func run() async throws {
-        guard settings.isEnabled, !cameraIDs.isEmpty else { return }
+        guard settings.isEnabled, !cameraIDs.isEmpty else {
+            // Off: still a service that runs until shutdown (one that returns stops the agent).
+            try? await gracefulShutdown()
+            return
+        }
         start()
         try? await gracefulShutdown()
         await BlockingWork.run("kuzet.health.stop") { self.stop() }
@@ -209,7 +217,8 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 continue
             }
             let queue = fanout.subscribe(name: "health sample", capacity: 64)
-            pending[id] = Pending(queue: queue, fanout: fanout, stream: nil, deadline: now.addingTimeInterval(keyframeWait))
+            pending[id] = Pending(
+                queue: queue, fanout: fanout, stream: nil, deadline: now.addingTimeInterval(keyframeWait))
         }
     }
 
@@ -248,13 +257,18 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 from: keyframe, of: stream, maxWidth: CameraThumbnail.maximumWidth,
                 maxJPEGBytes: CameraThumbnail.maximumBytes)
         }
-        let elapsed = started.duration(to: .now)
-        lock.withLock {
-            decodeSeconds += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        defer {
+            let elapsed = started.duration(to: .now)
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            lock.withLock { decodeSeconds += seconds }
+            samplesCounter.increment()
+            secondsCounter.increment(by: seconds)
         }
         switch result {
         case .success(let sample):
-            judge(id, .picture(sample.grey, presentationSeconds: sample.presentationSeconds), jpeg: sample.jpeg, at: Date())
+            judge(
+                id, .picture(sample.grey, presentationSeconds: sample.presentationSeconds), jpeg: sample.jpeg,
+                at: Date())
         case .failure(let error):
             lock.withLock { failedDecodes += 1 }
             logger.info(
@@ -316,7 +330,8 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
             logger.notice("\(event.message)", metadata: ["camera.id": "\(id)", "event": "\(event.kind.rawValue)"])
             announce(event)
         } else if !change.cleared.isEmpty && report.state == .ok {
-            let event = AgentEvent(at: now, kind: .pictureCleared, camera: id, message: "camera \(id): picture healthy again")
+            let event = AgentEvent(
+                at: now, kind: .pictureCleared, camera: id, message: "camera \(id): picture healthy again")
             logger.notice("\(event.message)", metadata: ["camera.id": "\(id)", "event": "\(event.kind.rawValue)"])
             announce(event)
         }

@@ -77,7 +77,8 @@ public struct PictureMeasures: Sendable, Equatable {
         for y in 1..<(height - 1) {
             for x in 1..<(width - 1) {
                 let index = y * width + x
-                total += abs(4 * half[index] - half[index - 1] - half[index + 1] - half[index - width] - half[index + width])
+                total += abs(
+                    4 * half[index] - half[index - 1] - half[index + 1] - half[index - width] - half[index + width])
             }
         }
         // Sums of four pixels: back to grey levels.

@@ -49,7 +49,8 @@ public struct PictureReferenceStore: Sendable {
     public func remove(camera: String) throws -> Bool {
         guard CameraID.isValid(camera) else { return false }
         var removed = false
-        for path in [greyPath(camera: camera), jpegPath(camera: camera)] where FileManager.default.fileExists(atPath: path) {
+        for path in [greyPath(camera: camera), jpegPath(camera: camera)]
+        where FileManager.default.fileExists(atPath: path) {
             try FileManager.default.removeItem(atPath: path)
             removed = true
         }
@@ -77,7 +78,7 @@ public struct PictureReferenceStore: Sendable {
             guard digits > 0, index < bytes.count else { return nil }
             fields.append(value)
         }
-        index += 1  // the one whitespace byte before the pixels
+        index += 1 // the one whitespace byte before the pixels
         let (width, height) = (fields[0], fields[1])
         guard fields[2] == 255, (1...maximumSide).contains(width), (1...maximumSide).contains(height),
             bytes.count - index == width * height
