@@ -202,7 +202,8 @@ struct HeartbeatReader {
             id: id, online: online, codec: codec ?? nil, width: width ?? nil, height: height ?? nil, fps: fps ?? nil,
             bitrateKbps: bitrate ?? nil,
             lastFrameAgeSeconds: frameAge ?? nil, recording: recording, push: push, relayClients: relayClients,
-            retention: retention ?? nil, idleOnDemand: idleOnDemand ?? nil, health: health ?? nil, thumbnail: thumbnail ?? nil)
+            retention: retention ?? nil, idleOnDemand: idleOnDemand ?? nil, health: health ?? nil,
+            thumbnail: thumbnail ?? nil)
     }
 
     /// Issue 23: a camera's picture-health verdict.
