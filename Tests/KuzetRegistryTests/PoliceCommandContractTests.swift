@@ -11,7 +11,9 @@ import Testing
 /// snapshot at `GET /api/v1/commands/{id}/result`. Against both stores.
 @Suite("Police commands, the contract's names", .serialized, .timeLimit(.minutes(4)))
 struct PoliceCommandContractTests {
-    @Test("The contract's body (type, camera, stream, seconds) is taken: 202 with the id, handed to the agent as kind and duration_seconds", arguments: StoreKind.allCases)
+    @Test(
+        "The contract's body (type, camera, stream, seconds) is taken: 202 with the id, handed to the agent as kind and duration_seconds",
+        arguments: StoreKind.allCases)
     func contractBodyAccepted(_ kind: StoreKind) async throws {
         try await withCommandRegistry(kind) { registry in
             let answer = try await registry.issue(
@@ -40,7 +42,9 @@ struct PoliceCommandContractTests {
         }
     }
 
-    @Test("GET /api/v1/commands/{id} says queued, then running, then done once the clip's upload completes", arguments: StoreKind.allCases)
+    @Test(
+        "GET /api/v1/commands/{id} says queued, then running, then done once the clip's upload completes",
+        arguments: StoreKind.allCases)
     func statusQueuedToDone(_ kind: StoreKind) async throws {
         try await withCommandRegistry(kind) { registry in
             let id = try await registry.issued(registry.clipCommand)
@@ -73,7 +77,9 @@ struct PoliceCommandContractTests {
         }
     }
 
-    @Test("The result is 404 until the clip arrived, then its bytes with video/mp4 and the checksum; /api/v1/clips/{id} is the same; both reads are audited", arguments: StoreKind.allCases)
+    @Test(
+        "The result is 404 until the clip arrived, then its bytes with video/mp4 and the checksum; /api/v1/clips/{id} is the same; both reads are audited",
+        arguments: StoreKind.allCases)
     func resultBytesAndChecksum(_ kind: StoreKind) async throws {
         try await withCommandRegistry(kind) { registry in
             let id = try await registry.issued(registry.clipCommand)
@@ -111,7 +117,9 @@ struct PoliceCommandContractTests {
         }
     }
 
-    @Test("Another region's operator or viewer gets 404 for the command and its result, an unknown id 404, no token 401; the result's refusal is audited", arguments: StoreKind.allCases)
+    @Test(
+        "Another region's operator or viewer gets 404 for the command and its result, an unknown id 404, no token 401; the result's refusal is audited",
+        arguments: StoreKind.allCases)
     func otherRegionNotFound(_ kind: StoreKind) async throws {
         try await withCommandRegistry(kind) { registry in
             let id = try await registry.issued(#"{"type":"snapshot","camera":"cam-1"}"#)
@@ -131,13 +139,18 @@ struct PoliceCommandContractTests {
             #expect(own.status == .ok && own.json["status"] as? String == "done")
             let reads = try await registry.audit().filter { $0["action"] as? String == "clip.read" }
             #expect(
-                reads.map { ($0["actor"] as? String ?? "").hasPrefix("operator/Almaty/") || ($0["actor"] as? String ?? "").hasPrefix("viewer/Almaty/") }
+                reads.map {
+                    ($0["actor"] as? String ?? "").hasPrefix("operator/Almaty/")
+                        || ($0["actor"] as? String ?? "").hasPrefix("viewer/Almaty/")
+                }
                     == [true, true] && reads.allSatisfy { ($0["outcome"] as? String)?.hasPrefix("404") == true },
                 "\(reads)")
         }
     }
 
-    @Test("A type other than live, clip or snapshot is 422 naming type; type and kind that differ are 422", arguments: StoreKind.allCases)
+    @Test(
+        "A type other than live, clip or snapshot is 422 naming type; type and kind that differ are 422",
+        arguments: StoreKind.allCases)
     func badTypeNamed(_ kind: StoreKind) async throws {
         try await withCommandRegistry(kind) { registry in
             let bad = try await registry.issue(#"{"type":"stream","camera":"cam-1"}"#, token: registry.operatorAstana)
@@ -150,7 +163,8 @@ struct PoliceCommandContractTests {
             #expect(both.status == .unprocessableContent && both.text.contains("differs from kind"), "\(both.text)")
             let tooLong = try await registry.issue(
                 #"{"type":"live","camera":"cam-1","seconds":3601}"#, token: registry.operatorAstana)
-            #expect(tooLong.status == .unprocessableContent && tooLong.text.contains("seconds: 3601"), "\(tooLong.text)")
+            #expect(
+                tooLong.status == .unprocessableContent && tooLong.text.contains("seconds: 3601"), "\(tooLong.text)")
             let audited = try await registry.audit().filter { $0["action"] as? String == "command.create" }
             #expect(audited.count == 3 && audited.allSatisfy { ($0["outcome"] as? String)?.hasPrefix("422") == true })
             #expect(audited.first?["detail"] as? String == "stream cam-1", "\(audited)")

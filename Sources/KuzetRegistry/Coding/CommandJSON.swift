@@ -86,7 +86,8 @@ enum CommandJSON {
             updated_at = command.updatedAt
             evidence = command.evidence.map {
                 Evidence(
-                    sha256: $0.sha256, bytes: $0.bytes, received_at: $0.receivedAt, url: "/api/v1/commands/\(command.id)/result")
+                    sha256: $0.sha256, bytes: $0.bytes, received_at: $0.receivedAt,
+                    url: "/api/v1/commands/\(command.id)/result")
             }
         }
     }
