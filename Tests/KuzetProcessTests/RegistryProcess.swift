@@ -76,7 +76,7 @@ final class RegistryProcess: Sendable {
     /// `POST /api/v1/schools/{school}/commands`: the new command's id.
     func issue(_ json: String) throws -> String {
         let (status, body) = try call("POST", "/api/v1/schools/\(school)/commands", json: json)
-        guard status == 201, let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+        guard status == 202, let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
             let id = object["id"] as? String
         else { throw TestKitError("issuing \(json): HTTP \(status) \(body)") }
         return id

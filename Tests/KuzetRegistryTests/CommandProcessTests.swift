@@ -68,7 +68,7 @@ struct CommandProcessTests {
             "--data-binary", #"{"kind":"clip","camera":"cam-1","from":"\#(from)","to":"\#(to)"}"#,
             server.url + "/api/v1/schools/KZ-AST-0042/commands",
         ])
-        #expect(issued.status == 201, "\(issued)")
+        #expect(issued.status == 202, "\(issued)")
         let id = try #require(
             (try JSONSerialization.jsonObject(with: Data(issued.body.utf8)) as? [String: Any])?["id"] as? String)
 

@@ -44,7 +44,7 @@ struct CommandRegistry: Sendable {
     /// Issues a command that must be accepted; its id.
     func issued(_ json: String, token: String? = nil) async throws -> String {
         let response = try await issue(json, token: token ?? operatorAstana)
-        guard response.status == .created, let id = response.json["id"] as? String else {
+        guard response.status == .accepted, let id = response.json["id"] as? String else {
             throw TestKitError("issue \(json): \(response.status) \(response.text)")
         }
         return id

@@ -18,7 +18,7 @@ struct PoliceCommandTests {
         try await withCommandRegistry(kind) { registry in
             let live = #"{"kind":"live","camera":"cam-1","stream":"main","duration_seconds":120}"#
             let issued = try await registry.issue(live, token: registry.operatorAstana)
-            #expect(issued.status == .created, "\(issued.text)")
+            #expect(issued.status == .accepted, "\(issued.text)")
             #expect(issued.json["state"] as? String == "pending")
             #expect(
                 issued.json["issued_by"] as? String == "operator/Astana/"
@@ -31,7 +31,7 @@ struct PoliceCommandTests {
             let nobody = try await registry.issue(live, token: nil)
             #expect(nobody.status == .unauthorized)
             let admin = try await registry.issue(#"{"kind":"snapshot","camera":"cam-2"}"#, token: registry.admin)
-            #expect(admin.status == .created, "\(admin.text)")
+            #expect(admin.status == .accepted, "\(admin.text)")
             let tooLong = try await registry.issue(
                 #"{"kind":"live","camera":"cam-1","duration_seconds":7200}"#, token: registry.operatorAstana)
             #expect(tooLong.status == .unprocessableContent && tooLong.text.contains("1…3600"), "\(tooLong.text)")

@@ -15,7 +15,7 @@ extension RealRegistry {
                 method: .post, url: "https://127.0.0.1:\(port)/api/v1/schools/\(Fixtures.school)/commands",
                 headers: [("Content-Type", "application/json"), ("Authorization", "Bearer \(adminToken)")],
                 body: Data(json.utf8)))
-        guard response.status == 201,
+        guard response.status == 202,
             let object = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
             let id = object["id"] as? String
         else { throw TestKitError("issuing \(json): HTTP \(response.status) \(response.bodyText.prefix(400))") }

@@ -39,7 +39,7 @@ enum CommandJSON {
         var sha256: String
         var bytes: Int64
         var received_at: Date
-        /// Where to fetch it: `GET /api/v1/clips/{id}`.
+        /// Where to fetch it: `GET /api/v1/commands/{id}/result` (`/api/v1/clips/{id}` is the same).
         var url: String
     }
 
@@ -48,6 +48,8 @@ enum CommandJSON {
         var id: String
         var school_id: String
         var kind: String
+        /// The contract's name for `kind`.
+        var type: String
         var camera: String
         var stream: String?
         var duration_seconds: Int?
@@ -57,6 +59,8 @@ enum CommandJSON {
         var expires_at: Date
         var issued_by: String
         var state: String
+        /// The contract's coarse state: queued, running, done, failed or expired.
+        var status: String
         var message: String?
         var bytes: Int64?
         var updated_at: Date
@@ -66,6 +70,7 @@ enum CommandJSON {
             id = command.id
             school_id = command.schoolID
             kind = command.kind.rawValue
+            type = command.kind.rawValue
             camera = command.camera
             stream = command.stream?.rawValue
             duration_seconds = command.durationSeconds
@@ -75,12 +80,14 @@ enum CommandJSON {
             expires_at = command.expiresAt
             issued_by = command.issuedBy
             state = command.state(at: now).rawValue
+            status = command.state(at: now).status
             message = command.message
             bytes = command.bytes
             updated_at = command.updatedAt
             evidence = command.evidence.map {
                 Evidence(
-                    sha256: $0.sha256, bytes: $0.bytes, received_at: $0.receivedAt, url: "/api/v1/clips/\(command.id)")
+                    sha256: $0.sha256, bytes: $0.bytes, received_at: $0.receivedAt,
+                    url: "/api/v1/commands/\(command.id)/result")
             }
         }
     }

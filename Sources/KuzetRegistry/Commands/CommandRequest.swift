@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 
 /// What police send to `POST /api/v1/schools/{id}/commands` (and the dashboard's form), checked:
-/// `{"kind","camera","stream"?,"duration_seconds"?,"from"?,"to"?}`.
+/// `{"kind","camera","stream"?,"duration_seconds"?,"from"?,"to"?}`, or as the outside contract names
+/// them `{"type","camera","stream"?,"seconds"?,"from"?,"to"?}` (a clip may then give `from` and
+/// `seconds` instead of `to`).
 struct CommandRequest: Sendable, Equatable {
     var kind: PoliceCommand.Kind
     var camera: String
@@ -19,16 +21,31 @@ struct CommandRequest: Sendable, Equatable {
         var duration_seconds: Int?
         var from: String?
         var to: String?
+        /// The contract's name for `kind`.
+        var type: String?
+        /// The contract's name for `duration_seconds`.
+        var seconds: Int?
     }
 
     /// Every problem at once, each `field: what is wrong — what to do`; `cameras`: the school's
     /// cameras from its last heartbeat (nil: it has not reported, any camera id is taken).
     static func checked(_ fields: Fields, now: Date, cameras: [String]?) -> Result<CommandRequest, CommandRefusal> {
         var problems: [String] = []
-        let kind = fields.kind.flatMap(PoliceCommand.Kind.init(rawValue:))
+        // `type`/`seconds` (the contract's names) stand for `kind`/`duration_seconds`; both at once must agree.
+        let kindName = fields.kind == nil && fields.type != nil ? "type" : "kind"
+        let kindText = fields.kind ?? fields.type
+        var kind = kindText.flatMap(PoliceCommand.Kind.init(rawValue:))
         if kind == nil {
             problems.append(
-                "kind: \(fields.kind.map { "\"\($0.prefix(40))\"" } ?? "missing") — send live, clip or snapshot")
+                "\(kindName): \(kindText.map { "\"\($0.prefix(40))\"" } ?? "missing") — send live, clip or snapshot")
+        } else if let type = fields.type, let given = fields.kind, type != given {
+            problems.append("type: \"\(type.prefix(40))\" differs from kind \"\(given.prefix(40))\" — send one of them")
+            kind = nil
+        }
+        let secondsName = fields.duration_seconds == nil && fields.seconds != nil ? "seconds" : "duration_seconds"
+        var duration = fields.duration_seconds ?? fields.seconds
+        if let seconds = fields.seconds, let given = fields.duration_seconds, seconds != given {
+            problems.append("seconds: \(seconds) differs from duration_seconds \(given) — send one of them")
         }
         let camera = fields.camera ?? ""
         if camera.isEmpty || camera.utf8.count > CommandLimits.maximumCameraLength
@@ -48,28 +65,38 @@ struct CommandRequest: Sendable, Equatable {
             if stream == nil { problems.append("stream: \"\(text.prefix(20))\" — send main or sub, or leave it out") }
         }
         let from = fields.from.map { WireDateFormat.parse($0) }
-        let to = fields.to.map { WireDateFormat.parse($0) }
+        var to = fields.to.map { WireDateFormat.parse($0) }
         if case .some(.none) = from {
             problems.append("from: not an ISO 8601 date-time — send e.g. 2026-12-01T08:00:00Z")
         }
         if case .some(.none) = to { problems.append("to: not an ISO 8601 date-time — send e.g. 2026-12-01T08:10:00Z") }
-        var duration = fields.duration_seconds
         switch kind {
         case .live:
             duration = duration ?? CommandLimits.defaultLiveSeconds
             if let duration, !(1...CommandLimits.maximumLiveSeconds).contains(duration) {
                 problems.append(
-                    "duration_seconds: \(duration) — live view lasts 1…\(CommandLimits.maximumLiveSeconds) seconds")
+                    "\(secondsName): \(duration) — live view lasts 1…\(CommandLimits.maximumLiveSeconds) seconds")
             }
             if fields.from != nil || fields.to != nil {
                 problems.append("from/to: only for a clip — leave them out of a live command")
             }
         case .clip:
-            if fields.duration_seconds != nil {
-                problems.append("duration_seconds: not for a clip — give from and to")
+            if let duration {
+                // `from` and a length stand for `from` and `to`.
+                if fields.to != nil {
+                    problems.append("\(secondsName): not with to — give from and to, or from and \(secondsName)")
+                } else if !(1...CommandLimits.maximumClipSeconds).contains(duration) {
+                    problems.append(
+                        "\(secondsName): \(duration) — a clip covers 1…\(CommandLimits.maximumClipSeconds) s of footage; ask for several"
+                    )
+                } else if let start = from ?? nil {
+                    to = .some(start.addingTimeInterval(Double(duration)))
+                }
             }
             if fields.from == nil { problems.append("from: missing — a clip needs from and to (ISO 8601)") }
-            if fields.to == nil { problems.append("to: missing — a clip needs from and to (ISO 8601)") }
+            if fields.to == nil && duration == nil {
+                problems.append("to: missing — a clip needs from and to (ISO 8601)")
+            }
             if let start = from ?? nil, let end = to ?? nil {
                 let seconds = end.timeIntervalSince(start)
                 if seconds <= 0 {
@@ -84,8 +111,8 @@ struct CommandRequest: Sendable, Equatable {
                 }
             }
         case .snapshot:
-            if fields.duration_seconds != nil || fields.from != nil || fields.to != nil {
-                problems.append("duration_seconds/from/to: not for a snapshot — send kind and camera only")
+            if duration != nil || fields.from != nil || fields.to != nil {
+                problems.append("\(secondsName)/from/to: not for a snapshot — send \(kindName) and camera only")
             }
         case nil:
             break

@@ -2,8 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The police side of issue 22: `POST/GET /api/v1/schools/{id}/commands`, `GET /api/v1/clips/{id}`
-/// and `GET /api/v1/audit`.
+/// The police side of issue 22: `POST/GET /api/v1/schools/{id}/commands`, `GET /api/v1/commands/{id}`
+/// (one command and its contract `status`), `GET /api/v1/commands/{id}/result` (its clip or snapshot;
+/// `GET /api/v1/clips/{id}` is the same) and `GET /api/v1/audit`.
 struct CommandRoutes {
     let registry: Registry
 
@@ -15,6 +16,8 @@ struct CommandRoutes {
     func add(to router: Router<RegistryRequestContext>) {
         router.post("/api/v1/schools/{id}/commands") { request, context in try await issue(request, context: context) }
         router.get("/api/v1/schools/{id}/commands") { request, context in try await list(request, context: context) }
+        router.get("/api/v1/commands/{id}") { request, context in try await command(request, context: context) }
+        router.get("/api/v1/commands/{id}/result") { request, context in try await clip(request, context: context) }
         router.get("/api/v1/clips/{id}") { request, context in try await clip(request, context: context) }
         router.get("/api/v1/audit") { request, context in try await audit(request, context: context) }
     }
@@ -31,7 +34,7 @@ struct CommandRoutes {
             actor: CommandActor.name(request, context))
         switch result {
         case .success(let command):
-            return try JSONResponse.make(CommandJSON.PoliceView(command, now: registry.now()), status: .created)
+            return try JSONResponse.make(CommandJSON.PoliceView(command, now: registry.now()), status: .accepted)
         case .failure(let refusal):
             var error = refusal.apiError
             if refusal.status == .unauthorized { error.headers = APIError.unauthorized.headers }
@@ -48,6 +51,19 @@ struct CommandRoutes {
         let commands = try await registry.store.commands(schoolID: record.id, limit: Self.listLimit)
         let now = registry.now()
         return try JSONResponse.make(CommandJSON.PoliceList(commands: commands.map { .init($0, now: now) }))
+    }
+
+    /// One command as police read it (its `state` and the contract's `status`): for roles that may
+    /// read its school; 404 for any other, as for other schools' data.
+    func command(_ request: Request, context: RegistryRequestContext) async throws -> Response {
+        let principal = try context.reader()
+        let id = context.parameters.get("id") ?? ""
+        guard PoliceCommand.isValidID(id), let command = try await registry.store.command(id: id),
+            try await registry.visibleSchool(id: command.schoolID, for: principal) != nil
+        else {
+            throw APIError.notFound("command \(id.prefix(64))")
+        }
+        return try JSONResponse.make(CommandJSON.PoliceView(command, now: registry.now()))
     }
 
     func clip(_ request: Request, context: RegistryRequestContext) async throws -> Response {
@@ -77,7 +93,7 @@ struct CommandRoutes {
             throw APIError(
                 .notFound, code: "not_ready",
                 message:
-                    "clip \(id): not arrived yet (command \(command.state(at: now).rawValue)) — GET /api/v1/schools/\(command.schoolID)/commands shows when it is done"
+                    "clip \(id): not arrived yet (command \(command.state(at: now).rawValue)) — GET /api/v1/commands/\(id) shows when it is done"
             )
         }
         let body = try await FileIO().loadFile(path: store.filePath(command), context: context)

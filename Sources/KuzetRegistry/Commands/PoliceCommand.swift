@@ -19,6 +19,18 @@ public struct PoliceCommand: Sendable, Equatable {
 
         /// No later report changes it.
         public var isFinal: Bool { self == .done || self == .failed || self == .refused || self == .expired }
+
+        /// The outside contract's coarse state (`GET /api/v1/commands/{id}`): pending and accepted
+        /// are `queued`, refused is `failed`, the others keep their name.
+        public var status: String {
+            switch self {
+            case .pending, .accepted: "queued"
+            case .running: "running"
+            case .done: "done"
+            case .failed, .refused: "failed"
+            case .expired: "expired"
+            }
+        }
     }
 
     /// 1–64 of `[A-Za-z0-9_-]` (the registry makes them: `cmd_` and 24 random characters).

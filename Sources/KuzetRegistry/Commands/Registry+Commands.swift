@@ -12,8 +12,11 @@ extension Registry {
         let now = self.now()
         let detail =
             fields.map {
-                [$0.kind, $0.camera, $0.stream, $0.duration_seconds.map { "\($0) s" }, $0.from, $0.to]
-                    .compactMap { $0.map { String($0.prefix(64)) } }.joined(separator: " ")
+                [
+                    $0.kind ?? $0.type, $0.camera, $0.stream, ($0.duration_seconds ?? $0.seconds).map { "\($0) s" },
+                    $0.from, $0.to,
+                ]
+                .compactMap { $0.map { String($0.prefix(64)) } }.joined(separator: " ")
             } ?? "(no valid body)"
         let result = try await checkedCommand(
             schoolID: schoolID, fields: fields, principal: principal, now: now, actor: actor)
