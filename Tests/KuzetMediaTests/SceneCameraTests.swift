@@ -88,7 +88,10 @@ struct SceneCameraTests {
         DispatchQueue.global().asyncAfter(deadline: .now() + 3) { try? cameras.show(.normal, on: "/cam") }
         let frames = try Self.keyframes(cameras, "/cam", seconds: 6)
         let flat = frames.map { abs($0.mean - 128) < 12 && $0.spread < 3 }
-        #expect(flat.first == true && flat.last == false, "grey, then normal: \(frames.map(\.mean))")
+        // A mount starts on its default scene for its first client and switches at the next
+        // keyframe: grey from the second keyframe at the latest, normal again at the end.
+        let firstGrey = try #require(flat.firstIndex(of: true), "never grey: \(frames.map(\.mean))")
+        #expect(firstGrey <= 1 && flat.last == false, "grey, then normal: \(frames.map(\.mean))")
         #expect(try cameras.scene(on: "/cam") == .normal)
     }
 }
