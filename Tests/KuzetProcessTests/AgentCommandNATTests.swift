@@ -22,10 +22,11 @@ struct AgentCommandNATTests {
         registry:
           url: \(registry.heartbeatsURL)
           token_file: \(registry.schoolTokenFile)
+          ca_file: \(registry.caFile ?? "")
           interval_seconds: 5
           outbox: \(folder.file("outbox"))
         centre: { push: "\(ingest.pushURLTemplate)", max_kbps: 16000 }
-        status: { listen: 0.0.0.0:\(statusPort) }
+        status: { listen: 0.0.0.0:\(statusPort), password: nat-test-status }
         cameras:
           - id: cam1
             url: \(camera.url(for: "/cam1"))
@@ -47,12 +48,16 @@ struct AgentCommandNATTests {
         let camera = try RTSPCameraServer(
             mounts: [CameraMount(path: "/cam1", bitrateKbps: 1000, gopSeconds: 1)], namespace: lab.school)
         let ingest = try RTMPIngest(namespace: lab.centre, address: lab.centreAddress)
+        // HTTPS as in production: a plain-HTTP registry is refused on an address other than loopback.
+        let authority = try TestCertificateAuthority(in: folder.path)
+        let certificate = try authority.issueServer("registry", hosts: [lab.centreAddress])
         let registry = try RegistryProcess(
-            folder: folder.file("registry"), school: "KZ-TEST-N1", namespace: lab.centre, address: lab.centreAddress)
+            folder: folder.file("registry"), school: "KZ-TEST-N1", namespace: lab.centre, address: lab.centreAddress,
+            tls: (certificate, authority.certificate))
         let statusPort = freeLoopbackPort()
         let agent = try startAgent(lab: lab, registry: registry, ingest: ingest, camera: camera, statusPort: statusPort)
         defer { agent.stop() }
-        #expect(
+        try #require(
             await waitUntil(timeout: 40) {
                 !RecordingChecks.fileNames(root: folder.file("rec"), camera: "cam1").isEmpty
                     && agent.output.contains("command channel started")

@@ -15,14 +15,18 @@ final class RegistryProcess: Sendable {
     /// the API calls are then made from inside that namespace too).
     let address: String
     let namespace: String?
+    /// The CA the registry's HTTPS certificate chains to (`nil`: plain HTTP).
+    let caFile: String?
 
-    var heartbeatsURL: String { "http://\(address):\(port)/api/v1/heartbeats" }
+    var base: String { "\(caFile == nil ? "http" : "https")://\(address):\(port)" }
+    var heartbeatsURL: String { "\(base)/api/v1/heartbeats" }
 
     init(
         folder: String, school: String, region: String = "Astana", namespace: String? = nil,
-        address: String = "127.0.0.1"
+        address: String = "127.0.0.1", tls: (identity: TestCertificateAuthority.Identity, caFile: String)? = nil
     ) throws {
         self.namespace = namespace
+        self.caFile = tls?.caFile
         self.address = address
         let executable = try BuiltExecutable.path("kuzet-registry")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -40,10 +44,11 @@ final class RegistryProcess: Sendable {
         operatorToken = try token(["--role", "operator", "--region", region])
         self.school = school
         self.folder = folder
-        let serve = [
-            "serve", "--database", database, "--listen", "\(address):0", "--evidence-dir",
-            (folder as NSString).appendingPathComponent("evidence"),
-        ]
+        let serve =
+            [
+                "serve", "--database", database, "--listen", "\(address):0", "--evidence-dir",
+                (folder as NSString).appendingPathComponent("evidence"),
+            ] + (tls.map { ["--tls-cert", $0.identity.certificate, "--tls-key", $0.identity.key] } ?? [])
         let process = try ExternalProcess(
             namespace == nil ? executable : "/usr/sbin/ip",
             (namespace.map { ["netns", "exec", $0, executable] } ?? []) + serve, name: "kuzet-registry",
@@ -77,7 +82,8 @@ final class RegistryProcess: Sendable {
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
         if let output { arguments += ["-o", output] }
         if let headers { arguments += ["-D", headers] }
-        arguments.append("http://\(address):\(port)\(path)")
+        if let caFile { arguments += ["--cacert", caFile] }
+        arguments.append(base + path)
         let (status, text) =
             try namespace.map { try run("/usr/sbin/ip", ["netns", "exec", $0, "curl"] + arguments, timeout: 40) }
             ?? run("curl", arguments, timeout: 40)
