@@ -25,7 +25,9 @@ public enum FFprobe {
         if target.hasPrefix("rtsp://") { arguments += ["-rtsp_transport", "tcp"] }
         if countFrames { arguments += ["-count_frames"] }
         let (status, output) =
-            try namespace.map { try run("/usr/sbin/ip", ["netns", "exec", $0, "ffprobe"] + arguments + [target], timeout: timeout) }
+            try namespace.map {
+                try run("/usr/sbin/ip", ["netns", "exec", $0, "ffprobe"] + arguments + [target], timeout: timeout)
+            }
             ?? run("ffprobe", arguments + [target], timeout: timeout)
         guard status == 0, let start = output.firstIndex(of: "{"),
             let json = try? JSONSerialization.jsonObject(with: Data(output[start...].utf8)) as? [String: Any]

@@ -66,18 +66,25 @@ public final class NATLab: @unchecked Sendable {
             for namespace in [school, router, centre] { try Self.ip(["-n", namespace, "link", "set", "lo", "up"]) }
             try Self.ip(["-n", school, "route", "add", "default", "via", "10.22.1.1"])
             try run(router, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
-            try run(router, [
-                "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", schoolSubnet, "-o", routerCentreInterface, "-j",
-                "MASQUERADE",
-            ])
+            try run(
+                router,
+                [
+                    "iptables", "-t", "nat", "-A", "POSTROUTING", "-s", schoolSubnet, "-o", routerCentreInterface, "-j",
+                    "MASQUERADE",
+                ])
             try run(router, ["iptables", "-P", "FORWARD", "DROP"])
-            try run(router, [
-                "iptables", "-A", "FORWARD", "-i", routerSchoolInterface, "-o", routerCentreInterface, "-j", "ACCEPT",
-            ])
-            try run(router, [
-                "iptables", "-A", "FORWARD", "-i", routerCentreInterface, "-o", routerSchoolInterface, "-m",
-                "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT",
-            ])
+            try run(
+                router,
+                [
+                    "iptables", "-A", "FORWARD", "-i", routerSchoolInterface, "-o", routerCentreInterface, "-j",
+                    "ACCEPT",
+                ])
+            try run(
+                router,
+                [
+                    "iptables", "-A", "FORWARD", "-i", routerCentreInterface, "-o", routerSchoolInterface, "-m",
+                    "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT",
+                ])
         } catch {
             removeNamespaces()
             throw error
@@ -91,7 +98,8 @@ public final class NATLab: @unchecked Sendable {
     public func run(_ namespace: String, _ command: [String], timeout: Double = 20) throws -> String {
         let (status, output) = try attempt(namespace, command, timeout: timeout)
         guard status == 0 else {
-            throw TestKitError("ip netns exec \(namespace) \(command.joined(separator: " ")) failed (\(status)): \(output)")
+            throw TestKitError(
+                "ip netns exec \(namespace) \(command.joined(separator: " ")) failed (\(status)): \(output)")
         }
         return output
     }
@@ -105,10 +113,12 @@ public final class NATLab: @unchecked Sendable {
 
     /// Starts a long-running program inside `namespace` (`ip netns exec` replaces itself with it).
     public func start(
-        _ namespace: String, _ executable: String, _ arguments: [String], name: String, logDirectory: String = NSTemporaryDirectory()
+        _ namespace: String, _ executable: String, _ arguments: [String], name: String,
+        logDirectory: String = NSTemporaryDirectory()
     ) throws -> ExternalProcess {
         try ExternalProcess(
-            "/usr/sbin/ip", ["netns", "exec", namespace, executable] + arguments, name: name, logDirectory: logDirectory)
+            "/usr/sbin/ip", ["netns", "exec", namespace, executable] + arguments, name: name, logDirectory: logDirectory
+        )
     }
 
     /// Whether a TCP connection from `namespace` to `address`:`port` is accepted within `timeout`.

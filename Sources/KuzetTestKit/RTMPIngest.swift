@@ -201,7 +201,8 @@ public final class RTMPIngest: @unchecked Sendable {
     private func accepts(port: Int) -> Bool {
         guard let namespace else { return Self.accepts(port: port) }
         let probe = "exec 3<>/dev/tcp/\(address)/\(port)"
-        let result = try? run("/usr/sbin/ip", ["netns", "exec", namespace, "timeout", "2", "bash", "-c", probe], timeout: 8)
+        let result = try? run(
+            "/usr/sbin/ip", ["netns", "exec", namespace, "timeout", "2", "bash", "-c", probe], timeout: 8)
         return result?.status == 0
     }
 

@@ -12,7 +12,9 @@ struct AgentCommandNATTests {
 
     /// The agent inside the school: camera on the school's loopback, status page on every address
     /// (so that "nothing connects in" is about the NAT, not about a loopback-only listener).
-    func startAgent(lab: NATLab, registry: RegistryProcess, ingest: RTMPIngest, camera: RTSPCameraServer, statusPort: Int)
+    func startAgent(
+        lab: NATLab, registry: RegistryProcess, ingest: RTMPIngest, camera: RTSPCameraServer, statusPort: Int
+    )
         throws -> ExternalProcess
     {
         let config = folder.file("agent.yaml")
@@ -66,7 +68,8 @@ struct AgentCommandNATTests {
         // Nothing connects in: the status page answers inside the school, not from the centre —
         // neither at the school's address (no route) nor at the router's outside address (no
         // port forwarded), nor with a route to the school's subnet through the router (FORWARD drops).
-        #expect(lab.connects(from: lab.school, to: lab.schoolAddress, port: statusPort), "status page on the school's side")
+        #expect(
+            lab.connects(from: lab.school, to: lab.schoolAddress, port: statusPort), "status page on the school's side")
         #expect(!lab.connects(from: lab.centre, to: lab.schoolAddress, port: statusPort))
         #expect(!lab.connects(from: lab.centre, to: lab.routerOutsideAddress, port: statusPort))
         try lab.run(lab.centre, ["ip", "route", "add", lab.schoolSubnet, "via", lab.routerOutsideAddress])
