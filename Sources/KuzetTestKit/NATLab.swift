@@ -134,13 +134,16 @@ public final class NATLab: @unchecked Sendable {
         try run(namespace, ["ip", "route", "show"]).split(separator: "\n").map(String.init)
     }
 
-    /// Bytes sent so far on `interface` in `namespace` (`/sys/class/net/…/statistics/tx_bytes`).
-    public func sentBytes(_ namespace: String, interface: String) throws -> Int {
-        let text = try run(namespace, ["cat", "/sys/class/net/\(interface)/statistics/tx_bytes"])
-        guard let value = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw TestKitError("tx_bytes of \(interface) in \(namespace): \(text)")
+    /// Bytes and packets sent so far on `interface` in `namespace`
+    /// (`/sys/class/net/…/statistics/tx_bytes`, `tx_packets`), read together.
+    public func sent(_ namespace: String, interface: String) throws -> (bytes: Int, packets: Int) {
+        let folder = "/sys/class/net/\(interface)/statistics"
+        let text = try run(namespace, ["cat", "\(folder)/tx_bytes", "\(folder)/tx_packets"])
+        let values = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
+        guard values.count == 2 else {
+            throw TestKitError("tx_bytes/tx_packets of \(interface) in \(namespace): \(text)")
         }
-        return value
+        return (values[0], values[1])
     }
 
     private func removeNamespaces() {
