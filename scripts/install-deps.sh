@@ -15,7 +15,8 @@
 #   alerts:  prometheus (promtool checks and tests deploy/prometheus/kuzet-rules.yml; a real Prometheus
 #            scrapes a registry in a test — the package's own service is not used)
 #   package: dpkg-dev debhelper help2man lintian (make deb), debootstrap systemd-container (make test-package)
-#   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests), openssl, curl,
+#   other:   postgresql (registry tests), sqlite3, iproute2 (netns multicast tests; tc shapes an uplink),
+#            iptables (a school behind NAT in a namespace test, issue 22), openssl, curl,
 #            procps, bc, python3-pip, jq (scripts/check-imports.sh reads `swift package dump-package`),
 #            faketime (libfaketime: the agent's wall clock stepped in a process test, issue 26)
 # PyPI: schemathesis (API fuzzing of the registry), wsdiscovery (ONVIF discovery tests),
@@ -30,7 +31,7 @@ gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gst
 gstreamer1.0-libav gstreamer1.0-rtsp gstreamer1.0-tools
 nginx libnginx-mod-rtmp stunnel4
 vlc chromium
-postgresql sqlite3 iproute2 openssl curl procps bc systemd jq faketime
+postgresql sqlite3 iproute2 iptables openssl curl procps bc systemd jq faketime
 prometheus
 dpkg-dev debhelper help2man lintian debootstrap systemd-container
 "

@@ -17,11 +17,18 @@ public struct ProbeResult: Sendable {
 
 public enum FFprobe {
     /// Probes `target` (a path or URL); throws with ffprobe's own message when it cannot read it.
-    public static func probe(_ target: String, timeout: Double = 20, countFrames: Bool = false) throws -> ProbeResult {
+    /// - Parameter namespace: a network namespace to run ffprobe in (`ip netns exec`), e.g. a ``NATLab``'s.
+    public static func probe(
+        _ target: String, timeout: Double = 20, countFrames: Bool = false, namespace: String? = nil
+    ) throws -> ProbeResult {
         var arguments = ["-v", "error", "-print_format", "json", "-show_format", "-show_streams"]
         if target.hasPrefix("rtsp://") { arguments += ["-rtsp_transport", "tcp"] }
         if countFrames { arguments += ["-count_frames"] }
-        let (status, output) = try run("ffprobe", arguments + [target], timeout: timeout)
+        let (status, output) =
+            try namespace.map {
+                try run("/usr/sbin/ip", ["netns", "exec", $0, "ffprobe"] + arguments + [target], timeout: timeout)
+            }
+            ?? run("ffprobe", arguments + [target], timeout: timeout)
         guard status == 0, let start = output.firstIndex(of: "{"),
             let json = try? JSONSerialization.jsonObject(with: Data(output[start...].utf8)) as? [String: Any]
         else { throw TestKitError("ffprobe \(target) failed (\(status)): \(output.prefix(500))") }

@@ -22,14 +22,26 @@ public final class RTMPIngest: @unchecked Sendable {
     /// Port of the HTTP stat page (`/stat`, nginx-rtmp's XML).
     public let statPort: Int
     public let application: String
+    /// The address nginx listens on (127.0.0.1 unless started in a namespace).
+    public let address: String
+    /// The network namespace nginx runs in (`nil`: the test's own).
+    public let namespace: String?
     private let directory: TemporaryDirectory
     private let lock = NSLock()
     private var process: ExternalProcess?
 
     /// Starts nginx and waits until it accepts connections.
-    public init(port: Int = freeLoopbackPort(), statPort: Int = freeLoopbackPort(), application: String = "live") throws
-    {
+    /// - Parameters:
+    ///   - namespace: a network namespace to run in (e.g. a ``NATLab``'s centre); publishers and
+    ///     players are then allowed from any address, since they arrive from outside it.
+    ///   - address: the address to listen on there.
+    public init(
+        port: Int = freeLoopbackPort(), statPort: Int = freeLoopbackPort(), application: String = "live",
+        namespace: String? = nil, address: String = "127.0.0.1"
+    ) throws {
         self.port = port
+        self.namespace = namespace
+        self.address = address
         self.statPort = statPort
         self.application = application
         self.directory = try TemporaryDirectory(prefix: "kuzet-rtmp")
@@ -42,14 +54,14 @@ public final class RTMPIngest: @unchecked Sendable {
     deinit { stop() }
 
     /// `rtmp://127.0.0.1:PORT/live/<name>` — where a stream called `name` is published and played.
-    public func url(_ name: String) -> String { "rtmp://127.0.0.1:\(port)/\(application)/\(name)" }
+    public func url(_ name: String) -> String { "rtmp://\(address):\(port)/\(application)/\(name)" }
 
     /// A `centre.push` value for the agent's configuration: `rtmp://127.0.0.1:PORT/live/{camera}`.
     public var pushURLTemplate: String { url("{camera}") }
 
     /// ffprobe on the published stream `name` (throws with ffprobe's message when nothing is there).
     public func probe(_ name: String, timeout: Double = 20, countFrames: Bool = false) throws -> ProbeResult {
-        try FFprobe.probe(url(name), timeout: timeout, countFrames: countFrames)
+        try FFprobe.probe(url(name), timeout: timeout, countFrames: countFrames, namespace: namespace)
     }
 
     /// Names of the streams being published now, from nginx-rtmp's stat page.
@@ -73,8 +85,10 @@ public final class RTMPIngest: @unchecked Sendable {
 
     /// Every stream of the `live` application on the stat page.
     public func streams() throws -> [StreamStat] {
-        let (status, xml) = try run(
-            "curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(statPort)/stat"], timeout: 10)
+        let (executable, arguments) = inNamespace([
+            "curl", "-sS", "--max-time", "5", "http://\(address):\(statPort)/stat",
+        ])
+        let (status, xml) = try run(executable, arguments, timeout: 10)
         guard status == 0 else { throw TestKitError("nginx-rtmp stat page on port \(statPort): \(xml)") }
         return xml.components(separatedBy: "<stream>").dropFirst().map { block in
             func value(_ tag: String) -> String {
@@ -113,11 +127,13 @@ public final class RTMPIngest: @unchecked Sendable {
     private func start() throws {
         var lastOutput = ""
         for _ in 0..<5 {
+            let (executable, arguments) = inNamespace([
+                "/usr/sbin/nginx", "-p", directory.path + "/", "-c", directory.file("nginx.conf"),
+            ])
             let started = try ExternalProcess(
-                "/usr/sbin/nginx", ["-p", directory.path + "/", "-c", directory.file("nginx.conf")], name: "nginx-rtmp",
-                logDirectory: directory.path)
+                executable, arguments, name: "nginx-rtmp", logDirectory: directory.path)
             let listening = eventually(timeout: 15) {
-                !started.isRunning || (Self.accepts(port: port) && Self.accepts(port: statPort))
+                !started.isRunning || (accepts(port: port) && accepts(port: statPort))
             }
             if listening && started.isRunning {
                 lock.withLock { process = started }
@@ -147,15 +163,15 @@ public final class RTMPIngest: @unchecked Sendable {
             events { worker_connections 1024; }
             rtmp {
                 server {
-                    listen 127.0.0.1:\(port);
+                    listen \(address):\(port);
                     chunk_size 4096;
                     ping 10s;
                     drop_idle_publisher 15s;
                     application \(application) {
                         live on;
                         record off;
-                        allow play 127.0.0.1;
-                        allow publish 127.0.0.1;
+                        allow play \(namespace == nil ? "127.0.0.1" : "all");
+                        allow publish \(namespace == nil ? "127.0.0.1" : "all");
                     }
                 }
             }
@@ -167,12 +183,27 @@ public final class RTMPIngest: @unchecked Sendable {
                 uwsgi_temp_path \(temp)/uwsgi;
                 scgi_temp_path \(temp)/scgi;
                 server {
-                    listen 127.0.0.1:\(statPort);
+                    listen \(address):\(statPort);
                     location /stat { rtmp_stat all; }
                 }
             }
 
             """
+    }
+
+    /// `ip netns exec <namespace> command…`, or the command alone without a namespace.
+    private func inNamespace(_ command: [String]) -> (executable: String, arguments: [String]) {
+        guard let namespace else { return (command[0], Array(command.dropFirst())) }
+        return ("/usr/sbin/ip", ["netns", "exec", namespace] + command)
+    }
+
+    /// Whether nginx accepts a TCP connection on `port` (inside its namespace when it has one).
+    private func accepts(port: Int) -> Bool {
+        guard let namespace else { return Self.accepts(port: port) }
+        let probe = "exec 3<>/dev/tcp/\(address)/\(port)"
+        let result = try? run(
+            "/usr/sbin/ip", ["netns", "exec", namespace, "timeout", "2", "bash", "-c", probe], timeout: 8)
+        return result?.status == 0
     }
 
     /// Whether something accepts a TCP connection on 127.0.0.1:`port`.

@@ -59,6 +59,9 @@ public final class RTSPCameraServer: @unchecked Sendable {
     public let mounts: [CameraMount]
     private let directory: TemporaryDirectory
     private let sessionTimeout: Int?
+    /// The network namespace the server runs in (`nil`: the test's own); it listens on that
+    /// namespace's 127.0.0.1.
+    public let namespace: String?
     private let startupTimeout: Double
     private let lock = NSLock()
     private var process: ExternalProcess?
@@ -69,8 +72,10 @@ public final class RTSPCameraServer: @unchecked Sendable {
     ///   - sessionTimeout: seconds a session lives without keep-alive (gst-rtsp-server's default is 60).
     ///   - startupTimeout: how long to wait for READY (the first use of a new clip includes its encode).
     public init(
-        mounts: [CameraMount], port: Int = freeLoopbackPort(), sessionTimeout: Int? = nil, startupTimeout: Double = 120
+        mounts: [CameraMount], port: Int = freeLoopbackPort(), sessionTimeout: Int? = nil, startupTimeout: Double = 120,
+        namespace: String? = nil
     ) throws {
+        self.namespace = namespace
         precondition(!mounts.isEmpty, "RTSPCameraServer needs at least one mount")
         self.port = port
         self.mounts = mounts
@@ -166,7 +171,9 @@ public final class RTSPCameraServer: @unchecked Sendable {
         for _ in 0..<5 {
             try? FileManager.default.removeItem(atPath: directory.file("status.json"))
             let started = try ExternalProcess(
-                "/usr/bin/python3", arguments, name: "camera-server", logDirectory: directory.path)
+                namespace == nil ? "/usr/bin/python3" : "/usr/sbin/ip",
+                (namespace.map { ["netns", "exec", $0, "/usr/bin/python3"] } ?? []) + arguments, name: "camera-server",
+                logDirectory: directory.path)
             let ready = eventually(timeout: startupTimeout) { started.output.contains("READY") || !started.isRunning }
             if ready && started.isRunning {
                 lock.withLock { process = started }

@@ -11,10 +11,23 @@ final class RegistryProcess: Sendable {
     let schoolTokenFile: String
     let operatorToken: String
     let school: String
+    /// The address it listens on, and the network namespace it runs in (`nil`: the test's own;
+    /// the API calls are then made from inside that namespace too).
+    let address: String
+    let namespace: String?
+    /// The CA the registry's HTTPS certificate chains to (`nil`: plain HTTP).
+    let caFile: String?
 
-    var heartbeatsURL: String { "http://127.0.0.1:\(port)/api/v1/heartbeats" }
+    var base: String { "\(caFile == nil ? "http" : "https")://\(address):\(port)" }
+    var heartbeatsURL: String { "\(base)/api/v1/heartbeats" }
 
-    init(folder: String, school: String, region: String = "Astana") throws {
+    init(
+        folder: String, school: String, region: String = "Astana", namespace: String? = nil,
+        address: String = "127.0.0.1", tls: (identity: TestCertificateAuthority.Identity, caFile: String)? = nil
+    ) throws {
+        self.namespace = namespace
+        self.caFile = tls?.caFile
+        self.address = address
         let executable = try BuiltExecutable.path("kuzet-registry")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let database = "sqlite:" + (folder as NSString).appendingPathComponent("registry.sqlite")
@@ -31,12 +44,15 @@ final class RegistryProcess: Sendable {
         operatorToken = try token(["--role", "operator", "--region", region])
         self.school = school
         self.folder = folder
-        let process = try ExternalProcess(
-            executable,
+        let serve =
             [
-                "serve", "--database", database, "--listen", "127.0.0.1:0", "--evidence-dir",
+                "serve", "--database", database, "--listen", "\(address):0", "--evidence-dir",
                 (folder as NSString).appendingPathComponent("evidence"),
-            ], name: "kuzet-registry", logDirectory: folder)
+            ] + (tls.map { ["--tls-cert", $0.identity.certificate, "--tls-key", $0.identity.key] } ?? [])
+        let process = try ExternalProcess(
+            namespace == nil ? executable : "/usr/sbin/ip",
+            (namespace.map { ["netns", "exec", $0, executable] } ?? []) + serve, name: "kuzet-registry",
+            logDirectory: folder)
         var bound: Int?
         _ = eventually(timeout: 30) {
             if let line = process.output.split(separator: "\n").first(where: { $0.contains("listening on") }),
@@ -66,8 +82,11 @@ final class RegistryProcess: Sendable {
         if let json { arguments += ["-H", "Content-Type: application/json", "--data-binary", json] }
         if let output { arguments += ["-o", output] }
         if let headers { arguments += ["-D", headers] }
-        arguments.append("http://127.0.0.1:\(port)\(path)")
-        let (status, text) = try run("curl", arguments, timeout: 40)
+        if let caFile { arguments += ["--cacert", caFile] }
+        arguments.append(base + path)
+        let (status, text) =
+            try namespace.map { try run("/usr/sbin/ip", ["netns", "exec", $0, "curl"] + arguments, timeout: 40) }
+            ?? run("curl", arguments, timeout: 40)
         guard status == 0, let newline = text.lastIndex(of: "\n"), let code = Int(text[text.index(after: newline)...])
         else { throw TestKitError("curl \(method) \(path) failed: \(text)") }
         return (code, String(text[..<newline]))
