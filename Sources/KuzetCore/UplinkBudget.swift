@@ -17,6 +17,11 @@ public final class UplinkBudget: Sendable {
     public let heartbeatReserveKbps: Double
     /// An on-demand push is admitted at its stream's measured rate times this (bitrates vary).
     public static let headroom = 1.1
+    /// Key cameras' pushes are held back from uploads at the highest rate measured over this many
+    /// seconds, times ``headroom``: a pushed stream's 5-s rate swings above its average with every
+    /// keyframe (seen under `tc`: 9,100 kbit/s in a 5-s window of two pushes averaging 8,030), and
+    /// an upload filling the average would put those windows over `centre.max_kbps`.
+    public static let permanentPeakSeconds: TimeInterval = 30
     /// Below this, an upload waits rather than trickles (a chunk at 8 kbit/s would outlive its timeout).
     public static let minimumUploadKbps = 64.0
 
@@ -24,6 +29,8 @@ public final class UplinkBudget: Sendable {
         var reservations: [String: Double] = [:]
         var live = SlidingRate()
         var upload = SlidingRate()
+        /// The key cameras' measured rate, sampled when an upload asks (at most 64 kept).
+        var permanentSamples: [(at: Date, kbps: Double)] = []
     }
     private let state = Mutex(State())
     /// What the permanent pushes (`push:` cameras) take now, kbit/s (their streams' measured rates).
@@ -65,12 +72,17 @@ public final class UplinkBudget: Sendable {
     /// On-demand live pushes admitted now.
     public var liveSessions: Int { state.withLock { $0.reservations.count } }
 
-    /// What an upload may send at now, kbit/s: the shared budget less the permanent pushes and
+    /// What an upload may send at now, kbit/s: the shared budget less the permanent pushes (at
+    /// their peak of the last ``permanentPeakSeconds``, with ``headroom``) and
     /// the on-demand pushes (their reservation or what they achieve, whichever is larger). 0:
     /// nothing left (the upload waits).
     public func uploadAllowanceKbps(now: Date = Date()) -> Double {
-        let permanent = permanentKbps()
+        let current = permanentKbps()
         let left = state.withLock { state in
+            state.permanentSamples.removeAll { now.timeIntervalSince($0.at) > Self.permanentPeakSeconds }
+            if state.permanentSamples.count >= 64 { state.permanentSamples.removeFirst() }
+            state.permanentSamples.append((now, current))
+            let permanent = (state.permanentSamples.map(\.kbps).max() ?? current) * Self.headroom
             let reserved = state.reservations.values.reduce(0, +)
             return sharedKbps - permanent - max(reserved, state.live.kbps(now: now))
         }

@@ -38,14 +38,30 @@ import Testing
         let permanent = Mutex(8_000.0)
         let budget = UplinkBudget(
             maxKbps: 16_000, heartbeatReserveKbps: 64, permanentKbps: { permanent.withLock { $0 } })
-        #expect(budget.uploadAllowanceKbps() == 16_000 - 64 - 8_000)
+        let now = Date(timeIntervalSince1970: 3_000_000)
+        // Key cameras are held back at their peak with 10 % headroom: 8000 → 8800.
+        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 8_800)) < 0.001)
         let live = try budget.admitLive(id: "a", streamKbps: 4_000).get()
-        #expect(abs(budget.uploadAllowanceKbps() - (16_000 - 64 - 8_000 - 4_400)) < 0.001)
+        // 15936 - 8800 - 4400 = 2736
+        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 8_800 - 4_400)) < 0.001)
         permanent.withLock { $0 = 11_500 }
-        // 15936 - 11500 - 4400 = 36 < 64: nothing worth a chunk, the upload waits.
-        #expect(budget.uploadAllowanceKbps() == 0)
+        // 15936 - 12650 - 4400 < 64: nothing worth a chunk, the upload waits.
+        #expect(budget.uploadAllowanceKbps(now: now) == 0)
         budget.release(live)
-        #expect(abs(budget.uploadAllowanceKbps() - (16_000 - 64 - 11_500)) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 12_650)) < 0.001)
+    }
+
+    @Test func keyCamerasAreHeldBackAtTheirPeakOfTheLastThirtySeconds() {
+        let permanent = Mutex(9_000.0)
+        let budget = UplinkBudget(
+            maxKbps: 16_000, heartbeatReserveKbps: 0, permanentKbps: { permanent.withLock { $0 } })
+        let start = Date(timeIntervalSince1970: 4_000_000)
+        _ = budget.uploadAllowanceKbps(now: start)
+        permanent.withLock { $0 = 7_000 }
+        // The 9000 peak 20 s ago still counts…
+        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(20)) - (16_000 - 9_900)) < 0.001)
+        // …and is forgotten after 30 s.
+        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(31)) - (16_000 - 7_700)) < 0.001)
     }
 
     @Test func aLivePushSendingMoreThanItsReservationShrinksTheUploadsShare() {
