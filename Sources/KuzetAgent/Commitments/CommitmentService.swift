@@ -142,7 +142,9 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         await BlockingWork.run("kuzet.commitment") { self.startupScan() }
         while !Task.isCancelled {
             await BlockingWork.run("kuzet.commitment") { self.work() }
-            do { try await Task.sleep(for: settings.tick) } catch { break }
+            // The wait ends at shutdown, not at the next tick (an agent stops within seconds).
+            let tick = settings.tick
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: tick) } } catch { break }
             if Task.isShuttingDownGracefully { break }
         }
         // What closed while shutting down is committed before the service ends.
