@@ -18,10 +18,12 @@ public final class UplinkBudget: Sendable {
     /// An on-demand push is admitted at its stream's measured rate times this (bitrates vary).
     public static let headroom = 1.1
     /// Key cameras' pushes are held back from uploads at the highest rate measured over this many
-    /// seconds, times ``headroom``: a pushed stream's 5-s rate swings above its average with every
-    /// keyframe (seen under `tc`: 9,100 kbit/s in a 5-s window of two pushes averaging 8,030), and
-    /// an upload filling the average would put those windows over `centre.max_kbps`.
+    /// seconds, times ``permanentHeadroom``: a pushed stream's 5-s rate swings above its measured
+    /// average with every keyframe (seen under `tc`: 9,216 kbit/s in a 5-s window of two pushes
+    /// measured at 8,024, i.e. +15 %), and an upload filling the average would put those windows
+    /// over `centre.max_kbps`.
     public static let permanentPeakSeconds: TimeInterval = 30
+    public static let permanentHeadroom = 1.2
     /// Below this, an upload waits rather than trickles (a chunk at 8 kbit/s would outlive its timeout).
     public static let minimumUploadKbps = 64.0
 
@@ -73,7 +75,7 @@ public final class UplinkBudget: Sendable {
     public var liveSessions: Int { state.withLock { $0.reservations.count } }
 
     /// What an upload may send at now, kbit/s: the shared budget less the permanent pushes (at
-    /// their peak of the last ``permanentPeakSeconds``, with ``headroom``) and
+    /// their peak of the last ``permanentPeakSeconds``, with ``permanentHeadroom``) and
     /// the on-demand pushes (their reservation or what they achieve, whichever is larger). 0:
     /// nothing left (the upload waits).
     public func uploadAllowanceKbps(now: Date = Date()) -> Double {
@@ -82,7 +84,7 @@ public final class UplinkBudget: Sendable {
             state.permanentSamples.removeAll { now.timeIntervalSince($0.at) > Self.permanentPeakSeconds }
             if state.permanentSamples.count >= 64 { state.permanentSamples.removeFirst() }
             state.permanentSamples.append((now, current))
-            let permanent = (state.permanentSamples.map(\.kbps).max() ?? current) * Self.headroom
+            let permanent = (state.permanentSamples.map(\.kbps).max() ?? current) * Self.permanentHeadroom
             let reserved = state.reservations.values.reduce(0, +)
             return sharedKbps - permanent - max(reserved, state.live.kbps(now: now))
         }

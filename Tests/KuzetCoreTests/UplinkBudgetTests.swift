@@ -39,16 +39,16 @@ import Testing
         let budget = UplinkBudget(
             maxKbps: 16_000, heartbeatReserveKbps: 64, permanentKbps: { permanent.withLock { $0 } })
         let now = Date(timeIntervalSince1970: 3_000_000)
-        // Key cameras are held back at their peak with 10 % headroom: 8000 → 8800.
-        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 8_800)) < 0.001)
+        // Key cameras are held back at their peak with 20 % headroom: 8000 → 9600.
+        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 9_600)) < 0.001)
         let live = try budget.admitLive(id: "a", streamKbps: 4_000).get()
-        // 15936 - 8800 - 4400 = 2736
-        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 8_800 - 4_400)) < 0.001)
+        // 15936 - 9600 - 4400 = 1936
+        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 9_600 - 4_400)) < 0.001)
         permanent.withLock { $0 = 11_500 }
-        // 15936 - 12650 - 4400 < 64: nothing worth a chunk, the upload waits.
+        // 15936 - 13800 - 4400 < 64: nothing worth a chunk, the upload waits.
         #expect(budget.uploadAllowanceKbps(now: now) == 0)
         budget.release(live)
-        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 12_650)) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 13_800)) < 0.001)
     }
 
     @Test func keyCamerasAreHeldBackAtTheirPeakOfTheLastThirtySeconds() {
@@ -59,9 +59,9 @@ import Testing
         _ = budget.uploadAllowanceKbps(now: start)
         permanent.withLock { $0 = 7_000 }
         // The 9000 peak 20 s ago still counts…
-        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(20)) - (16_000 - 9_900)) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(20)) - (16_000 - 10_800)) < 0.001)
         // …and is forgotten after 30 s.
-        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(31)) - (16_000 - 7_700)) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(31)) - (16_000 - 8_400)) < 0.001)
     }
 
     @Test func aLivePushSendingMoreThanItsReservationShrinksTheUploadsShare() {
