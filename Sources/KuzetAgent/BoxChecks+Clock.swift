@@ -51,17 +51,7 @@ extension BoxChecks {
     static func registryTime(_ configuration: AgentConfiguration, now: () -> Date) async -> (
         server: Date, sentAt: Date, roundTrip: Double
     )? {
-        guard let registry = configuration.registry, var components = URLComponents(string: registry.url) else {
-            return nil
-        }
-        components.path = "/healthz"
-        components.query = nil
-        guard let url = components.string else { return nil }
-        let client = HTTPClient(
-            configuration: .init(
-                tls: TLSConfiguration(
-                    caFile: registry.caFile, clientCertificate: registry.clientCert, clientKey: registry.clientKey),
-                timeouts: HTTPTimeouts(connect: .seconds(5), total: .seconds(10))))
+        guard let (client, url) = healthz(configuration) else { return nil }
         let sentAt = now()
         let started = MonotonicInstant.now()
         guard let response = try? await client.perform(HTTPRequest(method: .get, url: url)),

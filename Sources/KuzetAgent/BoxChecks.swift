@@ -53,8 +53,9 @@ public enum BoxChecks {
         return result
     }
 
-    /// Asks the registry (`/healthz` beside `registry.url`) and compares its `Date` with our clock.
-    public static func registry(_ configuration: AgentConfiguration, maximumSkewSeconds: Double = 60) async -> Result? {
+    /// A client for the registry's `/healthz` (beside `registry.url`, with its TLS settings) and that
+    /// URL; nil when no registry is configured or its URL does not parse.
+    static func healthz(_ configuration: AgentConfiguration) -> (HTTPClient, String)? {
         guard let registry = configuration.registry, var components = URLComponents(string: registry.url) else {
             return nil
         }
@@ -66,6 +67,12 @@ public enum BoxChecks {
                 tls: TLSConfiguration(
                     caFile: registry.caFile, clientCertificate: registry.clientCert, clientKey: registry.clientKey),
                 timeouts: HTTPTimeouts(connect: .seconds(5), total: .seconds(10))))
+        return (client, url)
+    }
+
+    /// Asks the registry (`/healthz` beside `registry.url`) and compares its `Date` with our clock.
+    public static func registry(_ configuration: AgentConfiguration, maximumSkewSeconds: Double = 60) async -> Result? {
+        guard let (client, url) = healthz(configuration) else { return nil }
         let before = Date()
         do {
             let response = try await client.perform(HTTPRequest(method: .get, url: url))
