@@ -244,23 +244,45 @@ def start_ffmpeg(args, work, cameras, ingest, count):
     return processes, recordings, None
 
 
-def metric_drops(url):
-    """Sum of the agent's counters whose name mentions drops (None if /metrics is not there)."""
+def metrics_text(url):
     if not url:
         return None
     try:
-        text = urllib.request.urlopen(url, timeout=5).read().decode()
+        return urllib.request.urlopen(url, timeout=5).read().decode()
     except OSError:
+        return None
+
+
+def metric_sum(text, wanted):
+    """Sum of the samples whose metric name satisfies `wanted` (None without /metrics)."""
+    if text is None:
         return None
     total = 0.0
     for line in text.splitlines():
-        if line.startswith("#") or "drop" not in line.split("{")[0].split(" ")[0]:
+        if line.startswith("#") or not wanted(line.split("{")[0].split(" ")[0]):
             continue
         try:
             total += float(line.rsplit(" ", 1)[1])
         except ValueError:
             pass
     return total
+
+
+def agent_figures(url):
+    """The agent's own counters the bench reports: drops, and what hashing (issue 21) and picture
+    health (issue 23) cost, each the CPU time of the thread doing it."""
+    text = metrics_text(url)
+    return {
+        "drops": metric_sum(text, lambda name: "drop" in name),
+        "hash_cpu": metric_sum(text, lambda name: name == "kuzet_commitment_cpu_seconds_total"),
+        "hash_bytes": metric_sum(text, lambda name: name == "kuzet_commitment_bytes_total"),
+        "hash_segments": metric_sum(text, lambda name: name == "kuzet_commitment_segments_total"),
+        "health_cpu": metric_sum(text, lambda name: name == "kuzet_health_sample_seconds_total"),
+    }
+
+
+def delta(after, before, key):
+    return None if after.get(key) is None or before.get(key) is None else after[key] - before[key]
 
 
 def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
@@ -275,7 +297,7 @@ def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
         roots = [p.pid for p in processes]
         pids = descendants(roots)
         cpu0, server0 = cpu_seconds(pids), cpu_seconds([cameras.process.pid])
-        ingest0, disk0, drops0, t0 = ingest.stats(), tree_bytes(recordings), metric_drops(metrics), time.monotonic()
+        ingest0, disk0, figures0, t0 = ingest.stats(), tree_bytes(recordings), agent_figures(metrics), time.monotonic()
         samples = []
         profiler = None
         if args.perf:
@@ -292,7 +314,7 @@ def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
             profiler.wait(timeout=60)
         pids = descendants(roots)
         cpu1, server1 = cpu_seconds(pids), cpu_seconds([cameras.process.pid])
-        ingest1, disk1, drops1 = ingest.stats(), tree_bytes(recordings), metric_drops(metrics)
+        ingest1, disk1, figures1 = ingest.stats(), tree_bytes(recordings), agent_figures(metrics)
         if not cameras.process.alive():
             raise RuntimeError("the camera server died during the window:\n" + cameras.process.output()[-3000:])
         sessions = cameras.sessions()
@@ -317,12 +339,29 @@ def measure(name, starter, args, work, cameras, ingest, count, camera_rate):
         "one_session": one_session,
         "alive": alive,
         "processes": len(processes),
-        "drops": None if drops0 is None or drops1 is None else drops1 - drops0,
+        "drops": delta(figures1, figures0, "drops"),
+        "hash_cpu": delta(figures1, figures0, "hash_cpu"),
+        "hash_bytes": delta(figures1, figures0, "hash_bytes"),
+        "hash_segments": delta(figures1, figures0, "hash_segments"),
+        "health_cpu": delta(figures1, figures0, "health_cpu"),
     }
     result["keeps_up"] = result["push_streams"] == count and disk >= 0.9 and one_session == count and alive == len(processes)
     say(f"  {name}: cpu {result['cpu']:.2f} cores, pss {result['pss'] / 2**20:.0f} MiB, pushed ≥90% on "
         f"{result['push_streams']}/{count} (min {result['push_min']:.2f}), recorded {disk:.2f} of the camera bytes, "
         f"one session on {one_session}/{count}, camera server {result['server_cpu']:.2f} cores")
+    if result["hash_cpu"] is not None:
+        # Issue 21's target: hashing adds at most 5 % to the agent's CPU. The agent without it is
+        # its CPU less the hashing thread's (the same run: same cameras, same load).
+        hashing = result["hash_cpu"] / elapsed
+        without = result["cpu"] - hashing
+        say(f"  {name}: commitments hashed {result['hash_segments']:.0f} segments, "
+            f"{result['hash_bytes'] / 2**20 / elapsed:.1f} MiB/s, in {hashing:.4f} cores = "
+            f"{100 * hashing / without if without > 0 else 0:.1f} % more than the agent without it "
+            f"({without:.3f} cores; target ≤ 5 %)")
+        if result["hash_segments"] == 0:
+            say(f"  {name}: no segment closed in the window — make BENCH_WINDOW longer than storage's 60-s segments")
+    if result["health_cpu"] is not None:
+        say(f"  {name}: picture health {result['health_cpu'] / elapsed:.4f} cores")
     return result
 
 

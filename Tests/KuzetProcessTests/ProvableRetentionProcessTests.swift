@@ -11,9 +11,10 @@ import Testing
 /// prove footage untouched — and name what is not.
 @Suite(.serialized) struct ProvableRetentionProcessTests {
     /// A configuration with a registry nobody listens on (heartbeats queue; the device key is made).
-    func config(root: String, directory: TemporaryDirectory, cameras: [(String, String)], segmentSeconds: Int = 120)
-        throws -> String
-    {
+    func config(
+        root: String, directory: TemporaryDirectory, cameras: [(String, String)], segmentSeconds: Int = 120,
+        statusPort: Int? = nil
+    ) throws -> String {
         let tokenFile = directory.file("token")
         try "school-token".write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let path = directory.file("agent.yaml")
@@ -21,6 +22,7 @@ import Testing
         school: { id: KZ-TEST-21 }
         storage: { root: \(root), segment_seconds: \(segmentSeconds) }
         registry: { url: "http://127.0.0.1:\(freeLoopbackPort())/api/v1/heartbeats", token_file: \(tokenFile), outbox: \(directory.file("state/outbox")), interval_seconds: 1 }
+        \(statusPort.map { "status: { listen: 127.0.0.1:\($0) }" } ?? "")
         cameras:
         \(cameras.map { "  - { id: \($0.0), url: \"\($0.1)\" }" }.joined(separator: "\n"))
         """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -159,8 +161,10 @@ import Testing
         let cameras = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1")])
         let directory = try TemporaryDirectory()
         let root = directory.file("rec")
+        let statusPort = freeLoopbackPort()
         let path = try config(
-            root: root, directory: directory, cameras: [("cam1", cameras.url(for: "/cam1"))], segmentSeconds: 4)
+            root: root, directory: directory, cameras: [("cam1", cameras.url(for: "/cam1"))], segmentSeconds: 4,
+            statusPort: statusPort)
         let first = try ExternalProcess(
             BuiltExecutable.agent, ["run", "--config", path], name: "agent", logDirectory: directory.path)
         #expect(eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= 3 })
@@ -172,6 +176,15 @@ import Testing
         #expect(
             eventually(timeout: 30) { RecordingChecks.fileNames(root: root, camera: "cam1").count >= beforeRestart + 2 }
         )
+        // What hashing cost is on /metrics: segments, bytes and the hashing thread's CPU time.
+        let metrics = (try? curlGet(port: statusPort, path: "/metrics").body) ?? ""
+        func counter(_ name: String) -> Double {
+            metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+                .flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+        }
+        #expect(counter("kuzet_commitment_segments_total") >= 2, "\(metrics.prefix(3000))")
+        #expect(counter("kuzet_commitment_bytes_total") > 10_000)
+        #expect(counter("kuzet_commitment_cpu_seconds_total") > 0)
         second.stop()
 
         let files = SegmentStore(root: root).segments(camera: "cam1")

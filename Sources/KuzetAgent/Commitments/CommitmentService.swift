@@ -4,6 +4,7 @@ import KuzetCore
 import KuzetProtocol
 import KuzetSegmentStore
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -58,6 +59,11 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
     let logger: Logger
     let started: Date
     let state = Mutex(State())
+    /// `/metrics`: what provable retention costs the box — segments and bytes hashed, and the CPU
+    /// time spent hashing and journaling them (the hashing thread's own, not wall time).
+    private let segmentsCounter = Counter(label: "kuzet_commitment_segments_total")
+    private let bytesCounter = Counter(label: "kuzet_commitment_bytes_total")
+    private let cpuCounter = FloatingPointCounter(label: "kuzet_commitment_cpu_seconds_total")
 
     public init(
         settings: Settings, deviceKey: DeviceKey?, now: @escaping @Sendable () -> Date = { Date() },
@@ -207,6 +213,8 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
 
     @discardableResult
     func commit(_ segment: SegmentFile) -> Bool {
+        let cpu = ThreadCPUTime.seconds()
+        defer { cpuCounter.increment(by: max(0, ThreadCPUTime.seconds() - cpu)) }
         do {
             let digest = try ChunkTree.root(of: URL(fileURLWithPath: segment.path))
             let record = SegmentRecord(
@@ -218,6 +226,8 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
                 )
             }
             try journal.append(.init(file: segment.name.fileName, record: record))
+            segmentsCounter.increment()
+            bytesCounter.increment(by: record.bytes)
             return true
         } catch {
             logger.error("commitments: \(segment) not committed: \(error)")
