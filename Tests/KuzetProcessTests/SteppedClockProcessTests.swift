@@ -45,6 +45,11 @@ import Testing
         #expect(stop.status == 0, "exit \(String(describing: stop.status)): \(agent.output.suffix(2000))")
         #expect((stop.seconds ?? 99) < 5, "SIGTERM after the forward step: \(String(describing: stop.seconds)) s")
 
+        // Warnings are expected (the clock is not trusted, it stepped); an error is not (a refused
+        // heartbeat was one).
+        let said = agent.output.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" warning ") }
+        for line in said { print("stepped clock, agent said: \(line.prefix(300))") }
+        #expect(!said.contains { $0.contains(" error ") }, "\(said.joined(separator: "\n").suffix(3000))")
         for camera in ["cam1", "cam2"] {
             let files = try RecordingChecks.segmentsInWrittenOrder(root: lab.root, camera: camera)
             let numbers = try NumberedPictures.numbers(in: files, codec: .h264, scratch: lab.directory.path)
@@ -122,14 +127,18 @@ import Testing
             let online = eventually(timeout: 10) { ((try? camera.sessionCount("/cam2")) ?? 0) >= 1 }
             let reconnect = back.elapsedSeconds
             print(
-                "stepped clock, \(step.name): \(seen.attempts) attempts in 7 s, intervals \(seen.intervals.map { String(format: "%.2f", $0) }), quiet at the end \(String(format: "%.2f", seen.quiet)) s; back \(String(format: "%.2f", reconnect)) s after the camera"
+                "stepped clock, \(step.name): \(seen.attempts) attempts in 7 s, intervals \(seen.intervals.prefix(12).map { String(format: "%.2f", $0) }), quiet at the end \(String(format: "%.2f", seen.quiet)) s; back \(String(format: "%.2f", reconnect)) s after the camera"
             )
             #expect(seen.attempts >= 3, "\(step.name): \(seen.attempts) attempts")
             #expect(
                 abs(seen.attempts - baseline) <= 3,
                 "\(step.name): \(seen.attempts) attempts, \(baseline) before any step")
-            #expect((seen.intervals.min() ?? 1) >= 0.1, "\(step.name): attempts \(seen.intervals) s apart (a spin)")
-            #expect((seen.intervals.max() ?? 0) <= 2.6, "\(step.name): attempts \(seen.intervals) s apart (cap 2 s)")
+            #expect(
+                (seen.intervals.min() ?? 1) >= 0.1,
+                "\(step.name): attempts \(seen.intervals.prefix(12)) s apart (a spin)")
+            #expect(
+                (seen.intervals.max() ?? 0) <= 2.6,
+                "\(step.name): attempts \(seen.intervals.prefix(12)) s apart (cap 2 s)")
             #expect(seen.quiet <= 2.6, "\(step.name): no attempt in the last \(seen.quiet) s")
             #expect(
                 online && reconnect < 5,
