@@ -99,21 +99,26 @@ final class SteppedClockLab: Sendable {
         return (seconds, status)
     }
 
-    /// The heartbeats the registry stored for the school: when received (registry's real time)
-    /// and the `sent_at` the agent's wall clock put in them.
-    func heartbeats() throws -> [(received: Double, sent: Double)] {
+    /// The heartbeats the registry stored for the school: when received (registry's real time),
+    /// the `sent_at` the agent's wall clock put in them, and the last step they report
+    /// (`clock.last_step_seconds`), in order of arrival.
+    func heartbeats() throws -> [(received: Double, sent: Double, lastStep: Double?)] {
         guard let registry else { return [] }
         let database = (registry.folder as NSString).appendingPathComponent("registry.sqlite")
         let (status, output) = try run(
             "/usr/bin/sqlite3",
             [
                 "-readonly", "-separator", " ", database,
-                "SELECT received_at, sent_at FROM heartbeats WHERE school_id = '\(Self.school)' ORDER BY received_at",
+                """
+                SELECT received_at, sent_at, json_extract(CAST(payload AS TEXT), '$.clock.last_step_seconds')
+                FROM heartbeats WHERE school_id = '\(Self.school)' ORDER BY received_at
+                """,
             ], timeout: 20)
         guard status == 0 else { throw TestKitError("sqlite3 \(database): \(output)") }
         return output.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ").compactMap { Double($0) }
-            return fields.count == 2 ? (fields[0], fields[1]) : nil
+            let fields = line.split(separator: " ", omittingEmptySubsequences: false).map { Double($0) }
+            guard fields.count == 3, let received = fields[0], let sent = fields[1] else { return nil }
+            return (received, sent, fields[2])
         }
     }
 }
