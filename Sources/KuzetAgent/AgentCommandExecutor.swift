@@ -68,8 +68,8 @@ struct AgentCommandExecutor: CommandExecutor {
         }
         upstream.start()
         var rate = upstream.bitrateKbps
-        let deadline = Date().addingTimeInterval(rateWait)
-        while rate <= 0 && Date() < deadline && !Task.isCancelled {
+        let deadline = ContinuousClock.now + .milliseconds(Int(rateWait * 1000))
+        while rate <= 0 && ContinuousClock.now < deadline && !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(200))
             rate = upstream.bitrateKbps
         }

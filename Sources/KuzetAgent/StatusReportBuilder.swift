@@ -10,6 +10,8 @@ import KuzetSegmentStore
 public struct StatusReportBuilder: Sendable {
     public var configuration: AgentConfiguration
     public var startedAt: Date
+    /// Uptime is measured on the monotonic clock (a stepped wall clock does not change it).
+    public var started: MonotonicInstant
     public var now: @Sendable () -> Date
 
     public init(
@@ -17,6 +19,7 @@ public struct StatusReportBuilder: Sendable {
     ) {
         self.configuration = configuration
         self.startedAt = startedAt
+        self.started = .now()
         self.now = now
     }
 
@@ -65,7 +68,7 @@ public struct StatusReportBuilder: Sendable {
         var report = StatusReport(
             school: .init(
                 id: configuration.school.id, name: configuration.school.name, region: configuration.school.region),
-            generatedAt: now, uptimeSeconds: now.timeIntervalSince(startedAt), cameras: cameras, disk: disk,
+            generatedAt: now, uptimeSeconds: started.elapsedSeconds, cameras: cameras, disk: disk,
             uplink: uplink,
             relay: relayFacts, problems: problems)
         report.problemDetails = details

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// `centre.max_kbps` enforced while the agent runs (issue 22): everything sent to the centre
@@ -22,7 +21,7 @@ public final class UplinkBudget: Sendable {
     /// average with every keyframe (seen under `tc`: 9,216 kbit/s in a 5-s window of two pushes
     /// measured at 8,024, i.e. +15 %), and an upload filling the average would put those windows
     /// over `centre.max_kbps`.
-    public static let permanentPeakSeconds: TimeInterval = 30
+    public static let permanentPeakSeconds: Double = 30
     public static let permanentHeadroom = 1.2
     /// Below this, an upload waits rather than trickles (a chunk at 8 kbit/s would outlive its timeout).
     public static let minimumUploadKbps = 64.0
@@ -32,7 +31,7 @@ public final class UplinkBudget: Sendable {
         var live = SlidingRate()
         var upload = SlidingRate()
         /// The key cameras' measured rate, sampled when an upload asks (at most 64 kept).
-        var permanentSamples: [(at: Date, kbps: Double)] = []
+        var permanentSamples: [(at: MonotonicInstant, kbps: Double)] = []
     }
     private let state = Mutex(State())
     /// What the permanent pushes (`push:` cameras) take now, kbit/s (their streams' measured rates).
@@ -78,10 +77,10 @@ public final class UplinkBudget: Sendable {
     /// their peak of the last ``permanentPeakSeconds``, with ``permanentHeadroom``) and
     /// the on-demand pushes (their reservation or what they achieve, whichever is larger). 0:
     /// nothing left (the upload waits).
-    public func uploadAllowanceKbps(now: Date = Date()) -> Double {
+    public func uploadAllowanceKbps(now: MonotonicInstant = .now()) -> Double {
         let current = permanentKbps()
         let left = state.withLock { state in
-            state.permanentSamples.removeAll { now.timeIntervalSince($0.at) > Self.permanentPeakSeconds }
+            state.permanentSamples.removeAll { $0.at.seconds(to: now) > Self.permanentPeakSeconds }
             if state.permanentSamples.count >= 64 { state.permanentSamples.removeFirst() }
             state.permanentSamples.append((now, current))
             let permanent = (state.permanentSamples.map(\.kbps).max() ?? current) * Self.permanentHeadroom
@@ -92,14 +91,14 @@ public final class UplinkBudget: Sendable {
     }
 
     /// Counts bytes an on-demand live push sent (for `live_kbps`).
-    public func countLive(bytes: Int, now: Date = Date()) { state.withLock { $0.live.add(bytes: bytes, now: now) } }
+    public func countLive(bytes: Int, now: MonotonicInstant = .now()) { state.withLock { $0.live.add(bytes: bytes, now: now) } }
     /// Counts bytes an upload sent (for `upload_kbps`).
-    public func countUpload(bytes: Int, now: Date = Date()) {
+    public func countUpload(bytes: Int, now: MonotonicInstant = .now()) {
         state.withLock { $0.upload.add(bytes: bytes, now: now) }
     }
 
     /// Achieved rates, last 5 s average.
-    public func achieved(now: Date = Date()) -> (liveKbps: Double, uploadKbps: Double) {
+    public func achieved(now: MonotonicInstant = .now()) -> (liveKbps: Double, uploadKbps: Double) {
         state.withLock { ($0.live.kbps(now: now), $0.upload.kbps(now: now)) }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KuzetCore
 
 /// Who needs an on-demand camera stream open right now: relay clients, a `live` push the centre
 /// asked for. Each holder takes a ``Hold`` and releases it when done; the stream's supervisor
@@ -9,8 +10,9 @@ public final class StreamDemand: @unchecked Sendable {
     // @unchecked Sendable: mutable state is guarded by `lock`.
     private let lock = NSLock()
     private var holders = 0
-    /// When the last claim was released (the distant past before any claim).
-    private var releasedAt = Date.distantPast
+    /// When the last claim was released (nil before any claim), on the monotonic clock: a stepped
+    /// wall clock neither closes a camera at once nor keeps it open for the step.
+    private var releasedAt: MonotonicInstant?
     private var observer: (@Sendable () -> Void)?
 
     public init() {}
@@ -47,8 +49,8 @@ public final class StreamDemand: @unchecked Sendable {
 
     /// Seconds since the last claim was released while none is held (very large when none ever
     /// was); nil while one is.
-    public func idleSeconds(now: Date = Date()) -> Double? {
-        lock.withLock { holders == 0 ? now.timeIntervalSince(releasedAt) : nil }
+    public func idleSeconds(now: MonotonicInstant = .now()) -> Double? {
+        lock.withLock { holders == 0 ? releasedAt.map { $0.seconds(to: now) } ?? .greatestFiniteMagnitude : nil }
     }
 
     /// Called (on the thread that changed it) after every acquire and release: the supervisor of
@@ -64,7 +66,7 @@ public final class StreamDemand: @unchecked Sendable {
     private func change(by delta: Int) {
         let observer = lock.withLock { () -> (@Sendable () -> Void)? in
             holders = max(0, holders + delta)
-            if holders == 0 && delta < 0 { releasedAt = Date() }
+            if holders == 0 && delta < 0 { releasedAt = .now() }
             return self.observer
         }
         observer?()

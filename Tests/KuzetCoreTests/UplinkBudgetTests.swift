@@ -38,7 +38,7 @@ import Testing
         let permanent = Mutex(8_000.0)
         let budget = UplinkBudget(
             maxKbps: 16_000, heartbeatReserveKbps: 64, permanentKbps: { permanent.withLock { $0 } })
-        let now = Date(timeIntervalSince1970: 3_000_000)
+        let now = MonotonicInstant(nanoseconds: 3_000_000 * 1_000_000_000)
         // Key cameras are held back at their peak with 20 % headroom: 8000 → 9600.
         #expect(abs(budget.uploadAllowanceKbps(now: now) - (16_000 - 64 - 9_600)) < 0.001)
         let live = try budget.admitLive(id: "a", streamKbps: 4_000).get()
@@ -55,31 +55,31 @@ import Testing
         let permanent = Mutex(9_000.0)
         let budget = UplinkBudget(
             maxKbps: 16_000, heartbeatReserveKbps: 0, permanentKbps: { permanent.withLock { $0 } })
-        let start = Date(timeIntervalSince1970: 4_000_000)
+        let start = MonotonicInstant(nanoseconds: 4_000_000 * 1_000_000_000)
         _ = budget.uploadAllowanceKbps(now: start)
         permanent.withLock { $0 = 7_000 }
         // The 9000 peak 20 s ago still counts…
-        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(20)) - (16_000 - 10_800)) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: start.adding(seconds: 20)) - (16_000 - 10_800)) < 0.001)
         // …and is forgotten after 30 s.
-        #expect(abs(budget.uploadAllowanceKbps(now: start.addingTimeInterval(31)) - (16_000 - 8_400)) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: start.adding(seconds: 31)) - (16_000 - 8_400)) < 0.001)
     }
 
     @Test func aLivePushSendingMoreThanItsReservationShrinksTheUploadsShare() {
         let budget = UplinkBudget(maxKbps: 16_000, heartbeatReserveKbps: 0)
-        let now = Date(timeIntervalSince1970: 1_000_000)
+        let now = MonotonicInstant(nanoseconds: 1_000_000 * 1_000_000_000)
         _ = budget.admitLive(id: "a", streamKbps: 1_000) // reserved 1100
-        for second in 0..<5 { budget.countLive(bytes: 1_000_000, now: now.addingTimeInterval(Double(second))) }
+        for second in 0..<5 { budget.countLive(bytes: 1_000_000, now: now.adding(seconds: Double(second))) }
         // achieved 1000000 × 8 × 5 / 5 s = 8000 kbit/s, more than the reservation
-        #expect(abs(budget.uploadAllowanceKbps(now: now.addingTimeInterval(4.5)) - 8_000) < 0.001)
+        #expect(abs(budget.uploadAllowanceKbps(now: now.adding(seconds: 4.5)) - 8_000) < 0.001)
     }
 
     @Test func theSlidingRateAveragesTheLastFiveSecondsAndForgetsOlderOnes() {
-        let start = Date(timeIntervalSince1970: 2_000_000)
+        let start = MonotonicInstant(nanoseconds: 2_000_000 * 1_000_000_000)
         var rate = SlidingRate(seconds: 5, now: start)
-        for second in 0..<5 { rate.add(bytes: 500_000, now: start.addingTimeInterval(Double(second) + 0.5)) }
-        #expect(abs(rate.kbps(now: start.addingTimeInterval(4.9)) - 4_000) < 0.001)
+        for second in 0..<5 { rate.add(bytes: 500_000, now: start.adding(seconds: Double(second) + 0.5)) }
+        #expect(abs(rate.kbps(now: start.adding(seconds: 4.9)) - 4_000) < 0.001)
         // Two seconds later the two oldest buckets have left the window.
-        #expect(abs(rate.kbps(now: start.addingTimeInterval(6.9)) - 2_400) < 0.001)
-        #expect(rate.kbps(now: start.addingTimeInterval(60)) == 0)
+        #expect(abs(rate.kbps(now: start.adding(seconds: 6.9)) - 2_400) < 0.001)
+        #expect(rate.kbps(now: start.adding(seconds: 60)) == 0)
     }
 }

@@ -27,15 +27,19 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
         var referenceJPEG: [UInt8]?
         /// The reference came from (or reached) disk: its file going away means "reset".
         var referenceOnDisk = false
-        var thumbnailSentAt: Date?
-        var nextDue: Date
+        /// Pictures kept so far (a thumbnail is sent only of a newer one than the last sent).
+        var pictures = 0
+        var thumbnailSent: (at: MonotonicInstant, pictures: Int)?
+        /// Scheduling runs on the monotonic clock: a stepped wall clock neither stops sampling
+        /// for the step nor samples every camera at once. `Date` only dates reports and pictures.
+        var nextDue: MonotonicInstant
     }
 
     struct Pending {
         var queue: PacketQueue
         var fanout: PacketFanout
         var stream: MediaStreamInfo?
-        var deadline: Date
+        var deadline: MonotonicInstant
     }
 
     public let settings: AgentConfiguration.Health
@@ -49,7 +53,7 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     let logger: Logger
     /// How long a sample waits for a keyframe before it counts as `no_video`.
     public let keyframeWait: Double
-    private let lock = NSCondition()
+    private let lock = MonotonicCondition()
     private var cameras: [String: CameraEntry] = [:]
     private var stopped = false
     private var pending: [String: Pending] = [:]
@@ -77,10 +81,11 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
         // audio-only camera is judged well within its sampling interval.
         self.keyframeWait = min(max(Double(settings.intervalSeconds) / 2, 2), 15)
         let interval = Double(max(settings.intervalSeconds, 1))
+        let start = MonotonicInstant.now()
         for (index, camera) in cameras.enumerated() {
             var judge = PictureHealthJudge(settings: settings, startedAt: now)
             var entry = CameraEntry(
-                judge: judge, nextDue: now.addingTimeInterval(interval * Double(index) / Double(max(cameras.count, 1))))
+                judge: judge, nextDue: start.adding(seconds: interval * Double(index) / Double(max(cameras.count, 1))))
             if let grey = store.grey(camera: camera) {
                 judge.reference = PictureMeasures(grey).layout
                 entry.judge = judge
@@ -151,18 +156,18 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
     /// The thumbnails the next heartbeat carries: cameras whose last thumbnail is at least
     /// `health.thumbnail_minutes` old and that have a newer picture, longest-waiting first, at most
     /// `CameraThumbnail.maximumPerHeartbeat`; they count as sent.
-    public func takeThumbnails(now: Date = Date()) -> [String: CameraThumbnail] {
+    public func takeThumbnails(now: MonotonicInstant = .now()) -> [String: CameraThumbnail] {
         guard settings.isEnabled, settings.thumbnailMinutes > 0 else { return [:] }
         let period = Double(settings.thumbnailMinutes) * 60
         return lock.withLock {
-            let due = cameraIDs.compactMap { id -> (String, Date?)? in
-                guard let entry = cameras[id], let takenAt = entry.latestAt, entry.latestJPEG != nil else { return nil }
-                if let sent = entry.thumbnailSentAt, now.timeIntervalSince(sent) < period || takenAt <= sent {
+            let due = cameraIDs.compactMap { id -> (String, UInt64)? in
+                guard let entry = cameras[id], entry.latestAt != nil, entry.latestJPEG != nil else { return nil }
+                if let sent = entry.thumbnailSent, sent.at.seconds(to: now) < period || entry.pictures == sent.pictures {
                     return nil
                 }
-                return (id, entry.thumbnailSentAt)
+                return (id, entry.thumbnailSent?.at.nanoseconds ?? 0)
             }
-            let chosen = due.sorted { ($0.1 ?? .distantPast) < ($1.1 ?? .distantPast) }
+            let chosen = due.sorted { $0.1 < $1.1 }
                 .prefix(CameraThumbnail.maximumPerHeartbeat)
             var thumbnails: [String: CameraThumbnail] = [:]
             for (id, _) in chosen {
@@ -171,7 +176,7 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 else { continue }
                 thumbnails[id] = CameraThumbnail(
                     takenAt: takenAt, jpegData: Data(jpeg), width: size.width, height: size.height)
-                cameras[id]?.thumbnailSentAt = now
+                cameras[id]?.thumbnailSent = (now, entry.pictures)
             }
             return thumbnails
         }
@@ -181,29 +186,30 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
 
     private func loop() {
         while true {
-            let wake: Date? = lock.withLock {
+            let wake: MonotonicInstant? = lock.withLock {
                 if stopped { return nil }
-                let next = cameras.values.map(\.nextDue).min() ?? Date().addingTimeInterval(1)
-                let until = pending.isEmpty ? next : min(next, Date().addingTimeInterval(0.05))
-                if until > Date() { _ = lock.wait(until: until) }
+                let now = MonotonicInstant.now()
+                let next = cameras.values.map(\.nextDue).min() ?? now.adding(seconds: 1)
+                let until = pending.isEmpty ? next : min(next, now.adding(seconds: 0.05))
+                if until > now { _ = lock.wait(until: until) }
                 return stopped ? nil : until
             }
             guard wake != nil else { break }
-            startDueSamples(now: Date())
-            servePending(now: Date())
+            startDueSamples(now: .now())
+            servePending(now: .now())
         }
         for (_, sample) in pending { sample.fanout.unsubscribe(sample.queue) }
         pending.removeAll()
     }
 
-    private func startDueSamples(now: Date) {
+    private func startDueSamples(now: MonotonicInstant) {
         let interval = Double(settings.intervalSeconds)
         let due: [String] = lock.withLock {
             var due: [String] = []
             for id in cameraIDs {
                 guard var entry = cameras[id], entry.nextDue <= now else { continue }
-                entry.nextDue = entry.nextDue.addingTimeInterval(interval)
-                if entry.nextDue <= now { entry.nextDue = now.addingTimeInterval(interval) }
+                entry.nextDue = entry.nextDue.adding(seconds: interval)
+                if entry.nextDue <= now { entry.nextDue = now.adding(seconds: interval) }
                 cameras[id] = entry
                 if pending[id] == nil { due.append(id) }
             }
@@ -213,16 +219,16 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
             // An offline camera is not sampled: "offline" already says it; nothing is judged.
             guard let fanout = fanout(id), let stream = fanout.stream else { continue }
             guard stream.videoTrackIndex != nil else {
-                judge(id, .noVideo, jpeg: nil, at: now)
+                judge(id, .noVideo, jpeg: nil, at: Date())
                 continue
             }
             let queue = fanout.subscribe(name: "health sample", capacity: 64)
             pending[id] = Pending(
-                queue: queue, fanout: fanout, stream: nil, deadline: now.addingTimeInterval(keyframeWait))
+                queue: queue, fanout: fanout, stream: nil, deadline: now.adding(seconds: keyframeWait))
         }
     }
 
-    private func servePending(now: Date) {
+    private func servePending(now: MonotonicInstant) {
         for (id, var sample) in pending {
             var keyframe: MediaPacket?
             while keyframe == nil, let item = sample.queue.pop(timeout: 0) {
@@ -243,7 +249,7 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 sample.fanout.unsubscribe(sample.queue)
                 pending[id] = nil
                 // Still connected but no video keyframe came: audio only, or video that stopped.
-                if sample.fanout.stream != nil { judge(id, .noVideo, jpeg: nil, at: now) }
+                if sample.fanout.stream != nil { judge(id, .noVideo, jpeg: nil, at: Date()) }
             } else {
                 pending[id] = sample
             }
@@ -302,6 +308,7 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
                 if jpeg != nil {
                     entry.latestSize = (grey.width, grey.height)
                     entry.latestAt = now
+                    entry.pictures += 1
                 }
             }
             let change = entry.judge.judge(observation, at: now)
