@@ -1,10 +1,6 @@
 import Foundation
 import KuzetSegmentStore
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// Gaps in a recording measured by MEDIA time (issue 26): the camera serves a clip whose pictures
 /// each carry a number (``MediaSigningSEI``), so the recorded segments, read in the order they were
 /// written, must show the numbers running on. Names and `Date`s cannot tell a gap when the wall
@@ -73,11 +69,12 @@ extension RecordingChecks {
     /// order is by name, i.e. by the writer's wall clock, which a step reorders.
     public static func segmentsInWrittenOrder(root: String, camera: String) throws -> [String] {
         let stamped = try SegmentStore(root: root).segments(camera: camera).map {
-            file -> (path: String, modified: Int) in
-            let path = file.path
-            var info = stat()
-            guard stat(path, &info) == 0 else { throw TestKitError("stat \(path) failed: \(errno)") }
-            return (path, info.st_mtim.tv_sec * 1_000_000_000 + info.st_mtim.tv_nsec)
+            file -> (path: String, modified: Date) in
+            let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
+            guard let modified = attributes[.modificationDate] as? Date else {
+                throw TestKitError("\(file.path) has no modification time")
+            }
+            return (file.path, modified)
         }
         return stamped.sorted { ($0.modified, $0.path) < ($1.modified, $1.path) }.map(\.path)
     }
