@@ -32,7 +32,7 @@ extension RetentionService {
                 CameraRetentionFacts(
                     camera: camera, oldestFootage: segments.oldest.map { Date(millisecondsSince1970: $0.start) },
                     newestFootage: segments.newest.map { Date(millisecondsSince1970: $0.end) },
-                    achievedDays: segments.oldest.map { Double(nowMillis - $0.start) / 86_400_000 } ?? 0,
+                    achievedDays: Self.achievedDays(segments, nowMillis: nowMillis),
                     gaps: gaps.map {
                         DateInterval(
                             start: Date(millisecondsSince1970: $0.lowerBound),
@@ -70,6 +70,15 @@ extension RetentionService {
                 return total + kbps * 1000
             }
         }
+    }
+
+    /// Days of footage held: from the oldest segment's start to now, or to the newest segment's end
+    /// when that is later (the wall clock stepped back behind the footage, issue 26). Never negative:
+    /// the registry refuses a negative value, and every heartbeat queued behind it.
+    static func achievedDays(_ segments: CameraSegments, nowMillis: Int64) -> Double {
+        guard let oldest = segments.oldest else { return 0 }
+        let end = max(nowMillis, segments.newest?.end ?? nowMillis)
+        return Double(end - oldest.start) / 86_400_000
     }
 
     /// Bytes over footage time of the segments ending after `since`; when there are none, of the

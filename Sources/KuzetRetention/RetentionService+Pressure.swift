@@ -178,8 +178,8 @@ extension RetentionService {
 
     func achievedDays(camera: String, at: Date) -> Double {
         state.withLock { state in
-            guard let oldest = state.cameras[camera]?.oldest else { return 0 }
-            return Double(at.millisecondsSince1970 - oldest.start) / 86_400_000
+            guard let segments = state.cameras[camera] else { return 0 }
+            return Self.achievedDays(segments, nowMillis: at.millisecondsSince1970)
         }
     }
 }

@@ -12,8 +12,9 @@ struct FakeClockProcessTests {
     ///
     /// Not shown here: a step while running. With Debian 12's libfaketime 0.9.10 the monotonic
     /// clock is left alone only by `FAKETIME_DONT_FAKE_MONOTONIC=1`, and then its sleeps fail
-    /// (EINVAL, seen with Python's `time.sleep`), so an agent under it cannot run normally; the steps
-    /// are shown with an injected clock (`ClockTrustMonitorTests`, `UntrustedClockRetentionTests`).
+    /// (EINVAL, seen with Python's `time.sleep`), so an agent under it cannot run normally; steps
+    /// on the real agent are in `SteppedClockProcessTests` (``WallClockShift``), and with an
+    /// injected clock in `ClockTrustMonitorTests` and `UntrustedClockRetentionTests`.
     struct FakeTime {
         let offset: String
         /// Starts the built agent under libfaketime. Through `sh -c 'exec …'`: started straight from

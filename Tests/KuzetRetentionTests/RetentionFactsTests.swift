@@ -92,6 +92,26 @@ import Testing
         #expect(storage.totalBytes > 0)
     }
 
+    /// Issue 26: a wall clock stepped back an hour puts the footage "in the future". The days held
+    /// are then measured to the newest footage's end, never negative (the registry refuses a
+    /// negative `achieved_days`, and with it every heartbeat queued behind that one).
+    @Test func aClockSteppedBackBehindTheFootageGivesAchievedDaysFromTheFootageNeverNegative() async throws {
+        let morning = epoch.addingTimeInterval(9 * 3600)
+        for minute in 0..<10 {
+            try RetentionFixtures.place(
+                fixture, root: root, camera: "entrance", start: morning.addingTimeInterval(Double(minute) * 60),
+                seconds: 60)
+        }
+        let now = ManualNow(morning.addingTimeInterval(600 - 3600)) // ten minutes recorded, then one hour back
+        let retention = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["entrance"]),
+            now: now.function)
+        await retention.scan()
+        let facts = try #require(retention.facts().cameras.first)
+        #expect(abs(facts.achievedDays * 86_400 - 600) < 1, "\(facts.achievedDays * 86_400) s of footage held")
+        #expect(facts.report.achievedDays >= 0)
+    }
+
     @Test func aTornLastSegmentIsKeptWhenPlayableAndAnEmptyOneIsDiscarded() async throws {
         let now = ManualNow(epoch.addingTimeInterval(day))
         try RetentionFixtures.place(
