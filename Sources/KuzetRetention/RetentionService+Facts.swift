@@ -32,7 +32,9 @@ extension RetentionService {
                 CameraRetentionFacts(
                     camera: camera, oldestFootage: segments.oldest.map { Date(millisecondsSince1970: $0.start) },
                     newestFootage: segments.newest.map { Date(millisecondsSince1970: $0.end) },
-                    achievedDays: segments.oldest.map { Double(nowMillis - $0.start) / 86_400_000 } ?? 0,
+                    // Footage named after "now" (a clock corrected back after running ahead) is 0
+                    // days kept, never negative: the registry refuses a batch with achieved_days < 0.
+                    achievedDays: segments.oldest.map { max(0, Double(nowMillis - $0.start) / 86_400_000) } ?? 0,
                     gaps: gaps.map {
                         DateInterval(
                             start: Date(millisecondsSince1970: $0.lowerBound),
