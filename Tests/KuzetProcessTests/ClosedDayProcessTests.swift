@@ -42,21 +42,7 @@ import Testing
         let nextDay = CommitmentTime.day(Date(timeIntervalSince1970: midnight))
 
         let root = directory.file("rec")
-        let config = directory.file("agent.yaml")
-        try """
-        school: { id: \(Self.school), region: Astana }
-        storage: { root: \(root), segment_seconds: 4 }
-        registry:
-          url: \(registry.heartbeatsURL)
-          token_file: \(registry.schoolTokenFile)
-          interval_seconds: 2
-          outbox: \(directory.file("state/outbox"))
-        cameras:
-        \(Self.cameras.map { "  - { id: \($0), url: \"\(server.url(for: "/\($0)"))\" }" }.joined(separator: "\n"))
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        let agent = try ExternalProcess(
-            BuiltExecutable.agent, ["run", "--config", config], name: "agent", environment: try clock.environment,
-            logDirectory: directory.path)
+        let agent = try startAgent(registry: registry, server: server, clock: clock, root: root, in: directory)
         defer { agent.stop() }
 
         func storedRoots() -> [StoredRoot] {
@@ -167,7 +153,10 @@ import Testing
         #expect(proof["unproven_reason"] == nil, "\(proof)")
         let outcome = try run(
             "sqlite3",
-            [database, "SELECT outcome FROM retention_challenges WHERE school_id = '\(Self.school)' AND camera = 'cam2'"])
+            [
+                database,
+                "SELECT outcome FROM retention_challenges WHERE school_id = '\(Self.school)' AND camera = 'cam2'",
+            ])
         #expect(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines) == "proven", "\(outcome.output)")
 
         print(
@@ -175,6 +164,60 @@ import Testing
                 + "\(Int(closedAfter)) s after the agent started; segments \(counts.sorted { $0.key < $1.key }); "
                 + "flags \(flags); challenge on cam2 segment \(segment) proven")
         withExtendedLifetime((server, agent)) {}
+    }
+
+    /// The same box's clock, 12 h ahead, corrected back while it records: its footage is then
+    /// named after "now" (names follow the footage's order), and its heartbeats are still accepted
+    /// — before the fix it reported a negative `achieved_days` and the registry refused every batch.
+    @Test(.timeLimit(.minutes(3)))
+    func aClockCorrectedBackAfterRunningAheadKeepsItsHeartbeatsAccepted() throws {
+        let directory = try TemporaryDirectory()
+        let server = try RTSPCameraServer(mounts: Self.cameras.map { CameraMount(path: "/\($0)") })
+        let registry = try RegistryProcess(folder: directory.file("registry"), school: Self.school)
+        let clock = try WallClockShift(in: directory.path, offset: 12 * 3600)
+        let root = directory.file("rec")
+        let agent = try startAgent(registry: registry, server: server, clock: clock, root: root, in: directory)
+        defer { agent.stop() }
+        #expect(
+            eventually(timeout: 40) {
+                Self.cameras.allSatisfy { RecordingChecks.fileNames(root: root, camera: $0).count >= 2 }
+                    && (lastSequence(registry) ?? 0) >= 3
+            }, "agent: \(agent.output.suffix(3000))")
+        try clock.step(to: 0)
+        let before = lastSequence(registry) ?? 0
+        // Heartbeats every 2 s: at least four more accepted in 20 s.
+        #expect(
+            eventually(timeout: 20) { (lastSequence(registry) ?? 0) >= before + 4 },
+            "accepted up to \(lastSequence(registry) ?? 0) from \(before); agent: \(agent.output.suffix(3000))")
+        #expect(!agent.output.contains("HTTP 422"), "\(agent.output.suffix(3000))")
+        withExtendedLifetime((server, agent)) {}
+    }
+
+    /// The real agent recording both cameras (4-s segments) into `root`, with the wall clock `clock` sets.
+    func startAgent(
+        registry: RegistryProcess, server: RTSPCameraServer, clock: WallClockShift, root: String,
+        in directory: TemporaryDirectory
+    ) throws -> ExternalProcess {
+        let config = directory.file("agent.yaml")
+        try """
+        school: { id: \(Self.school), region: Astana }
+        storage: { root: \(root), segment_seconds: 4 }
+        registry:
+          url: \(registry.heartbeatsURL)
+          token_file: \(registry.schoolTokenFile)
+          interval_seconds: 2
+          outbox: \(directory.file("state/outbox"))
+        cameras:
+        \(Self.cameras.map { "  - { id: \($0), url: \"\(server.url(for: "/\($0)"))\" }" }.joined(separator: "\n"))
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        return try ExternalProcess(
+            BuiltExecutable.agent, ["run", "--config", config], name: "agent", environment: try clock.environment,
+            logDirectory: directory.path)
+    }
+
+    /// The newest heartbeat sequence the registry holds for the school.
+    func lastSequence(_ registry: RegistryProcess) -> Int? {
+        ((try? schoolDetail(registry))?["school"] as? [String: Any])?["last_sequence"] as? Int
     }
 
     /// The school's flags from `GET /api/v1/schools/{id}` (the operator's token).
