@@ -94,7 +94,8 @@ public struct StatusReportBuilder: Sendable {
         camera.segments = segments.count
         camera.oldestSegment = segments.first?.start
         camera.newestSegment = segments.last?.start
-        camera.daysKept = segments.first.map { now.timeIntervalSince($0.start) / 86_400 }
+        // Footage named after "now" (a clock corrected back after running ahead) is 0 days, not negative.
+        camera.daysKept = segments.first.map { max(0, now.timeIntervalSince($0.start) / 86_400) }
         var details: [StatusProblem] = []
         switch facts.upstream {
         case .offline:

@@ -112,6 +112,26 @@ import Testing
         #expect(facts.report.achievedDays >= 0)
     }
 
+    /// A box whose clock ran 12 h ahead and was then corrected back holds footage named after
+    /// "now": it has kept what that footage spans (2 minutes), not a negative number (the registry
+    /// refuses the whole heartbeat batch for `achieved_days` below 0, so heartbeats stopped until
+    /// the clock caught up).
+    @Test func footageNamedAfterAClockCorrectedBackCountsAsWhatItSpansNotNegative() async throws {
+        let now = ManualNow(epoch.addingTimeInterval(10 * day))
+        for minutes in [0.0, 1.0] {
+            try RetentionFixtures.place(
+                fixture, root: root, camera: "yard", start: now.date.addingTimeInterval(12 * 3600 + minutes * 60),
+                seconds: 60)
+        }
+        let retention = RetentionService(
+            settings: RetentionSettings(root: root, segmentSeconds: 60, recordedCameras: ["yard"]), now: now.function)
+        await retention.scan()
+        let yard = try #require(retention.facts().cameras.first)
+        #expect(yard.oldestFootage == now.date.addingTimeInterval(12 * 3600), "the footage is still reported as named")
+        #expect(abs(yard.achievedDays * 86_400 - 120) < 1, "\(yard.achievedDays * 86_400) s kept")
+        #expect(yard.report.achievedDays >= 0)
+    }
+
     @Test func aTornLastSegmentIsKeptWhenPlayableAndAnEmptyOneIsDiscarded() async throws {
         let now = ManualNow(epoch.addingTimeInterval(day))
         try RetentionFixtures.place(
