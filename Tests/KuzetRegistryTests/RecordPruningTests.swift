@@ -168,4 +168,16 @@ struct RecordPruningTests {
             #expect(audit.map(\.at).sorted() == [Self.ago(1000), Self.ago(10)])
         }
     }
+
+    @Test("serve refuses an audit log kept 0 days and day roots kept less than the minimum retention, naming what to give")
+    func serveRefusesKeepPeriodsThatLoseWhatIsNeeded() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-prune-flags")
+        let base = ["serve", "--listen", "127.0.0.1:0", "--database", "sqlite:\(directory.file("r.sqlite"))"]
+        let audit = try RegistryExecutable.run(base + ["--keep-audit-days", "0"])
+        #expect(audit.status == 2)
+        #expect(audit.output.contains("--keep-audit-days: 0 — give 365…36500"))
+        let roots = try RegistryExecutable.run(base + ["--keep-day-roots-days", "20"])
+        #expect(roots.status == 2)
+        #expect(roots.output.contains("--keep-day-roots-days: 20 — give 30…36500"))
+    }
 }
