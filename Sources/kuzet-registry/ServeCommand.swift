@@ -140,7 +140,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("keep-challenges-days"),
-        help: "Keep retention challenges this many days after they were issued (each school's newest failed one stays).")
+        help: "Keep retention challenges this many days after they were issued (each school's newest failed one stays)."
+    )
     var keepChallengesDays: Double = RecordKeeping().challengeDays
 
     @Option(
@@ -157,7 +158,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("prune-interval"),
-        help: "Seconds between two prunings of records older than their --keep-…-days (the first within a minute of start).")
+        help:
+            "Seconds between two prunings of records older than their --keep-…-days (the first within a minute of start)."
+    )
     var pruneInterval: Double = 3600
 
     @Flag(
@@ -337,7 +340,9 @@ extension ServeCommand {
                 "--keep-day-roots-days: \(days(keepDayRootsDays)) — give \(days(minimumRetentionDays))…36500 (at least --minimum-retention-days, which challenges reach; default 90)"
             )
         }
-        for (flag, value) in [("--keep-challenges-days", keepChallengesDays), ("--keep-commands-days", keepCommandsDays)]
+        for (flag, value) in [
+            ("--keep-challenges-days", keepChallengesDays), ("--keep-commands-days", keepCommandsDays),
+        ]
         where !(value >= 8 && value <= 36_500) {
             problems.append("\(flag): \(days(value)) — give 8…36500 (default 90)")
         }

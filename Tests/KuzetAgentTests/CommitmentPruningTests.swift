@@ -134,4 +134,20 @@ import Testing
         trusted.withLock { $0 = true }
         #expect(service.pruneSpentDays() == 1)
     }
+
+    @Test func aPassWhileTheClockIsUntrustedDoesNotPostponeTheHourlySweep() throws {
+        let box = try Box(cameras: ["entrance"], now: Self.today.addingTimeInterval(3600))
+        let old = try Self.writeDay(box, back: 60)
+        let trusted = Mutex(false)
+        var settings = CommitmentService.Settings(
+            storageRoot: box.root, schoolID: "KZ-TEST-21", cameras: box.cameras, segmentSeconds: 600)
+        settings.clockTrusted = { trusted.withLock { $0 } }
+        let service = CommitmentService(settings: settings, deviceKey: box.key, now: { box.clock.withLock { $0 } })
+        Self.commitSignAndSend(service)
+        for file in old { try FileManager.default.removeItem(atPath: file.path) }
+        #expect(service.pruneSpentDays() == 0)
+        trusted.withLock { $0 = true }
+        // The agent's clock becomes trusted a heartbeat after its start: the sweep runs then, not an hour later.
+        #expect(service.pruneSpentDays() == 1)
+    }
 }

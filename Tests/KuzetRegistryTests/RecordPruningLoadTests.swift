@@ -62,7 +62,8 @@ struct RecordPruningLoadTests {
         arguments: StoreKind.allCases)
     func rowsDeletedPerSecond(kind: StoreKind) async throws {
         try await withStore(kind) { store, info in
-            try Self.fill(info, kind: kind, schools: 7000, days: [Self.oldDay, Self.today.number - 2, Self.today.number - 1])
+            try Self.fill(
+                info, kind: kind, schools: 7000, days: [Self.oldDay, Self.today.number - 2, Self.today.number - 1])
             #expect(try Self.count(info) == 3 * Self.nationalDay)
             var keeping = RecordKeeping()
             keeping.dayRootDays = 90

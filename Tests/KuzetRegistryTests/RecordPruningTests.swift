@@ -1,8 +1,9 @@
 import Foundation
 import KuzetCore
-@testable import KuzetRegistry
 import KuzetTestKit
 import Testing
+
+@testable import KuzetRegistry
 
 /// Session 16, task P: the registry's tables that grow with time (day roots, challenges, commands,
 /// the audit log) are pruned by age in batches, on real SQLite and PostgreSQL, without changing
@@ -111,7 +112,8 @@ struct RecordPruningTests {
             let schoolBefore = try await store.school(id: "KZ-PRU-0012")
 
             let deleted = try await Self.pruner(store, batch: 2).prune()
-            #expect(deleted[.challenges] == 5, "c1, c3, c5, c6, c8 should go; c2 and c7 are their schools' newest failures")
+            #expect(
+                deleted[.challenges] == 5, "c1, c3, c5, c6, c8 should go; c2 and c7 are their schools' newest failures")
 
             #expect(try await store.report(region: nil, at: Self.now, policy: policy) == reportBefore)
             #expect(try await commitments.provenSchools(since: Self.ago(7)) == provenBefore)
@@ -169,7 +171,9 @@ struct RecordPruningTests {
         }
     }
 
-    @Test("serve refuses an audit log kept 0 days and day roots kept less than the minimum retention, naming what to give")
+    @Test(
+        "serve refuses an audit log kept 0 days and day roots kept less than the minimum retention, naming what to give"
+    )
     func serveRefusesKeepPeriodsThatLoseWhatIsNeeded() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-prune-flags")
         let base = ["serve", "--listen", "127.0.0.1:0", "--database", "sqlite:\(directory.file("r.sqlite"))"]

@@ -20,6 +20,8 @@ extension CommitmentService {
     /// Removes the journals (and roots) of spent days; returns how many camera-days were removed.
     @discardableResult
     func pruneSpentDays() -> Int {
+        // While the clock is untrusted nothing is removed, and the next pass looks again.
+        guard settings.clockTrusted() else { return 0 }
         let now = now()
         let due = state.withLock { state -> Bool in
             guard state.lastPrune.map({ now.timeIntervalSince($0) >= settings.pruneEvery || now < $0 }) ?? true
@@ -27,7 +29,7 @@ extension CommitmentService {
             state.lastPrune = now
             return true
         }
-        guard due, settings.clockTrusted() else { return 0 }
+        guard due else { return 0 }
         let keptMillis = Int64(settings.retentionDays + 1) * CommitmentService.dayMillis
         let nowMillis = CommitmentTime.milliseconds(now)
         var removed = 0

@@ -9,14 +9,20 @@ extension SQLiteRegistryStore {
             case .dayRoots:
                 (PruningSQL.dayRoots, [UTCDay(date).number, limit])
             case .challenges:
-                ("DELETE FROM retention_challenges WHERE rowid IN (SELECT rowid \(PruningSQL.challenges) LIMIT ?)", [cutoff, limit])
+                (
+                    "DELETE FROM retention_challenges WHERE rowid IN (SELECT rowid \(PruningSQL.challenges) LIMIT ?)",
+                    [cutoff, limit]
+                )
             case .commands, .evidenceCommands:
                 (
                     "DELETE FROM commands WHERE rowid IN (SELECT rowid \(PruningSQL.commands(records)) LIMIT ?)",
                     [cutoff, cutoff, limit]
                 )
             case .audit:
-                ("DELETE FROM audit_log WHERE rowid IN (SELECT rowid FROM audit_log WHERE at < ? LIMIT ?)", [cutoff, limit])
+                (
+                    "DELETE FROM audit_log WHERE rowid IN (SELECT rowid FROM audit_log WHERE at < ? LIMIT ?)",
+                    [cutoff, limit]
+                )
             }
         // One short write transaction per batch, so ingest (the same single writer) waits little.
         return try await pool.write { db in
