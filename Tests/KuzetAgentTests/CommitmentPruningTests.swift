@@ -150,4 +150,19 @@ import Testing
         // The agent's clock becomes trusted a heartbeat after its start: the sweep runs then, not an hour later.
         #expect(service.pruneSpentDays() == 1)
     }
+
+    @Test func theFolderOfACameraNoLongerConfiguredGoesWithItsLastJournal() throws {
+        let box = try Box(cameras: ["entrance"], now: Self.today.addingTimeInterval(3600))
+        let old = try Self.writeDay(box, back: 70)
+        Self.commitSignAndSend(Self.service(box))
+        for file in old { try FileManager.default.removeItem(atPath: file.path) }
+        let folder = Self.service(box).journal.folder(camera: "entrance")
+        let withoutIt = try Box(cameras: ["yard"], now: Self.today.addingTimeInterval(3600))
+        var settings = CommitmentService.Settings(
+            storageRoot: box.root, schoolID: "KZ-TEST-21", cameras: withoutIt.cameras, segmentSeconds: 600)
+        settings.pruneEvery = 0
+        let service = CommitmentService(settings: settings, deviceKey: box.key, now: { box.clock.withLock { $0 } })
+        #expect(service.pruneSpentDays() == 1)
+        #expect(!FileManager.default.fileExists(atPath: folder))
+    }
 }

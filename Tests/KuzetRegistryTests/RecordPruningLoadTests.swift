@@ -127,4 +127,34 @@ struct RecordPruningLoadTests {
             #expect(try Self.count(info) == Self.nationalDay)
         }
     }
+
+    @Test(
+        "two serve instances pruning the same database at once delete each old row once, without a failure",
+        arguments: StoreKind.allCases)
+    func twoInstancesPruneTogether(kind: StoreKind) async throws {
+        try await withStore(kind) { _, info in
+            try Self.fill(info, kind: kind, schools: 7000, days: [Self.oldDay, Self.today.number - 1])
+            let evidence = try TemporaryDirectory(prefix: "kuzet-prune-evidence")
+            let database = info.sqlitePath.map { "sqlite:\($0)" } ?? info.postgresURL ?? ""
+            let arguments = ["--database", database, "--prune-interval", "1", "--evidence-dir", evidence.path]
+            let instances = try [RegistryProcess(arguments), RegistryProcess(arguments)]
+            let finished = eventually(timeout: 120) { (try? Self.count(info, day: Self.oldDay)) == 0 }
+            for instance in instances { instance.process.stop() }
+            #expect(finished)
+            #expect(try Self.count(info) == Self.nationalDay, "a kept day root went")
+            // Each instance logs how many day roots it deleted: together, each row once.
+            var counts: [Int] = []
+            for instance in instances {
+                let output = instance.process.output
+                #expect(!output.contains("pruning: failed"), "\(output.suffix(2000))")
+                let deleted = output.split(separator: "\n").filter { $0.contains("registry.pruned.records=day_roots") }
+                    .compactMap { line in
+                        line.firstMatch(of: /registry\.pruned\.count=(\d+)/).flatMap { Int($0.1) }
+                    }
+                counts.append(deleted.reduce(0, +))
+            }
+            print("pruning, \(kind): two instances deleted \(counts) day roots")
+            #expect(counts.reduce(0, +) == Self.nationalDay)
+        }
+    }
 }

@@ -54,6 +54,8 @@ extension CommitmentService {
                     logger.warning("commitments: \(error)")
                 }
             }
+            // A camera no longer configured leaves no empty folder behind (rmdir fails if it is not empty).
+            if !settings.cameras.contains(camera) { rmdir(journal.folder(camera: camera)) }
         }
         if removed > 0 {
             logger.info(
