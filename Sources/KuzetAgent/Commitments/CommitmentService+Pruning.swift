@@ -34,6 +34,8 @@ extension CommitmentService {
         let nowMillis = CommitmentTime.milliseconds(now)
         var removed = 0
         for camera in journal.cameras() {
+            // A recordings folder that is there but cannot be listed could hide footage: nothing goes.
+            if store.hasFolder(camera: camera) && access(store.folder(camera: camera), R_OK | X_OK) != 0 { continue }
             let footageDays = Set(store.segments(camera: camera).map { CommitmentTime.day($0.start) })
             for day in journal.keptDays(camera: camera) {
                 // A day starting at `start` is wholly older than the retention once now ≥ start + (days + 1) × 24 h.
