@@ -157,4 +157,52 @@ struct RecordPruningLoadTests {
             #expect(counts.reduce(0, +) == Self.nationalDay)
         }
     }
+
+    @Test(
+        "700,000 challenges of the whole country: the 21,000 past 90 days go in batches of 5,000: rows per second",
+        arguments: StoreKind.allCases)
+    func challengesDeletedPerSecond(kind: StoreKind) async throws {
+        try await withStore(kind) { store, info in
+            // 7,000 schools × 100 challenges, one every 22 h back from now: 1.8 … 92.6 days old, so
+            // 3 per school are past 90 days; every 10th failed, and the 99th (an old failure that is
+            // not the school's newest).
+            let now = Date().timeIntervalSince1970
+            let session = try DatabaseSession(info)
+            let values =
+                "'c' || i, 'KZ-NAT-' || \(kind == .sqlite ? "printf('%05d', i / 100)" : "lpad((i / 100)::text, 5, '0')"), "
+                + "'cam-1', 20000, 3, 7, \(now) - (i % 100 + 2) * 79200.0, \(now) - (i % 100 + 2) * 79200.0 + 1800, "
+                + "\(now) - (i % 100 + 2) * 79200.0 + 600, CASE WHEN i % 10 = 0 OR i % 100 = 98 THEN 'failed' ELSE 'proven' END, NULL"
+            switch kind {
+            case .sqlite:
+                try session.execute(
+                    """
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 699999)
+                    INSERT INTO retention_challenges SELECT \(values) FROM n;
+                    """)
+            case .postgres:
+                try session.execute(
+                    "INSERT INTO retention_challenges SELECT \(values) FROM generate_series(0, 699999) AS i; ANALYZE retention_challenges;"
+                )
+            }
+            session.close()
+            let started = ContinuousClock.now
+            var deleted = 0
+            var batches = 0
+            while true {
+                let count = try await store.prune(
+                    .challenges, before: Date(timeIntervalSince1970: now - 90 * 86_400), limit: 5000)
+                deleted += count
+                batches += 1
+                if count < 5000 { break }
+            }
+            let elapsed = ContinuousClock.now - started
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print(
+                "pruning, \(kind): \(deleted) challenges of 700,000 in \(batches) batches in \(String(format: "%.2f", seconds)) s = \(Int(Double(deleted) / seconds)) rows/s"
+            )
+            // Older than 90 days: i % 100 = 97, 98, 99 (90.75, 91.7, 92.6 days).
+            #expect(deleted == 7000 * 3)
+            #expect(seconds < 600)
+        }
+    }
 }
