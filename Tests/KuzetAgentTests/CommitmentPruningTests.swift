@@ -115,10 +115,14 @@ import Testing
         let day = CommitmentTime.day(old[0].start)
         try FileManager.default.removeItem(atPath: service.journal.journalPath(camera: "entrance", day: day))
         #expect(Self.kept(service, back: 50) == (false, true))
+        // And an earlier signing's temporary file, left by another crash.
+        let temporary = service.journal.rootPath(camera: "entrance", day: day) + ".new"
+        try Data("{".utf8).write(to: URL(fileURLWithPath: temporary))
         let restarted = Self.service(box)
         restarted.startupScan()
         restarted.work()
         #expect(Self.kept(restarted, back: 50) == (false, false))
+        #expect(!FileManager.default.fileExists(atPath: temporary))
         #expect(restarted.takeForHeartbeat().dayRoots.isEmpty, "a spent day was signed again")
     }
 

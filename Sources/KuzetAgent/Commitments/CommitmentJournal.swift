@@ -135,7 +135,9 @@ struct CommitmentJournal: Sendable {
     /// first: a crash in between leaves a root without a journal, which is never signed again
     /// (signing reads journals) and is removed by the next sweep.
     func remove(camera: String, day: String) throws {
-        for path in [journalPath(camera: camera, day: day), rootPath(camera: camera, day: day)]
+        let root = rootPath(camera: camera, day: day)
+        // `.root.new`: a signing a crash cut short.
+        for path in [journalPath(camera: camera, day: day), root, root + ".new"]
         where unlink(path) != 0 && errno != ENOENT {
             throw CommitmentError("\(path): cannot be removed (errno \(errno))")
         }
