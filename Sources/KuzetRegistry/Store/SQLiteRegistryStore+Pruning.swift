@@ -32,7 +32,7 @@ extension SQLiteRegistryStore {
     }
 }
 
-/// The conditions of a pruning, shared by both stores (`?` and `$n` placeholders aside).
+/// SQLite's pruning statements (PostgreSQL's, the same conditions by `ctid`, are in `PostgresRegistryStore+Pruning`).
 enum PruningSQL {
     /// Day roots of days before the cutoff day, except those a challenge still open asks about.
     static let dayRoots = """
