@@ -39,11 +39,13 @@ public struct AgentApplication: Sendable {
         let retention = RetentionService(
             settings: .init(configuration: configuration), trustedTime: { clock.trust.trusted })
         self.retention = retention
+        var commitmentSettings = CommitmentService.Settings(
+            storageRoot: configuration.storage.root, schoolID: configuration.school.id,
+            cameras: configuration.cameras.map(\.id), segmentSeconds: configuration.storage.segmentSeconds)
+        commitmentSettings.retentionDays = configuration.retention.days
+        commitmentSettings.clockTrusted = { clock.trust.trusted }
         let commitments = CommitmentService(
-            settings: .init(
-                storageRoot: configuration.storage.root, schoolID: configuration.school.id,
-                cameras: configuration.cameras.map(\.id), segmentSeconds: configuration.storage.segmentSeconds),
-            deviceKey: Self.deviceKey(configuration, logger: logger))
+            settings: commitmentSettings, deviceKey: Self.deviceKey(configuration, logger: logger))
         self.commitments = commitments
         self.runtime = AgentRuntime(
             configuration: configuration, events: SegmentEventsFanout(listeners: [retention, commitments]),

@@ -130,6 +130,39 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var challengeIntervalHours: Double = 6
 
+    // Session 16, task P: records kept for a while, pruned by `RecordPruner`.
+    @Option(
+        name: .customLong("keep-day-roots-days"),
+        help:
+            "Keep signed day roots this many days after their day (at least --minimum-retention-days: challenges ask for days the school keeps)."
+    )
+    var keepDayRootsDays: Double = RecordKeeping().dayRootDays
+
+    @Option(
+        name: .customLong("keep-challenges-days"),
+        help: "Keep retention challenges this many days after they were issued (each school's newest failed one stays)."
+    )
+    var keepChallengesDays: Double = RecordKeeping().challengeDays
+
+    @Option(
+        name: .customLong("keep-commands-days"),
+        help:
+            "Keep police commands this many days after their last update (those that brought evidence stay as long as the audit log)."
+    )
+    var keepCommandsDays: Double = RecordKeeping().commandDays
+
+    @Option(
+        name: .customLong("keep-audit-days"),
+        help: "Keep the audit log of police commands this many days (365…36500; default 1095, three years).")
+    var keepAuditDays: Double = RecordKeeping().auditDays
+
+    @Option(
+        name: .customLong("prune-interval"),
+        help:
+            "Seconds between two prunings of records older than their --keep-…-days (the first within a minute of start)."
+    )
+    var pruneInterval: Double = 3600
+
     @Flag(
         name: .customLong("insecure-http"),
         help:
@@ -171,6 +204,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "--history-days: \(String(format: "%g", historyDays)) — give 0…3650 (0 keeps history forever; default 30)"
             )
         }
+        problems += keepingProblems()
         if !(1024...(256 << 20)).contains(maxBodyBytes) {
             problems.append("--max-body-bytes: \(maxBodyBytes) — give 1024…268435456")
         }
@@ -270,6 +304,15 @@ struct ServeCommand: AsyncParsableCommand {
             services.append(
                 SchoolCensusService(registry: registry, interval: .milliseconds(Int64(censusInterval * 1000))))
             services.append(PendingCommandWatch(registry: registry))
+            var keeping = RecordKeeping()
+            keeping.dayRootDays = keepDayRootsDays
+            keeping.challengeDays = keepChallengesDays
+            keeping.commandDays = keepCommandsDays
+            keeping.auditDays = keepAuditDays
+            services.append(
+                RecordPruner(
+                    store: store, keeping: keeping, interval: .milliseconds(Int64(pruneInterval * 1000)),
+                    logger: Logger(label: "kuzet.registry.pruning")))
             if historyDays > 0 {
                 services.append(
                     HistoryPruner(store: store, days: historyDays, logger: Logger(label: "kuzet.registry.history")))
@@ -284,6 +327,34 @@ struct ServeCommand: AsyncParsableCommand {
                 "serve \(listen): \(String(describing: error).prefix(300)) — check the address is free and the database reachable"
             )
         }
+    }
+}
+
+extension ServeCommand {
+    /// `--keep-…-days` and `--prune-interval` out of range, each with what to give.
+    func keepingProblems() -> [String] {
+        var problems: [String] = []
+        func days(_ value: Double) -> String { String(format: "%g", value) }
+        if !(keepDayRootsDays >= minimumRetentionDays && keepDayRootsDays <= 36_500) {
+            problems.append(
+                "--keep-day-roots-days: \(days(keepDayRootsDays)) — give \(days(minimumRetentionDays))…36500 (at least --minimum-retention-days, which challenges reach; default 90)"
+            )
+        }
+        for (flag, value) in [
+            ("--keep-challenges-days", keepChallengesDays), ("--keep-commands-days", keepCommandsDays),
+        ]
+        where !(value >= 8 && value <= 36_500) {
+            problems.append("\(flag): \(days(value)) — give 8…36500 (default 90)")
+        }
+        if !(keepAuditDays >= 365 && keepAuditDays <= 36_500) {
+            problems.append(
+                "--keep-audit-days: \(days(keepAuditDays)) — give 365…36500 (police access to footage is kept at least a year; default 1095)"
+            )
+        }
+        if !(pruneInterval >= 1 && pruneInterval <= 86_400) {
+            problems.append("--prune-interval: \(days(pruneInterval)) — give 1…86400 seconds (default 3600)")
+        }
+        return problems
     }
 }
 

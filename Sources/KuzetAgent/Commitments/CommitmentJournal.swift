@@ -1,5 +1,6 @@
 import Foundation
 import KuzetCommitment
+import KuzetCore
 import KuzetProtocol
 import KuzetSegmentStore
 
@@ -110,9 +111,41 @@ struct CommitmentJournal: Sendable {
 
     /// The days with a journal for `camera`, oldest first.
     func days(camera: String) -> [String] {
+        days(camera: camera, suffix: ".journal")
+    }
+
+    /// The days with a journal or a signed root for `camera` (a removal a crash cut short leaves a
+    /// root alone), oldest first.
+    func keptDays(camera: String) -> [String] {
+        Array(Set(days(camera: camera, suffix: ".journal") + days(camera: camera, suffix: ".root"))).sorted()
+    }
+
+    private func days(camera: String, suffix: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder(camera: camera))) ?? []
-        return names.filter { $0.hasSuffix(".journal") }.map { String($0.dropLast(8)) }
+        return names.filter { $0.hasSuffix(suffix) }.map { String($0.dropLast(suffix.count)) }
             .filter { CommitmentTime.parseDay($0) != nil }.sorted()
+    }
+
+    /// The camera folders in `.commitments` (configured cameras or not).
+    func cameras() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { CameraID.isValid($0) }.sorted()
+    }
+
+    /// Removes a day's journal, then its signed root, then syncs the folder. The journal goes
+    /// first: a crash in between leaves a root without a journal, which is never signed again
+    /// (signing reads journals) and is removed by the next sweep.
+    func remove(camera: String, day: String) throws {
+        let root = rootPath(camera: camera, day: day)
+        // `.root.new`: a signing a crash cut short.
+        for path in [journalPath(camera: camera, day: day), root, root + ".new"]
+        where unlink(path) != 0 && errno != ENOENT {
+            throw CommitmentError("\(path): cannot be removed (errno \(errno))")
+        }
+        let fd = open(folder(camera: camera), O_RDONLY | O_DIRECTORY)
+        if fd >= 0 {
+            _ = fsync(fd)
+            close(fd)
+        }
     }
 
     func signedDay(camera: String, day: String) -> SignedDay? {

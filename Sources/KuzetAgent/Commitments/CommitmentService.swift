@@ -24,6 +24,14 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         public var dayGrace: TimeInterval
         /// How often the service looks for work it was not woken for (days to sign).
         public var tick: Duration = .seconds(1)
+        /// The retention the box claims (`retention.days`): a day's journal is kept at least this
+        /// long after the day ended, and while any footage of it remains.
+        public var retentionDays: Int = 30
+        /// Seconds between two looks for journals to remove (``pruneSpentDays()``).
+        public var pruneEvery: TimeInterval = 3600
+        /// Whether the wall clock can be trusted (issue 26): journals are not removed by age while
+        /// it cannot, as retention does not delete footage by age then.
+        public var clockTrusted: @Sendable () -> Bool = { true }
 
         public init(storageRoot: String, schoolID: String, cameras: [String], segmentSeconds: Int) {
             self.storageRoot = storageRoot
@@ -34,6 +42,7 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
     }
 
     static let maxQueued = 1024
+    static let dayMillis: Int64 = 86_400_000
     static let maxChallenges = 16
     /// Per heartbeat: the wire format's limits.
     static let dayRootsPerHeartbeat = 64
@@ -49,6 +58,7 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         /// Handed to a heartbeat not yet known to be on disk.
         var inFlight: [CommitmentJournal.SignedDay] = []
         var lastDayCheck: Date?
+        var lastPrune: Date?
     }
 
     public let settings: Settings
@@ -157,11 +167,12 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         await BlockingWork.run("kuzet.commitment") { self.commitQueued() }
     }
 
-    /// One pass: commit closed segments, sign closed days, answer challenges.
+    /// One pass: commit closed segments, sign closed days, answer challenges, remove spent journals.
     func work() {
         commitQueued()
         signClosedDays()
         answerChallenges()
+        pruneSpentDays()
     }
 
     func commitQueued() {

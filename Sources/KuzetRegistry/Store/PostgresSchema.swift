@@ -247,5 +247,9 @@ enum PostgresSchema {
             PRIMARY KEY (school_id, camera_id)
         )
         """,
+        // Session 16, task P: indexes for pruning by age (`RecordPruner`, `serve --keep-…-days`).
+        "CREATE INDEX IF NOT EXISTS day_roots_day ON day_roots (day)",
+        "CREATE INDEX IF NOT EXISTS retention_challenges_issued ON retention_challenges (issued_at)",
+        "CREATE INDEX IF NOT EXISTS commands_updated ON commands (updated_at)",
     ]
 }

@@ -45,6 +45,9 @@ public protocol RegistryStore: Sendable {
     /// Deletes up to `limit` history heartbeats received before `date` (the oldest-received first is not
     /// promised); returns how many went. Current states are not touched.
     func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int
+    /// Deletes up to `limit` of `records` older than `date` (``PrunedRecords`` says which), in one
+    /// transaction; returns how many went.
+    func prune(_ records: PrunedRecords, before date: Date, limit: Int) async throws -> Int
     /// Throws unless the database answers a trivial query.
     func ping() async throws
     /// At start-up: fails with the reason and what to fix when the database cannot be used, after

@@ -176,6 +176,10 @@ enum SQLiteSchema {
             PRIMARY KEY (school_id, camera_id)
         )
         """,
+        // Session 16, task P: indexes for pruning by age (`RecordPruner`, `serve --keep-…-days`).
+        "CREATE INDEX IF NOT EXISTS day_roots_day ON day_roots (day)",
+        "CREATE INDEX IF NOT EXISTS retention_challenges_issued ON retention_challenges (issued_at)",
+        "CREATE INDEX IF NOT EXISTS commands_updated ON commands (updated_at)",
     ]
 
     /// The key of history in arrival order. A database made before keeps its keyed table: moving
