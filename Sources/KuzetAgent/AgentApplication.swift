@@ -50,7 +50,7 @@ public struct AgentApplication: Sendable {
         self.runtime = AgentRuntime(
             configuration: configuration, events: SegmentEventsFanout(listeners: [retention, commitments]),
             extraStreams: StatusWiring.relayStreams(configuration),
-            tuning: tuning,
+            tuning: tuning, clockTrusted: { clock.trust.trusted },
             logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
         self.budget = UplinkBudget.forAgent(configuration: configuration, runtime: runtime)

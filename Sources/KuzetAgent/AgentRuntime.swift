@@ -39,7 +39,8 @@ public final class AgentRuntime: Sendable {
     /// - Parameter extraStreams: streams to open even if no recorder or push needs them (the relay's).
     public init(
         configuration: AgentConfiguration, events: (any SegmentEvents)? = nil, extraStreams: Set<StreamKey> = [],
-        tuning: Tuning = .init(), logger: Logger = Logger(label: "kuzet.agent")
+        tuning: Tuning = .init(), clockTrusted: @escaping @Sendable () -> Bool = { true },
+        logger: Logger = Logger(label: "kuzet.agent")
     ) {
         self.configuration = configuration
         var needed = extraStreams
@@ -84,7 +85,7 @@ public final class AgentRuntime: Sendable {
                         camera: camera.id, root: configuration.storage.root,
                         format: SegmentFormat(configuration.storage.format),
                         segmentSeconds: Double(configuration.storage.segmentSeconds)),
-                    fanout: upstream.fanout, events: events)
+                    fanout: upstream.fanout, events: events, clockTrusted: clockTrusted)
             }
             if let push = camera.push, let upstream = supervisors[StreamKey(camera: camera.id, stream: push)],
                 let url = configuration.centre?.pushURL(school: configuration.school.id, camera: camera.id)

@@ -60,33 +60,40 @@ public enum ChunkTree {
             digest: digest, index: index, chunk: wanted, path: MerkleTree.auditPath(index: index, leafHashes: leaves))
     }
 
-    /// Calls `body` with each chunk in order; returns the file's length.
+    /// Calls `body` with each chunk in order (a slice of one buffer, reused: `body` copies what it
+    /// keeps); returns the file's length. Read with `read(2)` straight into that buffer: a box
+    /// hashes every byte it records, and a `Data` per chunk (and its copy) made hashing 16 % dearer
+    /// (0.0121 against 0.0104 cores for 32 cameras, `make bench-agent`).
     private static func forEachChunk(of file: URL, _ body: (Int, ArraySlice<UInt8>) throws -> Void) throws -> Int64 {
-        let handle: FileHandle
-        do {
-            handle = try FileHandle(forReadingFrom: file)
-        } catch {
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw CommitmentError(
-                "\(file.path): cannot be read (\(error.localizedDescription)) — check it exists and is readable")
+                "\(file.path): cannot be read (\(String(cString: strerror(errno)))) — check it exists and is readable")
         }
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         var total: Int64 = 0
         var number = 0
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(chunkSize)
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
         while true {
             // A read may return less than asked before the end: fill the chunk before hashing it.
-            while buffer.count < chunkSize {
-                guard let data = try handle.read(upToCount: chunkSize - buffer.count), !data.isEmpty else { break }
-                buffer.append(contentsOf: data)
+            var filled = 0
+            while filled < chunkSize {
+                let count = buffer.withUnsafeMutableBytes {
+                    read(descriptor, $0.baseAddress! + filled, chunkSize - filled)
+                }
+                if count < 0 && errno == EINTR { continue }
+                guard count >= 0 else {
+                    throw CommitmentError(
+                        "\(file.path): read failed (\(String(cString: strerror(errno)))) — check the disk")
+                }
+                if count == 0 { break }
+                filled += count
             }
-            if buffer.isEmpty { break }
-            try body(number, buffer[...])
-            total += Int64(buffer.count)
+            if filled == 0 { break }
+            try body(number, buffer[0..<filled])
+            total += Int64(filled)
             number += 1
-            let full = buffer.count == chunkSize
-            buffer.removeAll(keepingCapacity: true)
-            if !full { break }
+            if filled < chunkSize { break }
         }
         return total
     }

@@ -91,7 +91,9 @@ public final class UplinkBudget: Sendable {
     }
 
     /// Counts bytes an on-demand live push sent (for `live_kbps`).
-    public func countLive(bytes: Int, now: MonotonicInstant = .now()) { state.withLock { $0.live.add(bytes: bytes, now: now) } }
+    public func countLive(bytes: Int, now: MonotonicInstant = .now()) {
+        state.withLock { $0.live.add(bytes: bytes, now: now) }
+    }
     /// Counts bytes an upload sent (for `upload_kbps`).
     public func countUpload(bytes: Int, now: MonotonicInstant = .now()) {
         state.withLock { $0.upload.add(bytes: bytes, now: now) }

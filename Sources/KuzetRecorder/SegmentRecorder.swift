@@ -49,6 +49,7 @@ public final class SegmentRecorder: @unchecked Sendable {
     private let queue: PacketQueue
     private let fanout: PacketFanout
     private let events: (any SegmentEvents)?
+    private let clockTrusted: @Sendable () -> Bool
     private let logger: Logger
     private let lock = NSCondition()
     private var shared = State(segmentsWritten: 0, bytesWritten: 0, droppedPackets: 0)
@@ -72,11 +73,13 @@ public final class SegmentRecorder: @unchecked Sendable {
         var lastSeconds: Double
     }
 
+    /// - Parameter clockTrusted: whether the wall clock is trusted now (``SegmentNaming``).
     public init(
         configuration: Configuration, fanout: PacketFanout, events: (any SegmentEvents)? = nil,
-        logger: Logger = Logger(label: "kuzet.recorder")
+        clockTrusted: @escaping @Sendable () -> Bool = { true }, logger: Logger = Logger(label: "kuzet.recorder")
     ) {
         self.configuration = configuration
+        self.clockTrusted = clockTrusted
         self.store = SegmentStore(root: configuration.root)
         self.fanout = fanout
         // Batches: a recorder needs no low latency, and waking per packet costs more CPU than the writing.
@@ -175,16 +178,16 @@ public final class SegmentRecorder: @unchecked Sendable {
 
     private func openSegment(stream: MediaStreamInfo, atSeconds seconds: Double) {
         let now = Date()
-        var wall = now
-        if let anchor {
-            let derived = anchor.wall.addingTimeInterval(seconds - anchor.media)
-            // Media time drifts from wall time on cheap cameras: re-anchor when it fell 2 s behind.
-            if derived.timeIntervalSince(now) >= -2 { wall = derived } else { self.anchor = (now, seconds) }
-        } else {
-            anchor = (now, seconds)
+        let derived = anchor.map { $0.wall.addingTimeInterval(seconds - $0.media) }
+        let naming = SegmentNaming.decide(
+            derived: derived, now: now, previousEnd: previousEnd, clockTrusted: clockTrusted())
+        if naming.reanchor { anchor = (now, seconds) }
+        if naming.followsCorrectedClock, let previousEnd {
+            logger.notice(
+                "segment names follow the corrected clock: earlier footage stays named up to \(Int(previousEnd.timeIntervalSince(now))) s ahead"
+            )
         }
-        // Names follow the footage's order, even after a camera clock jump or a burst.
-        if let previousEnd, wall < previousEnd { wall = previousEnd }
+        let wall = naming.start
         let folder = store.folder(camera: configuration.camera)
         let file = store.newSegment(camera: configuration.camera, start: wall, format: configuration.format)
         let path = file.path

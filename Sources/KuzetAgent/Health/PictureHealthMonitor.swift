@@ -162,7 +162,8 @@ public final class PictureHealthMonitor: Service, @unchecked Sendable {
         return lock.withLock {
             let due = cameraIDs.compactMap { id -> (String, UInt64)? in
                 guard let entry = cameras[id], entry.latestAt != nil, entry.latestJPEG != nil else { return nil }
-                if let sent = entry.thumbnailSent, sent.at.seconds(to: now) < period || entry.pictures == sent.pictures {
+                if let sent = entry.thumbnailSent, sent.at.seconds(to: now) < period || entry.pictures == sent.pictures
+                {
                     return nil
                 }
                 return (id, entry.thumbnailSent?.at.nanoseconds ?? 0)
