@@ -167,10 +167,11 @@ import Testing
     }
 
     /// The same box's clock, 12 h ahead, corrected back while it records: its footage is then
-    /// named after "now" (names follow the footage's order), and its heartbeats are still accepted
-    /// — before the fix it reported a negative `achieved_days` and the registry refused every batch.
+    /// named after "now", and its heartbeats are still accepted — before the fix it reported a
+    /// negative `achieved_days` and the registry refused every batch. Once the registry confirms
+    /// the corrected clock, new footage is named by it (`SegmentNaming`), not 12 h ahead.
     @Test(.timeLimit(.minutes(3)))
-    func aClockCorrectedBackAfterRunningAheadKeepsItsHeartbeatsAccepted() throws {
+    func aClockCorrectedBackAfterRunningAheadKeepsItsHeartbeatsAcceptedAndNamesByTheRightTime() throws {
         let directory = try TemporaryDirectory()
         let server = try RTSPCameraServer(mounts: Self.cameras.map { CameraMount(path: "/\($0)") })
         let registry = try RegistryProcess(folder: directory.file("registry"), school: Self.school)
@@ -190,6 +191,17 @@ import Testing
             eventually(timeout: 20) { (lastSequence(registry) ?? 0) >= before + 4 },
             "accepted up to \(lastSequence(registry) ?? 0) from \(before); agent: \(agent.output.suffix(3000))")
         #expect(!agent.output.contains("HTTP 422"), "\(agent.output.suffix(3000))")
+        // Trusted again (the registry's Date agrees): a new segment is named within a minute of now.
+        let store = SegmentStore(root: root)
+        #expect(
+            eventually(timeout: 30) {
+                Self.cameras.allSatisfy { camera in
+                    store.segments(camera: camera).contains { abs($0.start.timeIntervalSinceNow) < 60 }
+                }
+            },
+            "names: \(store.segments(camera: Self.cameras[0]).suffix(4).map(\.name.fileName)); agent: \(agent.output.suffix(2000))"
+        )
+        #expect(agent.output.contains("segment names follow the corrected clock"))
         withExtendedLifetime((server, agent)) {}
     }
 
