@@ -202,7 +202,7 @@ public final class RTMPIngest: @unchecked Sendable {
         guard let namespace else { return Self.accepts(port: port) }
         let probe = "exec 3<>/dev/tcp/\(address)/\(port)"
         let result = try? run(
-            "/usr/sbin/ip", ["netns", "exec", namespace, "timeout", "2", "bash", "-c", probe], timeout: 8)
+            "/usr/sbin/ip", ["netns", "exec", namespace, "timeout", "-s", "KILL", "2", "bash", "-c", probe], timeout: 8)
         return result?.status == 0
     }
 
