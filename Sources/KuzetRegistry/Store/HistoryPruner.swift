@@ -32,30 +32,17 @@ public struct HistoryPruner: Service {
 
     /// Prunes every `interval` until cancelled or shut down; a failed pruning is logged and tried again.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: delay)
-            while !Task.isCancelled {
-                do {
-                    _ = try await prune()
-                } catch {
-                    logger.error(
-                        "history: pruning failed — it is tried again at the next interval",
-                        metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
+        await BatchedPruning.repeatedly(
+            delay: delay, interval: interval, logger: logger,
+            failure: "history: pruning failed — it is tried again at the next interval"
+        ) { _ = try await prune() }
     }
 
     /// Deletes every heartbeat received more than `days` days ago; returns how many.
     public func prune() async throws -> Int {
         let cutoff = now().addingTimeInterval(-days * 86_400)
-        var total = 0
-        while true {
-            let deleted = try await store.pruneHistory(receivedBefore: cutoff, limit: batch)
-            total += deleted
-            if deleted < batch || Task.isCancelled { break }
-            await Task.yield()
+        let total = try await BatchedPruning.deleteAll(batch: batch) {
+            try await store.pruneHistory(receivedBefore: cutoff, limit: batch)
         }
         if total > 0 {
             logger.info(

@@ -30,18 +30,10 @@ public struct RecordPruner: Service {
     }
 
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            try await Task.sleep(for: min(interval, .seconds(60)))
-            while !Task.isCancelled {
-                do {
-                    _ = try await prune()
-                } catch {
-                    logger.error(
-                        "pruning: failed — it is tried again at the next interval", metadata: ["error": "\(error)"])
-                }
-                try await Task.sleep(for: interval)
-            }
-        }
+        await BatchedPruning.repeatedly(
+            delay: min(interval, .seconds(60)), interval: interval, logger: logger,
+            failure: "pruning: failed — it is tried again at the next interval"
+        ) { _ = try await prune() }
     }
 
     /// Deletes every record older than its keep period; returns how many of each kind went.
@@ -49,12 +41,8 @@ public struct RecordPruner: Service {
     public func prune() async throws -> [PrunedRecords: Int] {
         var deleted: [PrunedRecords: Int] = [:]
         for (records, cutoff) in keeping.cutoffs(at: now()) {
-            var total = 0
-            while !Task.isCancelled {
-                let count = try await store.prune(records, before: cutoff, limit: batch)
-                total += count
-                if count < batch { break }
-                await Task.yield()
+            let total = try await BatchedPruning.deleteAll(batch: batch) {
+                try await store.prune(records, before: cutoff, limit: batch)
             }
             deleted[records] = total
             if total > 0 {
