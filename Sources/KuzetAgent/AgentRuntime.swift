@@ -36,10 +36,13 @@ public final class AgentRuntime: Sendable {
     let recorders: [String: SegmentRecorder]
     let pushes: [String: PushOutput]
 
-    /// - Parameter extraStreams: streams to open even if no recorder or push needs them (the relay's).
+    /// - Parameters:
+    ///   - extraStreams: streams to open even if no recorder or push needs them (the relay's).
+    ///   - segmentWriteObserver: what sees each segment's bytes as they are written (the commitments).
     public init(
         configuration: AgentConfiguration, events: (any SegmentEvents)? = nil, extraStreams: Set<StreamKey> = [],
         tuning: Tuning = .init(), clockTrusted: @escaping @Sendable () -> Bool = { true },
+        segmentWriteObserver: @escaping @Sendable (SegmentFile) -> (any MediaFileObserver)? = { _ in nil },
         logger: Logger = Logger(label: "kuzet.agent")
     ) {
         self.configuration = configuration
@@ -85,7 +88,8 @@ public final class AgentRuntime: Sendable {
                         camera: camera.id, root: configuration.storage.root,
                         format: SegmentFormat(configuration.storage.format),
                         segmentSeconds: Double(configuration.storage.segmentSeconds)),
-                    fanout: upstream.fanout, events: events, clockTrusted: clockTrusted)
+                    fanout: upstream.fanout, events: events, clockTrusted: clockTrusted,
+                    writeObserver: segmentWriteObserver)
             }
             if let push = camera.push, let upstream = supervisors[StreamKey(camera: camera.id, stream: push)],
                 let url = configuration.centre?.pushURL(school: configuration.school.id, camera: camera.id)
