@@ -7,6 +7,7 @@ import KuzetCommitment
 public protocol CommitmentStore: Sendable {
     func deviceKey(schoolID: String) async throws -> PinnedDeviceKey?
     /// Pins `key` for the school (a first key, or the next after `requestRekey`); ends a mismatch.
+    /// Nothing for a school removed and not registered again (`removeSchool` forgot its key).
     func pinDeviceKey(schoolID: String, key: DevicePublicKey, at date: Date) async throws
     /// Lets the next new key be pinned (`school rekey`); false if the school has no pinned key.
     func requestRekey(schoolID: String, at date: Date) async throws -> Bool

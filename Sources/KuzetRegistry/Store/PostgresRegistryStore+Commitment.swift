@@ -20,7 +20,9 @@ extension PostgresRegistryStore: CommitmentStore {
     public func pinDeviceKey(schoolID: String, key: DevicePublicKey, at date: Date) async throws {
         try await client.query(
             """
-            INSERT INTO device_keys (school_id, public_key, pinned_at) VALUES (\(schoolID), \(key.rawRepresentation), \(date.timeIntervalSince1970))
+            INSERT INTO device_keys (school_id, public_key, pinned_at)
+            SELECT \(schoolID), \(key.rawRepresentation), \(date.timeIntervalSince1970)
+            WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = \(schoolID))
             ON CONFLICT (school_id) DO UPDATE SET public_key = excluded.public_key, pinned_at = excluded.pinned_at,
                 rekey_requested_at = NULL, mismatch_since = NULL, mismatch_reason = NULL
             """, logger: logger)
