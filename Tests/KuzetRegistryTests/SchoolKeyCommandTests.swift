@@ -61,7 +61,9 @@ struct SchoolKeyCommandTests {
         let database = "sqlite:" + directory.file("registry.sqlite")
         let create = ["--role", "school", "--school", "KZ-AST-0022", "--region", "Astana", "--database", database]
         let sample = Sample(schoolID: "KZ-AST-0022")
-        func post(_ sequence: UInt64, _ signer: Curve25519.Signing.PrivateKey, token: String, to server: RegistryProcess)
+        func post(
+            _ sequence: UInt64, _ signer: Curve25519.Signing.PrivateKey, token: String, to server: RegistryProcess
+        )
             throws -> (status: Int, body: String)
         {
             var heartbeat = sample.heartbeat(sequence, at: Date())
@@ -83,9 +85,11 @@ struct SchoolKeyCommandTests {
         let removed = try RegistryExecutable.run(["school", "remove", "KZ-AST-0022", "--database", database])
         #expect(removed.status == 0, "\(removed.output)")
         #expect(
-            removed.output.contains("removed school KZ-AST-0022") && removed.output.contains("1 token(s), 1 heartbeat(s)")
+            removed.output.contains("removed school KZ-AST-0022")
+                && removed.output.contains("1 token(s), 1 heartbeat(s)")
                 && removed.output.contains(
-                    "forgot its provable retention: 1 device key(s), 0 day root(s), 0 challenge(s), 1 retention proof(s)")
+                    "forgot its provable retention: 1 device key(s), 0 day root(s), 0 challenge(s), 1 retention proof(s)"
+                )
                 && removed.output.contains(
                     "forgot 0 unfinished command(s); kept 0 finished command(s) and the audit log"),
             "\(removed.output)")

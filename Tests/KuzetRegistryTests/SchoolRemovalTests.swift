@@ -140,7 +140,8 @@ struct SchoolRemovalTests {
         }
         #expect(
             try await commitments.resolveChallenge(
-                "\(school)-failed", schoolID: school, outcome: .failed(reason: "late"), at: start.addingTimeInterval(60)))
+                "\(school)-failed", schoolID: school, outcome: .failed(reason: "late"), at: start.addingTimeInterval(60)
+            ))
         var proof = RetentionProof(schoolID: school)
         proof.unprovenSince = start.addingTimeInterval(60)
         proof.unprovenReason = "late"
