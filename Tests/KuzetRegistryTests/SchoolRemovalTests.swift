@@ -284,4 +284,56 @@ struct SchoolRemovalTests {
             #expect(try await store.deviceKey(schoolID: old.schoolID) == nil)
         }
     }
+
+    @Test(
+        "what a request already past ingest writes after the removal (key, day roots, challenge, proof) is dropped until the school is registered again",
+        arguments: StoreKind.allCases)
+    func writesAfterTheRemovalAreDropped(kind: StoreKind) async throws {
+        try await withStore(kind) { store, _ in
+            let commitments = try #require(store as? any CommitmentStore)
+            let school = "KZ-RM-0041"
+            try await storeProvableRetentionAndCommands(school, store: store, commitments: commitments)
+            #expect(try await store.removeSchool(id: school)?.deviceKeys == 1)
+
+            /// What `RetentionProofs` writes for one request: pins, keeps roots, issues, records.
+            func writeAsARequestWould() async throws -> Int {
+                try await commitments.pinDeviceKey(
+                    schoolID: school, key: DevicePublicKey(Curve25519.Signing.PrivateKey().publicKey), at: start)
+                let stored = try await commitments.storeDayRoots(
+                    schoolID: school,
+                    [
+                        StoredDayRoot(
+                            camera: "cam-1", day: UTCDay(number: UTCDay(start).number - 1), segments: 24,
+                            root: CommittedSchool.randomBytes(32), signature: CommittedSchool.randomBytes(64))
+                    ], at: start)
+                try await commitments.insertChallenge(
+                    StoredChallenge(
+                        id: "late-\(stored)-\(UInt32.random(in: 0 ... .max))", schoolID: school, camera: "cam-1",
+                        day: UTCDay(number: UTCDay(start).number - 1), segmentIndex: 0, chunkNonce: 1, issuedAt: start,
+                        expiresAt: start.addingTimeInterval(1800)))
+                var proof = RetentionProof(schoolID: school)
+                proof.unprovenSince = start
+                proof.unprovenReason = "late"
+                try await commitments.updateRetentionProof(proof)
+                return stored
+            }
+            #expect(try await writeAsARequestWould() == 0)
+            #expect(
+                try await records(school, store: store, commitments: commitments) == """
+                    key: none
+                    roots: []
+                    open: []
+                    failed: none
+                    proof: nil
+                    commands: ["\(school)-done", "\(school)-expired", "\(school)-failed", "\(school)-refused"]
+                    audit: ["\(start) \(school)-done"]
+                    """)
+
+            try await store.register(SchoolRegistration(id: school, name: nil, region: "Astana"), at: start)
+            #expect(try await writeAsARequestWould() == 1)
+            #expect(try await commitments.deviceKey(schoolID: school) != nil)
+            #expect(try await commitments.openChallenges(schoolID: school).count == 1)
+            #expect(try await commitments.retentionProof(schoolID: school)?.unprovenReason == "late")
+        }
+    }
 }

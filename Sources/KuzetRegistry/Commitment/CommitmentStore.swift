@@ -14,6 +14,8 @@ public protocol CommitmentStore: Sendable {
     /// Sets DEVICE_KEY_MISMATCH (a start already set is kept).
     func markKeyMismatch(schoolID: String, reason: String, at date: Date) async throws
     /// Stores day roots; a (camera, day) already held keeps its first root. Returns how many were new.
+    /// Like `insertChallenge` and `updateRetentionProof`, writes nothing for a school removed and not
+    /// registered again: a request that passed ingest just before `removeSchool` leaves nothing behind.
     func storeDayRoots(schoolID: String, _ roots: [StoredDayRoot], at date: Date) async throws -> Int
     func dayRoot(schoolID: String, camera: String, day: UTCDay) async throws -> StoredDayRoot?
     /// The school's day roots from `from` to before `before` (camera, day, segment count).
