@@ -17,8 +17,10 @@ struct SchoolRemoveCommand: AsyncParsableCommand {
         abstract: "Deletes a school with its state, its heartbeat history and its tokens.",
         discussion: """
             The school leaves the report, the lists and the dashboard at once, and its heartbeats are refused
-            (401 school_removed), also by running instances that still remember its token. Creating a school
-            token for the id (`kuzet-registry token create --role school --school ID --region R`) registers it again.
+            (401 school_removed), also by running instances that still remember its token. Its device key, signed
+            day roots, challenges and retention proof go too, and its police commands not finished; its finished
+            commands and the audit log stay. Creating a school token for the id (`kuzet-registry token create
+            --role school --school ID --region R`) registers it again: the first box that reports pins its key.
             """)
 
     @Argument(help: "The school's id, e.g. KZ-AST-0042.") var id: String
@@ -40,6 +42,12 @@ struct SchoolRemoveCommand: AsyncParsableCommand {
         }
         printLine(
             "removed school \(id) from \(location): \(removal.tokens) token(s), \(removal.heartbeats) heartbeat(s) of history"
+        )
+        printLine(
+            "forgot its provable retention: \(removal.deviceKeys) device key(s), \(removal.dayRoots) day root(s), \(removal.challenges) challenge(s), \(removal.retentionProofs) retention proof(s)"
+        )
+        printLine(
+            "forgot \(removal.unfinishedCommands) unfinished command(s); kept \(removal.finishedCommandsKept) finished command(s) and the audit log"
         )
     }
 }

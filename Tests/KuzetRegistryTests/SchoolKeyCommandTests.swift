@@ -52,4 +52,57 @@ struct SchoolKeyCommandTests {
         #expect(now.output.contains("key: \(DevicePublicKey(replacement.publicKey).base64)"), "\(now.output)")
         #expect(try post(4, box).status == 403)
     }
+
+    @Test(
+        "school remove forgets the pinned key and prints what went; the id registered again pins the replacement box's key"
+    )
+    func removeForgetsTheKey() throws {
+        let directory = try TemporaryDirectory(prefix: "kuzet-registry-remove-key")
+        let database = "sqlite:" + directory.file("registry.sqlite")
+        let create = ["--role", "school", "--school", "KZ-AST-0022", "--region", "Astana", "--database", database]
+        let sample = Sample(schoolID: "KZ-AST-0022")
+        func post(
+            _ sequence: UInt64, _ signer: Curve25519.Signing.PrivateKey, token: String, to server: RegistryProcess
+        )
+            throws -> (status: Int, body: String)
+        {
+            var heartbeat = sample.heartbeat(sequence, at: Date())
+            heartbeat.deviceKey = DevicePublicKey(signer.publicKey).base64
+            let body = heartbeat.json
+            let file = directory.file("body-\(sequence).json")
+            try body.write(to: URL(fileURLWithPath: file))
+            return try curl([
+                "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+                "-H", "Kuzet-Signature: \(try signer.signatureBase64(for: body))",
+                "--data-binary", "@\(file)", server.url + "/api/v1/heartbeats",
+            ])
+        }
+        let box = Curve25519.Signing.PrivateKey()
+        do {
+            let server = try RegistryProcess(["--database", database])
+            #expect(try post(1, box, token: try RegistryExecutable.createToken(create), to: server).status == 200)
+        }
+        let removed = try RegistryExecutable.run(["school", "remove", "KZ-AST-0022", "--database", database])
+        #expect(removed.status == 0, "\(removed.output)")
+        #expect(
+            removed.output.contains("removed school KZ-AST-0022")
+                && removed.output.contains("1 token(s), 1 heartbeat(s)")
+                && removed.output.contains(
+                    "forgot its provable retention: 1 device key(s), 0 day root(s), 0 challenge(s), 1 retention proof(s)"
+                )
+                && removed.output.contains(
+                    "forgot 0 unfinished command(s); kept 0 finished command(s) and the audit log"),
+            "\(removed.output)")
+        let gone = try RegistryExecutable.run(["school", "key", "KZ-AST-0022", "--database", database])
+        #expect(gone.status == 1 && gone.output.contains("no device key pinned"), "\(gone.output)")
+
+        let token = try RegistryExecutable.createToken(create)
+        let server = try RegistryProcess(["--database", database])
+        let replacement = Curve25519.Signing.PrivateKey()
+        let first = try post(1, replacement, token: token, to: server)
+        #expect(first.status == 200, "the replacement box's first heartbeat pins its key: \(first.body)")
+        let shown = try RegistryExecutable.run(["school", "key", "KZ-AST-0022", "--database", database])
+        #expect(shown.output.contains("key: \(DevicePublicKey(replacement.publicKey).base64)"), "\(shown.output)")
+        #expect(try post(2, box, token: token, to: server).status == 403)
+    }
 }

@@ -5,9 +5,12 @@ import KuzetCommitment
 /// Row shapes both stores share for `CommitmentStore`, and the SQLite store's statements (the
 /// PostgreSQL store writes the same ones with its bindings).
 enum CommitmentRows {
-    /// (school, key, date): pins, clearing a rekey request and a mismatch.
+    /// (school, key, date): pins, clearing a rekey request and a mismatch. Nothing for a removed
+    /// school: an instance that still remembers its token lets its old box's heartbeat reach the key
+    /// check (the heartbeat is then refused), and must not pin that box's key again.
     static let pin = """
-        INSERT INTO device_keys (school_id, public_key, pinned_at) VALUES (?, ?, ?)
+        INSERT INTO device_keys (school_id, public_key, pinned_at) SELECT ?1, ?2, ?3
+        WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = ?1)
         ON CONFLICT (school_id) DO UPDATE SET public_key = excluded.public_key, pinned_at = excluded.pinned_at,
             rekey_requested_at = NULL, mismatch_since = NULL, mismatch_reason = NULL
         """

@@ -7,12 +7,15 @@ import KuzetCommitment
 public protocol CommitmentStore: Sendable {
     func deviceKey(schoolID: String) async throws -> PinnedDeviceKey?
     /// Pins `key` for the school (a first key, or the next after `requestRekey`); ends a mismatch.
+    /// Nothing for a school removed and not registered again (`removeSchool` forgot its key).
     func pinDeviceKey(schoolID: String, key: DevicePublicKey, at date: Date) async throws
     /// Lets the next new key be pinned (`school rekey`); false if the school has no pinned key.
     func requestRekey(schoolID: String, at date: Date) async throws -> Bool
     /// Sets DEVICE_KEY_MISMATCH (a start already set is kept).
     func markKeyMismatch(schoolID: String, reason: String, at date: Date) async throws
     /// Stores day roots; a (camera, day) already held keeps its first root. Returns how many were new.
+    /// Like `insertChallenge` and `updateRetentionProof`, writes nothing for a school removed and not
+    /// registered again: a request that passed ingest just before `removeSchool` leaves nothing behind.
     func storeDayRoots(schoolID: String, _ roots: [StoredDayRoot], at date: Date) async throws -> Int
     func dayRoot(schoolID: String, camera: String, day: UTCDay) async throws -> StoredDayRoot?
     /// The school's day roots from `from` to before `before` (camera, day, segment count).

@@ -57,12 +57,32 @@ public struct IngestResult: Sendable, Equatable {
 /// A school as an admin registers it.
 public typealias SchoolRegistration = SchoolIdentity
 
-/// What went with a removed school (`RegistryStore.removeSchool`).
+/// What went with a removed school (`RegistryStore.removeSchool`), counted in rows.
 public struct SchoolRemoval: Sendable, Equatable {
     public var tokens: Int
     public var heartbeats: Int
-    public init(tokens: Int, heartbeats: Int) {
+    /// Its pinned device key (0 or 1): a replaced box registered under the id again pins its own.
+    public var deviceKeys: Int
+    /// Its signed day roots, challenges (open and answered) and retention proof (0 or 1).
+    public var dayRoots: Int
+    public var challenges: Int
+    public var retentionProofs: Int
+    /// Its police commands not finished (pending, accepted, running): no box will ever run them.
+    public var unfinishedCommands: Int
+    /// Its finished commands, kept (not deleted) with the audit log that names them.
+    public var finishedCommandsKept: Int
+
+    public init(
+        tokens: Int, heartbeats: Int, deviceKeys: Int = 0, dayRoots: Int = 0, challenges: Int = 0,
+        retentionProofs: Int = 0, unfinishedCommands: Int = 0, finishedCommandsKept: Int = 0
+    ) {
         self.tokens = tokens
         self.heartbeats = heartbeats
+        self.deviceKeys = deviceKeys
+        self.dayRoots = dayRoots
+        self.challenges = challenges
+        self.retentionProofs = retentionProofs
+        self.unfinishedCommands = unfinishedCommands
+        self.finishedCommandsKept = finishedCommandsKept
     }
 }

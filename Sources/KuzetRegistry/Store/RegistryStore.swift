@@ -22,8 +22,10 @@ public protocol RegistryStore: Sendable {
     /// A number that changes whenever tokens are revoked (`deleteToken`, `removeSchool`), so that
     /// running instances know to forget the tokens they recognised. 0 before the first revocation.
     func tokenGeneration() async throws -> Int64
-    /// Deletes a school with its current state, its history and its tokens; nil if there was none.
-    /// Its heartbeats are refused (`SchoolRemovedError`) until it is registered again.
+    /// Deletes a school with its current state, its history, its tokens, its provable-retention
+    /// records (device key, day roots, challenges, proof) and its unfinished commands, in one
+    /// transaction; nil if there was none. Its finished commands and the audit log stay. Its
+    /// heartbeats are refused (`SchoolRemovedError`) until it is registered again.
     func removeSchool(id: String) async throws -> SchoolRemoval?
     /// Stores heartbeats of one school, each (school, sequence) once, and moves the current state
     /// forward with those newer than it. Atomic: all or nothing. `payloads`: each heartbeat's JSON as
@@ -120,6 +122,15 @@ enum RegistrySQL {
         ON CONFLICT (name) DO UPDATE SET generation = registry_generations.generation + 1
         """
     static let tokenGeneration = "SELECT generation FROM registry_generations WHERE name = 'tokens'"
+    /// The command states `school remove` deletes, as an SQL list: those not final (pending,
+    /// accepted, running). The removed school's box is refused and a replaced box knows nothing of
+    /// them, so they would show queued or running until pruned. Finished commands stay: the audit
+    /// log (kept for its own period) names them by id, and one that brought a clip or snapshot holds
+    /// its checksum, kept as long as the audit log (`RecordKeeping`); they are pruned by age as usual.
+    static let unfinishedCommandStates =
+        "("
+        + PoliceCommand.State.allCases.filter { !$0.isFinal }.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        + ")"
 }
 
 /// The part of ingest both stores share: which heartbeats move the state, and the new state.

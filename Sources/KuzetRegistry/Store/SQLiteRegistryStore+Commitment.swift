@@ -39,6 +39,7 @@ extension SQLiteRegistryStore: CommitmentStore {
 
     public func storeDayRoots(schoolID: String, _ roots: [StoredDayRoot], at date: Date) async throws -> Int {
         try await pool.write { db in
+            guard try !Self.isRemoved(schoolID, db) else { return 0 }
             var stored = 0
             for root in roots {
                 try db.execute(
@@ -71,6 +72,13 @@ extension SQLiteRegistryStore: CommitmentStore {
         }
     }
 
+    /// Whether the school was removed (`school remove`) and not registered again: what a request
+    /// already past ingest writes after the removal is dropped, so it does not outlive it.
+    static func isRemoved(_ schoolID: String, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM removed_schools WHERE id = ?)", arguments: [schoolID])
+            ?? false
+    }
+
     static func dayRoot(_ row: Row) -> StoredDayRoot {
         StoredDayRoot(
             camera: row["camera"], day: UTCDay(number: row["day"]), segments: row["segments"], root: row["root"],
@@ -90,6 +98,7 @@ extension SQLiteRegistryStore: CommitmentStore {
 
     public func insertChallenge(_ challenge: StoredChallenge) async throws {
         try await pool.write { db in
+            guard try !Self.isRemoved(challenge.schoolID, db) else { return }
             try db.execute(
                 sql: """
                     INSERT INTO retention_challenges (id, school_id, camera, day, segment_index, chunk_nonce, issued_at, expires_at)
@@ -153,6 +162,7 @@ extension SQLiteRegistryStore: CommitmentStore {
 
     public func updateRetentionProof(_ proof: RetentionProof) async throws {
         try await pool.write { db in
+            guard try !Self.isRemoved(proof.schoolID, db) else { return }
             try db.execute(
                 sql: CommitmentRows.upsertProof,
                 arguments: [

@@ -29,8 +29,20 @@ extension SQLiteRegistryStore {
             try db.execute(sql: "DELETE FROM tokens WHERE school_id = ?", arguments: [id])
             let tokens = db.changesCount
             if tokens > 0 { try db.execute(sql: RegistrySQL.bumpTokenGeneration) }
-            try db.execute(sql: "DELETE FROM heartbeats WHERE school_id = ?", arguments: [id])
-            return SchoolRemoval(tokens: tokens, heartbeats: db.changesCount)
+            /// Deletes the school's rows of `table` (and `condition`); how many went.
+            func forget(_ table: String, _ condition: String = "") throws -> Int {
+                try db.execute(sql: "DELETE FROM \(table) WHERE school_id = ?\(condition)", arguments: [id])
+                return db.changesCount
+            }
+            var removal = SchoolRemoval(tokens: tokens, heartbeats: try forget("heartbeats"))
+            removal.deviceKeys = try forget("device_keys")
+            removal.dayRoots = try forget("day_roots")
+            removal.challenges = try forget("retention_challenges")
+            removal.retentionProofs = try forget("retention_proofs")
+            removal.unfinishedCommands = try forget("commands", " AND state IN \(RegistrySQL.unfinishedCommandStates)")
+            removal.finishedCommandsKept =
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM commands WHERE school_id = ?", arguments: [id]) ?? 0
+            return removal
         }
     }
 
