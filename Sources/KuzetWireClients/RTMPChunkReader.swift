@@ -48,10 +48,11 @@ struct RTMPChunkReader {
     var unparsedCount: Int { bytes.count - start }
 
     /// Takes what the socket received, refusing a server that makes us hold more than
-    /// ``maximumUnparsedBytes`` without a complete chunk.
+    /// ``maximumUnparsedBytes`` not yet read as whole chunks (a chunk can be at most a message,
+    /// 64 KiB, and its headers, so only a flood faster than we read gets there).
     mutating func append<Bytes: Collection<UInt8>>(_ received: Bytes) throws(WireClientError) {
         guard received.count <= Self.maximumUnparsedBytes - unparsedCount else {
-            throw refusal("more than \(Self.maximumUnparsedBytes) bytes without a complete message")
+            throw refusal("more than \(Self.maximumUnparsedBytes) bytes held unread")
         }
         if start > 0 {
             bytes.removeSubrange(0..<start)

@@ -44,28 +44,28 @@ extension RTMPMessage.Meaning {
         func need(_ count: Int, _ name: String) throws(RTMPMessage.Malformed) {
             guard payload.count >= count else {
                 throw RTMPMessage.Malformed(
-                    what: "a \(name) message of \(payload.count) bytes (at least \(count) expected)")
+                    what: "\(name) message of \(payload.count) bytes (at least \(count) expected)")
             }
         }
         let number = RTMPMessage.bigEndian
         switch type {
         case 3:
-            try need(4, "Acknowledgement")
+            try need(4, "an Acknowledgement")
             self = .acknowledgement(bytesReceived: number(payload, 0, 4))
         case 4:
-            try need(2, "User Control")
+            try need(2, "a User Control")
             let event = UInt16(number(payload, 0, 2))
             if event == 6 {
-                try need(6, "ping request")
+                try need(6, "a ping request")
                 self = .pingRequest(timestamp: number(payload, 2, 4))
             } else {
                 self = .userControl(event: event)
             }
         case 5:
-            try need(4, "Window Acknowledgement Size")
+            try need(4, "a Window Acknowledgement Size")
             self = .windowAcknowledgementSize(number(payload, 0, 4))
         case 6:
-            try need(5, "Set Peer Bandwidth")
+            try need(5, "a Set Peer Bandwidth")
             self = .peerBandwidth(number(payload, 0, 4), limitType: payload[4])
         case 20:
             self = .command(AMF0.decode(payload[...]))
