@@ -43,7 +43,10 @@ import Testing
 
     static let onStatus: [AMF0] = [
         "onStatus", .number(0), .null,
-        .object([("level", "status"), ("code", "NetStream.Publish.Start"), ("description", .string(String(repeating: "x", count: 300)))]),
+        .object([
+            ("level", "status"), ("code", "NetStream.Publish.Start"),
+            ("description", .string(String(repeating: "x", count: 300))),
+        ]),
     ]
 
     /// All messages `bytes` give, fed in pieces of `piece` bytes.
@@ -260,7 +263,8 @@ import Testing
 
     @Test func aTruncatedChunkIsHeldUntilItsRestArrivesAndNamedWhenTheConnectionEnds() throws {
         // A three-byte basic header (chunk stream 64 + 0x0110), an extended timestamp.
-        let bytes = [1, 0x10, 0x01] + Self.type0(timestamp: 0x0100_0000, length: 4, type: 20).dropFirst() + [5, 6, 7, 8]
+        let bytes =
+            [1, 0x10, 0x01] + Self.type0(timestamp: 0x0100_0000, length: 4, type: 20).dropFirst() + [5, 6, 7, 8]
         // Every cut inside the basic header, message header, extended timestamp or payload.
         for cut in 1..<bytes.count {
             var reader = RTMPChunkReader(operation: Self.operation)

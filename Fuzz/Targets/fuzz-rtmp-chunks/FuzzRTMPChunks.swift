@@ -43,7 +43,8 @@ func read(_ bytes: UnsafeRawBufferPointer, piece: Int) -> (messages: [Seen], ref
             try reader.append(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
             offset = end
             while let message = try reader.nextMessage() {
-                precondition(message.payload.count <= RTMPChunkReader.maximumMessageBytes, "RTMP chunks: message over its bound")
+                precondition(
+                    message.payload.count <= RTMPChunkReader.maximumMessageBytes, "RTMP chunks: message over its bound")
                 precondition(message.type != 1 && message.type != 2, "RTMP chunks: a chunk control message returned")
                 // What RTMPPublisher looks at in what it is sent.
                 switch message.meaning {
@@ -61,7 +62,8 @@ func read(_ bytes: UnsafeRawBufferPointer, piece: Int) -> (messages: [Seen], ref
                         chunkStream: message.chunkStream, type: message.type, timestamp: message.timestamp,
                         streamID: message.streamID, payload: message.payload))
             }
-            precondition(reader.unparsedCount <= RTMPChunkReader.maximumUnparsedBytes, "RTMP chunks: held past its bound")
+            precondition(
+                reader.unparsedCount <= RTMPChunkReader.maximumUnparsedBytes, "RTMP chunks: held past its bound")
             precondition((1...RTMPChunkReader.maximumChunkSize).contains(reader.chunkSize), "RTMP chunks: chunk size")
         }
         _ = reader.cutOff
