@@ -32,6 +32,9 @@ let package = Package(
         fuzzTarget("fuzz-config-yaml", ["KuzetCore", "KuzetConfiguration"]),
         // An RTMP server's AMF0 command answer (connect/createStream/_error/onStatus).
         fuzzTarget("fuzz-amf0", ["KuzetWireClients"]),
+        // An RTMP server's chunk stream (headers 0–3, extended timestamps, Set Chunk Size, Abort,
+        // control messages) → whole messages or a refusal, read at once and in small reads.
+        fuzzTarget("fuzz-rtmp-chunks", ["KuzetWireClients"]),
         // A device's SOAP answer: SafeXMLParser, SOAP faults, ONVIF profile models.
         fuzzTarget("fuzz-soap-xml", ["KuzetDiscovery"]),
         // A whole ONVIF conversation (ONVIFClient.inspect) against answers taken from the input:

@@ -4,10 +4,13 @@ module on loopback (scripts/testing/nginx-rtmp.conf.template), speaks the same c
 RTMPPublisher (handshake, connect, releaseStream, FCPublish, createStream, publish; then a publish
 to a name already in use and a connect to an unknown application, for _error/onStatus errors) and
 keeps the payload of every AMF0 command message the server sent (types 20, and 17 after its
-format byte).   Fuzz/Seeds/capture-rtmp-answers.py OUT_DIR"""
+format byte). With RAW_DIR, also every byte each server connection sent after the handshake (its
+chunk stream as RTMPPublisher reads it) for Fuzz/Corpus/fuzz-rtmp-chunks.
+    Fuzz/Seeds/capture-rtmp-answers.py OUT_DIR [RAW_DIR]"""
 import os, socket, struct, subprocess, sys, tempfile, time
 
 out_dir = sys.argv[1]
+raw_dir = sys.argv[2] if len(sys.argv) > 2 else None
 here = os.path.dirname(os.path.abspath(__file__))
 template = open(os.path.join(here, "../../scripts/testing/nginx-rtmp.conf.template")).read()
 
@@ -34,6 +37,7 @@ class Connection:
         self.streams = {}
         self.sock.sendall(b"\x03" + bytes(1536))
         self.read(1 + 1536 + 1536)
+        self.raw = self.buffer  # what came after S2
         self.sock.sendall(bytes(1536))
 
     def read(self, count):
@@ -41,6 +45,7 @@ class Connection:
             data = self.sock.recv(65536)
             if not data: raise EOFError
             self.buffer += data
+            if hasattr(self, "raw"): self.raw += data
         out, self.buffer = self.buffer[:count], self.buffer[count:]
         return out
 
@@ -108,12 +113,20 @@ with tempfile.TemporaryDirectory() as prefix:
             try: socket.create_connection(("127.0.0.1", port), timeout=1).close(); break
             except OSError: time.sleep(0.1)
         answers = []
+        connections = []
         first = Connection(port); first.connect("live", port); first.publish("kz-0042-entrance"); answers += first.commands(1.5)
         second = Connection(port); second.connect("live", port); second.publish("kz-0042-entrance"); answers += second.commands(1.5)
         third = Connection(port); third.connect("no-such-app", port); answers += third.commands(1.5)
+        connections = [first, second, third]
     finally:
         nginx.terminate(); nginx.wait(timeout=10)
 os.makedirs(out_dir, exist_ok=True)
 for index, payload in enumerate(answers):
     open(os.path.join(out_dir, f"nginx-rtmp-{index:02d}.amf0"), "wb").write(payload)
 print(f"{len(answers)} AMF0 answers from nginx-rtmp in {out_dir}")
+if raw_dir:
+    os.makedirs(raw_dir, exist_ok=True)
+    streams = [connection.raw for connection in connections if connection.raw]  # an unknown app: closed at once
+    for index, raw in enumerate(streams):
+        open(os.path.join(raw_dir, f"nginx-rtmp-{index:02d}.rtmp"), "wb").write(raw)
+    print(f"{len(streams)} chunk streams from nginx-rtmp in {raw_dir}")

@@ -17,27 +17,13 @@ public final class RTMPPublisher {
     private let redactedURL: String
     private let streamName: String
     private var streamID: UInt32 = 0
-    private var inChunkSize = 128
     private static let outChunkSize = 65_536
-    private var incoming: [UInt8] = []
-    private var chunkStreams: [UInt32: ChunkStream] = [:]
+    /// The server's messages, put back together from its chunks (bounded: ``RTMPChunkReader``).
+    private var reader: RTMPChunkReader
     private var outgoing: [UInt8] = []
     private var vectors: [iovec] = []
     private var lastDrain = DispatchTime.now().uptimeNanoseconds
     private let scratch = ReceiveBuffer(capacity: 16 * 1024)
-
-    /// What a server may make us hold: it only ever sends small control and command messages to
-    /// a publisher, so anything larger, or spread over more chunk streams, is refused.
-    static let maximumMessageBytes = 64 * 1024
-    static let maximumChunkStreams = 16
-    static let maximumUnparsedBytes = 256 * 1024
-
-    private struct ChunkStream {
-        var length = 0
-        var type: UInt8 = 0
-        var extended = false
-        var payload: [UInt8] = []
-    }
 
     /// Whether `url` is published by this client: plain `rtmp://` without credentials.
     public static func handles(_ url: String) -> Bool {
@@ -49,6 +35,7 @@ public final class RTMPPublisher {
     /// Connects and starts publishing, within the interrupt's armed deadline.
     public init(url: String, interrupt: any WireInterrupt) throws(WireClientError) {
         redactedURL = CredentialRedaction.redact(url)
+        reader = RTMPChunkReader(operation: "read \(redactedURL)")
         guard let components = URLComponents(string: url), let host = components.host else {
             throw WireClientError(.invalidURL, operation: "open \(redactedURL)", reason: "not a valid rtmp:// URL")
         }
@@ -186,29 +173,44 @@ public final class RTMPPublisher {
     /// The next AMF0 command from the server, answering control messages on the way.
     private func nextCommand() throws(WireClientError) -> [AMF0] {
         while true {
-            if let message = try parseMessage() {
-                if message.type == 20 { return AMF0.decode(message.payload[...]) }
-                if message.type == 17, !message.payload.isEmpty { return AMF0.decode(message.payload.dropFirst()) }
-                continue
+            while let message = try nextMessage() {
+                if case .command(let values) = message.meaning { return values }
             }
-            let count = try socket.receive(
-                into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
-            try receive(count)
+            _ = try receive(waiting: true)
         }
     }
 
-    /// Appends what the socket just put in `scratch`, refusing a server that makes us hold more
-    /// than ``maximumUnparsedBytes`` without a complete message.
-    private func receive(_ count: Int) throws(WireClientError) {
-        guard incoming.count + count <= Self.maximumUnparsedBytes else {
-            throw protocolError("more than \(Self.maximumUnparsedBytes) bytes without a complete message")
+    /// The reader's next message, answering the server's pings on the way; nil when more bytes
+    /// are needed.
+    private func nextMessage() throws(WireClientError) -> RTMPMessage? {
+        while let message = try reader.nextMessage() {
+            guard case .pingRequest(let timestamp) = message.meaning else { return message }
+            var answer: [UInt8] = [0, 7] // user control event 7: ping response, the same timestamp
+            Self.appendBigEndian(timestamp, bytes: 4, to: &answer)
+            try send(chunkStream: 2, type: 4, streamID: 0, timestamp: 0, payload: answer)
         }
-        incoming.append(contentsOf: UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+        return nil
     }
 
-    private func protocolError(_ what: String) -> WireClientError {
-        WireClientError(
-            .brokenProtocol, operation: "read \(redactedURL)", reason: "the server broke the RTMP protocol: \(what)")
+    /// Hands what the server sent to the chunk reader (which refuses a server that makes us hold
+    /// too much); `waiting`: for at least one byte, else only what has arrived. The bytes read.
+    private func receive(waiting: Bool) throws(WireClientError) -> Int {
+        let count: Int
+        do throws(WireClientError) {
+            count =
+                waiting
+                ? try socket.receive(into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
+                : try socket.receiveIfAvailable(
+                    into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
+        } catch {
+            // The end of the stream in the middle of a chunk or a message says so.
+            if error.kind == .closed, let cutOff = reader.cutOff {
+                throw WireClientError(.closed, operation: error.operation, reason: cutOff)
+            }
+            throw error
+        }
+        try reader.append(UnsafeRawBufferPointer(start: scratch.bytes, count: count))
+        return count
     }
 
     /// Reads what the server sent meanwhile (pings, errors), at most once a second.
@@ -216,14 +218,9 @@ public final class RTMPPublisher {
         let now = DispatchTime.now().uptimeNanoseconds
         guard now - lastDrain > 1_000_000_000 else { return }
         lastDrain = now
-        while true {
-            let count = try socket.receiveIfAvailable(
-                into: scratch.bytes, count: scratch.capacity, operation: "read \(redactedURL)")
-            if count == 0 { break }
-            try receive(count)
-        }
-        while let message = try parseMessage() {
-            guard message.type == 20, let values = Optional(AMF0.decode(message.payload[...])),
+        while try receive(waiting: false) > 0 {}
+        while let message = try nextMessage() {
+            guard message.type == 20, case .command(let values) = message.meaning,
                 values.first?.text == "onStatus",
                 let info = values.dropFirst(3).first, info["level"]?.text == "error"
             else { continue }
@@ -242,75 +239,6 @@ public final class RTMPPublisher {
     }
 
     // MARK: - Chunks
-
-    /// One complete message from `incoming`, handling protocol control on the way; nil when
-    /// more bytes are needed.
-    private func parseMessage() throws(WireClientError) -> (type: UInt8, payload: [UInt8])? {
-        while true {
-            guard let (csid, headerEnd, fmt) = basicHeader() else { return nil }
-            guard chunkStreams[csid] != nil || chunkStreams.count < Self.maximumChunkStreams else {
-                throw protocolError("more than \(Self.maximumChunkStreams) chunk streams")
-            }
-            var stream = chunkStreams[csid] ?? ChunkStream()
-            let headerSize = [11, 7, 3, 0][Int(fmt)]
-            guard incoming.count >= headerEnd + headerSize else { return nil }
-            var cursor = headerEnd
-            if fmt < 3 {
-                let timestampField = Self.bigEndian(incoming, cursor, 3)
-                stream.extended = timestampField == 0xFF_FFFF
-                if fmt <= 1 {
-                    let length = Int(Self.bigEndian(incoming, cursor + 3, 3))
-                    guard length <= Self.maximumMessageBytes else {
-                        throw protocolError("a message of \(length) bytes (at most \(Self.maximumMessageBytes))")
-                    }
-                    // A new header in the middle of a message may not cut it shorter than what came.
-                    guard length >= stream.payload.count else {
-                        throw protocolError(
-                            "a message shortened to \(length) bytes after \(stream.payload.count) arrived")
-                    }
-                    stream.length = length
-                    stream.type = incoming[cursor + 6]
-                }
-                cursor += headerSize
-            }
-            if stream.extended { cursor += 4 }
-            let take = min(inChunkSize, stream.length - stream.payload.count)
-            guard incoming.count >= cursor + take else { return nil }
-            stream.payload.append(contentsOf: incoming[cursor..<(cursor + take)])
-            incoming.removeFirst(cursor + take)
-            if stream.payload.count < stream.length {
-                chunkStreams[csid] = stream
-                continue
-            }
-            let message = (type: stream.type, payload: stream.payload)
-            stream.payload = []
-            chunkStreams[csid] = stream
-            switch message.type {
-            case 1 where message.payload.count >= 4:
-                inChunkSize = max(1, Int(Self.bigEndian(message.payload, 0, 4) & 0x7FFF_FFFF))
-            case 4 where message.payload.count >= 6 && Self.bigEndian(message.payload, 0, 2) == 6:
-                // Ping request: answer with the same timestamp.
-                try send(chunkStream: 2, type: 4, streamID: 0, timestamp: 0, payload: [0, 7] + message.payload[2..<6])
-            default:
-                return message
-            }
-        }
-    }
-
-    private func basicHeader() -> (csid: UInt32, end: Int, fmt: UInt8)? {
-        guard let first = incoming.first else { return nil }
-        let fmt = first >> 6
-        switch first & 0x3F {
-        case 0:
-            guard incoming.count >= 2 else { return nil }
-            return (64 + UInt32(incoming[1]), 2, fmt)
-        case 1:
-            guard incoming.count >= 3 else { return nil }
-            return (64 + UInt32(incoming[1]) + UInt32(incoming[2]) << 8, 3, fmt)
-        default:
-            return (UInt32(first & 0x3F), 1, fmt)
-        }
-    }
 
     private func send(chunkStream: UInt32, type: UInt8, streamID: UInt32, timestamp: UInt32, payload: [UInt8])
         throws(WireClientError)
@@ -382,9 +310,5 @@ public final class RTMPPublisher {
         for shift in stride(from: (count - 1) * 8, through: 0, by: -8) {
             bytes.append(UInt8((value >> UInt32(shift)) & 0xFF))
         }
-    }
-
-    static func bigEndian(_ bytes: [UInt8], _ offset: Int, _ count: Int) -> UInt32 {
-        (0..<count).reduce(UInt32(0)) { $0 << 8 | UInt32(bytes[offset + $1]) }
     }
 }

@@ -12,13 +12,14 @@ import Testing
 /// error, never a trap, an endless wait or unbounded memory.
 @Suite struct RTMPPublisherHostileTests {
     /// An RTMP "server" on loopback: completes the handshake, then answers each command the
-    /// publisher sends with `script(commandIndex)` (raw chunk bytes), reading and dropping the rest.
+    /// publisher sends with `script(commandIndex)` (raw chunk bytes), reading and dropping the rest;
+    /// `endAfterFirstAnswer`: then ends its side of the connection (FIN, still reading).
     final class ScriptedServer: @unchecked Sendable {
         // @unchecked: `port` and `fd` are set once; the thread alone uses the client socket.
         let port: Int
         private let fd: Int32
 
-        init(script: @escaping @Sendable (Int) -> [UInt8]) throws {
+        init(endAfterFirstAnswer: Bool = false, script: @escaping @Sendable (Int) -> [UInt8]) throws {
             let (fd, port) = try loopbackListener(backlog: 4)
             self.fd = fd
             self.port = port
@@ -52,6 +53,7 @@ import Testing
                     let n = buffer.withUnsafeMutableBytes { recv(client, $0.baseAddress, 65536, 0) }
                     if n <= 0 { return }
                     write(script(index))
+                    if endAfterFirstAnswer, index == 0 { shutdown(client, Int32(SHUT_WR)) }
                     index += 1
                 }
             }.start()
@@ -137,5 +139,22 @@ import Testing
         }
         let error = try #require(publish(to: server))
         #expect(error.reason.contains("chunk streams"), "\(error)")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aServerThatEndsTheConnectionInsideAMessageIsNamedForIt() throws {
+        let server = try ScriptedServer(endAfterFirstAnswer: true) { _ in
+            // 200 bytes announced, 128 sent, then the end of the connection.
+            [0x03, 0, 0, 0, 0, 0, 200, 20, 0, 0, 0, 0] + [UInt8](repeating: 0x41, count: 128)
+        }
+        do {
+            _ = try RTMPPublisher(url: "rtmp://127.0.0.1:\(server.port)/live/cam", interrupt: TestDeadline(seconds: 8))
+            Issue.record("published to a server that ended the connection")
+        } catch {
+            #expect(error.kind == .closed, "\(error)")
+            #expect(
+                error.reason == "the connection ended inside a message on chunk stream 3 (128 of 200 bytes arrived)",
+                "\(error)")
+        }
     }
 }
