@@ -51,7 +51,7 @@ public struct AgentApplication: Sendable {
             configuration: configuration, events: SegmentEventsFanout(listeners: [retention, commitments]),
             extraStreams: StatusWiring.relayStreams(configuration),
             tuning: tuning, clockTrusted: { clock.trust.trusted },
-            segmentWriteObserver: { commitments.observeWriting($0) }, logger: logger)
+            logger: logger)
         self.relayStatistics = configuration.relay == nil ? nil : RelayStatistics()
         self.budget = UplinkBudget.forAgent(configuration: configuration, runtime: runtime)
         let runtime = self.runtime

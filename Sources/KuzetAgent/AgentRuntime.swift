@@ -36,13 +36,10 @@ public final class AgentRuntime: Sendable {
     let recorders: [String: SegmentRecorder]
     let pushes: [String: PushOutput]
 
-    /// - Parameters:
-    ///   - extraStreams: streams to open even if no recorder or push needs them (the relay's).
-    ///   - segmentWriteObserver: what sees each segment's bytes as they are written (the commitments).
+    /// - Parameter extraStreams: streams to open even if no recorder or push needs them (the relay's).
     public init(
         configuration: AgentConfiguration, events: (any SegmentEvents)? = nil, extraStreams: Set<StreamKey> = [],
         tuning: Tuning = .init(), clockTrusted: @escaping @Sendable () -> Bool = { true },
-        segmentWriteObserver: @escaping @Sendable (SegmentFile) -> (any MediaFileObserver)? = { _ in nil },
         logger: Logger = Logger(label: "kuzet.agent")
     ) {
         self.configuration = configuration
@@ -88,8 +85,7 @@ public final class AgentRuntime: Sendable {
                         camera: camera.id, root: configuration.storage.root,
                         format: SegmentFormat(configuration.storage.format),
                         segmentSeconds: Double(configuration.storage.segmentSeconds)),
-                    fanout: upstream.fanout, events: events, clockTrusted: clockTrusted,
-                    writeObserver: segmentWriteObserver)
+                    fanout: upstream.fanout, events: events, clockTrusted: clockTrusted)
             }
             if let push = camera.push, let upstream = supervisors[StreamKey(camera: camera.id, stream: push)],
                 let url = configuration.centre?.pushURL(school: configuration.school.id, camera: camera.id)

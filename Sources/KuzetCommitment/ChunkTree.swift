@@ -36,12 +36,10 @@ public enum ChunkTree {
         Int(min(Int64(chunkSize), bytes - Int64(index) * Int64(chunkSize)))
     }
 
-    /// Reads `file` back and hashes it (a segment a crash left, or one whose written bytes could
-    /// not be followed: see ``Builder``).
     public static func root(of file: URL) throws -> Digest {
-        var builder = Builder()
-        _ = try forEachChunk(of: file) { _, chunk in chunk.withUnsafeBytes { builder.append($0) } }
-        return builder.digest
+        var accumulator = MerkleAccumulator()
+        let bytes = try forEachChunk(of: file) { _, chunk in accumulator.append(leafHash: MerkleTree.leafHash(chunk)) }
+        return Digest(root: accumulator.root, bytes: bytes, chunkCount: Int(accumulator.count))
     }
 
     /// Chunk `index` of `file` with its audit path. Holds the chunks' leaf hashes (32 bytes per

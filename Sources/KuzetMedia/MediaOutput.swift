@@ -50,8 +50,6 @@ public final class MediaOutput {
     private var finished = false
     /// Our own RTMP publisher behind the FLV muxer (see ``RTMPPublisher``), when it carries the push.
     private var sink: FLVPublishingSink?
-    /// Our own file writer, when an observer watches what is written.
-    private var fileSink: MediaFileSink?
     public let redactedTarget: String
     /// Tracks of the input left out because this container cannot hold them (e.g. G.711 in MP4).
     public let droppedTracks: [MediaStreamInfo.Track]
@@ -62,12 +60,9 @@ public final class MediaOutput {
     ///
     /// An `rtmps://` target's certificate is always verified — against the PEM authorities in
     /// `caFile` when given, else the system's — and its name must match the URL's host.
-    /// With an `observer`, a file target is written by ``MediaFileSink`` and the observer sees
-    /// every byte as it reaches the file.
     public init(
         target: String, format: Format, stream: MediaStreamInfo, interrupt: MediaInterrupt,
-        openTimeout: Double = 10, writeTimeout: Double = 10, caFile: String? = nil,
-        observer: (any MediaFileObserver)? = nil
+        openTimeout: Double = 10, writeTimeout: Double = 10, caFile: String? = nil
     ) throws(MediaError) {
         MediaLog.install()
         self.interrupt = interrupt
@@ -85,7 +80,6 @@ public final class MediaOutput {
         CFFmpegShims_interruptAttach(context, interrupt.handle)
         var mapping: [Int: Int32] = [:]
         var sink: FLVPublishingSink?
-        var fileSink: MediaFileSink?
         var dropped: [MediaStreamInfo.Track] = []
         var timeBases: [AVRational] = []
         do throws(MediaError) {
@@ -154,14 +148,6 @@ public final class MediaOutput {
                     throw MediaError(code: -12, operation: "set up output \(redacted)", reason: "out of memory")
                 }
                 context.pointee.pb = io
-            } else if let observer, context.pointee.oformat.pointee.flags & CFFmpegShims_AVFMT_NOFILE() == 0,
-                !target.contains("://")
-            {
-                fileSink = try MediaFileSink(path: target, observer: observer)
-                guard let io = fileSink?.makeIO() else {
-                    throw MediaError(code: -12, operation: "set up output \(redacted)", reason: "out of memory")
-                }
-                context.pointee.pb = io
             } else if context.pointee.oformat.pointee.flags & CFFmpegShims_AVFMT_NOFILE() == 0 {
                 var callback = CFFmpegShims_interruptCallback(interrupt.handle)
                 var ioOptions: OpaquePointer? = nil
@@ -184,7 +170,7 @@ public final class MediaOutput {
             }
             try MediaError.check(avformat_write_header(context, &options), "write header to \(redacted)")
         } catch {
-            Self.release(context, customIO: sink != nil || fileSink != nil)
+            Self.release(context, customIO: sink != nil)
             sink?.close()
             var doomed: UnsafeMutablePointer<AVPacket>? = scratch
             av_packet_free(&doomed)
@@ -192,7 +178,6 @@ public final class MediaOutput {
         }
         self.context = context
         self.sink = sink
-        self.fileSink = fileSink
         self.mapping = mapping
         self.droppedTracks = dropped
         self.inputTimeBases = timeBases
@@ -201,9 +186,7 @@ public final class MediaOutput {
     deinit {
         if let context {
             if !finished { interrupt.arm(seconds: 2) }
-            // What the muxer buffered reaches the file, as `avio_closep` does for a file it opened.
-            if fileSink != nil { avio_flush(context.pointee.pb) }
-            Self.release(context, customIO: sink != nil || fileSink != nil)
+            Self.release(context, customIO: sink != nil)
         }
         sink?.close()
         var doomed: UnsafeMutablePointer<AVPacket>? = scratch
@@ -244,10 +227,9 @@ public final class MediaOutput {
         interrupt.arm(seconds: writeTimeout)
         defer { interrupt.arm(seconds: nil) }
         let result = av_write_trailer(context)
-        Self.release(context, customIO: sink != nil || fileSink != nil)
+        Self.release(context, customIO: sink != nil)
         sink?.close()
         sink = nil
-        fileSink = nil
         try MediaError.check(result, "finish \(redactedTarget)")
     }
 

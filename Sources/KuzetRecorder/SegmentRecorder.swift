@@ -50,7 +50,6 @@ public final class SegmentRecorder: @unchecked Sendable {
     private let fanout: PacketFanout
     private let events: (any SegmentEvents)?
     private let clockTrusted: @Sendable () -> Bool
-    private let writeObserver: @Sendable (SegmentFile) -> (any MediaFileObserver)?
     private let logger: Logger
     private let lock = NSCondition()
     private var shared = State(segmentsWritten: 0, bytesWritten: 0, droppedPackets: 0)
@@ -74,19 +73,13 @@ public final class SegmentRecorder: @unchecked Sendable {
         var lastSeconds: Double
     }
 
-    /// - Parameters:
-    ///   - clockTrusted: whether the wall clock is trusted now (``SegmentNaming``).
-    ///   - writeObserver: what sees each new segment's bytes as they are written (the commitments
-    ///     hash them there), nil for a segment no one watches.
+    /// - Parameter clockTrusted: whether the wall clock is trusted now (``SegmentNaming``).
     public init(
         configuration: Configuration, fanout: PacketFanout, events: (any SegmentEvents)? = nil,
-        clockTrusted: @escaping @Sendable () -> Bool = { true },
-        writeObserver: @escaping @Sendable (SegmentFile) -> (any MediaFileObserver)? = { _ in nil },
-        logger: Logger = Logger(label: "kuzet.recorder")
+        clockTrusted: @escaping @Sendable () -> Bool = { true }, logger: Logger = Logger(label: "kuzet.recorder")
     ) {
         self.configuration = configuration
         self.clockTrusted = clockTrusted
-        self.writeObserver = writeObserver
         self.store = SegmentStore(root: configuration.root)
         self.fanout = fanout
         // Batches: a recorder needs no low latency, and waking per packet costs more CPU than the writing.
@@ -201,8 +194,7 @@ public final class SegmentRecorder: @unchecked Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let output = try MediaOutput(
-                target: path, format: Self.muxer(configuration.format), stream: stream, interrupt: MediaInterrupt(),
-                observer: writeObserver(file))
+                target: path, format: Self.muxer(configuration.format), stream: stream, interrupt: MediaInterrupt())
             for dropped in output.droppedTracks where warnedCodecs.insert(dropped.codecName).inserted {
                 logger.warning(
                     "audio track dropped: the container cannot hold it",

@@ -1,6 +1,5 @@
 import Foundation
 import KuzetCommitment
-import KuzetMedia
 import KuzetProtocol
 import KuzetSegmentStore
 import KuzetTestKit
@@ -70,87 +69,6 @@ import Testing
         #expect(entries.first?.record.root == digest.root)
         #expect(entries.first?.record.bytes == 70_000)
         #expect(entries.first?.record.chunkCount == 2)
-    }
-
-    /// Hands `data` to `hasher` as a muxer would: runs of `run` bytes at their offsets.
-    static func write(_ data: [UInt8], to hasher: any MediaFileObserver, run: Int = 30_000, from start: Int = 0) {
-        var offset = start
-        while offset < data.count {
-            let end = min(offset + run, data.count)
-            data[offset..<end].withUnsafeBytes { hasher.wrote($0, at: Int64(offset)) }
-            offset = end
-        }
-    }
-
-    @Test func aSegmentHashedAsItWasWrittenIsCommittedWithoutReadingItBack() throws {
-        let box = try Box(now: Self.day("2026-12-04").addingTimeInterval(3600))
-        let service = box.service()
-        let file = try box.writeSegment(camera: "entrance", start: Self.day("2026-12-04").addingTimeInterval(600))
-        let written = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file.path)))
-        let hasher = try #require(service.observeWriting(file))
-        service.segmentOpened(file)
-        Self.write(written, to: hasher)
-        service.segmentClosed(file, bytes: Int64(written.count), duration: 600)
-        service.work()
-        let entry = try #require(service.journal.entries(camera: "entrance", day: "2026-12-04").first)
-        #expect(entry.record.root == (try ChunkTree.root(of: URL(fileURLWithPath: file.path))).root)
-        #expect(entry.record.bytes == Int64(written.count))
-        #expect(service.state.withLock { $0.readBacks } == 0)
-        #expect(service.state.withLock { $0.writing.isEmpty })
-    }
-
-    /// A muxer that seeks back and patches bytes already handed to the disk, or a file whose
-    /// length is not what was written (torn by a full disk, touched since): read back, so the
-    /// journal holds what is on the disk.
-    @Test(arguments: ["rewritten", "longer", "shorter"])
-    func aSegmentWhoseWritesCannotBeFollowedIsReadBack(what: String) throws {
-        let box = try Box(now: Self.day("2026-12-04").addingTimeInterval(3600))
-        let service = box.service()
-        let file = try box.writeSegment(camera: "entrance", start: Self.day("2026-12-04").addingTimeInterval(600))
-        let onDisk = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file.path)))
-        let hasher = try #require(service.observeWriting(file))
-        service.segmentOpened(file)
-        switch what {
-        case "rewritten":
-            Self.write(onDisk, to: hasher)
-            onDisk[4..<8].withUnsafeBytes { hasher.wrote($0, at: 4) }
-        case "longer": Self.write(onDisk + [1, 2, 3], to: hasher)
-        default: Self.write(Array(onDisk.dropLast(100)), to: hasher)
-        }
-        service.segmentClosed(file, bytes: Int64(onDisk.count), duration: 600)
-        service.work()
-        let entry = try #require(service.journal.entries(camera: "entrance", day: "2026-12-04").first)
-        #expect(entry.record.root == (try ChunkTree.root(of: URL(fileURLWithPath: file.path))).root)
-        #expect(entry.record.bytes == Int64(onDisk.count))
-        #expect(service.state.withLock { $0.readBacks } == 1)
-    }
-
-    /// At most ``CommitmentService/maxQueued`` hashers are held: hashers of segments that never
-    /// opened make way, open ones do not (their segments are read back once closed).
-    @Test func hashersAreBounded() throws {
-        let box = try Box(now: Self.day("2026-12-04").addingTimeInterval(3600))
-        let service = box.service()
-        let store = box.store
-        func segment(_ index: Int) -> SegmentFile {
-            store.file(
-                camera: "entrance",
-                name: SegmentName(start: Self.day("2026-12-04").addingTimeInterval(Double(index)), format: .fmp4))
-        }
-        for index in 0..<CommitmentService.maxQueued { #expect(service.observeWriting(segment(index)) != nil) }
-        #expect(service.observeWriting(segment(5_000)) != nil, "hashers of segments never opened were not dropped")
-        #expect(service.state.withLock { $0.writing.count } == 1)
-        for index in 0..<CommitmentService.maxQueued {
-            _ = service.observeWriting(segment(index))
-            service.segmentOpened(segment(index))
-        }
-        #expect(service.observeWriting(segment(6_000)) == nil)
-        #expect(service.state.withLock { $0.writing.count } == CommitmentService.maxQueued)
-    }
-
-    @Test func aCameraThatIsNotCommittedGetsNoHasher() throws {
-        let box = try Box(now: Self.day("2026-12-04").addingTimeInterval(3600))
-        let file = try box.writeSegment(camera: "corridor", start: Self.day("2026-12-04"))
-        #expect(box.service().observeWriting(file) == nil)
     }
 
     @Test func aTornLastJournalLineIsSkippedAndCutBeforeTheNextAppend() throws {

@@ -1,7 +1,6 @@
 import Foundation
 import KuzetCommitment
 import KuzetCore
-import KuzetMedia
 import KuzetProtocol
 import KuzetSegmentStore
 import Logging
@@ -9,9 +8,8 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
-/// Issue 21 on the box: commits every closed segment to its camera's journal (hashed as the
-/// recorder writes it, by a ``SegmentWriteHasher``; read back and hashed on this service's thread
-/// only when that could not follow the file), commits at start what a crash left uncommitted,
+/// Issue 21 on the box: commits every closed segment to its camera's journal (hashing happens on
+/// a thread of its own, never on the recorder's), commits at start what a crash left uncommitted,
 /// signs each camera's closed UTC days, and answers the registry's challenges. Heartbeats take
 /// what it has ready through ``takeForHeartbeat()``.
 ///
@@ -52,10 +50,6 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
 
     struct State {
         var open: Set<String> = []
-        /// Segments being hashed as they are written, by path, until committed.
-        var writing: [String: SegmentWriteHasher] = [:]
-        /// Segments hashed by reading them back (also on `/metrics`).
-        var readBacks = 0
         var closed: [SegmentFile] = []
         var rescan = false
         var challenges: [RetentionChallenge] = []
@@ -75,14 +69,11 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
     let logger: Logger
     let started: Date
     let state = Mutex(State())
-    /// `/metrics`: what provable retention costs the box — segments and bytes hashed, the CPU
-    /// time spent hashing and journaling them (the threads' own, not wall time: the recorders'
-    /// share while they write, this service's for journaling and read-backs), and the segments
-    /// that had to be read back to be hashed.
+    /// `/metrics`: what provable retention costs the box — segments and bytes hashed, and the CPU
+    /// time spent hashing and journaling them (the hashing thread's own, not wall time).
     private let segmentsCounter = Counter(label: "kuzet_commitment_segments_total")
     private let bytesCounter = Counter(label: "kuzet_commitment_bytes_total")
     private let cpuCounter = FloatingPointCounter(label: "kuzet_commitment_cpu_seconds_total")
-    private let readBackCounter = Counter(label: "kuzet_commitment_read_back_segments_total")
 
     public init(
         settings: Settings, deviceKey: DeviceKey?, now: @escaping @Sendable () -> Date = { Date() },
@@ -98,22 +89,6 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
     }
 
     // MARK: Segment events (the recorder's thread: only bookkeeping here)
-
-    /// A hasher for `segment`'s bytes as the recorder writes them; nil (the file is read back
-    /// once closed) for a camera not committed, or while ``maxQueued`` segments are being hashed.
-    public func observeWriting(_ segment: SegmentFile) -> (any MediaFileObserver)? {
-        guard settings.cameras.contains(segment.camera) else { return nil }
-        let hasher = SegmentWriteHasher(cpu: cpuCounter)
-        return state.withLock { state in
-            if state.writing.count >= Self.maxQueued {
-                // Hashers of segments that never opened (the muxer refused them) go first.
-                state.writing = state.writing.filter { state.open.contains($0.key) }
-                guard state.writing.count < Self.maxQueued else { return nil }
-            }
-            state.writing[segment.path] = hasher
-            return hasher
-        }
-    }
 
     public func segmentOpened(_ segment: SegmentFile) {
         state.withLock { _ = $0.open.insert(segment.path) }
@@ -252,7 +227,7 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
         let cpu = ThreadCPUTime.seconds()
         defer { cpuCounter.increment(by: max(0, ThreadCPUTime.seconds() - cpu)) }
         do {
-            let digest = try digest(of: segment)
+            let digest = try ChunkTree.root(of: URL(fileURLWithPath: segment.path))
             let record = SegmentRecord(
                 camera: segment.camera, startMilliseconds: CommitmentTime.milliseconds(segment.start), digest: digest)
             if let signed = journal.signedDay(camera: segment.camera, day: record.day) {
@@ -269,20 +244,6 @@ public final class CommitmentService: Service, SegmentEvents, Sendable {
             logger.error("commitments: \(segment) not committed: \(error)")
             return false
         }
-    }
-
-    /// What `segment` hashes to: as it was written, when the recorder's hasher followed every byte
-    /// and the file still has that length; else read back from the disk.
-    private func digest(of segment: SegmentFile) throws -> ChunkTree.Digest {
-        let hasher = state.withLock { $0.writing.removeValue(forKey: segment.path) }
-        if let written = hasher?.digest, Self.fileLength(segment.path) == written.bytes { return written }
-        readBackCounter.increment()
-        state.withLock { $0.readBacks += 1 }
-        return try ChunkTree.root(of: URL(fileURLWithPath: segment.path))
-    }
-
-    private static func fileLength(_ path: String) -> Int64? {
-        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value
     }
 
     /// Signs every journaled day that ended more than ``Settings/dayGrace`` ago and has no root
