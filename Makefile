@@ -50,6 +50,7 @@ bench: bench-agent bench-relay bench-retention bench-registry bench-uplink
 bench-agent: deps
 	swift build -c release --product kuzet-agent
 	bench/agent-vs-ffmpeg.sh
+	bench/sha256-floor.sh
 
 ## bench-relay: 16 cameras × 4 relay clients, kuzet-agent vs one ffmpeg per client
 bench-relay: deps
