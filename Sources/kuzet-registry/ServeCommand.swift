@@ -311,7 +311,8 @@ struct ServeCommand: AsyncParsableCommand {
             keeping.auditDays = keepAuditDays
             services.append(
                 RecordPruner(
-                    store: store, keeping: keeping, interval: .milliseconds(Int64(pruneInterval * 1000)),
+                    store: store, keeping: keeping, evidence: registry.evidence,
+                    interval: .milliseconds(Int64(pruneInterval * 1000)),
                     logger: Logger(label: "kuzet.registry.pruning")))
             if historyDays > 0 {
                 services.append(

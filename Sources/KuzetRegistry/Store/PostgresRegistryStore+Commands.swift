@@ -26,6 +26,15 @@ extension PostgresRegistryStore {
         return nil
     }
 
+    public func commands(ids: [String]) async throws -> [PoliceCommand] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await client.query(
+            "SELECT \(unescaped: Self.commandColumns) FROM commands WHERE id = ANY(\(ids)::text[])", logger: logger)
+        var commands: [PoliceCommand] = []
+        for try await row in rows { if let command = try Self.command(row) { commands.append(command) } }
+        return commands
+    }
+
     public func commands(schoolID: String, limit: Int) async throws -> [PoliceCommand] {
         let rows = try await client.query(
             """

@@ -22,6 +22,15 @@ public struct RecordKeeping: Sendable, Equatable {
 
     public init() {}
 
+    /// Evidence files (clips and snapshots, `serve --evidence-dir`) are kept as long as the command
+    /// row that names them and its checksum, so they go before the audit period's cutoff, at the
+    /// latest (`EvidenceStore.prune`). No `--keep-evidence-days` of its own (session 17, task E):
+    /// kept shorter, the row and the audit would hold a checksum of a clip that is gone (the
+    /// dashboard's link dead, nothing left to check it against); kept longer, a clip no row names,
+    /// that no page or API can find. The folder's bound is the audit period's uploads; a registry
+    /// short of disk lowers `--keep-audit-days` or `--max-clip-bytes`.
+    public func evidenceCutoff(at now: Date) -> Date { now.addingTimeInterval(-auditDays * 86_400) }
+
     /// Each kind of record with the date before which it goes, at `now`.
     public func cutoffs(at now: Date) -> [(PrunedRecords, Date)] {
         PrunedRecords.allCases.map { records in

@@ -62,6 +62,8 @@ public protocol RegistryStore: Sendable {
     /// Stores a new command (its id is new: the registry made it).
     func insertCommand(_ command: PoliceCommand) async throws
     func command(id: String) async throws -> PoliceCommand?
+    /// The commands of these ids that are there, in no order (the evidence pruning asks by batch).
+    func commands(ids: [String]) async throws -> [PoliceCommand]
     /// A school's newest `limit` commands, newest first.
     func commands(schoolID: String, limit: Int) async throws -> [PoliceCommand]
     /// The school's commands still pending at `now` (not expired), oldest first, at most `limit`.

@@ -25,6 +25,16 @@ extension SQLiteRegistryStore {
         }
     }
 
+    public func commands(ids: [String]) async throws -> [PoliceCommand] {
+        guard !ids.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM commands WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                arguments: StatementArguments(ids)
+            ).compactMap(Self.command)
+        }
+    }
+
     public func commands(schoolID: String, limit: Int) async throws -> [PoliceCommand] {
         try await pool.read { db in
             try Row.fetchAll(
