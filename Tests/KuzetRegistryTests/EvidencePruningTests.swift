@@ -186,10 +186,12 @@ struct EvidencePruningTests {
             #expect(pruned.partialFiles == 6 && pruned.failures == 0, "\(pruned)")
             for (id, school) in [(failed, registry.school), (expired, registry.school), (removed, other)] {
                 for suffix in ["part", "upload"] {
-                    #expect(!FileManager.default.fileExists(atPath: registry.evidence.file("\(school)/\(id).\(suffix)")))
+                    #expect(
+                        !FileManager.default.fileExists(atPath: registry.evidence.file("\(school)/\(id).\(suffix)")))
                 }
             }
-            #expect(FileManager.default.fileExists(atPath: registry.evidence.file("\(registry.school)/\(running).part")))
+            #expect(
+                FileManager.default.fileExists(atPath: registry.evidence.file("\(registry.school)/\(running).part")))
             #expect(
                 try await patch(running, token: registry.schoolToken, offset: 100_000, data[100_000...]) == .noContent)
             let clip = try await registry.send(.get, "/api/v1/clips/\(running)", token: registry.admin)
@@ -239,5 +241,26 @@ struct EvidencePruningTests {
             }
             #expect(!FileManager.default.fileExists(atPath: folder.file("KZ-EVP-0002")))
         }
+    }
+
+    @Test("serve prunes its --evidence-dir every --prune-interval: a forgotten partial upload goes, a kept file stays")
+    func servePrunesTheEvidenceFolder() throws {
+        let folder = try TemporaryDirectory(prefix: "kuzet-evidence-serve")
+        let evidence = folder.file("evidence")
+        try FileManager.default.createDirectory(atPath: evidence + "/" + Self.school, withIntermediateDirectories: true)
+        let orphan = evidence + "/\(Self.school)/cmd_forgotten.part"
+        let other = evidence + "/\(Self.school)/notes.txt"
+        for path in [orphan, other] { try Data("x".utf8).write(to: URL(fileURLWithPath: path)) }
+        let server = try RegistryProcess([
+            "--database", "sqlite:\(folder.file("r.sqlite"))", "--evidence-dir", evidence, "--prune-interval", "1",
+        ])
+        #expect(eventually(timeout: 15) { !FileManager.default.fileExists(atPath: orphan) })
+        #expect(FileManager.default.fileExists(atPath: other))
+        #expect(
+            server.process.output.contains("registry.pruned.partial_uploads=1"), "\(server.process.output.suffix(2000))"
+        )
+        let started = Date()
+        server.process.stop()
+        #expect(Date().timeIntervalSince(started) < 5, "serve stops promptly with the pruning loop running")
     }
 }

@@ -183,7 +183,8 @@ extension EvidenceStore {
             let code = errno
             guard code != ENOENT else { continue }
             result.failures += 1
-            result.firstFailure = result.firstFailure ?? "\(file.path): \(String(cString: strerror(code))) (errno \(code))"
+            result.firstFailure =
+                result.firstFailure ?? "\(file.path): \(String(cString: strerror(code))) (errno \(code))"
         }
         return result
     }

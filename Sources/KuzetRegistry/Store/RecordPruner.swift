@@ -25,7 +25,8 @@ public struct RecordPruner: Service {
 
     public init(
         store: any RegistryStore, keeping: RecordKeeping, evidence: EvidenceStore? = nil,
-        interval: Duration = .seconds(3600), batch: Int = 5000, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "kuzet.registry.pruning")
+        interval: Duration = .seconds(3600), batch: Int = 5000, now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "kuzet.registry.pruning")
     ) {
         self.store = store
         self.keeping = keeping
