@@ -27,6 +27,17 @@ struct EvidencePruningTests {
         try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
     }
 
+    /// Writes `school/ID.json` as the registry does (``EvidenceStore/complete``): received at `received`,
+    /// the file last modified at `modified`.
+    static func sidecar(
+        _ folder: TemporaryDirectory, _ id: String, received: Date, modified: Date, school: String = school
+    ) throws {
+        let path = folder.file("\(school)/\(id).json")
+        let record = ["command_id": id, "school_id": school, "received_at": WireDateFormat.format(received)]
+        try JSONEncoder().encode(record).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+    }
+
     static func exists(_ folder: TemporaryDirectory, _ name: String, school: String = school) -> Bool {
         FileManager.default.fileExists(atPath: folder.file(school + "/" + name))
     }
@@ -57,7 +68,7 @@ struct EvidencePruningTests {
     }
 
     @Test(
-        "a clip goes with its command row, at the latest once older than the audit period; one whose row is kept stays",
+        "a clip goes with its command row, at the latest once older than the audit period; one whose row is kept, or received within it, stays",
         arguments: StoreKind.allCases)
     func evidenceGoesWithItsRow(kind: StoreKind) async throws {
         let folder = try TemporaryDirectory(prefix: "kuzet-evidence-prune")
@@ -70,9 +81,15 @@ struct EvidencePruningTests {
             try await Self.command(store, "cmd_kept", back: 120)
             // A row updated 10 days ago whose file is older than the audit period: the file goes.
             try await Self.command(store, "cmd_stale_file", back: 10)
-            for (id, back) in [("cmd_old", 1200.0), ("cmd_copied", 2), ("cmd_kept", 120), ("cmd_stale_file", 1100)] {
-                try Self.write(folder, "\(id).mp4", modified: Self.ago(back))
-                try Self.write(folder, "\(id).json", modified: Self.ago(back))
+            let files: [(String, received: Double, modified: Double)] = [
+                ("cmd_old", 1200, 1200), ("cmd_copied", 1200, 2), ("cmd_kept", 120, 120),
+                ("cmd_stale_file", 1100, 1100),
+                // No row (a database restored from an older backup), received 2 days ago: stays.
+                ("cmd_no_row", 2, 2),
+            ]
+            for (id, received, modified) in files {
+                try Self.write(folder, "\(id).mp4", modified: Self.ago(modified))
+                try Self.sidecar(folder, id, received: Self.ago(received), modified: Self.ago(modified))
             }
             try await Self.command(store, "cmd_snap", back: 1)
             try Self.write(folder, "cmd_snap.jpg", modified: Self.ago(1))
@@ -83,7 +100,7 @@ struct EvidencePruningTests {
             for id in ["cmd_old", "cmd_copied", "cmd_stale_file"] {
                 #expect(!Self.exists(folder, "\(id).mp4") && !Self.exists(folder, "\(id).json"), "\(id)")
             }
-            for name in ["cmd_kept.mp4", "cmd_kept.json", "cmd_snap.jpg", "cmd_snap.json"] {
+            for name in ["cmd_kept.mp4", "cmd_kept.json", "cmd_snap.jpg", "cmd_snap.json", "cmd_no_row.mp4"] {
                 #expect(Self.exists(folder, name), "\(name)")
             }
             #expect(try await store.command(id: "cmd_kept")?.evidence != nil)
@@ -218,7 +235,9 @@ struct EvidencePruningTests {
             #expect(a.partialFiles + b.partialFiles == 200, "each file counted by the one that deleted it")
             #expect(a.failures == 0 && b.failures == 0, "\(a.firstFailure ?? "") \(b.firstFailure ?? "")")
             // Listed by this instance, deleted by another before it got there.
-            let missing = EvidenceStore.delete([(folder.file("\(Self.school)/cmd_late.part"), 1000, true)])
+            let missing = EvidenceStore.delete([
+                .init(files: [(folder.file("\(Self.school)/cmd_late.part"), Int64(1000))], partial: true)
+            ])
             #expect(missing.failures == 0 && missing.partialFiles == 0 && missing.bytes == 0)
         }
     }

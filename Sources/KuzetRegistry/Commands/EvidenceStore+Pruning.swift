@@ -22,10 +22,16 @@ public struct EvidencePruning: Sendable, Equatable {
 
 extension EvidenceStore {
     /// A partial upload untouched this long, whose command expired this long ago, is abandoned
-    /// (an upload the agent still sends writes its part at least every few minutes); a finished
-    /// file whose command row is not there goes once this old (the file is complete a moment
-    /// before the row says so, and a pruning must not fall in between).
+    /// (an upload the agent still sends writes its part at least every few minutes).
     static let abandonedAfter: TimeInterval = 86_400
+
+    /// What becomes of a command's finished files.
+    enum EvidenceVerdict: Equatable {
+        case keep, delete
+        /// Deleted when its `ID.json` says it was received before the cutoff: its row is not there
+        /// and the file's time is newer (a copy without `-p` resets it).
+        case deleteIfReceivedBefore(Date)
+    }
 
     /// The files of one command in one school's folder.
     struct CommandFiles: Sendable {
@@ -67,13 +73,21 @@ extension EvidenceStore {
                     return result
                 }
                 let named = Dictionary(commands.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-                var doomed: [(path: String, bytes: Int64, partial: Bool)] = []
+                var doomed: [DoomedFiles] = []
                 for files in slice {
                     // A row of another school does not name this folder's file.
                     let command = named[files.id].flatMap { $0.schoolID == school ? $0 : nil }
                     let verdict = Self.doomed(files, command: command, now: now, keptSince: cutoff)
-                    if verdict.evidence { doomed += files.evidence.map { ($0.path, $0.bytes, false) } }
-                    if verdict.partial { doomed += files.partial.map { ($0.path, $0.bytes, true) } }
+                    switch verdict.evidence {
+                    case .keep: break
+                    case .delete: doomed.append(DoomedFiles(files: files.evidence, partial: false))
+                    case .deleteIfReceivedBefore(let date):
+                        doomed.append(
+                            DoomedFiles(
+                                files: files.evidence, partial: false,
+                                receivedBefore: (folder + "/\(files.id).json", date)))
+                    }
+                    if verdict.partial { doomed.append(DoomedFiles(files: files.partial, partial: true)) }
                 }
                 guard !doomed.isEmpty else { continue }
                 let paths = doomed
@@ -90,19 +104,30 @@ extension EvidenceStore {
 
     /// Whether a command's finished evidence and its partial upload go at `now`.
     /// - Evidence (the clip or snapshot and `ID.json`) stays as long as its command row (kept the
-    ///   audit log's period, `RecordKeeping`), and goes at the latest when older than `cutoff`.
+    ///   audit log's period, `RecordKeeping`): it goes once older than `cutoff`, so when its row
+    ///   goes (the row is pruned at that age, its last update after the file's last write). A file
+    ///   whose row is not there but received within the period stays: a database restored from an
+    ///   older backup, or another given by mistake, must not delete evidence (the file and its
+    ///   `ID.json` are then all that is left of it).
     /// - A partial upload goes when nothing will take it any more: no row (pruned, or forgotten by
     ///   `school remove`), the command final (done, failed, refused, expired — also a pending one
     ///   past its expiry, which no agent is given), the file already complete; or when abandoned:
     ///   untouched for ``abandonedAfter`` and that long past the command's expiry. A command
     ///   pending, accepted or running keeps its upload while the agent is still sending it.
     static func doomed(_ files: CommandFiles, command: PoliceCommand?, now: Date, keptSince cutoff: Date)
-        -> (evidence: Bool, partial: Bool)
+        -> (evidence: EvidenceVerdict, partial: Bool)
     {
         let dayAgo = now.addingTimeInterval(-abandonedAfter)
-        let evidence =
-            !files.evidence.isEmpty
-            && (files.evidenceModified < cutoff || (command == nil && files.evidenceModified < dayAgo))
+        let evidence: EvidenceVerdict =
+            if files.evidence.isEmpty {
+                .keep
+            } else if files.evidenceModified < cutoff {
+                .delete
+            } else if command == nil {
+                .deleteIfReceivedBefore(cutoff)
+            } else {
+                .keep
+            }
         guard !files.partial.isEmpty else { return (evidence, false) }
         guard let command else { return (evidence, true) }
         let partial =
@@ -171,12 +196,41 @@ extension EvidenceStore {
         return (groups.values.sorted { $0.id < $1.id }, false)
     }
 
-    /// Unlinks each file; one already gone (another instance sharing the folder) is not counted.
-    static func delete(_ files: [(path: String, bytes: Int64, partial: Bool)]) -> EvidencePruning {
+    /// A command's files to delete.
+    struct DoomedFiles: Sendable {
+        var files: [(path: String, bytes: Int64)]
+        var partial: Bool
+        /// Only when this `ID.json` says the file was received before this date.
+        var receivedBefore: (sidecar: String, date: Date)?
+    }
+
+    /// When the evidence's `ID.json` (``complete(_:facts:)``) says it was received; nil when it
+    /// cannot be read.
+    static func receivedAt(sidecar path: String) -> Date? {
+        guard let data = FileManager.default.contents(atPath: path), data.count <= 64 << 10,
+            let record = try? JSONDecoder().decode([String: String].self, from: data),
+            let received = record["received_at"]
+        else { return nil }
+        return WireDateFormat.parse(received)
+    }
+
+    /// Unlinks each command's files (those with a condition only when it holds); one already gone
+    /// (another instance sharing the folder) is not counted.
+    static func delete(_ doomed: [DoomedFiles]) -> EvidencePruning {
         var result = EvidencePruning()
+        for group in doomed {
+            if let check = group.receivedBefore {
+                guard let received = receivedAt(sidecar: check.sidecar), received < check.date else { continue }
+            }
+            delete(group.files, partial: group.partial, into: &result)
+        }
+        return result
+    }
+
+    static func delete(_ files: [(path: String, bytes: Int64)], partial: Bool, into result: inout EvidencePruning) {
         for file in files {
             if unlink(file.path) == 0 {
-                if file.partial { result.partialFiles += 1 } else { result.evidenceFiles += 1 }
+                if partial { result.partialFiles += 1 } else { result.evidenceFiles += 1 }
                 result.bytes += file.bytes
                 continue
             }
@@ -186,6 +240,5 @@ extension EvidenceStore {
             result.firstFailure =
                 result.firstFailure ?? "\(file.path): \(String(cString: strerror(code))) (errno \(code))"
         }
-        return result
     }
 }
