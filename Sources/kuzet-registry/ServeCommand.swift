@@ -153,13 +153,15 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("keep-audit-days"),
-        help: "Keep the audit log of police commands this many days (365…36500; default 1095, three years).")
+        help:
+            "Keep the audit log of police commands, and the clips and snapshots in --evidence-dir, this many days (365…36500; default 1095, three years)."
+    )
     var keepAuditDays: Double = RecordKeeping().auditDays
 
     @Option(
         name: .customLong("prune-interval"),
         help:
-            "Seconds between two prunings of records older than their --keep-…-days (the first within a minute of start)."
+            "Seconds between two prunings of records older than their --keep-…-days and of the evidence folder (the first within a minute of start)."
     )
     var pruneInterval: Double = 3600
 
