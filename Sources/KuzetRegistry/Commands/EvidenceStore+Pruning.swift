@@ -45,9 +45,9 @@ extension EvidenceStore {
         var hasFinishedFile = false
     }
 
-    /// Deletes the evidence files older than `cutoff` or whose command row is gone, and the partial
-    /// uploads whose command no longer takes them (``doomed(_:command:now:keptSince:)``), looking
-    /// commands up `batch` at a time. Stops between batches when the task is cancelled (shutdown).
+    /// Deletes the evidence files older than `cutoff` (by the file's time, or by its `ID.json` when
+    /// its command row is gone), and the partial uploads whose command no longer takes them
+    /// (``doomed(_:command:now:keptSince:)``), looking commands up `batch` at a time. Stops between batches when the task is cancelled (shutdown).
     /// Only names it can parse are touched; a file already gone is no error.
     public func prune(store: any RegistryStore, keptSince cutoff: Date, now: Date, batch: Int) async throws
         -> EvidencePruning
