@@ -9,6 +9,23 @@ import Testing
 /// `school key` printing the pinned key, a new box refused until `school rekey`.
 @Suite("kuzet-registry school key / rekey", .serialized, .timeLimit(.minutes(2)))
 struct SchoolKeyCommandTests {
+    /// Posts heartbeat `sequence` carrying `signer`'s public key and signed by it, with curl.
+    static func postSigned(
+        _ sample: Sample, _ sequence: UInt64, _ signer: Curve25519.Signing.PrivateKey, token: String,
+        to server: RegistryProcess, in directory: TemporaryDirectory
+    ) throws -> (status: Int, body: String) {
+        var heartbeat = sample.heartbeat(sequence, at: Date())
+        heartbeat.deviceKey = DevicePublicKey(signer.publicKey).base64
+        let body = heartbeat.json
+        let file = directory.file("body-\(sequence).json")
+        try body.write(to: URL(fileURLWithPath: file))
+        return try curl([
+            "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
+            "-H", "Kuzet-Signature: \(try signer.signatureBase64(for: body))",
+            "--data-binary", "@\(file)", server.url + "/api/v1/heartbeats",
+        ])
+    }
+
     @Test("school key prints the pinned key and fingerprint; a new key is refused (403) until school rekey pins it")
     func keyAndRekey() throws {
         let directory = try TemporaryDirectory(prefix: "kuzet-registry-key")
@@ -19,16 +36,7 @@ struct SchoolKeyCommandTests {
         let server = try RegistryProcess(["--database", database])
         let sample = Sample(schoolID: "KZ-AST-0021")
         func post(_ sequence: UInt64, _ signer: Curve25519.Signing.PrivateKey) throws -> (status: Int, body: String) {
-            var heartbeat = sample.heartbeat(sequence, at: Date())
-            heartbeat.deviceKey = DevicePublicKey(signer.publicKey).base64
-            let body = heartbeat.json
-            let file = directory.file("body-\(sequence).json")
-            try body.write(to: URL(fileURLWithPath: file))
-            return try curl([
-                "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                "-H", "Kuzet-Signature: \(try signer.signatureBase64(for: body))",
-                "--data-binary", "@\(file)", server.url + "/api/v1/heartbeats",
-            ])
+            try Self.postSigned(sample, sequence, signer, token: token, to: server, in: directory)
         }
         let none = try RegistryExecutable.run(["school", "key", "KZ-AST-0021", "--database", database])
         #expect(none.status == 1 && none.output.contains("no device key pinned"), "\(none.output)")
@@ -63,19 +71,8 @@ struct SchoolKeyCommandTests {
         let sample = Sample(schoolID: "KZ-AST-0022")
         func post(
             _ sequence: UInt64, _ signer: Curve25519.Signing.PrivateKey, token: String, to server: RegistryProcess
-        )
-            throws -> (status: Int, body: String)
-        {
-            var heartbeat = sample.heartbeat(sequence, at: Date())
-            heartbeat.deviceKey = DevicePublicKey(signer.publicKey).base64
-            let body = heartbeat.json
-            let file = directory.file("body-\(sequence).json")
-            try body.write(to: URL(fileURLWithPath: file))
-            return try curl([
-                "-H", "Authorization: Bearer \(token)", "-H", "Content-Type: application/json",
-                "-H", "Kuzet-Signature: \(try signer.signatureBase64(for: body))",
-                "--data-binary", "@\(file)", server.url + "/api/v1/heartbeats",
-            ])
+        ) throws -> (status: Int, body: String) {
+            try Self.postSigned(sample, sequence, signer, token: token, to: server, in: directory)
         }
         let box = Curve25519.Signing.PrivateKey()
         do {
