@@ -142,10 +142,15 @@ extension EvidenceStore {
     static func role(ofFileNamed name: String) -> (id: String, evidence: Bool, finished: Bool)? {
         guard let dot = name.firstIndex(of: "."), PoliceCommand.isValidID(name[..<dot]) else { return nil }
         let id = String(name[..<dot])
-        switch name[name.index(after: dot)...] {
-        case "mp4", "jpg": return (id, true, true)
-        case "json": return (id, true, false)
-        case "part", "upload", "upload.tmp", "json.tmp": return (id, false, false)
+        let suffix = String(name[name.index(after: dot)...])
+        if PoliceCommand.Kind.allCases.contains(where: { PoliceCommand.evidenceExtension($0) == suffix }) {
+            return (id, true, true)
+        }
+        switch suffix {
+        case Suffix.sidecar: return (id, true, false)
+        case Suffix.part, Suffix.announcement, Suffix.announcement + Suffix.temporary,
+            Suffix.sidecar + Suffix.temporary:
+            return (id, false, false)
         default: return nil
         }
     }
@@ -209,7 +214,7 @@ extension EvidenceStore {
     static func receivedAt(sidecar path: String) -> Date? {
         guard let data = FileManager.default.contents(atPath: path), data.count <= 64 << 10,
             let record = try? JSONDecoder().decode([String: String].self, from: data),
-            let received = record["received_at"]
+            let received = record[receivedAtField]
         else { return nil }
         return WireDateFormat.parse(received)
     }

@@ -39,10 +39,23 @@ public final class EvidenceStore: Sendable {
         case complete(bytes: Int64)
     }
 
+    /// What follows `ID.` in a command's file names (the one list: writing here, pruning reads it).
+    enum Suffix {
+        static let part = "part"
+        static let announcement = "upload"
+        static let sidecar = "json"
+        /// Added to a name while it is written (``writeDurably(_:to:)``).
+        static let temporary = ".tmp"
+    }
+    /// The sidecar's field pruning reads to date an evidence file.
+    static let receivedAtField = "received_at"
+
     func folder(school: String) -> String { directory + "/" + school }
-    func partPath(_ command: PoliceCommand) -> String { folder(school: command.schoolID) + "/\(command.id).part" }
+    func partPath(_ command: PoliceCommand) -> String {
+        folder(school: command.schoolID) + "/\(command.id).\(Suffix.part)"
+    }
     func announcementPath(_ command: PoliceCommand) -> String {
-        folder(school: command.schoolID) + "/\(command.id).upload"
+        folder(school: command.schoolID) + "/\(command.id).\(Suffix.announcement)"
     }
     public func filePath(_ command: PoliceCommand) -> String {
         folder(school: command.schoolID) + "/\(command.id).\(command.evidenceExtension)"
@@ -112,12 +125,12 @@ public final class EvidenceStore: Sendable {
         let part = partPath(command)
         let file = filePath(command)
         let announcement = announcementPath(command)
-        let sidecar = folder(school: command.schoolID) + "/\(command.id).json"
+        let sidecar = folder(school: command.schoolID) + "/\(command.id).\(Suffix.sidecar)"
         let record: [String: String] = [
             "command_id": command.id, "school_id": command.schoolID, "kind": command.kind.rawValue,
             "camera": command.camera, "issued_by": command.issuedBy,
             "issued_at": WireDateFormat.format(command.issuedAt),
-            "received_at": WireDateFormat.format(facts.receivedAt),
+            Self.receivedAtField: WireDateFormat.format(facts.receivedAt),
             "sha256": facts.sha256, "bytes": String(facts.bytes),
             "from": command.from.map(WireDateFormat.format) ?? "", "to": command.to.map(WireDateFormat.format) ?? "",
         ]
@@ -149,7 +162,7 @@ public final class EvidenceStore: Sendable {
     }
 
     static func writeDurably(_ data: Data, to path: String) throws {
-        let temporary = path + ".tmp"
+        let temporary = path + Suffix.temporary
         FileManager.default.createFile(atPath: temporary, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
         try handle.write(contentsOf: data)

@@ -100,7 +100,9 @@ public struct PoliceCommand: Sendable, Equatable {
     public var bringsEvidence: Bool { kind != .live }
 
     /// The evidence file's extension: MP4 for a clip (the agent's export), JPEG for a snapshot.
-    public var evidenceExtension: String { kind == .snapshot ? "jpg" : "mp4" }
+    public var evidenceExtension: String { Self.evidenceExtension(kind) }
+    /// The evidence file's extension for a command of `kind` (the one list: the store and its pruning).
+    public static func evidenceExtension(_ kind: Kind) -> String { kind == .snapshot ? "jpg" : "mp4" }
 
     /// Whether `text` may be a command id (the agent's paths carry it).
     public static func isValidID(_ text: some StringProtocol) -> Bool {
