@@ -16,7 +16,7 @@ struct ClockWatchService: Service {
 
     func run() async throws {
         // Cancelled at graceful shutdown: a sleep must not hold the agent's stop.
-        try await cancelWhenGracefulShutdown { await watch() }
+        await cancelWhenGracefulShutdown { await watch() }
     }
 
     private func watch() async {

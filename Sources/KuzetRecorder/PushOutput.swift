@@ -198,6 +198,8 @@ public final class PushOutput: @unchecked Sendable {
     }
 
     private func disconnect(error: String?) {
+        // A write or open cut by our own stop is not the centre failing: no warning, no lastError.
+        let error = interrupt.isAborted ? nil : error
         if let output {
             self.output = nil
             try? output.finish()

@@ -308,7 +308,8 @@ final class RelayConnectionHandler: ChannelInboundHandler {
         let deadline = NIODeadline.now() + .milliseconds(Int64(server.configuration.onDemandWait * 1000))
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let catalog = server.catalog
-        func check() {
+        let wait = server.configuration.onDemandWait
+        @Sendable func check() {
             let (handler, context) = bound.value
             guard context.channel.isActive else { return }
             if case .live = catalog.availability(of: path) {
@@ -318,7 +319,7 @@ final class RelayConnectionHandler: ChannelInboundHandler {
                     "relay: the on-demand camera stream did not come up in time",
                     metadata: [
                         "camera.id": "\(path.camera)",
-                        "relay.on_demand_wait_seconds": "\(server.configuration.onDemandWait)",
+                        "relay.on_demand_wait_seconds": "\(wait)",
                     ])
                 handler.resume(context: context, request: request)
             } else {

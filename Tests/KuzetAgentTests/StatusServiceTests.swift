@@ -52,6 +52,9 @@ struct StatusServiceTests {
         #expect(status == 0, "prometheus_client could not parse /metrics: \(output)")
         #expect(output.contains("kuzet_camera_up entrance 1.0"), "\(output)")
         #expect(output.contains("kuzet_camera_up yard 0.0"), "\(output)")
+        // Each gauge says what it is where an operator reads it (Prometheus, Grafana's tooltip).
+        let exposition = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(exposition.contains("# HELP kuzet_camera_up 1 while the camera's stream is live"), "\(exposition)")
     }
 
     @Test func aPasswordProtectsEveryPath() async throws {

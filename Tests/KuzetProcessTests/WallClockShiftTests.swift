@@ -26,7 +26,7 @@ struct WallClockShiftTests {
         #expect(eventually(timeout: 10) { process.output.contains("before") }, "\(process.output)")
         let realBefore = Date().timeIntervalSince1970
         try clock.step(to: 86_400)
-        FileManager.default.createFile(atPath: stepped, contents: nil)
+        _ = FileManager.default.createFile(atPath: stepped, contents: nil)
         #expect(process.waitForExit(timeout: 10) == 0, "\(process.output)")
         let lines = process.output.split(separator: "\n").map { $0.split(separator: " ") }
         let before = try #require(lines.first { $0.first == "before" }).dropFirst().compactMap { Double($0) }

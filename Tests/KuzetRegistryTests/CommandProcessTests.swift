@@ -78,8 +78,8 @@ struct CommandProcessTests {
         let sha = try sha256sum(bytes)
         let first = setup.directory.file("first.bin")
         let rest = setup.directory.file("rest.bin")
-        FileManager.default.createFile(atPath: first, contents: Data(bytes[0..<(1 << 20)]))
-        FileManager.default.createFile(atPath: rest, contents: Data(bytes[(1 << 20)...]))
+        _ = FileManager.default.createFile(atPath: first, contents: Data(bytes[0..<(1 << 20)]))
+        _ = FileManager.default.createFile(atPath: rest, contents: Data(bytes[(1 << 20)...]))
         func patch(_ file: String, offset: Int) throws -> (status: Int, body: String) {
             try curl([
                 "-i", "-X", "PATCH", "-H", "Authorization: Bearer \(setup.school)",

@@ -140,7 +140,7 @@ func withCommandRegistry<T: Sendable>(
 func sha256sum(_ bytes: [UInt8]) throws -> String {
     let directory = try TemporaryDirectory(prefix: "kuzet-sha")
     let file = directory.file("bytes")
-    FileManager.default.createFile(atPath: file, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
     return try sha256sum(file: file)
 }
 

@@ -20,7 +20,7 @@ struct HealthTests {
 
     @Test("/healthz answers 503 saying the database is unreachable when PostgreSQL is not there")
     func unhealthyWithoutDatabase() async throws {
-        let port = try freeLoopbackPort() // nothing listens there
+        let port = freeLoopbackPort() // nothing listens there
         guard case .postgres(let location) = try DatabaseLocation(parsing: "postgres://kuzet@127.0.0.1:\(port)/kuzet")
         else { return }
         let store = try PostgresRegistryStore(location: location, logger: Logger(label: "kuzet.registry.test"))

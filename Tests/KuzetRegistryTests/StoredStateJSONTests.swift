@@ -60,7 +60,7 @@ struct StoredStateJSONTests {
         let payload = try StoredJSON.encode(heartbeat)
         for skew in [
             0, -0.0, 12, -3.5, 700.25, 0.1 + 0.2, 1e-7, -2.5e-5, 123_456_789.125, 1e16, 1e21, -1.7976931348623157e308,
-            5e-324,
+            Double.leastNonzeroMagnitude,
         ] {
             let state = SchoolState.applying(heartbeat, to: nil, skewSeconds: skew, policy: FlagPolicy())
             let assembled = try #require(StoredStateJSON.assembled(state, payload: payload), "written by hand")

@@ -147,7 +147,7 @@ import Testing
             root: root, camera: "yard")
         try RetentionFixtures.place(
             fixture, root: root, camera: "yard", start: now.date.addingTimeInterval(-360), seconds: 60)
-        FileManager.default.createFile(atPath: empty, contents: Data())
+        _ = FileManager.default.createFile(atPath: empty, contents: Data())
         try RetentionFixtures.setModified(empty, now.date.addingTimeInterval(-299))
         // Foreign files are reported, never deleted.
         try Data("x".utf8).write(

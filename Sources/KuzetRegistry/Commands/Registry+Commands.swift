@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import KuzetProtocol
 import Logging
 
 extension Registry {
