@@ -106,7 +106,10 @@ import Testing
         #expect(offsets.first.map { $0 >= held } == true, "registry log: \(resumed)")
         #expect(
             second.output.contains("command taken up again after a restart"), "agent: \(second.output.suffix(3000))")
-        #expect(second.output.contains("upload.resumed_at=[\(offsets.first ?? -1)]"))
+        // The agent logs its outcome after the last PATCH's answer, the registry marks it done before.
+        #expect(
+            await waitUntil(timeout: 10) { second.output.contains("upload.resumed_at=[\(offsets.first ?? -1)]") },
+            "agent: \(second.output.suffix(3000))")
         #expect(resumed.count == 1, "registry log: \(resumed)")
         #expect(!second.output.contains("upload offset differs"), "agent: \(second.output.suffix(3000))")
         print(
