@@ -37,6 +37,12 @@ extension CommandChannel {
             logger.error("command cut by a restart not taken up: it cannot be written down", metadata: ["error": "\(reason)"])
             await reporter.final(.failed, "agent: cannot record the command (\(reason))")
         case .run(let startedAt, let attempt):
+            // Checked as when it first started (a crash may have come between its claim and its refusal).
+            if let problem = command.problem(now: startedAt) {
+                ledger.finish(command.id)
+                executor.abandon(command)
+                return await reporter.final(.refused, problem)
+            }
             guard admit() else {
                 // Eight commands already run: this one is reported like any command beyond that.
                 ledger.finish(command.id)
