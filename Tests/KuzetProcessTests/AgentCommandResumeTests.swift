@@ -14,7 +14,12 @@ import Testing
     /// 2064 kbit/s less the heartbeats' 64: the upload goes at about 250 kB/s.
     static let maxKbps = 2064
 
-    func startAgent(registry: RegistryProcess, root: String, name: String) throws -> ExternalProcess {
+    func startAgent(
+        registry: RegistryProcess, root: String, name: String, ingest: RTMPIngest? = nil,
+        cameraURL: String = "rtsp://127.0.0.1:9/cam1"
+    ) throws -> ExternalProcess {
+        let centre =
+            ingest.map { "{ push: \"\($0.pushURLTemplate)\", max_kbps: 16000 }" } ?? "{ max_kbps: \(Self.maxKbps) }"
         let config = folder.file("agent.yaml")
         try """
         school: { id: \(registry.school), region: Astana }
@@ -24,11 +29,11 @@ import Testing
           token_file: \(registry.schoolTokenFile)
           interval_seconds: 5
           outbox: \(folder.file("outbox"))
-        centre: { max_kbps: \(Self.maxKbps) }
+        centre: \(centre)
         status: { listen: 127.0.0.1:\(freeLoopbackPort()) }
         cameras:
           - id: cam1
-            url: rtsp://127.0.0.1:9/cam1
+            url: \(cameraURL)
         """.write(toFile: config, atomically: true, encoding: .utf8)
         return try ExternalProcess(
             BuiltExecutable.agent, ["run", "--config", config, "--log-level", "debug"], name: name,
@@ -116,5 +121,45 @@ import Testing
             "resume after \(signal == SIGKILL ? "kill -9" : "SIGTERM"): registry held \(held) of \(total) bytes; "
                 + "the restarted agent went on from \(offsets.first ?? -1); evidence sha256 \(digest.prefix(16))… matches"
         )
+    }
+
+    /// A live view cut by `kill -9` is pushed again after the restart for the rest of its
+    /// duration only: it ends at the time the police asked for, not a full duration later.
+    @Test(.timeLimit(.minutes(3)))
+    func aLiveViewCutByAKillIsPushedAgainAfterTheRestartUntilItsOriginalEnd() async throws {
+        let camera = try RTSPCameraServer(mounts: [CameraMount(path: "/cam1", bitrateKbps: 1000, gopSeconds: 1)])
+        let ingest = try RTMPIngest()
+        let registry = try RegistryProcess(folder: folder.file("registry"), school: "KZ-TEST-R2")
+        let root = folder.file("rec")
+        let url = camera.url(for: "/cam1")
+        let first = try startAgent(registry: registry, root: root, name: "agent-first", ingest: ingest, cameraURL: url)
+        defer { first.stop(signal: SIGKILL) }
+        try #require(
+            await waitUntil(timeout: 40) {
+                !RecordingChecks.fileNames(root: root, camera: "cam1").isEmpty
+                    && first.output.contains("command channel started")
+            }, "agent: \(first.output.suffix(3000))")
+        let issued = Date()
+        let id = try registry.issue(#"{"kind":"live","camera":"cam1","stream":"main","duration_seconds":40}"#)
+        try #require(await waitUntil(timeout: 10) { ingest.isPublishing("cam1") }, "\(first.output.suffix(3000))")
+        let startedAt = Date()
+        try await Task.sleep(for: .seconds(3))
+        first.stop(signal: SIGKILL)
+        #expect(await waitUntil(timeout: 15) { !ingest.isPublishing("cam1") }, "the push outlived the agent")
+
+        let second = try startAgent(registry: registry, root: root, name: "agent-second", ingest: ingest, cameraURL: url)
+        defer { second.stop() }
+        #expect(
+            await waitUntil(timeout: 25) { ingest.isPublishing("cam1") }, "agent: \(second.output.suffix(3000))")
+        let again = Date()
+        #expect(await waitUntil(timeout: 45) { !ingest.isPublishing("cam1") })
+        let ended = Date()
+        #expect(await waitUntil(timeout: 15) { registry.state(id) == "done" }, "\(registry.command(id) ?? [:])")
+        let end = startedAt.addingTimeInterval(40)
+        print(
+            "live cut by kill -9: pushed again \(String(format: "%.1f", again.timeIntervalSince(issued))) s after the command, "
+                + "ended \(String(format: "%.1f", ended.timeIntervalSince(issued))) s after it (duration 40 s)")
+        #expect(second.output.contains("command taken up again after a restart"))
+        #expect(abs(ended.timeIntervalSince(end)) < 5, "ended \(ended.timeIntervalSince(startedAt)) s after the first push began")
     }
 }
