@@ -27,14 +27,16 @@ extension CommandChannel {
                 .failed, "agent: restarted in the middle of this command and \(reason) — not taken up again")
         case .exhausted(let restarts):
             logger.error(
-                "command cut by restarts too often: given up", metadata: metadata.merging(["command.restarts": "\(restarts)"]) { $1 })
+                "command cut by restarts too often: given up",
+                metadata: metadata.merging(["command.restarts": "\(restarts)"]) { $1 })
             executor.abandon(command)
             await reporter.final(
                 .failed,
                 "agent: restarted \(restarts) times in the middle of this command — not tried again; check the agent's log, then ask again"
             )
         case .unwritable(let reason):
-            logger.error("command cut by a restart not taken up: it cannot be written down", metadata: ["error": "\(reason)"])
+            logger.error(
+                "command cut by a restart not taken up: it cannot be written down", metadata: ["error": "\(reason)"])
             await reporter.final(.failed, "agent: cannot record the command (\(reason))")
         case .run(let startedAt, let attempt):
             // Checked as when it first started (a crash may have come between its claim and its refusal).
@@ -52,7 +54,8 @@ extension CommandChannel {
             }
             defer { running.withLock { $0 -= 1 } }
             logger.notice(
-                "command taken up again after a restart", metadata: metadata.merging(["command.attempt": "\(attempt)"]) { $1 })
+                "command taken up again after a restart",
+                metadata: metadata.merging(["command.attempt": "\(attempt)"]) { $1 })
             await reporter.send(
                 .init(state: .running, message: "taken up again after the agent restarted (run \(attempt))"))
             await executor.resume(command, startedAt: startedAt, reporter: reporter)

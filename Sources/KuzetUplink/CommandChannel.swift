@@ -167,7 +167,9 @@ public final class CommandChannel: Service, Sendable {
     /// reported nothing, and is taken up again at the next start.
     func finish(_ id: String) {
         if Task.isCancelled {
-            logger.notice("command cut by the agent stopping: taken up again at its next start", metadata: ["command.id": "\(id)"])
+            logger.notice(
+                "command cut by the agent stopping: taken up again at its next start", metadata: ["command.id": "\(id)"]
+            )
             return
         }
         ledger.finish(id)

@@ -147,7 +147,8 @@ import Testing
         first.stop(signal: SIGKILL)
         #expect(await waitUntil(timeout: 15) { !ingest.isPublishing("cam1") }, "the push outlived the agent")
 
-        let second = try startAgent(registry: registry, root: root, name: "agent-second", ingest: ingest, cameraURL: url)
+        let second = try startAgent(
+            registry: registry, root: root, name: "agent-second", ingest: ingest, cameraURL: url)
         defer { second.stop() }
         #expect(
             await waitUntil(timeout: 25) { ingest.isPublishing("cam1") }, "agent: \(second.output.suffix(3000))")
@@ -160,6 +161,8 @@ import Testing
             "live cut by kill -9: pushed again \(String(format: "%.1f", again.timeIntervalSince(issued))) s after the command, "
                 + "ended \(String(format: "%.1f", ended.timeIntervalSince(issued))) s after it (duration 40 s)")
         #expect(second.output.contains("command taken up again after a restart"))
-        #expect(abs(ended.timeIntervalSince(end)) < 5, "ended \(ended.timeIntervalSince(startedAt)) s after the first push began")
+        #expect(
+            abs(ended.timeIntervalSince(end)) < 5,
+            "ended \(ended.timeIntervalSince(startedAt)) s after the first push began")
     }
 }
