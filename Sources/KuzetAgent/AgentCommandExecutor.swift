@@ -12,7 +12,9 @@ import Logging
 /// Runs the police commands of issue 22 on this box: `live` (the camera pushed to
 /// `centre.push` for the duration, admitted against ``UplinkBudget``), `clip` (the recordings
 /// cut by the export, then uploaded resumably at what the budget leaves) and `snapshot` (a JPEG
-/// of the next keyframe, uploaded the same way).
+/// of the next keyframe, uploaded the same way). A command cut by a restart is taken up again
+/// (``resume(_:startedAt:reporter:)``): the clip or snapshot file left in ``workFolder`` is
+/// uploaded from the registry's offset, a live view pushes for the rest of its duration.
 struct AgentCommandExecutor: CommandExecutor {
     let configuration: AgentConfiguration
     let runtime: AgentRuntime
@@ -33,6 +35,22 @@ struct AgentCommandExecutor: CommandExecutor {
         }
     }
 
+    func resume(_ command: AgentCommand, startedAt: Date, reporter: CommandReporter) async {
+        switch command.kind {
+        case .live:
+            let end = startedAt.addingTimeInterval(Double(command.durationSeconds ?? 0))
+            await live(command, reporter: reporter, seconds: max(1, Int(end.timeIntervalSinceNow.rounded(.up))))
+        case .clip: await clip(command, reporter: reporter, reuse: true)
+        case .snapshot: await snapshot(command, reporter: reporter, reuse: true)
+        }
+    }
+
+    func abandon(_ command: AgentCommand) {
+        for name in ["\(command.id).mp4", "\(command.id).mp4.partial", "\(command.id).jpg"] {
+            try? FileManager.default.removeItem(atPath: (workFolder as NSString).appendingPathComponent(name))
+        }
+    }
+
     private func camera(_ id: String) -> AgentConfiguration.Camera? {
         configuration.cameras.first { $0.id == id }
     }
@@ -44,7 +62,8 @@ struct AgentCommandExecutor: CommandExecutor {
 
     // MARK: live
 
-    func live(_ command: AgentCommand, reporter: CommandReporter) async {
+    /// `seconds`: how long to push (the command's duration, or what is left of it when taken up again).
+    func live(_ command: AgentCommand, reporter: CommandReporter, seconds: Int? = nil) async {
         guard let camera = camera(command.camera) else {
             return await reporter.final(.refused, unknownCamera(command.camera))
         }
@@ -96,7 +115,7 @@ struct AgentCommandExecutor: CommandExecutor {
                 caFile: centre.caFile),
             fanout: upstream.fanout, logger: Logger(label: "kuzet.push"))
         push.start()
-        let duration = command.durationSeconds ?? 0
+        let duration = seconds ?? command.durationSeconds ?? 0
         logger.info(
             "live view started",
             metadata: [
@@ -136,11 +155,16 @@ struct AgentCommandExecutor: CommandExecutor {
 
     // MARK: clip
 
-    func clip(_ command: AgentCommand, reporter: CommandReporter) async {
+    /// `reuse`: a clip an earlier run cut (the export renames it into place whole) is uploaded
+    /// as it is — the registry holds part of that very file.
+    func clip(_ command: AgentCommand, reporter: CommandReporter, reuse: Bool = false) async {
         guard let from = command.from, let to = command.to else {
             return await reporter.final(.refused, "from/to: missing")
         }
         let output = (workFolder as NSString).appendingPathComponent("\(command.id).mp4")
+        if reuse && FileManager.default.fileExists(atPath: output) {
+            return await send(file: output, command: command, reporter: reporter, note: nil)
+        }
         do {
             try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
         } catch {
@@ -165,7 +189,12 @@ struct AgentCommandExecutor: CommandExecutor {
 
     // MARK: snapshot
 
-    func snapshot(_ command: AgentCommand, reporter: CommandReporter) async {
+    /// `reuse`: a JPEG an earlier run wrote is uploaded as it is; without one, it is taken again.
+    func snapshot(_ command: AgentCommand, reporter: CommandReporter, reuse: Bool = false) async {
+        let path = (workFolder as NSString).appendingPathComponent("\(command.id).jpg")
+        if reuse && FileManager.default.fileExists(atPath: path) {
+            return await send(file: path, command: command, reporter: reporter, note: nil)
+        }
         guard let camera = camera(command.camera) else {
             return await reporter.final(.refused, unknownCamera(command.camera))
         }
@@ -183,10 +212,9 @@ struct AgentCommandExecutor: CommandExecutor {
             return await reporter.final(
                 .failed, "camera \(camera.id): no keyframe to make a JPEG of within 8 s — check the camera is online")
         }
-        let path = (workFolder as NSString).appendingPathComponent("\(command.id).jpg")
         do {
             try FileManager.default.createDirectory(atPath: workFolder, withIntermediateDirectories: true)
-            try Data(jpeg).write(to: URL(fileURLWithPath: path))
+            try Data(jpeg).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             return await reporter.final(.failed, "agent: cannot write \(path) — make registry.outbox writable")
         }
@@ -195,8 +223,10 @@ struct AgentCommandExecutor: CommandExecutor {
 
     // MARK: upload
 
+    /// Uploads `path`; the file goes when the upload ended — unless the agent is stopping, when it
+    /// stays for the next start to go on with.
     private func send(file path: String, command: AgentCommand, reporter: CommandReporter, note: String?) async {
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { if !Task.isCancelled { try? FileManager.default.removeItem(atPath: path) } }
         let digest: String?
         digest = await BlockingWork.run("kuzet.commands.sha256") { Self.sha256(path: path) }
         guard let digest else { return await reporter.final(.failed, "agent: cannot read \(path) back") }
@@ -220,10 +250,12 @@ struct AgentCommandExecutor: CommandExecutor {
         }
     }
 
-    /// Lower-case hex SHA-256 of a file, read 1 MiB at a time.
+    /// Lower-case hex SHA-256 of a file, read 1 MiB at a time; the file is fsync'd first, so
+    /// what a restart finds is what was announced to the registry.
     static func sha256(path: String) -> String? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
+        guard (try? handle.synchronize()) != nil else { return nil }
         var hasher = SHA256()
         do {
             // nil or empty: the end of the file (Foundation on Linux gives nil there).

@@ -8,6 +8,18 @@ import Synchronization
 /// Runs one police command (live, clip, snapshot) and reports it through `reporter`.
 public protocol CommandExecutor: Sendable {
     func execute(_ command: AgentCommand, reporter: CommandReporter) async
+    /// Takes up a command an earlier run of the agent started at `startedAt` and did not finish:
+    /// a live view for the rest of its duration, an upload from the registry's offset.
+    func resume(_ command: AgentCommand, startedAt: Date, reporter: CommandReporter) async
+    /// Removes what a cut command left behind (its file) when it is not taken up again.
+    func abandon(_ command: AgentCommand)
+}
+
+extension CommandExecutor {
+    public func resume(_ command: AgentCommand, startedAt: Date, reporter: CommandReporter) async {
+        await execute(command, reporter: reporter)
+    }
+    public func abandon(_ command: AgentCommand) {}
 }
 
 /// The command channel (issue 22): an outbound long-poll to the registry
@@ -15,7 +27,9 @@ public protocol CommandExecutor: Sendable {
 /// receipt's `commands` as the fallback (``offer(_:)``). Each command id runs once (the
 /// ``CommandLedger`` on disk); an expired command or one beyond the wire format's limits is
 /// answered `expired` / `refused` and not run. At most ``maxRunning`` commands run at once;
-/// another one is refused with that reason.
+/// another one is refused with that reason. At start, the commands an earlier run took on and
+/// did not finish (a crash, a restart) are taken up again (``takeUp(_:)``); at shutdown a running
+/// command reports nothing and stays unfinished, to be taken up at the next start.
 public final class CommandChannel: Service, Sendable {
     public static let maxRunning = 8
     public static let pollWait = 25
@@ -25,7 +39,7 @@ public final class CommandChannel: Service, Sendable {
     let executor: any CommandExecutor
     let now: @Sendable () -> Date
     let logger: Logger
-    private let running = Mutex(0)
+    let running = Mutex(0)
     private let incoming: AsyncStream<AgentCommand>
     private let incomingContinuation: AsyncStream<AgentCommand>.Continuation
     /// Whether the long-poll is answering (for the status page).
@@ -58,6 +72,7 @@ public final class CommandChannel: Service, Sendable {
         logger.info("command channel started", metadata: ["registry.api": "\(client.base)"])
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
+                for unfinished in self.ledger.unfinished() { group.addTask { await self.takeUp(unfinished) } }
                 group.addTask { await self.pollLoop() }
                 for await command in self.incoming {
                     if Task.isCancelled { break }
@@ -125,22 +140,39 @@ public final class CommandChannel: Service, Sendable {
                 expired ? "command expired: not run" : "command refused",
                 metadata: metadata.merging(["reason": "\(problem)"]) { $1 })
             await reporter.final(expired ? .expired : .refused, problem)
-            return
+            return finish(command.id)
         }
-        let admitted = running.withLock { count in
-            guard count < Self.maxRunning else { return false }
-            count += 1
-            return true
-        }
-        guard admitted else {
+        guard admit() else {
             await reporter.final(
                 .refused, "agent: \(Self.maxRunning) commands already running — try again when one ends")
-            return
+            return finish(command.id)
         }
         defer { running.withLock { $0 -= 1 } }
         logger.info("command accepted", metadata: metadata)
         await reporter.send(.init(state: .accepted))
         await executor.execute(command, reporter: reporter)
+        finish(command.id)
+    }
+
+    /// One more running command, if fewer than ``maxRunning`` run.
+    func admit() -> Bool {
+        running.withLock { count in
+            guard count < Self.maxRunning else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// Marks a command finished in the ledger — unless the agent is stopping: then it was cut,
+    /// reported nothing, and is taken up again at the next start.
+    func finish(_ id: String) {
+        if Task.isCancelled {
+            logger.notice(
+                "command cut by the agent stopping: taken up again at its next start", metadata: ["command.id": "\(id)"]
+            )
+            return
+        }
+        ledger.finish(id)
     }
 }
 
@@ -158,7 +190,15 @@ public struct CommandReporter: Sendable {
         }
     }
 
+    /// Reports the outcome — except while the agent stops: a command cut by the shutdown
+    /// ("agent stopping") has no outcome yet; it stays unfinished and is taken up at the next start.
     public func final(_ state: AgentCommandStatus.State, _ message: String? = nil, bytes: Int? = nil) async {
+        if Task.isCancelled {
+            logger.info(
+                "command outcome not reported: the agent is stopping",
+                metadata: ["command.id": "\(id)", "command.state": "\(state.rawValue)"])
+            return
+        }
         let status = AgentCommandStatus(state: state, message: message, bytes: bytes)
         var backoff = Backoff(initial: .seconds(1), cap: .seconds(60))
         let deadline = ContinuousClock.now + .seconds(900)

@@ -52,12 +52,15 @@ public struct ResumableUpload: Sendable {
         var resumedAt: [Int] = []
         var offset: Int?
         var interrupted = false
+        var first = true
+        var conflicts = 0
         while true {
             if Task.isCancelled { throw Failure(description: "upload \(id): stopped (the agent is shutting down)") }
             do {
                 if offset == nil {
                     let held = try await client.uploadOffset(id)
-                    if interrupted {
+                    // After a cut link, or at the first ask when an earlier run of the agent sent part of it.
+                    if interrupted || (first && held > 0) {
                         resumedAt.append(held)
                         logger.notice(
                             "upload resumes from the registry's offset",
@@ -65,6 +68,7 @@ public struct ResumableUpload: Sendable {
                     }
                     offset = held
                     interrupted = false
+                    first = false
                 }
                 guard let at = offset else { continue }
                 guard at < total else { return Outcome(bytes: total, resumedAt: resumedAt) }
@@ -95,8 +99,18 @@ public struct ResumableUpload: Sendable {
                     offset = min(next, total)
                     lastProgress = .now
                     backoff.reset()
+                    conflicts = 0
                     progress(next)
                 case .conflict(let held):
+                    // Sent from the registry's own offset and refused again: it holds another file
+                    // for this command (another length or checksum), which this upload cannot finish.
+                    conflicts += 1
+                    if conflicts >= 3 && held == at {
+                        throw Failure(
+                            description:
+                                "upload \(id): the registry refuses this file at its own offset \(held) (it holds another file for the command)"
+                        )
+                    }
                     logger.notice(
                         "upload offset differs from the registry's: going on from the registry's",
                         metadata: ["command.id": "\(id)", "upload.sent_at": "\(at)", "upload.offset": "\(held)"])
@@ -123,6 +137,8 @@ public struct ResumableUpload: Sendable {
                 do { try await Task.sleep(for: delay) } catch {
                     throw Failure(description: "upload \(id): stopped (the agent is shutting down)")
                 }
+            } catch let failure as Failure {
+                throw failure
             } catch {
                 throw Failure(description: "upload \(id): \(error)")
             }

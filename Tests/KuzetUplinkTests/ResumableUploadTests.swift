@@ -149,4 +149,28 @@ struct ResumableUploadTests {
         #expect(average <= 16_000 - 8_000)
         #expect(average > 4_000, "the upload was slowed far below what the budget leaves")
     }
+
+    /// A restarted agent whose file is not the one begun (cut again after a power cut lost it)
+    /// gets 409 at the registry's own offset: it fails with the reason instead of sending for ever.
+    @Test(.timeLimit(.minutes(2)))
+    func anUploadOfAnotherFileThanTheOneBegunFailsWithTheReasonInsteadOfLooping() async throws {
+        let registry = try RealRegistry.start(world: world, mutualTLS: false)
+        let id = try await clipCommand(registry)
+        let begun = try randomFile(bytes: 1 << 20)
+        let other = try randomFile(bytes: (1 << 20) + 1)
+        let client = CommandClient(registry: world.registry(url: registry.heartbeatsURL))
+        let first = try Data(contentsOf: URL(fileURLWithPath: begun.path)).prefix(256 << 10)
+        let accepted = try await client.upload(
+            id, chunk: first, offset: 0, total: 1 << 20, sha256: begun.sha256, maxBytesPerSecond: nil)
+        #expect(accepted == .accepted(offset: 256 << 10))
+        let upload = ResumableUpload(client: client, budget: UplinkBudget(maxKbps: 64_000))
+        let started = ContinuousClock.now
+        do {
+            _ = try await upload.run(id: id, path: other.path, sha256: other.sha256)
+            Issue.record("an upload of another file than the one begun completed")
+        } catch {
+            #expect(error.description.contains("holds another file"), "\(error)")
+        }
+        #expect(started.duration(to: .now) < .seconds(30))
+    }
 }

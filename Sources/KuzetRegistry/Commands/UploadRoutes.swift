@@ -44,6 +44,13 @@ struct UploadRoutes {
         case .partial(let offset, let announcement):
             headers[.uploadOffset] = String(offset)
             headers[.uploadLength] = String(announcement.length)
+            // The agent asks again after a cut link or its own restart: where it goes on from.
+            registry.logger.info(
+                "upload resumes: offset asked",
+                metadata: [
+                    "command.id": "\(command.id)", "school.id": "\(command.schoolID)", "upload.offset": "\(offset)",
+                    "upload.length": "\(announcement.length)",
+                ])
         case .complete(let bytes):
             headers[.uploadOffset] = String(bytes)
             headers[.uploadLength] = String(bytes)
