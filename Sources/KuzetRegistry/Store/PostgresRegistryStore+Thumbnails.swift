@@ -11,7 +11,7 @@ extension PostgresRegistryStore {
                 """
                 INSERT INTO camera_thumbnails (school_id, camera_id, taken_at, received_at, width, height, jpeg)
                 SELECT \(thumbnail.schoolID), \(thumbnail.cameraID), \(takenAt), \(receivedAt), \(thumbnail.width),
-                    \(thumbnail.height), \(thumbnail.jpeg) WHERE EXISTS (SELECT 1 FROM schools WHERE id = \(thumbnail.schoolID))
+                    \(thumbnail.height), \(thumbnail.jpeg) WHERE EXISTS (SELECT 1 FROM schools WHERE id = \(thumbnail.schoolID) FOR KEY SHARE)
                 ON CONFLICT (school_id, camera_id) DO UPDATE SET taken_at = excluded.taken_at,
                     received_at = excluded.received_at, width = excluded.width, height = excluded.height,
                     jpeg = excluded.jpeg

@@ -93,7 +93,7 @@ enum PostgresSchema {
             inserted_ids text[];
             inserted_sequences bigint[];
         BEGIN
-            PERFORM 1 FROM schools AS s WHERE s.id = ANY(p_ids) ORDER BY s.id FOR UPDATE;
+            PERFORM 1 FROM schools AS s WHERE s.id = ANY(p_ids) ORDER BY s.id FOR NO KEY UPDATE;
             IF EXISTS (SELECT 1 FROM unnest(p_ids, p_expected) AS u(i, e) LEFT JOIN schools AS s ON s.id = u.i
                        WHERE s.last_sequence IS DISTINCT FROM u.e) THEN
                 RETURN QUERY SELECT true, u.i, s.last_sequence FROM unnest(p_ids) AS u(i) LEFT JOIN schools AS s ON s.id = u.i;
@@ -136,6 +136,18 @@ enum PostgresSchema {
         """,
         // Schools removed with `school remove`, until registered again (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
+        // Whether a write of the school may go on (ingest, the commitment writes): false when it is removed.
+        // First it locks the school's row (FOR KEY SHARE, to the caller's commit): a removal under way
+        // (`removeSchool` deletes the row first) is waited for, and one that comes later waits for the
+        // caller, then removes what it wrote. Then it looks at `removed_schools` in a snapshot of its own,
+        // taken after that wait (the caller's statement began before it).
+        """
+        CREATE OR REPLACE FUNCTION kuzet_school_writable(p_id text) RETURNS boolean LANGUAGE plpgsql AS $fn$
+        BEGIN
+            PERFORM 1 FROM schools WHERE id = p_id FOR KEY SHARE;
+            RETURN NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = p_id);
+        END $fn$
+        """,
         // Counters that running instances watch (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)",
         // Issue 22: police commands (`PoliceCommand`) and the audit log of every attempt.
