@@ -1,10 +1,13 @@
 import Crypto
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import KuzetCommitment
 import KuzetCore
 import KuzetProtocol
 import KuzetTestKit
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 import Testing
@@ -180,6 +183,59 @@ struct SchoolRemovalRaceTests {
                         == SchoolRemoval(
                             tokens: 1, heartbeats: 3, deviceKeys: 1, dayRoots: 1, challenges: 1, retentionProofs: 1,
                             unfinishedCommands: 0, finishedCommandsKept: 0))
+            }
+            let left = try await rows(of: school, store)
+            #expect(left == Self.none)
+        }
+    }
+
+    @Test("a heartbeat reaching another instance while the removal is under way waits for it, then gets 401 school_removed")
+    func heartbeatDuringTheRemovalIsRefusedOverHTTP() async throws {
+        try await withStore(.postgres) { store, info in
+            let store = try #require(store as? PostgresRegistryStore)
+            try await store.register(SchoolRegistration(id: school, name: nil, region: "Astana"), at: start)
+            let token = AccessToken.generate(role: .school)
+            try await store.insert(
+                StoredToken(
+                    hash: AccessToken.hash(token), principal: Principal(role: .school, schoolID: school),
+                    createdAt: start))
+            _ = try await store.ingest(
+                schoolID: school, heartbeats: [Sample(schoolID: school).heartbeat(1, at: start)], receivedAt: start,
+                policy: FlagPolicy())
+
+            try await withSecondStore(info) { late in
+                let clock = ManualNow(start + 30)
+                let server = RegistryServer(
+                    registry: Registry(store: late, now: clock.now, tokenCheckInterval: 3600), host: "127.0.0.1",
+                    port: 0)
+                try await server.application().test(.live) { client in
+                    let session = try DatabaseSession(info)
+                    defer { session.close() }
+                    try session.execute(
+                        """
+                        INSERT INTO registry_generations (name, generation) VALUES ('tokens', 0) ON CONFLICT DO NOTHING;
+                        BEGIN; SELECT generation FROM registry_generations WHERE name = 'tokens' FOR UPDATE;
+                        """)
+                    let removal = Task { try await store.removeSchool(id: school) }
+                    #expect(try await waitUntil(timeout: 20) { try await lockWaits(store) == 1 }, "the removal is held")
+
+                    let body = Sample(schoolID: school).heartbeat(2, at: start + 30).json
+                    let answer = Task {
+                        try await client.execute(
+                            uri: "/api/v1/heartbeats", method: .post,
+                            headers: [.contentType: "application/json", .authorization: "Bearer \(token)"],
+                            body: ByteBuffer(bytes: body))
+                    }
+                    #expect(
+                        try await waitUntil(timeout: 20) { try await lockWaits(store) == 2 },
+                        "the heartbeat waits for the removal")
+                    try session.execute("COMMIT;")
+
+                    #expect(try await removal.value?.heartbeats == 1)
+                    let response = try await answer.value
+                    #expect(
+                        response.status == .unauthorized && response.text.contains("school_removed"), "\(response.text)")
+                }
             }
             let left = try await rows(of: school, store)
             #expect(left == Self.none)
