@@ -57,21 +57,17 @@ struct SchoolRemovalRaceTests {
                 // What an agent's request does, reaching another instance (which still knows the token).
                 let writes = StartedWrites()
                 let write = writes.start
-                let heartbeat = write {
-                    do {
-                        let result = try await late.ingest(
-                            schoolID: school, heartbeats: [Sample(schoolID: school).heartbeat(2, at: start + 30)],
-                            receivedAt: start + 30, policy: FlagPolicy())
-                        return "stored \(result.accepted)"
-                    } catch is SchoolRemovedError { return "refused" }
-                }
                 let started = [
-                    heartbeat,
+                    write {
+                        do { return try await heartbeat(2, to: late) } catch is SchoolRemovedError { return "refused" }
+                    },
                     write {
                         try await late.pinDeviceKey(schoolID: school, key: oldBox, at: start + 30)
                         return "pinned"
                     },
-                    write { "day roots \(try await late.storeDayRoots(schoolID: school, [dayRoot()], at: start + 30))" },
+                    write {
+                        "day roots \(try await late.storeDayRoots(schoolID: school, [dayRoot()], at: start + 30))"
+                    },
                     write {
                         try await late.insertChallenge(challenge("late"))
                         return "challenge"
@@ -135,19 +131,17 @@ struct SchoolRemovalRaceTests {
                 let write = writes.start
                 // This instance holds the school's state (one statement); the other does not (the general way).
                 let started = [
-                    write {
-                        "stored \(try await store.ingest(schoolID: school, heartbeats: [Sample(schoolID: school).heartbeat(2, at: start + 30)], receivedAt: start + 30, policy: FlagPolicy()).accepted)"
-                    },
-                    write {
-                        "stored \(try await other.ingest(schoolID: school, heartbeats: [Sample(schoolID: school).heartbeat(3, at: start + 60)], receivedAt: start + 60, policy: FlagPolicy()).accepted)"
-                    },
+                    write { try await heartbeat(2, to: store) },
+                    write { try await heartbeat(3, to: other) },
                     write {
                         try await other.pinDeviceKey(
                             schoolID: school, key: DevicePublicKey(Curve25519.Signing.PrivateKey().publicKey),
                             at: start + 30)
                         return "pinned"
                     },
-                    write { "day roots \(try await other.storeDayRoots(schoolID: school, [dayRoot()], at: start + 30))" },
+                    write {
+                        "day roots \(try await other.storeDayRoots(schoolID: school, [dayRoot()], at: start + 30))"
+                    },
                     write {
                         try await other.insertChallenge(challenge("early"))
                         return "challenge"
@@ -189,7 +183,9 @@ struct SchoolRemovalRaceTests {
         }
     }
 
-    @Test("a heartbeat reaching another instance while the removal is under way waits for it, then gets 401 school_removed")
+    @Test(
+        "a heartbeat reaching another instance while the removal is under way waits for it, then gets 401 school_removed"
+    )
     func heartbeatDuringTheRemovalIsRefusedOverHTTP() async throws {
         try await withStore(.postgres) { store, info in
             let store = try #require(store as? PostgresRegistryStore)
@@ -234,7 +230,8 @@ struct SchoolRemovalRaceTests {
                     #expect(try await removal.value?.heartbeats == 1)
                     let response = try await answer.value
                     #expect(
-                        response.status == .unauthorized && response.text.contains("school_removed"), "\(response.text)")
+                        response.status == .unauthorized && response.text.contains("school_removed"), "\(response.text)"
+                    )
                 }
             }
             let left = try await rows(of: school, store)
@@ -250,6 +247,15 @@ struct SchoolRemovalRaceTests {
             StoredToken(
                 hash: AccessToken.hash("token-\(school)"), principal: Principal(role: .school, schoolID: school),
                 createdAt: start))
+    }
+
+    /// Heartbeat `sequence` of the school through `instance`'s ingest: "stored N" (N accepted).
+    func heartbeat(_ sequence: Int, to instance: PostgresRegistryStore) async throws -> String {
+        let sentAt = start + Double(sequence - 1) * 30
+        let result = try await instance.ingest(
+            schoolID: school, heartbeats: [Sample(schoolID: school).heartbeat(UInt64(sequence), at: sentAt)],
+            receivedAt: sentAt, policy: FlagPolicy())
+        return "stored \(result.accepted)"
     }
 
     func dayRoot() -> StoredDayRoot {
@@ -291,10 +297,10 @@ struct SchoolRemovalRaceTests {
             "retention_challenges", "retention_proofs", "removed_schools",
         ] {
             let column = ["schools", "removed_schools"].contains(table) ? "id" : "school_id"
+            var binds = PostgresBindings()
+            binds.append(school)
             let rows = try await store.client.query(
-                PostgresQuery(
-                    unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(column) = $1",
-                    binds: { var binds = PostgresBindings(); binds.append(school); return binds }()),
+                PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table) WHERE \(column) = $1", binds: binds),
                 logger: store.logger)
             for try await count in rows.decode(Int64.self) { counts.append("\(table): \(count)") }
         }

@@ -17,6 +17,10 @@ extension PostgresRegistryStore: CommitmentStore {
         return nil
     }
 
+    // The writes below go on only if `kuzet_school_writable` (PostgresSchema) says so: it locks the
+    // school's row to the commit, so `school remove` on another instance cannot pass them by. As a
+    // sub-select it runs once per statement, not once per row.
+
     public func pinDeviceKey(schoolID: String, key: DevicePublicKey, at date: Date) async throws {
         try await client.query(
             """

@@ -5,6 +5,8 @@ import PostgresNIO
 extension PostgresRegistryStore {
     public func saveThumbnails(_ thumbnails: [StoredThumbnail]) async throws {
         let receivedAt = Date().timeIntervalSince1970
+        // Only for a school that has its row, locked to the commit (FOR KEY SHARE): `school remove`
+        // waits for the write, or the write for the removal, which then leaves no row to find.
         for thumbnail in thumbnails {
             let takenAt = thumbnail.takenAt.timeIntervalSince1970
             try await client.query(

@@ -77,6 +77,9 @@ enum PostgresSchema {
         // one (another instance moved it on): then the rows give the stored sequences. KZ001: a heartbeat
         // newer than its school's state was already stored, so the state computed beforehand may be
         // wrong — rolled back, and the caller takes the general path.
+        // The lock is FOR NO KEY UPDATE: the other writes of a school (`kuzet_school_writable`, FOR KEY
+        // SHARE) do not wait for it, `school remove` (which deletes the row) does. A school removed
+        // meanwhile has no row, so its sequence is not the expected one: the general path refuses it.
         // Its statements keep one generic plan: left to choose (plan_cache_mode = auto), PL/pgSQL
         // planned them again on every call with these array arguments, 12 % of the backend's CPU.
         """
