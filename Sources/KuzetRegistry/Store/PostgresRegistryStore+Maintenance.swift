@@ -30,6 +30,15 @@ extension PostgresRegistryStore {
     }
 
     public func removeSchool(id: String) async throws -> SchoolRemoval? {
+        do {
+            return try await removeSchoolTransaction(id: id)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
+        }
+    }
+
+    /// `removeSchool`'s transaction.
+    private func removeSchoolTransaction(id: String) async throws -> SchoolRemoval? {
         let unfinished = RegistrySQL.unfinishedCommandStates
         return try await client.withTransaction(logger: logger) { connection in
             // The school's row first. Every write of the school locks it (`kuzet_school_writable`, the
