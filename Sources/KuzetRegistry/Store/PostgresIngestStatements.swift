@@ -9,7 +9,9 @@ enum PostgresIngestStatements {
     /// school row is locked before any heartbeat row is written — the order in which two groups of
     /// different instances meet. Rows: (true, school, last_sequence) per school, then
     /// (false, school, sequence) per heartbeat that was new. A removed school (`removed_schools`)
-    /// gets no row: the caller rolls the group back.
+    /// gets no row: the caller rolls the group back. `kuzet_school_writable` locks each school's row
+    /// first and then looks for its removal, so a removal committed while this waited is seen (the
+    /// statement's own snapshot is older: its upsert would bring the school back).
     struct LockAndInsert: PostgresPreparedStatement {
         static let name = "kuzet_ingest_lock_and_insert"
         static let sql = """
@@ -17,7 +19,7 @@ enum PostgresIngestStatements {
                 INSERT INTO schools (id, name, registered_at, reported_region, region_mismatch_since)
                 SELECT i, NULLIF(n, ''), t, NULLIF(r, ''), CASE WHEN r <> '' THEN t END
                 FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[]) AS u(i, n, r, t)
-                WHERE NOT EXISTS (SELECT 1 FROM removed_schools AS g WHERE g.id = u.i)
+                WHERE kuzet_school_writable(u.i)
                 ORDER BY i
                 ON CONFLICT (id) DO UPDATE SET name = COALESCE(schools.name, excluded.name),
                     reported_region = CASE WHEN excluded.reported_region IS DISTINCT FROM schools.region THEN excluded.reported_region END,

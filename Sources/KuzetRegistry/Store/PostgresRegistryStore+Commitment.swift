@@ -17,12 +17,16 @@ extension PostgresRegistryStore: CommitmentStore {
         return nil
     }
 
+    // The writes below go on only if `kuzet_school_writable` (PostgresSchema) says so: it locks the
+    // school's row to the commit, so `school remove` on another instance cannot pass them by. As a
+    // sub-select it runs once per statement, not once per row.
+
     public func pinDeviceKey(schoolID: String, key: DevicePublicKey, at date: Date) async throws {
         try await client.query(
             """
             INSERT INTO device_keys (school_id, public_key, pinned_at)
             SELECT \(schoolID), \(key.rawRepresentation), \(date.timeIntervalSince1970)
-            WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = \(schoolID))
+            WHERE (SELECT kuzet_school_writable(\(schoolID)))
             ON CONFLICT (school_id) DO UPDATE SET public_key = excluded.public_key, pinned_at = excluded.pinned_at,
                 rekey_requested_at = NULL, mismatch_since = NULL, mismatch_reason = NULL
             """, logger: logger)
@@ -53,7 +57,7 @@ extension PostgresRegistryStore: CommitmentStore {
             INSERT INTO day_roots (school_id, camera, day, segments, root, signature)
             SELECT \(schoolID), * FROM unnest(\(roots.map(\.camera))::text[], \(roots.map { Int32($0.day.number) })::integer[],
                 \(roots.map { Int32(clamping: $0.segments) })::integer[], \(roots.map { ByteBuffer(bytes: $0.root) })::bytea[], \(roots.map { ByteBuffer(bytes: $0.signature) })::bytea[])
-            WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = \(schoolID))
+            WHERE (SELECT kuzet_school_writable(\(schoolID)))
             ON CONFLICT (school_id, camera, day) DO NOTHING
             RETURNING 1
             """, logger: logger)
@@ -118,7 +122,7 @@ extension PostgresRegistryStore: CommitmentStore {
             SELECT \(challenge.id), \(challenge.schoolID), \(challenge.camera), \(Int32(challenge.day.number)),
                 \(Int32(clamping: challenge.segmentIndex)), \(Int64(challenge.chunkNonce)),
                 \(challenge.issuedAt.timeIntervalSince1970), \(challenge.expiresAt.timeIntervalSince1970)
-            WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = \(challenge.schoolID))
+            WHERE (SELECT kuzet_school_writable(\(challenge.schoolID)))
             """, logger: logger)
     }
 
@@ -165,7 +169,7 @@ extension PostgresRegistryStore: CommitmentStore {
             INSERT INTO retention_proofs (school_id, proven_at, proven_back_to, unproven_since, unproven_reason, next_challenge_at)
             SELECT \(proof.schoolID), \(proof.provenAt?.timeIntervalSince1970), \(proof.provenBackTo.map { Int32($0.number) }),
                 \(proof.unprovenSince?.timeIntervalSince1970), \(proof.unprovenReason), \(proof.nextChallengeAt?.timeIntervalSince1970)
-            WHERE NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = \(proof.schoolID))
+            WHERE (SELECT kuzet_school_writable(\(proof.schoolID)))
             ON CONFLICT (school_id) DO UPDATE SET proven_at = excluded.proven_at, proven_back_to = excluded.proven_back_to,
                 unproven_since = excluded.unproven_since, unproven_reason = excluded.unproven_reason,
                 next_challenge_at = excluded.next_challenge_at

@@ -30,40 +30,60 @@ extension PostgresRegistryStore {
     }
 
     public func removeSchool(id: String) async throws -> SchoolRemoval? {
-        // One statement, so one transaction. Every part reads the snapshot from before it: the
-        // finished commands counted last are those the delete of unfinished ones left.
-        let unfinished = RegistrySQL.unfinishedCommandStates
-        let rows = try await client.query(
-            """
-            WITH school AS (DELETE FROM schools WHERE id = \(id) RETURNING id),
-            tokens AS (DELETE FROM tokens WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            history AS (DELETE FROM heartbeats WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            flags AS (DELETE FROM school_flags WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school)),
-            thumbnails AS (DELETE FROM camera_thumbnails WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school)),
-            keys AS (DELETE FROM device_keys WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            roots AS (DELETE FROM day_roots WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            challenges AS (DELETE FROM retention_challenges WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school)
-                           RETURNING 1),
-            proofs AS (DELETE FROM retention_proofs WHERE school_id = \(id) AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            commands_gone AS (DELETE FROM commands WHERE school_id = \(id) AND state IN \(unescaped: unfinished)
-                              AND EXISTS (SELECT 1 FROM school) RETURNING 1),
-            removed AS (INSERT INTO removed_schools (id, removed_at) SELECT id, extract(epoch FROM now()) FROM school
-                        ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at),
-            bumped AS (\(unescaped: Self.bumpTokenGenerationIf("tokens")))
-            SELECT (SELECT count(*) FROM school), (SELECT count(*) FROM tokens), (SELECT count(*) FROM history),
-                (SELECT count(*) FROM keys), (SELECT count(*) FROM roots), (SELECT count(*) FROM challenges),
-                (SELECT count(*) FROM proofs), (SELECT count(*) FROM commands_gone),
-                (SELECT count(*) FROM commands WHERE school_id = \(id) AND state NOT IN \(unescaped: unfinished))
-            """, logger: logger)
-        for try await (schools, tokens, heartbeats, keys, roots, challenges, proofs, unfinished, finished)
-            in rows.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self) where schools > 0
-        {
-            return SchoolRemoval(
-                tokens: Int(tokens), heartbeats: Int(heartbeats), deviceKeys: Int(keys), dayRoots: Int(roots),
-                challenges: Int(challenges), retentionProofs: Int(proofs), unfinishedCommands: Int(unfinished),
-                finishedCommandsKept: Int(finished))
+        do {
+            return try await removeSchoolTransaction(id: id)
+        } catch let error as PostgresTransactionError {
+            throw error.closureError ?? error
         }
-        return nil
+    }
+
+    /// `removeSchool`'s transaction.
+    private func removeSchoolTransaction(id: String) async throws -> SchoolRemoval? {
+        let unfinished = RegistrySQL.unfinishedCommandStates
+        return try await client.withTransaction(logger: logger) { connection in
+            // The school's row first. Every write of the school locks it (`kuzet_school_writable`, the
+            // ingest's locks), so this waits for those under way, and the ones that come later wait for
+            // this transaction, then find the school removed. The next statement's snapshot is taken
+            // after the wait: it sees what those under way committed.
+            var found = false
+            for try await _ in try await connection.query(
+                "DELETE FROM schools WHERE id = \(id) RETURNING 1", logger: logger
+            ).decode(Int32.self) {
+                found = true
+            }
+            guard found else { return nil }
+            // One statement: every part reads the same snapshot, so the finished commands counted
+            // last are those the delete of unfinished ones left.
+            let rows = try await connection.query(
+                """
+                WITH tokens AS (DELETE FROM tokens WHERE school_id = \(id) RETURNING 1),
+                history AS (DELETE FROM heartbeats WHERE school_id = \(id) RETURNING 1),
+                flags AS (DELETE FROM school_flags WHERE school_id = \(id)),
+                thumbnails AS (DELETE FROM camera_thumbnails WHERE school_id = \(id)),
+                keys AS (DELETE FROM device_keys WHERE school_id = \(id) RETURNING 1),
+                roots AS (DELETE FROM day_roots WHERE school_id = \(id) RETURNING 1),
+                challenges AS (DELETE FROM retention_challenges WHERE school_id = \(id) RETURNING 1),
+                proofs AS (DELETE FROM retention_proofs WHERE school_id = \(id) RETURNING 1),
+                commands_gone AS (DELETE FROM commands WHERE school_id = \(id) AND state IN \(unescaped: unfinished)
+                                  RETURNING 1),
+                removed AS (INSERT INTO removed_schools (id, removed_at) VALUES (\(id), extract(epoch FROM now()))
+                            ON CONFLICT (id) DO UPDATE SET removed_at = excluded.removed_at),
+                bumped AS (\(unescaped: Self.bumpTokenGenerationIf("tokens")))
+                SELECT (SELECT count(*) FROM tokens), (SELECT count(*) FROM history), (SELECT count(*) FROM keys),
+                    (SELECT count(*) FROM roots), (SELECT count(*) FROM challenges), (SELECT count(*) FROM proofs),
+                    (SELECT count(*) FROM commands_gone),
+                    (SELECT count(*) FROM commands WHERE school_id = \(id) AND state NOT IN \(unescaped: unfinished))
+                """, logger: logger)
+            for try await (tokens, heartbeats, keys, roots, challenges, proofs, unfinished, finished)
+                in rows.decode((Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+            {
+                return SchoolRemoval(
+                    tokens: Int(tokens), heartbeats: Int(heartbeats), deviceKeys: Int(keys), dayRoots: Int(roots),
+                    challenges: Int(challenges), retentionProofs: Int(proofs), unfinishedCommands: Int(unfinished),
+                    finishedCommandsKept: Int(finished))
+            }
+            return nil
+        }
     }
 
     public func pruneHistory(receivedBefore date: Date, limit: Int) async throws -> Int {

@@ -5,13 +5,15 @@ import PostgresNIO
 extension PostgresRegistryStore {
     public func saveThumbnails(_ thumbnails: [StoredThumbnail]) async throws {
         let receivedAt = Date().timeIntervalSince1970
+        // Only for a school that has its row, locked to the commit (FOR KEY SHARE): `school remove`
+        // waits for the write, or the write for the removal, which then leaves no row to find.
         for thumbnail in thumbnails {
             let takenAt = thumbnail.takenAt.timeIntervalSince1970
             try await client.query(
                 """
                 INSERT INTO camera_thumbnails (school_id, camera_id, taken_at, received_at, width, height, jpeg)
                 SELECT \(thumbnail.schoolID), \(thumbnail.cameraID), \(takenAt), \(receivedAt), \(thumbnail.width),
-                    \(thumbnail.height), \(thumbnail.jpeg) WHERE EXISTS (SELECT 1 FROM schools WHERE id = \(thumbnail.schoolID))
+                    \(thumbnail.height), \(thumbnail.jpeg) WHERE EXISTS (SELECT 1 FROM schools WHERE id = \(thumbnail.schoolID) FOR KEY SHARE)
                 ON CONFLICT (school_id, camera_id) DO UPDATE SET taken_at = excluded.taken_at,
                     received_at = excluded.received_at, width = excluded.width, height = excluded.height,
                     jpeg = excluded.jpeg

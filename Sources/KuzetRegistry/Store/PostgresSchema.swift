@@ -77,6 +77,9 @@ enum PostgresSchema {
         // one (another instance moved it on): then the rows give the stored sequences. KZ001: a heartbeat
         // newer than its school's state was already stored, so the state computed beforehand may be
         // wrong — rolled back, and the caller takes the general path.
+        // The lock is FOR NO KEY UPDATE: the other writes of a school (`kuzet_school_writable`, FOR KEY
+        // SHARE) do not wait for it, `school remove` (which deletes the row) does. A school removed
+        // meanwhile has no row, so its sequence is not the expected one: the general path refuses it.
         // Its statements keep one generic plan: left to choose (plan_cache_mode = auto), PL/pgSQL
         // planned them again on every call with these array arguments, 12 % of the backend's CPU.
         """
@@ -93,7 +96,7 @@ enum PostgresSchema {
             inserted_ids text[];
             inserted_sequences bigint[];
         BEGIN
-            PERFORM 1 FROM schools AS s WHERE s.id = ANY(p_ids) ORDER BY s.id FOR UPDATE;
+            PERFORM 1 FROM schools AS s WHERE s.id = ANY(p_ids) ORDER BY s.id FOR NO KEY UPDATE;
             IF EXISTS (SELECT 1 FROM unnest(p_ids, p_expected) AS u(i, e) LEFT JOIN schools AS s ON s.id = u.i
                        WHERE s.last_sequence IS DISTINCT FROM u.e) THEN
                 RETURN QUERY SELECT true, u.i, s.last_sequence FROM unnest(p_ids) AS u(i) LEFT JOIN schools AS s ON s.id = u.i;
@@ -136,6 +139,18 @@ enum PostgresSchema {
         """,
         // Schools removed with `school remove`, until registered again (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS removed_schools (id TEXT PRIMARY KEY, removed_at DOUBLE PRECISION NOT NULL)",
+        // Whether a write of the school may go on (ingest, the commitment writes): false when it is removed.
+        // First it locks the school's row (FOR KEY SHARE, to the caller's commit): a removal under way
+        // (`removeSchool` deletes the row first) is waited for, and one that comes later waits for the
+        // caller, then removes what it wrote. Then it looks at `removed_schools` in a snapshot of its own,
+        // taken after that wait (the caller's statement began before it).
+        """
+        CREATE OR REPLACE FUNCTION kuzet_school_writable(p_id text) RETURNS boolean LANGUAGE plpgsql AS $fn$
+        BEGIN
+            PERFORM 1 FROM schools WHERE id = p_id FOR KEY SHARE;
+            RETURN NOT EXISTS (SELECT 1 FROM removed_schools WHERE id = p_id);
+        END $fn$
+        """,
         // Counters that running instances watch (see SQLiteSchema).
         "CREATE TABLE IF NOT EXISTS registry_generations (name TEXT PRIMARY KEY, generation BIGINT NOT NULL)",
         // Issue 22: police commands (`PoliceCommand`) and the audit log of every attempt.
