@@ -22,10 +22,18 @@ struct RetentionProofTests {
         { $0.retentionProofs.challengeInterval = seconds }
     }
 
-    /// Registries whose own random challenge does not come within a test's minutes: the first one is
-    /// scheduled up to one interval after the first heartbeat, and with the default 6 hours a test
-    /// advancing its clock 20 minutes met one in about 1 run in 18 (CI, session 17).
-    static let plantedOnly = challengeEvery(100 * 365 * 86_400)
+    /// Registries whose own challenges come at the end of each range, not at random: the first one
+    /// `seconds` after the school's first heartbeat, each next one 1.5 × `seconds` after the last.
+    /// (At random, a test's planted challenges met the registry's own in about 1 run in 10.)
+    static func challengeExactly(every seconds: TimeInterval) -> @Sendable (inout Registry) -> Void {
+        {
+            $0.retentionProofs.challengeInterval = seconds
+            $0.retentionProofs.placement = { $0.upperBound }
+        }
+    }
+
+    /// Registries that issue only the challenges a test plants within its hours.
+    static let plantedOnly = challengeExactly(every: 30 * 86_400)
 
     static func days(_ registry: TestRegistry, back: Int) -> String {
         CommitmentTime.day(registry.clock.date.addingTimeInterval(-Double(back) * 86_400))
@@ -143,7 +151,9 @@ struct RetentionProofTests {
         arguments: StoreKind.allCases)
     func aFlippedByteIsFlagged(kind: StoreKind) async throws {
         let school = try CommittedSchool(Sample(schoolID: "KZ-PRF-0004"), days: 25, now: Self.start)
-        try await withRegistry(kind, configure: Self.challengeEvery(600)) { registry in
+        // The registry's own first challenge comes 600 s after the first heartbeat: after the
+        // planted one is answered, before the hour the test then lets pass.
+        try await withRegistry(kind, configure: Self.challengeExactly(every: 600)) { registry in
             let token = try await registry.schoolToken(school.schoolID)
             let admin = try await registry.token(Principal(role: .admin))
             _ = try await registry.postSigned(

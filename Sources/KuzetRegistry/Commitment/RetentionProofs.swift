@@ -11,6 +11,10 @@ public struct RetentionProofs: Sendable {
     /// Schools are challenged on average this often (`serve --challenge-interval`), at random times
     /// between half and one and a half of it.
     public var challengeInterval: TimeInterval = 6 * 3600
+    /// Where in its range the next challenge falls: the first at 0…1 of an interval after a
+    /// school's first signed heartbeat, each next one at 0.5…1.5 after the last. Random; a test
+    /// fixes it to know when the registry's own challenge comes.
+    public var placement: @Sendable (ClosedRange<Double>) -> Double = { Double.random(in: $0) }
     /// How long an agent has to answer a challenge before it counts as failed.
     public var answerWindow: TimeInterval = 30 * 60
     /// Challenges open at once per school (the receipt carries at most this many).
@@ -109,9 +113,9 @@ public struct RetentionProofs: Sendable {
                 try await store.insertChallenge(challenge)
                 open.append(challenge)
             }
-            proof.nextChallengeAt = now.addingTimeInterval(challengeInterval * Double.random(in: 0.5...1.5))
+            proof.nextChallengeAt = now.addingTimeInterval(challengeInterval * placement(0.5...1.5))
         } else if proof.nextChallengeAt == nil {
-            proof.nextChallengeAt = now.addingTimeInterval(challengeInterval * Double.random(in: 0...1))
+            proof.nextChallengeAt = now.addingTimeInterval(challengeInterval * placement(0...1))
         }
         if proof != stored { try await store.updateRetentionProof(proof) }
         return open.prefix(Self.maximumOpen).map(\.wire)
