@@ -59,6 +59,19 @@ public enum RetentionFixtures {
         return path
     }
 
+    /// Places `pieces` one after another in `root/camera/` from `start`, each `seconds` long, as the
+    /// recorder leaves a stretch of footage. Returns their paths.
+    @discardableResult
+    public static func placeInSequence(
+        _ pieces: [String], root: String, camera: String, from start: Date, seconds: Double
+    ) throws -> [String] {
+        try pieces.enumerated().map { index, piece in
+            try place(
+                piece, root: root, camera: camera, start: start.addingTimeInterval(Double(index) * seconds),
+                seconds: seconds)
+        }
+    }
+
     public static func setModified(_ path: String, _ date: Date) throws {
         try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: path)
     }

@@ -51,10 +51,7 @@ import Testing
         // about 4 MB takes some 16 s at the budget's rate.
         let pieces = try RetentionFixtures.makeConsecutiveSegments(in: folder.path, count: 4, seconds: 60)
         let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3 * 86_400 - 15 * 60).rounded(.down))
-        for (index, piece) in pieces.enumerated() {
-            try RetentionFixtures.place(
-                piece, root: root, camera: "cam1", start: start.addingTimeInterval(Double(index * 60)), seconds: 60)
-        }
+        try RetentionFixtures.placeInSequence(pieces, root: root, camera: "cam1", from: start, seconds: 60)
         let registry = try RegistryProcess(folder: folder.file("registry"), school: "KZ-TEST-R1")
         let first = try startAgent(registry: registry, root: root, name: "agent-first")
         defer { first.stop(signal: SIGKILL) }

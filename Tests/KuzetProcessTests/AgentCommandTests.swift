@@ -79,10 +79,7 @@ import Testing
         // Twelve minutes of footage three days ago, in one-minute segments named by the segment store.
         let pieces = try RetentionFixtures.makeConsecutiveSegments(in: folder.path, count: 12, seconds: 60)
         let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 3 * 86_400 - 15 * 60).rounded(.down))
-        for (index, piece) in pieces.enumerated() {
-            try RetentionFixtures.place(
-                piece, root: root, camera: "cam1", start: start.addingTimeInterval(Double(index * 60)), seconds: 60)
-        }
+        try RetentionFixtures.placeInSequence(pieces, root: root, camera: "cam1", from: start, seconds: 60)
         let registry = try RegistryProcess(folder: folder.file("registry"), school: "KZ-TEST-C2")
         // The camera is off: the clip comes from the recordings alone.
         let agent = try startAgent(registry: registry, ingest: nil, cameraURL: "rtsp://127.0.0.1:9/cam1", root: root)

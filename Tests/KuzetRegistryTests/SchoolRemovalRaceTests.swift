@@ -57,30 +57,14 @@ struct SchoolRemovalRaceTests {
                 // What an agent's request does, reaching another instance (which still knows the token).
                 let writes = StartedWrites()
                 let write = writes.start
-                let started = [
-                    write {
-                        do { return try await heartbeat(2, to: late) } catch is SchoolRemovedError { return "refused" }
-                    },
-                    write {
-                        try await late.pinDeviceKey(schoolID: school, key: oldBox, at: start + 30)
-                        return "pinned"
-                    },
-                    write {
-                        "day roots \(try await late.storeDayRoots(schoolID: school, [dayRoot()], at: start + 30))"
-                    },
-                    write {
-                        try await late.insertChallenge(challenge("late"))
-                        return "challenge"
-                    },
-                    write {
-                        try await late.updateRetentionProof(proof())
-                        return "proof"
-                    },
-                    write {
-                        try await late.saveThumbnails([thumbnail(at: start + 30)])
-                        return "thumbnail"
-                    },
-                ]
+                let started =
+                    [
+                        write {
+                            do { return try await heartbeat(2, to: late) } catch is SchoolRemovedError {
+                                return "refused"
+                            }
+                        }
+                    ] + recordWrites(on: late, key: oldBox, challenge: "late", write)
                 #expect(
                     try await waitUntil(timeout: 20) {
                         try await lockWaits(store) + writes.finished == 1 + started.count
@@ -130,31 +114,14 @@ struct SchoolRemovalRaceTests {
                 let writes = StartedWrites()
                 let write = writes.start
                 // This instance holds the school's state (one statement); the other does not (the general way).
-                let started = [
-                    write { try await heartbeat(2, to: store) },
-                    write { try await heartbeat(3, to: other) },
-                    write {
-                        try await other.pinDeviceKey(
-                            schoolID: school, key: DevicePublicKey(Curve25519.Signing.PrivateKey().publicKey),
-                            at: start + 30)
-                        return "pinned"
-                    },
-                    write {
-                        "day roots \(try await other.storeDayRoots(schoolID: school, [dayRoot()], at: start + 30))"
-                    },
-                    write {
-                        try await other.insertChallenge(challenge("early"))
-                        return "challenge"
-                    },
-                    write {
-                        try await other.updateRetentionProof(proof())
-                        return "proof"
-                    },
-                    write {
-                        try await other.saveThumbnails([thumbnail(at: start + 30)])
-                        return "thumbnail"
-                    },
-                ]
+                let started =
+                    [
+                        write { try await heartbeat(2, to: store) },
+                        write { try await heartbeat(3, to: other) },
+                    ]
+                    + recordWrites(
+                        on: other, key: DevicePublicKey(Curve25519.Signing.PrivateKey().publicKey), challenge: "early",
+                        write)
                 #expect(
                     try await waitUntil(timeout: 20) {
                         try await lockWaits(store) + writes.finished == started.count
@@ -333,6 +300,38 @@ struct SchoolRemovalRaceTests {
 }
 
 /// Writes run at once, each in a task of its own; counts those done.
+extension SchoolRemovalRaceTests {
+    /// The school's other writes on `store` besides heartbeats, each started with `write`: the
+    /// device key, a day root, a challenge named `challenge`, the retention proof and a thumbnail.
+    func recordWrites(
+        on store: PostgresRegistryStore, key: DevicePublicKey, challenge name: String,
+        _ write: (@escaping @Sendable () async throws -> String) -> Task<String, Never>
+    ) -> [Task<String, Never>] {
+        let school = school
+        let at = start + 30
+        let (root, challenge, proof, thumbnail) = (dayRoot(), challenge(name), proof(), thumbnail(at: at))
+        return [
+            write {
+                try await store.pinDeviceKey(schoolID: school, key: key, at: at)
+                return "pinned"
+            },
+            write { "day roots \(try await store.storeDayRoots(schoolID: school, [root], at: at))" },
+            write {
+                try await store.insertChallenge(challenge)
+                return "challenge"
+            },
+            write {
+                try await store.updateRetentionProof(proof)
+                return "proof"
+            },
+            write {
+                try await store.saveThumbnails([thumbnail])
+                return "thumbnail"
+            },
+        ]
+    }
+}
+
 final class StartedWrites: Sendable {
     private let done = Atomic(0)
 
