@@ -18,26 +18,9 @@ import Testing
         registry: RegistryProcess, root: String, name: String, ingest: RTMPIngest? = nil,
         cameraURL: String = "rtsp://127.0.0.1:9/cam1"
     ) throws -> ExternalProcess {
-        let centre =
-            ingest.map { "{ push: \"\($0.pushURLTemplate)\", max_kbps: 16000 }" } ?? "{ max_kbps: \(Self.maxKbps) }"
-        let config = folder.file("agent.yaml")
-        try """
-        school: { id: \(registry.school), region: Astana }
-        storage: { root: \(root), segment_seconds: 10 }
-        registry:
-          url: \(registry.heartbeatsURL)
-          token_file: \(registry.schoolTokenFile)
-          interval_seconds: 5
-          outbox: \(folder.file("outbox"))
-        centre: \(centre)
-        status: { listen: 127.0.0.1:\(freeLoopbackPort()) }
-        cameras:
-          - id: cam1
-            url: \(cameraURL)
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        return try ExternalProcess(
-            BuiltExecutable.agent, ["run", "--config", config, "--log-level", "debug"], name: name,
-            logDirectory: folder.path)
+        try startCommandAgent(
+            in: folder, registry: registry, root: root, ingest: ingest, cameraURL: cameraURL,
+            maxKbps: ingest == nil ? Self.maxKbps : 16000, name: name)
     }
 
     func size(_ path: String) -> Int { (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0 }

@@ -14,27 +14,7 @@ import Testing
     func startAgent(registry: RegistryProcess, ingest: RTMPIngest?, cameraURL: String, root: String) throws
         -> ExternalProcess
     {
-        let centre =
-            ingest.map { "centre: { push: \"\($0.pushURLTemplate)\", max_kbps: 16000 }" }
-            ?? "centre: { max_kbps: 16000 }"
-        let config = folder.file("agent.yaml")
-        try """
-        school: { id: \(registry.school), region: Astana }
-        storage: { root: \(root), segment_seconds: 10 }
-        registry:
-          url: \(registry.heartbeatsURL)
-          token_file: \(registry.schoolTokenFile)
-          interval_seconds: 5
-          outbox: \(folder.file("outbox"))
-        \(centre)
-        status: { listen: 127.0.0.1:\(freeLoopbackPort()) }
-        cameras:
-          - id: cam1
-            url: \(cameraURL)
-        """.write(toFile: config, atomically: true, encoding: .utf8)
-        return try ExternalProcess(
-            BuiltExecutable.agent, ["run", "--config", config, "--log-level", "debug"], name: "agent",
-            logDirectory: folder.path)
+        try startCommandAgent(in: folder, registry: registry, root: root, ingest: ingest, cameraURL: cameraURL)
     }
 
     @Test(.timeLimit(.minutes(3)))
